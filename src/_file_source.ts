@@ -1,0 +1,132 @@
+/**
+ * The file backend: reads a login-record file in chunks of whole records,
+ * by position, so memory stays flat whatever the file size.
+ *
+ * @module
+ */
+
+import { openRecordFile, type RecordFile } from "./_file.ts";
+import type { Layout } from "./layouts/_engine.ts";
+import { DETECT_SAMPLE, type Detection, detectLayout, getLayout, LAYOUTS } from "./layouts/mod.ts";
+import { type Chunk, makeChunk } from "./record.ts";
+import type { ProblemSink, RecordSource } from "./_source.ts";
+
+/** Bytes per read: big enough to amortise the call, small enough to stay flat. */
+export const CHUNK_BYTES = 1 << 20;
+
+/** Options of {@link FileSource}. */
+export interface FileSourceOptions {
+  /** A layout name, or "auto" to detect it from the content. */
+  layout: string;
+  /** Layout to choose when the content cannot tell (the host's own). */
+  prefer: string | undefined;
+  /** What to tell the user when the file is missing. */
+  hint: string | undefined;
+  /** Where to report a partial tail. */
+  onProblem: ProblemSink;
+}
+
+/** Reads records from a file. */
+export class FileSource implements RecordSource {
+  readonly backend = "file" as const;
+  readonly #path: string;
+  readonly #options: FileSourceOptions;
+  #file: RecordFile | undefined;
+  #layout: Layout | undefined;
+  #detection: Detection | undefined;
+  /** File offset of the next unread record. */
+  #position = 0;
+  /** Index of the next unread record. */
+  #index = 0;
+  /** Bytes the file is believed to hold (grows as reads find more). */
+  #known = 0;
+
+  /**
+   * @param path File path.
+   * @param options Layout and problem reporting.
+   */
+  constructor(path: string, options: FileSourceOptions) {
+    this.#path = path;
+    this.#options = options;
+  }
+
+  get layout(): Layout | undefined {
+    return this.#layout;
+  }
+
+  get detection(): Detection | undefined {
+    return this.#detection;
+  }
+
+  async detect(): Promise<Detection> {
+    await this.#open();
+    return this.#detection!;
+  }
+
+  async next(): Promise<Chunk | null> {
+    const file = await this.#open();
+    const layout = this.#layout!;
+    const size = layout.size;
+    const max = Math.max(1, Math.floor(CHUNK_BYTES / size)) * size;
+    const remaining = Math.max(0, this.#known - this.#position);
+    const want = Math.min(max, Math.ceil(remaining / size) * size + size);
+    const bytes = new Uint8Array(want);
+    const n = await file.read(bytes, this.#position);
+    if (n === 0) return null;
+    if (this.#position + n > this.#known) this.#known = n === want ? this.#position + n + max : this.#position + n;
+    const whole = n - n % size;
+    if (whole === 0) {
+      this.#options.onProblem({
+        offset: this.#position,
+        recordIndex: this.#index,
+        reason: `file ends ${n} bytes into a ${size}-byte record`,
+      });
+      this.#position += n;
+      return null;
+    }
+    const chunk = makeChunk(bytes.subarray(0, whole), layout, this.#position, this.#index);
+    this.#position += whole;
+    this.#index += whole / size;
+    return chunk;
+  }
+
+  rewind(): void {
+    this.#position = 0;
+    this.#index = 0;
+  }
+
+  async release(): Promise<void> {
+    const file = this.#file;
+    this.#file = undefined;
+    await file?.close();
+  }
+
+  async #open(): Promise<RecordFile> {
+    if (this.#file !== undefined) return this.#file;
+    const file = await openRecordFile(this.#path, this.#options.hint);
+    try {
+      this.#known = Math.max(this.#known, file.size);
+      if (this.#layout === undefined) {
+        this.#detection = await this.#detectLayout(file);
+        this.#layout = this.#detection.layout;
+      }
+    } catch (error) {
+      await file.close();
+      throw error;
+    }
+    this.#file = file;
+    return file;
+  }
+
+  async #detectLayout(file: RecordFile): Promise<Detection> {
+    const { layout, prefer } = this.#options;
+    if (layout !== "auto") {
+      return { layout: getLayout(layout), confidence: 1, reason: "given by the layout option" };
+    }
+    const largest = Math.max(...Object.values(LAYOUTS).map((l: Layout) => l.size));
+    const head = new Uint8Array(Math.min(file.size, DETECT_SAMPLE * largest));
+    const n = head.length === 0 ? 0 : await file.read(head, 0);
+    const options = prefer === undefined ? { path: this.#path } : { path: this.#path, prefer };
+    return detectLayout(head.subarray(0, n), file.size, options);
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * Errors callers are expected to catch.
+ *
+ * @module
+ */
+
+/** Where in a file a format problem was found. */
+export interface UtmpFormatErrorOptions {
+  /** Byte offset in the file. */
+  offset: number;
+  /** Index of the record in the file. */
+  recordIndex: number;
+  /** Layout name in use (or "auto" while detecting). */
+  layout: string;
+  /** The underlying error, if any. */
+  cause?: unknown;
+}
+
+/**
+ * The bytes do not decode as the layout says: a trailing partial record or an
+ * impossible record type in `strict` mode, or a file whose layout cannot be
+ * recognised.
+ *
+ * @example Catching it
+ * ```ts
+ * import { UtmpFormatError } from "@utmp/utmp";
+ * import assert from "node:assert/strict";
+ *
+ * const e = new UtmpFormatError("Cannot decode record 3", { offset: 1152, recordIndex: 3, layout: "linux" });
+ * assert.equal(e.offset, 1152);
+ * assert.ok(e instanceof Error);
+ * ```
+ */
+export class UtmpFormatError extends Error {
+  /** Always "UtmpFormatError". */
+  override readonly name = "UtmpFormatError";
+  /** Byte offset in the file. */
+  readonly offset: number;
+  /** Index of the record in the file. */
+  readonly recordIndex: number;
+  /** Layout name in use. */
+  readonly layout: string;
+
+  /**
+   * Makes the error.
+   *
+   * @param message What is wrong.
+   * @param options Where.
+   */
+  constructor(message: string, options: UtmpFormatErrorOptions) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.offset = options.offset;
+    this.recordIndex = options.recordIndex;
+    this.layout = options.layout;
+  }
+}
+
+/**
+ * A login-record file cannot be opened or read. `code` is the system's
+ * error code ("ENOENT", "EACCES", "ELOOP", "EISDIR", ...), the same in Deno,
+ * Node and Bun; for a path that is not a regular file (a FIFO, a device, a
+ * socket) it is "EFTYPE".
+ *
+ * @example Telling "missing" from "not allowed"
+ * ```ts
+ * import { UtmpFile, UtmpFileError } from "@utmp/utmp";
+ * import assert from "node:assert/strict";
+ *
+ * await assert.rejects(async () => {
+ *   for await (const _ of new UtmpFile("/nonexistent/wtmp")) break;
+ * }, (e) => e instanceof UtmpFileError && e.code === "ENOENT" && e.path === "/nonexistent/wtmp");
+ * ```
+ */
+export class UtmpFileError extends Error {
+  /** Always "UtmpFileError". */
+  override readonly name = "UtmpFileError";
+  /** System error code. */
+  readonly code: string;
+  /** The path that failed. */
+  readonly path: string;
+
+  /**
+   * Makes the error.
+   *
+   * @param message What failed and what to do.
+   * @param code System error code.
+   * @param path The path.
+   * @param cause The runtime's own error.
+   */
+  constructor(message: string, code: string, path: string, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.code = code;
+    this.path = path;
+  }
+}
+
+/**
+ * The C library's utmpx functions cannot be used: no candidate library
+ * loaded, or FFI is not available in this runtime.
+ *
+ * @example Falling back to the file decoder
+ * ```ts
+ * import { LibcUnavailableError } from "@utmp/utmp";
+ * import assert from "node:assert/strict";
+ *
+ * const e = new LibcUnavailableError("Cannot load libc", ["libc.so.6"]);
+ * assert.deepEqual(e.candidates, ["libc.so.6"]);
+ * ```
+ */
+export class LibcUnavailableError extends Error {
+  /** Always "LibcUnavailableError". */
+  override readonly name = "LibcUnavailableError";
+  /** Libraries that were tried, in order. */
+  readonly candidates: string[];
+
+  /**
+   * Makes the error.
+   *
+   * @param message What failed and how to fix it.
+   * @param candidates Libraries that were tried.
+   * @param cause The last loader error.
+   */
+  constructor(message: string, candidates: string[], cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.candidates = candidates;
+  }
+}

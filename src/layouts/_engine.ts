@@ -1,0 +1,410 @@
+/**
+ * The one decode engine. A {@link Layout} is a data table of explicit byte
+ * offsets (checked against `offsetof` in the C headers cited by each layout
+ * file); {@link compileLayout} turns it into a {@link Codec}: one small reader
+ * function per field. Records read their fields through the codec on demand.
+ *
+ * This module does no I/O and imports nothing from `ffi/` or the runtime
+ * module, so it runs with no permissions at all.
+ *
+ * @module
+ */
+
+import type { UtTypeName } from "../types.ts";
+
+/** Byte order of a layout's integers. `"pdp"` is the PDP-11 order of 32-bit longs (V7). */
+export type Endian = "le" | "be" | "pdp";
+
+/** Integer encodings a field may use. */
+export type IntType = "u8" | "i16" | "u16" | "i32" | "u32" | "i64" | "u64";
+
+/** An integer field: its byte offset in the record and its C type. */
+export interface IntField {
+  /** Byte offset from the start of the record. */
+  readonly offset: number;
+  /** Width and signedness. */
+  readonly type: IntType;
+}
+
+/** A fixed-width `char[size]` field, cut at the first NUL or the width. */
+export interface CharField {
+  /** Byte offset from the start of the record. */
+  readonly offset: number;
+  /** Always `"char"`. */
+  readonly type: "char";
+  /** Width of the array in bytes. */
+  readonly size: number;
+}
+
+/**
+ * An address field.
+ * - `"in6"`: glibc's `int32_t ut_addr_v6[4]`: 16 raw network-order bytes; IPv4
+ *   when only the first word is set.
+ * - `"in4"`: one 4-byte IPv4 address stored in network order (HP-UX, libc5).
+ * - `"sockaddr"`: a `struct sockaddr_storage` (NetBSD): `ss_len`, family 2
+ *   (IPv4 at +4) or 24 (IPv6 at +8).
+ */
+export interface AddrField {
+  /** Byte offset from the start of the record. */
+  readonly offset: number;
+  /** How the address is stored. */
+  readonly type: "in6" | "in4" | "sockaddr";
+  /** Width of the field in bytes. */
+  readonly size: number;
+}
+
+/**
+ * The fields of a layout, by contract name. A field a format does not have
+ * is left out and reads as its neutral value (0, "" or 0.0.0.0).
+ */
+export interface LayoutFields {
+  /** Record type; absent in formats without one (BSD, V7), see {@link Layout.deriveType}. */
+  readonly ut_type?: IntField;
+  /** Process id. */
+  readonly ut_pid?: IntField;
+  /** Terminal line, without "/dev/". */
+  readonly ut_line?: CharField;
+  /** inittab id or terminal suffix. */
+  readonly ut_id?: CharField;
+  /** User name. */
+  readonly ut_user?: CharField;
+  /** Remote host, X display or kernel release. */
+  readonly ut_host?: CharField;
+  /** `ut_exit.e_termination`. */
+  readonly e_termination?: IntField;
+  /** `ut_exit.e_exit`. */
+  readonly e_exit?: IntField;
+  /** Session id. */
+  readonly ut_session?: IntField;
+  /** Seconds since the epoch. */
+  readonly tv_sec?: IntField;
+  /** Microseconds within the second. */
+  readonly tv_usec?: IntField;
+  /** Microseconds since the epoch in one integer (FreeBSD `fu_tv`), instead of tv_sec/tv_usec. */
+  readonly tv_us?: IntField;
+  /** Remote address. */
+  readonly ut_addr?: AddrField;
+}
+
+/** What kind of file a layout describes. */
+export type LayoutKind = "utmp" | "lastlog";
+
+/** How a layout's records follow each other in a file. */
+export type Framing =
+  /** Records of exactly `size` bytes, one after the other. */
+  | "fixed"
+  /** A big-endian uint16 length, then that many bytes of the record with its trailing zero bytes cut (FreeBSD utx.log). */
+  | "u16be";
+
+/**
+ * One on-disk (or in-memory) record format, described as data.
+ *
+ * @example Reading the table
+ * ```ts
+ * import { LAYOUTS } from "@utmp/utmp/layouts";
+ * import assert from "node:assert/strict";
+ *
+ * const linux = LAYOUTS.linux;
+ * assert.equal(linux.size, 384);
+ * assert.equal(linux.fields.ut_user?.offset, 44);
+ * ```
+ */
+export interface Layout {
+  /** Name accepted by the `layout` option. */
+  readonly name: string;
+  /** utmp-style records or lastlog slots. */
+  readonly kind: LayoutKind;
+  /** Record size in bytes. */
+  readonly size: number;
+  /** Byte order of integer fields. */
+  readonly endian: Endian;
+  /** How records are framed in a file; `"fixed"` when absent. */
+  readonly framing?: Framing;
+  /** One line saying which systems write it. */
+  readonly description: string;
+  /** Where the offsets come from (header, commit, verification). */
+  readonly source: string;
+  /** Field table. */
+  readonly fields: LayoutFields;
+  /** Stored type number → contract name. Numbers not listed are impossible types. */
+  readonly types: Readonly<Record<number, UtTypeName>>;
+  /**
+   * For formats without `ut_type`: derive it as FORMATS.md and python-utmp do
+   * ("~" line → BOOT_TIME, empty user → DEAD_PROCESS, else USER_PROCESS).
+   */
+  readonly deriveType?: (line: string, user: string) => UtTypeName;
+  /** Default file paths on the system that writes this layout. */
+  readonly paths?: readonly string[];
+}
+
+/** Reads an integer field at a record's offset. */
+export type IntReader = (view: DataView, record: number) => number;
+
+/** A {@link Layout} compiled into reader functions; built once per layout. */
+export interface Codec {
+  /** The layout this codec reads. */
+  readonly layout: Layout;
+  /** Stored type number (layout numbering), or -1 when the layout has no type field. */
+  readonly typeCode: IntReader;
+  /** Type name of the record, or `undefined` for a number the layout does not define. */
+  readonly typeName: (bytes: Uint8Array, view: DataView, record: number) => UtTypeName | undefined;
+  /** ut_pid. */
+  readonly pid: IntReader;
+  /** e_termination. */
+  readonly termination: IntReader;
+  /** e_exit. */
+  readonly exit: IntReader;
+  /** ut_session. */
+  readonly session: IntReader;
+  /** Whole seconds since the epoch. */
+  readonly sec: IntReader;
+  /** Microseconds within the second. */
+  readonly usec: IntReader;
+}
+
+const ZERO: IntReader = () => 0;
+
+function intReader(field: IntField | undefined, endian: Endian): IntReader {
+  if (field === undefined) return ZERO;
+  const o = field.offset;
+  const le = endian !== "be";
+  switch (field.type) {
+    case "u8":
+      return (v, r) => v.getUint8(r + o);
+    case "i16":
+      return (v, r) => v.getInt16(r + o, le);
+    case "u16":
+      return (v, r) => v.getUint16(r + o, le);
+    case "i32":
+      if (endian === "pdp") return (v, r) => pdpLong(v, r + o) | 0;
+      return (v, r) => v.getInt32(r + o, le);
+    case "u32":
+      if (endian === "pdp") return (v, r) => pdpLong(v, r + o);
+      return (v, r) => v.getUint32(r + o, le);
+    case "i64":
+    case "u64": {
+      // hi * 2^32 + lo is exact up to 2^53 and avoids a BigInt per read.
+      const hi = le ? o + 4 : o;
+      const lo = le ? o : o + 4;
+      if (field.type === "i64") {
+        return (v, r) => v.getInt32(r + hi, le) * 4294967296 + v.getUint32(r + lo, le);
+      }
+      return (v, r) => v.getUint32(r + hi, le) * 4294967296 + v.getUint32(r + lo, le);
+    }
+  }
+}
+
+/** PDP-11 long: most significant 16-bit word first, each word little-endian. */
+function pdpLong(v: DataView, at: number): number {
+  return (v.getUint16(at, true) * 65536 + v.getUint16(at + 2, true));
+}
+
+/**
+ * Compiles a layout table into reader functions.
+ *
+ * @param layout The layout to compile.
+ * @returns Its codec.
+ */
+export function compileLayout(layout: Layout): Codec {
+  const f = layout.fields;
+  const e = layout.endian;
+  let sec = intReader(f.tv_sec, e);
+  let usec = intReader(f.tv_usec, e);
+  if (f.tv_us !== undefined) {
+    const us = intReader(f.tv_us, e);
+    sec = (v, r) => Math.floor(us(v, r) / 1e6);
+    usec = (v, r) => {
+      const t = us(v, r);
+      return t - Math.floor(t / 1e6) * 1e6;
+    };
+  }
+  const typeCode = f.ut_type === undefined ? () => -1 : intReader(f.ut_type, e);
+  const { types, deriveType } = layout;
+  const typeName: Codec["typeName"] = deriveType === undefined
+    ? (_b, v, r) => types[typeCode(v, r)]
+    : (b, _v, r) => deriveType(readChars(b, r, f.ut_line), readChars(b, r, f.ut_user));
+  return {
+    layout,
+    typeCode,
+    typeName,
+    pid: intReader(f.ut_pid, e),
+    termination: intReader(f.e_termination, e),
+    exit: intReader(f.e_exit, e),
+    session: intReader(f.ut_session, e),
+    sec,
+    usec,
+  };
+}
+
+const codecs = new WeakMap<Layout, Codec>();
+
+/**
+ * The codec of a layout, compiled on first use.
+ *
+ * @param layout A layout table.
+ * @returns Its codec.
+ */
+export function codecOf(layout: Layout): Codec {
+  let codec = codecs.get(layout);
+  if (codec === undefined) {
+    codec = compileLayout(layout);
+    codecs.set(layout, codec);
+  }
+  return codec;
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
+
+/**
+ * End of a C string in `bytes[start, start + width)`: the index of the first
+ * NUL, or `start + width` when the field is full.
+ *
+ * @param bytes Record bytes.
+ * @param start First byte of the field.
+ * @param width Field width.
+ * @returns Index one past the last string byte.
+ */
+export function cstrEnd(bytes: Uint8Array, start: number, width: number): number {
+  const end = start + width;
+  for (let i = start; i < end; i++) if (bytes[i] === 0) return i;
+  return end;
+}
+
+/**
+ * Decodes `bytes[start, end)` as UTF-8, with U+FFFD for invalid bytes.
+ * Pure ASCII, the common case, skips the TextDecoder.
+ *
+ * @param bytes Record bytes.
+ * @param start First byte.
+ * @param end One past the last byte.
+ * @returns The string.
+ */
+export function decodeText(bytes: Uint8Array, start: number, end: number): string {
+  if (end - start <= 64) {
+    let s = "";
+    for (let i = start; i < end; i++) {
+      const b = bytes[i]!;
+      if (b >= 0x80) return utf8.decode(bytes.subarray(start, end));
+      s += String.fromCharCode(b);
+    }
+    return s;
+  }
+  for (let i = start; i < end; i++) {
+    if (bytes[i]! >= 0x80) return utf8.decode(bytes.subarray(start, end));
+  }
+  return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
+}
+
+/**
+ * Decodes a `char[N]` field: cut at the first NUL or the width, UTF-8 with
+ * U+FFFD for invalid bytes.
+ *
+ * @param bytes Record bytes.
+ * @param record Offset of the record.
+ * @param field The field, or `undefined` for formats without it.
+ * @returns The string ("" when absent).
+ */
+export function readChars(bytes: Uint8Array, record: number, field: CharField | undefined): string {
+  if (field === undefined) return "";
+  const start = record + field.offset;
+  return decodeText(bytes, start, cstrEnd(bytes, start, field.size));
+}
+
+/**
+ * The raw bytes of a `char[N]` field up to the first NUL (a view, not a copy).
+ *
+ * @param bytes Record bytes.
+ * @param record Offset of the record.
+ * @param field The field, or `undefined` for formats without it.
+ * @returns The bytes (empty when absent).
+ */
+export function rawChars(bytes: Uint8Array, record: number, field: CharField | undefined): Uint8Array {
+  if (field === undefined) return bytes.subarray(0, 0);
+  const start = record + field.offset;
+  return bytes.subarray(start, cstrEnd(bytes, start, field.size));
+}
+
+/**
+ * Reads an address field as octets: 4 numbers for IPv4, 16 for IPv6, and
+ * [0, 0, 0, 0] when the field is absent or unset.
+ *
+ * @param bytes Record bytes.
+ * @param record Offset of the record.
+ * @param field The field, or `undefined` for formats without it.
+ * @returns The octets.
+ */
+export function readAddr(bytes: Uint8Array, record: number, field: AddrField | undefined): number[] {
+  if (field === undefined) return [0, 0, 0, 0];
+  const at = record + field.offset;
+  switch (field.type) {
+    case "in4":
+      return Array.from(bytes.subarray(at, at + 4));
+    case "in6": {
+      for (let i = at + 4; i < at + 16; i++) {
+        if (bytes[i] !== 0) return Array.from(bytes.subarray(at, at + 16));
+      }
+      return Array.from(bytes.subarray(at, at + 4));
+    }
+    case "sockaddr": {
+      const family = bytes[at + 1];
+      if (family === 2) return Array.from(bytes.subarray(at + 4, at + 8));
+      if (family === 24) return Array.from(bytes.subarray(at + 8, at + 24));
+      return [0, 0, 0, 0];
+    }
+  }
+}
+
+/**
+ * Formats address octets as text, exactly as glibc's `inet_ntop` does:
+ * dotted quad for 4 octets; for 16, RFC 5952 compression of the longest run
+ * of two or more zero groups, and the embedded IPv4 forms `::a.b.c.d` and
+ * `::ffff:a.b.c.d`.
+ *
+ * @example IPv4 and IPv6
+ * ```ts
+ * import { formatAddress } from "@utmp/utmp/layouts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(formatAddress([10, 0, 0, 5]), "10.0.0.5");
+ * assert.equal(
+ *   formatAddress([0x20, 1, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0xff, 0, 0, 0x42, 0x83, 0x29]),
+ *   "2001:db8::ff00:42:8329",
+ * );
+ * ```
+ *
+ * @param octets 4 or 16 numbers 0..255.
+ * @returns The address text.
+ */
+export function formatAddress(octets: readonly number[]): string {
+  if (octets.length !== 16) return octets.join(".");
+  const words: number[] = [];
+  for (let i = 0; i < 16; i += 2) words.push(octets[i]! * 256 + octets[i + 1]!);
+  // Longest run of zero words (first one wins on ties), as inet_ntop6.
+  let bestBase = -1, bestLen = 0, curBase = -1, curLen = 0;
+  for (let i = 0; i < 8; i++) {
+    if (words[i] === 0) {
+      if (curBase === -1) curBase = i, curLen = 1;
+      else curLen++;
+      if (curLen > bestLen) bestBase = curBase, bestLen = curLen;
+    } else curBase = -1;
+  }
+  if (bestLen < 2) bestBase = -1;
+  let out = "";
+  for (let i = 0; i < 8; i++) {
+    if (bestBase !== -1 && i >= bestBase && i < bestBase + bestLen) {
+      if (i === bestBase) out += ":";
+      continue;
+    }
+    if (i !== 0) out += ":";
+    if (
+      i === 6 && bestBase === 0 &&
+      (bestLen === 6 || (bestLen === 5 && words[5] === 0xffff))
+    ) {
+      out += octets.slice(12, 16).join(".");
+      break;
+    }
+    out += words[i]!.toString(16);
+  }
+  if (bestBase !== -1 && bestBase + bestLen === 8) out += ":";
+  return out;
+}

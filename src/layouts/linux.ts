@@ -1,0 +1,105 @@
+/**
+ * Linux glibc `struct utmp` == `struct utmpx`, as written to /var/run/utmp,
+ * /var/log/wtmp and /var/log/btmp (FORMATS.md §1).
+ *
+ * Sources: bminor/glibc @ 04e750e75b73 `bits/utmp.h`, `sysdeps/gnu/bits/utmpx.h`,
+ * `sysdeps/generic/utmp-size.h` (UTMP_SIZE 400) and `sysdeps/*\/utmp-size.h`
+ * (384), `sysdeps/unix/sysv/linux/s390/bits/utmp.h`; glibc commit 5361ad3910
+ * (2.40: `ut_tv.tv_sec` unsigned in the 384-byte layout).
+ * Verified: the 384-byte offsets with `offsetof` against Debian 12's installed
+ * glibc 2.36 headers on x86_64; the 400-byte ones against real aarch64 and
+ * s390x files (plaso `utmp_aarch64`, `utmp_s390`, utmp-rs `basic64.utmp`) and
+ * super-speedy-syslog-searcher's offsetof dump from Debian 12 aarch64.
+ *
+ * @module
+ */
+
+import { LINUX_TYPES } from "../types.ts";
+import type { Layout, LayoutFields } from "./_engine.ts";
+
+/** Fields at the same offsets in both glibc layouts (offsets 0..335). */
+const COMMON = {
+  ut_type: { offset: 0, type: "i16" },
+  // 2..3: padding, zero in files written by glibc.
+  ut_pid: { offset: 4, type: "i32" },
+  ut_line: { offset: 8, type: "char", size: 32 },
+  ut_id: { offset: 40, type: "char", size: 4 },
+  ut_user: { offset: 44, type: "char", size: 32 },
+  ut_host: { offset: 76, type: "char", size: 256 },
+  e_termination: { offset: 332, type: "i16" },
+  e_exit: { offset: 334, type: "i16" },
+} as const satisfies LayoutFields;
+
+/**
+ * 384 bytes, `__WORDSIZE_TIME64_COMPAT32 = 1`: int32 session, uint32 tv_sec
+ * (unsigned since glibc 2.40, so times run to 2106), int32 tv_usec.
+ */
+const FIELDS_384: LayoutFields = {
+  ...COMMON,
+  ut_session: { offset: 336, type: "i32" },
+  tv_sec: { offset: 340, type: "u32" },
+  tv_usec: { offset: 344, type: "i32" },
+  ut_addr: { offset: 348, type: "in6", size: 16 },
+  // 364..383: __glibc_reserved[20].
+};
+
+/**
+ * 400 bytes, `__WORDSIZE_TIME64_COMPAT32 = 0`: int64 session, tv_sec and
+ * tv_usec; 396..399 is tail padding.
+ */
+const FIELDS_400: LayoutFields = {
+  ...COMMON,
+  ut_session: { offset: 336, type: "i64" },
+  tv_sec: { offset: 344, type: "i64" },
+  tv_usec: { offset: 352, type: "i64" },
+  ut_addr: { offset: 360, type: "in6", size: 16 },
+  // 376..395: __glibc_reserved[20]; 396..399: tail padding.
+};
+
+const SOURCE_384 =
+  "glibc bits/utmp.h, sysdeps/gnu/bits/utmpx.h, utmp-size.h (UTMP_SIZE 384); offsetof on Debian 12 glibc 2.36 x86_64";
+const SOURCE_400 =
+  "glibc bits/utmp.h, sysdeps/generic/utmp-size.h (UTMP_SIZE 400); real aarch64/s390x files and offsetof dumps";
+const PATHS = ["/var/run/utmp", "/var/log/wtmp", "/var/log/btmp"] as const;
+
+/** glibc 384-byte little-endian: x86_64, i386, x32, arm, riscv32/64. */
+export const LINUX: Layout = Object.freeze({
+  name: "linux",
+  kind: "utmp",
+  size: 384,
+  endian: "le",
+  description: "Linux glibc, 384 bytes, little-endian (x86_64, i386, arm, riscv)",
+  source: SOURCE_384,
+  fields: FIELDS_384,
+  types: LINUX_TYPES,
+  paths: PATHS,
+});
+
+/** glibc 384-byte big-endian: ppc, ppc64, sparc, mips, hppa. */
+export const LINUX_BE: Layout = Object.freeze({
+  ...LINUX,
+  name: "linux-be",
+  endian: "be",
+  description: "Linux glibc, 384 bytes, big-endian (ppc, sparc, mips, hppa)",
+});
+
+/** glibc 400-byte little-endian: aarch64, loongarch64, alpha, ia64. */
+export const LINUX64: Layout = Object.freeze({
+  name: "linux64",
+  kind: "utmp",
+  size: 400,
+  endian: "le",
+  description: "Linux glibc, 400 bytes, little-endian (aarch64, loongarch64)",
+  source: SOURCE_400,
+  fields: FIELDS_400,
+  types: LINUX_TYPES,
+  paths: PATHS,
+});
+
+/** glibc 400-byte big-endian: s390x (and s390 31-bit). */
+export const LINUX64_BE: Layout = Object.freeze({
+  ...LINUX64,
+  name: "linux64-be",
+  endian: "be",
+  description: "Linux glibc, 400 bytes, big-endian (s390x)",
+});

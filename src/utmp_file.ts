@@ -1,0 +1,333 @@
+/**
+ * {@link UtmpFile}: an async-iterable login-record file.
+ *
+ * @module
+ */
+
+import { UtmpFormatError } from "./errors.ts";
+import { FileSource } from "./_file_source.ts";
+import type { Layout } from "./layouts/_engine.ts";
+import { type Detection, type LayoutName, nativeLayoutName, type RecordProblem } from "./layouts/mod.ts";
+import { systemPaths } from "./paths.ts";
+import { type Chunk, RecordView, type UtmpRecord } from "./record.ts";
+import { arch, platform } from "./_runtime.ts";
+import type { BackendName, RecordSource } from "./_source.ts";
+
+/** Options of {@link UtmpFile}. */
+export interface UtmpFileOptions {
+  /**
+   * Record layout: "auto" (default) detects it from the content (see
+   * `detectLayout`), so a file copied from another machine reads right; or a
+   * layout name ("linux", "linux64-be", ...).
+   */
+  layout?: "auto" | LayoutName;
+  /**
+   * How to read: "file" decodes the file's bytes; "ffi" asks the C library;
+   * "auto" (default) chooses (see the README's backend table).
+   */
+  backend?: "auto" | BackendName;
+  /**
+   * Throw a {@link UtmpFormatError} at the first bad record (a partial tail,
+   * an impossible type) instead of recording a warning and going on.
+   */
+  strict?: boolean;
+  /**
+   * Yield records with an impossible type too (as `ut_type` "UNKNOWN", with
+   * `ut_type_raw` holding the stored number), still with a warning. For tools
+   * that must show every record, such as `dump`.
+   */
+  keepInvalid?: boolean;
+}
+
+/** A record the reader did not yield, or a tail it could not read. */
+export type UtmpWarning = RecordProblem;
+
+/** The iterator {@link UtmpFile} returns: records, and `return()` releases the file. */
+export interface UtmpIterator extends AsyncIterableIterator<UtmpRecord> {
+  /** Ends the iteration and releases the file. */
+  return(): Promise<IteratorResult<UtmpRecord>>;
+}
+
+const NO_UTMP_HINT =
+  "this system keeps no utmp file (systemd systems without utmp support, such as Debian 13, keep sessions in systemd-logind instead)";
+
+/**
+ * A login-record file (utmp, wtmp, btmp, utmpx), read as it is iterated.
+ *
+ * - `for await` yields {@link UtmpRecord}s in file order. Iteration holds the
+ *   file open only while it runs: breaking out of the loop, an exception in
+ *   the loop body, or the end of the file release it. A later loop continues
+ *   where the last one stopped, like reading a file; {@link rewind} starts
+ *   again from the top.
+ * - The file is read in chunks of 1 MiB: memory stays flat however large it is.
+ * - Bad records (an impossible type) and a trailing partial record are
+ *   skipped and listed in {@link warnings}; with `strict: true` the first one
+ *   throws a {@link UtmpFormatError} after the good records before it.
+ *
+ * @example Who is logged in
+ * ```ts ignore
+ * import { UtmpFile } from "@utmp/utmp";
+ *
+ * for await (const u of new UtmpFile()) {
+ *   if (u.ut_user_process) console.log(u.ut_user, u.ut_line, u.ut_host, u.ut_time);
+ * }
+ * ```
+ *
+ * @example Reading a file and its warnings
+ * ```ts
+ * import { UtmpFile } from "@utmp/utmp";
+ * import assert from "node:assert/strict";
+ * import { mkdtempSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ *
+ * // Two glibc records (BOOT_TIME, then a USER_PROCESS for "alice") and 5 stray bytes.
+ * const bytes = new Uint8Array(2 * 384 + 5);
+ * const view = new DataView(bytes.buffer);
+ * view.setInt16(0, 2, true);
+ * bytes.set(new TextEncoder().encode("~"), 8);
+ * bytes.set(new TextEncoder().encode("reboot"), 44);
+ * view.setUint32(340, 1700000000, true);
+ * view.setInt16(384, 7, true);
+ * bytes.set(new TextEncoder().encode("pts/0"), 384 + 8);
+ * bytes.set(new TextEncoder().encode("alice"), 384 + 44);
+ * view.setUint32(384 + 340, 1700000060, true);
+ * const path = join(mkdtempSync(join(tmpdir(), "utmp-")), "wtmp");
+ * writeFileSync(path, bytes);
+ *
+ * await using file = new UtmpFile(path);
+ * const users = [];
+ * for await (const u of file) users.push(`${u.ut_type} ${u.ut_user} ${u.ut_line}`);
+ * assert.deepEqual(users, ["BOOT_TIME reboot ~", "USER_PROCESS alice /dev/pts/0"]);
+ * assert.equal(file.layout?.name, "linux");
+ * assert.equal(file.warnings[0]?.reason, "file ends 5 bytes into a 384-byte record");
+ * ```
+ */
+export class UtmpFile implements AsyncIterable<UtmpRecord>, AsyncDisposable {
+  /** The file's path. */
+  readonly path: string;
+  /** Problems met so far: skipped records and partial tails, in file order. Cleared by {@link rewind}. */
+  readonly warnings: UtmpWarning[] = [];
+  readonly #options: UtmpFileOptions;
+  readonly #source: RecordSource;
+  #batch: UtmpRecord[] = [];
+  #at = 0;
+  #failure: UtmpFormatError | undefined;
+  /** Serialises reads when two loops share the file. */
+  #busy: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Opens nothing yet: the file is opened when iteration starts.
+   *
+   * @param path The file; by default the system's utmp (`/var/run/utmp` on
+   * Linux, `/var/run/utmpx` on macOS, see `systemPaths`).
+   * @param options Layout, backend and strictness.
+   * @throws {RangeError} For an unknown `backend`.
+   */
+  constructor(path?: string, options: UtmpFileOptions = {}) {
+    const system = systemPaths(platform);
+    this.path = path ?? system.utmp;
+    this.#options = options;
+    const backend = options.backend ?? "auto";
+    if (backend !== "auto" && backend !== "file" && backend !== "ffi") {
+      throw new RangeError(`Cannot use backend "${backend}": expected "auto", "ffi" or "file"`);
+    }
+    if (backend === "ffi") {
+      throw new RangeError(`Cannot use backend "ffi" yet: only "file" is available in this version`);
+    }
+    this.#source = new FileSource(this.path, {
+      layout: options.layout ?? "auto",
+      prefer: nativeLayoutName(platform, arch),
+      hint: this.path === system.utmp ? NO_UTMP_HINT : undefined,
+      onProblem: (problem) => this.#problem(problem),
+    });
+  }
+
+  /** The records' layout, once iteration (or {@link detect}) has started. */
+  get layout(): Layout | undefined {
+    return this.#source.layout;
+  }
+
+  /** How the layout was chosen (with a confidence), once known. */
+  get detection(): Detection | undefined {
+    return this.#source.detection;
+  }
+
+  /** The backend in use: "file" or "ffi". */
+  get backend(): BackendName {
+    return this.#source.backend;
+  }
+
+  /**
+   * Chooses the layout now, without yielding records.
+   *
+   * @example What layout is this?
+   * ```ts ignore
+   * import { UtmpFile } from "@utmp/utmp";
+   *
+   * const d = await new UtmpFile("wtmp.from-a-pi").detect();
+   * console.log(d.layout.name, d.confidence, d.reason);
+   * ```
+   *
+   * @returns The detection.
+   * @throws {UtmpFileError} When the file cannot be opened.
+   * @throws {UtmpFormatError} When no layout fits.
+   */
+  detect(): Promise<Detection> {
+    return this.#source.detect();
+  }
+
+  /**
+   * Starts again from the first record; clears {@link warnings}.
+   *
+   * @example Two passes
+   * ```ts ignore
+   * const file = new UtmpFile("/var/log/wtmp");
+   * for await (const u of file) count++;
+   * file.rewind();
+   * for await (const u of file) print(u);
+   * ```
+   */
+  rewind(): void {
+    this.#batch = [];
+    this.#at = 0;
+    this.#failure = undefined;
+    this.warnings.length = 0;
+    this.#source.rewind();
+  }
+
+  /**
+   * Releases the file now. Safe to call more than once; a later loop
+   * reopens it and continues where the last one stopped.
+   *
+   * @example Explicit close
+   * ```ts ignore
+   * const file = new UtmpFile("/var/log/wtmp");
+   * try { for await (const u of file) if (u.ut_user === "root") break; }
+   * finally { await file.close(); }
+   * ```
+   */
+  close(): Promise<void> {
+    return this.#source.release();
+  }
+
+  /** Same as {@link close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /**
+   * Iterates records.
+   *
+   * @returns The iterator.
+   */
+  [Symbol.asyncIterator](): UtmpIterator {
+    const iterator: UtmpIterator = {
+      next: () => {
+        if (this.#at < this.#batch.length) {
+          return Promise.resolve({ done: false, value: this.#batch[this.#at++]! });
+        }
+        return this.#refill().then((more) =>
+          more ? { done: false, value: this.#batch[this.#at++]! } : { done: true, value: undefined }
+        );
+      },
+      return: async () => {
+        await this.close();
+        return { done: true, value: undefined };
+      },
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
+  }
+
+  /**
+   * Iterates records a chunk at a time (an array per read of up to 1 MiB).
+   * Filtering in a plain `for` loop over each array skips the per-record
+   * promise of `for await`, which matters on multi-gigabyte files.
+   *
+   * @example Counting logins fast
+   * ```ts ignore
+   * let logins = 0;
+   * for await (const batch of new UtmpFile("/var/log/wtmp").batches()) {
+   *   for (const u of batch) if (u.ut_type === "USER_PROCESS") logins++;
+   * }
+   * ```
+   *
+   * @returns Arrays of records, in file order.
+   */
+  async *batches(): AsyncGenerator<UtmpRecord[], void, undefined> {
+    try {
+      for (;;) {
+        if (this.#at < this.#batch.length) {
+          const rest = this.#at === 0 ? this.#batch : this.#batch.slice(this.#at);
+          this.#at = this.#batch.length;
+          yield rest;
+        }
+        if (!await this.#refill()) return;
+      }
+    } finally {
+      await this.close();
+    }
+  }
+
+  /** Reads the next non-empty batch; false at the end. Throws a pending strict failure. */
+  #refill(): Promise<boolean> {
+    const run = this.#busy.then(() => this.#fill());
+    this.#busy = run.catch(() => undefined);
+    return run;
+  }
+
+  async #fill(): Promise<boolean> {
+    if (this.#at < this.#batch.length) return true;
+    try {
+      for (;;) {
+        if (this.#failure !== undefined) throw this.#failure;
+        const chunk = await this.#source.next();
+        if (chunk === null) {
+          if (this.#failure !== undefined) throw this.#failure;
+          await this.#source.release();
+          return false;
+        }
+        this.#batch = this.#decode(chunk);
+        this.#at = 0;
+        if (this.#batch.length > 0) return true;
+      }
+    } catch (error) {
+      await this.#source.release();
+      throw error;
+    }
+  }
+
+  /** Wraps a chunk's records, skipping (and reporting) impossible ones. */
+  #decode(chunk: Chunk): UtmpRecord[] {
+    const { bytes, view, codec } = chunk;
+    const size = codec.layout.size;
+    const records: UtmpRecord[] = [];
+    for (let at = 0; at < bytes.length; at += size) {
+      const name = codec.typeName(bytes, view, at);
+      if (name !== undefined) {
+        records.push(new RecordView(chunk, at, name));
+        continue;
+      }
+      const record = new RecordView(chunk, at, "UNKNOWN");
+      this.#problem({
+        offset: record.offset,
+        recordIndex: record.index,
+        reason: `impossible ut_type ${codec.typeCode(view, at)} for layout "${codec.layout.name}"`,
+      });
+      if (this.#failure !== undefined) break;
+      if (this.#options.keepInvalid) records.push(record);
+    }
+    return records;
+  }
+
+  #problem(problem: RecordProblem): void {
+    this.warnings.push(problem);
+    if (this.#options.strict && this.#failure === undefined) {
+      this.#failure = new UtmpFormatError(
+        `Cannot decode record ${problem.recordIndex} of "${this.path}" at byte offset ${problem.offset}: ${problem.reason}`,
+        { offset: problem.offset, recordIndex: problem.recordIndex, layout: this.layout?.name ?? "auto" },
+      );
+    }
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * Test-only encoder: writes records from contract values using the same
+ * layout tables the decoder reads, so every layout gets a round-trip test.
+ *
+ * @module
+ */
+
+import type { IntField, Layout } from "../src/layouts/_engine.ts";
+import type { UtTypeName } from "../src/types.ts";
+
+/** What to store in a record. Strings are stored as UTF-8 (or given as bytes). */
+export interface RecordInput {
+  ut_type?: UtTypeName;
+  /** Stored type number, overriding `ut_type` (for impossible types). */
+  ut_type_raw?: number;
+  ut_pid?: number;
+  /** The stored line, without "/dev/". */
+  ut_line?: string | Uint8Array;
+  ut_id?: string | Uint8Array;
+  ut_user?: string | Uint8Array;
+  ut_host?: string | Uint8Array;
+  e_termination?: number;
+  e_exit?: number;
+  ut_session?: number;
+  tv_sec?: number;
+  tv_usec?: number;
+  /** 4 or 16 octets. */
+  ut_addr?: readonly number[];
+}
+
+const encoder = new TextEncoder();
+
+function writeInt(view: DataView, at: number, field: IntField, value: number, layout: Layout): void {
+  const o = at + field.offset;
+  const le = layout.endian !== "be";
+  switch (field.type) {
+    case "u8":
+      return view.setUint8(o, value);
+    case "i16":
+      return view.setInt16(o, value, le);
+    case "u16":
+      return view.setUint16(o, value, le);
+    case "i32":
+    case "u32":
+      if (layout.endian === "pdp") {
+        const v = value >>> 0;
+        view.setUint16(o, v >>> 16, true);
+        view.setUint16(o + 2, v & 0xffff, true);
+        return;
+      }
+      return field.type === "i32" ? view.setInt32(o, value, le) : view.setUint32(o, value >>> 0, le);
+    case "i64":
+      return view.setBigInt64(o, BigInt(value), le);
+    case "u64":
+      return view.setBigUint64(o, BigInt(value), le);
+  }
+}
+
+/** The stored number of a type name in a layout (the first match). */
+export function typeNumber(layout: Layout, name: UtTypeName): number {
+  for (const [n, v] of Object.entries(layout.types)) if (v === name) return Number(n);
+  throw new RangeError(`layout ${layout.name} has no type ${name}`);
+}
+
+/**
+ * Encodes one record into `out` at `at` (or a fresh buffer).
+ *
+ * @returns The record bytes.
+ */
+export function encodeRecord(layout: Layout, input: RecordInput, out?: Uint8Array, at = 0): Uint8Array {
+  const bytes = out ?? new Uint8Array(layout.size);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const f = layout.fields;
+  if (f.ut_type !== undefined) {
+    const code = input.ut_type_raw ?? typeNumber(layout, input.ut_type ?? "EMPTY");
+    writeInt(view, at, f.ut_type, code, layout);
+  }
+  const ints: [IntField | undefined, number | undefined][] = [
+    [f.ut_pid, input.ut_pid],
+    [f.e_termination, input.e_termination],
+    [f.e_exit, input.e_exit],
+    [f.ut_session, input.ut_session],
+  ];
+  if (f.tv_us !== undefined) ints.push([f.tv_us, (input.tv_sec ?? 0) * 1e6 + (input.tv_usec ?? 0)]);
+  else ints.push([f.tv_sec, input.tv_sec], [f.tv_usec, input.tv_usec]);
+  for (const [field, value] of ints) {
+    if (field !== undefined && value !== undefined) writeInt(view, at, field, value, layout);
+  }
+  for (const name of ["ut_line", "ut_id", "ut_user", "ut_host"] as const) {
+    const field = f[name];
+    const value = input[name];
+    if (field === undefined || value === undefined) continue;
+    const data = typeof value === "string" ? encoder.encode(value) : value;
+    bytes.set(data.subarray(0, field.size), at + field.offset);
+  }
+  const addr = f.ut_addr;
+  if (addr !== undefined && input.ut_addr !== undefined) {
+    const o = at + addr.offset;
+    const octets = input.ut_addr;
+    if (addr.type === "sockaddr") {
+      const v6 = octets.length === 16;
+      bytes[o] = v6 ? 28 : 16;
+      bytes[o + 1] = v6 ? 24 : 2;
+      bytes.set(octets, o + (v6 ? 8 : 4));
+    } else bytes.set(octets.slice(0, addr.size), o);
+  }
+  return bytes;
+}
+
+/** Encodes records back to back into one file image. */
+export function encodeFile(layout: Layout, inputs: readonly RecordInput[]): Uint8Array {
+  const bytes = new Uint8Array(inputs.length * layout.size);
+  inputs.forEach((input, i) => encodeRecord(layout, input, bytes, i * layout.size));
+  return bytes;
+}

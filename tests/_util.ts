@@ -1,0 +1,79 @@
+/**
+ * Test helpers shared by every test file: temporary files, fixtures and the
+ * installed util-linux/coreutils tools as oracles. Only `node:` modules, so
+ * the helpers run in Deno, Node and Bun alike.
+ *
+ * @module
+ */
+
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import process from "node:process";
+
+/** The repository's tests/ directory (also right for the compiled copy in npm/). */
+export const TESTS_DIR: string = findUp(dirname(fileURLToPath(import.meta.url)), "fixtures");
+
+function findUp(dir: string, child: string): string {
+  for (let d = dir;; d = dirname(d)) {
+    if (existsSync(join(d, child)) && existsSync(join(d, "_harness.ts"))) return d;
+    if (existsSync(join(d, "tests", child))) return join(d, "tests");
+    if (dirname(d) === d) return dir;
+  }
+}
+
+/** Copied (MIT/Apache) fixtures: tests/fixtures. */
+export const FIXTURES: string = join(TESTS_DIR, "fixtures");
+
+/** The shared corpus beside the clone (../shared/fixtures), if present. */
+export const SHARED_FIXTURES: string = join(TESTS_DIR, "..", "..", "shared", "fixtures");
+
+/** Environment that makes the oracles' text stable. */
+export const ORACLE_ENV: Record<string, string> = {
+  ...process.env as Record<string, string>,
+  TZ: "UTC",
+  LC_ALL: "C",
+  LANG: "C",
+};
+
+/** A fresh temporary directory, removed by `cleanup()`. */
+export function tempDir(): { dir: string; file(name: string, data?: Uint8Array | string): string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), "utmp-test-"));
+  return {
+    dir,
+    file(name: string, data?: Uint8Array | string): string {
+      const path = join(dir, name);
+      if (data !== undefined) writeFileSync(path, data);
+      return path;
+    },
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** Runs a command; returns stdout. */
+export function run(cmd: string, args: string[], input?: string): string {
+  return execFileSync(cmd, args, { env: ORACLE_ENV, encoding: "utf8", input, stdio: ["pipe", "pipe", "pipe"] });
+}
+
+/** Runs a command; returns stdout as bytes. */
+export function runBytes(cmd: string, args: string[], input?: string): Uint8Array {
+  return new Uint8Array(execFileSync(cmd, args, { env: ORACLE_ENV, input, stdio: ["pipe", "pipe", "pipe"] }));
+}
+
+/** `utmpdump FILE` with TZ=UTC: one line per record. */
+export function utmpdump(path: string): string[] {
+  return run("utmpdump", [path]).split("\n").filter((l) => l !== "");
+}
+
+/** `utmpdump -r`: writes the binary file that the text describes. */
+export function utmpdumpReverse(text: string, path: string): string {
+  writeFileSync(path, runBytes("utmpdump", ["-r"], text));
+  return path;
+}
+
+/** Reads a fixture's text twin. */
+export function readText(path: string): string {
+  return readFileSync(path, "utf8");
+}
