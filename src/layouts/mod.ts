@@ -35,6 +35,7 @@ export type {
   LayoutKind,
 } from "./_engine.ts";
 export { formatAddress } from "./_engine.ts";
+export { encodeRecord, encodeRecords, type RecordInput, typeNumber } from "./encode.ts";
 export { LINUX, LINUX64, LINUX64_BE, LINUX_BE } from "./linux.ts";
 
 /** A layout name accepted by the `layout` option. */

@@ -1,28 +1,42 @@
 /**
- * Test-only encoder: writes records from contract values using the same
- * layout tables the decoder reads, so every layout gets a round-trip test.
+ * The encoder: writes records from field values using the same layout
+ * tables the decoder reads. It makes test files for every layout (each
+ * layout's round-trip test), and binary files from text (`utmp dump --reverse`).
  *
  * @module
  */
 
-import type { IntField, Layout } from "../src/layouts/_engine.ts";
-import type { UtTypeName } from "../src/types.ts";
+import type { IntField, Layout } from "./_engine.ts";
+import type { UtTypeName } from "../types.ts";
 
-/** What to store in a record. Strings are stored as UTF-8 (or given as bytes). */
+/**
+ * What to store in a record; fields left out are stored as zero bytes.
+ * Strings are stored as UTF-8 (or given as bytes), cut to the field width.
+ */
 export interface RecordInput {
+  /** Type name, stored as the layout's number for it (default "EMPTY"). */
   ut_type?: UtTypeName;
-  /** Stored type number, overriding `ut_type` (for impossible types). */
+  /** Stored type number, overriding `ut_type` (to write impossible types). */
   ut_type_raw?: number;
+  /** Process id. */
   ut_pid?: number;
   /** The stored line, without "/dev/". */
   ut_line?: string | Uint8Array;
+  /** inittab id / terminal suffix. */
   ut_id?: string | Uint8Array;
+  /** User name. */
   ut_user?: string | Uint8Array;
+  /** Remote host. */
   ut_host?: string | Uint8Array;
+  /** `ut_exit.e_termination`. */
   e_termination?: number;
+  /** `ut_exit.e_exit`. */
   e_exit?: number;
+  /** Session id. */
   ut_session?: number;
+  /** Seconds since the epoch. */
   tv_sec?: number;
+  /** Microseconds. */
   tv_usec?: number;
   /** 4 or 16 octets. */
   ut_addr?: readonly number[];
@@ -56,16 +70,46 @@ function writeInt(view: DataView, at: number, field: IntField, value: number, la
   }
 }
 
-/** The stored number of a type name in a layout (the first match). */
+/**
+ * The stored number of a type name in a layout.
+ *
+ * @example Numbers differ between systems
+ * ```ts
+ * import { LAYOUTS, typeNumber } from "@utmp/utmp/layouts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(typeNumber(LAYOUTS.linux, "USER_PROCESS"), 7);
+ * ```
+ *
+ * @param layout A layout.
+ * @param name A type name.
+ * @returns The first number the layout maps to that name.
+ * @throws {RangeError} When the layout has no such type.
+ */
 export function typeNumber(layout: Layout, name: UtTypeName): number {
   for (const [n, v] of Object.entries(layout.types)) if (v === name) return Number(n);
-  throw new RangeError(`layout ${layout.name} has no type ${name}`);
+  throw new RangeError(`Cannot store type "${name}": layout "${layout.name}" has no such type`);
 }
 
 /**
- * Encodes one record into `out` at `at` (or a fresh buffer).
+ * Encodes one record into `out` at `at` (or into a fresh buffer).
  *
- * @returns The record bytes.
+ * @example Round trip
+ * ```ts
+ * import { decodeRecord, encodeRecord, LAYOUTS } from "@utmp/utmp/layouts";
+ * import assert from "node:assert/strict";
+ *
+ * const bytes = encodeRecord(LAYOUTS["linux64-be"], { ut_type: "USER_PROCESS", ut_user: "dave", tv_sec: 1e9 });
+ * const u = decodeRecord(bytes, LAYOUTS["linux64-be"]);
+ * assert.equal(u.ut_user, "dave");
+ * assert.equal(u.ut_time.toISOString(), "2001-09-09T01:46:40.000Z");
+ * ```
+ *
+ * @param layout The layout to write.
+ * @param input Field values.
+ * @param out Buffer to write into (zeroed where fields are left out).
+ * @param at Offset of the record in `out`.
+ * @returns The buffer.
  */
 export function encodeRecord(layout: Layout, input: RecordInput, out?: Uint8Array, at = 0): Uint8Array {
   const bytes = out ?? new Uint8Array(layout.size);
@@ -107,8 +151,23 @@ export function encodeRecord(layout: Layout, input: RecordInput, out?: Uint8Arra
   return bytes;
 }
 
-/** Encodes records back to back into one file image. */
-export function encodeFile(layout: Layout, inputs: readonly RecordInput[]): Uint8Array {
+/**
+ * Encodes records back to back into one file image.
+ *
+ * @example Two records
+ * ```ts
+ * import { decodeRecords, encodeRecords, LAYOUTS } from "@utmp/utmp/layouts";
+ * import assert from "node:assert/strict";
+ *
+ * const file = encodeRecords(LAYOUTS.linux, [{ ut_type: "BOOT_TIME" }, { ut_type: "RUN_LVL" }]);
+ * assert.deepEqual([...decodeRecords(file, LAYOUTS.linux)].map((u) => u.ut_type), ["BOOT_TIME", "RUN_LVL"]);
+ * ```
+ *
+ * @param layout The layout to write.
+ * @param inputs Field values per record.
+ * @returns The file image.
+ */
+export function encodeRecords(layout: Layout, inputs: readonly RecordInput[]): Uint8Array {
   const bytes = new Uint8Array(inputs.length * layout.size);
   inputs.forEach((input, i) => encodeRecord(layout, input, bytes, i * layout.size));
   return bytes;
