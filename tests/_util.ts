@@ -77,3 +77,43 @@ export function utmpdumpReverse(text: string, path: string): string {
 export function readText(path: string): string {
   return readFileSync(path, "utf8");
 }
+
+/** One `utmpdump` line split into its fields (strings are cleansed: non-printable bytes shown as "?"). */
+export interface DumpLine {
+  type: number;
+  pid: number;
+  /** Exactly as printed (`%-4.4s`): `utmpdump -r` keeps spaces in ut_id, so they are not trimmed. */
+  id: string;
+  user: string;
+  line: string;
+  host: string;
+  addr: string;
+  /** The time text as printed. */
+  time: string;
+  /** Seconds and microseconds parsed from the time text (UTC only). */
+  tv_sec: number;
+  tv_usec: number;
+}
+
+/** Parses a `utmpdump` line made with TZ=UTC (fields are right-padded with spaces; the padding is dropped). */
+export function parseDumpLine(text: string): DumpLine {
+  const m = /^\[(-?\d+)\] \[(-?\d+)\] \[(.*?)\] \[(.*?)\] \[(.*?)\] \[(.*?)\] \[(.*?)\] \[(.*?)\]$/.exec(text);
+  if (m === null) throw new Error(`not a utmpdump line: ${text}`);
+  const time = m[8]!;
+  const t = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d),(-?\d+)\+00:00$/.exec(time);
+  if (t === null) throw new Error(`not a UTC utmpdump time: ${time}`);
+  const ms = Date.UTC(+t[1]!, +t[2]! - 1, +t[3]!, +t[4]!, +t[5]!, +t[6]!);
+  const trim = (s: string) => s.replace(/ +$/, "");
+  return {
+    type: Number(m[1]),
+    pid: Number(m[2]),
+    id: m[3]!,
+    user: trim(m[4]!),
+    line: trim(m[5]!),
+    host: trim(m[6]!),
+    addr: trim(m[7]!),
+    time,
+    tv_sec: ms / 1000,
+    tv_usec: Number(t[7]),
+  };
+}
