@@ -370,7 +370,7 @@ function runtimeArgs(script: string): string[] {
   return [script];
 }
 
-test("UtmpFile fails on a file it may not read with EACCES naming the path", async () => {
+test("UtmpFile fails on a file it may not read with EACCES naming the path", () => {
   const tmp = tempDir();
   try {
     chmodSync(tmp.dir, 0o755);
