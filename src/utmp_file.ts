@@ -5,12 +5,12 @@
  */
 
 import { UtmpFormatError } from "./errors.ts";
-import { FileSource } from "./_file_source.ts";
+import { createSource } from "./_backend.ts";
 import type { Layout } from "./layouts/_engine.ts";
-import { type Detection, type LayoutName, nativeLayoutName, type RecordProblem } from "./layouts/mod.ts";
+import type { Detection, LayoutName, RecordProblem } from "./layouts/mod.ts";
 import { systemPaths } from "./paths.ts";
 import { type Chunk, RecordView, type UtmpRecord } from "./record.ts";
-import { arch, platform } from "./_runtime.ts";
+import { platform } from "./_runtime.ts";
 import type { BackendName, RecordSource } from "./_source.ts";
 
 /** Options of {@link UtmpFile}. */
@@ -122,7 +122,8 @@ export class UtmpFile implements AsyncIterable<UtmpRecord>, AsyncDisposable {
    * @param path The file; by default the system's utmp (`/var/run/utmp` on
    * Linux, `/var/run/utmpx` on macOS, see `systemPaths`).
    * @param options Layout, backend and strictness.
-   * @throws {RangeError} For an unknown `backend`.
+   * @throws {RangeError} For an unknown `backend`, or `backend: "ffi"` with a
+   * `layout` other than the C library's own struct.
    */
   constructor(path?: string, options: UtmpFileOptions = {}) {
     const system = systemPaths(platform);
@@ -132,12 +133,10 @@ export class UtmpFile implements AsyncIterable<UtmpRecord>, AsyncDisposable {
     if (backend !== "auto" && backend !== "file" && backend !== "ffi") {
       throw new RangeError(`Cannot use backend "${backend}": expected "auto", "ffi" or "file"`);
     }
-    if (backend === "ffi") {
-      throw new RangeError(`Cannot use backend "ffi" yet: only "file" is available in this version`);
-    }
-    this.#source = new FileSource(this.path, {
+    this.#source = createSource({
+      path: this.path,
+      backend,
       layout: options.layout ?? "auto",
-      prefer: nativeLayoutName(platform, arch),
       hint: this.path === system.utmp ? NO_UTMP_HINT : undefined,
       onProblem: (problem) => this.#problem(problem),
     });

@@ -1,0 +1,74 @@
+/**
+ * The libc backend under Deno: {@link LIBC_SYMBOLS} through `Deno.dlopen`.
+ * The only module that touches `Deno.*`; nothing runs at import, so
+ * importing the library needs no `--allow-ffi`.
+ *
+ * Calls are synchronous on the JavaScript thread (never `nonblocking`, which
+ * would run them on another thread: FreeBSD keeps utmpx state per thread).
+ *
+ * @module
+ */
+
+import { type FfiBackend, LIBC_SYMBOLS, linkName, type UtmpxLibrary } from "./symbols.ts";
+import { openFirst } from "./utmpx.ts";
+
+/** The table as Deno checks it. */
+const SYMBOLS = LIBC_SYMBOLS satisfies Deno.ForeignLibraryInterface;
+
+/** The table, each entry with an optional link name. */
+type Symbols = { [K in keyof typeof SYMBOLS]: (typeof SYMBOLS)[K] & { name?: string } };
+
+/** The table with the link names of an operating system (NetBSD's `__getutxent50`). */
+function symbolsFor(os: string): Symbols {
+  const getutxent = linkName(os, "getutxent");
+  return getutxent === "getutxent" ? SYMBOLS : { ...SYMBOLS, getutxent: { ...SYMBOLS.getutxent, name: getutxent } };
+}
+
+function bind(path: string, os: string): UtmpxLibrary {
+  const lib = Deno.dlopen(path, symbolsFor(os));
+  const s = lib.symbols;
+  const { utmpxname, setutxdb } = s;
+  return {
+    path,
+    setutxent: () => s.setutxent(),
+    getutxent(into: Uint8Array): boolean {
+      const pointer = s.getutxent();
+      if (pointer === null) return false;
+      Deno.UnsafePointerView.copyInto(pointer, into);
+      return true;
+    },
+    endutxent: () => s.endutxent(),
+    utmpxname: utmpxname === null ? undefined : (file) => utmpxname(file),
+    setutxdb: setutxdb === null ? undefined : (type, file) => setutxdb(type, file),
+    close: () => lib.close(),
+  };
+}
+
+/**
+ * `Deno.dlopen`: permitted when `--allow-ffi` is granted (checked without a
+ * prompt).
+ *
+ * @example Is FFI allowed here?
+ * ```ts ignore
+ * import { DENO_FFI } from "./deno.ts";
+ *
+ * console.log(DENO_FFI.permitted());
+ * ```
+ */
+export const DENO_FFI: FfiBackend = {
+  name: "deno",
+  permitted(): boolean {
+    try {
+      return typeof Deno.dlopen === "function" && Deno.permissions.querySync({ name: "ffi" }).state === "granted";
+    } catch {
+      return false;
+    }
+  },
+  open(candidates: readonly string[], os: string): Promise<UtmpxLibrary> {
+    try {
+      return Promise.resolve(openFirst(candidates, (path) => bind(path, os)));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  },
+};

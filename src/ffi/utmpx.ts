@@ -1,0 +1,235 @@
+/**
+ * One pass over a login database through the C library, the same for every
+ * runtime's FFI: select the file the way this libc does, copy every record
+ * `getutxent()` returns, and always end with `endutxent()` (FORMATS.md §15).
+ *
+ * libc's utmpx state (the open file, the cursor, the returned buffer) is
+ * global to the process, so a pass runs synchronously from selection to
+ * `endutxent()`: no other JavaScript can run in between, and no libc state
+ * outlives it.
+ *
+ * @module
+ */
+
+import { LibcUnavailableError } from "../errors.ts";
+import type { Layout } from "../layouts/_engine.ts";
+import { LAYOUTS, nativeLayoutName } from "../layouts/mod.ts";
+import { FREEBSD_MEMORY, ILLUMOS_MEMORY, MACOS_MEMORY, NETBSD_MEMORY } from "../layouts/libc_memory.ts";
+import { isPermissionDenial } from "../_runtime.ts";
+import { type UtmpxLibrary, UTXDB } from "./symbols.ts";
+
+/** What the backend must know about one C library's utmpx API. */
+export interface LibcProfile {
+  /** Which C library family. */
+  readonly libc: "glibc" | "macos" | "freebsd" | "netbsd" | "illumos";
+  /** The in-memory `struct utmpx` that `getutxent()` returns. */
+  readonly layout: Layout;
+  /** Size of one record in the file, for record offsets. */
+  readonly fileRecordSize: number;
+  /** Offset of the 16-bit type in a file's first record, when libc requires (and skips) a signature record there. */
+  readonly signatureTypeOffset?: number;
+  /** How libc selects a file: `utmpxname()` and what it returns on success, or FreeBSD's `setutxdb()`. */
+  readonly select: { readonly fn: "utmpxname"; readonly ok: number } | { readonly fn: "setutxdb" };
+}
+
+/** `utmpxname()` returns 1 on success on macOS, NetBSD and illumos. */
+const UTMPXNAME_1 = { select: { fn: "utmpxname", ok: 1 } } as const;
+
+/** 64-bit CPUs the non-Linux in-memory tables hold for (LP64, little-endian). */
+const LP64_LE = new Set(["x64", "x86_64", "amd64", "arm64", "aarch64"]);
+
+/**
+ * The utmpx API of an operating system and CPU, or `undefined` where the
+ * backend has none: OpenBSD (no utmpx functions), Windows, Android, and the
+ * 32-bit or big-endian builds of the BSDs and illumos, whose structs differ.
+ *
+ * @example Linux and macOS
+ * ```ts
+ * import { libcProfile } from "./utmpx.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(libcProfile("linux", "x64")?.layout.name, "linux");
+ * assert.equal(libcProfile("linux", "arm64")?.layout.size, 400);
+ * assert.equal(libcProfile("darwin", "arm64")?.layout.name, "macos-memory");
+ * assert.equal(libcProfile("openbsd", "x64"), undefined);
+ * ```
+ *
+ * @param os Operating system, as `process.platform` or `Deno.build.os` names it.
+ * @param arch CPU architecture, as `process.arch` or `Deno.build.arch` names it.
+ * @returns The profile, if known.
+ */
+export function libcProfile(os: string, arch: string): LibcProfile | undefined {
+  if (os === "linux") {
+    // glibc's in-memory struct is its file record (384 or 400 bytes by CPU).
+    const name = nativeLayoutName(os, arch);
+    if (name === undefined) return undefined;
+    const layout = LAYOUTS[name];
+    return { libc: "glibc", layout, fileRecordSize: layout.size, select: { fn: "utmpxname", ok: 0 } };
+  }
+  if (!LP64_LE.has(arch)) return undefined;
+  switch (os) {
+    case "darwin":
+      return { libc: "macos", layout: MACOS_MEMORY, fileRecordSize: 628, signatureTypeOffset: 296, ...UTMPXNAME_1 };
+    case "freebsd":
+      return { libc: "freebsd", layout: FREEBSD_MEMORY, fileRecordSize: 197, select: { fn: "setutxdb" } };
+    case "netbsd":
+      return { libc: "netbsd", layout: NETBSD_MEMORY, fileRecordSize: 520, signatureTypeOffset: 326, ...UTMPXNAME_1 };
+    case "illumos":
+    case "solaris":
+    case "sunos":
+      return { libc: "illumos", layout: ILLUMOS_MEMORY, fileRecordSize: 372, ...UTMPXNAME_1 };
+  }
+  return undefined;
+}
+
+/**
+ * Opens the first candidate that loads. Permission denials pass through
+ * untouched, so the user sees the runtime's own `--allow-ffi` hint.
+ *
+ * @param candidates Library names or paths, in order.
+ * @param openOne Loads one candidate (throws when it cannot).
+ * @returns The first library that loaded.
+ * @throws {LibcUnavailableError} Listing every candidate when none loads.
+ */
+export function openFirst(candidates: readonly string[], openOne: (path: string) => UtmpxLibrary): UtmpxLibrary {
+  let last: unknown;
+  for (const path of candidates) {
+    try {
+      return openOne(path);
+    } catch (error) {
+      if (isPermissionDenial(error)) throw error;
+      last = error;
+    }
+  }
+  const tried = candidates.map((c) => `"${c}"`).join(", ");
+  const why = last instanceof Error ? `: ${last.message}` : "";
+  throw new LibcUnavailableError(
+    candidates.length === 0
+      ? `Cannot load the C library: no utmpx library is known for this system; use backend "file"`
+      : `Cannot load the C library: tried ${tried}${why}; set UTMP_LIBC_PATH to the library or use backend "file"`,
+    [...candidates],
+    last,
+  );
+}
+
+/** The records one pass returned, with where they sit in the file. */
+export interface Snapshot {
+  /** The in-memory structs, back to back. */
+  readonly bytes: Uint8Array;
+  /** How many records. */
+  readonly count: number;
+  /** File index of the first record: 1 when libc skipped a signature record. */
+  readonly firstIndex: number;
+  /** Size of a file record, or `undefined` when records have no fixed size (FreeBSD utx.log). */
+  readonly fileStride: number | undefined;
+}
+
+/** What to read. */
+export interface UtmpxTarget {
+  /** The file. */
+  readonly path: string;
+  /** Its first bytes (at least one file record when the file has one), to check a signature before libc opens it. */
+  readonly head: Uint8Array;
+  /** The system's default database, selected again after the pass. */
+  readonly defaultPath: string;
+}
+
+const encoder = new TextEncoder();
+
+/** A NUL-terminated copy of a string, owned by the caller for the duration of a C call. */
+function cString(s: string): Uint8Array {
+  return encoder.encode(s + "\0");
+}
+
+/**
+ * Reads every record of a file through the C library in one synchronous
+ * pass and returns copies of the structs. `endutxent()` runs whatever
+ * happens, and the default database is selected again afterwards.
+ *
+ * @param lib The bound library.
+ * @param profile Its profile.
+ * @param target The file.
+ * @returns The records.
+ * @throws {LibcUnavailableError} When this libc cannot read the file (musl's stubs, a name `utmpxname` rejects,
+ * a missing signature record, a file `setutxdb` refuses).
+ */
+export function readUtmpx(lib: UtmpxLibrary, profile: LibcProfile, target: UtmpxTarget): Snapshot {
+  const { path } = target;
+  const size = profile.layout.size;
+  let firstIndex = 0;
+  let fileStride: number | undefined = profile.fileRecordSize;
+  if (profile.signatureTypeOffset !== undefined) {
+    if (!hasSignature(target.head, profile.signatureTypeOffset)) {
+      throw unavailable(
+        lib,
+        `"${path}" does not start with the utmpx signature record this C library requires (a wtmpx re-created by log rotation has none)`,
+      );
+    }
+    firstIndex = 1;
+  }
+  let bytes = new Uint8Array(16 * size);
+  let count = 0;
+  try {
+    const select = profile.select;
+    if (select.fn === "setutxdb") {
+      // FreeBSD: setutxdb opens the file; setutxent() would reopen utx.active instead.
+      const type = freebsdDatabase(path);
+      if (type === UTXDB.LOG) fileStride = undefined;
+      if (lib.setutxdb === undefined) throw unavailable(lib, "it has no setutxdb()");
+      if (lib.setutxdb(type, cString(path)) !== 0) {
+        throw unavailable(
+          lib,
+          `setutxdb() refused "${path}" (an unreadable file, or a utx.active or utx.lastlogin file whose size is not a multiple of 197 bytes)`,
+        );
+      }
+    } else {
+      if (lib.utmpxname === undefined) throw unavailable(lib, "it has no utmpxname()");
+      const result = lib.utmpxname(cString(path));
+      if (result === -1 && profile.libc === "glibc") {
+        throw unavailable(lib, "utmpxname() returned -1, as musl's stubs do (musl keeps no utmp database)");
+      }
+      if (result !== select.ok) {
+        throw unavailable(
+          lib,
+          `utmpxname() rejected "${path}" (this C library accepts only names ending in "x" and shorter than its limit)`,
+        );
+      }
+      lib.setutxent();
+    }
+    for (;;) {
+      if ((count + 1) * size > bytes.length) {
+        const grown = new Uint8Array(bytes.length * 2);
+        grown.set(bytes);
+        bytes = grown;
+      }
+      if (!lib.getutxent(bytes.subarray(count * size, (count + 1) * size))) break;
+      count++;
+    }
+  } finally {
+    lib.endutxent();
+    if (profile.select.fn === "utmpxname" && path !== target.defaultPath) lib.utmpxname?.(cString(target.defaultPath));
+  }
+  return { bytes: bytes.subarray(0, count * size), count, firstIndex, fileStride };
+}
+
+function unavailable(lib: UtmpxLibrary, why: string): LibcUnavailableError {
+  return new LibcUnavailableError(
+    `Cannot read login records through "${lib.path}": ${why}; use backend "file"`,
+    [lib.path],
+  );
+}
+
+/** "utmpx" at 0 and type 10 (SIGNATURE) at `typeOffset`, as macOS and NetBSD check before reading. */
+function hasSignature(head: Uint8Array, typeOffset: number): boolean {
+  if (head.length < typeOffset + 2) return false;
+  const magic = [0x75, 0x74, 0x6d, 0x70, 0x78]; // "utmpx"
+  return magic.every((b, i) => head[i] === b) && head[typeOffset] === 10 && head[typeOffset + 1] === 0;
+}
+
+/** The `setutxdb` type of a FreeBSD file, from its name (utx.log, utx.lastlogin, else utx.active). */
+export function freebsdDatabase(path: string): number {
+  const name = path.slice(path.lastIndexOf("/") + 1);
+  if (name.startsWith("utx.log")) return UTXDB.LOG;
+  if (name.startsWith("utx.lastlogin")) return UTXDB.LASTLOGIN;
+  return UTXDB.ACTIVE;
+}
