@@ -57,3 +57,38 @@ export { formatUtmpdumpLine, isoTimestamp } from "./src/utmpdump.ts";
 export type { BackendName } from "./src/_source.ts";
 export type { Detection, LayoutName } from "./src/layouts/mod.ts";
 export type { Layout } from "./src/layouts/_engine.ts";
+export {
+  type ChosenSource,
+  history,
+  type HistoryOptions,
+  type HistorySource,
+  historySource,
+  lastlogs,
+  type LastlogsOptions,
+  type RootOptions,
+  rootPath,
+  sessions,
+  type SessionsOptions,
+  type SessionSource,
+  sessionSource,
+  who,
+} from "./src/sessions.ts";
+export {
+  cunescape,
+  isUserSession,
+  LOGIND_SESSIONS_DIR,
+  logindRecords,
+  type LogindSession,
+  parseSessionFile,
+  readLogindSessions,
+  sessionRecord,
+} from "./src/sources/logind.ts";
+export { WTMPDB_PATH, wtmpdbRecords, wtmpdbSessions, WtmpdbType } from "./src/sources/wtmpdb.ts";
+export {
+  LASTLOG2_PATH,
+  lastlog2Entries,
+  type Lastlog2Entry,
+  type Lastlog2Options,
+  PASSWD_PATH,
+} from "./src/sources/lastlog2.ts";
+export { watch, type WatchEvent, type WatchEventType, type WatchOptions } from "./src/watch.ts";

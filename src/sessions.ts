@@ -1,0 +1,276 @@
+/**
+ * One entry point whatever the system keeps: who is logged in from utmp or
+ * systemd-logind (or wtmpdb), the login history from wtmp or wtmpdb, and the
+ * last logins from lastlog2 — in the same record contract, with a `root`
+ * option to read another system's files (a container reading the host's at
+ * `/host`).
+ *
+ * @module
+ */
+
+import { stat } from "node:fs/promises";
+import { UtmpFileError } from "./errors.ts";
+import { platform } from "./_runtime.ts";
+import { systemPaths } from "./paths.ts";
+import type { UtmpRecord } from "./record.ts";
+import { UtmpFile } from "./utmp_file.ts";
+import { LOGIND_SESSIONS_DIR, logindRecords } from "./sources/logind.ts";
+import { WTMPDB_PATH, wtmpdbRecords, wtmpdbSessions } from "./sources/wtmpdb.ts";
+import { LASTLOG2_PATH, lastlog2Entries, type Lastlog2Entry, PASSWD_PATH } from "./sources/lastlog2.ts";
+import { rootPath } from "./sources/_root.ts";
+
+export { rootPath };
+
+/** Where current sessions come from. */
+export type SessionSource = "utmp" | "logind" | "wtmpdb";
+
+/** Where login history comes from. */
+export type HistorySource = "wtmp" | "wtmpdb";
+
+/** Options shared by {@link sessions}, {@link who}, {@link history} and {@link lastlogs}. */
+export interface RootOptions {
+  /**
+   * The directory the system's `/` is at, prefixed to every system path the
+   * library chooses (symbolic links inside it resolved within it), e.g.
+   * "/host" in a container with the host's `/` mounted there. A `path` you
+   * pass is used as given.
+   */
+  root?: string;
+}
+
+/** Options of {@link sessions} and {@link who}. */
+export interface SessionsOptions extends RootOptions {
+  /**
+   * "auto" (default): utmp where it exists and holds records, else logind's
+   * session files; or one of "utmp", "logind", "wtmpdb".
+   */
+  source?: "auto" | SessionSource;
+  /** The file (utmp, wtmpdb) or directory (logind) to read instead of the source's system path. */
+  path?: string;
+}
+
+/** Options of {@link history}. */
+export interface HistoryOptions extends RootOptions {
+  /**
+   * "auto" (default): wtmp where it exists and holds records (unless a
+   * wtmpdb was written after it: a system that moved to wtmpdb and kept its
+   * old wtmp), else wtmpdb; or "wtmp" or "wtmpdb".
+   */
+  source?: "auto" | HistorySource;
+  /** The file to read instead of the source's system path. */
+  path?: string;
+}
+
+/** A source chosen by {@link sessionSource} or {@link historySource}. */
+export interface ChosenSource<S extends string> {
+  /** The source. */
+  source: S;
+  /** The file or directory it is read from. */
+  path: string;
+}
+
+/** Size and mtime of a path, or undefined when it does not exist. */
+async function probe(path: string): Promise<{ size: number; mtimeMs: number; dir: boolean } | undefined> {
+  try {
+    const s = await stat(path);
+    return { size: s.size, mtimeMs: s.mtimeMs, dir: s.isDirectory() };
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return undefined;
+    throw error;
+  }
+}
+
+function checkSource(source: string, allowed: readonly string[]): void {
+  if (!allowed.includes(source)) {
+    throw new RangeError(
+      `Cannot use source "${source}": expected ${allowed.map((s) => `"${s}"`).join(", ")}`,
+    );
+  }
+}
+
+/**
+ * Chooses where current sessions are read from (what {@link sessions} does
+ * first).
+ *
+ * @example On a system without utmp
+ * ```ts ignore
+ * import { sessionSource } from "@utmp/utmp";
+ *
+ * console.log(await sessionSource()); // { source: "logind", path: "/run/systemd/sessions" }
+ * ```
+ *
+ * @param options Source, path and root.
+ * @returns The source and its path.
+ * @throws {UtmpFileError} "ENOENT" when "auto" finds neither utmp nor logind's sessions.
+ * @throws {RangeError} For an unknown source.
+ */
+export async function sessionSource(options: SessionsOptions = {}): Promise<ChosenSource<SessionSource>> {
+  const source = options.source ?? "auto";
+  checkSource(source, ["auto", "utmp", "logind", "wtmpdb"]);
+  const system = (s: SessionSource) =>
+    rootPath(
+      options.root,
+      s === "utmp" ? systemPaths(platform).utmp : s === "logind" ? LOGIND_SESSIONS_DIR : WTMPDB_PATH,
+    );
+  if (source !== "auto") return { source, path: options.path ?? await system(source) };
+  const utmp = options.path ?? await system("utmp");
+  const found = await probe(utmp);
+  if (found !== undefined && (found.size > 0 || options.path !== undefined)) return { source: "utmp", path: utmp };
+  const logind = await system("logind");
+  if ((await probe(logind))?.dir) return { source: "logind", path: logind };
+  if (found !== undefined) return { source: "utmp", path: utmp };
+  throw new UtmpFileError(
+    `Cannot open "${utmp}": no such file (ENOENT); no systemd-logind sessions at "${logind}" either: pass source "wtmpdb" or a path`,
+    "ENOENT",
+    utmp,
+  );
+}
+
+/**
+ * Chooses where login history is read from (what {@link history} does first).
+ *
+ * @example Which history file
+ * ```ts ignore
+ * import { historySource } from "@utmp/utmp";
+ *
+ * console.log(await historySource()); // { source: "wtmpdb", path: "/var/lib/wtmpdb/wtmp.db" } on Debian 13
+ * ```
+ *
+ * @param options Source, path and root.
+ * @returns The source and its path.
+ * @throws {UtmpFileError} "ENOENT" when "auto" finds neither wtmp nor wtmpdb.
+ * @throws {RangeError} For an unknown source.
+ */
+export async function historySource(options: HistoryOptions = {}): Promise<ChosenSource<HistorySource>> {
+  const source = options.source ?? "auto";
+  checkSource(source, ["auto", "wtmp", "wtmpdb"]);
+  const wtmpPath = systemPaths(platform).wtmp ?? "/var/log/wtmp";
+  const system = (s: HistorySource) => rootPath(options.root, s === "wtmp" ? wtmpPath : WTMPDB_PATH);
+  if (source !== "auto") return { source, path: options.path ?? await system(source) };
+  if (options.path !== undefined) return { source: "wtmp", path: options.path };
+  const wtmp = await system("wtmp");
+  const db = await system("wtmpdb");
+  const [w, d] = [await probe(wtmp), await probe(db)];
+  if (w !== undefined && (d === undefined || (w.size > 0 && w.mtimeMs >= d.mtimeMs))) {
+    return { source: "wtmp", path: wtmp };
+  }
+  if (d !== undefined) return { source: "wtmpdb", path: db };
+  throw new UtmpFileError(
+    `Cannot open "${wtmp}": no such file (ENOENT); no wtmpdb at "${db}" either: this system keeps no login history`,
+    "ENOENT",
+    wtmp,
+  );
+}
+
+/**
+ * Every record of the current state, whatever keeps it: utmp's records (boot
+ * time, run level, getty and user processes), logind's user sessions (see
+ * `logindRecords`), or wtmpdb's last boot and open sessions (see
+ * `wtmpdbSessions`). See {@link who} for just the logged-in users.
+ *
+ * @example Who is logged in, on any Linux
+ * ```ts ignore
+ * import { sessions } from "@utmp/utmp";
+ *
+ * for await (const u of sessions()) if (u.ut_user_process) console.log(u.ut_user, u.ut_line, u.layout);
+ * ```
+ *
+ * @example The host's sessions, from a container
+ * ```ts ignore
+ * for await (const u of sessions({ root: "/host" })) console.log(u.ut_user);
+ * ```
+ *
+ * @param options Source, path and root.
+ * @returns The records.
+ * @throws {UtmpFileError} When the source cannot be read.
+ * @throws {RangeError} For an unknown source.
+ */
+export async function* sessions(options: SessionsOptions = {}): AsyncGenerator<UtmpRecord> {
+  const { source, path } = await sessionSource(options);
+  if (source === "logind") yield* logindRecords(path);
+  else if (source === "wtmpdb") yield* wtmpdbSessions(path);
+  else yield* new UtmpFile(path);
+}
+
+/**
+ * The logged-in users: the USER_PROCESS records with a user name from
+ * {@link sessions}, what `who` lists.
+ *
+ * @example Logged-in users
+ * ```ts
+ * import { who } from "@utmp/utmp";
+ * import assert from "node:assert/strict";
+ * import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ *
+ * // A system root with no utmp, and one logind session.
+ * const root = mkdtempSync(join(tmpdir(), "utmp-root-"));
+ * mkdirSync(join(root, "run/systemd/sessions"), { recursive: true });
+ * writeFileSync(
+ *   join(root, "run/systemd/sessions/3"),
+ *   "# This is private data. Do not parse.\nUID=1000\nUSER=alice\nCLASS=user\nTTY=pts/0\nLEADER=812\nREALTIME=1700000000000000\n",
+ * );
+ * const users = [];
+ * for await (const u of who({ root })) users.push(`${u.ut_user} ${u.ut_line} ${u.layout}`);
+ * assert.deepEqual(users, ["alice /dev/pts/0 logind"]);
+ * ```
+ *
+ * @param options Source, path and root.
+ * @returns The records.
+ * @throws {UtmpFileError} When the source cannot be read.
+ * @throws {RangeError} For an unknown source.
+ */
+export async function* who(options: SessionsOptions = {}): AsyncGenerator<UtmpRecord> {
+  for await (const u of sessions(options)) if (u.ut_user_process && u.ut_user !== "") yield u;
+}
+
+/**
+ * The login history, oldest first, whatever keeps it: wtmp's records, or
+ * wtmpdb's rows as the same login, logout, boot and shutdown records (see
+ * `wtmpdbRecords`). What `last` reads.
+ *
+ * @example Logins, from wtmp or wtmpdb
+ * ```ts ignore
+ * import { history } from "@utmp/utmp";
+ *
+ * for await (const u of history()) if (u.ut_user_process) console.log(u.ut_user, u.ut_time);
+ * ```
+ *
+ * @param options Source, path and root.
+ * @returns The records.
+ * @throws {UtmpFileError} When the source cannot be read.
+ * @throws {RangeError} For an unknown source.
+ */
+export async function* history(options: HistoryOptions = {}): AsyncGenerator<UtmpRecord> {
+  const { source, path } = await historySource(options);
+  if (source === "wtmpdb") yield* wtmpdbRecords(path);
+  else yield* new UtmpFile(path);
+}
+
+/** Options of {@link lastlogs}. */
+export interface LastlogsOptions extends RootOptions {
+  /** The lastlog2 database to read instead of the system's. */
+  path?: string;
+}
+
+/**
+ * Every user's last login from the system's lastlog2 database, with uids
+ * from the system's password file (both under `root`).
+ *
+ * @example Last logins of the host, from a container
+ * ```ts ignore
+ * import { lastlogs } from "@utmp/utmp";
+ *
+ * for await (const e of lastlogs({ root: "/host" })) console.log(e.user, e.time);
+ * ```
+ *
+ * @param options Path and root.
+ * @returns The entries.
+ * @throws {UtmpFileError} When the database cannot be read.
+ */
+export async function* lastlogs(options: LastlogsOptions = {}): AsyncGenerator<Lastlog2Entry> {
+  const path = options.path ?? await rootPath(options.root, LASTLOG2_PATH);
+  yield* lastlog2Entries(path, { passwd: await rootPath(options.root, PASSWD_PATH) });
+}

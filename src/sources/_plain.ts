@@ -1,0 +1,135 @@
+/**
+ * {@link PlainRecord}: a {@link UtmpRecord} made of plain values, for
+ * sources that are not record files (systemd-logind session files, wtmpdb
+ * rows).
+ *
+ * @module
+ */
+
+import type { UtExit, UtmpRecord, UtmpRecordObject, UtTimeval } from "../record.ts";
+import type { UtTypeName } from "../types.ts";
+
+/** What a source knows about a record; the rest takes the contract's neutral values. */
+export interface PlainFields {
+  /** Type name. */
+  ut_type: UtTypeName;
+  /** The source's own type number, or -1 when it has none. */
+  ut_type_raw: number;
+  /** User name. */
+  ut_user: string;
+  /** Line as the contract has it (already through `devicePath`). */
+  ut_line: string;
+  /** Id. */
+  ut_id: string;
+  /** Remote host. */
+  ut_host: string;
+  /** Process id (0 when unknown). */
+  ut_pid: number;
+  /** Microseconds since the epoch. */
+  usec: number;
+  /** The source's name: "logind", "wtmpdb". */
+  layout: string;
+  /** Position in the source, from 0. */
+  index: number;
+}
+
+/** A record held as plain values: `raw` is undefined and `offset` is -1. */
+export class PlainRecord implements UtmpRecord {
+  readonly ut_type: UtTypeName;
+  readonly ut_type_raw: number;
+  readonly ut_pid: number;
+  readonly ut_line: string;
+  readonly ut_id: string;
+  readonly ut_user: string;
+  readonly ut_host: string;
+  readonly ut_session = 0;
+  readonly ut_exit_code = 0;
+  readonly ut_addr_text = "0.0.0.0";
+  readonly layout: string;
+  readonly offset = -1;
+  readonly index: number;
+  readonly raw = undefined;
+  readonly #usec: number;
+
+  /** @param fields The values. */
+  constructor(fields: PlainFields) {
+    this.ut_type = fields.ut_type;
+    this.ut_type_raw = fields.ut_type_raw;
+    this.ut_pid = fields.ut_pid;
+    this.ut_line = fields.ut_line;
+    this.ut_id = fields.ut_id;
+    this.ut_user = fields.ut_user;
+    this.ut_host = fields.ut_host;
+    this.layout = fields.layout;
+    this.index = fields.index;
+    this.#usec = fields.usec;
+  }
+
+  /** True for USER_PROCESS records. */
+  get ut_user_process(): boolean {
+    return this.ut_type === "USER_PROCESS";
+  }
+
+  /** Always `{ e_termination: 0, e_exit: 0 }`: these sources keep no exit status. */
+  get ut_exit(): UtExit {
+    return { e_termination: 0, e_exit: 0 };
+  }
+
+  /** Always [0, 0, 0, 0]: these sources keep no address. */
+  get ut_addr(): number[] {
+    return [0, 0, 0, 0];
+  }
+
+  /** Time with full microseconds. */
+  get ut_tv(): UtTimeval {
+    const tv_sec = Math.floor(this.#usec / 1e6);
+    return { tv_sec, tv_usec: this.#usec - tv_sec * 1e6 };
+  }
+
+  /** Time as a Date (microseconds truncated). */
+  get ut_time(): Date {
+    return new Date(Math.floor(this.#usec / 1000));
+  }
+
+  /**
+   * Every field as a plain object.
+   *
+   * @returns A fresh object.
+   */
+  toJSON(): UtmpRecordObject {
+    return {
+      ut_type: this.ut_type,
+      ut_type_raw: this.ut_type_raw,
+      ut_pid: this.ut_pid,
+      ut_line: this.ut_line,
+      ut_id: this.ut_id,
+      ut_user: this.ut_user,
+      ut_host: this.ut_host,
+      ut_exit: this.ut_exit,
+      ut_exit_code: this.ut_exit_code,
+      ut_session: this.ut_session,
+      ut_tv: this.ut_tv,
+      ut_time: this.ut_time,
+      ut_addr: this.ut_addr,
+      ut_addr_text: this.ut_addr_text,
+      ut_user_process: this.ut_user_process,
+      layout: this.layout,
+      offset: this.offset,
+      index: this.index,
+    };
+  }
+
+  /** Shows the fields in `console.log` under Deno. */
+  [Symbol.for("Deno.customInspect")](inspect: (v: unknown, o: unknown) => string, options: unknown): string {
+    return `UtmpRecord ${inspect(this.toJSON(), options)}`;
+  }
+
+  /** Shows the fields in `console.log` under Node and Bun. */
+  [Symbol.for("nodejs.util.inspect.custom")](
+    _depth: number,
+    options: unknown,
+    inspect: (v: unknown, o: unknown) => string,
+  ): string {
+    return `UtmpRecord ${inspect(this.toJSON(), options)}`;
+  }
+}

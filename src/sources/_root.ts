@@ -1,0 +1,57 @@
+/**
+ * Paths under another root: a container reading the host's files mounted at
+ * e.g. `/host` (what gopsutil calls `HOST_VAR`).
+ *
+ * @module
+ */
+
+import { readlink } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { isPermissionDenial } from "../_runtime.ts";
+
+/** Symbolic links followed in one path at most, as Linux's `MAXSYMLINKS`. */
+const MAX_LINKS = 40;
+
+/**
+ * Where a system path is under `root`, following symbolic links the way the
+ * system under `root` would: an absolute link target starts again at `root`
+ * (the host's `/var/run -> /run` must lead to `/host/run`, not to the
+ * container's `/run`), and `..` never climbs above `root`.
+ *
+ * @param root The directory the system's `/` is at; `undefined`, "" or "/" for this system.
+ * @param path An absolute system path ("/var/run/utmp").
+ * @returns The path to open.
+ */
+export async function rootPath(root: string | undefined, path: string): Promise<string> {
+  if (root === undefined || root === "" || resolve(root) === "/") return path;
+  const top = resolve(root);
+  const rest = path.split("/").filter((p) => p !== "" && p !== ".");
+  let at = top;
+  let links = 0;
+  while (rest.length > 0) {
+    const part = rest.shift()!;
+    if (part === "..") {
+      if (at !== top) at = join(at, "..");
+      continue;
+    }
+    const next = join(at, part);
+    const target = await linkTarget(next);
+    if (target === undefined || ++links > MAX_LINKS) {
+      at = next;
+      continue;
+    }
+    rest.unshift(...target.split("/").filter((p) => p !== "" && p !== "."));
+    if (target.startsWith("/")) at = top;
+  }
+  return at;
+}
+
+/** The target of a symbolic link; undefined when `path` is not one (or cannot be read). */
+async function linkTarget(path: string): Promise<string | undefined> {
+  try {
+    return await readlink(path);
+  } catch (error) {
+    if (isPermissionDenial(error)) throw error;
+    return undefined;
+  }
+}

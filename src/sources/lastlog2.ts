@@ -1,0 +1,118 @@
+/**
+ * lastlog2's SQLite database, `/var/lib/lastlog/lastlog2.db` (FORMATS.md
+ * §14.3; util-linux `liblastlog2/src/lastlog2.c`): the last login of each
+ * user, where lastlog2 replaced the uid-indexed `/var/log/lastlog`.
+ *
+ * @module
+ */
+
+import { readFile } from "node:fs/promises";
+import { devicePath } from "../record.ts";
+import { isPermissionDenial } from "../_runtime.ts";
+import { openDatabase } from "./_sqlite.ts";
+
+/** lastlog2's default database. */
+export const LASTLOG2_PATH = "/var/lib/lastlog/lastlog2.db";
+
+/** The password file the user names are looked up in. */
+export const PASSWD_PATH = "/etc/passwd";
+
+/**
+ * A user's last login, in the shape of the lastlog reader's entries
+ * (`{ uid, time, line, host }`) plus what lastlog2 adds.
+ */
+export interface Lastlog2Entry {
+  /** The user's uid from the password file, or -1 when the name is not in it (lastlog2 keys by name). */
+  uid: number;
+  /** User name (lastlog2's key). */
+  user: string;
+  /** When (lastlog2 keeps whole seconds). */
+  time: Date;
+  /** Terminal as a device path ("/dev/pts/0"), as `ut_line`; "" when not recorded. */
+  line: string;
+  /** Remote host; "" when not recorded. */
+  host: string;
+  /** PAM service that recorded the login ("sshd", "login", ...); "" when not recorded. */
+  service: string;
+}
+
+/** Options of {@link lastlog2Entries}. */
+export interface Lastlog2Options {
+  /** Password file for name → uid (default {@link PASSWD_PATH}); a missing or unreadable one gives uid -1. */
+  passwd?: string;
+}
+
+interface Lastlog2Row {
+  Name: string;
+  Time: number | null;
+  TTY: string | null;
+  RemoteHost: string | null;
+  Service: string | null;
+}
+
+/**
+ * Reads `name:x:uid:...` lines into a name → uid map.
+ *
+ * @param path The password file.
+ * @returns The map; empty when the file cannot be read.
+ */
+async function readUids(path: string): Promise<Map<string, number>> {
+  const uids = new Map<string, number>();
+  let content: string;
+  try {
+    content = await readFile(path, "utf8");
+  } catch (error) {
+    if (isPermissionDenial(error)) throw error;
+    return uids;
+  }
+  for (const line of content.split("\n")) {
+    const [name, , uid] = line.split(":");
+    if (name && uid !== undefined && /^\d+$/.test(uid) && !uids.has(name)) uids.set(name, Number(uid));
+  }
+  return uids;
+}
+
+/**
+ * Every user's last login in a lastlog2 database, by user name (the order of
+ * `lastlog2` itself): Name → `user` (and `uid` through the password file),
+ * Time (s) → `time`, TTY → `line` as a device path, RemoteHost → `host`,
+ * Service → `service`.
+ *
+ * @example Last logins
+ * ```ts ignore
+ * import { lastlog2Entries } from "@utmp/utmp";
+ *
+ * for await (const e of lastlog2Entries()) console.log(e.user, e.uid, e.line, e.host, e.time);
+ * ```
+ *
+ * @param path The database (default {@link LASTLOG2_PATH}).
+ * @param options Where the password file is.
+ * @returns The entries.
+ * @throws {UtmpFileError} When the file cannot be opened, or with code "ENOSYS" when the runtime has no SQLite.
+ * @throws {UtmpFormatError} When the file is not a lastlog2 database.
+ */
+export async function* lastlog2Entries(
+  path: string = LASTLOG2_PATH,
+  options: Lastlog2Options = {},
+): AsyncGenerator<Lastlog2Entry> {
+  const db = await openDatabase(path, "lastlog2");
+  let rows: Lastlog2Row[];
+  try {
+    rows = db.all<Lastlog2Row>(
+      "SELECT Name, Time, TTY, RemoteHost, Service FROM Lastlog2 ORDER BY Name ASC",
+    );
+  } finally {
+    db.close();
+  }
+  const uids = await readUids(options.passwd ?? PASSWD_PATH);
+  for (const row of rows) {
+    yield {
+      uid: uids.get(row.Name) ?? -1,
+      user: row.Name,
+      time: new Date((row.Time ?? 0) * 1000),
+      line: row.TTY === null ? "" : devicePath(row.TTY),
+      host: row.RemoteHost ?? "",
+      service: row.Service ?? "",
+    };
+  }
+}

@@ -1,0 +1,283 @@
+/**
+ * systemd-logind's session files, `/run/systemd/sessions/<ID>` (FORMATS.md
+ * §14.1), read as login records: who is logged in on systems that keep no
+ * utmp (Debian 13, openSUSE, RHEL 10).
+ *
+ * The files are logind's private state, written by `session_save()` in
+ * `src/login/logind-session.c` (systemd): a comment line, then `KEY=value`
+ * lines; REMOTE_HOST, REMOTE_USER, SERVICE and DESKTOP are C-escaped
+ * (`cescape`). They are replaced atomically (written to a temporary file,
+ * then renamed), so a file read whole is consistent.
+ *
+ * @module
+ */
+
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileError } from "../_file.ts";
+import { devicePath, type UtmpRecord } from "../record.ts";
+import { PlainRecord } from "./_plain.ts";
+
+/** Where logind keeps its session files. */
+export const LOGIND_SESSIONS_DIR = "/run/systemd/sessions";
+
+/** One logind session: its id (the file name) and every key of its file. */
+export interface LogindSession {
+  /** Session id ("3", "c1", ...): the file name, and `ut_id` of its record. */
+  id: string;
+  /**
+   * Every `KEY=value` of the file (UID, USER, CLASS, TYPE, STATE, TTY, SEAT,
+   * DISPLAY, REMOTE_HOST, LEADER, REALTIME, ...), with the C-escaped ones
+   * (REMOTE_HOST, REMOTE_USER, SERVICE, DESKTOP) unescaped.
+   */
+  values: Readonly<Record<string, string>>;
+}
+
+/** Keys `session_save()` writes through `cescape()`. */
+const ESCAPED_KEYS = new Set(["REMOTE_HOST", "REMOTE_USER", "SERVICE", "DESKTOP"]);
+
+/** A session id as logind makes them (`session_id_valid`): letters and digits. Skips `.#3abc` temporaries and `3.ref` FIFOs. */
+const SESSION_ID = /^[A-Za-z0-9]+$/;
+
+const SIMPLE_ESCAPES: Readonly<Record<string, number>> = {
+  a: 7,
+  b: 8,
+  f: 12,
+  n: 10,
+  r: 13,
+  t: 9,
+  v: 11,
+  "\\": 0x5c,
+  '"': 0x22,
+  "'": 0x27,
+  "?": 0x3f,
+};
+
+const utf8 = new TextEncoder();
+const text = new TextDecoder();
+
+/**
+ * Undoes C escaping as systemd's `cunescape()` reads it: `\n`, `\t`, `\\`,
+ * `\"`, ..., `\xNN` and `\NNN` (octal) bytes, `\uNNNN` and `\UNNNNNNNN` code
+ * points. Escaped bytes are joined and read as UTF-8 (invalid sequences
+ * become U+FFFD); an unknown or cut escape is kept as written.
+ *
+ * @example A host name with a tab and a UTF-8 "é"
+ * ```ts
+ * import { cunescape } from "@utmp/utmp";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(cunescape("caf\\xc3\\xa9\\tbar"), "café\tbar");
+ * ```
+ *
+ * @param escaped The escaped text.
+ * @returns The text.
+ */
+export function cunescape(escaped: string): string {
+  if (!escaped.includes("\\")) return escaped;
+  const bytes: number[] = [];
+  const push = (s: string) => bytes.push(...utf8.encode(s));
+  for (let i = 0; i < escaped.length; i++) {
+    const c = escaped[i]!;
+    if (c !== "\\" || i + 1 >= escaped.length) {
+      push(c);
+      continue;
+    }
+    const e = escaped[i + 1]!;
+    const simple = SIMPLE_ESCAPES[e];
+    if (simple !== undefined) {
+      bytes.push(simple);
+      i++;
+      continue;
+    }
+    const digits = (from: number, n: number, re: RegExp): string | undefined => {
+      const s = escaped.slice(from, from + n);
+      return s.length === n && re.test(s) ? s : undefined;
+    };
+    const hex = e === "x" ? digits(i + 2, 2, /^[0-9a-fA-F]+$/) : undefined;
+    const octal = digits(i + 1, 3, /^[0-3][0-7][0-7]$/);
+    const code = e === "u"
+      ? digits(i + 2, 4, /^[0-9a-fA-F]+$/)
+      : e === "U"
+      ? digits(i + 2, 8, /^[0-9a-fA-F]+$/)
+      : undefined;
+    if (hex !== undefined) {
+      bytes.push(parseInt(hex, 16));
+      i += 3;
+    } else if (octal !== undefined) {
+      bytes.push(parseInt(octal, 8));
+      i += 3;
+    } else if (code !== undefined && parseInt(code, 16) <= 0x10ffff) {
+      push(String.fromCodePoint(parseInt(code, 16)));
+      i += 1 + code.length;
+    } else {
+      push(c);
+    }
+  }
+  return text.decode(new Uint8Array(bytes));
+}
+
+/**
+ * Parses a session file: `KEY=value` lines after the leading comment, the
+ * C-escaped keys unescaped.
+ *
+ * @example A remote session
+ * ```ts
+ * import { parseSessionFile } from "@utmp/utmp";
+ * import assert from "node:assert/strict";
+ *
+ * const values = parseSessionFile("# This is private data. Do not parse.\nUSER=alice\nTTY=pts/0\nREMOTE_HOST=198.51.100.4\n");
+ * assert.deepEqual(values, { USER: "alice", TTY: "pts/0", REMOTE_HOST: "198.51.100.4" });
+ * ```
+ *
+ * @param content The file's text.
+ * @returns Its keys and values.
+ */
+export function parseSessionFile(content: string): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const line of content.split("\n")) {
+    if (line === "" || line.startsWith("#") || line.startsWith(";")) continue;
+    const eq = line.indexOf("=");
+    if (eq <= 0) continue;
+    const key = line.slice(0, eq).trim();
+    const value = line.slice(eq + 1);
+    values[key] = ESCAPED_KEYS.has(key) ? cunescape(value) : value;
+  }
+  return values;
+}
+
+/**
+ * Reads every session file in a directory, ordered by start time (then id).
+ * Files that vanish while being read (a session that just ended) are left out.
+ *
+ * @example Listing sessions with their class
+ * ```ts ignore
+ * import { readLogindSessions } from "@utmp/utmp";
+ *
+ * for (const s of await readLogindSessions()) console.log(s.id, s.values.USER, s.values.CLASS);
+ * ```
+ *
+ * @param dir The sessions directory (default {@link LOGIND_SESSIONS_DIR}).
+ * @returns The sessions, including the ones `who` leaves out (see {@link isUserSession}).
+ * @throws {UtmpFileError} When the directory cannot be read ("ENOENT" where logind does not run).
+ */
+export async function readLogindSessions(dir: string = LOGIND_SESSIONS_DIR): Promise<LogindSession[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    throw fileError(error, dir, "systemd-logind is not running here (no session directory)");
+  }
+  const sessions: LogindSession[] = [];
+  for (const id of names.filter((n) => SESSION_ID.test(n))) {
+    let content: string;
+    try {
+      content = await readFile(join(dir, id), "utf8");
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (code === "ENOENT" || code === "EISDIR") continue;
+      throw fileError(error, join(dir, id));
+    }
+    sessions.push({ id, values: parseSessionFile(content) });
+  }
+  return sessions.sort((a, b) => startUsec(a) - startUsec(b) || a.id.localeCompare(b.id, "en", { numeric: true }));
+}
+
+function startUsec(session: LogindSession): number {
+  const n = Number(session.values.REALTIME ?? 0);
+  return Number.isFinite(n) ? n : 0;
+}
+
+/**
+ * Whether `who` lists a session: class `user` or `user-*` (not `greeter`,
+ * `lock-screen`, `background` or the `manager` sessions of `user@.service`),
+ * with a tty, a seat or a display — the filter of GNU coreutils and uutils
+ * `who` over sd-login (FORMATS.md §14.1).
+ *
+ * @example A manager session is not a login
+ * ```ts
+ * import { isUserSession } from "@utmp/utmp";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(isUserSession({ id: "2", values: { CLASS: "user", TTY: "pts/0" } }), true);
+ * assert.equal(isUserSession({ id: "c1", values: { CLASS: "manager" } }), false);
+ * ```
+ *
+ * @param session A session.
+ * @returns True for a user's login session.
+ */
+export function isUserSession(session: LogindSession): boolean {
+  const v = session.values;
+  const cls = v.CLASS ?? "user";
+  if (cls !== "user" && !cls.startsWith("user-")) return false;
+  return Boolean(v.TTY || v.SEAT || v.DISPLAY);
+}
+
+/**
+ * A session as a login record (FORMATS.md §14.1, from `thkukuk/utmpx`'s
+ * utmp-to-logind mapping): `ut_type` "USER_PROCESS" (`ut_type_raw` -1, logind
+ * has no type numbers), USER → `ut_user`, TTY → `ut_line` as a device path
+ * ("/dev/pts/0"; the seat, then the display, for a session without a tty),
+ * REMOTE_HOST → `ut_host` (the display for a local graphical session, as
+ * GNU `who` shows it), LEADER → `ut_pid`, REALTIME (µs) → `ut_tv`/`ut_time`,
+ * the session id → `ut_id`. logind keeps no exit status, session id or
+ * address: those are 0.
+ *
+ * @example One ssh session
+ * ```ts
+ * import { sessionRecord } from "@utmp/utmp";
+ * import assert from "node:assert/strict";
+ *
+ * const u = sessionRecord({
+ *   id: "7",
+ *   values: { USER: "alice", TTY: "pts/1", REMOTE_HOST: "198.51.100.4", LEADER: "4242", REALTIME: "1700000000123456" },
+ * }, 0);
+ * assert.equal(u.ut_line, "/dev/pts/1");
+ * assert.equal(u.ut_pid, 4242);
+ * assert.equal(u.ut_id, "7");
+ * assert.deepEqual(u.ut_tv, { tv_sec: 1700000000, tv_usec: 123456 });
+ * assert.equal(u.layout, "logind");
+ * ```
+ *
+ * @param session The session.
+ * @param index Its position among the records yielded.
+ * @returns The record.
+ */
+export function sessionRecord(session: LogindSession, index: number): UtmpRecord {
+  const v = session.values;
+  const pid = Number(v.LEADER ?? 0);
+  return new PlainRecord({
+    ut_type: "USER_PROCESS",
+    ut_type_raw: -1,
+    ut_user: v.USER ?? "",
+    ut_line: v.TTY ? devicePath(v.TTY) : v.SEAT || v.DISPLAY || "",
+    ut_id: session.id,
+    ut_host: v.REMOTE_HOST || v.DISPLAY || "",
+    ut_pid: Number.isSafeInteger(pid) ? pid : 0,
+    usec: startUsec(session),
+    layout: "logind",
+    index,
+  });
+}
+
+/**
+ * The logged-in users' sessions ({@link isUserSession}) as login records
+ * ({@link sessionRecord}), ordered by start time.
+ *
+ * @example Who is logged in, from logind
+ * ```ts ignore
+ * import { logindRecords } from "@utmp/utmp";
+ *
+ * for await (const u of logindRecords()) console.log(u.ut_user, u.ut_line, u.ut_host, u.ut_time);
+ * ```
+ *
+ * @param dir The sessions directory (default {@link LOGIND_SESSIONS_DIR}).
+ * @returns The records.
+ * @throws {UtmpFileError} When the directory cannot be read.
+ */
+export async function* logindRecords(dir: string = LOGIND_SESSIONS_DIR): AsyncGenerator<UtmpRecord> {
+  let index = 0;
+  for (const session of await readLogindSessions(dir)) {
+    if (isUserSession(session)) yield sessionRecord(session, index++);
+  }
+}

@@ -1,0 +1,383 @@
+/**
+ * {@link watch}: login, logout and boot events as wtmp or utmp change.
+ *
+ * @module
+ */
+
+import { type FSWatcher, watch as watchDir } from "node:fs";
+import { readFile, stat } from "node:fs/promises";
+import { basename, dirname } from "node:path";
+import { fileError, openRecordFile, type RecordFile } from "./_file.ts";
+import { CHUNK_BYTES } from "./_file_source.ts";
+import { arch, isPermissionDenial, platform } from "./_runtime.ts";
+import type { Layout } from "./layouts/_engine.ts";
+import { DETECT_SAMPLE, detectLayout, getLayout, LAYOUTS, nativeLayoutName } from "./layouts/mod.ts";
+import { systemPaths } from "./paths.ts";
+import { makeChunk, RecordView, type UtmpRecord } from "./record.ts";
+import { rootPath } from "./sources/_root.ts";
+
+/** What happened: the record's meaning, from its type. */
+export type WatchEventType = "login" | "logout" | "boot" | "shutdown" | "other";
+
+/** One change seen by {@link watch}. */
+export interface WatchEvent {
+  /**
+   * "login" (USER_PROCESS), "logout" (DEAD_PROCESS), "boot" (BOOT_TIME),
+   * "shutdown" (the RUN_LVL record of user "shutdown", SHUTDOWN_TIME,
+   * DOWN_TIME), or "other" (run levels, getty and init processes, clock
+   * changes, every btmp record).
+   */
+  type: WatchEventType;
+  /** The new record. */
+  record: UtmpRecord;
+  /** In a utmp ("slots" mode): what the slot held before, when it held a record (the login a logout ends). */
+  previous?: UtmpRecord;
+}
+
+/** Options of {@link watch}. */
+export interface WatchOptions {
+  /** Ends the iteration (without an error) when aborted. */
+  signal?: AbortSignal;
+  /** The directory the system's `/` is at (see `sessions`): prefixed to the default path. */
+  root?: string;
+  /** "end" (default): only what is written from now on; "start": the records already there first. */
+  from?: "end" | "start";
+  /**
+   * "log": an append-only file (wtmp, btmp), followed by offset; "slots": a
+   * file rewritten in place (utmp), compared slot by slot; "auto" (default):
+   * "slots" for files named utmp, utmpx or utx.active, else "log".
+   */
+  mode?: "auto" | "log" | "slots";
+  /** Record layout: "auto" (default) detects it from the first records; or a layout name. */
+  layout?: string;
+  /** Milliseconds between checks when no file-change notice comes (default 1000): notices can be missed on network and container file systems. */
+  interval?: number;
+}
+
+const SLOT_FILES = new Set(["utmp", "utmpx", "utx.active"]);
+
+/**
+ * Follows a login-record file and yields an event for each record written
+ * to it, as it is written:
+ *
+ * - a wtmp or btmp ("log" mode) is followed by offset, reading only whole
+ *   records (a record half-written is read once complete). When the file is
+ *   truncated (`> wtmp`, logrotate's `copytruncate`: noticed by its size or
+ *   by the last record read no longer being there) it is read again from
+ *   the start; when it is rotated (renamed and replaced) the old file is read
+ *   to its end before the new one is read from its start. Each record is
+ *   yielded exactly once.
+ * - a utmp ("slots" mode), which is rewritten in place, is compared slot by
+ *   slot with what it held before: each changed slot is an event, with the
+ *   record it replaced as `previous`. A slot changed twice between two
+ *   looks shows only its last state.
+ *
+ * The file is looked at whenever the file system reports a change in its
+ * directory, and every `interval` ms. The iteration ends cleanly on `break`
+ * (or `return()`) and when `signal` aborts; either releases the file and
+ * the watcher.
+ *
+ * @example Printing logins as they happen
+ * ```ts ignore
+ * import { watch } from "@utmp/utmp";
+ *
+ * for await (const e of watch()) { // the system's wtmp
+ *   if (e.type === "login") console.log(e.record.ut_user, e.record.ut_line, e.record.ut_host);
+ * }
+ * ```
+ *
+ * @example Following a file until told to stop
+ * ```ts
+ * import { watch } from "@utmp/utmp";
+ * import { encodeRecord, LAYOUTS } from "@utmp/utmp/layouts";
+ * import assert from "node:assert/strict";
+ * import { appendFileSync, mkdtempSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ *
+ * const path = join(mkdtempSync(join(tmpdir(), "utmp-")), "wtmp");
+ * writeFileSync(path, new Uint8Array(0));
+ * const stop = new AbortController();
+ * const seen = [];
+ * setTimeout(() => appendFileSync(path, encodeRecord(LAYOUTS.linux, { ut_type: "USER_PROCESS", ut_user: "alice", ut_line: "pts/0" })));
+ * for await (const e of watch(path, { from: "start", layout: "linux", signal: stop.signal })) {
+ *   seen.push(`${e.type} ${e.record.ut_user} ${e.record.ut_line}`);
+ *   stop.abort();
+ * }
+ * assert.deepEqual(seen, ["login alice /dev/pts/0"]);
+ * ```
+ *
+ * @param path The file (default: the system's wtmp, under `root`).
+ * @param options Signal, root, start, mode, layout and interval.
+ * @returns The events.
+ * @throws {UtmpFileError} When the file exists but cannot be read (a missing file is waited for).
+ * @throws {UtmpFormatError} When its layout cannot be recognised.
+ */
+export async function* watch(path?: string, options: WatchOptions = {}): AsyncGenerator<WatchEvent> {
+  const file = path ?? await rootPath(options.root, systemPaths(platform).wtmp ?? "/var/log/wtmp");
+  const mode = options.mode ?? "auto";
+  if (mode !== "auto" && mode !== "log" && mode !== "slots") {
+    throw new RangeError(`Cannot watch in mode "${mode}": expected "auto", "log" or "slots"`);
+  }
+  const slots = mode === "slots" || (mode === "auto" && SLOT_FILES.has(basename(file)));
+  const waiter = new Waiter(file, options.interval ?? 1000, options.signal);
+  try {
+    yield* slots ? followSlots(file, options, waiter) : followLog(file, options, waiter);
+  } finally {
+    waiter.close();
+  }
+}
+
+/** The meaning of a record. */
+function eventType(u: UtmpRecord): WatchEventType {
+  switch (u.ut_type) {
+    case "USER_PROCESS":
+      return "login";
+    case "DEAD_PROCESS":
+      return "logout";
+    case "BOOT_TIME":
+      return "boot";
+    case "RUN_LVL":
+      return u.ut_user === "shutdown" ? "shutdown" : "other";
+    case "SHUTDOWN_TIME":
+    case "DOWN_TIME":
+      return "shutdown";
+    default:
+      return "other";
+  }
+}
+
+/** Chooses the layout from the file's first records; undefined while the file holds none. */
+function chooseLayout(head: Uint8Array, size: number, options: WatchOptions, path: string): Layout | undefined {
+  if (options.layout !== undefined && options.layout !== "auto") return getLayout(options.layout);
+  const prefer = nativeLayoutName(platform, arch);
+  const detection = detectLayout(head, size, prefer === undefined ? { path } : { path, prefer });
+  return detection.confidence === 0 ? undefined : detection.layout;
+}
+
+/** The largest record of any layout: how much to read to detect one. */
+function largestRecord(): number {
+  return Math.max(...Object.values(LAYOUTS).map((l: Layout) => l.size));
+}
+
+function fixedSize(layout: Layout): number {
+  if ((layout.framing ?? "fixed") !== "fixed") {
+    throw new RangeError(`Cannot watch a "${layout.name}" file: only files of fixed-size records can be followed`);
+  }
+  return layout.size;
+}
+
+/** Identity (device:inode) of what a path names now, or undefined when it names nothing. */
+async function identityOf(path: string): Promise<string | undefined> {
+  try {
+    const s = await stat(path);
+    return `${s.dev}:${s.ino}`;
+  } catch (error) {
+    if (isPermissionDenial(error)) throw error;
+    return undefined;
+  }
+}
+
+async function openIfThere(path: string): Promise<RecordFile | undefined> {
+  try {
+    return await openRecordFile(path);
+  } catch (error) {
+    if ((error as { code?: unknown }).code === "ENOENT") return undefined;
+    throw error;
+  }
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** An append-only file followed by offset, through truncation and rotation. */
+async function* followLog(path: string, options: WatchOptions, waiter: Waiter): AsyncGenerator<WatchEvent> {
+  let file: RecordFile | undefined;
+  let layout: Layout | undefined;
+  /** Bytes of the first file to pass over ("from end"), until its layout is known; then null. */
+  let skip: number | null | undefined = (options.from ?? "end") === "end" ? undefined : 0;
+  /** Offset and index of the next record to read in `file`. */
+  let offset = 0;
+  let index = 0;
+  /** The last record read, to notice the file being truncated and written again past it. */
+  let last: Uint8Array | undefined;
+
+  /** Reads the whole records after `offset`. */
+  async function* drain(f: RecordFile, l: Layout): AsyncGenerator<WatchEvent> {
+    const size = fixedSize(l);
+    const most = Math.max(1, Math.floor(CHUNK_BYTES / size)) * size;
+    for (;;) {
+      const ready = (await f.stat()).size - offset;
+      if (ready < size) return;
+      const bytes = new Uint8Array(Math.min(most, ready - ready % size));
+      const n = await f.read(bytes, offset);
+      const whole = n - n % size;
+      if (whole === 0) return;
+      const chunk = makeChunk(bytes.subarray(0, whole), l, offset, index);
+      offset += whole;
+      index += whole / size;
+      last = bytes.slice(whole - size, whole);
+      for (let at = 0; at < whole; at += size) {
+        if (options.signal?.aborted) return;
+        const record = new RecordView(chunk, at);
+        yield { type: eventType(record), record };
+      }
+    }
+  }
+
+  try {
+    while (!options.signal?.aborted) {
+      if (file === undefined) {
+        file = await openIfThere(path);
+        offset = index = 0;
+        last = undefined;
+        if (skip === undefined) skip = file?.size ?? 0;
+      }
+      if (file !== undefined) {
+        const { size } = await file.stat();
+        if (layout === undefined && size > 0) {
+          const head = new Uint8Array(Math.min(size, DETECT_SAMPLE * largestRecord()));
+          const n = await file.read(head, 0);
+          layout = chooseLayout(head.subarray(0, n), size, options, path);
+        }
+        if (layout !== undefined) {
+          const recordSize = fixedSize(layout);
+          if (skip !== null && skip !== undefined) {
+            offset = skip - skip % recordSize;
+            index = offset / recordSize;
+            skip = null;
+            if (offset > 0) {
+              last = new Uint8Array(recordSize);
+              if (await file.read(last, offset - recordSize) !== recordSize) last = undefined;
+            }
+          }
+          if (size < offset || (last !== undefined && !await holds(file, offset - recordSize, last))) {
+            offset = index = 0; // truncated (and perhaps written again)
+            last = undefined;
+          }
+          yield* drain(file, layout);
+          if (await identityOf(path) !== file.identity) {
+            // Rotated: finish the old file (writes that reached it before the rename), then start the new one.
+            yield* drain(file, layout);
+            await file.close();
+            file = undefined;
+            continue;
+          }
+        }
+      }
+      await waiter.wait();
+    }
+  } finally {
+    await file?.close();
+  }
+}
+
+/** Whether the file still holds `record` at `at`. */
+async function holds(file: RecordFile, at: number, record: Uint8Array): Promise<boolean> {
+  const bytes = new Uint8Array(record.length);
+  return await file.read(bytes, at) === record.length && equalBytes(bytes, record);
+}
+
+/** A file rewritten in place (utmp), compared slot by slot. */
+async function* followSlots(path: string, options: WatchOptions, waiter: Waiter): AsyncGenerator<WatchEvent> {
+  let layout: Layout | undefined;
+  /** The file as last compared; at first, what it held when the watch began ("from end") or nothing ("from start"). */
+  let before: Uint8Array | undefined;
+  while (!options.signal?.aborted) {
+    const now = await readIfThere(path);
+    before ??= (options.from ?? "end") === "end" ? now : new Uint8Array(0);
+    if (layout === undefined && now.length > 0) layout = chooseLayout(now, now.length, options, path);
+    if (layout !== undefined) {
+      const size = fixedSize(layout);
+      const chunk = makeChunk(now.subarray(0, now.length - now.length % size), layout, 0, 0);
+      const old = makeChunk(before.subarray(0, before.length - before.length % size), layout, 0, 0);
+      for (let at = 0; at < chunk.bytes.length; at += size) {
+        const slot = chunk.bytes.subarray(at, at + size);
+        const was = at < old.bytes.length ? old.bytes.subarray(at, at + size) : undefined;
+        if (isZero(slot) || (was !== undefined && equalBytes(slot, was))) continue;
+        if (options.signal?.aborted) return;
+        const record = new RecordView(chunk, at);
+        const event: WatchEvent = { type: eventType(record), record };
+        if (was !== undefined && !isZero(was)) event.previous = new RecordView(old, at);
+        yield event;
+      }
+      before = now;
+    }
+    await waiter.wait();
+  }
+}
+
+function isZero(bytes: Uint8Array): boolean {
+  return bytes.every((b) => b === 0);
+}
+
+async function readIfThere(path: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (error) {
+    if ((error as { code?: unknown }).code === "ENOENT") return new Uint8Array(0);
+    throw fileError(error, path);
+  }
+}
+
+/**
+ * Wakes the follower when the file's directory reports a change, every
+ * `interval` ms, or when the signal aborts. A change reported while the
+ * follower is busy is remembered, so none is missed.
+ */
+class Waiter {
+  #watcher: FSWatcher | undefined;
+  #wake: (() => void) | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #pending = false;
+  readonly #interval: number;
+  readonly #signal: AbortSignal | undefined;
+  readonly #onAbort = () => this.#notify();
+
+  constructor(path: string, interval: number, signal: AbortSignal | undefined) {
+    this.#interval = interval;
+    this.#signal = signal;
+    signal?.addEventListener("abort", this.#onAbort);
+    const name = basename(path);
+    try {
+      this.#watcher = watchDir(dirname(path), (_event, changed) => {
+        if (changed === null || String(changed).startsWith(name)) this.#notify();
+      });
+      this.#watcher.on("error", () => this.#watcher?.close());
+    } catch (error) {
+      if (isPermissionDenial(error)) throw error;
+      // No notices here (a missing directory, no inotify): checking every interval still works.
+    }
+  }
+
+  /** Resolves at the next change, after `interval` ms, or at once if a change came since the last wait. */
+  wait(): Promise<void> {
+    if (this.#pending || this.#signal?.aborted) {
+      this.#pending = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      this.#wake = resolve;
+      this.#timer = setTimeout(() => this.#notify(), this.#interval);
+    });
+  }
+
+  #notify(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const wake = this.#wake;
+    this.#wake = undefined;
+    if (wake === undefined) this.#pending = true;
+    else wake();
+  }
+
+  close(): void {
+    clearTimeout(this.#timer);
+    this.#watcher?.close();
+    this.#signal?.removeEventListener("abort", this.#onAbort);
+    this.#wake?.();
+  }
+}

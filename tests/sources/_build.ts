@@ -1,0 +1,100 @@
+/**
+ * Builders for the successor stores, as their writers lay them out:
+ * logind session files (systemd `session_save()`, FORMATS.md §14.1), and
+ * wtmpdb / lastlog2 databases made by the `sqlite3` command with the
+ * writers' own CREATE TABLE statements (§14.2, §14.3).
+ *
+ * @module
+ */
+
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+/** wtmpdb's `lib/sqlite.c` `add_entry()` table, verbatim. */
+export const WTMPDB_SCHEMA =
+  "CREATE TABLE IF NOT EXISTS wtmp(ID INTEGER PRIMARY KEY, Type INTEGER, User TEXT NOT NULL, Login INTEGER, Logout INTEGER, TTY TEXT, RemoteHost TEXT, Service TEXT) STRICT;";
+
+/** util-linux `liblastlog2/src/lastlog2.c` table, verbatim. */
+export const LASTLOG2_SCHEMA =
+  "CREATE TABLE IF NOT EXISTS Lastlog2(Name TEXT PRIMARY KEY, Time INTEGER, TTY TEXT, RemoteHost TEXT, Service TEXT);";
+
+/** Whether this runtime has the SQLite the library uses (no `node:sqlite` on Node 20). */
+export const HAS_SQLITE: boolean = await import("node:sqlite" as string).then(() => true, () => "Bun" in globalThis);
+
+/** Keys in the order `session_save()` writes them. */
+const KEY_ORDER = [
+  "UID",
+  "USER",
+  "ACTIVE",
+  "IS_DISPLAY",
+  "STATE",
+  "REMOTE",
+  "LEADER_FD_SAVED",
+  "TYPE",
+  "ORIGINAL_TYPE",
+  "CLASS",
+  "SCOPE",
+  "SCOPE_JOB",
+  "FIFO",
+  "SEAT",
+  "TTY",
+  "TTY_VALIDITY",
+  "DISPLAY",
+  "REMOTE_HOST",
+  "REMOTE_USER",
+  "SERVICE",
+  "DESKTOP",
+  "VTNR",
+  "POSITION",
+  "LEADER",
+  "AUDIT",
+  "REALTIME",
+  "MONOTONIC",
+  "CONTROLLER",
+  "DEVICES",
+];
+
+/**
+ * Writes `/run/systemd/sessions/<id>` as `session_save()` does: the comment
+ * line, then the keys in its order (values already C-escaped where it escapes).
+ */
+export function writeSession(dir: string, id: string, values: Record<string, string>): void {
+  mkdirSync(dir, { recursive: true });
+  const keys = Object.keys(values).sort((a, b) => KEY_ORDER.indexOf(a) - KEY_ORDER.indexOf(b));
+  const text = "# This is private data. Do not parse.\n" + keys.map((k) => `${k}=${values[k]}\n`).join("");
+  writeFileSync(join(dir, id), text, { mode: 0o644 });
+}
+
+/** Runs SQL on a database file with the `sqlite3` command (creating it). */
+export function sqlite(path: string, sql: string): void {
+  execFileSync("sqlite3", [path], { input: sql, stdio: ["pipe", "pipe", "pipe"] });
+}
+
+/** SQL text of a value: NULL, a number, or a quoted string. */
+export function sqlValue(v: string | number | null): string {
+  if (v === null) return "NULL";
+  if (typeof v === "number") return String(v);
+  return `'${v.replaceAll("'", "''")}'`;
+}
+
+/** A wtmpdb row as `wtmpdb_login()` + `wtmpdb_logout()` leave it. */
+export interface WtmpdbRow {
+  Type: number;
+  User: string;
+  Login: number;
+  Logout: number | null;
+  TTY: string | null;
+  RemoteHost: string | null;
+  Service: string | null;
+}
+
+/** Creates a wtmpdb database holding `rows` (IDs 1, 2, ... in order). */
+export function writeWtmpdb(path: string, rows: readonly WtmpdbRow[]): void {
+  const inserts = rows.map((r) =>
+    `INSERT INTO wtmp (Type,User,Login,Logout,TTY,RemoteHost,Service) VALUES(${
+      [r.Type, r.User, r.Login, r.Logout, r.TTY, r.RemoteHost, r.Service].map(sqlValue).join(",")
+    });`
+  );
+  sqlite(path, [WTMPDB_SCHEMA, "BEGIN;", ...inserts, "COMMIT;"].join("\n"));
+}

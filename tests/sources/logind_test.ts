@@ -1,0 +1,336 @@
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "../_harness.ts";
+import { run, tempDir, utmpdumpReverse } from "../_util.ts";
+import { collect } from "../_collect.ts";
+import {
+  isUserSession,
+  logindRecords,
+  parseSessionFile,
+  readLogindSessions,
+  sessionRecord,
+  type UtmpRecordObject,
+} from "../../mod.ts";
+import { encodeRecords, LAYOUTS } from "../../src/layouts/mod.ts";
+import { writeSession } from "./_build.ts";
+
+/**
+ * A machine's sessions as logind writes them: a console login, ssh logins,
+ * a graphical seat session, an X11 display session, and the sessions `who`
+ * leaves out (the user manager, a greeter, a cron job, an ssh command
+ * without a pty).
+ */
+function sessionsDir(dir: string): void {
+  const common = { ACTIVE: "1", IS_DISPLAY: "0", STATE: "active", LEADER_FD_SAVED: "no", TTY_VALIDITY: "from-pam" };
+  writeSession(dir, "1017", {
+    ...common,
+    UID: "1001",
+    USER: "bob",
+    REMOTE: "0",
+    TYPE: "tty",
+    ORIGINAL_TYPE: "tty",
+    CLASS: "user",
+    SCOPE: "session-1017.scope",
+    FIFO: "/run/systemd/sessions/1017.ref",
+    SEAT: "seat0",
+    TTY: "tty1",
+    SERVICE: "login",
+    VTNR: "1",
+    LEADER: "801",
+    AUDIT: "1",
+    REALTIME: "1700000000000000",
+    MONOTONIC: "5000000",
+  });
+  writeSession(dir, "1023", {
+    ...common,
+    UID: "1000",
+    USER: "alice",
+    REMOTE: "1",
+    TYPE: "tty",
+    CLASS: "user",
+    SCOPE: "session-1023.scope",
+    TTY: "pts/0",
+    REMOTE_HOST: "198.51.100.4",
+    SERVICE: "sshd",
+    POSITION: "0",
+    LEADER: "4242",
+    AUDIT: "3",
+    REALTIME: "1700000123456789",
+    MONOTONIC: "128456789",
+  });
+  writeSession(dir, "1024", {
+    ...common,
+    UID: "0",
+    USER: "root",
+    REMOTE: "1",
+    TYPE: "tty",
+    CLASS: "user-early",
+    TTY: "pts/1",
+    REMOTE_HOST: "2001:db8::7",
+    SERVICE: "sshd",
+    LEADER: "5150",
+    REALTIME: "1700000200000001",
+  });
+  writeSession(dir, "1031", {
+    ...common,
+    IS_DISPLAY: "1",
+    UID: "1002",
+    USER: "carol",
+    REMOTE: "0",
+    TYPE: "wayland",
+    CLASS: "user",
+    SEAT: "seat0",
+    SERVICE: "gdm-password",
+    DESKTOP: "GNOME",
+    VTNR: "2",
+    LEADER: "2000",
+    REALTIME: "1700000300000000",
+  });
+  writeSession(dir, "1040", {
+    ...common,
+    UID: "1003",
+    USER: "dave",
+    REMOTE: "0",
+    TYPE: "x11",
+    CLASS: "user",
+    DISPLAY: ":1",
+    SERVICE: "xrdp-sesman",
+    LEADER: "3000",
+    REALTIME: "1700000400000000",
+  });
+  // Left out by who: the user manager, a greeter, a cron job, an ssh command without a pty.
+  writeSession(dir, "c1", {
+    UID: "1000",
+    USER: "alice",
+    CLASS: "manager",
+    TYPE: "unspecified",
+    LEADER: "999",
+    REALTIME: "1700000100000000",
+  });
+  writeSession(dir, "c2", {
+    UID: "120",
+    USER: "gdm",
+    CLASS: "greeter",
+    TYPE: "wayland",
+    SEAT: "seat0",
+    VTNR: "1",
+    REALTIME: "1699999990000000",
+  });
+  writeSession(dir, "c3", {
+    UID: "0",
+    USER: "root",
+    CLASS: "background",
+    TYPE: "unspecified",
+    SERVICE: "cron",
+    REALTIME: "1700000500000000",
+  });
+  writeSession(dir, "1050", {
+    UID: "1000",
+    USER: "alice",
+    CLASS: "user",
+    TYPE: "tty",
+    REMOTE: "1",
+    REMOTE_HOST: "203.0.113.9",
+    SERVICE: "sshd",
+    REALTIME: "1700000600000000",
+  });
+  // Not sessions: fopen_temporary()'s half-written file and a session's FIFO (reading it would block).
+  writeFileSync(
+    join(dir, ".#1023a1b2c3"),
+    "# This is private data. Do not parse.\nUSER=ghost\nCLASS=user\nTTY=pts/9\n",
+  );
+  execFileSync("mkfifo", [join(dir, "1017.ref")]);
+}
+
+/** The same sessions as `who` would find them in a utmp, written by hand in utmpdump's text format. */
+const SAME_SESSIONS_AS_UTMP = [
+  "[7] [00801] [1017] [bob     ] [tty1        ] [                    ] [0.0.0.0        ] [2023-11-14T22:13:20,000000+00:00]",
+  "[7] [04242] [1023] [alice   ] [pts/0       ] [198.51.100.4        ] [0.0.0.0        ] [2023-11-14T22:15:23,456789+00:00]",
+  "[7] [05150] [1024] [root    ] [pts/1       ] [2001:db8::7         ] [0.0.0.0        ] [2023-11-14T22:16:40,000001+00:00]",
+  "[7] [02000] [1031] [carol   ] [seat0       ] [                    ] [0.0.0.0        ] [2023-11-14T22:18:20,000000+00:00]",
+  "[7] [03000] [1040] [dave    ] [:1          ] [:1                  ] [0.0.0.0        ] [2023-11-14T22:20:00,000000+00:00]",
+].join("\n") + "\n";
+
+async function records(dir: string): Promise<UtmpRecordObject[]> {
+  const out: UtmpRecordObject[] = [];
+  for await (const u of logindRecords(dir)) out.push(u.toJSON());
+  return out;
+}
+
+test("logindRecords() maps every field of each user session and leaves the others out", async () => {
+  const t = tempDir();
+  try {
+    sessionsDir(t.dir);
+    const got = await records(t.dir);
+    const common = {
+      ut_type: "USER_PROCESS",
+      ut_type_raw: -1,
+      ut_exit: { e_termination: 0, e_exit: 0 },
+      ut_exit_code: 0,
+      ut_session: 0,
+      ut_addr: [0, 0, 0, 0],
+      ut_addr_text: "0.0.0.0",
+      ut_user_process: true,
+      layout: "logind",
+      offset: -1,
+    } as const;
+    const at = (usec: number) => ({
+      ut_tv: { tv_sec: Math.floor(usec / 1e6), tv_usec: usec % 1e6 },
+      ut_time: new Date(Math.floor(usec / 1000)),
+    });
+    assert.deepEqual(got, [
+      {
+        ...common,
+        ...at(1700000000000000),
+        index: 0,
+        ut_user: "bob",
+        ut_line: "/dev/tty1",
+        ut_id: "1017",
+        ut_host: "",
+        ut_pid: 801,
+      },
+      {
+        ...common,
+        ...at(1700000123456789),
+        index: 1,
+        ut_user: "alice",
+        ut_line: "/dev/pts/0",
+        ut_id: "1023",
+        ut_host: "198.51.100.4",
+        ut_pid: 4242,
+      },
+      {
+        ...common,
+        ...at(1700000200000001),
+        index: 2,
+        ut_user: "root",
+        ut_line: "/dev/pts/1",
+        ut_id: "1024",
+        ut_host: "2001:db8::7",
+        ut_pid: 5150,
+      },
+      {
+        ...common,
+        ...at(1700000300000000),
+        index: 3,
+        ut_user: "carol",
+        ut_line: "seat0",
+        ut_id: "1031",
+        ut_host: "",
+        ut_pid: 2000,
+      },
+      {
+        ...common,
+        ...at(1700000400000000),
+        index: 4,
+        ut_user: "dave",
+        ut_line: ":1",
+        ut_id: "1040",
+        ut_host: ":1",
+        ut_pid: 3000,
+      },
+    ]);
+    assert.equal(got[1]!.ut_time.toISOString(), "2023-11-14T22:15:23.456Z");
+  } finally {
+    t.cleanup();
+  }
+});
+
+test("logindRecords() equals the same sessions written as utmp by utmpdump -r, field by field", async () => {
+  const t = tempDir();
+  try {
+    sessionsDir(join(t.dir, "sessions"));
+    const logind = await records(join(t.dir, "sessions"));
+    const utmp = (await collect(utmpdumpReverse(SAME_SESSIONS_AS_UTMP, t.file("utmp")))).records;
+    assert.equal(utmp.length, 5);
+    assert.equal(logind.length, utmp.length);
+    for (let i = 0; i < utmp.length; i++) {
+      const u = utmp[i]!;
+      // What necessarily differs: where each came from, and utmp's type number (logind has none).
+      const expected = { ...u, layout: "logind", offset: -1, ut_type_raw: -1 };
+      // A seat is not a device, which a utmp reader cannot know: "seat0" there reads as "/dev/seat0".
+      if (u.ut_line === "/dev/seat0") expected.ut_line = "seat0";
+      assert.deepEqual(logind[i], expected);
+    }
+  } finally {
+    t.cleanup();
+  }
+});
+
+test("logindRecords() gives coreutils who the same lines as the utmp written by utmpdump -r", async () => {
+  const t = tempDir();
+  try {
+    sessionsDir(join(t.dir, "sessions"));
+    const encoded = encodeRecords(
+      LAYOUTS.linux,
+      (await records(join(t.dir, "sessions"))).map((u) => ({
+        ut_type: u.ut_type,
+        ut_pid: u.ut_pid,
+        ut_line: u.ut_line.startsWith("/dev/") ? u.ut_line.slice(5) : u.ut_line,
+        ut_id: u.ut_id,
+        ut_user: u.ut_user,
+        ut_host: u.ut_host,
+        tv_sec: u.ut_tv.tv_sec,
+        tv_usec: u.ut_tv.tv_usec,
+      })),
+    );
+    const ours = t.file("from-logind", encoded);
+    const reference = utmpdumpReverse(SAME_SESSIONS_AS_UTMP, t.file("utmp"));
+    for (const flags of [[], ["-a"], ["-H", "-u"]]) {
+      const expected = run("who", [...flags, reference]);
+      assert.equal(run("who", [...flags, ours]), expected);
+      if (flags.length === 0) assert.equal(expected.split("\n").filter((l) => l !== "").length, 5);
+    }
+  } finally {
+    t.cleanup();
+  }
+});
+
+test("readLogindSessions() reads every session file, skipping temporaries and FIFOs without blocking", async () => {
+  const t = tempDir();
+  try {
+    sessionsDir(t.dir);
+    const all = await readLogindSessions(t.dir);
+    assert.deepEqual(all.map((s) => s.id), ["c2", "1017", "c1", "1023", "1024", "1031", "1040", "c3", "1050"]);
+    assert.deepEqual(all.filter(isUserSession).map((s) => s.id), ["1017", "1023", "1024", "1031", "1040"]);
+    const bob = all.find((s) => s.id === "1017")!;
+    assert.equal(bob.values.CLASS, "user");
+    assert.equal(bob.values.FIFO, "/run/systemd/sessions/1017.ref");
+    assert.equal(bob.values.MONOTONIC, "5000000");
+  } finally {
+    t.cleanup();
+  }
+});
+
+test("parseSessionFile() C-unescapes REMOTE_HOST, REMOTE_USER, SERVICE and DESKTOP as cescape() wrote them", () => {
+  // cescape("café\tbar"): bytes >= 0x7f and controls as \xNN or \t; quotes and backslashes escaped.
+  const values = parseSessionFile(
+    "# This is private data. Do not parse.\nUSER=eve\nTTY=pts/2\nREMOTE_HOST=caf\\xc3\\xa9\\tbar\nREMOTE_USER=o\\'brien\\\\x\nSERVICE=ss\\x68d\nDESKTOP=KDE\\nPlasma\nSCOPE=not\\tescaped\n",
+  );
+  assert.equal(values.REMOTE_HOST, "café\tbar");
+  assert.equal(values.REMOTE_USER, "o'brien\\x");
+  assert.equal(values.SERVICE, "sshd");
+  assert.equal(values.DESKTOP, "KDE\nPlasma");
+  assert.equal(values.SCOPE, "not\\tescaped");
+  const u = sessionRecord({ id: "8", values }, 0);
+  assert.equal(u.ut_host, "café\tbar");
+  assert.equal(u.ut_line, "/dev/pts/2");
+});
+
+test("logindRecords() throws UtmpFileError ENOENT naming the directory where logind does not run", async () => {
+  const t = tempDir();
+  try {
+    await assert.rejects(
+      async () => {
+        for await (const _ of logindRecords(join(t.dir, "missing"))) break;
+      },
+      (e: Error & { code?: string }) =>
+        e.name === "UtmpFileError" && e.code === "ENOENT" && e.message.includes(join(t.dir, "missing")) &&
+        e.message.includes("systemd-logind"),
+    );
+  } finally {
+    t.cleanup();
+  }
+});
