@@ -1,0 +1,295 @@
+/**
+ * Builds the npm package for Node and Bun from the Deno source, doing what
+ * dnt would (dnt and `@std` are on JSR, which this project cannot reach):
+ *
+ * 1. empties `npm/`;
+ * 2. stages `mod.ts`, `src/` and `tests/` (not the fixtures) in `npm/.stage/`,
+ *    applying the mappings: a `name.node.ts` beside `name.ts` replaces it, so
+ *    Deno-only code (`src/ffi/deno.ts`, reached only from the Deno
+ *    `select.ts`) never enters the package;
+ * 3. compiles the staged entry points (every `deno.json` export, the CLI, the
+ *    tests) with `tsc` from npm: NodeNext ESM with `.d.ts`, `.ts` import
+ *    specifiers rewritten to `.js`, strict, nothing written on any error;
+ * 4. writes `npm/package.json` from `deno.json`, the `utmp` bin wrapper, and
+ *    copies README.md and LICENSE.
+ *
+ * The compiled tests land in `npm/esm/tests/` (the package's `files` leaves
+ * them out); `scripts/test_runtimes.ts` runs them under Node and Bun.
+ *
+ * ```sh
+ * ./node_modules/.bin/deno run -A scripts/build_npm.ts
+ * ```
+ *
+ * @module
+ */
+
+import { execFileSync } from "node:child_process";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const OUT = join(ROOT, "npm");
+const STAGE = join(OUT, ".stage");
+
+/** The package's commands: bin name to source module (which exports `main(argv, io)`). */
+const BINS: Record<string, string> = { utmp: "src/cli/main.ts" };
+
+/** Node versions the package supports: 20.19 is the first 20.x whose `require()` loads ES modules. */
+const NODE_ENGINES = ">=20.19";
+
+interface DenoJson {
+  name: string;
+  version: string;
+  license: string;
+  exports: Record<string, string>;
+  imports?: Record<string, string>;
+  compilerOptions?: Record<string, unknown>;
+}
+
+interface RootPackageJson {
+  devDependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+}
+
+function log(message: string): void {
+  // deno-lint-ignore no-console
+  console.log(`[build_npm] ${message}`);
+}
+
+function readJson<T>(path: string): T {
+  return JSON.parse(readFileSync(join(ROOT, path), "utf8")) as T;
+}
+
+/** Every file under `dir` (relative to the repository root, with "/"), skipping `skip` directories. */
+function walk(dir: string, skip: string[] = []): string[] {
+  const files: string[] = [];
+  for (const entry of readdirSync(join(ROOT, dir), { withFileTypes: true })) {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory()) {
+      if (!skip.includes(path)) files.push(...walk(path, skip));
+    } else if (entry.isFile()) {
+      files.push(path);
+    }
+  }
+  return files;
+}
+
+/** `./src/x.ts` -> `src/x.ts`. */
+function bare(path: string): string {
+  return path.replace(/^\.\//, "");
+}
+
+/** `src/x.ts` -> `./esm/src/x` + extension. */
+function emitted(source: string, extension: ".js" | ".d.ts"): string {
+  return `./esm/${source.replace(/\.ts$/, extension)}`;
+}
+
+/**
+ * Copies the sources into the stage, with each `name.node.ts` written in
+ * place of its `name.ts` (dnt's "mappings").
+ *
+ * @returns The mappings applied, original to replacement.
+ */
+function stage(sources: string[]): Map<string, string> {
+  const mappings = new Map<string, string>();
+  for (const file of sources.filter((f) => f.endsWith(".node.ts"))) {
+    const original = file.replace(/\.node\.ts$/, ".ts");
+    if (sources.includes(original)) mappings.set(original, file);
+  }
+  for (const file of sources) {
+    if ([...mappings.values()].includes(file)) continue;
+    const from = mappings.get(file) ?? file;
+    mkdirSync(join(STAGE, dirname(file)), { recursive: true });
+    copyFileSync(join(ROOT, from), join(STAGE, file));
+  }
+  return mappings;
+}
+
+/**
+ * Rewrites relative `.ts` specifiers in the emitted `.d.ts` files to `.js`:
+ * `rewriteRelativeImportExtensions` leaves declarations alone
+ * (microsoft/TypeScript#61037), and tools other than tsc do not map `./x.ts`
+ * to `./x.d.ts`.
+ *
+ * @returns How many declaration files were changed.
+ */
+function rewriteDeclarationImports(dir: string): number {
+  let changed = 0;
+  for (const file of walk(dir).filter((f) => f.endsWith(".d.ts"))) {
+    const path = join(ROOT, file);
+    const before = readFileSync(path, "utf8");
+    const after = before.replace(/(\bfrom\s*|\bimport\s*\(\s*)(["'])(\.{1,2}\/[^"']+?)(?<!\.d)\.ts\2/g, "$1$2$3.js$2");
+    if (after !== before) {
+      writeFileSync(path, after);
+      changed++;
+    }
+  }
+  return changed;
+}
+
+/** The tsconfig for the stage: Deno's own compiler options plus what Node ESM output needs. */
+function tsconfig(deno: DenoJson, files: string[]): unknown {
+  // Bare specifiers from deno.json "imports" that point into the repository (e.g. "@utmp/utmp").
+  const paths = Object.fromEntries(
+    Object.entries(deno.imports ?? {}).filter(([, target]) => target.startsWith("./")).map((
+      [name, target],
+    ) => [name, [target]]),
+  );
+  return {
+    compilerOptions: {
+      ...deno.compilerOptions,
+      target: "ES2022", // Node 20's V8; `using` is lowered
+      lib: ["ES2023", "ESNext.Disposable"], // nothing newer than Node 20 has
+      types: ["node"],
+      module: "NodeNext",
+      moduleResolution: "NodeNext",
+      rewriteRelativeImportExtensions: true,
+      verbatimModuleSyntax: true,
+      isolatedModules: true,
+      declaration: true,
+      noEmitOnError: true,
+      skipLibCheck: true,
+      newLine: "lf",
+      rootDir: ".",
+      outDir: "../esm",
+      paths,
+    },
+    files,
+  };
+}
+
+/** Declarations the Deno source relies on that Node's types (20.x) lack. */
+const STAGE_GLOBALS = `// Deno and Bun set import.meta.main (Node only from 24.2: there the bin wrapper calls main()).
+interface ImportMeta {
+  readonly main?: boolean;
+}
+`;
+
+/**
+ * The `Deno` namespace from `deno types`, for `src/ffi/deno.ts` (the package
+ * keeps it, to call libc through `Deno.dlopen` when it runs under Deno). Only
+ * the namespace: the web and `esnext` libs it references would replace Node's
+ * types and the ES2023 limit. `npm_package_test.ts` checks that no other
+ * module uses it.
+ */
+function denoNamespace(): string {
+  const types = execFileSync(Deno.execPath(), ["types"], { encoding: "utf8", maxBuffer: 64 << 20 });
+  const blocks = types.match(/^declare namespace Deno \{$[\s\S]*?^\}$/gm);
+  if (blocks === null) throw new Error("Cannot find the Deno namespace in the output of `deno types`");
+  return blocks.join("\n");
+}
+
+function compile(deno: DenoJson, entries: string[]): void {
+  writeFileSync(join(STAGE, "package.json"), JSON.stringify({ type: "module" }) + "\n");
+  writeFileSync(join(STAGE, "_globals.d.ts"), STAGE_GLOBALS);
+  writeFileSync(join(STAGE, "_deno.d.ts"), denoNamespace());
+  const files = [...entries, "_globals.d.ts", "_deno.d.ts"];
+  writeFileSync(join(STAGE, "tsconfig.json"), JSON.stringify(tsconfig(deno, files), null, 2));
+  const tsc = join(ROOT, "node_modules", "typescript", "bin", "tsc");
+  try {
+    execFileSync("node", [tsc, "-p", join(STAGE, "tsconfig.json"), "--pretty", "false"], {
+      cwd: ROOT,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+  } catch (error) {
+    const output = String((error as { stdout?: string }).stdout ?? "") +
+      String((error as { stderr?: string }).stderr ?? "");
+    // Point the diagnostics at the repository's files rather than the staged copies.
+    // deno-lint-ignore no-console
+    console.error(output.replaceAll(relative(ROOT, STAGE) + "/", ""));
+    throw new Error("Cannot build the npm package: tsc reported the errors above");
+  }
+}
+
+function packageJson(deno: DenoJson, root: RootPackageJson): Record<string, unknown> {
+  const exports: Record<string, unknown> = {};
+  for (const [subpath, source] of Object.entries(deno.exports)) {
+    exports[subpath] = { types: emitted(bare(source), ".d.ts"), default: emitted(bare(source), ".js") };
+  }
+  exports["./package.json"] = "./package.json";
+  const koffi = root.optionalDependencies?.koffi ?? root.devDependencies?.koffi;
+  return {
+    name: deno.name,
+    version: deno.version,
+    description: readmeSummary(),
+    license: deno.license,
+    keywords: ["utmp", "utmpx", "wtmp", "btmp", "lastlog", "login", "who", "last"],
+    type: "module",
+    exports,
+    bin: Object.fromEntries(Object.keys(BINS).map((name) => [name, `./bin/${name}.js`])),
+    files: ["esm/", "!esm/tests/", "bin/"],
+    engines: { node: NODE_ENGINES },
+    sideEffects: false,
+    // The libc backend in Node and Bun; without it backend "auto" decodes the file itself.
+    optionalDependencies: { koffi: koffi === undefined ? "^3" : `^${koffi.replace(/^[\^~]/, "")}` },
+  };
+}
+
+/** README's first paragraph, as one line. */
+function readmeSummary(): string {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const paragraph = readme.split("\n\n").find((p) => !p.startsWith("#")) ?? "";
+  return paragraph.replaceAll("\n", " ").split(/(?<=\.) /)[0] ?? "";
+}
+
+/** A bin wrapper: Node before 24.2 has no `import.meta.main`, so the module's own entry check never fires there. */
+function binWrapper(source: string): string {
+  return `#!/usr/bin/env node
+import process from "node:process";
+import { main } from "${emitted(source, ".js").replace("./", "../")}";
+
+process.exitCode = await main(process.argv.slice(2), {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+});
+`;
+}
+
+/**
+ * Builds `npm/` (see the module documentation).
+ *
+ * @throws {Error} When `tsc` reports an error; nothing is left half-written in `npm/esm`.
+ */
+export function build(): void {
+  const deno = readJson<DenoJson>("deno.json");
+  const root = readJson<RootPackageJson>("package.json");
+
+  log(`Cleaning ${relative(ROOT, OUT)}/...`);
+  rmSync(OUT, { recursive: true, force: true });
+
+  const sources = ["mod.ts", ...walk("src"), ...walk("tests", ["tests/fixtures"])].filter((f) => f.endsWith(".ts"));
+  const mappings = stage(sources);
+  for (const [from, to] of mappings) log(`Mapping ${from} -> ${to}`);
+
+  const tests = sources.filter((f) => f.startsWith("tests/") && f.endsWith("_test.ts"));
+  const entries = [...new Set([...Object.values(deno.exports).map(bare), ...Object.values(BINS), ...tests])];
+  log(`Type checking and emitting ${entries.length - tests.length} entry points and ${tests.length} test files...`);
+  compile(deno, entries);
+  rmSync(STAGE, { recursive: true });
+  log(`Rewrote .ts specifiers to .js in ${rewriteDeclarationImports("npm/esm")} declaration files`);
+
+  log("Writing package.json, bin, README.md, LICENSE...");
+  writeFileSync(join(OUT, "package.json"), JSON.stringify(packageJson(deno, root), null, 2) + "\n");
+  mkdirSync(join(OUT, "bin"));
+  for (const [name, source] of Object.entries(BINS)) {
+    const path = join(OUT, "bin", `${name}.js`);
+    writeFileSync(path, binWrapper(source));
+    chmodSync(path, 0o755);
+  }
+  for (const file of ["README.md", "LICENSE"]) copyFileSync(join(ROOT, file), join(OUT, file));
+  if (!existsSync(join(OUT, "esm", "mod.js"))) throw new Error("Cannot find npm/esm/mod.js after the build");
+  log(`Built ${deno.name}@${deno.version} in ${relative(ROOT, OUT)}/`);
+}
+
+if (import.meta.main) build();

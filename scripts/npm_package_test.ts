@@ -1,0 +1,262 @@
+/**
+ * Checks the npm package as a user gets it: `npm pack` the built `npm/`,
+ * install the tarball into a fresh temporary project, and use it there — an
+ * ESM import (Node and Bun), a CommonJS `require()`, a TypeScript consumer
+ * type-checked by `tsc`, the `utmp` bin through `npx` — then lint the same
+ * tarball with publint and @arethetypeswrong/cli. The login file is written by
+ * `utmpdump -r`; `utmpdump` and coreutils `who` are the oracles.
+ *
+ * Run by `deno task check:npm` (which builds `npm/` first); not part of the
+ * package's own tests, so not compiled into `npm/`.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, posix } from "node:path";
+import { fileURLToPath } from "node:url";
+import ts from "typescript";
+import { test } from "../tests/_harness.ts";
+import { ORACLE_ENV, run, tempDir, utmpdump, utmpdumpReverse } from "../tests/_util.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const NPM = join(ROOT, "npm");
+const BIN = join(ROOT, "node_modules", ".bin");
+const manifest = JSON.parse(readFileSync(join(NPM, "package.json"), "utf8")) as {
+  name: string;
+  exports: Record<string, string | { default: string }>;
+  bin: Record<string, string>;
+};
+
+/** A wtmp in utmpdump's text: a boot, two logins (one remote), a logout. */
+const WTMP_TEXT = `\
+[2] [00000] [~~  ] [reboot  ] [~           ] [6.1.0-13-amd64      ] [0.0.0.0        ] [2023-11-14T22:00:00,000000+00:00]
+[7] [01234] [ts/0] [alice   ] [pts/0       ] [192.0.2.7           ] [192.0.2.7      ] [2023-11-14T22:13:20,123456+00:00]
+[7] [01240] [tty1] [bob     ] [tty1        ] [                    ] [0.0.0.0        ] [2023-11-15T08:01:02,000000+00:00]
+[8] [01234] [ts/0] [        ] [pts/0       ] [                    ] [0.0.0.0        ] [2023-11-15T09:00:00,000000+00:00]
+`;
+
+interface Packed {
+  filename: string;
+  size: number;
+  unpackedSize: number;
+  files: { path: string }[];
+}
+
+interface Consumer {
+  /** The temporary project with the tarball installed. */
+  dir: string;
+  tarball: string;
+  packed: Packed;
+  /** A wtmp written by `utmpdump -r`. */
+  wtmp: string;
+}
+
+let consumer: Consumer | undefined;
+
+/** Packs `npm/` and installs the tarball into a fresh project, once for all tests. */
+function setUp(): Consumer {
+  if (consumer !== undefined) return consumer;
+  const tmp = tempDir();
+  globalThis.addEventListener("unload", tmp.cleanup);
+  const [packed] = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", tmp.dir, NPM])) as Packed[];
+  assert.ok(packed, "npm pack wrote no tarball");
+  const dir = join(tmp.dir, "consumer");
+  mkdirSync(dir);
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "consumer", private: true }));
+  const tarball = join(tmp.dir, packed.filename);
+  inConsumer(dir, "npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", tarball]);
+  consumer = { dir, tarball, packed, wtmp: utmpdumpReverse(WTMP_TEXT, tmp.file("wtmp")) };
+  return consumer;
+}
+
+/** Runs a command in the consumer project (with the oracles' TZ=UTC, LC_ALL=C); returns stdout. */
+function inConsumer(dir: string, cmd: string, args: string[]): string {
+  return execFileSync(cmd, args, { cwd: dir, env: ORACLE_ENV, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/** Runs a command that reports problems with its exit code; returns its whole output, or fails with it. */
+function lint(cmd: string, args: string[]): string {
+  try {
+    return execFileSync(cmd, args, { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  } catch (error) {
+    const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string };
+    assert.fail(`${posix.basename(cmd)} reported problems:\n${stdout}${stderr}`);
+  }
+}
+
+/** `./esm/x.js` or `esm/x.d.ts` -> `esm/x.js`. */
+function moduleOf(path: string): string {
+  return posix.normalize(path).replace(/\.d\.ts$/, ".js");
+}
+
+/** An emitted file of `npm/`, parsed (`.js` as JavaScript, `.d.ts` as declarations). */
+function parse(file: string): ts.SourceFile {
+  return ts.createSourceFile(file, readFileSync(join(NPM, file), "utf8"), ts.ScriptTarget.Latest);
+}
+
+/** Relative module specifiers of an emitted file: imports, re-exports, `import()` and `import("...").T` types. */
+function relativeImports(file: string): string[] {
+  const specifiers: string[] = [];
+  const visit = (node: ts.Node): void => {
+    let specifier: ts.Node | undefined;
+    if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) specifier = node.moduleSpecifier;
+    else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      specifier = node.arguments[0];
+    } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) specifier = node.argument.literal;
+    if (specifier !== undefined && ts.isStringLiteral(specifier)) specifiers.push(specifier.text);
+    ts.forEachChild(node, visit);
+  };
+  visit(parse(file));
+  return specifiers.filter((s) => s.startsWith("./") || s.startsWith("../"));
+}
+
+test("npm pack tarball holds the package's runtime files and nothing else", () => {
+  const { packed } = setUp();
+  const files = packed.files.map((f) => f.path).sort();
+  for (const file of files) {
+    assert.doesNotMatch(file, /(^|\/)(tests?|scripts|fixtures)\//, `${file} is a test or script`);
+    assert.match(file, /^(esm\/.+\.(js|d\.ts)|bin\/[^/]+\.js|package\.json|README\.md|LICENSE)$/, file);
+    assert.doesNotMatch(file, /\.node\./, `${file} should have replaced its sibling, not ship beside it`);
+  }
+  // Every module in the tarball is reachable from an export or a bin, through code or types: no stray sources.
+  const exports = Object.values(manifest.exports).map((e) => typeof e === "string" ? e : e.default);
+  const reached = new Set<string>();
+  for (const queue = [...exports, ...Object.values(manifest.bin)].map(moduleOf); queue.length > 0;) {
+    const module = queue.pop()!;
+    if (reached.has(module) || !module.endsWith(".js")) continue;
+    reached.add(module);
+    for (const file of [module, module.replace(/\.js$/, ".d.ts")].filter((f) => files.includes(f))) {
+      for (const spec of relativeImports(file)) {
+        assert.match(spec, /\.js$/, `${file} imports "${spec}", which Node and tools other than tsc cannot resolve`);
+        queue.push(posix.join(posix.dirname(file), spec));
+      }
+    }
+  }
+  assert.deepEqual(files.filter((f) => /\.(js|d\.ts)$/.test(f)).map(moduleOf).filter((m) => !reached.has(m)), []);
+});
+
+test("npm pack tarball: no module but src/ffi/deno.ts uses Deno.*, so Node's and Bun's path is runtime-neutral", () => {
+  const { packed } = setUp();
+  const users = packed.files.map((f) => f.path).filter((file) => file.endsWith(".js")).filter((file) => {
+    const usesDeno = (node: ts.Node): boolean =>
+      (ts.isIdentifier(node) && node.text === "Deno") || ts.forEachChild(node, usesDeno) === true;
+    return usesDeno(parse(file));
+  });
+  assert.deepEqual(users.filter((f) => f !== "esm/src/ffi/deno.js"), []);
+});
+
+test("npm pack tarball size is the one README states", () => {
+  const { packed } = setUp();
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const stated = /(\d+) kB packed/.exec(readme);
+  assert.ok(stated, 'README states no "N kB packed" size');
+  const kB = packed.size / 1000;
+  assert.ok(
+    Math.abs(kB - Number(stated[1])) <= Math.max(10, kB * 0.25),
+    `README says ${stated[1]} kB packed, npm pack makes ${
+      kB.toFixed(1)
+    } kB (${packed.unpackedSize} bytes unpacked, ${packed.files.length} files): update README's "Node and Bun" section`,
+  );
+});
+
+test("import of the installed package (ESM) reads a wtmp as utmpdump does, in Node and Bun", () => {
+  const { dir, wtmp } = setUp();
+  writeFileSync(
+    join(dir, "esm.mjs"),
+    `import { formatUtmpdumpLine, UtmpFile } from "${manifest.name}";
+for await (const u of new UtmpFile(process.argv[2])) console.log(formatUtmpdumpLine(u));
+`,
+  );
+  const expected = utmpdump(wtmp);
+  assert.equal(expected.length, 4);
+  for (const runtime of ["node", join(BIN, "bun")]) {
+    assert.deepEqual(inConsumer(dir, runtime, ["esm.mjs", wtmp]).trimEnd().split("\n"), expected, runtime);
+  }
+});
+
+test("require() of the installed package (CommonJS) loads every export and reads a wtmp as utmpdump does", () => {
+  const { dir, wtmp } = setUp();
+  const subpaths = Object.keys(manifest.exports).filter((s) => s !== "./package.json");
+  writeFileSync(
+    join(dir, "cjs.cjs"),
+    `const { formatUtmpdumpLine, UtmpFile } = require("${manifest.name}");
+for (const subpath of ${JSON.stringify(subpaths)}) {
+  const name = "${manifest.name}" + subpath.slice(1);
+  if (Object.keys(require(name)).length === 0) throw new Error("require(" + name + ") exported nothing");
+}
+(async () => {
+  for await (const u of new UtmpFile(process.argv[2])) console.log(formatUtmpdumpLine(u));
+})();
+`,
+  );
+  assert.deepEqual(inConsumer(dir, "node", ["cjs.cjs", wtmp]).trimEnd().split("\n"), utmpdump(wtmp));
+});
+
+test("tsc type-checks a TypeScript consumer of the installed package, as ESM and as CommonJS", () => {
+  const { dir } = setUp();
+  const body = `import { UtmpFile, type UtmpRecord, UtmpFileError } from "${manifest.name}";
+import { decodeRecords, LAYOUTS } from "${manifest.name}/layouts";
+
+export async function users(path: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const u of new UtmpFile(path, { layout: "linux", strict: true })) {
+    const record: UtmpRecord = u;
+    const when: Date = record.ut_time;
+    if (record.ut_user_process && when.getTime() > 0) names.push(record.ut_user);
+  }
+  return names;
+}
+export const layoutSizes: number[] = Object.values(LAYOUTS).map((l) => l.size);
+export const decode: typeof decodeRecords = decodeRecords;
+export const isFileError = (e: unknown): boolean => e instanceof UtmpFileError && e.code === "ENOENT";
+// The types are real, not any: a Date is not a string, and an unknown option is refused.
+// @ts-expect-error ut_time is a Date
+export const wrong: (r: UtmpRecord) => string = (r) => r.ut_time;
+// @ts-expect-error no such option
+new UtmpFile("/x", { lay0ut: "linux" });
+`;
+  writeFileSync(join(dir, "consumer.mts"), body);
+  writeFileSync(join(dir, "consumer.cts"), body);
+  writeFileSync(
+    join(dir, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: {
+        module: "nodenext",
+        target: "es2022",
+        strict: true,
+        noEmit: true,
+        types: ["node"],
+        typeRoots: [join(ROOT, "node_modules", "@types")],
+      },
+      files: ["consumer.mts", "consumer.cts"],
+    }),
+  );
+  try {
+    inConsumer(dir, "node", [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "."]);
+  } catch (error) {
+    assert.fail(`tsc rejected the consumer:\n${(error as { stdout?: string }).stdout ?? error}`);
+  }
+});
+
+test("npx utmp who prints what coreutils who prints for the same file", () => {
+  const { dir, wtmp } = setUp();
+  const expected = run("who", [wtmp]);
+  assert.match(expected, /^alice +pts\/0 /m);
+  assert.equal(inConsumer(dir, "npx", ["--no-install", "utmp", "who", wtmp]), expected);
+});
+
+test("publint reports no problems in the tarball, warnings included", () => {
+  const { tarball } = setUp();
+  assert.match(lint(join(BIN, "publint"), ["run", tarball, "--strict"]), /All good/);
+});
+
+test("attw (@arethetypeswrong/cli) reports no problems in the tarball's types", () => {
+  const { tarball } = setUp();
+  // node16 profile: node10 resolution predates `exports` (engines says Node >= 20.19). cjs-resolves-to-esm is
+  // attw's "require() cannot load ESM", untrue since Node 20.19 (arethetypeswrong.github.io#252); the CommonJS
+  // test above proves require() works.
+  lint(join(BIN, "attw"), [tarball, "--profile", "node16", "--ignore-rules", "cjs-resolves-to-esm", "--no-emoji"]);
+});

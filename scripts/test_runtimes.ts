@@ -1,0 +1,107 @@
+/**
+ * Runs the test suite in each runtime named, in the order given, and goes on
+ * after a failure:
+ *
+ * - `deno`: `deno task test:deno` (the sources, with the doc tests);
+ * - `node`: the built package's tests (`npm/esm/tests/**\/*_test.js`) under `node --test`;
+ * - `bun`: the same compiled files under `bun test` (Bun from npm).
+ *
+ * `npm/` is built once before the first of `node` and `bun`. Each runtime
+ * writes a JUnit report to `.ci/out/<runtime>.xml`. Exits 1 if any run failed.
+ *
+ * ```sh
+ * ./node_modules/.bin/deno run -A scripts/test_runtimes.ts deno node bun
+ * ```
+ *
+ * @module
+ */
+
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readdirSync } from "node:fs";
+import { join, relative } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { build } from "./build_npm.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const REPORTS = ".ci/out";
+const COMPILED_TESTS = "npm/esm/tests";
+
+/** Compiled test files, relative to the repository root. */
+function compiledTests(dir = COMPILED_TESTS): string[] {
+  return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory()) return compiledTests(path);
+    return entry.name.endsWith("_test.js") ? [path] : [];
+  }).sort();
+}
+
+/** The command line of each runtime's run. */
+const COMMANDS: Record<string, () => string[]> = {
+  deno: () => [Deno.execPath(), "task", "test:deno"],
+  node: () => [
+    "node",
+    "--test",
+    "--test-reporter=spec",
+    "--test-reporter-destination=stdout",
+    "--test-reporter=junit",
+    `--test-reporter-destination=${REPORTS}/node.xml`,
+    ...compiledTests(),
+  ],
+  bun: () => [
+    join(ROOT, "node_modules", ".bin", "bun"),
+    "test",
+    "--reporter=junit",
+    `--reporter-outfile=${REPORTS}/bun.xml`,
+    ...compiledTests().map((f) => `./${f}`),
+  ],
+};
+
+function say(line: string): void {
+  // deno-lint-ignore no-console
+  console.log(line);
+}
+
+/**
+ * Runs the named runtimes' tests.
+ *
+ * @param runtimes Some of "deno", "node", "bun".
+ * @returns The runtimes whose run failed (or could not start).
+ */
+export function testRuntimes(runtimes: string[]): string[] {
+  mkdirSync(join(ROOT, REPORTS), { recursive: true });
+  const failed: string[] = [];
+  let built: boolean | undefined;
+  for (const runtime of runtimes) {
+    const command = COMMANDS[runtime];
+    if (command === undefined) throw new Error(`Cannot test in "${runtime}": expected one of deno, node, bun`);
+    if (runtime !== "deno") {
+      built ??= tryBuild();
+      if (!built) {
+        failed.push(runtime);
+        continue;
+      }
+    }
+    const [program = "", ...args] = command();
+    say(`\n[test] ${runtime}: ${[relative(ROOT, program) || program, ...args].join(" ")}`);
+    const result = spawnSync(program, args, { cwd: ROOT, stdio: "inherit" });
+    if (result.status !== 0) failed.push(runtime);
+  }
+  say(`\n[test] ${runtimes.map((r) => `${r}: ${failed.includes(r) ? "FAILED" : "ok"}`).join(", ")}`);
+  return failed;
+}
+
+function tryBuild(): boolean {
+  try {
+    build();
+    return true;
+  } catch (error) {
+    say(String(error));
+    return false;
+  }
+}
+
+if (import.meta.main) {
+  const runtimes = Deno.args.length > 0 ? Deno.args : ["deno", "node", "bun"];
+  process.exitCode = testRuntimes(runtimes).length > 0 ? 1 : 0;
+}
