@@ -1,0 +1,129 @@
+import assert from "node:assert/strict";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "../_harness.ts";
+import { run, tempDir } from "../_util.ts";
+import { lastlog2Entries, type Lastlog2Entry, lastlogs } from "../../mod.ts";
+import { HAS_SQLITE, LASTLOG2_SCHEMA, sqlite, sqlValue } from "./_build.ts";
+
+const NO_SQLITE = { ignore: !HAS_SQLITE };
+
+const PASSWD = [
+  "root:x:0:0:root:/root:/bin/bash",
+  "daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin",
+  "alice:x:1000:1000:Alice,,,:/home/alice:/bin/bash",
+  "bob:x:1001:1001::/home/bob:/bin/sh",
+  "",
+].join("\n");
+
+/** Rows as pam_lastlog2 writes them (`REPLACE INTO Lastlog2 VALUES(?,?,?,?,?)`): one per user, the latest login. */
+const ROWS: [string, number | null, string | null, string | null, string | null][] = [
+  ["bob", 1700000100, "tty1", null, "login"],
+  ["alice", 1699000000, "pts/7", "192.0.2.1", "sshd"],
+  ["alice", 1700000000, "pts/0", "198.51.100.4", "sshd"], // replaces the row above
+  ["root", 1699990000, "/dev/pts/3", "2001:db8::5", "sshd"],
+  ["ghost", 1690000000, "pts/1", "203.0.113.7", "sshd"], // a user since deleted from /etc/passwd
+  ["daemon", null, null, null, null],
+];
+
+function writeLastlog2(path: string): void {
+  sqlite(
+    path,
+    [LASTLOG2_SCHEMA, ...ROWS.map((r) => `REPLACE INTO Lastlog2 VALUES(${r.map(sqlValue).join(",")});`)].join("\n"),
+  );
+}
+
+const EXPECTED: Lastlog2Entry[] = [
+  {
+    uid: 1000,
+    user: "alice",
+    time: new Date("2023-11-14T22:13:20Z"),
+    line: "/dev/pts/0",
+    host: "198.51.100.4",
+    service: "sshd",
+  },
+  { uid: 1001, user: "bob", time: new Date("2023-11-14T22:15:00Z"), line: "/dev/tty1", host: "", service: "login" },
+  { uid: 1, user: "daemon", time: new Date(0), line: "", host: "", service: "" },
+  {
+    uid: -1,
+    user: "ghost",
+    time: new Date("2023-07-22T04:26:40Z"),
+    line: "/dev/pts/1",
+    host: "203.0.113.7",
+    service: "sshd",
+  },
+  {
+    uid: 0,
+    user: "root",
+    time: new Date("2023-11-14T19:26:40Z"),
+    line: "/dev/pts/3",
+    host: "2001:db8::5",
+    service: "sshd",
+  },
+];
+
+test(
+  "lastlog2Entries() maps every column of every row, uids from the password file, in lastlog2's name order",
+  async () => {
+    const t = tempDir();
+    try {
+      const db = t.file("lastlog2.db");
+      writeLastlog2(db);
+      // What SQLite itself holds (the sqlite3 command as the reader): one row per name, REPLACE kept the latest.
+      assert.equal(
+        run("sqlite3", [db, "SELECT Name, Time FROM Lastlog2 WHERE Name = 'alice'"]).trim(),
+        "alice|1700000000",
+      );
+      const got: Lastlog2Entry[] = [];
+      for await (const e of lastlog2Entries(db, { passwd: t.file("passwd", PASSWD) })) got.push(e);
+      assert.deepEqual(got, EXPECTED);
+    } finally {
+      t.cleanup();
+    }
+  },
+  NO_SQLITE,
+);
+
+test("lastlogs() reads the lastlog2 database and password file under root", async () => {
+  const t = tempDir();
+  try {
+    mkdirSync(join(t.dir, "var/lib/lastlog"), { recursive: true });
+    mkdirSync(join(t.dir, "etc"));
+    writeFileSync(join(t.dir, "etc/passwd"), PASSWD);
+    writeLastlog2(join(t.dir, "var/lib/lastlog/lastlog2.db"));
+    const got: Lastlog2Entry[] = [];
+    for await (const e of lastlogs({ root: t.dir })) got.push(e);
+    assert.deepEqual(got, EXPECTED);
+  } finally {
+    t.cleanup();
+  }
+}, NO_SQLITE);
+
+test("lastlog2Entries() gives uid -1 to every user when the password file cannot be read", async () => {
+  const t = tempDir();
+  try {
+    const db = t.file("lastlog2.db");
+    writeLastlog2(db);
+    const uids: number[] = [];
+    for await (const e of lastlog2Entries(db, { passwd: join(t.dir, "no-passwd") })) uids.push(e.uid);
+    assert.deepEqual(uids, [-1, -1, -1, -1, -1]);
+  } finally {
+    t.cleanup();
+  }
+}, NO_SQLITE);
+
+test("lastlog2Entries() throws UtmpFormatError for a database without the Lastlog2 table", async () => {
+  const t = tempDir();
+  try {
+    const db = t.file("other.db");
+    sqlite(db, "CREATE TABLE wtmp(ID INTEGER PRIMARY KEY);");
+    await assert.rejects(
+      async () => {
+        for await (const _ of lastlog2Entries(db)) break;
+      },
+      (e: Error) => e.name === "UtmpFormatError" && e.message.includes("lastlog2") && e.message.includes(db),
+    );
+  } finally {
+    t.cleanup();
+  }
+}, NO_SQLITE);

@@ -1,0 +1,144 @@
+import assert from "node:assert/strict";
+import { mkdirSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "../_harness.ts";
+import { tempDir, utmpdumpReverse } from "../_util.ts";
+import { history, historySource, rootPath, sessions, sessionSource, who } from "../../mod.ts";
+import { HAS_SQLITE, writeSession, writeWtmpdb } from "./_build.ts";
+
+const UTMP_TEXT = [
+  "[2] [00000] [~~  ] [reboot  ] [~           ] [6.1.0-13-amd64      ] [0.0.0.0        ] [2023-11-14T22:10:00,000000+00:00]",
+  "[7] [04242] [ts/0] [alice   ] [pts/0       ] [198.51.100.4        ] [198.51.100.4   ] [2023-11-14T22:13:20,000000+00:00]",
+].join("\n") + "\n";
+
+/** A host's `/` as a container sees it at /host: `/var/run` a symlink to the absolute `/run`, as on Debian. */
+function hostRoot(
+  dir: string,
+  parts: { utmp?: string | undefined; logind?: boolean; wtmp?: string; wtmpdb?: boolean },
+): void {
+  mkdirSync(join(dir, "run"), { recursive: true });
+  mkdirSync(join(dir, "var/log"), { recursive: true });
+  symlinkSync("/run", join(dir, "var/run"));
+  if (parts.utmp !== undefined) {
+    if (parts.utmp === "") writeFileSync(join(dir, "run/utmp"), "");
+    else utmpdumpReverse(parts.utmp, join(dir, "run/utmp"));
+  }
+  if (parts.logind) {
+    writeSession(join(dir, "run/systemd/sessions"), "7", {
+      UID: "1001",
+      USER: "bob",
+      CLASS: "user",
+      TYPE: "tty",
+      TTY: "tty1",
+      SEAT: "seat0",
+      LEADER: "800",
+      REALTIME: "1700000000000000",
+    });
+  }
+  if (parts.wtmp !== undefined) utmpdumpReverse(parts.wtmp, join(dir, "var/log/wtmp"));
+  if (parts.wtmpdb) {
+    mkdirSync(join(dir, "var/lib/wtmpdb"), { recursive: true });
+    writeWtmpdb(join(dir, "var/lib/wtmpdb/wtmp.db"), [
+      { Type: 1, User: "reboot", Login: 1700000000e6, Logout: null, TTY: "~", RemoteHost: "6.12.0", Service: null },
+    ]);
+  }
+}
+
+async function whoList(options: Parameters<typeof who>[0]): Promise<string[]> {
+  const out: string[] = [];
+  for await (const u of who(options)) out.push(`${u.ut_user} ${u.ut_line} ${u.layout}`);
+  return out;
+}
+
+test("rootPath() resolves symbolic links inside root, absolute targets included, and never climbs out of it", async () => {
+  const t = tempDir();
+  try {
+    mkdirSync(join(t.dir, "run"));
+    mkdirSync(join(t.dir, "var/lib"), { recursive: true });
+    symlinkSync("/run", join(t.dir, "var/run"));
+    symlinkSync("../../run", join(t.dir, "var/lib/rel"));
+    symlinkSync("loop", join(t.dir, "loop"));
+    assert.equal(await rootPath(t.dir, "/var/run/utmp"), join(t.dir, "run/utmp"));
+    assert.equal(await rootPath(t.dir, "/var/lib/rel/x"), join(t.dir, "run/x"));
+    assert.equal(await rootPath(t.dir, "/../../../etc/passwd"), join(t.dir, "etc/passwd"));
+    assert.equal(await rootPath(t.dir, "/loop/x"), join(t.dir, "loop/x"));
+    assert.equal(await rootPath(undefined, "/var/run/utmp"), "/var/run/utmp");
+    assert.equal(await rootPath("/", "/var/run/utmp"), "/var/run/utmp");
+  } finally {
+    t.cleanup();
+  }
+});
+
+test("sessionSource() auto reads utmp where it holds records, through the host's /var/run -> /run", async () => {
+  const t = tempDir();
+  try {
+    hostRoot(t.dir, { utmp: UTMP_TEXT, logind: true });
+    assert.deepEqual(await sessionSource({ root: t.dir }), { source: "utmp", path: join(t.dir, "run/utmp") });
+    assert.deepEqual(await whoList({ root: t.dir }), ["alice /dev/pts/0 linux"]);
+    const types: string[] = [];
+    for await (const u of sessions({ root: t.dir })) types.push(u.ut_type);
+    assert.deepEqual(types, ["BOOT_TIME", "USER_PROCESS"]);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test("sessionSource() auto reads logind's sessions where there is no utmp, or an empty one", async () => {
+  for (const utmp of [undefined, ""]) {
+    const t = tempDir();
+    try {
+      hostRoot(t.dir, { utmp, logind: true });
+      assert.deepEqual(await sessionSource({ root: t.dir }), {
+        source: "logind",
+        path: join(t.dir, "run/systemd/sessions"),
+      });
+      assert.deepEqual(await whoList({ root: t.dir }), ["bob /dev/tty1 logind"]);
+      assert.deepEqual(await whoList({ root: t.dir, source: "logind" }), ["bob /dev/tty1 logind"]);
+    } finally {
+      t.cleanup();
+    }
+  }
+});
+
+test("sessionSource() auto throws UtmpFileError ENOENT naming both places when neither exists", async () => {
+  const t = tempDir();
+  try {
+    hostRoot(t.dir, {});
+    await assert.rejects(
+      () => sessionSource({ root: t.dir }),
+      (e: Error & { code?: string }) =>
+        e.name === "UtmpFileError" && e.code === "ENOENT" && e.message.includes(join(t.dir, "run/utmp")) &&
+        e.message.includes(join(t.dir, "run/systemd/sessions")),
+    );
+    await assert.rejects(() => sessionSource({ source: "lastlog" as "utmp" }), RangeError);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test("historySource() auto reads wtmp where it exists, else wtmpdb, and wtmpdb when the wtmp was left behind", async () => {
+  const t = tempDir();
+  try {
+    hostRoot(t.dir, { wtmp: UTMP_TEXT });
+    const wtmp = join(t.dir, "var/log/wtmp");
+    assert.deepEqual(await historySource({ root: t.dir }), { source: "wtmp", path: wtmp });
+    if (!HAS_SQLITE) return;
+    hostRoot(join(t.dir, "new"), { wtmpdb: true });
+    assert.deepEqual(await historySource({ root: join(t.dir, "new") }), {
+      source: "wtmpdb",
+      path: join(t.dir, "new/var/lib/wtmpdb/wtmp.db"),
+    });
+    // Both: the wtmp written last wins; an old wtmp beside a newer wtmpdb was left behind by the move to wtmpdb.
+    hostRoot(join(t.dir, "both"), { wtmp: UTMP_TEXT, wtmpdb: true });
+    const both = join(t.dir, "both");
+    utimesSync(join(both, "var/log/wtmp"), new Date("2024-01-01"), new Date("2024-01-01"));
+    assert.equal((await historySource({ root: both })).source, "wtmpdb");
+    utimesSync(join(both, "var/log/wtmp"), new Date(), new Date(Date.now() + 60_000));
+    assert.equal((await historySource({ root: both })).source, "wtmp");
+    const kinds: string[] = [];
+    for await (const u of history({ root: join(t.dir, "new") })) kinds.push(`${u.layout} ${u.ut_type} ${u.ut_host}`);
+    assert.deepEqual(kinds, ["wtmpdb BOOT_TIME 6.12.0"]);
+  } finally {
+    t.cleanup();
+  }
+});

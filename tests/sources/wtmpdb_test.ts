@@ -1,0 +1,316 @@
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { test } from "../_harness.ts";
+import { ORACLE_ENV, run, tempDir, utmpdumpReverse } from "../_util.ts";
+import { collect } from "../_collect.ts";
+import { history, type UtmpRecordObject, who, wtmpdbRecords, wtmpdbSessions } from "../../mod.ts";
+import { encodeRecords, LAYOUTS } from "../../src/layouts/mod.ts";
+import { HAS_SQLITE, sqlite, writeWtmpdb, type WtmpdbRow } from "./_build.ts";
+
+const NO_SQLITE = { ignore: !HAS_SQLITE };
+
+/** Seconds → µs from 2023-11-14T22:13:20Z. */
+const T0 = 1700000000;
+const us = (sec: number) => (T0 + sec) * 1e6;
+
+/**
+ * Two boots of a machine, as wtmpdb's PAM module and `wtmpdb boot` leave
+ * them: the first boot ended by a shutdown with dave still logged in ("down"
+ * for `last`), the second still running with erin logged in.
+ * `sshTty` is what carol's ssh session without a pty left in TTY.
+ */
+function machineRows(sshTty: string): WtmpdbRow[] {
+  return [
+    { Type: 1, User: "reboot", Login: us(0), Logout: us(9000), TTY: "~", RemoteHost: "6.1.0-13-amd64", Service: null },
+    { Type: 3, User: "alice", Login: us(60), Logout: us(3600), TTY: "tty1", RemoteHost: null, Service: "login" },
+    {
+      Type: 3,
+      User: "bob",
+      Login: us(120),
+      Logout: us(7200),
+      TTY: "pts/0",
+      RemoteHost: "198.51.100.4",
+      Service: "sshd",
+    },
+    {
+      Type: 3,
+      User: "carol",
+      Login: us(200),
+      Logout: us(300),
+      TTY: sshTty,
+      RemoteHost: "203.0.113.5",
+      Service: "sshd",
+    },
+    { Type: 3, User: "dave", Login: us(4000), Logout: null, TTY: "pts/1", RemoteHost: "198.51.100.9", Service: "sshd" },
+    { Type: 1, User: "reboot", Login: us(10000), Logout: null, TTY: "~", RemoteHost: "6.1.0-13-amd64", Service: null },
+    {
+      Type: 3,
+      User: "alice",
+      Login: us(10100),
+      Logout: us(10100),
+      TTY: "pts/0",
+      RemoteHost: "2001:db8::1",
+      Service: "sshd",
+    },
+    { Type: 3, User: "erin", Login: us(10200.5), Logout: null, TTY: "tty2", RemoteHost: null, Service: "login" },
+  ];
+}
+
+/**
+ * The wtmp that machine would have written, in utmpdump's text (the
+ * records `wtmpdb import` turns into the rows above, with TTY "ssh:notty").
+ */
+const SAME_HISTORY_AS_WTMP = [
+  "[2] [00000] [~~  ] [reboot  ] [~           ] [6.1.0-13-amd64      ] [0.0.0.0        ] [2023-11-14T22:13:20,000000+00:00]",
+  "[7] [00701] [1   ] [alice   ] [tty1        ] [                    ] [0.0.0.0        ] [2023-11-14T22:14:20,000000+00:00]",
+  "[7] [00702] [ts/0] [bob     ] [pts/0       ] [198.51.100.4        ] [0.0.0.0        ] [2023-11-14T22:15:20,000000+00:00]",
+  "[7] [00703] [    ] [carol   ] [ssh:notty   ] [203.0.113.5         ] [0.0.0.0        ] [2023-11-14T22:16:40,000000+00:00]",
+  "[8] [00703] [    ] [        ] [ssh:notty   ] [                    ] [0.0.0.0        ] [2023-11-14T22:18:20,000000+00:00]",
+  "[8] [00701] [1   ] [        ] [tty1        ] [                    ] [0.0.0.0        ] [2023-11-14T23:13:20,000000+00:00]",
+  "[7] [00704] [ts/1] [dave    ] [pts/1       ] [198.51.100.9        ] [0.0.0.0        ] [2023-11-14T23:20:00,000000+00:00]",
+  "[8] [00702] [ts/0] [        ] [pts/0       ] [                    ] [0.0.0.0        ] [2023-11-15T00:13:20,000000+00:00]",
+  "[1] [00000] [~~  ] [shutdown] [~           ] [6.1.0-13-amd64      ] [0.0.0.0        ] [2023-11-15T00:43:20,000000+00:00]",
+  "[2] [00000] [~~  ] [reboot  ] [~           ] [6.1.0-13-amd64      ] [0.0.0.0        ] [2023-11-15T01:00:00,000000+00:00]",
+  "[7] [00801] [ts/0] [alice   ] [pts/0       ] [2001:db8::1         ] [0.0.0.0        ] [2023-11-15T01:01:40,000000+00:00]",
+  "[8] [00801] [ts/0] [        ] [pts/0       ] [                    ] [0.0.0.0        ] [2023-11-15T01:01:40,000000+00:00]",
+  "[7] [00802] [2   ] [erin    ] [tty2        ] [                    ] [0.0.0.0        ] [2023-11-15T01:03:20,500000+00:00]",
+].join("\n") + "\n";
+
+async function records(path: string): Promise<UtmpRecordObject[]> {
+  const out: UtmpRecordObject[] = [];
+  for await (const u of wtmpdbRecords(path)) out.push(u.toJSON());
+  return out;
+}
+
+/** The contract's record with the fields wtmpdb has; the others neutral. */
+function expected(
+  index: number,
+  ut_type: UtmpRecordObject["ut_type"],
+  ut_type_raw: number,
+  ut_user: string,
+  ut_line: string,
+  ut_id: string,
+  ut_host: string,
+  sec: number,
+): UtmpRecordObject {
+  const tv_sec = Math.floor(T0 + sec);
+  const tv_usec = Math.round((T0 + sec - tv_sec) * 1e6);
+  return {
+    ut_type,
+    ut_type_raw,
+    ut_pid: 0,
+    ut_line,
+    ut_id,
+    ut_user,
+    ut_host,
+    ut_exit: { e_termination: 0, e_exit: 0 },
+    ut_exit_code: 0,
+    ut_session: 0,
+    ut_tv: { tv_sec, tv_usec },
+    ut_time: new Date(tv_sec * 1000 + tv_usec / 1000),
+    ut_addr: [0, 0, 0, 0],
+    ut_addr_text: "0.0.0.0",
+    ut_user_process: ut_type === "USER_PROCESS",
+    layout: "wtmpdb",
+    offset: -1,
+    index,
+  };
+}
+
+test(
+  "wtmpdbRecords() maps each row to its login record and, once closed, its logout record, in time order",
+  async () => {
+    const t = tempDir();
+    try {
+      const db = t.file("wtmp.db");
+      writeWtmpdb(db, machineRows("ssh"));
+      assert.deepEqual(await records(db), [
+        expected(0, "BOOT_TIME", 1, "reboot", "~", "~~", "6.1.0-13-amd64", 0),
+        expected(1, "USER_PROCESS", 3, "alice", "/dev/tty1", "2", "", 60),
+        expected(2, "USER_PROCESS", 3, "bob", "/dev/pts/0", "3", "198.51.100.4", 120),
+        expected(3, "USER_PROCESS", 3, "carol", "ssh", "4", "203.0.113.5", 200),
+        expected(4, "DEAD_PROCESS", 3, "", "ssh", "4", "", 300),
+        expected(5, "DEAD_PROCESS", 3, "", "/dev/tty1", "2", "", 3600),
+        expected(6, "USER_PROCESS", 3, "dave", "/dev/pts/1", "5", "198.51.100.9", 4000),
+        expected(7, "DEAD_PROCESS", 3, "", "/dev/pts/0", "3", "", 7200),
+        expected(8, "RUN_LVL", 1, "shutdown", "~", "~~", "6.1.0-13-amd64", 9000),
+        expected(9, "BOOT_TIME", 1, "reboot", "~", "~~", "6.1.0-13-amd64", 10000),
+        expected(10, "USER_PROCESS", 3, "alice", "/dev/pts/0", "7", "2001:db8::1", 10100),
+        expected(11, "DEAD_PROCESS", 3, "", "/dev/pts/0", "7", "", 10100),
+        expected(12, "USER_PROCESS", 3, "erin", "/dev/tty2", "8", "", 10200.5),
+      ]);
+    } finally {
+      t.cleanup();
+    }
+  },
+  NO_SQLITE,
+);
+
+test("wtmpdbRecords() equals the wtmp that wtmpdb import reads into the same rows, field by field", async () => {
+  const t = tempDir();
+  try {
+    const db = t.file("wtmp.db");
+    writeWtmpdb(db, machineRows("ssh:notty"));
+    const ours = await records(db);
+    const wtmp = (await collect(utmpdumpReverse(SAME_HISTORY_AS_WTMP, t.file("wtmp")))).records;
+    assert.equal(wtmp.length, 13);
+    assert.equal(ours.length, wtmp.length);
+    for (let i = 0; i < wtmp.length; i++) {
+      const w = wtmp[i]!;
+      // What wtmpdb does not keep (pid, tty-suffix id, utmp type numbers) and where each came from.
+      const same = {
+        ...w,
+        ut_pid: 0,
+        ut_id: ours[i]!.ut_id,
+        ut_type_raw: ours[i]!.ut_type_raw,
+        layout: "wtmpdb",
+        offset: -1,
+      };
+      assert.deepEqual(ours[i], same, `record ${i}`);
+    }
+  } finally {
+    t.cleanup();
+  }
+}, NO_SQLITE);
+
+test("wtmpdbRecords() gives util-linux last the same sessions, shutdowns and reboots as the wtmp", async () => {
+  const t = tempDir();
+  try {
+    const db = t.file("wtmp.db");
+    writeWtmpdb(db, machineRows("ssh:notty"));
+    const ours = t.file(
+      "from-wtmpdb",
+      encodeRecords(
+        LAYOUTS.linux,
+        (await records(db)).map((u) => ({
+          ut_type: u.ut_type,
+          ut_pid: u.ut_pid,
+          ut_line: u.ut_line.startsWith("/dev/") ? u.ut_line.slice(5) : u.ut_line,
+          ut_id: u.ut_id,
+          ut_user: u.ut_user,
+          ut_host: u.ut_host,
+          tv_sec: u.ut_tv.tv_sec,
+          tv_usec: u.ut_tv.tv_usec,
+        })),
+      ),
+    );
+    const reference = utmpdumpReverse(SAME_HISTORY_AS_WTMP, t.file("wtmp"));
+    const last = (flags: string[], file: string) =>
+      execFileSync("last", [...flags, "-f", file], { env: ORACLE_ENV, encoding: "utf8" })
+        .replace(new RegExp(`${file.split("/").pop()} begins`), "begins");
+    for (const flags of [[], ["-x", "-F"], ["-w", "-a"]]) {
+      const want = last(flags, reference);
+      assert.equal(last(flags, ours), want, `last ${flags.join(" ")}`);
+      assert.match(want, /dave .* down /);
+    }
+  } finally {
+    t.cleanup();
+  }
+}, NO_SQLITE);
+
+test("wtmpdbSessions() yields the last boot and the sessions still open since it", async () => {
+  const t = tempDir();
+  try {
+    const db = t.file("wtmp.db");
+    writeWtmpdb(db, machineRows("ssh"));
+    const got: UtmpRecordObject[] = [];
+    for await (const u of wtmpdbSessions(db)) got.push(u.toJSON());
+    assert.deepEqual(got, [
+      expected(0, "BOOT_TIME", 1, "reboot", "~", "~~", "6.1.0-13-amd64", 10000),
+      expected(1, "USER_PROCESS", 3, "erin", "/dev/tty2", "8", "", 10200.5),
+    ]);
+    const users: string[] = [];
+    for await (const u of who({ source: "wtmpdb", path: db })) users.push(`${u.ut_user} ${u.ut_line}`);
+    assert.deepEqual(users, ["erin /dev/tty2"]);
+  } finally {
+    t.cleanup();
+  }
+}, NO_SQLITE);
+
+test("wtmpdbRecords() pages through thousands of rows in the time order SQLite sorts them in", async () => {
+  const t = tempDir();
+  try {
+    const db = t.file("wtmp.db");
+    // 2500 overlapping sessions (more than two pages), some ending at the same µs as others begin.
+    const rows: WtmpdbRow[] = [];
+    for (let i = 0; i < 2500; i++) {
+      const login = us(i * 10);
+      const logout = i % 7 === 0 ? null : login + ((i * 7919) % 50) * 1e6;
+      rows.push({
+        Type: 3,
+        User: `u${i % 13}`,
+        Login: login,
+        Logout: logout,
+        TTY: `pts/${i % 5}`,
+        RemoteHost: null,
+        Service: "sshd",
+      });
+    }
+    writeWtmpdb(db, rows);
+    const order = run("sqlite3", [
+      "-separator",
+      " ",
+      db,
+      "SELECT t, ID, k FROM (SELECT Login AS t, ID, 0 AS k FROM wtmp UNION ALL SELECT Logout, ID, 1 FROM wtmp WHERE Logout IS NOT NULL) ORDER BY t, ID, k",
+    ]).trim().split("\n");
+    const ours = (await records(db)).map((u) =>
+      `${u.ut_tv.tv_sec * 1e6 + u.ut_tv.tv_usec} ${u.ut_id} ${u.ut_type === "DEAD_PROCESS" ? 1 : 0}`
+    );
+    assert.equal(ours.length, 2500 + 2500 - Math.ceil(2500 / 7));
+    assert.deepEqual(ours, order);
+  } finally {
+    t.cleanup();
+  }
+}, NO_SQLITE);
+
+test("history() reads wtmpdb for source wtmpdb, and its errors name the file", async () => {
+  const t = tempDir();
+  try {
+    const db = t.file("wtmp.db");
+    writeWtmpdb(db, machineRows("ssh"));
+    let n = 0;
+    for await (const u of history({ source: "wtmpdb", path: db })) if (u.layout === "wtmpdb") n++;
+    assert.equal(n, 13);
+    const notDb = t.file("not.db", "this is not a database, just text that is long enough to have a header".repeat(20));
+    await assert.rejects(
+      async () => {
+        for await (const _ of wtmpdbRecords(notDb)) break;
+      },
+      (e: Error) => e.name === "UtmpFormatError" && e.message.includes(notDb) && e.message.includes("wtmpdb"),
+    );
+    const noTable = t.file("empty.db");
+    sqlite(noTable, "CREATE TABLE other(x);");
+    await assert.rejects(
+      async () => {
+        for await (const _ of wtmpdbRecords(noTable)) break;
+      },
+      (e: Error) => e.name === "UtmpFormatError" && /no such table: wtmp/.test(e.message),
+    );
+    await assert.rejects(
+      async () => {
+        for await (const _ of wtmpdbRecords(t.file("missing.db"))) break;
+      },
+      (e: Error & { code?: string }) => e.name === "UtmpFileError" && e.code === "ENOENT",
+    );
+  } finally {
+    t.cleanup();
+  }
+}, NO_SQLITE);
+
+test("wtmpdbRecords() names the runtime it needs when there is no node:sqlite, and only when read", async () => {
+  const t = tempDir();
+  try {
+    const db = t.file("wtmp.db");
+    writeWtmpdb(db, machineRows("ssh"));
+    await assert.rejects(
+      async () => {
+        for await (const _ of wtmpdbRecords(db)) break;
+      },
+      (e: Error & { code?: string }) =>
+        e.name === "UtmpFileError" && e.code === "ENOSYS" && e.message.includes("Node >= 22.5") &&
+        e.message.includes("Deno"),
+    );
+  } finally {
+    t.cleanup();
+  }
+}, { ignore: HAS_SQLITE });
