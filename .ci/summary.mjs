@@ -9,8 +9,9 @@ let passed = 0, failed = 0, reports = 0;
 for (const name of readdirSync(dir).filter((n) => n.endsWith(".xml")).sort()) {
   const xml = readFileSync(join(dir, name), "utf8");
   // Count <testcase> elements; a case failed if it holds <failure> or <error>; skipped cases are neither.
+  // Attribute values may hold ">" (Node writes test names unescaped), so quoted values are skipped whole.
   let p = 0, f = 0, s = 0;
-  for (const m of xml.matchAll(/<testcase\b[^>]*?(\/>|>([\s\S]*?)<\/testcase>)/g)) {
+  for (const m of xml.matchAll(/<testcase\b(?:[^>"']|"[^"]*"|'[^']*')*?(\/>|>([\s\S]*?)<\/testcase>)/g)) {
     const body = m[2] ?? "";
     if (/<(failure|error)\b/.test(body)) f++;
     else if (/<skipped\b/.test(body)) s++;

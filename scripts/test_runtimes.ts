@@ -17,7 +17,7 @@
  */
 
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
@@ -79,16 +79,37 @@ export function testRuntimes(runtimes: string[]): string[] {
       built ??= tryBuild();
       if (!built) {
         failed.push(runtime);
+        reportCrash(runtime, "the npm build failed");
         continue;
       }
     }
+    for (const report of [`${runtime}.xml`, `${runtime}-run.xml`]) rmSync(join(ROOT, REPORTS, report), { force: true });
     const [program = "", ...args] = command();
     say(`\n[test] ${runtime}: ${[relative(ROOT, program) || program, ...args].join(" ")}`);
     const result = spawnSync(program, args, { cwd: ROOT, stdio: "inherit" });
-    if (result.status !== 0) failed.push(runtime);
+    if (result.status !== 0) {
+      failed.push(runtime);
+      reportCrash(runtime, result.error?.message ?? `exit status ${result.status ?? result.signal}`);
+    }
   }
   say(`\n[test] ${runtimes.map((r) => `${r}: ${failed.includes(r) ? "FAILED" : "ok"}`).join(", ")}`);
   return failed;
+}
+
+/**
+ * A run that failed with no failing test in its report (a test file that did
+ * not load, a crash, a build error) gets a report of its own with one failed
+ * case, so the summary's count agrees with the exit status.
+ */
+function reportCrash(runtime: string, why: string): void {
+  const report = join(ROOT, REPORTS, `${runtime}.xml`);
+  if (existsSync(report) && /<(failure|error)\b/.test(readFileSync(report, "utf8"))) return;
+  const message = `${runtime} test run failed outside any test (${why}): see its output`;
+  const escaped = message.replaceAll("&", "&amp;").replaceAll('"', "&quot;").replaceAll("<", "&lt;");
+  writeFileSync(
+    join(ROOT, REPORTS, `${runtime}-run.xml`),
+    `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites>\n  <testcase name="${escaped}">\n    <failure message="${escaped}"/>\n  </testcase>\n</testsuites>\n`,
+  );
 }
 
 function tryBuild(): boolean {
