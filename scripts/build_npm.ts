@@ -4,14 +4,14 @@
  *
  * 1. empties `npm/`;
  * 2. stages `mod.ts`, `src/` and `tests/` (not the fixtures) in `npm/.stage/`,
- *    applying the mappings: a `name.node.ts` beside `name.ts` replaces it, so
- *    Deno-only code (`src/ffi/deno.ts`, reached only from the Deno
- *    `select.ts`) never enters the package;
- * 3. compiles the staged entry points (every `deno.json` export, the CLI, the
+ *    applying the mappings: a `name.node.ts` beside `name.ts` replaces it
+ *    (dnt's "mappings"; `src/ffi/select.node.ts` adds koffi for Node and Bun);
+ * 3. compiles the staged entry points (every `deno.json` export, the bin, the
  *    tests) with `tsc` from npm: NodeNext ESM with `.d.ts`, `.ts` import
  *    specifiers rewritten to `.js`, strict, nothing written on any error;
- * 4. writes `npm/package.json` from `deno.json`, the `utmp` bin wrapper, and
- *    copies README.md and LICENSE.
+ * 4. writes `npm/package.json` from `deno.json` (the `utmp` bin is
+ *    `scripts/npm_bin.ts`, compiled with the rest), and copies README.md and
+ *    LICENSE.
  *
  * The compiled tests land in `npm/esm/tests/` (the package's `files` leaves
  * them out); `scripts/test_runtimes.ts` runs them under Node and Bun.
@@ -41,8 +41,8 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const OUT = join(ROOT, "npm");
 const STAGE = join(OUT, ".stage");
 
-/** The package's commands: bin name to source module (which exports `main(argv, io)`). */
-const BINS: Record<string, string> = { utmp: "src/cli/main.ts" };
+/** The package's commands: bin name to the wrapper that runs it (staged and compiled as `bin/<name>.ts`). */
+const BINS: Record<string, string> = { utmp: "scripts/npm_bin.ts" };
 
 /** Node versions the package supports: 20.19 is the first 20.x whose `require()` loads ES modules. */
 const NODE_ENGINES = ">=20.19";
@@ -227,8 +227,8 @@ function packageJson(deno: DenoJson, root: RootPackageJson): Record<string, unkn
     keywords: ["utmp", "utmpx", "wtmp", "btmp", "lastlog", "login", "who", "last"],
     type: "module",
     exports,
-    bin: Object.fromEntries(Object.keys(BINS).map((name) => [name, `./bin/${name}.js`])),
-    files: ["esm/", "!esm/tests/", "bin/"],
+    bin: Object.fromEntries(Object.keys(BINS).map((name) => [name, emitted(`bin/${name}.ts`, ".js")])),
+    files: ["esm/", "!esm/tests/"],
     engines: { node: NODE_ENGINES },
     sideEffects: false,
     // The libc backend in Node and Bun; without it backend "auto" decodes the file itself.
@@ -241,19 +241,6 @@ function readmeSummary(): string {
   const readme = readFileSync(join(ROOT, "README.md"), "utf8");
   const paragraph = readme.split("\n\n").find((p) => !p.startsWith("#")) ?? "";
   return paragraph.replaceAll("\n", " ").split(/(?<=\.) /)[0] ?? "";
-}
-
-/** A bin wrapper: Node before 24.2 has no `import.meta.main`, so the module's own entry check never fires there. */
-function binWrapper(source: string): string {
-  return `#!/usr/bin/env node
-import process from "node:process";
-import { main } from "${emitted(source, ".js").replace("./", "../")}";
-
-process.exitCode = await main(process.argv.slice(2), {
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
-});
-`;
 }
 
 /**
@@ -271,22 +258,25 @@ export function build(): void {
   const sources = ["mod.ts", ...walk("src"), ...walk("tests", ["tests/fixtures"])].filter((f) => f.endsWith(".ts"));
   const mappings = stage(sources);
   for (const [from, to] of mappings) log(`Mapping ${from} -> ${to}`);
+  mkdirSync(join(STAGE, "bin"));
+  for (const [name, wrapper] of Object.entries(BINS)) {
+    copyFileSync(join(ROOT, wrapper), join(STAGE, "bin", `${name}.ts`));
+  }
 
   const tests = sources.filter((f) => f.startsWith("tests/") && f.endsWith("_test.ts"));
-  const entries = [...new Set([...Object.values(deno.exports).map(bare), ...Object.values(BINS), ...tests])];
+  const bins = Object.keys(BINS).map((name) => `bin/${name}.ts`);
+  const entries = [...Object.values(deno.exports).map(bare), ...bins, ...tests];
   log(`Type checking and emitting ${entries.length - tests.length} entry points and ${tests.length} test files...`);
   compile(deno, entries);
   rmSync(STAGE, { recursive: true });
   log(`Rewrote .ts specifiers to .js in ${rewriteDeclarationImports("npm/esm")} declaration files`);
-
-  log("Writing package.json, bin, README.md, LICENSE...");
-  writeFileSync(join(OUT, "package.json"), JSON.stringify(packageJson(deno, root), null, 2) + "\n");
-  mkdirSync(join(OUT, "bin"));
-  for (const [name, source] of Object.entries(BINS)) {
-    const path = join(OUT, "bin", `${name}.js`);
-    writeFileSync(path, binWrapper(source));
-    chmodSync(path, 0o755);
+  for (const bin of bins) {
+    chmodSync(join(OUT, emitted(bin, ".js")), 0o755);
+    rmSync(join(OUT, emitted(bin, ".d.ts"))); // a command has no types to import
   }
+
+  log("Writing package.json, README.md, LICENSE...");
+  writeFileSync(join(OUT, "package.json"), JSON.stringify(packageJson(deno, root), null, 2) + "\n");
   for (const file of ["README.md", "LICENSE"]) copyFileSync(join(ROOT, file), join(OUT, file));
   if (!existsSync(join(OUT, "esm", "mod.js"))) throw new Error("Cannot find npm/esm/mod.js after the build");
   log(`Built ${deno.name}@${deno.version} in ${relative(ROOT, OUT)}/`);
