@@ -49,10 +49,12 @@ export interface BackendSystem {
   arch: string;
   /** The runtime's FFI, if any. */
   ffi: FfiBackend | undefined;
+  /** The system's live database (its default utmp path). */
+  utmp: string;
 }
 
 /** This process's system. */
-const THIS_SYSTEM: BackendSystem = { os: platform, arch, ffi: FFI };
+const THIS_SYSTEM: BackendSystem = { os: platform, arch, ffi: FFI, utmp: systemPaths(platform).utmp };
 
 /**
  * The backend a request gets. Asks the runtime whether FFI is permitted
@@ -64,7 +66,7 @@ const THIS_SYSTEM: BackendSystem = { os: platform, arch, ffi: FFI };
  * import assert from "node:assert/strict";
  *
  * const ffi = { name: "deno" as const, permitted: () => true, open: () => Promise.reject(new Error("unused")) };
- * const system = { os: "linux", arch: "x64", ffi };
+ * const system = { os: "linux", arch: "x64", ffi, utmp: "/var/run/utmp" };
  * assert.equal(chooseBackend({ path: "/var/run/utmp", backend: "auto", layout: "auto" }, system), "ffi");
  * assert.equal(chooseBackend({ path: "/tmp/wtmp.from-a-pi", backend: "auto", layout: "auto" }, system), "file");
  * ```
@@ -80,7 +82,7 @@ export function chooseBackend(
   if (request.backend !== "auto") return request.backend;
   const profile = libcProfile(system.os, system.arch);
   if (profile === undefined || system.ffi === undefined) return "file";
-  if (request.path !== systemPaths(system.os).utmp) return "file";
+  if (request.path !== system.utmp) return "file";
   if (request.layout !== "auto" && request.layout !== profile.layout.name) return "file";
   return system.ffi.permitted() ? "ffi" : "file";
 }

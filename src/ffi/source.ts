@@ -3,11 +3,12 @@
  * database, with its locking and its struct, and this source hands the
  * copied structs to `UtmpFile` as raw record bytes.
  *
- * The first read takes a snapshot of the whole file in one synchronous
- * pass (utmp is small): two files iterated at the same time each get their
- * own complete sequence, and no libc state or lock is held across a yield.
- * A later loop continues in the same snapshot; {@link FfiSource.rewind}
- * drops it, so the next read takes a fresh one.
+ * The first read of a loop takes a snapshot of the whole file in one
+ * synchronous pass (utmp is small): two files iterated at the same time each
+ * get their own complete sequence, and no libc state or lock is held across
+ * a yield. When the loop ends the snapshot is dropped; a later loop takes a
+ * fresh one and continues at the record where the last one stopped, as the
+ * file backend does.
  *
  * @module
  */
@@ -49,7 +50,9 @@ export class FfiSource implements RecordSource {
   #detection: Detection | undefined;
   /** A partial last record libc left out, reported when the records are used up. */
   #tail: RecordProblem | undefined;
-  /** Index in the snapshot of the next record to hand out. */
+  /** The partial tail was reported: the position is past it. */
+  #pastTail = false;
+  /** Number of libc records already handed out. */
   #at = 0;
 
   /**
@@ -82,9 +85,10 @@ export class FfiSource implements RecordSource {
     const snapshot = await this.#load();
     const layout = this.#detection!.layout;
     if (this.#at >= snapshot.count) {
-      const tail = this.#tail;
-      this.#tail = undefined;
-      if (tail !== undefined) this.#options.onProblem(tail);
+      if (this.#tail !== undefined && !this.#pastTail) {
+        this.#pastTail = true;
+        this.#options.onProblem(this.#tail);
+      }
       return null;
     }
     const size = layout.size;
@@ -101,12 +105,13 @@ export class FfiSource implements RecordSource {
 
   rewind(): void {
     this.#snapshot = undefined;
-    this.#tail = undefined;
+    this.#pastTail = false;
     this.#at = 0;
   }
 
-  /** Nothing to release: each pass ends with `endutxent()` and unloads the library. */
+  /** Drops the snapshot; libc state was released when the pass ended (`endutxent()`, library unloaded). */
   release(): Promise<void> {
+    this.#snapshot = undefined;
     return Promise.resolve();
   }
 
