@@ -53,7 +53,28 @@ export {
 export { UtType, type UtTypeName } from "./src/types.ts";
 export { LibcUnavailableError, UtmpFileError, UtmpFormatError, type UtmpFormatErrorOptions } from "./src/errors.ts";
 export { type SystemPaths, systemPaths } from "./src/paths.ts";
-export { formatUtmpdumpLine, isoTimestamp } from "./src/utmpdump.ts";
+export {
+  formatUtmpdumpLine,
+  isoTimestamp,
+  parseUtmpdump,
+  type ParseUtmpdumpOptions,
+  undumpUtmp,
+  UtmpdumpParser,
+  type UtmpdumpProblem,
+  type UtmpdumpRecord,
+} from "./src/utmpdump.ts";
+export {
+  lastSessions,
+  type LastOptions,
+  lastType,
+  pairSessions,
+  readBackward,
+  type ReadBackwardOptions,
+  type Session,
+  type SessionEnd,
+  type SessionKind,
+  SessionPairing,
+} from "./src/last.ts";
 export type { BackendName } from "./src/_source.ts";
 export type { Detection, LayoutName } from "./src/layouts/mod.ts";
 export type { Layout } from "./src/layouts/_engine.ts";

@@ -1,95 +1,169 @@
 /**
- * The `utmp` command line.
+ * The `utmp` command line: `who`, `users`, `last`, `lastb`, `lastlog` and
+ * `dump`, whose text output is byte for byte that of coreutils and
+ * util-linux (run with `TZ` and `LC_ALL` as you run those), plus `--json`
+ * and `--ndjson` for machines.
  *
  * ```sh
- * deno run -A jsr:@utmp/utmp/cli who
+ * deno run -A jsr:@utmp/utmp/cli last
+ * npx utmp who -a
  * ```
  *
  * @module
  */
 
 import process from "node:process";
-import { UtmpFile } from "../utmp_file.ts";
-import { UtmpFileError, UtmpFormatError } from "../errors.ts";
-import type { UtmpRecord } from "../record.ts";
+import { parseArgs, type ParsedArgs, UsageError } from "./_args.ts";
+import { type Command, COMMON_HELP, COMMON_OPTIONS, type Context, EXIT, has, type Output } from "./_command.ts";
+import { VERSION } from "./_version.ts";
 
-/** Exit codes. */
-export const EXIT = { OK: 0, CANNOT_READ: 1, USAGE: 2 } as const;
+export { EXIT, type Output };
 
-/** Where a command writes. */
-export interface Output {
-  /** Standard output. */
-  out(text: string): void;
-  /** Standard error. */
-  err(text: string): void;
-}
+/**
+ * The commands, by name, each loaded when it runs. To add a command, write
+ * src/cli/NAME.ts exporting `command: Command` (see _command.ts) and add
+ * one line here.
+ */
+const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+  who: async () => (await import("./who.ts")).command,
+  users: async () => (await import("./users.ts")).command,
+  last: async () => (await import("./last.ts")).command,
+  lastb: async () => (await import("./last.ts")).lastb,
+  lastlog: async () => (await import("./lastlog.ts")).command,
+  dump: async () => (await import("./dump.ts")).command,
+};
 
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+/**
+ * Options given before the command name (`utmp --root /host who`), handed
+ * to every command in `Context.globals` by key. To add one, add its spec here.
+ */
+const GLOBAL_OPTIONS: { key: string; long: string; arg: boolean; help: string }[] = [];
 
-/** coreutils uses "%b %e %H:%M" in the C/POSIX locale and "%Y-%m-%d %H:%M" in any other. */
-function isCLocale(): boolean {
-  const env = process.env;
-  const locale = env.LC_ALL || env.LC_TIME || env.LANG || "C";
-  return locale === "C" || locale === "POSIX";
-}
+const PROGRAM = "utmp";
 
-/** coreutils `who`'s time column. */
-export function whoTime(date: Date): string {
-  const p2 = (n: number) => String(n).padStart(2, "0");
-  if (isCLocale()) {
-    return `${MONTHS[date.getMonth()]} ${String(date.getDate()).padStart(2, " ")} ${p2(date.getHours())}:${
-      p2(date.getMinutes())
-    }`;
-  }
-  return `${date.getFullYear()}-${p2(date.getMonth() + 1)}-${p2(date.getDate())} ${p2(date.getHours())}:${
-    p2(date.getMinutes())
-  }`;
-}
+async function usage(io: Output): Promise<void> {
+  const lines = await Promise.all(
+    Object.entries(COMMANDS).map(async ([name, load]) => `  ${name.padEnd(9)} ${(await load()).summary}`),
+  );
+  const globals = GLOBAL_OPTIONS.map((o) => `  --${o.long}${o.arg ? " VALUE" : ""}  ${o.help}\n`).join("");
+  await io.out(
+    `Usage: ${PROGRAM} ${GLOBAL_OPTIONS.length > 0 ? "[global options] " : ""}COMMAND [options] [arguments]
 
-/** One line of default `who` output. */
-export function whoLine(u: UtmpRecord): string {
-  const line = u.ut_line.startsWith("/dev/") ? u.ut_line.slice(5) : u.ut_line;
-  const host = u.ut_host === "" ? "" : ` (${u.ut_host})`;
-  return `${u.ut_user.padEnd(8)} ${line.padEnd(12)} ${whoTime(u.ut_time)}${host}`.trimEnd();
-}
+Read Unix login records: who is logged in (utmp), who logged in before (wtmp),
+failed logins (btmp), last logins (lastlog).
 
-async function who(args: string[], io: Output): Promise<number> {
-  const file = new UtmpFile(args[0]);
-  for await (const u of file) {
-    if (u.ut_user_process && u.ut_user !== "") io.out(whoLine(u) + "\n");
-  }
-  return EXIT.OK;
+Commands:
+${lines.join("\n")}
+${globals === "" ? "" : `\nGlobal options:\n${globals}`}
+Run '${PROGRAM} COMMAND --help' for a command's options.
+`,
+  );
 }
 
 /**
  * Runs a command line.
  *
+ * @example Listing a wtmp as utmpdump does
+ * ```ts
+ * import { main } from "@utmp/utmp/cli";
+ * import { encodeRecords, LAYOUTS } from "@utmp/utmp/layouts";
+ * import assert from "node:assert/strict";
+ * import { mkdtempSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ *
+ * const path = join(mkdtempSync(join(tmpdir(), "utmp-")), "wtmp");
+ * writeFileSync(path, encodeRecords(LAYOUTS.linux, [{ ut_type: "BOOT_TIME", ut_line: "~", ut_user: "reboot", tv_sec: 0 }]));
+ * let text = "";
+ * const code = await main(["dump", path], {
+ *   out: (chunk) => void (text += typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk)),
+ *   err: () => {},
+ * });
+ * assert.equal(code, 0);
+ * assert.equal(text, "[2] [00000] [    ] [reboot  ] [~           ] [                    ] [0.0.0.0        ] [1970-01-01T00:00:00,000000+00:00]\n");
+ * ```
+ *
  * @param argv Arguments after the program name (`["who", "/var/log/wtmp"]`).
- * @param io Where to write.
- * @returns The exit code.
+ * @param io Where to write (and read, for `dump --reverse`).
+ * @returns The exit code: 0, 1 when a file cannot be read, 2 for a usage error.
  */
-export async function main(argv: string[], io: Output): Promise<number> {
-  const [command, ...rest] = argv;
+export async function main(argv: readonly string[], io: Output): Promise<number> {
+  const globals: Record<string, string> = {};
+  let i = 0;
+  let name: string | undefined;
   try {
-    switch (command) {
-      case "who":
-        return await who(rest, io);
-      default:
-        io.err(`utmp: unknown command "${command ?? ""}"; try: utmp who [FILE]\n`);
-        return EXIT.USAGE;
+    for (; i < argv.length && argv[i]!.startsWith("--") && argv[i] !== "--help" && argv[i] !== "--version"; i++) {
+      const [flag, inline] = argv[i]!.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+      const spec = GLOBAL_OPTIONS.find((o) => o.long === flag);
+      if (spec === undefined) throw new UsageError(`unrecognized option '${argv[i]}'`);
+      globals[spec.key] = spec.arg ? inline ?? argv[++i] ?? "" : "";
     }
+    name = argv[i];
+    if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+      await usage(io);
+      return name === undefined ? EXIT.USAGE : EXIT.OK;
+    }
+    if (name === "--version" || name === "-V") {
+      await io.out(`${PROGRAM} ${VERSION}\n`);
+      return EXIT.OK;
+    }
+    const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+    if (load === undefined) {
+      throw new UsageError(`unknown command '${name}'; commands: ${Object.keys(COMMANDS).join(", ")}`);
+    }
+    const command = await load();
+    const args: ParsedArgs = parseArgs(argv.slice(i + 1), [...command.options, ...COMMON_OPTIONS], {
+      ...(command.digits ? { digitsKey: "digit" } : {}),
+    });
+    if (has(args, "help")) {
+      await io.out(`Usage: ${PROGRAM} ${command.name} ${command.usage}\n\n${command.help}${COMMON_HELP}`);
+      return EXIT.OK;
+    }
+    if (has(args, "version")) {
+      await io.out(`${PROGRAM} ${command.name} ${VERSION}\n`);
+      return EXIT.OK;
+    }
+    const ctx: Context = { io, command: command.name, globals };
+    return await command.run(args, ctx);
   } catch (error) {
-    if (error instanceof UtmpFileError || error instanceof UtmpFormatError) {
-      io.err(`utmp ${command}: ${error.message}\n`);
-      return EXIT.CANNOT_READ;
+    const where = name === undefined || name.startsWith("-") ? PROGRAM : `${PROGRAM} ${name}`;
+    if (error instanceof UsageError) {
+      io.err(`${where}: ${error.message}\nTry '${where} --help' for more information.\n`);
+      return EXIT.USAGE;
     }
-    throw error;
+    if (error instanceof OutputClosed) return EXIT.OK;
+    if (process.env.UTMP_DEBUG) io.err(`${(error as Error).stack}\n`);
+    io.err(`${where}: ${(error as Error).message ?? String(error)}\n`);
+    return EXIT.CANNOT_READ;
   }
 }
 
+/** Standard output was closed by the reader (`utmp last | head`): stop quietly. */
+class OutputClosed extends Error {
+  override readonly name = "OutputClosed";
+}
+
+function isClosedPipe(error: unknown): boolean {
+  const e = error as { code?: string; name?: string };
+  return e?.code === "EPIPE" || e?.name === "BrokenPipe";
+}
+
 if (import.meta.main) {
+  const stdout = process.stdout;
+  stdout.on?.("error", (error: unknown) => {
+    if (isClosedPipe(error)) process.exit(EXIT.OK);
+    throw error;
+  });
   process.exitCode = await main(process.argv.slice(2), {
-    out: (t) => process.stdout.write(t),
-    err: (t) => process.stderr.write(t),
+    out: (chunk) =>
+      new Promise<void>((resolve, reject) => {
+        try {
+          if (stdout.write(chunk)) resolve();
+          else stdout.once("drain", () => resolve());
+        } catch (error) {
+          reject(isClosedPipe(error) ? new OutputClosed() : error);
+        }
+      }),
+    err: (text) => void process.stderr.write(text),
   });
 }

@@ -1,0 +1,57 @@
+/**
+ * Records as the C tools see them: "byte strings" (JS strings whose char
+ * codes are bytes 0..255, so widths, precisions and comparisons count bytes
+ * as C does) and the stored bytes of a record's string fields.
+ *
+ * @module
+ */
+
+import type { UtmpRecord, UtRawBytes } from "./record.ts";
+
+const utf8 = new TextEncoder();
+
+/**
+ * Bytes as a byte string (one char per byte).
+ *
+ * @param bytes Bytes.
+ * @returns The byte string.
+ */
+export function byteString(bytes: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 8192) {
+    s += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192) as unknown as number[]);
+  }
+  return s;
+}
+
+/**
+ * A byte string back to bytes.
+ *
+ * @param s A byte string.
+ * @returns The bytes.
+ */
+export function stringBytes(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+/**
+ * The stored bytes of a record's string fields; for a record not read from
+ * bytes (logind, wtmpdb), its text encoded as UTF-8 and the line without "/dev/".
+ *
+ * @param record A record.
+ * @returns The bytes of each string field.
+ */
+export function rawFields(record: UtmpRecord): UtRawBytes {
+  const raw = record.raw;
+  if (raw !== undefined && raw.record.length > 0) return raw;
+  const line = record.ut_line.startsWith("/dev/") ? record.ut_line.slice(5) : record.ut_line;
+  return {
+    record: new Uint8Array(0),
+    ut_user: utf8.encode(record.ut_user),
+    ut_line: utf8.encode(line),
+    ut_id: utf8.encode(record.ut_id),
+    ut_host: utf8.encode(record.ut_host),
+  };
+}

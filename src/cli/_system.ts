@@ -1,0 +1,160 @@
+/**
+ * The live-system checks `who` and `last` make on the machine they run on:
+ * is a process alive, when did the system boot, who owns a terminal and
+ * when was it last used, what is a user's uid. Deno allows /proc and /dev
+ * only with --allow-all: without it a check is skipped (reported once
+ * through `onDenied`) and its neutral answer used.
+ *
+ * @module
+ */
+
+import { readFileSync, readlinkSync, statSync } from "node:fs";
+import { uptime } from "node:os";
+import process from "node:process";
+import { isPermissionDenial } from "../_runtime.ts";
+import { byteString } from "./_text.ts";
+
+/** A terminal's owner, mode and last access, as `stat` reports them. */
+export interface TtyStat {
+  /** Owner uid. */
+  uid: number;
+  /** Mode bits. */
+  mode: number;
+  /** Last access, whole seconds since the epoch. */
+  atime: number;
+}
+
+/** Live checks, each returning a neutral answer when the runtime does not allow it. */
+export class System {
+  readonly #onDenied: (what: string) => void;
+  readonly #denied = new Set<string>();
+  #passwd: Map<string, number> | undefined;
+
+  /**
+   * @param onDenied Called once per kind of check the runtime does not allow.
+   */
+  constructor(onDenied: (what: string) => void) {
+    this.#onDenied = onDenied;
+  }
+
+  #deny(what: string): void {
+    if (this.#denied.has(what)) return;
+    this.#denied.add(what);
+    this.#onDenied(what);
+  }
+
+  /**
+   * Whether a process exists (`kill(pid, 0)` not failing with ESRCH).
+   *
+   * @param pid Process id.
+   * @returns False only when the process is known not to exist.
+   */
+  pidAlive(pid: number): boolean {
+    try {
+      statSync(`/proc/${pid}`);
+      return true;
+    } catch (error) {
+      if (isPermissionDenial(error)) {
+        this.#deny("processes (/proc)");
+        return true;
+      }
+    }
+    try {
+      // No /proc (macOS, the BSDs): signal 0 checks without signalling.
+      process.kill(pid, 0);
+      return true;
+    } catch (error) {
+      return (error as { code?: string }).code !== "ESRCH";
+    }
+  }
+
+  /**
+   * The boot time, whole seconds since the epoch (now minus the uptime).
+   *
+   * @returns The boot time, or 0 when the uptime cannot be read.
+   */
+  bootTime(): number {
+    try {
+      return Math.floor(Date.now() / 1000 - uptime());
+    } catch (error) {
+      if (isPermissionDenial(error)) this.#deny("the uptime (--allow-sys)");
+      return 0;
+    }
+  }
+
+  /**
+   * `stat` of a terminal device.
+   *
+   * @param path The device path ("/dev/pts/0").
+   * @returns Owner, mode and access time, or undefined when it cannot be statted.
+   */
+  statTty(path: string): TtyStat | undefined {
+    try {
+      const s = statSync(path);
+      return { uid: s.uid, mode: s.mode, atime: Math.floor(s.atimeMs / 1000) };
+    } catch (error) {
+      if (isPermissionDenial(error)) this.#deny("terminals (/dev)");
+      return undefined;
+    }
+  }
+
+  /**
+   * `getpwnam(name)->pw_uid` from /etc/passwd.
+   *
+   * @param name A user name (byte string).
+   * @returns The uid, or undefined for an unknown user.
+   */
+  uidOf(name: string): number | undefined {
+    if (this.#passwd === undefined) {
+      this.#passwd = new Map();
+      try {
+        for (const line of byteString(readFileSync("/etc/passwd")).split("\n")) {
+          const [user, , uid] = line.split(":");
+          if (user !== undefined && uid !== undefined && !this.#passwd.has(user)) this.#passwd.set(user, Number(uid));
+        }
+      } catch (error) {
+        if (isPermissionDenial(error)) this.#deny("/etc/passwd");
+      }
+    }
+    return this.#passwd.get(name);
+  }
+
+  /**
+   * A process's login uid (/proc/PID/loginuid).
+   *
+   * @param pid Process id (taken as unsigned, as `%u` prints it).
+   * @returns "absent" when the file cannot be accessed, the uid, or NaN when it does not parse.
+   */
+  loginUid(pid: number): number | "absent" {
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${pid >>> 0}/loginuid`, "latin1");
+    } catch (error) {
+      if (isPermissionDenial(error)) this.#deny("processes (/proc)");
+      return "absent";
+    }
+    const m = /^\s*\+?(\d+)/.exec(text);
+    return m === null ? NaN : Number(m[1]) % 2 ** 32;
+  }
+
+  /**
+   * The terminal on standard input without "/dev/" (`ttyname(0)`).
+   *
+   * @returns The terminal, or undefined when standard input is not one.
+   */
+  stdinTty(): string | undefined {
+    try {
+      const target = readlinkProcFd0();
+      if (target === undefined || !/^\/dev\/(tty|pts\/|console)/.test(target)) return undefined;
+      return target.slice(5);
+    } catch (error) {
+      if (isPermissionDenial(error)) this.#deny("the terminal of standard input (/proc)");
+      return undefined;
+    }
+  }
+}
+
+function readlinkProcFd0(): string | undefined {
+  if (!process.stdin.isTTY) return undefined;
+  return readlinkSync("/proc/self/fd/0");
+}

@@ -1,0 +1,118 @@
+/**
+ * `utmp dump`: util-linux `utmpdump` (2.38), byte for byte, both ways.
+ *
+ * @module
+ */
+
+import { writeFile } from "node:fs/promises";
+import process from "node:process";
+import { encodeRecord } from "../layouts/encode.ts";
+import { decodeRecord, getLayout, nativeLayoutName } from "../layouts/mod.ts";
+import { arch, platform } from "../_runtime.ts";
+import { openRecordFile } from "../_file.ts";
+import { formatUtmpdumpLine, UtmpdumpParser } from "../utmpdump.ts";
+import { type ParsedArgs, UsageError } from "./_args.ts";
+import { type Command, type Context, EXIT, has, jsonMode, lastValue, Writer } from "./_command.ts";
+import { layoutOption, openRecords } from "./_read.ts";
+
+async function run(args: ParsedArgs, ctx: Context): Promise<number> {
+  const fileOption = lastValue(args, "file");
+  const operands = fileOption === undefined ? args.operands : [fileOption, ...args.operands];
+  if (operands.length > 1) throw new UsageError(`extra operand '${operands[1]}'`);
+  if (has(args, "reverse")) return await reverse(args, ctx, operands[0]);
+  if (has(args, "output")) throw new UsageError("option '--output' goes with '--reverse'");
+  const out = new Writer(ctx.io, jsonMode(args));
+  for await (const batch of openRecords(args, ctx, operands[0], true)) {
+    for (const u of batch) {
+      if (out.json) await out.item(u);
+      else {
+        const line = formatUtmpdumpLine(u);
+        if (line !== "") await out.text(line + "\n");
+      }
+    }
+  }
+  await out.end();
+  return EXIT.OK;
+}
+
+/** `utmpdump -r`: text from FILE or standard input to binary records on standard output or --output. */
+async function reverse(args: ParsedArgs, ctx: Context, path: string | undefined): Promise<number> {
+  const name = layoutOption(args);
+  const layout = getLayout(name === "auto" ? nativeLayoutName(platform, arch) ?? "linux" : name);
+  const output = lastValue(args, "output");
+  const out = new Writer(ctx.io, jsonMode(args));
+  const binary: Uint8Array[] = [];
+  const parser = new UtmpdumpParser({
+    onProblem: (p) => ctx.io.err(`utmp dump: line ${p.line}: parse error: ${p.reason}\n`),
+  });
+  let rest: Uint8Array = new Uint8Array(0);
+  const parse = async (text: Uint8Array): Promise<void> => {
+    for (const record of parser.parse(text)) {
+      const bytes = encodeRecord(layout, record);
+      if (out.json) await out.item(decodeRecord(bytes, layout));
+      else if (output !== undefined) binary.push(bytes);
+      else await ctx.io.out(bytes);
+    }
+  };
+  for await (const chunk of input(ctx, path)) {
+    const joined = concat(rest, chunk);
+    const end = joined.lastIndexOf(0x0a) + 1;
+    await parse(joined.subarray(0, end));
+    rest = joined.slice(end);
+  }
+  if (rest.length > 0) await parse(rest);
+  if (output !== undefined && !out.json) await writeFile(output, concat(...binary));
+  await out.end();
+  return EXIT.OK;
+}
+
+async function* input(ctx: Context, path: string | undefined): AsyncGenerator<Uint8Array> {
+  if (path === undefined || path === "-") {
+    for await (const chunk of ctx.io.stdin ?? process.stdin) yield chunk as Uint8Array;
+    return;
+  }
+  const file = await openRecordFile(path);
+  try {
+    for (let at = 0;;) {
+      const buf = new Uint8Array(1 << 20);
+      const n = await file.read(buf, at);
+      if (n === 0) return;
+      at += n;
+      yield buf.subarray(0, n);
+    }
+  } finally {
+    await file.close();
+  }
+}
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** `utmp dump`. */
+export const command: Command = {
+  name: "dump",
+  summary: "records as text, or text back to records (util-linux utmpdump)",
+  usage: "[options] [FILE]",
+  help: `Dump a utmp, wtmp or btmp file as text, one line per record, as utmpdump does:
+[type] [pid] [id] [user] [line] [host] [address] [time, UTC]
+
+  -r, --reverse        read that text (from FILE, or standard input) and write the
+                       binary records (to standard output), as utmpdump -r does
+  -o, --output FILE    with --reverse: write the binary records to FILE
+      --layout NAME    with --reverse: the layout to write (default: this machine's)
+
+Without FILE, the system's utmp is dumped.
+`,
+  options: [
+    { key: "reverse", short: "r", long: "reverse" },
+    { key: "output", short: "o", long: "output", arg: true },
+  ],
+  run,
+};

@@ -1,0 +1,45 @@
+/**
+ * `utmp users`: coreutils `users` (9.1), byte for byte.
+ *
+ * @module
+ */
+
+import type { UtmpRecordObject } from "../record.ts";
+import { type ParsedArgs, UsageError } from "./_args.ts";
+import { type Command, type Context, EXIT, jsonMode, lastValue, Writer } from "./_command.ts";
+import { systemFor, trimmedName, whoRecords } from "./who.ts";
+
+async function run(args: ParsedArgs, ctx: Context): Promise<number> {
+  const fileOption = lastValue(args, "file");
+  const operands = fileOption === undefined ? args.operands : [fileOption, ...args.operands];
+  if (operands.length > 1) throw new UsageError(`extra operand '${operands[1]}'`);
+  const users: { name: string; record: UtmpRecordObject }[] = [];
+  for await (const batch of whoRecords(args, ctx, operands[0], systemFor(ctx))) {
+    for (const u of batch) {
+      // The records of a batch are views into its read buffer: keep names and plain objects only.
+      if (u.ut_type === "USER_PROCESS" && u.ut_user !== "") users.push({ name: trimmedName(u), record: u.toJSON() });
+    }
+  }
+  // qsort with strcmp: byte order.
+  users.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const out = new Writer(ctx.io, jsonMode(args));
+  if (out.json) { for (const u of users) await out.item(u.record); }
+  else if (users.length > 0) await out.text(users.map((u) => u.name).join(" ") + "\n");
+  await out.end();
+  return EXIT.OK;
+}
+
+/** `utmp users`. */
+export const command: Command = {
+  name: "users",
+  summary: "the names of the users logged in (coreutils users)",
+  usage: "[options] [FILE]",
+  help: `Output who is currently logged in according to FILE, one line of names
+sorted and separated by spaces, a name once per session.
+If FILE is not given, the system's utmp is read and entries whose process
+is gone are left out.
+With --json/--ndjson the sessions' records are printed as JSON, in the same order.
+`,
+  options: [],
+  run,
+};
