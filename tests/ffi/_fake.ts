@@ -97,10 +97,14 @@ export function fakeFfi(lib: UtmpxLibrary | Error, permitted = true): FfiBackend
 /** Every record a source yields, as plain objects (without UtmpFile's validation). */
 export async function drain(source: RecordSource): Promise<UtmpRecordObject[]> {
   const out: UtmpRecordObject[] = [];
-  for (let chunk = await source.next(); chunk !== null; chunk = await source.next()) {
-    for (let at = 0; at < chunk.bytes.length; at += chunk.codec.layout.size) {
-      out.push(new RecordView(chunk, at).toJSON());
+  try {
+    for (let chunk = await source.next(); chunk !== null; chunk = await source.next()) {
+      for (let at = 0; at < chunk.bytes.length; at += chunk.codec.layout.size) {
+        out.push(new RecordView(chunk, at).toJSON());
+      }
     }
+  } finally {
+    await source.release();
   }
   return out;
 }
