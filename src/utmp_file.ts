@@ -22,8 +22,11 @@ export interface UtmpFileOptions {
    */
   layout?: "auto" | LayoutName;
   /**
-   * How to read: "file" decodes the file's bytes; "ffi" asks the C library;
-   * "auto" (default) chooses (see the README's backend table).
+   * How to read: "file" decodes the file's bytes; "ffi" asks the C library
+   * (`getutxent()`, with its locking and its struct; Deno needs `--allow-ffi`,
+   * Node and Bun the optional npm package koffi); "auto" (default) uses the C
+   * library for the system's own utmp when FFI is permitted, and decodes every
+   * other file (see the README's backend table).
    */
   backend?: "auto" | BackendName;
   /**
