@@ -24,7 +24,7 @@ import type { Detection } from "./layouts/mod.ts";
 import { nativeLayoutName } from "./layouts/mod.ts";
 import { systemPaths } from "./paths.ts";
 import type { Chunk } from "./record.ts";
-import { arch, platform, tryGetEnv } from "./_runtime.ts";
+import { arch, platform } from "./_runtime.ts";
 import type { BackendName, ProblemSink, RecordSource } from "./_source.ts";
 
 /** What to read, and how the caller asked for it. */
@@ -65,7 +65,7 @@ const THIS_SYSTEM: BackendSystem = { os: platform, arch, ffi: FFI, utmp: systemP
  * import { chooseBackend } from "./_backend.ts";
  * import assert from "node:assert/strict";
  *
- * const ffi = { name: "deno" as const, permitted: () => true, open: () => Promise.reject(new Error("unused")) };
+ * const ffi = { name: "deno" as const, permitted: () => true, env: () => undefined, open: () => Promise.reject(new Error("unused")) };
  * const system = { os: "linux", arch: "x64", ffi, utmp: "/var/run/utmp" };
  * assert.equal(chooseBackend({ path: "/var/run/utmp", backend: "auto", layout: "auto" }, system), "ffi");
  * assert.equal(chooseBackend({ path: "/tmp/wtmp.from-a-pi", backend: "auto", layout: "auto" }, system), "file");
@@ -110,7 +110,7 @@ export function createSource(request: SourceRequest, system: BackendSystem = THI
     os: system.os,
     arch: system.arch,
     ffi: system.ffi,
-    candidates: () => libcCandidates({ os: system.os, env: { [LIBC_PATH_ENV]: tryGetEnv(LIBC_PATH_ENV) } }),
+    candidates: () => libcCandidates({ os: system.os, env: { [LIBC_PATH_ENV]: system.ffi?.env(LIBC_PATH_ENV) } }),
     hint,
     onProblem,
   });

@@ -45,8 +45,8 @@ function bind(path: string, os: string): UtmpxLibrary {
 }
 
 /**
- * `Deno.dlopen`: permitted when `--allow-ffi` is granted (checked without a
- * prompt).
+ * `Deno.dlopen`: permitted when `--allow-ffi` is granted; `UTMP_LIBC_PATH` is
+ * read when `--allow-env` grants it (both checked without a prompt).
  *
  * @example Is FFI allowed here?
  * ```ts ignore
@@ -62,6 +62,15 @@ export const DENO_FFI: FfiBackend = {
       return typeof Deno.dlopen === "function" && Deno.permissions.querySync({ name: "ffi" }).state === "granted";
     } catch {
       return false;
+    }
+  },
+  env(name: string): string | undefined {
+    try {
+      return Deno.permissions.querySync({ name: "env", variable: name }).state === "granted"
+        ? Deno.env.get(name)
+        : undefined;
+    } catch {
+      return undefined;
     }
   },
   open(candidates: readonly string[], os: string): Promise<UtmpxLibrary> {

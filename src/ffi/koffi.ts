@@ -9,6 +9,7 @@
  */
 
 import { LibcUnavailableError } from "../errors.ts";
+import { tryGetEnv } from "../_runtime.ts";
 import {
   type FfiBackend,
   LIBC_SYMBOLS,
@@ -102,6 +103,7 @@ function bind(k: Koffi, path: string, os: string): UtmpxLibrary {
 export const KOFFI_FFI: FfiBackend = {
   name: "koffi",
   permitted: () => true,
+  env: tryGetEnv,
   async open(candidates: readonly string[], os: string): Promise<UtmpxLibrary> {
     let k: Koffi;
     try {

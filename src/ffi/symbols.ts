@@ -113,6 +113,8 @@ export interface FfiBackend {
   readonly name: "deno" | "koffi";
   /** Whether FFI may be used now without a prompt (Deno: `--allow-ffi` granted). */
   permitted(): boolean;
+  /** An environment variable, or `undefined` when unset or not readable without a prompt. */
+  env(name: string): string | undefined;
   /**
    * Loads the first candidate library that opens and binds {@link LIBC_SYMBOLS}.
    *

@@ -87,6 +87,7 @@ export function fakeFfi(lib: UtmpxLibrary | Error, permitted = true): FfiBackend
     name: "deno",
     opened,
     permitted: () => permitted,
+    env: () => undefined,
     open(candidates: readonly string[], os: string): Promise<UtmpxLibrary> {
       opened.push([...candidates, os]);
       return lib instanceof Error ? Promise.reject(lib) : Promise.resolve(lib);
