@@ -57,7 +57,6 @@ interface DenoJson {
 }
 
 interface RootPackageJson {
-  devDependencies?: Record<string, string>;
   optionalDependencies?: Record<string, string>;
 }
 
@@ -218,7 +217,8 @@ function packageJson(deno: DenoJson, root: RootPackageJson): Record<string, unkn
     exports[subpath] = { types: emitted(bare(source), ".d.ts"), default: emitted(bare(source), ".js") };
   }
   exports["./package.json"] = "./package.json";
-  const koffi = root.optionalDependencies?.koffi ?? root.devDependencies?.koffi;
+  const koffi = root.optionalDependencies?.koffi;
+  if (koffi === undefined) throw new Error('Cannot find "koffi" in the optionalDependencies of package.json');
   return {
     name: deno.name,
     version: deno.version,
@@ -232,7 +232,7 @@ function packageJson(deno: DenoJson, root: RootPackageJson): Record<string, unkn
     engines: { node: NODE_ENGINES },
     sideEffects: false,
     // The libc backend in Node and Bun; without it backend "auto" decodes the file itself.
-    optionalDependencies: { koffi: koffi === undefined ? "^3" : `^${koffi.replace(/^[\^~]/, "")}` },
+    optionalDependencies: { koffi },
   };
 }
 
@@ -246,7 +246,7 @@ function readmeSummary(): string {
 /**
  * Builds `npm/` (see the module documentation).
  *
- * @throws {Error} When `tsc` reports an error; nothing is left half-written in `npm/esm`.
+ * @throws {Error} When `tsc` reports an error (then it emits nothing).
  */
 export function build(): void {
   const deno = readJson<DenoJson>("deno.json");
