@@ -2,8 +2,9 @@
  * Checks the npm package as a user gets it: `npm pack` the built `npm/`,
  * install the tarball into a fresh temporary project, and use it there — an
  * ESM import (Node and Bun), a CommonJS `require()`, a TypeScript consumer
- * type-checked by `tsc`, the `utmp` bin through `npx` — then lint the same
- * tarball with publint and @arethetypeswrong/cli. The login file is written by
+ * type-checked by `tsc`, the `utmp` bin through `npx`, backend "ffi" with the
+ * optional koffi and without it — then lint the same tarball with publint and
+ * @arethetypeswrong/cli. The login file is written by
  * `utmpdump -r`; `utmpdump` and coreutils `who` are the oracles.
  *
  * Run by `deno task check:npm` (which builds `npm/` first); not part of the
@@ -14,7 +15,7 @@
 
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, posix } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
@@ -45,31 +46,58 @@ interface Packed {
   files: { path: string }[];
 }
 
-interface Consumer {
-  /** The temporary project with the tarball installed. */
-  dir: string;
+interface Setup {
+  /** The temporary directory holding everything below. */
+  tmp: string;
   tarball: string;
   packed: Packed;
+  /** A fresh project with the tarball installed, koffi included. */
+  consumer: string;
   /** A wtmp written by `utmpdump -r`. */
   wtmp: string;
 }
 
-let consumer: Consumer | undefined;
+let setup: Setup | undefined;
 
 /** Packs `npm/` and installs the tarball into a fresh project, once for all tests. */
-function setUp(): Consumer {
-  if (consumer !== undefined) return consumer;
+function setUp(): Setup {
+  if (setup !== undefined) return setup;
   const tmp = tempDir();
   globalThis.addEventListener("unload", tmp.cleanup);
   const [packed] = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", tmp.dir, NPM])) as Packed[];
   assert.ok(packed, "npm pack wrote no tarball");
-  const dir = join(tmp.dir, "consumer");
+  const tarball = join(tmp.dir, packed.filename);
+  const consumer = install(join(tmp.dir, "consumer"), tarball);
+  setup = { tmp: tmp.dir, tarball, packed, consumer, wtmp: utmpdumpReverse(WTMP_TEXT, tmp.file("wtmp")) };
+  return setup;
+}
+
+/**
+ * Makes a project in `dir` and installs the tarball there with `flags`; adds
+ * `read.mjs`, which prints a file's records as utmpdump lines (or the error's
+ * name and message): `node read.mjs FILE [BACKEND]`.
+ */
+function install(dir: string, tarball: string, flags: string[] = []): string {
   mkdirSync(dir);
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "consumer", private: true }));
-  const tarball = join(tmp.dir, packed.filename);
-  inConsumer(dir, "npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", tarball]);
-  consumer = { dir, tarball, packed, wtmp: utmpdumpReverse(WTMP_TEXT, tmp.file("wtmp")) };
-  return consumer;
+  inConsumer(dir, "npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", ...flags, tarball]);
+  writeFileSync(
+    join(dir, "read.mjs"),
+    `import { formatUtmpdumpLine, UtmpFile } from "${manifest.name}";
+const [path, backend = "auto"] = process.argv.slice(2);
+try {
+  for await (const u of new UtmpFile(path, { backend })) console.log(formatUtmpdumpLine(u));
+} catch (error) {
+  console.log(\`\${error.name}: \${error.message}\`);
+}
+`,
+  );
+  return dir;
+}
+
+/** `read.mjs` in a project: the lines it prints. */
+function read(dir: string, runtime: string, path: string, backend = "auto"): string[] {
+  return inConsumer(dir, runtime, ["read.mjs", path, backend]).trimEnd().split("\n");
 }
 
 /** Runs a command in the consumer project (with the oracles' TZ=UTC, LC_ALL=C); returns stdout. */
@@ -163,22 +191,28 @@ test("npm pack tarball size is the one README states", () => {
 });
 
 test("import of the installed package (ESM) reads a wtmp as utmpdump does, in Node and Bun", () => {
-  const { dir, wtmp } = setUp();
-  writeFileSync(
-    join(dir, "esm.mjs"),
-    `import { formatUtmpdumpLine, UtmpFile } from "${manifest.name}";
-for await (const u of new UtmpFile(process.argv[2])) console.log(formatUtmpdumpLine(u));
-`,
-  );
+  const { consumer, wtmp } = setUp();
   const expected = utmpdump(wtmp);
   assert.equal(expected.length, 4);
+  for (const runtime of ["node", join(BIN, "bun")]) assert.deepEqual(read(consumer, runtime, wtmp), expected, runtime);
+});
+
+test("koffi, the optional dependency, gives the installed package backend ffi; without it auto reads and ffi names it", () => {
+  const { tmp, tarball, consumer, wtmp } = setUp();
+  const expected = utmpdump(wtmp);
+  const bare = install(join(tmp, "no-koffi"), tarball, ["--omit=optional"]);
+  assert.ok(!existsSync(join(bare, "node_modules", "koffi")), "--omit=optional installed koffi");
   for (const runtime of ["node", join(BIN, "bun")]) {
-    assert.deepEqual(inConsumer(dir, runtime, ["esm.mjs", wtmp]).trimEnd().split("\n"), expected, runtime);
+    assert.deepEqual(read(consumer, runtime, wtmp, "ffi"), expected, runtime);
+    assert.deepEqual(read(bare, runtime, wtmp), expected, runtime);
+    const [error = "", ...rest] = read(bare, runtime, wtmp, "ffi");
+    assert.match(error, /^LibcUnavailableError: .*"koffi" is not installed/, runtime);
+    assert.deepEqual(rest, []);
   }
 });
 
 test("require() of the installed package (CommonJS) loads every export and reads a wtmp as utmpdump does", () => {
-  const { dir, wtmp } = setUp();
+  const { consumer: dir, wtmp } = setUp();
   const subpaths = Object.keys(manifest.exports).filter((s) => s !== "./package.json");
   writeFileSync(
     join(dir, "cjs.cjs"),
@@ -196,7 +230,7 @@ for (const subpath of ${JSON.stringify(subpaths)}) {
 });
 
 test("tsc type-checks a TypeScript consumer of the installed package, as ESM and as CommonJS", () => {
-  const { dir } = setUp();
+  const { consumer: dir } = setUp();
   const body = `import { UtmpFile, type UtmpRecord, UtmpFileError } from "${manifest.name}";
 import { decodeRecords, LAYOUTS } from "${manifest.name}/layouts";
 
@@ -242,7 +276,7 @@ new UtmpFile("/x", { lay0ut: "linux" });
 });
 
 test("npx utmp who prints what coreutils who prints for the same file", () => {
-  const { dir, wtmp } = setUp();
+  const { consumer: dir, wtmp } = setUp();
   const expected = run("who", [wtmp]);
   assert.match(expected, /^alice +pts\/0 /m);
   assert.equal(inConsumer(dir, "npx", ["--no-install", "utmp", "who", wtmp]), expected);
