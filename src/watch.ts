@@ -54,6 +54,17 @@ export interface WatchOptions {
   interval?: number;
 }
 
+/** What {@link watch} returns: the events, and when watching began. */
+export interface WatchIterator extends AsyncGenerator<WatchEvent, void, undefined> {
+  /**
+   * Resolves once iteration has begun and the starting point is taken (for
+   * `from: "end"`, the end of the file as it was then; a missing file is
+   * waited for from then on), or the iteration has ended. What is written
+   * after it resolves is yielded.
+   */
+  readonly ready: Promise<void>;
+}
+
 const SLOT_FILES = new Set(["utmp", "utmpx", "utx.active"]);
 
 /**
@@ -109,22 +120,36 @@ const SLOT_FILES = new Set(["utmp", "utmpx", "utx.active"]);
  *
  * @param path The file (default: the system's wtmp, under `root`).
  * @param options Signal, root, start, mode, layout and interval.
- * @returns The events.
+ * @returns The events, and a promise of when watching has begun.
  * @throws {UtmpFileError} When the file exists but cannot be read (a missing file is waited for).
  * @throws {UtmpFormatError} When its layout cannot be recognised.
  */
-export async function* watch(path?: string, options: WatchOptions = {}): AsyncGenerator<WatchEvent> {
-  const file = path ?? await rootPath(options.root, systemPaths(platform).wtmp ?? "/var/log/wtmp");
-  const mode = options.mode ?? "auto";
-  if (mode !== "auto" && mode !== "log" && mode !== "slots") {
-    throw new RangeError(`Cannot watch in mode "${mode}": expected "auto", "log" or "slots"`);
-  }
-  const slots = mode === "slots" || (mode === "auto" && SLOT_FILES.has(basename(file)));
-  const waiter = new Waiter(file, options.interval ?? 1000, options.signal);
+export function watch(path?: string, options: WatchOptions = {}): WatchIterator {
+  let started!: () => void;
+  const ready = new Promise<void>((resolve) => started = resolve);
+  return Object.assign(follow(path, options, started), { ready });
+}
+
+async function* follow(
+  path: string | undefined,
+  options: WatchOptions,
+  started: () => void,
+): AsyncGenerator<WatchEvent> {
   try {
-    yield* slots ? followSlots(file, options, waiter) : followLog(file, options, waiter);
+    const file = path ?? await rootPath(options.root, systemPaths(platform).wtmp ?? "/var/log/wtmp");
+    const mode = options.mode ?? "auto";
+    if (mode !== "auto" && mode !== "log" && mode !== "slots") {
+      throw new RangeError(`Cannot watch in mode "${mode}": expected "auto", "log" or "slots"`);
+    }
+    const slots = mode === "slots" || (mode === "auto" && SLOT_FILES.has(basename(file)));
+    const waiter = new Waiter(file, options.interval ?? 1000, options.signal);
+    try {
+      yield* slots ? followSlots(file, options, waiter, started) : followLog(file, options, waiter, started);
+    } finally {
+      waiter.close();
+    }
   } finally {
-    waiter.close();
+    started();
   }
 }
 
@@ -194,7 +219,12 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /** An append-only file followed by offset, through truncation and rotation. */
-async function* followLog(path: string, options: WatchOptions, waiter: Waiter): AsyncGenerator<WatchEvent> {
+async function* followLog(
+  path: string,
+  options: WatchOptions,
+  waiter: Waiter,
+  started: () => void,
+): AsyncGenerator<WatchEvent> {
   let file: RecordFile | undefined;
   let layout: Layout | undefined;
   /** Bytes of the first file to pass over ("from end"), until its layout is known; then null. */
@@ -235,6 +265,7 @@ async function* followLog(path: string, options: WatchOptions, waiter: Waiter): 
         offset = index = 0;
         last = undefined;
         if (skip === undefined) skip = file?.size ?? 0;
+        started();
       }
       if (file !== undefined) {
         const { size } = await file.stat();
@@ -282,13 +313,19 @@ async function holds(file: RecordFile, at: number, record: Uint8Array): Promise<
 }
 
 /** A file rewritten in place (utmp), compared slot by slot. */
-async function* followSlots(path: string, options: WatchOptions, waiter: Waiter): AsyncGenerator<WatchEvent> {
+async function* followSlots(
+  path: string,
+  options: WatchOptions,
+  waiter: Waiter,
+  started: () => void,
+): AsyncGenerator<WatchEvent> {
   let layout: Layout | undefined;
   /** The file as last compared; at first, what it held when the watch began ("from end") or nothing ("from start"). */
   let before: Uint8Array | undefined;
   while (!options.signal?.aborted) {
     const now = await readIfThere(path);
     before ??= (options.from ?? "end") === "end" ? now : new Uint8Array(0);
+    started();
     if (layout === undefined && now.length > 0) layout = chooseLayout(now, now.length, options, path);
     if (layout !== undefined) {
       const size = fixedSize(layout);
