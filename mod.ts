@@ -112,4 +112,4 @@ export {
   type Lastlog2Options,
   PASSWD_PATH,
 } from "./src/sources/lastlog2.ts";
-export { watch, type WatchEvent, type WatchEventType, type WatchOptions } from "./src/watch.ts";
+export { watch, type WatchEvent, type WatchEventType, type WatchIterator, type WatchOptions } from "./src/watch.ts";

@@ -93,11 +93,17 @@ function checkSource(source: string, allowed: readonly string[]): void {
  * Chooses where current sessions are read from (what {@link sessions} does
  * first).
  *
- * @example On a system without utmp
- * ```ts ignore
+ * @example A system without utmp
+ * ```ts
  * import { sessionSource } from "@utmp/utmp";
+ * import assert from "node:assert/strict";
+ * import { mkdirSync, mkdtempSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
  *
- * console.log(await sessionSource()); // { source: "logind", path: "/run/systemd/sessions" }
+ * const root = mkdtempSync(join(tmpdir(), "root-"));
+ * mkdirSync(join(root, "run/systemd/sessions"), { recursive: true });
+ * assert.deepEqual(await sessionSource({ root }), { source: "logind", path: join(root, "run/systemd/sessions") });
  * ```
  *
  * @param options Source, path and root.
@@ -130,11 +136,19 @@ export async function sessionSource(options: SessionsOptions = {}): Promise<Chos
 /**
  * Chooses where login history is read from (what {@link history} does first).
  *
- * @example Which history file
- * ```ts ignore
+ * @example A system with a wtmp
+ * ```ts
  * import { historySource } from "@utmp/utmp";
+ * import { encodeRecord, LAYOUTS } from "@utmp/utmp/layouts";
+ * import assert from "node:assert/strict";
+ * import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
  *
- * console.log(await historySource()); // { source: "wtmpdb", path: "/var/lib/wtmpdb/wtmp.db" } on Debian 13
+ * const root = mkdtempSync(join(tmpdir(), "root-"));
+ * mkdirSync(join(root, "var/log"), { recursive: true });
+ * writeFileSync(join(root, "var/log/wtmp"), encodeRecord(LAYOUTS.linux, { ut_type: "BOOT_TIME", ut_user: "reboot" }));
+ * assert.deepEqual(await historySource({ root }), { source: "wtmp", path: join(root, "var/log/wtmp") });
  * ```
  *
  * @param options Source, path and root.
@@ -176,9 +190,24 @@ export async function historySource(options: HistoryOptions = {}): Promise<Chose
  * for await (const u of sessions()) if (u.ut_user_process) console.log(u.ut_user, u.ut_line, u.layout);
  * ```
  *
- * @example The host's sessions, from a container
- * ```ts ignore
- * for await (const u of sessions({ root: "/host" })) console.log(u.ut_user);
+ * @example Every record of a utmp
+ * ```ts
+ * import { sessions } from "@utmp/utmp";
+ * import { encodeRecords, LAYOUTS } from "@utmp/utmp/layouts";
+ * import assert from "node:assert/strict";
+ * import { mkdtempSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ *
+ * const path = join(mkdtempSync(join(tmpdir(), "utmp-")), "utmp");
+ * writeFileSync(path, encodeRecords(LAYOUTS.linux, [
+ *   { ut_type: "BOOT_TIME", ut_user: "reboot", ut_line: "~" },
+ *   { ut_type: "LOGIN_PROCESS", ut_user: "LOGIN", ut_line: "tty1" },
+ *   { ut_type: "USER_PROCESS", ut_user: "alice", ut_line: "pts/0" },
+ * ]));
+ * const types = [];
+ * for await (const u of sessions({ source: "utmp", path })) types.push(u.ut_type);
+ * assert.deepEqual(types, ["BOOT_TIME", "LOGIN_PROCESS", "USER_PROCESS"]);
  * ```
  *
  * @param options Source, path and root.
@@ -238,6 +267,26 @@ export async function* who(options: SessionsOptions = {}): AsyncGenerator<UtmpRe
  * for await (const u of history()) if (u.ut_user_process) console.log(u.ut_user, u.ut_time);
  * ```
  *
+ * @example The history of a host mounted at a root
+ * ```ts
+ * import { history } from "@utmp/utmp";
+ * import { encodeRecords, LAYOUTS } from "@utmp/utmp/layouts";
+ * import assert from "node:assert/strict";
+ * import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ *
+ * const root = mkdtempSync(join(tmpdir(), "host-"));
+ * mkdirSync(join(root, "var/log"), { recursive: true });
+ * writeFileSync(join(root, "var/log/wtmp"), encodeRecords(LAYOUTS.linux, [
+ *   { ut_type: "USER_PROCESS", ut_user: "alice", ut_line: "pts/0", tv_sec: 1700000000 },
+ *   { ut_type: "DEAD_PROCESS", ut_line: "pts/0", tv_sec: 1700003600 },
+ * ]));
+ * const events = [];
+ * for await (const u of history({ root })) events.push(`${u.ut_type} ${u.ut_line} ${u.layout}`);
+ * assert.deepEqual(events, ["USER_PROCESS /dev/pts/0 linux", "DEAD_PROCESS /dev/pts/0 linux"]);
+ * ```
+ *
  * @param options Source, path and root.
  * @returns The records.
  * @throws {UtmpFileError} When the source cannot be read.
@@ -259,11 +308,27 @@ export interface LastlogsOptions extends RootOptions {
  * Every user's last login from the system's lastlog2 database, with uids
  * from the system's password file (both under `root`).
  *
- * @example Last logins of the host, from a container
- * ```ts ignore
+ * @example Last logins of a host mounted at a root
+ * ```ts
  * import { lastlogs } from "@utmp/utmp";
+ * import assert from "node:assert/strict";
+ * import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
  *
- * for await (const e of lastlogs({ root: "/host" })) console.log(e.user, e.time);
+ * const root = mkdtempSync(join(tmpdir(), "host-"));
+ * mkdirSync(join(root, "var/lib/lastlog"), { recursive: true });
+ * mkdirSync(join(root, "etc"));
+ * writeFileSync(join(root, "etc/passwd"), "bob:x:1001:1001::/home/bob:/bin/sh\n");
+ * const { DatabaseSync } = await import("node:sqlite" as string); // Deno; Node >= 22.5
+ * const db = new DatabaseSync(join(root, "var/lib/lastlog/lastlog2.db"));
+ * db.exec("CREATE TABLE Lastlog2(Name TEXT PRIMARY KEY, Time INTEGER, TTY TEXT, RemoteHost TEXT, Service TEXT)");
+ * db.exec("REPLACE INTO Lastlog2 VALUES ('bob', 1700000000, 'tty1', NULL, 'login')");
+ * db.close();
+ *
+ * const last = [];
+ * for await (const e of lastlogs({ root })) last.push(`${e.user} ${e.uid} ${e.line} ${e.time.toISOString()}`);
+ * assert.deepEqual(last, ["bob 1001 /dev/tty1 2023-11-14T22:13:20.000Z"]);
  * ```
  *
  * @param options Path and root.

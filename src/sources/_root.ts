@@ -18,6 +18,21 @@ const MAX_LINKS = 40;
  * (the host's `/var/run -> /run` must lead to `/host/run`, not to the
  * container's `/run`), and `..` never climbs above `root`.
  *
+ * @example The host's utmp from a container
+ * ```ts
+ * import { rootPath } from "@utmp/utmp";
+ * import assert from "node:assert/strict";
+ * import { mkdirSync, mkdtempSync, symlinkSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ *
+ * const host = mkdtempSync(join(tmpdir(), "host-"));
+ * mkdirSync(join(host, "var"));
+ * symlinkSync("/run", join(host, "var/run")); // as on the host itself
+ * assert.equal(await rootPath(host, "/var/run/utmp"), join(host, "run/utmp"));
+ * assert.equal(await rootPath(undefined, "/var/run/utmp"), "/var/run/utmp");
+ * ```
+ *
  * @param root The directory the system's `/` is at; `undefined`, "" or "/" for this system.
  * @param path An absolute system path ("/var/run/utmp").
  * @returns The path to open.

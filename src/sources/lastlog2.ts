@@ -11,10 +11,30 @@ import { devicePath } from "../record.ts";
 import { isPermissionDenial } from "../_runtime.ts";
 import { openDatabase } from "./_sqlite.ts";
 
-/** lastlog2's default database. */
+/**
+ * lastlog2's default database.
+ *
+ * @example
+ * ```ts
+ * import { LASTLOG2_PATH } from "@utmp/utmp";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(LASTLOG2_PATH, "/var/lib/lastlog/lastlog2.db");
+ * ```
+ */
 export const LASTLOG2_PATH = "/var/lib/lastlog/lastlog2.db";
 
-/** The password file the user names are looked up in. */
+/**
+ * The password file the user names are looked up in.
+ *
+ * @example
+ * ```ts
+ * import { PASSWD_PATH } from "@utmp/utmp";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(PASSWD_PATH, "/etc/passwd");
+ * ```
+ */
 export const PASSWD_PATH = "/etc/passwd";
 
 /**
@@ -79,10 +99,31 @@ async function readUids(path: string): Promise<Map<string, number>> {
  * Service → `service`.
  *
  * @example Last logins
- * ```ts ignore
+ * ```ts
  * import { lastlog2Entries } from "@utmp/utmp";
+ * import assert from "node:assert/strict";
+ * import { mkdtempSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
  *
- * for await (const e of lastlog2Entries()) console.log(e.user, e.uid, e.line, e.host, e.time);
+ * const { DatabaseSync } = await import("node:sqlite" as string); // Deno; Node >= 22.5
+ * const dir = mkdtempSync(join(tmpdir(), "lastlog2-"));
+ * const db = new DatabaseSync(join(dir, "lastlog2.db"));
+ * db.exec("CREATE TABLE Lastlog2(Name TEXT PRIMARY KEY, Time INTEGER, TTY TEXT, RemoteHost TEXT, Service TEXT)");
+ * db.exec("REPLACE INTO Lastlog2 VALUES ('alice', 1700000000, 'pts/0', '192.0.2.7', 'sshd')");
+ * db.close();
+ * writeFileSync(join(dir, "passwd"), "alice:x:1000:1000::/home/alice:/bin/sh\n");
+ *
+ * const last = []; // the system's: lastlog2Entries()
+ * for await (const e of lastlog2Entries(join(dir, "lastlog2.db"), { passwd: join(dir, "passwd") })) last.push(e);
+ * assert.deepEqual(last, [{
+ *   uid: 1000,
+ *   user: "alice",
+ *   time: new Date("2023-11-14T22:13:20Z"),
+ *   line: "/dev/pts/0",
+ *   host: "192.0.2.7",
+ *   service: "sshd",
+ * }]);
  * ```
  *
  * @param path The database (default {@link LASTLOG2_PATH}).

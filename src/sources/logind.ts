@@ -18,7 +18,17 @@ import { fileError } from "../_file.ts";
 import { devicePath, type UtmpRecord } from "../record.ts";
 import { PlainRecord } from "./_plain.ts";
 
-/** Where logind keeps its session files. */
+/**
+ * Where logind keeps its session files.
+ *
+ * @example
+ * ```ts
+ * import { LOGIND_SESSIONS_DIR } from "@utmp/utmp";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(LOGIND_SESSIONS_DIR, "/run/systemd/sessions");
+ * ```
+ */
 export const LOGIND_SESSIONS_DIR = "/run/systemd/sessions";
 
 /** One logind session: its id (the file name) and every key of its file. */
@@ -151,10 +161,18 @@ export function parseSessionFile(content: string): Record<string, string> {
  * Files that vanish while being read (a session that just ended) are left out.
  *
  * @example Listing sessions with their class
- * ```ts ignore
+ * ```ts
  * import { readLogindSessions } from "@utmp/utmp";
+ * import assert from "node:assert/strict";
+ * import { mkdtempSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
  *
- * for (const s of await readLogindSessions()) console.log(s.id, s.values.USER, s.values.CLASS);
+ * const dir = mkdtempSync(join(tmpdir(), "sessions-"));
+ * writeFileSync(join(dir, "4"), "# This is private data. Do not parse.\nUSER=alice\nCLASS=user\nTTY=pts/0\n");
+ * writeFileSync(join(dir, "c1"), "# This is private data. Do not parse.\nUSER=alice\nCLASS=manager\n");
+ * const sessions = await readLogindSessions(dir); // the system's: readLogindSessions()
+ * assert.deepEqual(sessions.map((s) => `${s.id} ${s.values.CLASS}`), ["4 user", "c1 manager"]);
  * ```
  *
  * @param dir The sessions directory (default {@link LOGIND_SESSIONS_DIR}).
@@ -265,10 +283,22 @@ export function sessionRecord(session: LogindSession, index: number): UtmpRecord
  * ({@link sessionRecord}), ordered by start time.
  *
  * @example Who is logged in, from logind
- * ```ts ignore
+ * ```ts
  * import { logindRecords } from "@utmp/utmp";
+ * import assert from "node:assert/strict";
+ * import { mkdtempSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
  *
- * for await (const u of logindRecords()) console.log(u.ut_user, u.ut_line, u.ut_host, u.ut_time);
+ * const dir = mkdtempSync(join(tmpdir(), "sessions-"));
+ * writeFileSync(
+ *   join(dir, "4"),
+ *   "# This is private data. Do not parse.\nUSER=alice\nCLASS=user\nTTY=pts/0\nREMOTE_HOST=192.0.2.7\nREALTIME=1700000000000000\n",
+ * );
+ * writeFileSync(join(dir, "c1"), "# This is private data. Do not parse.\nUSER=alice\nCLASS=manager\n");
+ * const who = [];
+ * for await (const u of logindRecords(dir)) who.push(`${u.ut_user} ${u.ut_line} ${u.ut_host} ${u.ut_time.toISOString()}`);
+ * assert.deepEqual(who, ["alice /dev/pts/0 192.0.2.7 2023-11-14T22:13:20.000Z"]);
  * ```
  *
  * @param dir The sessions directory (default {@link LOGIND_SESSIONS_DIR}).

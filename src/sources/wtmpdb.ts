@@ -19,10 +19,32 @@ import type { UtTypeName } from "../types.ts";
 import { PlainRecord } from "./_plain.ts";
 import { openDatabase } from "./_sqlite.ts";
 
-/** wtmpdb's default database (`_PATH_WTMPDB`). */
+/**
+ * wtmpdb's default database (`_PATH_WTMPDB`).
+ *
+ * @example
+ * ```ts
+ * import { WTMPDB_PATH } from "@utmp/utmp";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(WTMPDB_PATH, "/var/lib/wtmpdb/wtmp.db");
+ * ```
+ */
 export const WTMPDB_PATH = "/var/lib/wtmpdb/wtmp.db";
 
-/** wtmpdb's row types (`include/wtmpdb.h`): not utmp's numbers. */
+/**
+ * wtmpdb's row types (`include/wtmpdb.h`): not utmp's numbers. A record's
+ * `ut_type_raw` holds its row's type.
+ *
+ * @example
+ * ```ts
+ * import { UtType, WtmpdbType } from "@utmp/utmp";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(WtmpdbType.USER_PROCESS, 3);
+ * assert.equal(UtType.USER_PROCESS, 7);
+ * ```
+ */
 export const WtmpdbType = {
   /** No valid entry. */
   EMPTY: 0,
@@ -176,11 +198,30 @@ class LogoutQueue {
  * so a slow loop never blocks wtmpdb's writers. Rows are taken in ID order,
  * the order wtmpdb wrote them; logouts are merged in by time.
  *
- * @example Logins and logouts from a wtmpdb
- * ```ts ignore
+ * @example A session, as its login and logout records
+ * ```ts
  * import { wtmpdbRecords } from "@utmp/utmp";
+ * import assert from "node:assert/strict";
+ * import { mkdtempSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
  *
- * for await (const u of wtmpdbRecords()) console.log(u.ut_type, u.ut_user, u.ut_line, u.ut_time);
+ * // A database as wtmpdb writes it: one row per session, times in µs.
+ * const { DatabaseSync } = await import("node:sqlite" as string); // Deno; Node >= 22.5
+ * const path = join(mkdtempSync(join(tmpdir(), "wtmpdb-")), "wtmp.db");
+ * const db = new DatabaseSync(path);
+ * db.exec(`CREATE TABLE wtmp(ID INTEGER PRIMARY KEY, Type INTEGER, User TEXT NOT NULL, Login INTEGER,
+ *   Logout INTEGER, TTY TEXT, RemoteHost TEXT, Service TEXT) STRICT`);
+ * db.exec(`INSERT INTO wtmp (Type, User, Login, Logout, TTY, RemoteHost, Service)
+ *   VALUES (3, 'alice', 1700000000000000, 1700003600000000, 'pts/0', '192.0.2.7', 'sshd')`);
+ * db.close();
+ *
+ * const seen = []; // the system's: wtmpdbRecords()
+ * for await (const u of wtmpdbRecords(path)) seen.push(`${u.ut_type} ${u.ut_user} ${u.ut_line} ${u.ut_time.toISOString()}`);
+ * assert.deepEqual(seen, [
+ *   "USER_PROCESS alice /dev/pts/0 2023-11-14T22:13:20.000Z",
+ *   "DEAD_PROCESS  /dev/pts/0 2023-11-14T23:13:20.000Z",
+ * ]);
  * ```
  *
  * @param path The database (default {@link WTMPDB_PATH}).
@@ -220,11 +261,28 @@ export async function* wtmpdbRecords(path: string = WTMPDB_PATH): AsyncGenerator
  * boot (a "BOOT_TIME" record), then the sessions still open since it
  * ("USER_PROCESS" records, fields as in {@link wtmpdbRecords}).
  *
- * @example Who is logged in, from wtmpdb
- * ```ts ignore
+ * @example The boot and who is still logged in
+ * ```ts
  * import { wtmpdbSessions } from "@utmp/utmp";
+ * import assert from "node:assert/strict";
+ * import { mkdtempSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
  *
- * for await (const u of wtmpdbSessions()) if (u.ut_user_process) console.log(u.ut_user, u.ut_line);
+ * const { DatabaseSync } = await import("node:sqlite" as string); // Deno; Node >= 22.5
+ * const path = join(mkdtempSync(join(tmpdir(), "wtmpdb-")), "wtmp.db");
+ * const db = new DatabaseSync(path);
+ * db.exec(`CREATE TABLE wtmp(ID INTEGER PRIMARY KEY, Type INTEGER, User TEXT NOT NULL, Login INTEGER,
+ *   Logout INTEGER, TTY TEXT, RemoteHost TEXT, Service TEXT) STRICT`);
+ * db.exec(`INSERT INTO wtmp (Type, User, Login, Logout, TTY, RemoteHost) VALUES
+ *   (1, 'reboot', 1700000000000000, NULL, '~', '6.12.0'),
+ *   (3, 'alice', 1700000100000000, 1700000200000000, 'pts/0', '192.0.2.7'),
+ *   (3, 'bob', 1700000300000000, NULL, 'tty1', NULL)`);
+ * db.close();
+ *
+ * const now = [];
+ * for await (const u of wtmpdbSessions(path)) now.push(`${u.ut_type} ${u.ut_user}`);
+ * assert.deepEqual(now, ["BOOT_TIME reboot", "USER_PROCESS bob"]);
  * ```
  *
  * @param path The database (default {@link WTMPDB_PATH}).
