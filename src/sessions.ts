@@ -328,7 +328,7 @@ export interface LastlogsOptions extends RootOptions {
  *
  * const last = [];
  * for await (const e of lastlogs({ root })) last.push(`${e.user} ${e.uid} ${e.line} ${e.time.toISOString()}`);
- * assert.deepEqual(last, ["bob 1001 /dev/tty1 2023-11-14T22:13:20.000Z"]);
+ * assert.deepEqual(last, ["bob 1001 tty1 2023-11-14T22:13:20.000Z"]);
  * ```
  *
  * @param options Path and root.

@@ -7,7 +7,6 @@
  */
 
 import { readFile } from "node:fs/promises";
-import { devicePath } from "../record.ts";
 import { isPermissionDenial } from "../_runtime.ts";
 import { openDatabase } from "./_sqlite.ts";
 
@@ -48,7 +47,7 @@ export interface Lastlog2Entry {
   user: string;
   /** When (lastlog2 keeps whole seconds). */
   time: Date;
-  /** Terminal as a device path ("/dev/pts/0"), as `ut_line`; "" when not recorded. */
+  /** The terminal line without "/dev/" ("pts/0", "tty1"), as the lastlog reader gives it; "" when not recorded. */
   line: string;
   /** Remote host; "" when not recorded. */
   host: string;
@@ -95,7 +94,7 @@ async function readUids(path: string): Promise<Map<string, number>> {
 /**
  * Every user's last login in a lastlog2 database, by user name (the order of
  * `lastlog2` itself): Name → `user` (and `uid` through the password file),
- * Time (s) → `time`, TTY → `line` as a device path, RemoteHost → `host`,
+ * Time (s) → `time`, TTY → `line` (without "/dev/"), RemoteHost → `host`,
  * Service → `service`.
  *
  * @example Last logins
@@ -120,7 +119,7 @@ async function readUids(path: string): Promise<Map<string, number>> {
  *   uid: 1000,
  *   user: "alice",
  *   time: new Date("2023-11-14T22:13:20Z"),
- *   line: "/dev/pts/0",
+ *   line: "pts/0",
  *   host: "192.0.2.7",
  *   service: "sshd",
  * }]);
@@ -151,7 +150,7 @@ export async function* lastlog2Entries(
       uid: uids.get(row.Name) ?? -1,
       user: row.Name,
       time: new Date((row.Time ?? 0) * 1000),
-      line: row.TTY === null ? "" : devicePath(row.TTY),
+      line: row.TTY?.startsWith("/dev/") ? row.TTY.slice(5) : row.TTY ?? "",
       host: row.RemoteHost ?? "",
       service: row.Service ?? "",
     };
