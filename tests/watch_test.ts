@@ -192,3 +192,30 @@ test("watch() ends without an error when its signal aborts while it waits", asyn
     t.cleanup();
   }
 });
+
+test("main() watch --ndjson prints each event as one JSON object a line, and -n stops it", async () => {
+  const t = tempDir();
+  try {
+    const { main } = await import("../src/cli/main.ts");
+    const wtmp = t.file("wtmp", new Uint8Array(0));
+    let text = "";
+    const io = {
+      out: (chunk: Uint8Array | string) =>
+        void (text += typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk)),
+      err: (line: string) => void (text += line),
+    };
+    const running = main(["watch", "--from-start", "--ndjson", "-n", "2", wtmp], io);
+    writer(t.dir, "utmpdump -r < a.txt >> wtmp && utmpdump -r < b.txt >> wtmp");
+    assert.equal(await running, 0);
+    const expected = await expectedRecords(t.dir, "a", 0);
+    assert.deepEqual(
+      text.trimEnd().split("\n").map((l) => JSON.parse(l)),
+      [
+        { event: "boot", ...JSON.parse(JSON.stringify(expected[0])) },
+        { event: "login", ...JSON.parse(JSON.stringify(expected[1])) },
+      ],
+    );
+  } finally {
+    t.cleanup();
+  }
+});

@@ -31,13 +31,21 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   lastb: async () => (await import("./last.ts")).lastb,
   lastlog: async () => (await import("./lastlog.ts")).command,
   dump: async () => (await import("./dump.ts")).command,
+  watch: async () => (await import("./watch.ts")).command,
 };
 
 /**
  * Options given before the command name (`utmp --root /host who`), handed
  * to every command in `Context.globals` by key. To add one, add its spec here.
  */
-const GLOBAL_OPTIONS: { key: string; long: string; arg: boolean; help: string }[] = [];
+const GLOBAL_OPTIONS: { key: string; long: string; arg: boolean; help: string }[] = [
+  {
+    key: "root",
+    long: "root",
+    arg: true,
+    help: "read the system's files under this directory (a host's / mounted in a container)",
+  },
+];
 
 const PROGRAM = "utmp";
 

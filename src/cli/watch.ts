@@ -1,0 +1,82 @@
+/**
+ * `utmp watch`: logins, logouts and boots as they are written to wtmp (or a
+ * utmp), one line each, or one JSON object a line with `--ndjson`.
+ *
+ * @module
+ */
+
+import { watch, type WatchEvent, type WatchOptions } from "../watch.ts";
+import { type ParsedArgs, UsageError } from "./_args.ts";
+import { type Command, type Context, EXIT, has, jsonMode, lastValue, Writer } from "./_command.ts";
+import { layoutOption } from "./_read.ts";
+import { isoLocal, left, utf8String } from "./_text.ts";
+
+/** One text line: event, user, line, time, host. */
+function textLine(e: WatchEvent): string {
+  const u = e.record;
+  const line = u.ut_line.startsWith("/dev/") ? u.ut_line.slice(5) : u.ut_line;
+  const host = u.ut_host === "" ? "" : ` (${u.ut_host})`;
+  return utf8String(`${left(e.type, 8)} ${left(u.ut_user, 8)} ${left(line, 12)} ${isoLocal(u.ut_tv.tv_sec)}${host}`)
+    .trimEnd() + "\n";
+}
+
+function count(value: string): number {
+  if (!/^\d+$/.test(value)) throw new UsageError(`invalid number of events: '${value}'`);
+  return Number(value);
+}
+
+async function run(args: ParsedArgs, ctx: Context): Promise<number> {
+  const mode = jsonMode(args);
+  if (mode === "json") throw new UsageError("--json makes one array, which a watch never closes; use --ndjson");
+  const fileOption = lastValue(args, "file");
+  const operands = fileOption === undefined ? args.operands : [fileOption, ...args.operands];
+  if (operands.length > 1) throw new UsageError(`extra operand '${operands[1]}'`);
+  const limit = lastValue(args, "limit");
+  const most = limit === undefined ? Infinity : count(limit);
+  const watchMode = lastValue(args, "mode") ?? "auto";
+  if (watchMode !== "auto" && watchMode !== "log" && watchMode !== "slots") {
+    throw new UsageError(`invalid mode '${watchMode}'; expected auto, log or slots`);
+  }
+  const options: WatchOptions = {
+    from: has(args, "from-start") ? "start" : "end",
+    layout: layoutOption(args),
+    mode: watchMode,
+  };
+  if (ctx.globals.root !== undefined) options.root = ctx.globals.root;
+  const out = new Writer(ctx.io, mode);
+  let seen = 0;
+  if (most > 0) {
+    for await (const e of watch(operands[0], options)) {
+      if (out.json) await out.item({ event: e.type, ...e.record.toJSON() });
+      else await out.text(textLine(e));
+      await out.flush();
+      if (++seen >= most) break;
+    }
+  }
+  await out.end();
+  return EXIT.OK;
+}
+
+/** `utmp watch`. */
+export const command: Command = {
+  name: "watch",
+  summary: "logins, logouts and boots as they happen (follows wtmp or utmp)",
+  usage: "[options] [FILE]",
+  help: `Print each login, logout, boot and shutdown as it is written to FILE (by
+default the system's wtmp), one line each: event, user, line, time, host.
+Events: login, logout, boot, shutdown, other (run levels, getty, btmp records).
+A wtmp is followed through truncation and rotation; a utmp (rewritten in
+place) is compared slot by slot. Runs until interrupted.
+
+      --from-start      print the records already in FILE first
+  -n, --limit <number>  stop after this many events
+      --mode <mode>     auto (default: slots for utmp/utmpx, else log), log or slots
+      --ndjson          one JSON object a line: {"event": "login", ...the record}
+`,
+  options: [
+    { key: "from-start", long: "from-start" },
+    { key: "limit", short: "n", long: "limit", arg: true },
+    { key: "mode", long: "mode", arg: true },
+  ],
+  run,
+};
