@@ -10,13 +10,12 @@ import { statSync } from "node:fs";
 import { rawFields } from "../_bytes.ts";
 import { formatAddress } from "../layouts/_engine.ts";
 import { lastType, readBackward, type Session, SessionPairing } from "../last.ts";
-import { systemPaths } from "../paths.ts";
 import type { UtmpRecord } from "../record.ts";
-import { platform } from "../_runtime.ts";
 import { UtmpFile } from "../utmp_file.ts";
 import { type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, type Context, EXIT, jsonMode, Writer } from "./_command.ts";
 import { layoutOption } from "./_read.ts";
+import { lastSource, wtmpdbBegins, wtmpdbNewestFirst } from "./_sources.ts";
 import { systemFor } from "./who.ts";
 import type { System } from "./_system.ts";
 import { parseTimestamp } from "./_timestamp.ts";
@@ -383,20 +382,22 @@ async function beginTime(path: string, args: ParsedArgs): Promise<number> {
 
 async function run(args: ParsedArgs, ctx: Context, lastb: boolean): Promise<number> {
   const ctl = controlOf(args, lastb);
-  const paths = systemPaths(platform);
-  const files = ctl.files.length > 0 ? ctl.files : [(lastb ? paths.btmp : paths.wtmp) ?? "/var/log/wtmp"];
+  // Without -f: the system's wtmp (btmp), or its wtmpdb where there is no wtmp.
+  const chosen = ctl.files.length > 0 ? undefined : await lastSource(ctx, lastb);
+  const files = chosen === undefined ? ctl.files : [chosen.path];
   const out = new Writer(ctx.io, jsonMode(args));
   const printer = new LastPrinter(ctl, out);
   const system = systemFor(ctx);
   for (const path of files) {
     printer.now = Math.floor(Date.now() / 1000);
-    const begin = await beginTime(path, args);
+    const wtmpdb = chosen?.wtmpdb === true;
+    const begin = wtmpdb ? await wtmpdbBegins(path) : await beginTime(path, args);
     const pairing = new SessionPairing({
       isAlive: aliveCheck(system, printer),
       ...(ctl.since !== 0 ? { since: new Date(ctl.since * 1000) } : {}),
       ...(ctl.until !== 0 ? { until: new Date(ctl.until * 1000) } : {}),
     });
-    const batches = readBackward(path, {
+    const batches = wtmpdb ? wtmpdbNewestFirst(path) : readBackward(path, {
       layout: layoutOption(args),
       onWarning: (w) => ctx.io.err(`utmp ${ctx.command}: "${path}": ${w.reason}; it is left out\n`),
     });

@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import process from "node:process";
 import { test } from "../_harness.ts";
 import { ORACLE_ENV, run, tempDir, utmpdumpReverse } from "../_util.ts";
 import { collect } from "../_collect.ts";
@@ -8,6 +11,10 @@ import { encodeRecords, LAYOUTS } from "../../src/layouts/mod.ts";
 import { HAS_SQLITE, sqlite, writeWtmpdb, type WtmpdbRow } from "./_build.ts";
 
 const NO_SQLITE = { ignore: !HAS_SQLITE };
+
+// The command line prints local times: the same zone and locale as the oracles (ORACLE_ENV).
+process.env.TZ = "UTC";
+process.env.LC_ALL = "C";
 
 /** Seconds → µs from 2023-11-14T22:13:20Z. */
 const T0 = 1700000000;
@@ -314,3 +321,29 @@ test("wtmpdbRecords() names the runtime it needs when there is no node:sqlite, a
     t.cleanup();
   }
 }, { ignore: HAS_SQLITE });
+
+test(
+  "main() last under --root reads the host's wtmpdb where it has no wtmp, printing what last prints for the wtmp",
+  async () => {
+    const t = tempDir();
+    try {
+      const { main } = await import("../../src/cli/main.ts");
+      mkdirSync(join(t.dir, "host/var/lib/wtmpdb"), { recursive: true });
+      writeWtmpdb(join(t.dir, "host/var/lib/wtmpdb/wtmp.db"), machineRows("ssh:notty"));
+      const reference = utmpdumpReverse(SAME_HISTORY_AS_WTMP, t.file("wtmp"));
+      for (const flags of [[], ["-x"], ["-n", "3"]]) {
+        let text = "";
+        const code = await main(["--root", join(t.dir, "host"), "last", ...flags], {
+          out: (chunk) => void (text += typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk)),
+          err: (line) => void (text += line),
+        });
+        assert.equal(code, 0);
+        const want = execFileSync("last", [...flags, "-f", reference], { env: ORACLE_ENV, encoding: "utf8" });
+        assert.equal(text.replace("wtmp.db begins", "wtmp begins"), want, `last ${flags.join(" ")}`);
+      }
+    } finally {
+      t.cleanup();
+    }
+  },
+  NO_SQLITE,
+);
