@@ -10,6 +10,8 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { UtmpRecordObject } from "../../mod.ts";
+import { encodeRecords, LAYOUTS } from "../../src/layouts/mod.ts";
 
 /** wtmpdb's `lib/sqlite.c` `add_entry()` table, verbatim. */
 export const WTMPDB_SCHEMA =
@@ -97,4 +99,28 @@ export function writeWtmpdb(path: string, rows: readonly WtmpdbRow[]): void {
     });`
   );
   sqlite(path, [WTMPDB_SCHEMA, "BEGIN;", ...inserts, "COMMIT;"].join("\n"));
+}
+
+/** Every value of an async iterable (and its error, if it throws). */
+export async function all<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
+
+/** Records encoded as a glibc (x86_64) utmp/wtmp file, to show them to coreutils and util-linux. */
+export function asUtmpFile(records: readonly UtmpRecordObject[]): Uint8Array {
+  return encodeRecords(
+    LAYOUTS.linux,
+    records.map((u) => ({
+      ut_type: u.ut_type,
+      ut_pid: u.ut_pid,
+      ut_line: u.ut_line.startsWith("/dev/") ? u.ut_line.slice(5) : u.ut_line,
+      ut_id: u.ut_id,
+      ut_user: u.ut_user,
+      ut_host: u.ut_host,
+      tv_sec: u.ut_tv.tv_sec,
+      tv_usec: u.ut_tv.tv_usec,
+    })),
+  );
 }

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { test } from "../_harness.ts";
 import { run, tempDir } from "../_util.ts";
 import { lastlog2Entries, type Lastlog2Entry, lastlogs } from "../../mod.ts";
-import { HAS_SQLITE, LASTLOG2_SCHEMA, sqlite, sqlValue } from "./_build.ts";
+import { all, HAS_SQLITE, LASTLOG2_SCHEMA, sqlite, sqlValue } from "./_build.ts";
 
 const NO_SQLITE = { ignore: !HAS_SQLITE };
 
@@ -74,9 +74,7 @@ test(
         run("sqlite3", [db, "SELECT Name, Time FROM Lastlog2 WHERE Name = 'alice'"]).trim(),
         "alice|1700000000",
       );
-      const got: Lastlog2Entry[] = [];
-      for await (const e of lastlog2Entries(db, { passwd: t.file("passwd", PASSWD) })) got.push(e);
-      assert.deepEqual(got, EXPECTED);
+      assert.deepEqual(await all(lastlog2Entries(db, { passwd: t.file("passwd", PASSWD) })), EXPECTED);
     } finally {
       t.cleanup();
     }
@@ -91,9 +89,7 @@ test("lastlogs() reads the lastlog2 database and password file under root", asyn
     mkdirSync(join(t.dir, "etc"));
     writeFileSync(join(t.dir, "etc/passwd"), PASSWD);
     writeLastlog2(join(t.dir, "var/lib/lastlog/lastlog2.db"));
-    const got: Lastlog2Entry[] = [];
-    for await (const e of lastlogs({ root: t.dir })) got.push(e);
-    assert.deepEqual(got, EXPECTED);
+    assert.deepEqual(await all(lastlogs({ root: t.dir })), EXPECTED);
   } finally {
     t.cleanup();
   }
@@ -104,9 +100,8 @@ test("lastlog2Entries() gives uid -1 to every user when the password file cannot
   try {
     const db = t.file("lastlog2.db");
     writeLastlog2(db);
-    const uids: number[] = [];
-    for await (const e of lastlog2Entries(db, { passwd: join(t.dir, "no-passwd") })) uids.push(e.uid);
-    assert.deepEqual(uids, [-1, -1, -1, -1, -1]);
+    const entries = await all(lastlog2Entries(db, { passwd: join(t.dir, "no-passwd") }));
+    assert.deepEqual(entries.map((e) => e.uid), [-1, -1, -1, -1, -1]);
   } finally {
     t.cleanup();
   }
@@ -118,9 +113,7 @@ test("lastlog2Entries() throws UtmpFormatError for a database without the Lastlo
     const db = t.file("other.db");
     sqlite(db, "CREATE TABLE wtmp(ID INTEGER PRIMARY KEY);");
     await assert.rejects(
-      async () => {
-        for await (const _ of lastlog2Entries(db)) break;
-      },
+      () => all(lastlog2Entries(db)),
       (e: Error) => e.name === "UtmpFormatError" && e.message.includes("lastlog2") && e.message.includes(db),
     );
   } finally {

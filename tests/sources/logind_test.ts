@@ -13,8 +13,7 @@ import {
   sessionRecord,
   type UtmpRecordObject,
 } from "../../mod.ts";
-import { encodeRecords, LAYOUTS } from "../../src/layouts/mod.ts";
-import { writeSession } from "./_build.ts";
+import { all, asUtmpFile, writeSession } from "./_build.ts";
 
 /**
  * A machine's sessions as logind writes them: a console login, ssh logins,
@@ -154,9 +153,7 @@ const SAME_SESSIONS_AS_UTMP = [
 ].join("\n") + "\n";
 
 async function records(dir: string): Promise<UtmpRecordObject[]> {
-  const out: UtmpRecordObject[] = [];
-  for await (const u of logindRecords(dir)) out.push(u.toJSON());
-  return out;
+  return (await all(logindRecords(dir))).map((u) => u.toJSON());
 }
 
 test("logindRecords() maps every field of each user session and leaves the others out", async () => {
@@ -263,20 +260,7 @@ test("logindRecords() gives coreutils who the same lines as the utmp written by 
   const t = tempDir();
   try {
     sessionsDir(join(t.dir, "sessions"));
-    const encoded = encodeRecords(
-      LAYOUTS.linux,
-      (await records(join(t.dir, "sessions"))).map((u) => ({
-        ut_type: u.ut_type,
-        ut_pid: u.ut_pid,
-        ut_line: u.ut_line.startsWith("/dev/") ? u.ut_line.slice(5) : u.ut_line,
-        ut_id: u.ut_id,
-        ut_user: u.ut_user,
-        ut_host: u.ut_host,
-        tv_sec: u.ut_tv.tv_sec,
-        tv_usec: u.ut_tv.tv_usec,
-      })),
-    );
-    const ours = t.file("from-logind", encoded);
+    const ours = t.file("from-logind", asUtmpFile(await records(join(t.dir, "sessions"))));
     const reference = utmpdumpReverse(SAME_SESSIONS_AS_UTMP, t.file("utmp"));
     for (const flags of [[], ["-a"], ["-H", "-u"]]) {
       const expected = run("who", [...flags, reference]);
@@ -323,9 +307,7 @@ test("logindRecords() throws UtmpFileError ENOENT naming the directory where log
   const t = tempDir();
   try {
     await assert.rejects(
-      async () => {
-        for await (const _ of logindRecords(join(t.dir, "missing"))) break;
-      },
+      () => all(logindRecords(join(t.dir, "missing"))),
       (e: Error & { code?: string }) =>
         e.name === "UtmpFileError" && e.code === "ENOENT" && e.message.includes(join(t.dir, "missing")) &&
         e.message.includes("systemd-logind"),

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { test } from "../_harness.ts";
 import { tempDir, utmpdumpReverse } from "../_util.ts";
 import { history, historySource, rootPath, sessions, sessionSource, who } from "../../mod.ts";
-import { HAS_SQLITE, writeSession, writeWtmpdb } from "./_build.ts";
+import { all, HAS_SQLITE, writeSession, writeWtmpdb } from "./_build.ts";
 
 const UTMP_TEXT = [
   "[2] [00000] [~~  ] [reboot  ] [~           ] [6.1.0-13-amd64      ] [0.0.0.0        ] [2023-11-14T22:10:00,000000+00:00]",
@@ -45,9 +45,7 @@ function hostRoot(
 }
 
 async function whoList(options: Parameters<typeof who>[0]): Promise<string[]> {
-  const out: string[] = [];
-  for await (const u of who(options)) out.push(`${u.ut_user} ${u.ut_line} ${u.layout}`);
-  return out;
+  return (await all(who(options))).map((u) => `${u.ut_user} ${u.ut_line} ${u.layout}`);
 }
 
 test("rootPath() resolves symbolic links inside root, absolute targets included, and never climbs out of it", async () => {
@@ -75,9 +73,7 @@ test("sessionSource() auto reads utmp where it holds records, through the host's
     hostRoot(t.dir, { utmp: UTMP_TEXT, logind: true });
     assert.deepEqual(await sessionSource({ root: t.dir }), { source: "utmp", path: join(t.dir, "run/utmp") });
     assert.deepEqual(await whoList({ root: t.dir }), ["alice /dev/pts/0 linux"]);
-    const types: string[] = [];
-    for await (const u of sessions({ root: t.dir })) types.push(u.ut_type);
-    assert.deepEqual(types, ["BOOT_TIME", "USER_PROCESS"]);
+    assert.deepEqual((await all(sessions({ root: t.dir }))).map((u) => u.ut_type), ["BOOT_TIME", "USER_PROCESS"]);
   } finally {
     t.cleanup();
   }
@@ -135,9 +131,8 @@ test("historySource() auto reads wtmp where it exists, else wtmpdb, and wtmpdb w
     assert.equal((await historySource({ root: both })).source, "wtmpdb");
     utimesSync(join(both, "var/log/wtmp"), new Date(), new Date(Date.now() + 60_000));
     assert.equal((await historySource({ root: both })).source, "wtmp");
-    const kinds: string[] = [];
-    for await (const u of history({ root: join(t.dir, "new") })) kinds.push(`${u.layout} ${u.ut_type} ${u.ut_host}`);
-    assert.deepEqual(kinds, ["wtmpdb BOOT_TIME 6.12.0"]);
+    const records = await all(history({ root: join(t.dir, "new") }));
+    assert.deepEqual(records.map((u) => `${u.layout} ${u.ut_type} ${u.ut_host}`), ["wtmpdb BOOT_TIME 6.12.0"]);
   } finally {
     t.cleanup();
   }

@@ -7,8 +7,7 @@ import { test } from "../_harness.ts";
 import { ORACLE_ENV, run, tempDir, utmpdumpReverse } from "../_util.ts";
 import { collect } from "../_collect.ts";
 import { history, type UtmpRecordObject, who, wtmpdbRecords, wtmpdbSessions } from "../../mod.ts";
-import { encodeRecords, LAYOUTS } from "../../src/layouts/mod.ts";
-import { HAS_SQLITE, sqlite, writeWtmpdb, type WtmpdbRow } from "./_build.ts";
+import { all, asUtmpFile, HAS_SQLITE, sqlite, writeWtmpdb, type WtmpdbRow } from "./_build.ts";
 
 const NO_SQLITE = { ignore: !HAS_SQLITE };
 
@@ -83,10 +82,8 @@ const SAME_HISTORY_AS_WTMP = [
   "[7] [00802] [2   ] [erin    ] [tty2        ] [                    ] [0.0.0.0        ] [2023-11-15T01:03:20,500000+00:00]",
 ].join("\n") + "\n";
 
-async function records(path: string): Promise<UtmpRecordObject[]> {
-  const out: UtmpRecordObject[] = [];
-  for await (const u of wtmpdbRecords(path)) out.push(u.toJSON());
-  return out;
+async function recordsOf(path: string): Promise<UtmpRecordObject[]> {
+  return (await all(wtmpdbRecords(path))).map((u) => u.toJSON());
 }
 
 /** The contract's record with the fields wtmpdb has; the others neutral. */
@@ -131,7 +128,7 @@ test(
     try {
       const db = t.file("wtmp.db");
       writeWtmpdb(db, machineRows("ssh"));
-      assert.deepEqual(await records(db), [
+      assert.deepEqual(await recordsOf(db), [
         expected(0, "BOOT_TIME", 1, "reboot", "~", "~~", "6.1.0-13-amd64", 0),
         expected(1, "USER_PROCESS", 3, "alice", "/dev/tty1", "2", "", 60),
         expected(2, "USER_PROCESS", 3, "bob", "/dev/pts/0", "3", "198.51.100.4", 120),
@@ -158,7 +155,7 @@ test("wtmpdbRecords() equals the wtmp that wtmpdb import reads into the same row
   try {
     const db = t.file("wtmp.db");
     writeWtmpdb(db, machineRows("ssh:notty"));
-    const ours = await records(db);
+    const ours = await recordsOf(db);
     const wtmp = (await collect(utmpdumpReverse(SAME_HISTORY_AS_WTMP, t.file("wtmp")))).records;
     assert.equal(wtmp.length, 13);
     assert.equal(ours.length, wtmp.length);
@@ -185,22 +182,7 @@ test("wtmpdbRecords() gives util-linux last the same sessions, shutdowns and reb
   try {
     const db = t.file("wtmp.db");
     writeWtmpdb(db, machineRows("ssh:notty"));
-    const ours = t.file(
-      "from-wtmpdb",
-      encodeRecords(
-        LAYOUTS.linux,
-        (await records(db)).map((u) => ({
-          ut_type: u.ut_type,
-          ut_pid: u.ut_pid,
-          ut_line: u.ut_line.startsWith("/dev/") ? u.ut_line.slice(5) : u.ut_line,
-          ut_id: u.ut_id,
-          ut_user: u.ut_user,
-          ut_host: u.ut_host,
-          tv_sec: u.ut_tv.tv_sec,
-          tv_usec: u.ut_tv.tv_usec,
-        })),
-      ),
-    );
+    const ours = t.file("from-wtmpdb", asUtmpFile(await recordsOf(db)));
     const reference = utmpdumpReverse(SAME_HISTORY_AS_WTMP, t.file("wtmp"));
     const last = (flags: string[], file: string) =>
       execFileSync("last", [...flags, "-f", file], { env: ORACLE_ENV, encoding: "utf8" })
@@ -220,15 +202,12 @@ test("wtmpdbSessions() yields the last boot and the sessions still open since it
   try {
     const db = t.file("wtmp.db");
     writeWtmpdb(db, machineRows("ssh"));
-    const got: UtmpRecordObject[] = [];
-    for await (const u of wtmpdbSessions(db)) got.push(u.toJSON());
-    assert.deepEqual(got, [
+    assert.deepEqual((await all(wtmpdbSessions(db))).map((u) => u.toJSON()), [
       expected(0, "BOOT_TIME", 1, "reboot", "~", "~~", "6.1.0-13-amd64", 10000),
       expected(1, "USER_PROCESS", 3, "erin", "/dev/tty2", "8", "", 10200.5),
     ]);
-    const users: string[] = [];
-    for await (const u of who({ source: "wtmpdb", path: db })) users.push(`${u.ut_user} ${u.ut_line}`);
-    assert.deepEqual(users, ["erin /dev/tty2"]);
+    const users = await all(who({ source: "wtmpdb", path: db }));
+    assert.deepEqual(users.map((u) => `${u.ut_user} ${u.ut_line}`), ["erin /dev/tty2"]);
   } finally {
     t.cleanup();
   }
@@ -260,7 +239,7 @@ test("wtmpdbRecords() pages through thousands of rows in the time order SQLite s
       db,
       "SELECT t, ID, k FROM (SELECT Login AS t, ID, 0 AS k FROM wtmp UNION ALL SELECT Logout, ID, 1 FROM wtmp WHERE Logout IS NOT NULL) ORDER BY t, ID, k",
     ]).trim().split("\n");
-    const ours = (await records(db)).map((u) =>
+    const ours = (await recordsOf(db)).map((u) =>
       `${u.ut_tv.tv_sec * 1e6 + u.ut_tv.tv_usec} ${u.ut_id} ${u.ut_type === "DEAD_PROCESS" ? 1 : 0}`
     );
     assert.equal(ours.length, 2500 + 2500 - Math.ceil(2500 / 7));
@@ -275,28 +254,21 @@ test("history() reads wtmpdb for source wtmpdb, and its errors name the file", a
   try {
     const db = t.file("wtmp.db");
     writeWtmpdb(db, machineRows("ssh"));
-    let n = 0;
-    for await (const u of history({ source: "wtmpdb", path: db })) if (u.layout === "wtmpdb") n++;
-    assert.equal(n, 13);
+    const records = await all(history({ source: "wtmpdb", path: db }));
+    assert.deepEqual(records.map((u) => u.toJSON()), await recordsOf(db));
     const notDb = t.file("not.db", "this is not a database, just text that is long enough to have a header".repeat(20));
     await assert.rejects(
-      async () => {
-        for await (const _ of wtmpdbRecords(notDb)) break;
-      },
+      () => all(wtmpdbRecords(notDb)),
       (e: Error) => e.name === "UtmpFormatError" && e.message.includes(notDb) && e.message.includes("wtmpdb"),
     );
     const noTable = t.file("empty.db");
     sqlite(noTable, "CREATE TABLE other(x);");
     await assert.rejects(
-      async () => {
-        for await (const _ of wtmpdbRecords(noTable)) break;
-      },
+      () => all(wtmpdbRecords(noTable)),
       (e: Error) => e.name === "UtmpFormatError" && /no such table: wtmp/.test(e.message),
     );
     await assert.rejects(
-      async () => {
-        for await (const _ of wtmpdbRecords(t.file("missing.db"))) break;
-      },
+      () => all(wtmpdbRecords(t.file("missing.db"))),
       (e: Error & { code?: string }) => e.name === "UtmpFileError" && e.code === "ENOENT",
     );
   } finally {
@@ -310,9 +282,7 @@ test("wtmpdbRecords() names the runtime it needs when there is no node:sqlite, a
     const db = t.file("wtmp.db");
     writeWtmpdb(db, machineRows("ssh"));
     await assert.rejects(
-      async () => {
-        for await (const _ of wtmpdbRecords(db)) break;
-      },
+      () => all(wtmpdbRecords(db)),
       (e: Error & { code?: string }) =>
         e.name === "UtmpFileError" && e.code === "ENOSYS" && e.message.includes("Node >= 22.5") &&
         e.message.includes("Deno"),
