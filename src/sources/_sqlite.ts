@@ -29,7 +29,7 @@ type Opener = (path: string) => Connection;
 let opener: Promise<Opener | undefined> | undefined;
 
 /** What the error says when the runtime has no SQLite. */
-export const SQLITE_REQUIREMENT =
+const SQLITE_REQUIREMENT =
   "needs the runtime's built-in SQLite: Deno, Node >= 22.5 (node:sqlite; before 22.13 with --experimental-sqlite) or Bun";
 
 async function loadOpener(): Promise<Opener | undefined> {
