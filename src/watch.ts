@@ -15,6 +15,8 @@ import { DETECT_SAMPLE, detectLayout, getLayout, LAYOUTS, nativeLayoutName } fro
 import { systemPaths } from "./paths.ts";
 import { makeChunk, RecordView, type UtmpRecord } from "./record.ts";
 import { rootPath } from "./sources/_root.ts";
+import { PlainRecord } from "./sources/_plain.ts";
+import { isUserSession, LOGIND_SESSIONS_DIR, readLogindSessions, sessionRecord } from "./sources/logind.ts";
 
 /** What happened: the record's meaning, from its type. */
 export type WatchEventType = "login" | "logout" | "boot" | "shutdown" | "other";
@@ -30,7 +32,10 @@ export interface WatchEvent {
   type: WatchEventType;
   /** The new record. */
   record: UtmpRecord;
-  /** In a utmp ("slots" mode): what the slot held before, when it held a record (the login a logout ends). */
+  /**
+   * In a utmp ("slots" mode): what the slot held before, when it held a
+   * record; for logind: the session's login record on its logout.
+   */
   previous?: UtmpRecord;
 }
 
@@ -44,10 +49,13 @@ export interface WatchOptions {
   from?: "end" | "start";
   /**
    * "log": an append-only file (wtmp, btmp), followed by offset; "slots": a
-   * file rewritten in place (utmp), compared slot by slot; "auto" (default):
-   * "slots" for files named utmp, utmpx or utx.active, else "log".
+   * file rewritten in place (utmp), compared slot by slot; "logind":
+   * systemd-logind's session directory, compared session by session;
+   * "auto" (default): "slots" for files named utmp, utmpx or utx.active,
+   * "logind" for a directory, else "log" — and without a path, the
+   * system's wtmp, or logind's sessions where there is no wtmp.
    */
-  mode?: "auto" | "log" | "slots";
+  mode?: "auto" | "log" | "slots" | "logind";
   /** Record layout: "auto" (default) detects it from the first records; or a layout name. */
   layout?: string;
   /** Milliseconds between checks when no file-change notice comes (default 1000): notices can be missed on network and container file systems. */
@@ -82,6 +90,11 @@ const SLOT_FILES = new Set(["utmp", "utmpx", "utx.active"]);
  *   slot with what it held before: each changed slot is an event, with the
  *   record it replaced as `previous`. A slot changed twice between two
  *   looks shows only its last state.
+ * - systemd-logind's session directory ("logind" mode, where there is no
+ *   wtmp) is compared session by session: a new user session is a "login"
+ *   (its record as `logindRecords` makes it), a session gone is a "logout"
+ *   (a DEAD_PROCESS record on its line, timed when it was seen gone, with
+ *   the login as `previous`).
  *
  * The file is looked at whenever the file system reports a change in its
  * directory, and every `interval` ms. The iteration ends cleanly on `break`
@@ -136,21 +149,44 @@ async function* follow(
   started: () => void,
 ): AsyncGenerator<WatchEvent> {
   try {
-    const file = path ?? await rootPath(options.root, systemPaths(platform).wtmp ?? "/var/log/wtmp");
     const mode = options.mode ?? "auto";
-    if (mode !== "auto" && mode !== "log" && mode !== "slots") {
-      throw new RangeError(`Cannot watch in mode "${mode}": expected "auto", "log" or "slots"`);
+    if (mode !== "auto" && mode !== "log" && mode !== "slots" && mode !== "logind") {
+      throw new RangeError(`Cannot watch in mode "${mode}": expected "auto", "log", "slots" or "logind"`);
     }
-    const slots = mode === "slots" || (mode === "auto" && SLOT_FILES.has(basename(file)));
-    const waiter = new Waiter(file, options.interval ?? 1000, options.signal);
+    const [file, kind] = await target(path, mode, options.root);
+    const waiter = new Waiter(file, kind === "logind", options.interval ?? 1000, options.signal);
     try {
-      yield* slots ? followSlots(file, options, waiter, started) : followLog(file, options, waiter, started);
+      const follower = kind === "slots" ? followSlots : kind === "logind" ? followLogind : followLog;
+      yield* follower(file, options, waiter, started);
     } finally {
       waiter.close();
     }
   } finally {
     started();
   }
+}
+
+/** What to follow, and how. */
+async function target(
+  path: string | undefined,
+  mode: "auto" | "log" | "slots" | "logind",
+  root: string | undefined,
+): Promise<[string, "log" | "slots" | "logind"]> {
+  if (path === undefined) {
+    const wtmp = await rootPath(root, systemPaths(platform).wtmp ?? "/var/log/wtmp");
+    if (mode === "logind" || (mode === "auto" && !await exists(wtmp))) {
+      const sessions = await rootPath(root, LOGIND_SESSIONS_DIR);
+      if (mode === "logind" || await exists(sessions)) return [sessions, "logind"];
+    }
+    return [wtmp, mode === "slots" ? "slots" : "log"];
+  }
+  if (mode !== "auto") return [path, mode];
+  if (SLOT_FILES.has(basename(path))) return [path, "slots"];
+  return [path, (await stat(path).catch(() => undefined))?.isDirectory() ? "logind" : "log"];
+}
+
+async function exists(path: string): Promise<boolean> {
+  return await identityOf(path) !== undefined;
 }
 
 /** The meaning of a record. */
@@ -360,6 +396,60 @@ async function readIfThere(path: string): Promise<Uint8Array> {
   }
 }
 
+/** logind's user sessions, compared session by session. */
+async function* followLogind(
+  dir: string,
+  options: WatchOptions,
+  waiter: Waiter,
+  started: () => void,
+): AsyncGenerator<WatchEvent> {
+  /** The sessions as last seen, by id and start time (a reused id is a new session). */
+  let before: Map<string, UtmpRecord> | undefined;
+  let index = 0;
+  while (!options.signal?.aborted) {
+    const now = new Map<string, UtmpRecord>();
+    try {
+      for (const s of await readLogindSessions(dir)) {
+        const key = `${s.id} ${s.values.REALTIME ?? ""}`;
+        if (isUserSession(s)) now.set(key, before?.get(key) ?? sessionRecord(s, index++));
+      }
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== "ENOENT") throw error;
+    }
+    before ??= (options.from ?? "end") === "end" ? now : new Map();
+    started();
+    const seen = Date.now() * 1000;
+    for (const [key, login] of before) {
+      if (now.has(key)) continue;
+      if (options.signal?.aborted) return;
+      yield { type: "logout", record: loggedOut(login, seen, index++), previous: login };
+    }
+    for (const [key, login] of now) {
+      if (before.has(key)) continue;
+      if (options.signal?.aborted) return;
+      yield { type: "login", record: login };
+    }
+    before = now;
+    await waiter.wait();
+  }
+}
+
+/** The DEAD_PROCESS record of a logind session seen gone at `usec`. */
+function loggedOut(login: UtmpRecord, usec: number, index: number): UtmpRecord {
+  return new PlainRecord({
+    ut_type: "DEAD_PROCESS",
+    ut_type_raw: -1,
+    ut_user: "",
+    ut_line: login.ut_line,
+    ut_id: login.ut_id,
+    ut_host: "",
+    ut_pid: login.ut_pid,
+    usec,
+    layout: "logind",
+    index,
+  });
+}
+
 /**
  * Wakes the follower when the file's directory reports a change, every
  * `interval` ms, or when the signal aborts. A change reported while the
@@ -374,14 +464,20 @@ class Waiter {
   readonly #signal: AbortSignal | undefined;
   readonly #onAbort = () => this.#notify();
 
-  constructor(path: string, interval: number, signal: AbortSignal | undefined) {
+  /**
+   * @param path The file (changes in its directory to names starting with its name count), or a directory.
+   * @param isDir Whether `path` is a directory (any change in it counts).
+   * @param interval Milliseconds between checks without a notice.
+   * @param signal Wakes the follower for good when aborted.
+   */
+  constructor(path: string, isDir: boolean, interval: number, signal: AbortSignal | undefined) {
     this.#interval = interval;
     this.#signal = signal;
     signal?.addEventListener("abort", this.#onAbort);
     const name = basename(path);
     try {
-      this.#watcher = watchDir(dirname(path), (_event, changed) => {
-        if (changed === null || String(changed).startsWith(name)) this.#notify();
+      this.#watcher = watchDir(isDir ? path : dirname(path), (_event, changed) => {
+        if (isDir || changed === null || String(changed).startsWith(name)) this.#notify();
       });
       this.#watcher.on("error", () => this.#watcher?.close());
     } catch (error) {

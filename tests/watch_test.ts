@@ -33,7 +33,8 @@ const BATCHES = {
 /** A writer in another process: runs a shell command in `dir` with the batches as files. */
 function writer(dir: string, script: string): void {
   for (const [name, lines] of Object.entries(BATCHES)) writeFileSync(join(dir, `${name}.txt`), lines.join("\n") + "\n");
-  execFileSync("sh", ["-c", script], { cwd: dir, env: ORACLE_ENV, stdio: ["ignore", "ignore", "pipe"] });
+  const env = { ...ORACLE_ENV, S: "run/systemd/sessions" };
+  execFileSync("sh", ["-c", script], { cwd: dir, env, stdio: ["ignore", "ignore", "pipe"] });
 }
 
 /** What a batch decodes to by itself, as records at `firstIndex` of the watched file. */
@@ -215,6 +216,45 @@ test("main() watch --ndjson prints each event as one JSON object a line, and -n 
         { event: "login", ...JSON.parse(JSON.stringify(expected[1])) },
       ],
     );
+  } finally {
+    t.cleanup();
+  }
+});
+
+test("watch() without wtmp follows logind's sessions under root: a login per new user session, a logout per session gone", async () => {
+  const t = tempDir();
+  try {
+    // A host without wtmp: watch() picks logind's session directory.
+    const session = (id: string, user: string, tty: string, cls = "user") =>
+      `printf '# This is private data. Do not parse.\\nUID=1000\\nUSER=${user}\\nCLASS=${cls}\\nTTY=${tty}\\nLEADER=4${id}\\nREALTIME=170000000${id}000000\\n' > $S/.#${id} && mv $S/.#${id} $S/${id}`;
+    writer(t.dir, `mkdir -p $S var/log && ${session("1", "alice", "tty1")}`);
+    const events = watch(undefined, { root: t.dir, interval: 250 });
+    try {
+      const first = events.next();
+      await events.ready;
+      // A user manager session comes and is no login; bob's ssh session is.
+      writer(t.dir, `${session("2", "alice", "", "manager")} && ${session("3", "bob", "pts/0")}`);
+      const login = (await first).value!;
+      assert.equal(login.type, "login");
+      assert.deepEqual(
+        [login.record.ut_user, login.record.ut_line, login.record.ut_id, login.record.ut_pid, login.record.layout],
+        ["bob", "/dev/pts/0", "3", 43, "logind"],
+      );
+      assert.equal(login.record.ut_time.toISOString(), "2023-11-14T22:13:23.000Z");
+
+      const before = Date.now();
+      writer(t.dir, "rm $S/1");
+      const [logout] = await take(events, 1);
+      assert.equal(logout!.type, "logout");
+      assert.deepEqual(
+        [logout!.record.ut_type, logout!.record.ut_user, logout!.record.ut_line, logout!.record.ut_id],
+        ["DEAD_PROCESS", "", "/dev/tty1", "1"],
+      );
+      assert.ok(logout!.record.ut_time.getTime() >= before - 1000);
+      assert.equal(logout!.previous?.ut_user, "alice");
+    } finally {
+      await events.return(undefined);
+    }
   } finally {
     t.cleanup();
   }

@@ -34,8 +34,8 @@ async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   const limit = lastValue(args, "limit");
   const most = limit === undefined ? Infinity : count(limit);
   const watchMode = lastValue(args, "mode") ?? "auto";
-  if (watchMode !== "auto" && watchMode !== "log" && watchMode !== "slots") {
-    throw new UsageError(`invalid mode '${watchMode}'; expected auto, log or slots`);
+  if (watchMode !== "auto" && watchMode !== "log" && watchMode !== "slots" && watchMode !== "logind") {
+    throw new UsageError(`invalid mode '${watchMode}'; expected auto, log, slots or logind`);
   }
   const options: WatchOptions = {
     from: has(args, "from-start") ? "start" : "end",
@@ -63,14 +63,16 @@ export const command: Command = {
   summary: "logins, logouts and boots as they happen (follows wtmp or utmp)",
   usage: "[options] [FILE]",
   help: `Print each login, logout, boot and shutdown as it is written to FILE (by
-default the system's wtmp), one line each: event, user, line, time, host.
+default the system's wtmp, or systemd-logind's sessions where there is no
+wtmp), one line each: event, user, line, time, host.
 Events: login, logout, boot, shutdown, other (run levels, getty, btmp records).
 A wtmp is followed through truncation and rotation; a utmp (rewritten in
-place) is compared slot by slot. Runs until interrupted.
+place) and logind's session directory are compared entry by entry.
+Runs until interrupted.
 
       --from-start      print the records already in FILE first
   -n, --limit <number>  stop after this many events
-      --mode <mode>     auto (default: slots for utmp/utmpx, else log), log or slots
+      --mode <mode>     auto (default), log (wtmp, btmp), slots (utmp) or logind
       --ndjson          one JSON object a line: {"event": "login", ...the record}
 `,
   options: [
