@@ -9,6 +9,7 @@ import type { UtmpRecord } from "../record.ts";
 import { type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, type Context, EXIT, jsonMode, lastValue, Writer } from "./_command.ts";
 import { openRecords } from "./_read.ts";
+import { whoSource } from "./_sources.ts";
 import { System } from "./_system.ts";
 import { byteString, isCTimeLocale, left, right, whoTime } from "./_text.ts";
 
@@ -242,8 +243,11 @@ export async function* whoRecords(
   file: string | undefined,
   system: System,
 ): AsyncGenerator<UtmpRecord[]> {
-  const checkPids = file === undefined;
-  for await (const batch of openRecords(args, ctx, file)) {
+  // Without FILE: the system's utmp, or logind's sessions where there is none.
+  // Under --root the pids are another system's: not checked.
+  const source = file === undefined ? await whoSource(ctx) : undefined;
+  const checkPids = file === undefined && ctx.globals.root === undefined;
+  for await (const batch of source?.logind ?? openRecords(args, ctx, file ?? source?.path)) {
     yield checkPids ? batch.filter((u) => !(isUserProcess(u) && u.ut_pid > 0 && !system.pidAlive(u.ut_pid))) : batch;
   }
 }
@@ -341,8 +345,9 @@ export const command: Command = {
       --message     same as -T
       --writable    same as -T
 
-If FILE is not given, the system's utmp is read and entries whose process
-is gone are left out. If ARG1 ARG2 are given, -m is presumed.
+If FILE is not given, the system's utmp is read (systemd-logind's sessions
+where there is none) and entries whose process is gone are left out.
+If ARG1 ARG2 are given, -m is presumed.
 With --json/--ndjson the records shown are printed as JSON.
 `,
   options: [

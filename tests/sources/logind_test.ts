@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import process from "node:process";
 import { test } from "../_harness.ts";
 import { run, tempDir, utmpdumpReverse } from "../_util.ts";
 import { collect } from "../_collect.ts";
@@ -142,6 +143,10 @@ function sessionsDir(dir: string): void {
   );
   execFileSync("mkfifo", [join(dir, "1017.ref")]);
 }
+
+// The command line prints local times: the same zone and locale as the oracles (ORACLE_ENV).
+process.env.TZ = "UTC";
+process.env.LC_ALL = "C";
 
 /** The same sessions as `who` would find them in a utmp, written by hand in utmpdump's text format. */
 const SAME_SESSIONS_AS_UTMP = [
@@ -312,6 +317,26 @@ test("logindRecords() throws UtmpFileError ENOENT naming the directory where log
         e.name === "UtmpFileError" && e.code === "ENOENT" && e.message.includes(join(t.dir, "missing")) &&
         e.message.includes("systemd-logind"),
     );
+  } finally {
+    t.cleanup();
+  }
+});
+
+test("main() who under --root reads the host's logind sessions where it has no utmp, printing what who prints for the utmp", async () => {
+  const t = tempDir();
+  try {
+    const { main } = await import("../../src/cli/main.ts");
+    sessionsDir(join(t.dir, "host/run/systemd/sessions"));
+    const reference = utmpdumpReverse(SAME_SESSIONS_AS_UTMP, t.file("utmp"));
+    for (const flags of [[], ["-a"], ["-q"]]) {
+      let text = "";
+      const code = await main(["--root", join(t.dir, "host"), "who", ...flags], {
+        out: (chunk) => void (text += typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk)),
+        err: (line) => void (text += line),
+      });
+      assert.equal(code, 0);
+      assert.equal(text, run("who", [...flags, reference]), `who ${flags.join(" ")}`);
+    }
   } finally {
     t.cleanup();
   }
