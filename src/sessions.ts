@@ -8,7 +8,7 @@
  * @module
  */
 
-import { stat } from "node:fs/promises";
+import { open, stat } from "node:fs/promises";
 import { UtmpFileError } from "./errors.ts";
 import { platform } from "./_runtime.ts";
 import { systemPaths } from "./paths.ts";
@@ -42,7 +42,8 @@ export interface RootOptions {
 export interface SessionsOptions extends RootOptions {
   /**
    * "auto" (default): utmp where it exists and holds records, else logind's
-   * session files; or one of "utmp", "logind", "wtmpdb".
+   * session files (with a `path`: logind for a directory, wtmpdb for an
+   * SQLite file, else utmp); or one of "utmp", "logind", "wtmpdb".
    */
   source?: "auto" | SessionSource;
   /** The file (utmp, wtmpdb) or directory (logind) to read instead of the source's system path. */
@@ -54,7 +55,8 @@ export interface HistoryOptions extends RootOptions {
   /**
    * "auto" (default): wtmp where it exists and holds records (unless a
    * wtmpdb was written after it: a system that moved to wtmpdb and kept its
-   * old wtmp), else wtmpdb; or "wtmp" or "wtmpdb".
+   * old wtmp), else wtmpdb (with a `path`: wtmpdb for an SQLite file, else
+   * wtmp); or "wtmp" or "wtmpdb".
    */
   source?: "auto" | HistorySource;
   /** The file to read instead of the source's system path. */
@@ -78,6 +80,24 @@ async function probe(path: string): Promise<{ size: number; mtimeMs: number; dir
     const code = (error as { code?: unknown }).code;
     if (code === "ENOENT" || code === "ENOTDIR") return undefined;
     throw error;
+  }
+}
+
+/** The first 16 bytes of every SQLite database file. */
+const SQLITE_MAGIC = "SQLite format 3\0";
+
+/** Whether a file is an SQLite database (wtmpdb), by its header. */
+async function isSqlite(path: string): Promise<boolean> {
+  let file;
+  try {
+    file = await open(path, "r");
+    const head = new Uint8Array(16);
+    const { bytesRead } = await file.read(head, 0, 16, 0);
+    return bytesRead === 16 && new TextDecoder().decode(head) === SQLITE_MAGIC;
+  } catch {
+    return false;
+  } finally {
+    await file?.close();
   }
 }
 
@@ -120,9 +140,13 @@ export async function sessionSource(options: SessionsOptions = {}): Promise<Chos
       s === "utmp" ? systemPaths(platform).utmp : s === "logind" ? LOGIND_SESSIONS_DIR : WTMPDB_PATH,
     );
   if (source !== "auto") return { source, path: options.path ?? await system(source) };
-  const utmp = options.path ?? await system("utmp");
+  if (options.path !== undefined) {
+    const path = options.path;
+    return { source: (await probe(path))?.dir ? "logind" : await isSqlite(path) ? "wtmpdb" : "utmp", path };
+  }
+  const utmp = await system("utmp");
   const found = await probe(utmp);
-  if (found !== undefined && (found.size > 0 || options.path !== undefined)) return { source: "utmp", path: utmp };
+  if (found !== undefined && found.size > 0) return { source: "utmp", path: utmp };
   const logind = await system("logind");
   if ((await probe(logind))?.dir) return { source: "logind", path: logind };
   if (found !== undefined) return { source: "utmp", path: utmp };
@@ -162,7 +186,9 @@ export async function historySource(options: HistoryOptions = {}): Promise<Chose
   const wtmpPath = systemPaths(platform).wtmp ?? "/var/log/wtmp";
   const system = (s: HistorySource) => rootPath(options.root, s === "wtmp" ? wtmpPath : WTMPDB_PATH);
   if (source !== "auto") return { source, path: options.path ?? await system(source) };
-  if (options.path !== undefined) return { source: "wtmp", path: options.path };
+  if (options.path !== undefined) {
+    return { source: await isSqlite(options.path) ? "wtmpdb" : "wtmp", path: options.path };
+  }
   const wtmp = await system("wtmp");
   const db = await system("wtmpdb");
   const [w, d] = [await probe(wtmp), await probe(db)];

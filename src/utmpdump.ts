@@ -230,7 +230,7 @@ export class UtmpdumpParser {
         const open = pos > line.length ? -1 : line.indexOf("[", pos);
         const close = open === -1 ? -1 : line.indexOf("]", open + 1);
         if (close === -1) {
-          throw new SyntaxError(`Cannot parse utmpdump line ${lineNo}: no bracketed ${name} field after byte ${pos}`);
+          throw new SyntaxError(`Cannot parse utmpdump line ${lineNo}: it has no bracketed ${name} field`);
         }
         pos = close + 1;
         let value = line.slice(open + 1, close);

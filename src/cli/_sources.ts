@@ -51,6 +51,16 @@ export async function lastSource(ctx: Context, lastb: boolean): Promise<{ path: 
 }
 
 /**
+ * Whether a file named with `-f` is a wtmpdb database (an SQLite file).
+ *
+ * @param path The file.
+ * @returns True for an SQLite file.
+ */
+export async function isWtmpdb(path: string): Promise<boolean> {
+  return (await historySource({ path })).source === "wtmpdb";
+}
+
+/**
  * A wtmpdb's history as `last` reads a wtmp: newest first, in one batch
  * (a row's logout can come long after the rows that follow it, so the
  * history cannot be read backward a page at a time).

@@ -15,7 +15,7 @@ import { UtmpFile } from "../utmp_file.ts";
 import { type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, type Context, EXIT, jsonMode, Writer } from "./_command.ts";
 import { layoutOption } from "./_read.ts";
-import { lastSource, wtmpdbBegins, wtmpdbNewestFirst } from "./_sources.ts";
+import { isWtmpdb, lastSource, wtmpdbBegins, wtmpdbNewestFirst } from "./_sources.ts";
 import { systemFor } from "./who.ts";
 import type { System } from "./_system.ts";
 import { parseTimestamp } from "./_timestamp.ts";
@@ -390,7 +390,7 @@ async function run(args: ParsedArgs, ctx: Context, lastb: boolean): Promise<numb
   const system = systemFor(ctx);
   for (const path of files) {
     printer.now = Math.floor(Date.now() / 1000);
-    const wtmpdb = chosen?.wtmpdb === true;
+    const wtmpdb = chosen?.wtmpdb ?? (!lastb && await isWtmpdb(path));
     const begin = wtmpdb ? await wtmpdbBegins(path) : await beginTime(path, args);
     const pairing = new SessionPairing({
       isAlive: aliveCheck(system, printer),

@@ -246,10 +246,26 @@ export async function* whoRecords(
   // Without FILE: the system's utmp, or logind's sessions where there is none.
   // Under --root the pids are another system's: not checked.
   const source = file === undefined ? await whoSource(ctx) : undefined;
+  if (source?.logind !== undefined) {
+    // Say plainly why the output is not from a utmp file (stdout stays what who prints on such a system).
+    ctx.io.err(`utmp ${ctx.command}: this system keeps no utmp file; showing systemd-logind's sessions ("${source.path}")\n`);
+  }
   const checkPids = file === undefined && ctx.globals.root === undefined;
   for await (const batch of source?.logind ?? openRecords(args, ctx, file ?? source?.path)) {
-    yield checkPids ? batch.filter((u) => !(isUserProcess(u) && u.ut_pid > 0 && !system.pidAlive(u.ut_pid))) : batch;
+    yield checkPids ? liveOnly(batch, system) : batch;
   }
+}
+
+/**
+ * Records without the user sessions whose process is gone (coreutils'
+ * READ_UTMP_CHECK_PIDS: `kill(pid, 0)` failing with ESRCH).
+ *
+ * @param records Records.
+ * @param system The live checks.
+ * @returns The records kept.
+ */
+export function liveOnly(records: UtmpRecord[], system: System): UtmpRecord[] {
+  return records.filter((u) => !(isUserProcess(u) && u.ut_pid > 0 && !system.pidAlive(u.ut_pid)));
 }
 
 /** A System reporting denied checks on standard error. */

@@ -137,3 +137,22 @@ test("historySource() auto reads wtmp where it exists, else wtmpdb, and wtmpdb w
     t.cleanup();
   }
 });
+
+test("sessionSource() and historySource() tell a given path's source by what it is: directory, SQLite or record file", async () => {
+  const t = tempDir();
+  try {
+    hostRoot(t.dir, { utmp: UTMP_TEXT, logind: true, wtmp: UTMP_TEXT, wtmpdb: HAS_SQLITE });
+    const utmp = join(t.dir, "run/utmp");
+    const dir = join(t.dir, "run/systemd/sessions");
+    assert.deepEqual(await sessionSource({ path: utmp }), { source: "utmp", path: utmp });
+    assert.deepEqual(await sessionSource({ path: dir }), { source: "logind", path: dir });
+    assert.deepEqual(await historySource({ path: utmp }), { source: "wtmp", path: utmp });
+    if (!HAS_SQLITE) return;
+    const db = join(t.dir, "var/lib/wtmpdb/wtmp.db");
+    assert.deepEqual(await sessionSource({ path: db }), { source: "wtmpdb", path: db });
+    assert.deepEqual(await historySource({ path: db }), { source: "wtmpdb", path: db });
+    assert.deepEqual((await all(history({ path: db }))).map((u) => `${u.layout} ${u.ut_type}`), ["wtmpdb BOOT_TIME"]);
+  } finally {
+    t.cleanup();
+  }
+});

@@ -293,7 +293,7 @@ test("wtmpdbRecords() names the runtime it needs when there is no node:sqlite, a
 }, { ignore: HAS_SQLITE });
 
 test(
-  "main() last under --root reads the host's wtmpdb where it has no wtmp, printing what last prints for the wtmp",
+  "main() last reads a wtmpdb (under --root where there is no wtmp, or named by -f), printing what last prints for the wtmp",
   async () => {
     const t = tempDir();
     try {
@@ -301,15 +301,19 @@ test(
       mkdirSync(join(t.dir, "host/var/lib/wtmpdb"), { recursive: true });
       writeWtmpdb(join(t.dir, "host/var/lib/wtmpdb/wtmp.db"), machineRows("ssh:notty"));
       const reference = utmpdumpReverse(SAME_HISTORY_AS_WTMP, t.file("wtmp"));
-      for (const flags of [[], ["-x"], ["-n", "3"]]) {
+      const underRoot = ["--root", join(t.dir, "host"), "last"];
+      const named = ["last", "-f", join(t.dir, "host/var/lib/wtmpdb/wtmp.db")];
+      for (
+        const [command, flags] of [[underRoot, []], [underRoot, ["-x"]], [underRoot, ["-n", "3"]], [named, ["-x"]]]
+      ) {
         let text = "";
-        const code = await main(["--root", join(t.dir, "host"), "last", ...flags], {
+        const code = await main([...command!, ...flags!], {
           out: (chunk) => void (text += typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk)),
           err: (line) => void (text += line),
         });
         assert.equal(code, 0);
-        const want = execFileSync("last", [...flags, "-f", reference], { env: ORACLE_ENV, encoding: "utf8" });
-        assert.equal(text.replace("wtmp.db begins", "wtmp begins"), want, `last ${flags.join(" ")}`);
+        const want = execFileSync("last", [...flags!, "-f", reference], { env: ORACLE_ENV, encoding: "utf8" });
+        assert.equal(text.replace("wtmp.db begins", "wtmp begins"), want, `${command!.join(" ")} ${flags!.join(" ")}`);
       }
     } finally {
       t.cleanup();

@@ -1,0 +1,85 @@
+/**
+ * Running a command two ways for the differential tests: ours through
+ * `main()` in this process, and the installed coreutils/util-linux tool,
+ * both with TZ=UTC and LC_ALL=C.
+ *
+ * @module
+ */
+
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import process from "node:process";
+import { main } from "../../src/cli/main.ts";
+import { ORACLE_ENV } from "../_util.ts";
+
+// The tools' text depends on the zone and the locale: fix both for our side too.
+process.env.TZ = "UTC";
+process.env.LC_ALL = "C";
+delete process.env.LANG;
+delete process.env.LC_TIME;
+delete process.env.LC_CTYPE;
+
+/** What a run printed. */
+export interface Ran {
+  /** Exit code. */
+  code: number;
+  /** Standard output, as a byte string (one char per byte) so diffs show every byte. */
+  out: string;
+  /** Standard error. */
+  err: string;
+}
+
+const latin1 = (bytes: Uint8Array): string => {
+  let s = "";
+  for (const c of bytes) s += String.fromCharCode(c);
+  return s;
+};
+
+async function* once(chunk: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield chunk;
+}
+
+/**
+ * Runs our command line in this process.
+ *
+ * @param argv Arguments after "utmp".
+ * @param stdin Standard input.
+ * @returns Exit code and output.
+ */
+export async function ours(argv: string[], stdin?: Uint8Array): Promise<Ran> {
+  const out: Uint8Array[] = [];
+  let err = "";
+  const code = await main(argv, {
+    out: (chunk) => void out.push(typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk.slice()),
+    err: (text) => void (err += text),
+    ...(stdin === undefined ? {} : { stdin: once(stdin) }),
+  });
+  return { code, out: out.map(latin1).join(""), err };
+}
+
+/**
+ * Runs an installed tool.
+ *
+ * @param cmd The tool.
+ * @param args Its arguments.
+ * @param stdin Standard input.
+ * @returns Exit code and output.
+ */
+export function oracle(cmd: string, args: string[], stdin?: Uint8Array): Ran {
+  const r = spawnSync(cmd, args, { env: ORACLE_ENV, input: stdin ?? new Uint8Array(0), maxBuffer: 1 << 28 });
+  if (r.error !== undefined) throw r.error;
+  return { code: r.status ?? -1, out: latin1(r.stdout), err: r.stderr.toString() };
+}
+
+/**
+ * `utmpdump -r` of text given as bytes, written to `path`.
+ *
+ * @param text utmpdump text (a byte string).
+ * @param path Where to write the binary.
+ * @returns The path.
+ */
+export function utmpdumpR(text: string, path: string): string {
+  const r = spawnSync("utmpdump", ["-r"], { env: ORACLE_ENV, input: Uint8Array.from(text, (c) => c.charCodeAt(0)) });
+  writeFileSync(path, r.stdout);
+  return path;
+}

@@ -1,0 +1,232 @@
+/**
+ * `utmp last` / `utmp lastb` against the installed util-linux `last` and
+ * `lastb` (2.38.1), byte for byte, on generated files (made with the layout
+ * encoder and with `utmpdump -r`) and on the MIT/Apache fixtures.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { test } from "../_harness.ts";
+import { FIXTURES, tempDir } from "../_util.ts";
+import { btmpScenario, encode, type GenRecord, writeBoth, wtmpScenario } from "./_gen.ts";
+import { oracle, ours } from "./_run.ts";
+
+const NOW = Math.floor(Date.now() / 1000);
+
+/** Runs `tool args` both ways and compares stdout and the exit code. */
+async function same(tool: "last" | "lastb", args: string[]): Promise<void> {
+  const theirs = oracle(tool, args);
+  const mine = await ours([tool, ...args]);
+  assert.equal(mine.out, theirs.out, `${tool} ${args.join(" ")}`);
+  assert.equal(mine.code, theirs.code, `exit code of ${tool} ${args.join(" ")}`);
+}
+
+/** Option sets that need nothing from the file. */
+const VARIANTS: string[][] = [
+  [],
+  ["-x"],
+  ["-F"],
+  ["-w"],
+  ["-i"],
+  ["-a"],
+  ["-R"],
+  ["-a", "-i", "-w"],
+  ["-x", "-F", "-w", "-i"],
+  ["--time-format", "iso"],
+  ["--time-format", "full", "-x"],
+  ["--time-format", "notime", "-x"],
+  ["--time-format=short", "-R", "-x"],
+  ["-n", "7"],
+  ["-3", "-x"],
+  ["-1", "-2"],
+  ["--limit=12", "-w"],
+  ["--fullt", "--sys"],
+  ["--hostlast", "--ip", "--fulln"],
+];
+
+/** "YYYY-MM-DD HH:MM:SS" (UTC, as the tests run) for --since/--until/--present. */
+function stamp(t: number): string {
+  return new Date(t * 1000).toISOString().slice(0, 19).replace("T", " ");
+}
+
+/** Option sets built from the file: time windows, users and lines to show. */
+function fileVariants(records: readonly GenRecord[]): string[][] {
+  const times = records.map((r) => r.tv_sec).sort((a, b) => a - b);
+  const at = (f: number): number => times[Math.floor(f * (times.length - 1))]!;
+  const users = records.filter((r) => r.ut_type_raw === 7 && r.ut_user.length > 0);
+  const text = (b: Uint8Array): string => new TextDecoder().decode(b);
+  return [
+    ["-s", stamp(at(0.5))],
+    ["-t", stamp(at(0.5))],
+    ["--since", stamp(at(0.2)), "--until", stamp(at(0.7)), "-x"],
+    ["-p", stamp(at(0.4))],
+    ["--present", stamp(at(0.8)), "-x", "-F"],
+    ["-s", "1970-01-02", "-t", "2037-12-31 23:59"],
+    ["root", "tty1"],
+    [text(users[0]?.ut_user ?? new Uint8Array()), "-x"],
+    ["pts/1", "1", "kerolasa"],
+    ["ftp", "uucp", "-w"],
+  ];
+}
+
+async function compareHistory(seeds: number[], start: (seed: number) => number, gap?: number): Promise<void> {
+  const tmp = tempDir();
+  try {
+    for (const seed of seeds) {
+      const records = wtmpScenario(seed, { events: 160, start: start(seed), ...(gap ? { gap } : {}) });
+      const files = writeBoth(tmp.file, `wtmp${seed}`, records);
+      for (const path of [files.encoded, files.reversed]) {
+        for (const v of [...VARIANTS, ...fileVariants(records)]) await same("last", ["-f", path, ...v]);
+      }
+    }
+  } finally {
+    tmp.cleanup();
+  }
+}
+
+test("main() last prints what util-linux last prints, for generated histories", async () => {
+  await compareHistory([1, 2, 3, 4, 5, 6, 7, 8], (seed) => 400000000 + seed * 130000000);
+});
+
+test("main() last prints what util-linux last prints, for histories around now (still logged in, gone)", async () => {
+  // Logins after this machine's boot are checked live (/proc/PID/loginuid, the tty's owner): root on tty1 stays.
+  await compareHistory([11, 12, 13, 14], () => NOW - 7200, 600);
+});
+
+test("main() lastb prints what util-linux lastb prints, for generated btmp files", async () => {
+  const tmp = tempDir();
+  try {
+    for (const seed of [21, 22, 23, 24]) {
+      const records = btmpScenario(seed, 1100000000 + seed * 1000000, 120);
+      const files = writeBoth(tmp.file, `btmp${seed}`, records);
+      for (const path of [files.encoded, files.reversed]) {
+        for (const v of [...VARIANTS, ...fileVariants(records)]) await same("lastb", ["-f", path, ...v]);
+      }
+    }
+  } finally {
+    tmp.cleanup();
+  }
+});
+
+test("main() last reads several files as util-linux last does, the line limit counted over all", async () => {
+  const tmp = tempDir();
+  try {
+    const a = tmp.file("wtmp.1", encode(wtmpScenario(31, { events: 80, start: 500000000 })));
+    const b = tmp.file("wtmp", encode(wtmpScenario(32, { events: 80, start: 900000000 })));
+    await same("last", ["-f", b, "-f", a]);
+    await same("last", ["-f", b, "-f", a, "-n", "5"]);
+    await same("last", ["--file", a, "--file=" + b, "-x", "root"]);
+  } finally {
+    tmp.cleanup();
+  }
+});
+
+test("main() last reads empty and short files as util-linux last does", async () => {
+  const tmp = tempDir();
+  try {
+    // No whole record: only the "begins" line, with the file's change time.
+    await same("last", ["-f", tmp.file("empty", new Uint8Array(0))]);
+    await same("last", ["-f", tmp.file("short", new Uint8Array(100))]);
+    await same("lastb", ["-f", tmp.file("one", encode(btmpScenario(3, 1e9, 1)))]);
+  } finally {
+    tmp.cleanup();
+  }
+});
+
+test("main() last prints the copied fixtures as util-linux last does", async () => {
+  const files = [
+    "plaso/utmp",
+    "plaso/utmp_x86_64",
+    "dtformats/utmp-linux_libc6",
+    "utmp-rs/basic32.utmp",
+    "utmp-rs/with_host_32.utmp",
+    "linux-utmpx-rb/utmpx_dummy.dump",
+    "linux-utmpx-rb/utmpx_ipv4.dump",
+  ];
+  for (const f of files) {
+    for (const v of VARIANTS) await same("last", ["-f", join(FIXTURES, f), ...v]);
+  }
+  for (const v of VARIANTS) await same("lastb", ["-f", join(FIXTURES, "utmp-rs/long_user_32.utmp"), ...v]);
+});
+
+test("main() last -d names loopback addresses as util-linux last does (from /etc/hosts)", async () => {
+  const tmp = tempDir();
+  try {
+    const loopback: Partial<GenRecord>[] = [
+      { ut_addr: [127, 0, 0, 1] },
+      { ut_addr: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1] },
+    ];
+    const records = wtmpScenario(41, { events: 12, start: 1300000000 }).map((r, i) =>
+      r.ut_type_raw === 7 ? { ...r, ...loopback[i % 2] } : r
+    );
+    const path = tmp.file("wtmp", encode(records));
+    await same("last", ["-f", path, "-d"]);
+    await same("last", ["-f", path, "-d", "-a", "-w"]);
+  } finally {
+    tmp.cleanup();
+  }
+});
+
+test("main() last reads a 32-bit time past 2038 as unsigned, where util-linux 2.38 with glibc 2.36 goes back to 1901", async () => {
+  const tmp = tempDir();
+  try {
+    const t = 2 ** 31 + 86400 * 400; // 2039-02-23T03:14:08Z
+    const login: GenRecord = {
+      ...wtmpScenario(51, { events: 1, start: 0 })[0]!,
+      ut_type_raw: 7,
+      ut_pid: 42,
+      ut_line: new TextEncoder().encode("pts/4"),
+      ut_user: new TextEncoder().encode("ann"),
+      ut_host: new Uint8Array(0),
+      tv_sec: t,
+      tv_usec: 0,
+    };
+    const logout: GenRecord = { ...login, ut_type_raw: 8, ut_user: new Uint8Array(0), tv_sec: t + 3600 };
+    const path = tmp.file("wtmp", encode([login, logout]));
+    const mine = await ours(["last", "-f", path, "-F"]);
+    assert.equal(
+      mine.out,
+      "ann      pts/4                         Wed Feb 23 03:14:08 2039 - Wed Feb 23 04:14:08 2039  (01:00)\n\n" +
+        "wtmp begins Wed Feb 23 03:14:08 2039\n",
+    );
+    // The installed last reads the same seconds as signed: 2^32 seconds earlier.
+    const theirs = oracle("last", ["-f", path, "-F"]).out;
+    assert.equal(
+      theirs,
+      "ann      pts/4                         Sat Jan 17 20:45:52 1903 - Sat Jan 17 21:45:52 1903  (01:00)\n\n" +
+        "wtmp begins Sat Jan 17 20:45:52 1903\n",
+    );
+  } finally {
+    tmp.cleanup();
+  }
+});
+
+test("main() last reports a missing file on one line and exits 1", async () => {
+  const mine = await ours(["last", "-f", "/nonexistent/wtmp"]);
+  assert.equal(mine.code, 1);
+  assert.equal(mine.out, "");
+  assert.match(mine.err, /^utmp last: Cannot open "\/nonexistent\/wtmp": no such file \(ENOENT\)[^\n]*\n$/);
+  assert.equal(oracle("last", ["-f", "/nonexistent/wtmp"]).code, 1);
+});
+
+test("main() last rejects bad options with exit code 2, as util-linux last rejects them", async () => {
+  for (
+    const args of [
+      ["-F", "--time-format", "iso"],
+      ["--time-format", "sometimes"],
+      ["-s", "yesterday-ish"],
+      ["-n", "many"],
+      ["--full"],
+      ["-Z"],
+    ]
+  ) {
+    const mine = await ours(["last", ...args, "-f", "/dev/null"]);
+    assert.equal(mine.code, 2, args.join(" "));
+    assert.equal(mine.out, "");
+    assert.match(mine.err, /^utmp last: .+\nTry 'utmp last --help' for more information\.\n$/);
+    assert.notEqual(oracle("last", [...args, "-f", "/dev/null"]).code, 0, `util-linux last ${args.join(" ")}`);
+  }
+  assert.equal((await ours(["last", "-f"])).code, 2);
+});

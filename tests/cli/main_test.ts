@@ -1,0 +1,141 @@
+/**
+ * The command line as a whole: the registry, help and version, usage
+ * errors, structured output, and the real process (task permissions,
+ * standard output closed early).
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "../_harness.ts";
+import { FIXTURES, ORACLE_ENV, TESTS_DIR } from "../_util.ts";
+import { VERSION } from "../../src/cli/_version.ts";
+import { lastSessions } from "../../src/last.ts";
+import { UtmpFile } from "../../src/utmp_file.ts";
+import { oracle, ours } from "./_run.ts";
+
+const COMMANDS = ["who", "users", "last", "lastb", "lastlog", "dump"];
+const WTMP = join(FIXTURES, "utmp-rs/with_host_32.utmp");
+const utf8 = (s: string): string => new TextDecoder().decode(Uint8Array.from(s, (c) => c.charCodeAt(0)));
+
+test("main() lists every command, and --help of each shows its usage and the common options", async () => {
+  const top = await ours(["--help"]);
+  assert.equal(top.code, 0);
+  for (const name of COMMANDS) {
+    assert.match(top.out, new RegExp(`^  ${name} +\\S`, "m"));
+    const help = await ours([name, "--help"]);
+    assert.equal(help.code, 0, name);
+    assert.match(help.out, new RegExp(`^Usage: utmp ${name} `));
+    for (const common of ["--file", "--layout", "--json", "--ndjson", "--help", "--version"]) {
+      assert.ok(help.out.includes(common), `${name} --help lists ${common}`);
+    }
+  }
+  assert.equal((await ours([])).code, 2);
+});
+
+test("main() --version prints the version of deno.json", async () => {
+  const manifest = JSON.parse(readFileSync(join(TESTS_DIR, "..", "deno.json"), "utf8")) as { version: string };
+  assert.equal(VERSION, manifest.version);
+  assert.equal((await ours(["--version"])).out, `utmp ${manifest.version}\n`);
+  for (const name of COMMANDS) {
+    assert.equal((await ours([name, "--version"])).out, `utmp ${name} ${manifest.version}\n`);
+  }
+});
+
+test("main() rejects an unknown command or option with one line and exit code 2", async () => {
+  const unknown = await ours(["wh"]);
+  assert.equal(unknown.code, 2);
+  assert.match(
+    unknown.err,
+    /^utmp wh: unknown command 'wh'; commands: who, users, last, lastb, lastlog, dump\b.*\nTry 'utmp wh --help' for more information\.\n$/,
+  );
+  const option = await ours(["dump", "--frobnicate"]);
+  assert.equal(option.code, 2);
+  assert.equal(
+    option.err,
+    "utmp dump: unrecognized option '--frobnicate'\nTry 'utmp dump --help' for more information.\n",
+  );
+  const layout = await ours(["dump", "--layout", "vax", WTMP]);
+  assert.equal(layout.code, 2);
+  assert.match(layout.err, /^utmp dump: Cannot find layout "vax": expected one of "linux", /);
+});
+
+test("main() reports a file it cannot read on one line, without a stack trace, and exits 1", async () => {
+  for (const name of ["who", "users", "dump", "last", "lastb"]) {
+    const ran = await ours(name.startsWith("last") ? [name, "-f", TESTS_DIR] : [name, TESTS_DIR]);
+    assert.equal(ran.code, 1, name);
+    assert.equal(ran.out, "");
+    assert.equal(
+      ran.err,
+      `utmp ${name}: Cannot read "${TESTS_DIR}": it is a directory (EISDIR); pass the path of a login-record file\n`,
+    );
+  }
+});
+
+test("main() --json prints one array and --ndjson one object per line, the same values", async () => {
+  for (
+    const argv of [["who", "-a", WTMP], ["users", WTMP], ["dump", WTMP], ["last", "-x", "-f", WTMP], [
+      "lastb",
+      "-f",
+      WTMP,
+    ]]
+  ) {
+    const json = JSON.parse(utf8((await ours([...argv, "--json"])).out));
+    const lines = utf8((await ours([...argv, "--ndjson"])).out).split("\n");
+    assert.equal(lines.pop(), "");
+    assert.ok(Array.isArray(json));
+    assert.deepEqual(lines.map((l) => JSON.parse(l)), json, argv.join(" "));
+  }
+});
+
+test("main() who --json prints the records coreutils who -a shows", async () => {
+  const json = JSON.parse(utf8((await ours(["who", "-a", "--json", WTMP])).out)) as { index: number }[];
+  const records = [];
+  for await (const u of new UtmpFile(WTMP)) records.push(JSON.parse(JSON.stringify(u)));
+  // who -a shows every record but EMPTY ones and USER_PROCESS ones without a user.
+  const shown = records.filter((u) => u.ut_type !== "EMPTY" && !(u.ut_type === "USER_PROCESS" && u.ut_user === ""));
+  assert.deepEqual(json, shown);
+  assert.equal(json.length, oracle("who", ["-a", WTMP]).out.split("\n").length - 1);
+});
+
+test("main() last --json prints the sessions of lastSessions(), one per line util-linux last -x prints", async () => {
+  const json = JSON.parse(utf8((await ours(["last", "-x", "--json", "-f", WTMP])).out));
+  const sessions = [];
+  // The file's open sessions began before this machine booted: gone, as last's check finds.
+  for await (const s of lastSessions(WTMP, { isAlive: () => false })) sessions.push(JSON.parse(JSON.stringify(s)));
+  assert.deepEqual(json, sessions);
+  const lines = oracle("last", ["-x", "-f", WTMP]).out.split("\n");
+  assert.equal(json.length, lines.length - 3, "every line but the blank one and 'begins'");
+});
+
+const deno = (globalThis as { Deno?: { execPath(): string } }).Deno;
+const MAIN = join(TESTS_DIR, "..", "src", "cli", "main.ts");
+
+test("main.ts run as a program with the tasks' permissions prints what util-linux last prints", () => {
+  const run = spawnSync(deno!.execPath(), [
+    "run",
+    "--allow-read",
+    "--allow-env",
+    "--allow-sys",
+    MAIN,
+    "last",
+    "-f",
+    WTMP,
+  ], {
+    env: ORACLE_ENV,
+  });
+  assert.equal(run.stderr.toString(), "");
+  assert.equal(run.status, 0);
+  assert.equal(run.stdout.toString("latin1"), oracle("last", ["-f", WTMP]).out);
+}, { ignore: deno === undefined });
+
+test("main.ts run as a program stops quietly when standard output is closed", () => {
+  const sh = spawnSync("sh", ["-c", `"${deno!.execPath()}" run -A "${MAIN}" dump "${WTMP}" | head -c 10`], {
+    env: ORACLE_ENV,
+  });
+  assert.equal(sh.stdout.toString(), "[1] [00000");
+  assert.equal(sh.stderr.toString(), "");
+}, { ignore: deno === undefined });

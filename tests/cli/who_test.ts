@@ -1,0 +1,182 @@
+/**
+ * `utmp who` / `utmp users` against the installed coreutils 9.1 `who` and
+ * `users`, byte for byte, on generated utmp snapshots and wtmp histories
+ * (made with the layout encoder and with `utmpdump -r`) and on the
+ * MIT/Apache fixtures.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import process from "node:process";
+import { test } from "../_harness.ts";
+import { FIXTURES, tempDir } from "../_util.ts";
+import { decodeRecords, encodeRecords, LAYOUTS } from "../../src/layouts/mod.ts";
+import { System } from "../../src/cli/_system.ts";
+import { liveOnly } from "../../src/cli/who.ts";
+import { utmpScenario, writeBoth, wtmpScenario } from "./_gen.ts";
+import { oracle, ours } from "./_run.ts";
+
+const NOW = Math.floor(Date.now() / 1000);
+
+async function same(tool: "who" | "users", args: string[]): Promise<void> {
+  const theirs = oracle(tool, args);
+  const mine = await ours([tool, ...args]);
+  assert.equal(mine.out, theirs.out, `${tool} ${args.join(" ")}`);
+  assert.equal(mine.code, theirs.code, `exit code of ${tool} ${args.join(" ")}`);
+}
+
+const WHO: string[][] = [
+  [],
+  ["-a"],
+  ["-b"],
+  ["-q"],
+  ["-H"],
+  ["-u"],
+  ["-aH"],
+  ["-d"],
+  ["-l"],
+  ["-p"],
+  ["-r"],
+  ["-t"],
+  ["-T"],
+  ["-w", "-u"],
+  ["-s", "-u"],
+  ["-b", "-r", "-H"],
+  ["--all", "--short"],
+  ["--boot", "--dead", "--mesg", "--heading"],
+  ["--count", "-H"],
+  ["--writable", "--login", "--process"],
+];
+
+async function compareFile(path: string): Promise<void> {
+  for (const v of WHO) await same("who", [...v, path]);
+  await same("users", [path]);
+}
+
+test("main() who and users print what coreutils prints, for generated utmp files", async () => {
+  const tmp = tempDir();
+  try {
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      // Half of them booted just now (idle times, live terminals), half long ago.
+      const files = writeBoth(
+        tmp.file,
+        `utmp${seed}`,
+        utmpScenario(seed, seed % 2 === 0 ? NOW - 7200 : 800000000 + seed * 9e6),
+      );
+      await compareFile(files.encoded);
+      await compareFile(files.reversed);
+    }
+  } finally {
+    tmp.cleanup();
+  }
+});
+
+test("main() who and users print what coreutils prints, for wtmp files", async () => {
+  const tmp = tempDir();
+  try {
+    for (const seed of [7, 8, 9]) {
+      const files = writeBoth(
+        tmp.file,
+        `wtmp${seed}`,
+        wtmpScenario(seed, { events: 120, start: 700000000 + seed * 1e7 }),
+      );
+      await compareFile(files.encoded);
+      await compareFile(files.reversed);
+    }
+  } finally {
+    tmp.cleanup();
+  }
+});
+
+test("main() who and users print what coreutils prints, for the copied fixtures", async () => {
+  for (
+    const f of [
+      "plaso/utmp",
+      "plaso/utmp_x86_64",
+      "plaso/wtmp.1",
+      "plaso/utmp_corrupted",
+      "dtformats/utmp-linux_libc6",
+      "utmp-rs/basic32.utmp",
+      "utmp-rs/with_host_32.utmp",
+      "utmp-rs/long_user_32.utmp",
+      "utmp-rs/empty.utmp",
+      "linux-utmpx-rb/utmpx_dummy.dump",
+      "linux-utmpx-rb/utmpx_ipv4.dump",
+    ]
+  ) await compareFile(join(FIXTURES, f));
+});
+
+test("main() who reads a big-endian and a 64-bit file as coreutils reads the same records natively", async () => {
+  const tmp = tempDir();
+  try {
+    const records = utmpScenario(11, 900000000);
+    const native = tmp.file("utmp", encodeRecords(LAYOUTS.linux, records));
+    for (const layout of ["linux-be", "linux64", "linux64-be"] as const) {
+      const other = tmp.file(`utmp.${layout}`, encodeRecords(LAYOUTS[layout], records));
+      for (const v of [["-a"], ["-q"], []]) {
+        assert.equal((await ours(["who", ...v, other])).out, oracle("who", [...v, native]).out, `${layout} ${v}`);
+      }
+      assert.equal((await ours(["users", "--file", other])).out, oracle("users", [native]).out);
+    }
+  } finally {
+    tmp.cleanup();
+  }
+});
+
+test("main() who -m prints only the heading when standard input is no terminal, as coreutils does", async () => {
+  const tmp = tempDir();
+  try {
+    const path = tmp.file("utmp", encodeRecords(LAYOUTS.linux, utmpScenario(12, 900000000)));
+    await same("who", ["-mH", path]);
+    await same("who", ["-m", path]);
+  } finally {
+    tmp.cleanup();
+  }
+}, { ignore: process.stdin.isTTY === true });
+
+test("liveOnly() drops the user sessions whose process is gone, as coreutils does for the system's utmp", async () => {
+  // A child that has exited and been reaped: its pid is free.
+  const child = spawn(process.execPath, ["--version"], { stdio: "ignore" });
+  await new Promise((resolve) => child.on("exit", resolve));
+  const gone = child.pid!;
+  const records = [...decodeRecords(
+    encodeRecords(LAYOUTS.linux, [
+      { ut_type: "USER_PROCESS", ut_pid: process.pid, ut_line: "pts/0", ut_user: "alive" },
+      { ut_type: "USER_PROCESS", ut_pid: gone, ut_line: "pts/1", ut_user: "gone" },
+      { ut_type: "USER_PROCESS", ut_pid: 0, ut_line: "pts/2", ut_user: "nopid" },
+      { ut_type: "LOGIN_PROCESS", ut_pid: gone, ut_line: "tty1", ut_user: "LOGIN" },
+    ]),
+    LAYOUTS.linux,
+  )];
+  const kept = liveOnly(records, new System(() => assert.fail("no check may be denied with -A")));
+  assert.deepEqual(kept.map((u) => u.ut_user), ["alive", "nopid", "LOGIN"]);
+}, { ignore: !existsSync("/proc/self") });
+
+test("main() who says plainly that the system keeps no utmp", async () => {
+  const mine = await ours(["who"]);
+  if (existsSync("/run/systemd/sessions")) {
+    // Where logind keeps the sessions, those are shown, with a note.
+    assert.equal(mine.code, 0);
+    assert.equal(
+      mine.err,
+      'utmp who: this system keeps no utmp file; showing systemd-logind\'s sessions ("/run/systemd/sessions")\n',
+    );
+  } else {
+    assert.equal(mine.code, 1);
+    assert.equal(mine.out, "");
+    assert.match(mine.err, /^utmp who: Cannot open "\/var\/run\/utmp": no such file \(ENOENT\)[^\n]*\n$/);
+  }
+}, { ignore: existsSync("/var/run/utmp") || process.platform !== "linux" });
+
+test("main() who rejects a third operand and an unknown option with exit code 2", async () => {
+  for (const args of [["a", "b", "c"], ["--bogus"], ["-Z"], ["--layout", "vax", "/dev/null"]]) {
+    const mine = await ours(["who", ...args]);
+    assert.equal(mine.code, 2, args.join(" "));
+    assert.match(mine.err, /^utmp who: .+\nTry 'utmp who --help' for more information\.\n$/);
+  }
+  assert.equal((await ours(["users", "a", "b"])).code, 2);
+});
