@@ -76,7 +76,15 @@ export {
   SessionPairing,
 } from "./src/last.ts";
 export type { BackendName } from "./src/_source.ts";
-export type { Detection, LayoutName } from "./src/layouts/mod.ts";
+export type { Detection, LastlogLayoutName, LayoutName, UtmpLayoutName } from "./src/layouts/mod.ts";
+export {
+  lastlog,
+  type LastlogEntry,
+  LastlogFile,
+  type LastlogOptions,
+  type LastlogWarning,
+  LASTLOG_SCAN_BYTES,
+} from "./src/lastlog.ts";
 export type { Layout } from "./src/layouts/_engine.ts";
 export {
   type ChosenSource,

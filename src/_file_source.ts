@@ -8,6 +8,7 @@
 import { openRecordFile, type RecordFile } from "./_file.ts";
 import type { Layout } from "./layouts/_engine.ts";
 import { DETECT_SAMPLE, type Detection, detectLayout, getLayout, LAYOUTS } from "./layouts/mod.ts";
+import { scanFrames, unframe } from "./layouts/_framing.ts";
 import { type Chunk, makeChunk } from "./record.ts";
 import type { ProblemSink, RecordSource } from "./_source.ts";
 
@@ -66,6 +67,7 @@ export class FileSource implements RecordSource {
   async next(): Promise<Chunk | null> {
     const file = await this.#open();
     const layout = this.#layout!;
+    if (layout.framing === "u16be") return this.#nextFramed(file, layout);
     const size = layout.size;
     const max = Math.max(1, Math.floor(CHUNK_BYTES / size)) * size;
     const remaining = Math.max(0, this.#known - this.#position);
@@ -88,6 +90,47 @@ export class FileSource implements RecordSource {
     this.#position += whole;
     this.#index += whole / size;
     return chunk;
+  }
+
+  /**
+   * FreeBSD utx.log: length-prefixed records, copied zero-filled into
+   * fixed-size slots (their file offsets in `Chunk.offsets`); see
+   * layouts/_framing.ts. A run of zero lengths is reported and stepped over,
+   * after the records before it.
+   */
+  async #nextFramed(file: RecordFile, layout: Layout): Promise<Chunk | null> {
+    for (;;) {
+      const bytes = new Uint8Array(CHUNK_BYTES);
+      const n = await file.read(bytes, this.#position);
+      if (n === 0) return null;
+      const data = bytes.subarray(0, n);
+      const scan = scanFrames(data, layout.size);
+      const skip = scan.skipped[0];
+      const frames = skip === undefined ? scan.frames : scan.frames.filter((f) => f.start < skip.start);
+      if (frames.length > 0) {
+        const chunk: Chunk = {
+          ...makeChunk(unframe(data, frames, layout.size), layout, this.#position, this.#index),
+          offsets: frames.map((f) => this.#position + f.start),
+        };
+        this.#position += skip?.start ?? scan.end;
+        this.#index += frames.length;
+        return chunk;
+      }
+      if (skip !== undefined) {
+        const reason = `zero record length: skipped ${skip.length} bytes to the next length`;
+        this.#options.onProblem({ offset: this.#position, recordIndex: this.#index, reason });
+        this.#position += skip.length;
+        continue;
+      }
+      // No whole record: the rest of the file is shorter than the record its length announces.
+      this.#options.onProblem({
+        offset: this.#position,
+        recordIndex: this.#index,
+        reason: `file ends ${n} bytes into a length-prefixed record`,
+      });
+      this.#position += n;
+      return null;
+    }
   }
 
   rewind(): void {
@@ -121,7 +164,13 @@ export class FileSource implements RecordSource {
   async #detectLayout(file: RecordFile): Promise<Detection> {
     const { layout, prefer } = this.#options;
     if (layout !== "auto") {
-      return { layout: getLayout(layout), confidence: 1, reason: "given by the layout option" };
+      const given = getLayout(layout);
+      if (given.kind !== "utmp") {
+        throw new RangeError(
+          `Cannot read "${this.#path}" with layout "${layout}": it is a lastlog layout; use LastlogFile`,
+        );
+      }
+      return { layout: given, confidence: 1, reason: "given by the layout option" };
     }
     const largest = Math.max(...Object.values(LAYOUTS).map((l: Layout) => l.size));
     const head = new Uint8Array(Math.min(file.size, DETECT_SAMPLE * largest));

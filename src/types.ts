@@ -58,3 +58,17 @@ export type UtTypeName =
 export const LINUX_TYPES: Readonly<Record<number, UtTypeName>> = Object.freeze(
   Object.fromEntries(Object.entries(UtType).map(([name, n]) => [n, name as UtTypeName])),
 );
+
+/**
+ * The System V numbering, with OLD_TIME 3 and NEW_TIME 4 (the reverse of
+ * Linux): SVR2-R4, UnixWare, Solaris, AIX, HP-UX, DOMAIN/IX, and the base of
+ * the macOS and NetBSD tables (FORMATS.md §15.2).
+ */
+export const SYSV_TYPES: Readonly<Record<number, UtTypeName>> = Object.freeze({
+  ...LINUX_TYPES,
+  3: "OLD_TIME",
+  4: "NEW_TIME",
+});
+
+/** The type table of layouts without a stored type (BSD, V7, lastlog). */
+export const NO_TYPES: Readonly<Record<number, UtTypeName>> = Object.freeze({});

@@ -135,6 +135,26 @@ export interface Layout {
   readonly deriveType?: (line: string, user: string) => UtTypeName;
   /** Default file paths on the system that writes this layout. */
   readonly paths?: readonly string[];
+  /**
+   * The `ut_user` of the SIGNATURE record that the system's C library writes
+   * first into a new file ("utmpx-1.00" on macOS, "utmpx-2.00" on NetBSD):
+   * detection takes it as a magic number.
+   */
+  readonly signature?: string;
+  /**
+   * `false` for layouts that `layout: "auto"` never chooses because their
+   * records cannot be told apart from a sibling's (the 36-byte BSD and System V
+   * records, V7): when one of them fits a file as well as the best other
+   * layout, detection fails and asks for the `layout` option.
+   */
+  readonly autodetect?: boolean;
+  /** `ut_id` holds opaque bytes, not text (FreeBSD console logins), so detection does not require it to be printable. */
+  readonly opaqueId?: boolean;
+  /**
+   * The fields each record type stores, when the writer zeroes the others
+   * (FreeBSD `utx_to_futx`): detection requires the others to be zero.
+   */
+  readonly storedFields?: Readonly<Partial<Record<UtTypeName, readonly (keyof LayoutFields)[]>>>;
 }
 
 /** Reads an integer field at a record's offset. */

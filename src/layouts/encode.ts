@@ -152,7 +152,9 @@ export function encodeRecord(layout: Layout, input: RecordInput, out?: Uint8Arra
 }
 
 /**
- * Encodes records back to back into one file image.
+ * Encodes records into one file image: back to back, or for a framed layout
+ * (`freebsd-log`) each behind its big-endian uint16 length with its trailing
+ * zero bytes cut, as FreeBSD's `pututxline` writes utx.log.
  *
  * @example Two records
  * ```ts
@@ -170,5 +172,17 @@ export function encodeRecord(layout: Layout, input: RecordInput, out?: Uint8Arra
 export function encodeRecords(layout: Layout, inputs: readonly RecordInput[]): Uint8Array {
   const bytes = new Uint8Array(inputs.length * layout.size);
   inputs.forEach((input, i) => encodeRecord(layout, input, bytes, i * layout.size));
-  return bytes;
+  if ((layout.framing ?? "fixed") === "fixed") return bytes;
+  const out = new Uint8Array(inputs.length * (2 + layout.size));
+  let at = 0;
+  for (let i = 0; i < inputs.length; i++) {
+    const record = bytes.subarray(i * layout.size, (i + 1) * layout.size);
+    let length = record.length;
+    while (length > 0 && record[length - 1] === 0) length--;
+    out[at] = length >> 8;
+    out[at + 1] = length & 0xff;
+    out.set(record.subarray(0, length), at + 2);
+    at += 2 + length;
+  }
+  return out.slice(0, at);
 }

@@ -14,7 +14,7 @@
  * @module
  */
 
-import { LINUX_TYPES } from "../types.ts";
+import { LINUX_TYPES, NO_TYPES } from "../types.ts";
 import type { Layout, LayoutFields } from "./_engine.ts";
 
 /** Fields at the same offsets in both glibc layouts (offsets 0..335). */
@@ -102,4 +102,80 @@ export const LINUX64_BE: Layout = Object.freeze({
   name: "linux64-be",
   endian: "be",
   description: "Linux glibc, 400 bytes, big-endian (s390x)",
+});
+
+/**
+ * glibc on m68k: the 384-byte fields packed with 2-byte alignment, so there is
+ * no padding after `ut_type` and everything from `ut_pid` on sits 2 bytes
+ * earlier (FORMATS.md §1c). Source: glibc `sysdeps/m68k/utmp-size.h`
+ * (UTMP_SIZE 382); verified with a replica struct under `#pragma pack(2)`.
+ */
+export const LINUX_M68K: Layout = Object.freeze<Layout>({
+  name: "linux-m68k",
+  kind: "utmp",
+  size: 382,
+  endian: "be",
+  description: "Linux glibc on m68k, 382 bytes, big-endian",
+  source: "glibc sysdeps/m68k/utmp-size.h (UTMP_SIZE 382); replica struct with 2-byte alignment (gcc)",
+  fields: {
+    ut_type: { offset: 0, type: "i16" },
+    ut_pid: { offset: 2, type: "i32" },
+    ut_line: { offset: 6, type: "char", size: 32 },
+    ut_id: { offset: 38, type: "char", size: 4 },
+    ut_user: { offset: 42, type: "char", size: 32 },
+    ut_host: { offset: 74, type: "char", size: 256 },
+    e_termination: { offset: 330, type: "i16" },
+    e_exit: { offset: 332, type: "i16" },
+    ut_session: { offset: 334, type: "i32" },
+    tv_sec: { offset: 338, type: "u32" },
+    tv_usec: { offset: 342, type: "i32" },
+    ut_addr: { offset: 346, type: "in6", size: 16 },
+    // 362..381: __glibc_reserved[20].
+  },
+  types: LINUX_TYPES,
+  paths: PATHS,
+});
+
+/**
+ * glibc `struct lastlog`, 292 bytes (`__WORDSIZE_TIME64_COMPAT32 = 1`, and
+ * m68k): uint32 `ll_time` (unsigned since glibc 2.40), `ll_line[32]`,
+ * `ll_host[256]` (FORMATS.md §1f). A sparse array indexed by uid.
+ * Verified: `offsetof` against Debian 12's `<lastlog.h>` on x86_64; real
+ * x86_64, i386, armhf and riscv64 files (s4) against their `lastlog` output.
+ */
+export const LASTLOG_LINUX: Layout = Object.freeze<Layout>({
+  name: "lastlog-linux",
+  kind: "lastlog",
+  size: 292,
+  endian: "le",
+  description: "Linux glibc lastlog, 292 bytes, little-endian (x86_64, i386, arm, riscv)",
+  source: "glibc bits/utmp.h struct lastlog, utmp-size.h (LASTLOG_SIZE 292); offsetof on Debian 12 glibc 2.36 x86_64",
+  fields: {
+    tv_sec: { offset: 0, type: "u32" },
+    ut_line: { offset: 4, type: "char", size: 32 },
+    ut_host: { offset: 36, type: "char", size: 256 },
+  },
+  types: NO_TYPES,
+  paths: ["/var/log/lastlog"],
+});
+
+/**
+ * glibc `struct lastlog`, 296 bytes (`__WORDSIZE_TIME64_COMPAT32 = 0`:
+ * aarch64, loongarch64): int64 `ll_time`, `ll_line[32]`, `ll_host[256]`.
+ * Verified: a real aarch64 file (s4 Debian 11) against its `lastlog` output.
+ */
+export const LASTLOG_LINUX64: Layout = Object.freeze<Layout>({
+  name: "lastlog-linux64",
+  kind: "lastlog",
+  size: 296,
+  endian: "le",
+  description: "Linux glibc lastlog, 296 bytes, little-endian (aarch64, loongarch64)",
+  source: "glibc bits/utmp.h struct lastlog, sysdeps/generic/utmp-size.h (LASTLOG_SIZE 296); real aarch64 file",
+  fields: {
+    tv_sec: { offset: 0, type: "i64" },
+    ut_line: { offset: 8, type: "char", size: 32 },
+    ut_host: { offset: 40, type: "char", size: 256 },
+  },
+  types: NO_TYPES,
+  paths: ["/var/log/lastlog"],
 });
