@@ -330,12 +330,14 @@ test("main() who under --root reads the host's logind sessions where it has no u
     const reference = utmpdumpReverse(SAME_SESSIONS_AS_UTMP, t.file("utmp"));
     for (const flags of [[], ["-a"], ["-q"]]) {
       let text = "";
+      let notes = "";
       const code = await main(["--root", join(t.dir, "host"), "who", ...flags], {
         out: (chunk) => void (text += typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk)),
-        err: (line) => void (text += line),
+        err: (line) => void (notes += line),
       });
       assert.equal(code, 0);
       assert.equal(text, run("who", [...flags, reference]), `who ${flags.join(" ")}`);
+      assert.match(notes, /systemd-logind/);
     }
   } finally {
     t.cleanup();
