@@ -8,6 +8,7 @@
 
 import { readFile } from "node:fs/promises";
 import { isPermissionDenial } from "../_runtime.ts";
+import type { LastlogEntry } from "../lastlog.ts";
 import { openDatabase } from "./_sqlite.ts";
 
 /**
@@ -37,20 +38,13 @@ export const LASTLOG2_PATH = "/var/lib/lastlog/lastlog2.db";
 export const PASSWD_PATH = "/etc/passwd";
 
 /**
- * A user's last login, in the shape of the lastlog reader's entries
- * (`{ uid, time, line, host }`) plus what lastlog2 adds.
+ * A user's last login: the lastlog reader's entry (`{ uid, time, line, host }`)
+ * plus what lastlog2 adds. `uid` comes from the password file (lastlog2 keys
+ * by name), -1 for a name not in it; `line` is without "/dev/".
  */
-export interface Lastlog2Entry {
-  /** The user's uid from the password file, or -1 when the name is not in it (lastlog2 keys by name). */
-  uid: number;
+export interface Lastlog2Entry extends LastlogEntry {
   /** User name (lastlog2's key). */
   user: string;
-  /** When (lastlog2 keeps whole seconds). */
-  time: Date;
-  /** The terminal line without "/dev/" ("pts/0", "tty1"), as the lastlog reader gives it; "" when not recorded. */
-  line: string;
-  /** Remote host; "" when not recorded. */
-  host: string;
   /** PAM service that recorded the login ("sshd", "login", ...); "" when not recorded. */
   service: string;
 }

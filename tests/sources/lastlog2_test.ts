@@ -3,7 +3,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "../_harness.ts";
 import { run, tempDir } from "../_util.ts";
-import { lastlog2Entries, type Lastlog2Entry, lastlogs } from "../../mod.ts";
+import { lastlog2Entries, type Lastlog2Entry, LastlogFile, lastlogs } from "../../mod.ts";
+import { encodeRecord, LAYOUTS } from "../../src/layouts/mod.ts";
 import { all, HAS_SQLITE, LASTLOG2_SCHEMA, sqlite, sqlValue } from "./_build.ts";
 
 const NO_SQLITE = { ignore: !HAS_SQLITE };
@@ -120,3 +121,42 @@ test("lastlog2Entries() throws UtmpFormatError for a database without the Lastlo
     t.cleanup();
   }
 }, NO_SQLITE);
+
+test(
+  "lastlog2Entries() gives the lastlog reader's entries for the logins ll2_import_lastlog would import",
+  async () => {
+    const t = tempDir();
+    try {
+      // The same last logins in a glibc lastlog (slot = uid) and in lastlog2 (row = name), as
+      // util-linux's ll2_import_lastlog() copies them: ll_time → Time, ll_line → TTY, ll_host → RemoteHost.
+      const logins = [
+        { uid: 0, user: "root", sec: 1699990000, line: "pts/3", host: "2001:db8::5" },
+        { uid: 1000, user: "alice", sec: 1700000000, line: "pts/0", host: "198.51.100.4" },
+        { uid: 1001, user: "bob", sec: 1700000100, line: "tty1", host: "" },
+      ];
+      const slots = new Uint8Array(1002 * LAYOUTS["lastlog-linux"].size);
+      for (const l of logins) {
+        encodeRecord(LAYOUTS["lastlog-linux"], { tv_sec: l.sec, ut_line: l.line, ut_host: l.host }, slots, l.uid * 292);
+      }
+      const lastlogPath = t.file("lastlog", slots);
+      const db = t.file("lastlog2.db");
+      sqlite(
+        db,
+        [
+          LASTLOG2_SCHEMA,
+          ...logins.map((l) => `REPLACE INTO Lastlog2 VALUES(${[l.user, l.sec, l.line, l.host, null].map(sqlValue)});`),
+        ].join("\n"),
+      );
+      const fromLastlog = await all(new LastlogFile(lastlogPath, { layout: "lastlog-linux" }));
+      const fromLastlog2 = await all(lastlog2Entries(db, { passwd: t.file("passwd", PASSWD) }));
+      assert.equal(fromLastlog.length, 3);
+      assert.deepEqual(
+        fromLastlog2.map(({ uid, time, line, host }) => ({ uid, time, line, host })).sort((a, b) => a.uid - b.uid),
+        fromLastlog.map(({ uid, time, line, host }) => ({ uid, time, line, host })),
+      );
+    } finally {
+      t.cleanup();
+    }
+  },
+  NO_SQLITE,
+);
