@@ -10,7 +10,7 @@ import { statSync } from "node:fs";
 import { rawFields } from "../_bytes.ts";
 import { formatAddress } from "../layouts/_engine.ts";
 import { lastType, readBackward, type Session, SessionPairing } from "../last.ts";
-import type { UtmpRecord } from "../record.ts";
+import type { UtmpRecord, UtRawBytes } from "../record.ts";
 import { UtmpFile } from "../utmp_file.ts";
 import { type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, type Context, EXIT, jsonMode, Writer } from "./_command.ts";
@@ -176,12 +176,20 @@ class LastPrinter {
       if (0 < logoutTime && logoutTime < ctl.present) return false;
     }
     if (json !== undefined) await this.#out.item(json);
-    else await this.#out.text(this.#format(u, user, line, loginTime, logoutTime, what));
+    else await this.#out.text(this.#format(u, raw, user, line, loginTime, logoutTime, what));
     this.#done++;
     return ctl.maxRecs !== 0 && ctl.maxRecs <= this.#done;
   }
 
-  #format(u: UtmpRecord, user: string, line: string, loginTime: number, logoutTime: number, what: What): string {
+  #format(
+    u: UtmpRecord,
+    raw: UtRawBytes,
+    user: string,
+    line: string,
+    loginTime: number,
+    logoutTime: number,
+    what: What,
+  ): string {
     const ctl = this.#ctl;
     const fmt = TIME_FORMATS[ctl.timeFormat];
     const login = this.#time(loginTime, ctl.timeFormat === "short" ? "full" : ctl.timeFormat);
@@ -218,7 +226,7 @@ class LastPrinter {
         logout = length = "";
         break;
     }
-    const domain = this.#domain(u);
+    const domain = this.#domain(u, raw);
     if (this.cutUser.has(u)) user = user.slice(0, 31);
     const name = left(user, 8, ctl.nameLen);
     const tty = left(line, 12, 12);
@@ -248,8 +256,8 @@ class LastPrinter {
   }
 
   /** The host column: ut_host, or with -i/-d the address (looked up with -d). */
-  #domain(u: UtmpRecord): string {
-    const host = byteString(rawFields(u).ut_host).slice(0, 255);
+  #domain(u: UtmpRecord, raw: UtRawBytes): string {
+    const host = byteString(raw.ut_host).slice(0, 255);
     if (!this.#ctl.useDns && !this.#ctl.useIp) return host;
     const address = lastAddress(u.ut_addr);
     return (this.#ctl.useDns ? this.names.get(address) : undefined) ?? address;
@@ -275,13 +283,15 @@ class LastPrinter {
 /** printf `%02d`. */
 const d2 = (n: number): string => zeroPad(n, 2);
 
-/** last.c trim_trailing_spaces: strip trailing white space, end with one newline. */
+/** last.c trim_trailing_spaces: strip trailing white space (C isspace), end with one newline. */
 function trimTrailingSpaces(s: string): string {
   let p = s.length;
-  while (p > 0 && /[ \t\n\v\f\r]/.test(s[--p]!));
+  while (p > 0 && isSpace(s.charCodeAt(--p)));
   if (p > 0) p++;
   return s.slice(0, p) + "\n";
 }
+
+const isSpace = (c: number): boolean => c === 0x20 || (c >= 0x09 && c <= 0x0d);
 
 /** last.c dns_lookup's address: IPv4 when the last three words are zero or it is IPv4-mapped. */
 function lastAddress(octets: readonly number[]): string {

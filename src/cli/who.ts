@@ -248,7 +248,9 @@ export async function* whoRecords(
   const source = file === undefined ? await whoSource(ctx) : undefined;
   if (source?.logind !== undefined) {
     // Say plainly why the output is not from a utmp file (stdout stays what who prints on such a system).
-    ctx.io.err(`utmp ${ctx.command}: this system keeps no utmp file; showing systemd-logind's sessions ("${source.path}")\n`);
+    ctx.io.err(
+      `utmp ${ctx.command}: this system keeps no utmp file; showing systemd-logind's sessions ("${source.path}")\n`,
+    );
   }
   const checkPids = file === undefined && ctx.globals.root === undefined;
   for await (const batch of source?.logind ?? openRecords(args, ctx, file ?? source?.path)) {
