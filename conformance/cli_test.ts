@@ -16,6 +16,7 @@
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import process from "node:process";
 import { test } from "../tests/_harness.ts";
 import { SHARED_FIXTURES, tempDir } from "../tests/_util.ts";
 import { oracle, ours } from "../tests/cli/_run.ts";
@@ -211,3 +212,22 @@ test("main() dump --reverse reads util-linux's test texts as utmpdump -r 2.38 do
     tmp.cleanup();
   }
 }, { ignore: !present });
+
+test("main() lastlog reads dissect.target's lastlog as shadow's lastlog does", async () => {
+  const tmp = tempDir();
+  try {
+    mkdirSync(join(tmp.dir, "etc"));
+    mkdirSync(join(tmp.dir, "var/log"), { recursive: true });
+    writeFileSync(
+      join(tmp.dir, "etc/passwd"),
+      "root:x:0:0:root:/root:/bin/bash\nuser:x:1000:1000::/home/user:/bin/bash\ntest:x:1001:1001::/home/test:/bin/sh\nnone:x:1002:1002::/:/bin/sh\n",
+    );
+    writeFileSync(join(tmp.dir, "var/log/lastlog"), readFileSync(join(SHARED_FIXTURES, "dissect-target/lastlog")));
+    for (const v of [[], ["-u", "user"], ["-u", "1-1001"], ["-b", "1"]]) {
+      const args = ["-R", tmp.dir, ...v];
+      assert.equal((await ours(["lastlog", ...args])).out, oracle("lastlog", args).out, v.join(" "));
+    }
+  } finally {
+    tmp.cleanup();
+  }
+}, { ignore: !present || process.getuid?.() !== 0 });

@@ -1,20 +1,167 @@
 /**
- * `utmp lastlog`: placeholder until the lastlog reader lands.
+ * `utmp lastlog`: shadow's `lastlog` (4.13), byte for byte: every user of
+ * the password file, in its order, with the last login from the lastlog
+ * file read by uid.
  *
  * @module
  */
 
-import { type Command, EXIT } from "./_command.ts";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { type LastlogEntry, LastlogFile } from "../lastlog.ts";
+import { type LastlogLayoutName, LAYOUTS } from "../layouts/mod.ts";
+import { byteString } from "../_bytes.ts";
+import { type ParsedArgs, UsageError } from "./_args.ts";
+import { type Command, type Context, EXIT, jsonMode, lastValue, Writer } from "./_command.ts";
+import { left, localtime, utf8String } from "./_text.ts";
+
+/** A password file entry (name as a byte string). */
+interface Passwd {
+  name: string;
+  uid: number;
+}
+
+/** The password file's entries in file order, as getpwent returns them from files. */
+function passwdEntries(path: string): Passwd[] {
+  const entries: Passwd[] = [];
+  for (const line of byteString(readFileSync(path)).split("\n")) {
+    const fields = line.split(":");
+    if (fields.length < 4 || fields[0] === "" || /^[+-]/.test(line) || !/^\d+$/.test(fields[2]!)) continue;
+    entries.push({ name: fields[0]!, uid: Number(fields[2]) });
+  }
+  return entries;
+}
+
+/** LASTLOG_UID_MAX from login.defs (default: every uid). */
+function uidMax(path: string): number {
+  try {
+    const m = /^[ \t]*LASTLOG_UID_MAX[ \t]+(\S+)/m.exec(readFileSync(path, "latin1"));
+    if (m !== null && /^(0x[0-9a-f]+|\d+)$/i.test(m[1]!)) return Number(m[1]);
+  } catch {
+    // No login.defs: the default.
+  }
+  return 0xffffffff;
+}
+
+/** shadow's getrange: "N", "-N", "N-", "N-M". */
+function range(text: string): { min?: number; max?: number } | undefined {
+  const m = /^(\d*)(-?)(\d*)$/.exec(text);
+  if (m === null || (m[1] === "" && m[3] === "")) return undefined;
+  const [, lo, dash, hi] = m;
+  if (dash === "") return { min: Number(lo), max: Number(lo) };
+  return { ...(lo !== "" ? { min: Number(lo) } : {}), ...(hi !== "" ? { max: Number(hi) } : {}) };
+}
+
+/** strftime("%a %b %e %H:%M:%S %z %Y"). */
+function lastlogTime(t: number): string {
+  const tm = localtime(t);
+  const days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+  const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  const p2 = (n: number): string => String(n).padStart(2, "0");
+  const off = Math.abs(tm.gmtoff);
+  const zone = `${tm.gmtoff < 0 ? "-" : "+"}${p2(Math.trunc(off / 60))}${p2(off % 60)}`;
+  return `${days[tm.wday]} ${months[tm.mon]} ${String(tm.mday).padStart(2, " ")} ${p2(tm.hour)}:${p2(tm.min)}:${
+    p2(tm.sec)
+  } ${zone} ${tm.year}`;
+}
+
+function days(args: ParsedArgs, key: string): number | undefined {
+  const value = lastValue(args, key);
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new UsageError(`invalid numeric argument '${value}'`);
+  return Number(value) * 86400;
+}
+
+function lastlogLayout(name: string): "auto" | LastlogLayoutName {
+  if (name === "auto") return name;
+  const known = Object.values(LAYOUTS).filter((l) => l.kind === "lastlog").map((l) => l.name);
+  if (!known.includes(name)) {
+    throw new UsageError(`unknown lastlog layout "${name}": expected one of ${known.map((n) => `"${n}"`).join(", ")}`);
+  }
+  return name as LastlogLayoutName;
+}
+
+async function run(args: ParsedArgs, ctx: Context): Promise<number> {
+  if (args.operands.length > 0) throw new UsageError(`unexpected argument: ${args.operands[0]}`);
+  const root = lastValue(args, "root") ?? ctx.globals.root ?? "/";
+  const users = passwdEntries(join(root, "etc/passwd"));
+  const maxUid = uidMax(join(root, "etc/login.defs"));
+  const userOption = lastValue(args, "user");
+  let selected: Passwd[];
+  if (userOption === undefined) selected = users.filter((u) => u.uid <= maxUid);
+  else {
+    const byName = users.find((u) => u.name === utf8String(userOption));
+    const r = byName !== undefined ? { min: byName.uid, max: byName.uid } : range(userOption);
+    if (r === undefined) throw new UsageError(`Unknown user or range: ${userOption}`);
+    if (r.min !== undefined && r.min === r.max) {
+      const one = users.find((u) => u.uid === r.min);
+      selected = one === undefined ? [] : [one];
+    } else {
+      selected = users.filter((u) =>
+        !(r.min !== undefined && u.uid < r.min) && !(r.max !== undefined && u.uid > r.max)
+      );
+    }
+  }
+  const recent = days(args, "time");
+  const before = days(args, "before");
+  const path = lastValue(args, "file") ?? join(root, "var/log/lastlog");
+  const layout = lastlogLayout(lastValue(args, "layout") ?? "auto");
+  const entries = new Map<number, LastlogEntry>();
+  for await (const e of new LastlogFile(path, { layout, uids: new Set(selected.map((u) => u.uid)) })) {
+    entries.set(e.uid, e);
+  }
+  const now = Math.floor(Date.now() / 1000);
+  const out = new Writer(ctx.io, jsonMode(args));
+  let header = false;
+  for (const user of selected) {
+    const e = entries.get(user.uid);
+    const t = e === undefined ? 0 : Math.floor(e.time.getTime() / 1000);
+    if (recent !== undefined && now - t > recent) continue;
+    if (before !== undefined && now - t < before) continue;
+    if (out.json) {
+      await out.item({
+        user: new TextDecoder().decode(Uint8Array.from(user.name, (c) => c.charCodeAt(0))),
+        uid: user.uid,
+        time: t === 0 ? null : e!.time,
+        line: e?.line ?? "",
+        host: e?.host ?? "",
+      });
+      continue;
+    }
+    if (!header) {
+      await out.text(`Username         Port     From${" ".repeat(39)}Latest\n`);
+      header = true;
+    }
+    const when = t === 0 ? "**Never logged in**" : lastlogTime(t);
+    await out.text(
+      `${left(user.name, 16)} ${left(utf8String(e?.line ?? ""), 8, 8)} ${left(utf8String(e?.host ?? ""), 42)}${when}\n`,
+    );
+  }
+  await out.end();
+  return EXIT.OK;
+}
 
 /** `utmp lastlog`. */
 export const command: Command = {
   name: "lastlog",
-  summary: "last login of each user from lastlog",
+  summary: "the last login of each user (shadow lastlog)",
   usage: "[options]",
-  help: "",
-  options: [],
-  run: (_args, ctx) => {
-    ctx.io.err("utmp lastlog: not available yet\n");
-    return Promise.resolve(EXIT.CANNOT_READ);
-  },
+  help: `Print the last login of each user in the password file, from the lastlog file.
+
+  -b, --before DAYS     print only lastlog records older than DAYS
+  -R, --root DIR        read DIR/etc/passwd and DIR/var/log/lastlog
+  -t, --time DAYS       print only lastlog records more recent than DAYS
+  -u, --user LOGIN      print the lastlog record of LOGIN (or a uid, or a uid range N-M)
+
+--file FILE reads FILE instead of /var/log/lastlog; --layout names a lastlog
+layout ("lastlog-linux", ...). With --json/--ndjson: one object per user
+({ user, uid, time, line, host }, time null when never logged in).
+`,
+  options: [
+    { key: "before", short: "b", long: "before", arg: true },
+    { key: "root", short: "R", long: "root", arg: true },
+    { key: "time", short: "t", long: "time", arg: true },
+    { key: "user", short: "u", long: "user", arg: true },
+  ],
+  run,
 };

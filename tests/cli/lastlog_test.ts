@@ -1,0 +1,117 @@
+/**
+ * `utmp lastlog` against the installed shadow `lastlog` (4.13), byte for
+ * byte. shadow's lastlog reads only /var/log/lastlog and /etc/passwd, so
+ * both run on a generated system tree with `-R DIR` (it chroots: root only).
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import process from "node:process";
+import { test } from "../_harness.ts";
+import { tempDir } from "../_util.ts";
+import { encodeRecord, LAYOUTS } from "../../src/layouts/mod.ts";
+import { random } from "./_gen.ts";
+import { oracle, ours } from "./_run.ts";
+
+const NOW = Math.floor(Date.now() / 1000);
+const canChroot = process.platform === "linux" && process.getuid?.() === 0;
+
+/** A system tree: etc/passwd with users in random uid order, var/log/lastlog with some of their slots. */
+function makeRoot(dir: string, seed: number, uidMax?: number): string[] {
+  const r = random(seed);
+  const int = (lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
+  const names = [
+    "root",
+    "daemon",
+    "alice",
+    "bob",
+    "carol",
+    "dave",
+    "a-rather-long-user-name",
+    "jürgen",
+    "svc",
+    "nobody",
+  ];
+  const uids = [0, 1, 1000, 1001, 1002, 1003, 1004, 1005, 999, 65534];
+  const lines = names.map((n, i) => `${n}:x:${uids[i]}:${uids[i]}::/home/${n}:/bin/sh`);
+  lines.splice(3, 0, "# a comment", "", "broken line", "dup:x:1000:1000::/x:/bin/sh");
+  mkdirSync(join(dir, "etc"), { recursive: true });
+  mkdirSync(join(dir, "var/log"), { recursive: true });
+  writeFileSync(join(dir, "etc/passwd"), lines.join("\n") + "\n");
+  if (uidMax !== undefined) writeFileSync(join(dir, "etc/login.defs"), `LASTLOG_UID_MAX ${uidMax}\n`);
+  const layout = LAYOUTS["lastlog-linux"];
+  const highest = seed % 2 === 0 ? 1004 : 65534;
+  const file = new Uint8Array((highest + 1) * layout.size);
+  for (const uid of uids.filter((u) => u <= highest)) {
+    if (r() < 0.25) continue;
+    encodeRecord(
+      layout,
+      {
+        ut_line: ["tty1", "pts/0", "pts/12345678", ":0", ""][int(0, 4)]!,
+        ut_host: ["", "192.168.1.100", "2001:db8::42", "h".repeat(60), "höst.example"][int(0, 4)]!,
+        tv_sec: r() < 0.15 ? 0 : r() < 0.5 ? NOW - int(0, 40 * 86400) : int(1e8, 2 ** 31 - 1),
+      },
+      file,
+      uid * layout.size,
+    );
+  }
+  writeFileSync(join(dir, "var/log/lastlog"), file);
+  return names;
+}
+
+test("main() lastlog prints what shadow's lastlog prints, for generated systems", async () => {
+  const tmp = tempDir();
+  try {
+    for (const seed of [1, 2, 3, 4]) {
+      const root = join(tmp.dir, `root${seed}`);
+      makeRoot(root, seed, seed === 3 ? 1002 : undefined);
+      const variants = [
+        [],
+        ["-u", "alice"],
+        ["-u", "1001"],
+        ["-u", "1000-1003"],
+        ["-u", "1002-"],
+        ["-u", "-1000"],
+        ["--user", "root"],
+        ["-u", "4242"],
+        ["-t", "7"],
+        ["--time", "30"],
+        ["-b", "10"],
+        ["-b", "100000", "-u", "1-"],
+      ];
+      for (const v of variants) {
+        const args = ["-R", root, ...v];
+        const mine = await ours(["lastlog", ...args]);
+        const theirs = oracle("lastlog", args);
+        assert.equal(mine.out, theirs.out, `lastlog ${args.join(" ")}`);
+        assert.equal(mine.code, theirs.code);
+      }
+    }
+  } finally {
+    tmp.cleanup();
+  }
+}, { ignore: !canChroot });
+
+test("main() lastlog --file and --json read the slots of the password file's users", async () => {
+  const tmp = tempDir();
+  try {
+    const root = join(tmp.dir, "root");
+    makeRoot(root, 5);
+    const json = JSON.parse(new TextDecoder().decode(
+      Uint8Array.from((await ours(["lastlog", "-R", root, "--json", "-u", "alice"])).out, (c) => c.charCodeAt(0)),
+    ));
+    assert.equal(json.length, 1);
+    assert.equal(json[0].user, "alice");
+    assert.equal(json[0].uid, 1000);
+    const viaFile = await ours(["lastlog", "-R", root, "--file", join(root, "var/log/lastlog")]);
+    assert.equal(viaFile.out, (await ours(["lastlog", "-R", root])).out);
+    const missing = await ours(["lastlog", "-R", root, "--file", join(root, "nothing")]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.err, /^utmp lastlog: Cannot open "[^"]+": no such file \(ENOENT\)/);
+  } finally {
+    tmp.cleanup();
+  }
+});
