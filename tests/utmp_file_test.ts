@@ -5,7 +5,16 @@
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, closeSync, existsSync, openSync, readdirSync, readFileSync, writeSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { UtmpFile, UtmpFileError, UtmpFormatError } from "../mod.ts";
@@ -16,9 +25,22 @@ import { FIXTURES, parseDumpLine, tempDir, utmpdump, utmpdumpReverse } from "./_
 
 const plaso = (name: string) => join(FIXTURES, "plaso", name);
 
-/** Open file descriptors of this process (Linux). */
-function openFds(): number {
-  return readdirSync("/proc/self/fd").length;
+/** How many of this process's file descriptors are open on `path` (Linux). */
+function fdsOn(path: string): number {
+  let n = 0;
+  for (const fd of readdirSync("/proc/self/fd")) {
+    try {
+      if (readlinkSync(`/proc/self/fd/${fd}`) === path) n++;
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return n;
+}
+
+/** A private copy of a fixture, so counting descriptors on it is not disturbed by tests running in parallel. */
+function privateCopy(tmp: ReturnType<typeof tempDir>, path: string): string {
+  return tmp.file("copy", readFileSync(path));
 }
 
 const onLinux = { ignore: process.platform !== "linux" };
@@ -99,29 +121,41 @@ test("UtmpFile in strict mode throws at a partial tail", async () => {
 });
 
 test("UtmpFile releases the file when a loop breaks, and the next loop continues after it", async () => {
-  const before = openFds();
-  const file = new UtmpFile(plaso("utmp"));
-  const first: number[] = [];
-  for await (const u of file) {
-    first.push(u.index);
-    assert.equal(openFds(), before + 1);
-    if (first.length === 3) break;
+  const tmp = tempDir();
+  try {
+    const path = privateCopy(tmp, plaso("utmp"));
+    const file = new UtmpFile(path);
+    const first: number[] = [];
+    for await (const u of file) {
+      first.push(u.index);
+      assert.equal(fdsOn(path), 1);
+      if (first.length === 3) break;
+    }
+    assert.equal(fdsOn(path), 0);
+    const rest: number[] = [];
+    for await (const u of file) rest.push(u.index);
+    assert.deepEqual(first, [0, 1, 2]);
+    assert.deepEqual(rest, [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
+    assert.equal(fdsOn(path), 0);
+  } finally {
+    tmp.cleanup();
   }
-  assert.equal(openFds(), before);
-  const rest: number[] = [];
-  for await (const u of file) rest.push(u.index);
-  assert.deepEqual(first, [0, 1, 2]);
-  assert.deepEqual(rest, [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
-  assert.equal(openFds(), before);
 }, onLinux);
 
 test("UtmpFile releases the file when the loop body throws", async () => {
-  const before = openFds();
-  const file = new UtmpFile(plaso("utmp"));
-  await assert.rejects(async () => {
-    for await (const _ of file) throw new Error("boom");
-  }, /boom/);
-  assert.equal(openFds(), before);
+  const tmp = tempDir();
+  try {
+    const path = privateCopy(tmp, plaso("utmp"));
+    await assert.rejects(async () => {
+      for await (const _ of new UtmpFile(path)) {
+        assert.equal(fdsOn(path), 1);
+        throw new Error("boom");
+      }
+    }, /boom/);
+    assert.equal(fdsOn(path), 0);
+  } finally {
+    tmp.cleanup();
+  }
 }, onLinux);
 
 test("UtmpFile.rewind() starts again from the top and clears the warnings", async () => {
@@ -141,18 +175,23 @@ test("UtmpFile.rewind() starts again from the top and clears the warnings", asyn
 });
 
 test("UtmpFile.close() is idempotent and await using releases the file", async () => {
-  const before = openFds();
-  {
-    await using file = new UtmpFile(plaso("utmp"));
-    const it = file[Symbol.asyncIterator]();
-    assert.equal((await it.next()).value?.index, 0);
-    assert.equal(openFds(), before + 1);
-    await file.close();
-    await file.close();
-    assert.equal(openFds(), before);
-    assert.equal((await it.next()).value?.index, 1, "a closed file reopens and continues");
+  const tmp = tempDir();
+  try {
+    const path = privateCopy(tmp, plaso("utmp"));
+    {
+      await using file = new UtmpFile(path);
+      const it = file[Symbol.asyncIterator]();
+      assert.equal((await it.next()).value?.index, 0);
+      assert.equal(fdsOn(path), 1);
+      await file.close();
+      await file.close();
+      assert.equal(fdsOn(path), 0);
+      assert.equal((await it.next()).value?.index, 1, "a closed file continues where it stopped");
+    }
+    assert.equal(fdsOn(path), 0);
+  } finally {
+    tmp.cleanup();
   }
-  assert.equal(openFds(), before);
 }, onLinux);
 
 test("UtmpFile.batches() yields the records in arrays, continuing where for await stopped", async () => {
