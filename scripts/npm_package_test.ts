@@ -14,7 +14,8 @@
  */
 
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { Buffer } from "node:buffer";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, posix } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -280,6 +281,16 @@ test("npx utmp who prints what coreutils who prints for the same file", () => {
   const expected = run("who", [wtmp]);
   assert.match(expected, /^alice +pts\/0 /m);
   assert.equal(inConsumer(dir, "npx", ["--no-install", "utmp", "who", wtmp]), expected);
+});
+
+test("npx utmp who stops quietly when the reader closes the pipe (utmp who | head -n 1)", () => {
+  const { consumer, tmp, wtmp } = setUp();
+  const big = join(tmp, "wtmp-x3000"); // 12,000 records, far more than a pipe holds
+  writeFileSync(big, Buffer.concat(Array<Buffer>(3000).fill(readFileSync(wtmp))));
+  const script = 'npx --no-install utmp who "$1" | head -n 1; echo "utmp exit ${PIPESTATUS[0]}"';
+  const result = spawnSync("bash", ["-c", script, "bash", big], { cwd: consumer, env: ORACLE_ENV, encoding: "utf8" });
+  assert.deepEqual(result.stdout.trimEnd().split("\n"), [run("who", [wtmp]).split("\n")[0], "utmp exit 0"]);
+  assert.doesNotMatch(result.stderr, /EPIPE|Error/);
 });
 
 test("publint reports no problems in the tarball, warnings included", () => {
