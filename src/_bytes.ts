@@ -1,7 +1,8 @@
 /**
  * Records as the C tools see them: "byte strings" (JS strings whose char
  * codes are bytes 0..255, so widths, precisions and comparisons count bytes
- * as C does) and the stored bytes of a record's string fields.
+ * as C does), the stored bytes of a record's string fields, and printf's
+ * zero-padded numbers.
  *
  * @module
  */
@@ -54,4 +55,16 @@ export function rawFields(record: UtmpRecord): UtRawBytes {
     ut_id: utf8.encode(record.ut_id),
     ut_host: utf8.encode(record.ut_host),
   };
+}
+
+/**
+ * printf `%0Nd`: at least `width` characters, the sign included.
+ *
+ * @param n An integer.
+ * @param width Minimum width.
+ * @returns The digits.
+ */
+export function zeroPad(n: number, width: number): string {
+  const digits = String(Math.abs(n)).padStart(n < 0 ? width - 1 : width, "0");
+  return n < 0 ? "-" + digits : digits;
 }

@@ -8,7 +8,7 @@
  */
 
 import type { UtmpRecord } from "./record.ts";
-import { byteString, rawFields, stringBytes } from "./_bytes.ts";
+import { byteString, rawFields, stringBytes, zeroPad } from "./_bytes.ts";
 import type { Layout } from "./layouts/_engine.ts";
 import { encodeRecord, type RecordInput } from "./layouts/encode.ts";
 import { LINUX } from "./layouts/linux.ts";
@@ -26,13 +26,7 @@ function field(text: string, width: number, precision: number): string {
   return text.slice(0, precision).padEnd(width, " ");
 }
 
-/** printf `%0Nd` of a possibly negative number. */
-function zeroPad(n: number, width: number): string {
-  const digits = String(Math.abs(n)).padStart(n < 0 ? width - 1 : width, "0");
-  return n < 0 ? "-" + digits : digits;
-}
-
-const p2 = (n: number): string => String(n).padStart(2, "0");
+const p2 = (n: number): string => zeroPad(n, 2);
 
 /**
  * The time as `utmpdump` prints it (util-linux `ISO_TIMESTAMP_COMMA_GT`):

@@ -8,9 +8,10 @@
  */
 
 import process from "node:process";
-import { byteString } from "../_bytes.ts";
+import { byteString, zeroPad } from "../_bytes.ts";
+import type { TmFields } from "../_strptime.ts";
 
-export { byteString, stringBytes } from "../_bytes.ts";
+export { byteString, stringBytes, zeroPad } from "../_bytes.ts";
 
 /**
  * Text as the byte string of its UTF-8 encoding.
@@ -48,38 +49,15 @@ export function right(s: string, width: number): string {
   return s.length >= width ? s : " ".repeat(width - s.length) + s;
 }
 
-/**
- * printf `%0Wd`.
- *
- * @param n An integer.
- * @param width Minimum width, the sign included.
- * @returns The digits.
- */
-export function zeroPad(n: number, width: number): string {
-  const digits = String(Math.abs(n)).padStart(n < 0 ? width - 1 : width, "0");
-  return n < 0 ? "-" + digits : digits;
-}
+/** `%a` in the C locale, by `tm_wday`. */
+export const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+/** `%b` in the C locale, by `tm_mon`. */
+export const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+/** printf `%02d`. */
+export const p2 = (n: number): string => zeroPad(n, 2);
 
-const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-const p2 = (n: number): string => String(n).padStart(2, "0");
-
-/** `struct tm` fields of a time in the local zone (the TZ environment variable). */
-export interface Tm {
-  /** Full year. */
-  year: number;
-  /** Month 0..11. */
-  mon: number;
-  /** Day of month 1..31. */
-  mday: number;
-  /** Hour. */
-  hour: number;
-  /** Minute. */
-  min: number;
-  /** Second. */
-  sec: number;
-  /** Day of week 0..6, Sunday 0. */
-  wday: number;
+/** `struct tm` of a time in the local zone (the TZ environment variable), with its offset from UTC. */
+export interface Tm extends TmFields {
   /** Offset from UTC in minutes (east positive). */
   gmtoff: number;
 }

@@ -103,16 +103,7 @@ const FORMATS: [string, ("sec" | "time")?][] = [
  */
 export function parseTimestamp(text: string, now = Date.now()): number | undefined {
   const nowSec = Math.floor(now / 1000);
-  const lt = localtime(nowSec);
-  const base: TmFields = {
-    year: lt.year,
-    mon: lt.mon,
-    mday: lt.mday,
-    hour: lt.hour,
-    min: lt.min,
-    sec: lt.sec,
-    wday: 0,
-  };
+  const base: TmFields = localtime(nowSec);
   let plus = 0;
   let minus = 0;
   let tm: TmFields | undefined = { ...base };

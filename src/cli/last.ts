@@ -19,7 +19,7 @@ import { isWtmpdb, lastSource, wtmpdbBegins, wtmpdbNewestFirst } from "./_source
 import { systemFor } from "./who.ts";
 import type { System } from "./_system.ts";
 import { parseTimestamp } from "./_timestamp.ts";
-import { byteString, careful, ctime, isoLocal, isUtf8Locale, left, localtime, utf8String, zeroPad } from "./_text.ts";
+import { byteString, careful, ctime, isoLocal, isUtf8Locale, left, localtime, p2, utf8String } from "./_text.ts";
 
 /** last.c's time formats: widths of the login and logout columns and how each is written. */
 const TIME_FORMATS = {
@@ -202,10 +202,10 @@ class LastPrinter {
     if (logoutTime === this.now) {
       if (fmt.rank > 1) [logout, length] = ["  still running", ""];
       else [logout, length] = ["  still", "running"];
-    } else if (days !== 0) length = `(${days}+${d2(Math.abs(hours))}:${d2(Math.abs(mins))})`;
-    else if (hours !== 0) length = ` (${d2(hours)}:${d2(Math.abs(mins))})`;
-    else if (secs >= 0) length = ` (${d2(hours)}:${d2(mins)})`;
-    else length = ` (-00:${d2(Math.abs(mins))})`;
+    } else if (days !== 0) length = `(${days}+${p2(Math.abs(hours))}:${p2(Math.abs(mins))})`;
+    else if (hours !== 0) length = ` (${p2(hours)}:${p2(Math.abs(mins))})`;
+    else if (secs >= 0) length = ` (${p2(hours)}:${p2(mins)})`;
+    else length = ` (-00:${p2(Math.abs(mins))})`;
     switch (what) {
       case "crash":
         logout = "- crash";
@@ -245,7 +245,7 @@ class LastPrinter {
         return "";
       case "hhmm": {
         const tm = localtime(t);
-        return `${d2(tm.hour)}:${d2(tm.min)}`;
+        return `${p2(tm.hour)}:${p2(tm.min)}`;
       }
       case "short":
       case "full":
@@ -279,9 +279,6 @@ class LastPrinter {
     await this.#out.text(`\n${utf8String(base)} begins ${this.#time(begin, format === "short" ? "full" : format)}\n`);
   }
 }
-
-/** printf `%02d`. */
-const d2 = (n: number): string => zeroPad(n, 2);
 
 /** last.c trim_trailing_spaces: strip trailing white space (C isspace), end with one newline. */
 function trimTrailingSpaces(s: string): string {

@@ -13,7 +13,7 @@ import { type LastlogLayoutName, LAYOUTS } from "../layouts/mod.ts";
 import { byteString } from "../_bytes.ts";
 import { type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, type Context, EXIT, jsonMode, lastValue, Writer } from "./_command.ts";
-import { left, localtime, utf8String } from "./_text.ts";
+import { DAYS, left, localtime, MONTHS, p2, utf8String } from "./_text.ts";
 
 /** A password file entry (name as a byte string). */
 interface Passwd {
@@ -55,12 +55,9 @@ function range(text: string): { min?: number; max?: number } | undefined {
 /** strftime("%a %b %e %H:%M:%S %z %Y"). */
 function lastlogTime(t: number): string {
   const tm = localtime(t);
-  const days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-  const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-  const p2 = (n: number): string => String(n).padStart(2, "0");
   const off = Math.abs(tm.gmtoff);
   const zone = `${tm.gmtoff < 0 ? "-" : "+"}${p2(Math.trunc(off / 60))}${p2(off % 60)}`;
-  return `${days[tm.wday]} ${months[tm.mon]} ${String(tm.mday).padStart(2, " ")} ${p2(tm.hour)}:${p2(tm.min)}:${
+  return `${DAYS[tm.wday]} ${MONTHS[tm.mon]} ${String(tm.mday).padStart(2, " ")} ${p2(tm.hour)}:${p2(tm.min)}:${
     p2(tm.sec)
   } ${zone} ${tm.year}`;
 }

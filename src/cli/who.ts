@@ -11,7 +11,7 @@ import { type Command, type Context, EXIT, jsonMode, lastValue, Writer } from ".
 import { openRecords } from "./_read.ts";
 import { whoSource } from "./_sources.ts";
 import { System } from "./_system.ts";
-import { byteString, isCTimeLocale, left, right, whoTime } from "./_text.ts";
+import { byteString, isCTimeLocale, left, p2, right, whoTime } from "./_text.ts";
 
 /** What to print, from the options (coreutils who.c's flags). */
 interface WhoFlags {
@@ -177,9 +177,7 @@ class WhoPrinter {
     if (bootTime < when && now - 86400 < when && when <= now) {
       const idle = now - when;
       if (idle < 60) return "  .  ";
-      return `${String(Math.floor(idle / 3600)).padStart(2, "0")}:${
-        String(Math.floor((idle % 3600) / 60)).padStart(2, "0")
-      }`;
+      return `${p2(Math.floor(idle / 3600))}:${p2(Math.floor((idle % 3600) / 60))}`;
     }
     return " old ";
   }

@@ -46,6 +46,36 @@ export function random(seed: number): () => number {
 }
 
 const b = (s: string): Uint8Array => enc.encode(s);
+
+/** Random numbers, integers in a range and picks from a list, from one seed. */
+function dice(
+  seed: number,
+): { r: () => number; int: (lo: number, hi: number) => number; pick: <T>(l: readonly T[]) => T } {
+  const r = random(seed);
+  return {
+    r,
+    int: (lo, hi) => lo + Math.floor(r() * (hi - lo + 1)),
+    pick: (list) => list[Math.floor(r() * list.length)]!,
+  };
+}
+
+/** A record with every field zero or empty but those given. */
+function record(fields: Partial<GenRecord> & { tv_sec: number }): GenRecord {
+  return {
+    ut_type_raw: 0,
+    ut_pid: 0,
+    ut_line: b(""),
+    ut_id: b(""),
+    ut_user: b(""),
+    ut_host: b(""),
+    e_termination: 0,
+    e_exit: 0,
+    ut_session: 0,
+    tv_usec: 0,
+    ut_addr: [0, 0, 0, 0],
+    ...fields,
+  };
+}
 const bytes = (...v: number[]): Uint8Array => new Uint8Array(v);
 
 const USERS: Uint8Array[] = [
@@ -118,31 +148,13 @@ export interface ScenarioOptions {
  * @returns Records in file order.
  */
 export function wtmpScenario(seed: number, options: ScenarioOptions): GenRecord[] {
-  const r = random(seed);
-  const int = (lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
-  const pick = <T>(list: readonly T[]): T => list[Math.floor(r() * list.length)]!;
+  const { r, int, pick } = dice(seed);
   const end = options.end ?? 2 ** 31 - 1;
   let t = options.start;
   let level = "3";
   const open = new Map<string, { user: Uint8Array; pid: number; id: Uint8Array }>();
   const out: GenRecord[] = [];
-  const push = (rec: Partial<GenRecord>): void => {
-    out.push({
-      ut_type_raw: 0,
-      ut_pid: 0,
-      ut_line: b(""),
-      ut_id: b(""),
-      ut_user: b(""),
-      ut_host: b(""),
-      e_termination: 0,
-      e_exit: 0,
-      ut_session: 0,
-      tv_sec: t,
-      tv_usec: int(0, 999999),
-      ut_addr: [0, 0, 0, 0],
-      ...rec,
-    });
-  };
+  const push = (rec: Partial<GenRecord>): void => void out.push(record({ tv_sec: t, tv_usec: int(0, 999999), ...rec }));
   const kernel = pick(HOSTS.slice(-1));
   const boot = (): void => {
     push({ ut_type_raw: 2, ut_line: b("~"), ut_id: b("~~"), ut_user: b("reboot"), ut_host: kernel });
@@ -230,28 +242,12 @@ export function wtmpScenario(seed: number, options: ScenarioOptions): GenRecord[
  * @returns Records in file order.
  */
 export function utmpScenario(seed: number, start: number): GenRecord[] {
-  const r = random(seed);
-  const int = (lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
-  const pick = <T>(list: readonly T[]): T => list[Math.floor(r() * list.length)]!;
+  const { r, int, pick } = dice(seed);
   let t = start;
   const out: GenRecord[] = [];
   const push = (rec: Partial<GenRecord>): void => {
     t += int(0, 5000);
-    out.push({
-      ut_type_raw: 0,
-      ut_pid: 0,
-      ut_line: b(""),
-      ut_id: b(""),
-      ut_user: b(""),
-      ut_host: b(""),
-      e_termination: 0,
-      e_exit: 0,
-      ut_session: 0,
-      tv_sec: Math.min(t, 2 ** 31 - 1),
-      tv_usec: int(0, 999999),
-      ut_addr: [0, 0, 0, 0],
-      ...rec,
-    });
+    out.push(record({ tv_sec: Math.min(t, 2 ** 31 - 1), tv_usec: int(0, 999999), ...rec }));
   };
   if (r() < 0.9) {
     push({ ut_type_raw: 2, ut_line: b("~"), ut_id: b("~~"), ut_user: b("reboot"), ut_host: b("6.1.0-9-amd64") });
@@ -306,27 +302,21 @@ export function utmpScenario(seed: number, start: number): GenRecord[] {
  * @returns Records in file order.
  */
 export function btmpScenario(seed: number, start: number, count: number): GenRecord[] {
-  const r = random(seed);
-  const int = (lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
-  const pick = <T>(list: readonly T[]): T => list[Math.floor(r() * list.length)]!;
+  const { r, int, pick } = dice(seed);
   const out: GenRecord[] = [];
   let t = start;
   for (let i = 0; i < count; i++) {
     t += int(0, 900);
-    out.push({
+    out.push(record({
       ut_type_raw: r() < 0.9 ? 6 : pick([7, 0]),
       ut_pid: int(1000, 3999999),
       ut_line: r() < 0.7 ? b("ssh:notty") : pick(LINES),
-      ut_id: b(""),
       ut_user: pick(USERS),
       ut_host: pick(HOSTS),
-      e_termination: 0,
-      e_exit: 0,
-      ut_session: 0,
       tv_sec: t,
       tv_usec: r() < 0.5 ? 0 : int(0, 999999),
       ...address(r, pick),
-    });
+    }));
   }
   return out;
 }

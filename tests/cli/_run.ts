@@ -10,7 +10,8 @@ import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import process from "node:process";
 import { main } from "../../src/cli/main.ts";
-import { ORACLE_ENV } from "../_util.ts";
+import { join } from "node:path";
+import { FIXTURES, ORACLE_ENV } from "../_util.ts";
 
 // The tools' text depends on the zone and the locale: fix both for our side too.
 process.env.TZ = "UTC";
@@ -83,3 +84,18 @@ export function utmpdumpR(text: string, path: string): string {
   writeFileSync(path, r.stdout);
   return path;
 }
+
+/** The copied fixtures written by glibc on x86_64 (what the installed tools read natively). */
+export const NATIVE_FIXTURES: readonly string[] = [
+  "plaso/utmp",
+  "plaso/utmp_x86_64",
+  "plaso/wtmp.1",
+  "plaso/utmp_corrupted",
+  "dtformats/utmp-linux_libc6",
+  "utmp-rs/basic32.utmp",
+  "utmp-rs/with_host_32.utmp",
+  "utmp-rs/long_user_32.utmp",
+  "utmp-rs/empty.utmp",
+  "linux-utmpx-rb/utmpx_dummy.dump",
+  "linux-utmpx-rb/utmpx_ipv4.dump",
+].map((f) => join(FIXTURES, f));

@@ -13,7 +13,7 @@ import { FIXTURES, tempDir } from "../_util.ts";
 import { decodeRecords, encodeRecords, LAYOUTS } from "../../src/layouts/mod.ts";
 import { UtmpFile } from "../../src/utmp_file.ts";
 import { btmpScenario, encode, utmpdumpText, utmpScenario, writeBoth, wtmpScenario } from "./_gen.ts";
-import { oracle, ours } from "./_run.ts";
+import { NATIVE_FIXTURES, oracle, ours } from "./_run.ts";
 
 const bytesOf = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 const utf8 = (s: string): string => new TextDecoder().decode(bytesOf(s));
@@ -54,21 +54,7 @@ test("main() dump prints what utmpdump prints, for generated files", async () =>
 });
 
 test("main() dump prints what utmpdump prints, for the copied fixtures", async () => {
-  for (
-    const f of [
-      "plaso/utmp",
-      "plaso/utmp_x86_64",
-      "plaso/wtmp.1",
-      "plaso/utmp_corrupted",
-      "dtformats/utmp-linux_libc6",
-      "utmp-rs/basic32.utmp",
-      "utmp-rs/with_host_32.utmp",
-      "utmp-rs/long_user_32.utmp",
-      "utmp-rs/empty.utmp",
-      "linux-utmpx-rb/utmpx_dummy.dump",
-      "linux-utmpx-rb/utmpx_ipv4.dump",
-    ]
-  ) await sameDump(join(FIXTURES, f));
+  for (const path of NATIVE_FIXTURES) await sameDump(path);
 });
 
 test("main() dump --reverse writes what utmpdump -r writes, for generated text", async () => {

@@ -7,11 +7,12 @@
  */
 
 import assert from "node:assert/strict";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "../_harness.ts";
 import { FIXTURES, tempDir } from "../_util.ts";
 import { btmpScenario, encode, type GenRecord, writeBoth, wtmpScenario } from "./_gen.ts";
-import { oracle, ours } from "./_run.ts";
+import { NATIVE_FIXTURES, oracle, ours } from "./_run.ts";
 
 const NOW = Math.floor(Date.now() / 1000);
 
@@ -136,17 +137,9 @@ test("main() last reads empty and short files as util-linux last does", async ()
 });
 
 test("main() last prints the copied fixtures as util-linux last does", async () => {
-  const files = [
-    "plaso/utmp",
-    "plaso/utmp_x86_64",
-    "dtformats/utmp-linux_libc6",
-    "utmp-rs/basic32.utmp",
-    "utmp-rs/with_host_32.utmp",
-    "linux-utmpx-rb/utmpx_dummy.dump",
-    "linux-utmpx-rb/utmpx_ipv4.dump",
-  ];
-  for (const f of files) {
-    for (const v of VARIANTS) await same("last", ["-f", join(FIXTURES, f), ...v]);
+  // last reads a file from its end: with a partial record at the end (wtmp.1, utmp_corrupted) every record is shifted.
+  for (const path of NATIVE_FIXTURES.filter((p) => statSync(p).size % 384 === 0)) {
+    for (const v of VARIANTS) await same("last", ["-f", path, ...v]);
   }
   for (const v of VARIANTS) await same("lastb", ["-f", join(FIXTURES, "utmp-rs/long_user_32.utmp"), ...v]);
 });

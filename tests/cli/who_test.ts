@@ -10,15 +10,14 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { join } from "node:path";
 import process from "node:process";
 import { test } from "../_harness.ts";
-import { FIXTURES, tempDir } from "../_util.ts";
+import { tempDir } from "../_util.ts";
 import { decodeRecords, encodeRecords, LAYOUTS } from "../../src/layouts/mod.ts";
 import { System } from "../../src/cli/_system.ts";
 import { liveOnly } from "../../src/cli/who.ts";
 import { utmpScenario, writeBoth, wtmpScenario } from "./_gen.ts";
-import { oracle, ours } from "./_run.ts";
+import { NATIVE_FIXTURES, oracle, ours } from "./_run.ts";
 
 const NOW = Math.floor(Date.now() / 1000);
 
@@ -93,21 +92,7 @@ test("main() who and users print what coreutils prints, for wtmp files", async (
 });
 
 test("main() who and users print what coreutils prints, for the copied fixtures", async () => {
-  for (
-    const f of [
-      "plaso/utmp",
-      "plaso/utmp_x86_64",
-      "plaso/wtmp.1",
-      "plaso/utmp_corrupted",
-      "dtformats/utmp-linux_libc6",
-      "utmp-rs/basic32.utmp",
-      "utmp-rs/with_host_32.utmp",
-      "utmp-rs/long_user_32.utmp",
-      "utmp-rs/empty.utmp",
-      "linux-utmpx-rb/utmpx_dummy.dump",
-      "linux-utmpx-rb/utmpx_ipv4.dump",
-    ]
-  ) await compareFile(join(FIXTURES, f));
+  for (const path of NATIVE_FIXTURES) await compareFile(path);
 });
 
 test("main() who reads a big-endian and a 64-bit file as coreutils reads the same records natively", async () => {
