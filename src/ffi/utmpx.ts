@@ -14,7 +14,8 @@
 import { LibcUnavailableError } from "../errors.ts";
 import type { Layout } from "../layouts/_engine.ts";
 import { LAYOUTS, nativeLayoutName } from "../layouts/mod.ts";
-import { FREEBSD_MEMORY, ILLUMOS_MEMORY, MACOS_MEMORY, NETBSD_MEMORY } from "../layouts/libc_memory.ts";
+import { FREEBSD_MEMORY, ILLUMOS_MEMORY, MACOS_MEMORY } from "../layouts/libc_memory.ts";
+import { NETBSD_UTMPX } from "../layouts/netbsd.ts";
 import { isPermissionDenial } from "../_runtime.ts";
 import { type UtmpxLibrary, UTXDB } from "./symbols.ts";
 
@@ -73,7 +74,8 @@ export function libcProfile(os: string, arch: string): LibcProfile | undefined {
     case "freebsd":
       return { libc: "freebsd", layout: FREEBSD_MEMORY, fileRecordSize: 197, select: { fn: "setutxdb" } };
     case "netbsd":
-      return { libc: "netbsd", layout: NETBSD_MEMORY, fileRecordSize: 520, signatureTypeOffset: 326, ...UTMPXNAME_1 };
+      // NetBSD reads the file record verbatim: its struct is the file layout.
+      return { libc: "netbsd", layout: NETBSD_UTMPX, fileRecordSize: 520, signatureTypeOffset: 326, ...UTMPXNAME_1 };
     case "illumos":
     case "solaris":
     case "sunos":

@@ -17,7 +17,14 @@ import { libcProfile, openFirst, readUtmpx } from "../../src/ffi/utmpx.ts";
 import { LAYOUTS } from "../../src/layouts/mod.ts";
 import { test } from "../_harness.ts";
 import { FIXTURES, tempDir } from "../_util.ts";
+import { collect } from "../_collect.ts";
 import { drain, fakeFfi, fakeLibc } from "./_fake.ts";
+import type { UtmpRecordObject } from "../../mod.ts";
+
+/** Records without the fields a converting libc cannot keep (the layout name; offsets of unframed records). */
+function except(records: UtmpRecordObject[], ...keys: (keyof UtmpRecordObject)[]): Partial<UtmpRecordObject>[] {
+  return records.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !keys.includes(k as never))));
+}
 
 const encoder = new TextEncoder();
 const glibc = libcProfile("linux", "x64")!;
@@ -327,6 +334,10 @@ test("FfiSource on macOS yields plaso's utmpx_mac records at their file offsets,
       116231,
     ]);
     assert.deepEqual(records.slice(4).map((r) => r.ut_type), ["DEAD_PROCESS", "DEAD_PROCESS"]);
+    // The decoder reads the same file record for record (the signature record aside).
+    const byFile = (await collect(path, { backend: "file" })).records;
+    assert.equal(byFile[0]!.ut_type, "SIGNATURE");
+    assert.deepEqual(except(records, "layout"), except(byFile.slice(1), "layout"));
   } finally {
     tmp.cleanup();
   }
@@ -366,6 +377,12 @@ test("FfiSource on FreeBSD yields utx.active at 197-byte offsets and utx.log rec
     ["USER_PROCESS", "root", Date.UTC(2024, 1, 2, 18, 7) / 1000],
     ["USER_PROCESS", "root", Date.UTC(2024, 1, 3, 2, 8) / 1000],
   ]);
+  // The decoder reads the same records from the 197-byte futx and the length-prefixed log.
+  assert.deepEqual(except(active, "layout"), except((await collect(join(dir, "utx.active"))).records, "layout"));
+  assert.deepEqual(
+    except(log, "layout", "offset"),
+    except((await collect(join(dir, "utx.log"))).records, "layout", "offset"),
+  );
 });
 
 test("FfiSource on NetBSD loads libc.so.12 and yields utmpx records 1..9 at their offsets, past the signature", async () => {
@@ -396,5 +413,6 @@ test("FfiSource on NetBSD loads libc.so.12 and yields utmpx records 1..9 at thei
     "192.168.100.254",
     Date.UTC(2024, 1, 25, 8, 36, 43) / 1000,
   ]);
-  assert.equal(src.detection?.layout.name, "netbsd-memory");
+  // The struct is the file record: the same records, offsets and layout as the decoder gives.
+  assert.deepEqual(records, (await collect(path, { backend: "file" })).records.slice(1));
 });
