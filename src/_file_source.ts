@@ -95,33 +95,19 @@ export class FileSource implements RecordSource {
   /**
    * FreeBSD utx.log: length-prefixed records, copied zero-filled into
    * fixed-size slots (their file offsets in `Chunk.offsets`); see
-   * layouts/_framing.ts. A run of zero lengths is reported and stepped over,
-   * after the records before it.
+   * layouts/_framing.ts. A run of zero lengths ends the chunk before it; the
+   * next call reports it, steps over it and returns no records, so a strict
+   * reader stops right there.
    */
   async #nextFramed(file: RecordFile, layout: Layout): Promise<Chunk | null> {
-    for (;;) {
-      const bytes = new Uint8Array(CHUNK_BYTES);
-      const n = await file.read(bytes, this.#position);
-      if (n === 0) return null;
-      const data = bytes.subarray(0, n);
-      const scan = scanFrames(data, layout.size);
-      const skip = scan.skipped[0];
-      const frames = skip === undefined ? scan.frames : scan.frames.filter((f) => f.start < skip.start);
-      if (frames.length > 0) {
-        const chunk: Chunk = {
-          ...makeChunk(unframe(data, frames, layout.size), layout, this.#position, this.#index),
-          offsets: frames.map((f) => this.#position + f.start),
-        };
-        this.#position += skip?.start ?? scan.end;
-        this.#index += frames.length;
-        return chunk;
-      }
-      if (skip !== undefined) {
-        const reason = `zero record length: skipped ${skip.length} bytes to the next length`;
-        this.#options.onProblem({ offset: this.#position, recordIndex: this.#index, reason });
-        this.#position += skip.length;
-        continue;
-      }
+    const bytes = new Uint8Array(CHUNK_BYTES);
+    const n = await file.read(bytes, this.#position);
+    if (n === 0) return null;
+    const data = bytes.subarray(0, n);
+    const scan = scanFrames(data, layout.size);
+    const skip = scan.skipped[0];
+    const frames = skip === undefined ? scan.frames : scan.frames.filter((f) => f.start < skip.start);
+    if (frames.length === 0 && skip === undefined) {
       // No whole record: the rest of the file is shorter than the record its length announces.
       this.#options.onProblem({
         offset: this.#position,
@@ -131,6 +117,17 @@ export class FileSource implements RecordSource {
       this.#position += n;
       return null;
     }
+    if (frames.length === 0) {
+      const reason = `zero record length: skipped ${skip!.length} bytes to the next length`;
+      this.#options.onProblem({ offset: this.#position, recordIndex: this.#index, reason });
+    }
+    const chunk: Chunk = {
+      ...makeChunk(unframe(data, frames, layout.size), layout, this.#position, this.#index),
+      offsets: frames.map((f) => this.#position + f.start),
+    };
+    this.#position += frames.length === 0 ? skip!.length : skip?.start ?? scan.end;
+    this.#index += frames.length;
+    return chunk;
   }
 
   rewind(): void {

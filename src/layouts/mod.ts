@@ -304,7 +304,8 @@ const MIN_SUPPORT = 0.5;
  *
  * @example A 36-byte file is never guessed
  * ```ts
- * import { detectLayout, encodeRecords, LAYOUTS, UtmpFormatError } from "@utmp/utmp/layouts";
+ * import { detectLayout, encodeRecords, LAYOUTS } from "@utmp/utmp/layouts";
+ * import { UtmpFormatError } from "@utmp/utmp";
  * import assert from "node:assert/strict";
  *
  * const bytes = encodeRecords(LAYOUTS.bsd, [{ ut_line: "ttyp0", ut_user: "alice", tv_sec: 500000000 }]);
@@ -332,20 +333,35 @@ export function detectLayout(head: Uint8Array, fileSize: number, options: Detect
   scored.sort(compareScores);
   // Layouts detection never chooses, but which read the file well: their siblings may be what it is.
   const never = scored.filter((s) => s.layout.autodetect === false && s.strong > 0 && s.support >= MIN_SUPPORT);
-  /** No choosable layout fits: name the unchoosable ones that do, or give up. */
-  const reject = () =>
-    fail(
-      never.length > 0
-        ? `Cannot tell the layout of ${where}: it reads as ${
-          names(never)
-        }, which look alike and are never chosen by detection; pass the layout option`
-        : `Cannot recognise the layout of ${where}: no layout decodes its first records plausibly; pass the layout option (one of ${
-          candidates.map((l) => `"${l.name}"`).join(", ")
-        })`,
+  /** An error for a file that reads as a lastlog, which detection of login records would otherwise misread. */
+  const lastlogLike = () => {
+    const lastlog = Object.values(LAYOUTS).filter((l) => l.kind === "lastlog")
+      .map((l) => scoreLastlog(l, [{ offset: 0, bytes: head }], fileSize))
+      .find((s) => s.fits && s.plausible > 0 && s.support === 1);
+    if (lastlog === undefined) return undefined;
+    const name = lastlog.layout.name;
+    return fail(`Cannot read ${where} as login records: it looks like a lastlog file ("${name}"); use LastlogFile`);
+  };
+  /** No choosable layout fits: name the unchoosable ones that do, or a lastlog layout that does, or give up. */
+  const reject = () => {
+    if (never.length > 0) {
+      const which = names(never);
+      return fail(
+        `Cannot tell the layout of ${where}: it reads as ${which}, which look alike and are never chosen by detection; pass the layout option`,
+      );
+    }
+    const lastlog = lastlogLike();
+    if (lastlog !== undefined) return lastlog;
+    const all = candidates.map((l) => `"${l.name}"`).join(", ");
+    return fail(
+      `Cannot recognise the layout of ${where}: no layout decodes its first records plausibly; pass the layout option (one of ${all})`,
     );
+  };
   const best = scored.find((s) => s.layout.autodetect !== false);
   if (best === undefined || best.sampled === 0) {
     if (never.length > 0) throw reject();
+    const lastlog = lastlogLike();
+    if (lastlog !== undefined) throw lastlog;
     if (best === undefined) return fallback(`file of ${fileSize} bytes holds no whole record`);
     return fallback(`only empty records; chose the preferred layout "${preferred.name}"`);
   }
