@@ -26,21 +26,27 @@ export interface TtyStat {
 
 /** Live checks, each returning a neutral answer when the runtime does not allow it. */
 export class System {
-  readonly #onDenied: (what: string) => void;
+  readonly #onDenied: (what: string, flag: string) => void;
   readonly #denied = new Set<string>();
   #passwd: Map<string, number> | undefined;
 
   /**
-   * @param onDenied Called once per kind of check the runtime does not allow.
+   * @param onDenied Called once per kind of check the runtime does not allow, with the Deno flag that allows it.
    */
-  constructor(onDenied: (what: string) => void) {
+  constructor(onDenied: (what: string, flag: string) => void) {
     this.#onDenied = onDenied;
   }
 
-  #deny(what: string): void {
+  /**
+   * Reports, once per kind, a check the runtime does not allow.
+   *
+   * @param what The kind of check ("processes (/proc)").
+   * @param flag The Deno flag that allows it.
+   */
+  deny(what: string, flag = "--allow-all"): void {
     if (this.#denied.has(what)) return;
     this.#denied.add(what);
-    this.#onDenied(what);
+    this.#onDenied(what, flag);
   }
 
   /**
@@ -55,7 +61,7 @@ export class System {
       return true;
     } catch (error) {
       if (isPermissionDenial(error)) {
-        this.#deny("processes (/proc)");
+        this.deny("processes (/proc)");
         return true;
       }
     }
@@ -77,7 +83,7 @@ export class System {
     try {
       return Math.floor(Date.now() / 1000 - uptime());
     } catch (error) {
-      if (isPermissionDenial(error)) this.#deny("the uptime (--allow-sys)");
+      if (isPermissionDenial(error)) this.deny("the uptime", "--allow-sys");
       return 0;
     }
   }
@@ -93,7 +99,7 @@ export class System {
       const s = statSync(path);
       return { uid: s.uid, mode: s.mode, atime: Math.floor(s.atimeMs / 1000) };
     } catch (error) {
-      if (isPermissionDenial(error)) this.#deny("terminals (/dev)");
+      if (isPermissionDenial(error)) this.deny("terminals (/dev)");
       return undefined;
     }
   }
@@ -113,7 +119,7 @@ export class System {
           if (user !== undefined && uid !== undefined && !this.#passwd.has(user)) this.#passwd.set(user, Number(uid));
         }
       } catch (error) {
-        if (isPermissionDenial(error)) this.#deny("/etc/passwd");
+        if (isPermissionDenial(error)) this.deny("/etc/passwd", "--allow-read");
       }
     }
     return this.#passwd.get(name);
@@ -130,7 +136,7 @@ export class System {
     try {
       text = readFileSync(`/proc/${pid >>> 0}/loginuid`, "latin1");
     } catch (error) {
-      if (isPermissionDenial(error)) this.#deny("processes (/proc)");
+      if (isPermissionDenial(error)) this.deny("processes (/proc)");
       return "absent";
     }
     const m = /^\s*\+?(\d+)/.exec(text);
@@ -148,7 +154,7 @@ export class System {
       if (target === undefined || !/^\/dev\/(tty|pts\/|console)/.test(target)) return undefined;
       return target.slice(5);
     } catch (error) {
-      if (isPermissionDenial(error)) this.#deny("the terminal of standard input (/proc)");
+      if (isPermissionDenial(error)) this.deny("the terminal of standard input (/proc)");
       return undefined;
     }
   }

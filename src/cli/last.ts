@@ -298,13 +298,15 @@ function lastAddress(octets: readonly number[]): string {
 }
 
 /** Host names for -d, by getnameinfo (numeric when an address has no name). */
-async function lookUp(addresses: Iterable<string>, names: Map<string, string>): Promise<void> {
+async function lookUp(addresses: Iterable<string>, names: Map<string, string>, system: System): Promise<void> {
   await Promise.all(
-    [...addresses].filter((a) => !names.has(a)).map((address) =>
+    [...new Set(addresses)].filter((a) => !names.has(a)).map((address) =>
       new Promise<void>((resolve) => {
         try {
           lookupService(address, 0, (error, host) => {
             if (error === null && host) names.set(address, host);
+            // Deno without --allow-net refuses the lookup: the address stays numeric, and the user is told.
+            else if ((error as { code?: string } | null)?.code === "EPERM") system.deny("host names", "--allow-net");
             resolve();
           });
         } catch {
@@ -410,7 +412,7 @@ async function run(args: ParsedArgs, ctx: Context, lastb: boolean): Promise<numb
     });
     let quit = false;
     for await (const batch of batches) {
-      if (ctl.useDns) await lookUp(batch.map((u) => lastAddress(u.ut_addr)), printer.names);
+      if (ctl.useDns) await lookUp(batch.map((u) => lastAddress(u.ut_addr)), printer.names, system);
       if (lastb) {
         for (const u of batch) {
           const t = u.ut_tv.tv_sec;

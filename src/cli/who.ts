@@ -270,8 +270,8 @@ export function liveOnly(records: UtmpRecord[], system: System): UtmpRecord[] {
 
 /** A System reporting denied checks on standard error. */
 export function systemFor(ctx: Context): System {
-  return new System((what) =>
-    ctx.io.err(`utmp ${ctx.command}: cannot check ${what} here (in Deno it needs --allow-all); assuming the default\n`)
+  return new System((what, flag) =>
+    ctx.io.err(`utmp ${ctx.command}: cannot check ${what}: not allowed (Deno needs ${flag}); going on without\n`)
   );
 }
 
