@@ -76,3 +76,36 @@ test("UtmpFile reads NetBSD utmpx's signature, boot, down and run-level records 
   const root = records.at(-1)!;
   assert.deepEqual([root.ut_host, root.ut_addr_text, root.ut_session], ["192.168.100.254", "192.168.124.180", 0]);
 });
+
+test("UtmpFile reads NetBSD's rotated wtmpx.0 up to the login whose logout opens wtmpx and wtmp", async () => {
+  // No last(1) text for wtmpx.0. wtmp's last(1) says "wtmp begins Fri Feb 16 2024 21:06:17" (EST): the
+  // logout that opens wtmp and wtmpx closes the root login on pts/2 that ends wtmpx.0.
+  const old = (await collect(join(dir("x86_32"), "wtmpx.0"))).records;
+  const wtmpx = (await collect(join(dir("x86_32"), "wtmpx"))).records;
+  const wtmp = (await collect(join(dir("x86_32"), "wtmp"))).records;
+  const opened = Date.UTC(2024, 1, 17, 2, 6, 17) / 1000;
+  assert.deepEqual([wtmp[0]!.ut_type, wtmp[0]!.ut_line, wtmp[0]!.ut_tv.tv_sec], ["DEAD_PROCESS", "/dev/pts/2", opened]);
+  assert.deepEqual([wtmpx[0]!.ut_type, wtmpx[0]!.ut_line, wtmpx[0]!.ut_tv.tv_sec], [
+    "DEAD_PROCESS",
+    "/dev/pts/2",
+    opened,
+  ]);
+  const login = old.at(-1)!;
+  assert.deepEqual([login.ut_type, login.ut_user, login.ut_line, login.ut_host], [
+    "USER_PROCESS",
+    "root",
+    "/dev/pts/2",
+    "192.168.100.254",
+  ]);
+  assert.ok(login.ut_tv.tv_sec < opened);
+  assert.deepEqual(old.map((u) => u.ut_type), [
+    "INIT_PROCESS",
+    "DEAD_PROCESS",
+    "DEAD_PROCESS",
+    "DEAD_PROCESS",
+    "DEAD_PROCESS",
+    "INIT_PROCESS",
+    "USER_PROCESS",
+  ]);
+  assert.deepEqual([old[0]!.ut_user, old[5]!.ut_user], ["shutdown", "reboot"]);
+});
