@@ -79,11 +79,11 @@ export type { BackendName } from "./src/_source.ts";
 export type { Detection, LastlogLayoutName, LayoutName, UtmpLayoutName } from "./src/layouts/mod.ts";
 export {
   lastlog,
+  LASTLOG_SCAN_BYTES,
   type LastlogEntry,
   LastlogFile,
   type LastlogOptions,
   type LastlogWarning,
-  LASTLOG_SCAN_BYTES,
 } from "./src/lastlog.ts";
 export type { Layout } from "./src/layouts/_engine.ts";
 export {

@@ -283,7 +283,7 @@ const MIN_SUPPORT = 0.5;
  *    text (and, for layouts without a type, zero-padded text and a time after
  *    1970). FreeBSD utx.log's length prefixes must chain.
  * 3. Then whether the record size divides the file size; then whether any
- *    record has a type other than EMPTY.
+ *    record has a type other than EMPTY; then how many records look right.
  *
  * When nothing tells (an empty file, all-zero records, less than one record),
  * `prefer` is chosen with confidence 0.
@@ -390,10 +390,14 @@ export function detectLayout(head: Uint8Array, fileSize: number, options: Detect
   };
 }
 
-/** Orders scores best first: magic, support, size fit, then any typed record. Stable for ties. */
+/**
+ * Orders scores best first: magic, support, size fit, any typed record, then
+ * the number of plausible records (two whole records beat one when a stray
+ * tail leaves neither size fitting). Stable for ties.
+ */
 function compareScores(a: Score, b: Score): number {
   return Number(b.magic) - Number(a.magic) || b.support - a.support || Number(b.fits) - Number(a.fits) ||
-    Number(b.strong > 0) - Number(a.strong > 0);
+    Number(b.strong > 0) - Number(a.strong > 0) || b.plausible - a.plausible;
 }
 
 /**
