@@ -2,16 +2,20 @@
  * How well a layout fits the first bytes of a file: the evidence
  * `detectLayout` weighs. No I/O.
  *
- * Per record (all-zero records say nothing and are skipped):
- * - a stored type the layout defines; for glibc-style 16-bit types followed
- *   by padding, zero padding;
- * - microseconds below one million and seconds in [0, 2^32);
- * - line, user and id without control characters (FreeBSD's opaque id
- *   excepted).
- * Layouts without a type field have nothing else to fail on, so their records
- * must look written by `strncpy` into a zeroed struct: text that is valid
- * UTF-8, zero bytes after its end (host included), a time after 1970, and a
- * line or a user.
+ * Each non-zero record in the sample is judged:
+ * - blank: an EMPTY type and neither line nor user. A real file may hold such
+ *   a stale slot, but misaligned or foreign bytes often read so; blank
+ *   records count against a layout in `support` but not in `confidence`.
+ * - plausible: a type the layout defines (for glibc-style 16-bit types, zero
+ *   padding after it); microseconds below one million and seconds in
+ *   [0, 2^32); line, user and id without control characters (FreeBSD's
+ *   opaque id excepted); fields the type does not store all zero, for a
+ *   writer that zeroes them (FreeBSD); and a line or a user, or else a clock
+ *   record (boot, shutdown, time change, run level) with a time after 1980.
+ *   Layouts without a type field have nothing else to fail on, so their
+ *   records must also look written by `strncpy` into a zeroed struct: valid
+ *   UTF-8, zero bytes after the text (host included), a time after 1970.
+ * - implausible: anything else.
  *
  * @module
  */
@@ -21,7 +25,7 @@ import {
   type Codec,
   codecOf,
   cstrEnd,
-  type IntType,
+  fieldWidth,
   type Layout,
   type LayoutFields,
   readChars,
@@ -119,8 +123,8 @@ function isZero(bytes: Uint8Array, at: number, size: number): boolean {
 /** Types whose records carry a time and no text (macOS and FreeBSD write them so). */
 const TEXTLESS = new Set(["BOOT_TIME", "OLD_TIME", "NEW_TIME", "SHUTDOWN_TIME", "DOWN_TIME", "RUN_LVL"]);
 
-/** 1980-01-01: a textless record must carry a real clock reading to count. */
-const MIN_TEXTLESS_SEC = 315532800;
+/** 1980-01-01: a record without text, or a lastlog slot, must carry a real clock reading to count. */
+const MIN_CLOCK_SEC = 315532800;
 
 /**
  * What one non-zero record says about the layout: "blank" (an EMPTY slot with
@@ -137,7 +141,7 @@ function judge(codec: Codec, bytes: Uint8Array, view: DataView, at: number): "bl
   // or a record whose type stores no text, for a writer that zeroes what a type does not store.
   const stored = codec.layout.storedFields?.[name!];
   if (stored !== undefined && !stored.includes("ut_line") && !stored.includes("ut_user")) return "plausible";
-  return TEXTLESS.has(name!) && codec.sec(view, at) >= MIN_TEXTLESS_SEC ? "plausible" : "implausible";
+  return TEXTLESS.has(name!) && codec.sec(view, at) >= MIN_CLOCK_SEC ? "plausible" : "implausible";
 }
 
 function isPlausible(codec: Codec, bytes: Uint8Array, view: DataView, at: number): boolean {
@@ -163,12 +167,10 @@ function isPlausible(codec: Codec, bytes: Uint8Array, view: DataView, at: number
   if (stored === undefined) return true;
   for (const [name, field] of Object.entries(f)) {
     if (name === "ut_type" || stored.includes(name as keyof LayoutFields)) continue;
-    if (!isZero(bytes, at + field.offset, "size" in field ? field.size : WIDTH[field.type as IntType])) return false;
+    if (!isZero(bytes, at + field.offset, fieldWidth(field))) return false;
   }
   return true;
 }
-
-const WIDTH: Readonly<Record<IntType, number>> = { u8: 1, i16: 2, u16: 2, i32: 4, u32: 4, i64: 8, u64: 8 };
 
 function hasText(bytes: Uint8Array, at: number, field: CharField | undefined): boolean {
   return field !== undefined && bytes[at + field.offset] !== 0;
@@ -234,7 +236,7 @@ export function scoreLastlog(layout: Layout, samples: readonly Sample[], fileSiz
       if (isZero(bytes, at, size)) continue;
       sampled++;
       const sec = codec.sec(view, at);
-      if (sec < MIN_TEXTLESS_SEC || sec >= MAX_SEC) continue;
+      if (sec < MIN_CLOCK_SEC || sec >= MAX_SEC) continue;
       if (!isText(bytes, at + f.ut_line!.offset, f.ut_line!.size, true)) continue;
       // login(1) leaves stack bytes after the host of a local login (s4 Ubuntu 16 i386): no tail check there.
       if (!isText(bytes, at + f.ut_host!.offset, f.ut_host!.size, false)) continue;

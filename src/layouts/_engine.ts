@@ -157,6 +157,19 @@ export interface Layout {
   readonly storedFields?: Readonly<Partial<Record<UtTypeName, readonly (keyof LayoutFields)[]>>>;
 }
 
+/**
+ * Width of a field in bytes.
+ *
+ * @param field A field of a layout.
+ * @returns Its size.
+ */
+export function fieldWidth(field: IntField | CharField | AddrField): number {
+  if ("size" in field) return field.size;
+  return INT_WIDTH[field.type];
+}
+
+const INT_WIDTH: Readonly<Record<IntType, number>> = { u8: 1, i16: 2, u16: 2, i32: 4, u32: 4, i64: 8, u64: 8 };
+
 /** Reads an integer field at a record's offset. */
 export type IntReader = (view: DataView, record: number) => number;
 

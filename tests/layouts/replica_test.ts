@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { LAYOUTS } from "../../src/layouts/mod.ts";
-import type { LayoutFields } from "../../src/layouts/_engine.ts";
+import { fieldWidth, type LayoutFields } from "../../src/layouts/_engine.ts";
 import { test } from "../_harness.ts";
 
 interface Replica {
@@ -255,7 +255,6 @@ function compile(replica: Replica): number[] {
   return [...cc.stdout.matchAll(/^\s*\.long\s+(\d+)$/gm)].map((m) => Number(m[1]));
 }
 
-const WIDTH = { u8: 1, i16: 2, u16: 2, i32: 4, u32: 4, i64: 8, u64: 8 } as const;
 const m32 = spawnSync("cc", ["-m32", "-ffreestanding", "-S", "-o", "-", "-x", "c", "-"], { input: "int x;" });
 const hasCc = m32.status === 0;
 
@@ -268,8 +267,7 @@ test("LAYOUTS tables match gcc's sizeof and offsetof for the structs their heade
     assert.equal(size, layout.size, `${replica.from}: sizeof`);
     fields.forEach((name, i) => {
       const field = layout.fields[name]!;
-      const width = "size" in field ? field.size : WIDTH[field.type as keyof typeof WIDTH];
-      assert.deepEqual([pairs[2 * i], pairs[2 * i + 1]], [field.offset, width], `${replica.from}: ${name}`);
+      assert.deepEqual([pairs[2 * i], pairs[2 * i + 1]], [field.offset, fieldWidth(field)], `${replica.from}: ${name}`);
     });
     // Every field of the table is checked.
     assert.deepEqual(fields.sort(), Object.keys(layout.fields).sort(), `${replica.from}: fields`);
