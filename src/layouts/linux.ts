@@ -1,6 +1,7 @@
 /**
  * Linux glibc `struct utmp` == `struct utmpx`, as written to /var/run/utmp,
- * /var/log/wtmp and /var/log/btmp (FORMATS.md §1).
+ * /var/log/wtmp and /var/log/btmp (FORMATS.md §1), including m68k's packed
+ * variant (§1c), and glibc's `struct lastlog` in /var/log/lastlog (§1f).
  *
  * Sources: bminor/glibc @ 04e750e75b73 `bits/utmp.h`, `sysdeps/gnu/bits/utmpx.h`,
  * `sysdeps/generic/utmp-size.h` (UTMP_SIZE 400) and `sysdeps/*\/utmp-size.h`
@@ -9,7 +10,9 @@
  * Verified: the 384-byte offsets with `offsetof` against Debian 12's installed
  * glibc 2.36 headers on x86_64; the 400-byte ones against real aarch64 and
  * s390x files (plaso `utmp_aarch64`, `utmp_s390`, utmp-rs `basic64.utmp`) and
- * super-speedy-syslog-searcher's offsetof dump from Debian 12 aarch64.
+ * super-speedy-syslog-searcher's offsetof dump from Debian 12 aarch64. The
+ * m68k table against gcc's layout of the same struct with 2-byte alignment
+ * (tests/layouts/replica_test.ts), and hand-written big-endian bytes.
  *
  * @module
  */

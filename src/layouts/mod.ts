@@ -281,12 +281,15 @@ const MIN_SUPPORT = 0.5;
  *    ones skipped) that look right under the layout: a known type, zero
  *    padding, microseconds below one million, a time before 2106, printable
  *    text (and, for layouts without a type, zero-padded text and a time after
- *    1970). FreeBSD utx.log's length prefixes must chain.
+ *    1970). FreeBSD's records must leave the fields their type does not store
+ *    zero, and utx.log's length prefixes must chain. (The rules in full are in
+ *    `_detect.ts`.)
  * 3. Then whether the record size divides the file size; then whether any
  *    record has a type other than EMPTY; then how many records look right.
  *
  * When nothing tells (an empty file, all-zero records, less than one record),
- * `prefer` is chosen with confidence 0.
+ * `prefer` is chosen with confidence 0. A file that reads as a lastlog is
+ * refused with an error that says so.
  *
  * @example A little-endian 384-byte file
  * ```ts
