@@ -42,7 +42,7 @@ const FILES: [string, string][] = [
 
 test("UtmpFile detects the layout of every non-Linux record file in the corpus, sure of every record", async () => {
   for (const [file, layout] of FILES) {
-    const f = new UtmpFile(join(FIXTURES, file));
+    await using f = new UtmpFile(join(FIXTURES, file));
     const d = await f.detect();
     assert.equal(d.layout.name, layout, file);
     assert.equal(f.detection, d);
@@ -52,11 +52,13 @@ test("UtmpFile detects the layout of every non-Linux record file in the corpus, 
 
 test("UtmpFile names the signature record when it decides by it", async () => {
   for (const [file, signature] of [["plaso/utmpx_mac", "utmpx-1.00"], ["s4/NetBSD9.3/x86_64/utmpx", "utmpx-2.00"]]) {
-    const d = await new UtmpFile(join(FIXTURES, file!)).detect();
+    await using f = new UtmpFile(join(FIXTURES, file!));
+    const d = await f.detect();
     assert.match(d.reason, new RegExp(`^signature record "${signature}"; `));
   }
   // A NetBSD wtmpx made by log rotation has no signature record: the records themselves decide.
-  const rotated = await new UtmpFile(join(FIXTURES, "s4/NetBSD9.3/x86_64/wtmpx")).detect();
+  await using wtmpx = new UtmpFile(join(FIXTURES, "s4/NetBSD9.3/x86_64/wtmpx"));
+  const rotated = await wtmpx.detect();
   assert.equal(rotated.reason, "7 of 7 sampled records plausible (100%), file size a multiple of 520");
 });
 
@@ -147,7 +149,7 @@ test("UtmpFile detects a BSD file written to disk and reports how sure it is", a
       ["USER_PROCESS", "frank", "/dev/pts/7"],
       ["DEAD_PROCESS", "", "/dev/pts/7"],
     ]);
-    const file = new UtmpFile(path);
+    await using file = new UtmpFile(path);
     assert.equal(file.detection, undefined);
     assert.deepEqual(await file.detect(), {
       layout: LAYOUTS.openbsd,
