@@ -104,7 +104,8 @@ export class FileSource implements RecordSource {
     const n = await file.read(bytes, this.#position);
     if (n === 0) return null;
     const data = bytes.subarray(0, n);
-    const scan = scanFrames(data, layout.size);
+    // At most a chunk's worth of normalised records: 3-byte frames must not make 197-byte slots by the million.
+    const scan = scanFrames(data, layout.size, Math.floor(CHUNK_BYTES / layout.size));
     const skip = scan.skipped[0];
     const frames = skip === undefined ? scan.frames : scan.frames.filter((f) => f.start < skip.start);
     if (frames.length === 0 && skip === undefined) {

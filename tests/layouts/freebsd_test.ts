@@ -213,3 +213,24 @@ test("UtmpFile reads a large utx.log across its 1 MiB reads without losing a rec
     tmp.cleanup();
   }
 });
+
+test("UtmpFile reads utx.log's shortest records in chunks of at most 1 MiB once zero-filled", async () => {
+  const tmp = tempDir();
+  try {
+    // 400 000 records of 3 bytes (length 1: a BOOT_TIME type byte, time 0) would be 79 MB as 197-byte records.
+    const count = 400000;
+    const bytes = new Uint8Array(3 * count);
+    for (let i = 0; i < count; i++) bytes.set([0, 1, 1], 3 * i);
+    const file = new UtmpFile(tmp.file("utx.log", bytes), { layout: "freebsd-log" });
+    let seen = 0;
+    for await (const batch of file.batches()) {
+      assert.ok(batch.length <= Math.floor((1 << 20) / 197), `${batch.length} records in one read`);
+      assert.ok(batch.every((u, i) => u.ut_type === "BOOT_TIME" && u.offset === 3 * (seen + i)));
+      seen += batch.length;
+    }
+    assert.equal(seen, count);
+    assert.deepEqual(file.warnings, []);
+  } finally {
+    tmp.cleanup();
+  }
+});
