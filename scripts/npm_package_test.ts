@@ -184,7 +184,7 @@ test("npm pack tarball size is the one README states", () => {
   assert.ok(stated, 'README states no "N kB packed" size');
   const kB = packed.size / 1000;
   assert.ok(
-    Math.abs(kB - Number(stated[1])) <= Math.max(10, kB * 0.25),
+    Math.abs(kB - Number(stated[1])) <= Math.max(5, kB * 0.15),
     `README says ${stated[1]} kB packed, npm pack makes ${
       kB.toFixed(1)
     } kB (${packed.unpackedSize} bytes unpacked, ${packed.files.length} files): update README's "Node and Bun" section`,
