@@ -118,6 +118,8 @@ export class UtmpFile implements AsyncIterable<UtmpRecord>, AsyncDisposable {
   #failure: UtmpFormatError | undefined;
   /** Serialises reads when two loops share the file. */
   #busy: Promise<unknown> = Promise.resolve();
+  /** No loop holds the file open (detect() releases what it opened). */
+  #idle = true;
 
   /**
    * Opens nothing yet: the file is opened when iteration starts.
@@ -161,7 +163,8 @@ export class UtmpFile implements AsyncIterable<UtmpRecord>, AsyncDisposable {
   }
 
   /**
-   * Chooses the layout now, without yielding records.
+   * Chooses the layout now, without yielding records. Outside a loop the
+   * file is released again afterwards.
    *
    * @example What layout is this?
    * ```ts ignore
@@ -175,8 +178,12 @@ export class UtmpFile implements AsyncIterable<UtmpRecord>, AsyncDisposable {
    * @throws {UtmpFileError} When the file cannot be opened.
    * @throws {UtmpFormatError} When no layout fits.
    */
-  detect(): Promise<Detection> {
-    return this.#source.detect();
+  async detect(): Promise<Detection> {
+    const idle = this.#idle;
+    const detection = await this.#source.detect();
+    // Detecting alone leaves nothing open; during a loop the file stays open for it.
+    if (idle && this.#idle) await this.#source.release();
+    return detection;
   }
 
   /**
@@ -210,7 +217,7 @@ export class UtmpFile implements AsyncIterable<UtmpRecord>, AsyncDisposable {
    * ```
    */
   close(): Promise<void> {
-    return this.#source.release();
+    return this.#release();
   }
 
   /** Same as {@link close}, for `await using`. */
@@ -281,13 +288,14 @@ export class UtmpFile implements AsyncIterable<UtmpRecord>, AsyncDisposable {
 
   async #fill(): Promise<boolean> {
     if (this.#at < this.#batch.length) return true;
+    this.#idle = false;
     try {
       for (;;) {
         if (this.#failure !== undefined) throw this.#failure;
         const chunk = await this.#source.next();
         if (chunk === null) {
           if (this.#failure !== undefined) throw this.#failure;
-          await this.#source.release();
+          await this.#release();
           return false;
         }
         this.#batch = this.#decode(chunk);
@@ -295,9 +303,14 @@ export class UtmpFile implements AsyncIterable<UtmpRecord>, AsyncDisposable {
         if (this.#batch.length > 0) return true;
       }
     } catch (error) {
-      await this.#source.release();
+      await this.#release();
       throw error;
     }
+  }
+
+  #release(): Promise<void> {
+    this.#idle = true;
+    return this.#source.release();
   }
 
   /** Wraps a chunk's records, skipping (and reporting) impossible ones. */

@@ -194,6 +194,25 @@ test("UtmpFile.close() is idempotent and await using releases the file", async (
   }
 }, onLinux);
 
+test("UtmpFile.detect() leaves nothing open outside a loop, and keeps a running loop's file open", async () => {
+  const tmp = tempDir();
+  try {
+    const path = privateCopy(tmp, plaso("utmp"));
+    const file = new UtmpFile(path);
+    assert.equal((await file.detect()).layout.name, "linux");
+    assert.equal(fdsOn(path), 0);
+    for await (const u of file) {
+      assert.equal(u.index, 0, "detecting does not move the position");
+      await file.detect();
+      assert.equal(fdsOn(path), 1);
+      break;
+    }
+    assert.equal(fdsOn(path), 0);
+  } finally {
+    tmp.cleanup();
+  }
+}, onLinux);
+
 test("UtmpFile.batches() yields the records in arrays, continuing where for await stopped", async () => {
   const file = new UtmpFile(plaso("utmp"));
   for await (const u of file) if (u.index === 4) break;
