@@ -156,7 +156,21 @@ function isClosedPipe(error: unknown): boolean {
   return e?.code === "EPIPE" || e?.name === "BrokenPipe";
 }
 
-if (import.meta.main) {
+/**
+ * Runs the command line of this process (`process.argv`) on its standard
+ * streams and sets `process.exitCode`. Standard output is written with
+ * back-pressure, so a large dump does not pile up in memory, and a closed
+ * pipe (`utmp last | head`) ends the command quietly.
+ *
+ * @example The entry of a `utmp` executable
+ * ```ts ignore
+ * import { run } from "@utmp/utmp/cli";
+ * await run();
+ * ```
+ *
+ * @returns When the command has finished.
+ */
+export async function run(): Promise<void> {
   const stdout = process.stdout;
   stdout.on?.("error", (error: unknown) => {
     if (isClosedPipe(error)) process.exit(EXIT.OK);
@@ -175,3 +189,6 @@ if (import.meta.main) {
     err: (text) => void process.stderr.write(text),
   });
 }
+
+// No top-level await here: `require("@utmp/utmp/cli")` must work on Node >= 20.19.
+if (import.meta.main) void run();
