@@ -70,6 +70,7 @@ export interface Tm extends TmFields {
  */
 export function localtime(t: number): Tm {
   const d = new Date(t * 1000);
+  if (Number.isNaN(d.getTime())) return farTime(t);
   return {
     year: d.getFullYear(),
     mon: d.getMonth(),
@@ -79,6 +80,39 @@ export function localtime(t: number): Tm {
     sec: d.getSeconds(),
     wday: d.getDay(),
     gmtoff: -d.getTimezoneOffset(),
+  };
+}
+
+/** Seconds on either side of the epoch that a `Date` holds (±100 000 000 days). */
+const DATE_LIMIT = 8.64e12;
+
+/**
+ * `localtime(t)` for a time beyond what a `Date` holds (a 64-bit time from a
+ * damaged or hostile file), as glibc computes it: the proleptic Gregorian
+ * calendar, in the zone's offset at the nearest time a `Date` holds.
+ */
+function farTime(t: number): Tm {
+  const gmtoff = -new Date(Math.sign(t) * DATE_LIMIT * 1000).getTimezoneOffset();
+  const local = Math.trunc(t) + gmtoff * 60;
+  const days = Math.floor(local / 86400);
+  const secs = local - days * 86400;
+  // Howard Hinnant's civil_from_days.
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const mon = mp < 10 ? mp + 2 : mp - 10;
+  return {
+    year: yoe + era * 400 + (mon <= 1 ? 1 : 0),
+    mon,
+    mday: doy - Math.floor((153 * mp + 2) / 5) + 1,
+    hour: Math.floor(secs / 3600),
+    min: Math.floor(secs / 60) % 60,
+    sec: secs % 60,
+    wday: (((days + 4) % 7) + 7) % 7,
+    gmtoff,
   };
 }
 

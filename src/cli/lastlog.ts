@@ -129,7 +129,8 @@ async function run(args: ParsedArgs, ctx: Context): Promise<number> {
       await out.text(`Username         Port     From${" ".repeat(39)}Latest\n`);
       header = true;
     }
-    const when = t === 0 ? "**Never logged in**" : lastlogTime(t);
+    // A time beyond what a Date holds (a damaged slot) is NaN: shadow prints "(unknown)" where localtime() fails.
+    const when = t === 0 ? "**Never logged in**" : Number.isNaN(t) ? "(unknown)" : lastlogTime(t);
     await out.text(
       `${left(user.name, 16)} ${left(utf8String(e?.line ?? ""), 8, 8)} ${left(utf8String(e?.host ?? ""), 42)}${when}\n`,
     );
