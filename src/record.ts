@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type Codec, codecOf, formatAddress, type Layout, rawChars, readAddr, readChars } from "./layouts/_engine.ts";
+import { type Codec, codecOf, type Layout, rawChars, readAddr, readAddrText } from "./layouts/_engine.ts";
 import type { UtTypeName } from "./types.ts";
 
 /**
@@ -147,6 +147,18 @@ export function devicePath(line: string): string {
   return "/dev/" + line;
 }
 
+/** {@link devicePath} of the lines seen lately: the same few lines come back in every record. */
+const devicePaths = new Map<string, string>();
+
+function devicePathOf(line: string): string {
+  let path = devicePaths.get(line);
+  if (path === undefined) {
+    if (devicePaths.size === 1024) devicePaths.clear();
+    devicePaths.set(line, path = devicePath(line));
+  }
+  return path;
+}
+
 /**
  * A {@link UtmpRecord} read from record bytes: a lazy view over them.
  *
@@ -220,24 +232,26 @@ export class RecordView implements UtmpRecord {
 
   /** User name (cut at the first NUL or the field width; invalid UTF-8 becomes U+FFFD). */
   get ut_user(): string {
-    return this.#user ??= readChars(this.#chunk.bytes, this.#at, this.#chunk.codec.layout.fields.ut_user);
+    const { bytes, view, codec } = this.#chunk;
+    return this.#user ??= codec.user(bytes, view, this.#at);
   }
 
   /** Device path ("/dev/pts/0"), or the stored line when it is not a device (see {@link devicePath}). */
   get ut_line(): string {
-    return this.#line ??= devicePath(
-      readChars(this.#chunk.bytes, this.#at, this.#chunk.codec.layout.fields.ut_line),
-    );
+    const { bytes, view, codec } = this.#chunk;
+    return this.#line ??= devicePathOf(codec.line(bytes, view, this.#at));
   }
 
   /** inittab id or terminal suffix. */
   get ut_id(): string {
-    return readChars(this.#chunk.bytes, this.#at, this.#chunk.codec.layout.fields.ut_id);
+    const { bytes, view, codec } = this.#chunk;
+    return codec.id(bytes, view, this.#at);
   }
 
   /** Remote host, X display, or kernel release on boot records. */
   get ut_host(): string {
-    return this.#host ??= readChars(this.#chunk.bytes, this.#at, this.#chunk.codec.layout.fields.ut_host);
+    const { bytes, view, codec } = this.#chunk;
+    return this.#host ??= codec.host(bytes, view, this.#at);
   }
 
   /** Exit status of a DEAD_PROCESS. */
@@ -275,7 +289,7 @@ export class RecordView implements UtmpRecord {
 
   /** Address as text, as `inet_ntop` writes it. */
   get ut_addr_text(): string {
-    return formatAddress(this.ut_addr);
+    return readAddrText(this.#chunk.bytes, this.#at, this.#chunk.codec.layout.fields.ut_addr);
   }
 
   /** Raw bytes of the record and its string fields (views into the read buffer). */

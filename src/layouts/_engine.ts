@@ -173,6 +173,9 @@ const INT_WIDTH: Readonly<Record<IntType, number>> = { u8: 1, i16: 2, u16: 2, i3
 /** Reads an integer field at a record's offset. */
 export type IntReader = (view: DataView, record: number) => number;
 
+/** Reads a `char[N]` field at a record's offset (see {@link readChars}); `view` is a DataView over exactly `bytes`. */
+export type TextReader = (bytes: Uint8Array, view: DataView, record: number) => string;
+
 /** A {@link Layout} compiled into reader functions; built once per layout. */
 export interface Codec {
   /** The layout this codec reads. */
@@ -193,6 +196,14 @@ export interface Codec {
   readonly sec: IntReader;
   /** Microseconds within the second. */
   readonly usec: IntReader;
+  /** ut_user. */
+  readonly user: TextReader;
+  /** The stored ut_line (without "/dev/"). */
+  readonly line: TextReader;
+  /** ut_id. */
+  readonly id: TextReader;
+  /** ut_host. */
+  readonly host: TextReader;
 }
 
 const ZERO: IntReader = () => 0;
@@ -266,6 +277,10 @@ export function compileLayout(layout: Layout): Codec {
     session: intReader(f.ut_session, e),
     sec,
     usec,
+    user: textReader(f.ut_user),
+    line: textReader(f.ut_line),
+    id: textReader(f.ut_id),
+    host: textReader(f.ut_host),
   };
 }
 
@@ -305,7 +320,7 @@ export function cstrEnd(bytes: Uint8Array, start: number, width: number): number
 
 /**
  * Decodes `bytes[start, end)` as UTF-8, with U+FFFD for invalid bytes.
- * Pure ASCII, the common case, skips the TextDecoder.
+ * ASCII, the common case, skips the TextDecoder.
  *
  * @param bytes Record bytes.
  * @param start First byte.
@@ -313,19 +328,81 @@ export function cstrEnd(bytes: Uint8Array, start: number, width: number): number
  * @returns The string.
  */
 export function decodeText(bytes: Uint8Array, start: number, end: number): string {
-  if (end - start <= 64) {
-    let s = "";
-    for (let i = start; i < end; i++) {
-      const b = bytes[i]!;
-      if (b >= 0x80) return utf8.decode(bytes.subarray(start, end));
-      s += String.fromCharCode(b);
-    }
-    return s;
-  }
   for (let i = start; i < end; i++) {
     if (bytes[i]! >= 0x80) return utf8.decode(bytes.subarray(start, end));
   }
+  return latin1(bytes, start, end);
+}
+
+/** One char per byte: the string of ASCII bytes. */
+function latin1(bytes: Uint8Array, start: number, end: number): string {
+  if (end - start <= 0) return "";
   return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
+}
+
+/*
+ * Recently read strings, by a hash of their bytes: user names, lines, ids and
+ * hosts repeat all through a wtmp file, so most fields come out of this table
+ * instead of becoming new strings. A slot holds a string, its length and its
+ * bytes as little-endian 32-bit words; it is returned only after every word
+ * is compared with the record's, so a hash collision costs a decode, never a
+ * wrong string. Direct-mapped: a new string replaces the slot's old one.
+ */
+const SLOTS = 4096;
+/** Words kept per slot: strings of up to 64 bytes are interned; longer ones are decoded every time. */
+const SLOT_WORDS = 16;
+const slotText: string[] = new Array<string>(SLOTS).fill("");
+const slotLength = new Int32Array(SLOTS).fill(-1);
+const slotWords = new Int32Array(SLOTS * SLOT_WORDS);
+
+/**
+ * Compiles the reader of a `char[N]` field: {@link readChars}, four bytes at
+ * a time through the interned strings. Only ASCII goes this way; a field
+ * with a byte >= 0x80 (UTF-8, or garbage after the NUL), or a width that is
+ * not a multiple of 4, is read by {@link readChars} itself.
+ */
+function textReader(field: CharField | undefined): TextReader {
+  if (field === undefined) return () => "";
+  const { offset, size } = field;
+  if (size % 4 !== 0) return (bytes, _view, record) => readChars(bytes, record, field);
+  const words = size / 4;
+  return (bytes, view, record) => {
+    const start = record + offset;
+    let hash = 0x811c9dc5; // FNV-1a, a word at a time
+    let length = size;
+    /** The word holding the NUL, without the NUL and what follows it. */
+    let tail = 0;
+    for (let n = 0; n < words; n++) {
+      const word = view.getInt32(start + 4 * n, true);
+      if ((word & 0x80808080) !== 0) return readChars(bytes, record, field);
+      // All bytes are below 0x80, so the lowest high bit of (word - 0x01010101) marks the first NUL.
+      const nul = (word - 0x01010101) & 0x80808080;
+      if (nul !== 0) {
+        const before = (31 - Math.clz32(nul & -nul)) >>> 3;
+        length = 4 * n + before;
+        tail = word & ((1 << (8 * before)) - 1);
+        hash = Math.imul(hash ^ tail, 0x01000193);
+        break;
+      }
+      hash = Math.imul(hash ^ word, 0x01000193);
+    }
+    if (length === 0) return "";
+    if (length > SLOT_WORDS * 4) return latin1(bytes, start, start + length);
+    const slot = (hash ^ (hash >>> 16) ^ length) & (SLOTS - 1);
+    const base = slot * SLOT_WORDS;
+    const whole = length >>> 2;
+    if (slotLength[slot] === length) {
+      let n = 0;
+      while (n < whole && slotWords[base + n] === view.getInt32(start + 4 * n, true)) n++;
+      if (n === whole && ((length & 3) === 0 || slotWords[base + whole] === tail)) return slotText[slot]!;
+    }
+    const text = latin1(bytes, start, start + length);
+    for (let n = 0; n < whole; n++) slotWords[base + n] = view.getInt32(start + 4 * n, true);
+    if ((length & 3) !== 0) slotWords[base + whole] = tail;
+    slotLength[slot] = length;
+    slotText[slot] = text;
+    return text;
+  };
 }
 
 /**
@@ -357,6 +434,34 @@ export function rawChars(bytes: Uint8Array, record: number, field: CharField | u
   return bytes.subarray(start, cstrEnd(bytes, start, field.size));
 }
 
+/** How many octets an address field holds: 4 (IPv4), 16 (IPv6), or 0 when it is absent or of another family. */
+function addrOctets(bytes: Uint8Array, record: number, field: AddrField | undefined): 0 | 4 | 16 {
+  if (field === undefined) return 0;
+  const at = record + field.offset;
+  switch (field.type) {
+    case "in4":
+      return 4;
+    case "in6": {
+      // IPv4 when only the first of the four words is set.
+      const rest = bytes[at + 4]! | bytes[at + 5]! | bytes[at + 6]! | bytes[at + 7]! | bytes[at + 8]! |
+        bytes[at + 9]! | bytes[at + 10]! | bytes[at + 11]! | bytes[at + 12]! | bytes[at + 13]! | bytes[at + 14]! |
+        bytes[at + 15]!;
+      return rest === 0 ? 4 : 16;
+    }
+    case "sockaddr": {
+      const family = bytes[at + 1];
+      return family === 2 ? 4 : family === 24 ? 16 : 0;
+    }
+  }
+}
+
+/** Index of an address field's first octet, given {@link addrOctets}. */
+function addrStart(record: number, field: AddrField, octets: 4 | 16): number {
+  const at = record + field.offset;
+  if (field.type !== "sockaddr") return at;
+  return octets === 4 ? at + 4 : at + 8;
+}
+
 /**
  * Reads an address field as octets: 4 numbers for IPv4, 16 for IPv6, and
  * [0, 0, 0, 0] when the field is absent or unset.
@@ -367,24 +472,45 @@ export function rawChars(bytes: Uint8Array, record: number, field: CharField | u
  * @returns The octets.
  */
 export function readAddr(bytes: Uint8Array, record: number, field: AddrField | undefined): number[] {
-  if (field === undefined) return [0, 0, 0, 0];
-  const at = record + field.offset;
-  switch (field.type) {
-    case "in4":
-      return Array.from(bytes.subarray(at, at + 4));
-    case "in6": {
-      for (let i = at + 4; i < at + 16; i++) {
-        if (bytes[i] !== 0) return Array.from(bytes.subarray(at, at + 16));
-      }
-      return Array.from(bytes.subarray(at, at + 4));
-    }
-    case "sockaddr": {
-      const family = bytes[at + 1];
-      if (family === 2) return Array.from(bytes.subarray(at + 4, at + 8));
-      if (family === 24) return Array.from(bytes.subarray(at + 8, at + 24));
-      return [0, 0, 0, 0];
-    }
-  }
+  const n = addrOctets(bytes, record, field);
+  if (n === 0) return [0, 0, 0, 0];
+  const at = addrStart(record, field!, n);
+  if (n === 4) return [bytes[at]!, bytes[at + 1]!, bytes[at + 2]!, bytes[at + 3]!];
+  const octets: number[] = [];
+  for (let i = at; i < at + 16; i++) octets.push(bytes[i]!);
+  return octets;
+}
+
+/** "0" to "255". */
+const DECIMAL = Array.from({ length: 256 }, (_, i) => String(i));
+
+/** Recent IPv4 addresses as text, by their 32-bit value (direct-mapped, like the string table). */
+const dotted: string[] = new Array<string>(1024).fill("");
+const dottedKeys = new Float64Array(1024).fill(-1);
+
+/**
+ * An address field as text, as `inet_ntop` writes it: {@link formatAddress}
+ * of {@link readAddr}, without the octet array for IPv4.
+ *
+ * @param bytes Record bytes.
+ * @param record Offset of the record.
+ * @param field The field, or `undefined` for formats without it.
+ * @returns The address text ("0.0.0.0" when absent or unset).
+ */
+export function readAddrText(bytes: Uint8Array, record: number, field: AddrField | undefined): string {
+  const n = addrOctets(bytes, record, field);
+  if (n === 0) return "0.0.0.0";
+  if (n === 16) return formatAddress(readAddr(bytes, record, field));
+  const at = addrStart(record, field!, n);
+  const key = ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
+  const slot = (key ^ (key >>> 10) ^ (key >>> 20)) & (dotted.length - 1);
+  if (dottedKeys[slot] === key) return dotted[slot]!;
+  dottedKeys[slot] = key;
+  return dotted[slot] = dottedQuad(bytes[at]!, bytes[at + 1]!, bytes[at + 2]!, bytes[at + 3]!);
+}
+
+function dottedQuad(a: number, b: number, c: number, d: number): string {
+  return `${DECIMAL[a]}.${DECIMAL[b]}.${DECIMAL[c]}.${DECIMAL[d]}`;
 }
 
 /**
