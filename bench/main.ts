@@ -1,0 +1,401 @@
+/**
+ * The benchmark behind `deno task bench`: this library in Deno, Node and Bun
+ * against util-linux `utmpdump` and `last`, Debian's `python3-utmp` and
+ * Perl's `Sys::Utmp`, on the same 1,000,000-record glibc wtmp (384 MB),
+ * written by the project's own encoder (bench/_gen.ts) into bench/out/.
+ *
+ * Each side is a separate process, run one after another (never two at once:
+ * the machine has two cores), round-robin so that a noisy moment spreads over
+ * every side; the table gives the median wall time of the runs, the records
+ * per second it makes, its ratio to the reference side of its group, and the
+ * peak resident memory (`/usr/bin/time`'s maximum RSS) over the runs.
+ *
+ * - full decode: every field of every record read (`for await` over
+ *   `UtmpFile`, bench/workload.js), against `utmpdump FILE`, python3-utmp
+ *   and Sys::Utmp reading every field (bench/peers/);
+ * - filter: counting USER_PROCESS records without reading a string, through
+ *   `for await` and through `batches()`;
+ * - last: `utmp last -f FILE` against util-linux `last -f FILE` (same time zone
+ *   and locale); the outputs must be byte for byte the same.
+ *
+ * The JavaScript sides also report when their first record came out (inside
+ * the process, from `new UtmpFile` on).
+ *
+ * ```sh
+ * deno task bench                 # 5 runs per side (3 for the slow peers)
+ * deno task bench --runs 9        # more runs
+ * deno task bench --large         # also a 10,000,000-record file (3.84 GB; deleted afterwards)
+ * deno task bench --only deno,utmpdump   # the sides whose names contain one of these
+ * ```
+ *
+ * Node and Bun run the npm build (npm/esm/), which is rebuilt when a source
+ * file is newer. Missing peers are installed with apt-get when running as
+ * root (`python3-utmp`, `libsys-utmp-perl`), else left out of the table.
+ *
+ * @module
+ */
+
+import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { createHash } from "node:crypto";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { cpus, release } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { writeWtmp } from "./_gen.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const OUT = join(ROOT, "bench", "out");
+const DENO = join(ROOT, "node_modules", ".bin", "deno");
+const BUN = join(ROOT, "node_modules", ".bin", "bun");
+const NODE = "node";
+/** Debian's python3, whose dist-packages hold python3-utmp (the PATH's python3 may be another). */
+const PYTHON = "/usr/bin/python3";
+/** Bump when bench/_gen.ts changes what it writes, so old files are made again. */
+const GENERATOR_VERSION = 2;
+/** The environment of every side: the same zone and locale for `last` and `utmp last`. */
+const ENV = { ...process.env, TZ: "UTC", LC_ALL: "C.UTF-8", NO_COLOR: "1" };
+
+function say(line = ""): void {
+  // deno-lint-ignore no-console
+  console.log(line);
+}
+
+interface Options {
+  runs: number;
+  peerRuns: number;
+  large: boolean;
+  only: string[] | undefined;
+}
+
+function parseOptions(args: string[]): Options {
+  const options: Options = { runs: 5, peerRuns: 3, large: false, only: undefined };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const value = (): string => {
+      const v = args[++i];
+      if (v === undefined) throw new Error(`Cannot read option "${arg}": it needs a value`);
+      return v;
+    };
+    if (arg === "--runs") options.runs = Number(value());
+    else if (arg === "--peer-runs") options.peerRuns = Number(value());
+    else if (arg === "--large") options.large = true;
+    else if (arg === "--only") options.only = value().split(",");
+    else {throw new Error(
+        `Cannot run the benchmark: unknown option "${arg}" (--runs N, --peer-runs N, --large, --only a,b)`,
+      );}
+  }
+  if (!(options.runs >= 1 && options.peerRuns >= 1)) throw new Error("Cannot run the benchmark: --runs must be >= 1");
+  return options;
+}
+
+/** One side of a group: a command, run in a given process setting. */
+interface Side {
+  /** Row label. */
+  name: string;
+  /** What it runs: the command and its arguments. */
+  command: string[];
+  /** Whether this is the group's reference (ratio 1). */
+  reference?: boolean;
+  /** Slow peer: fewer runs. */
+  slow?: boolean;
+  /** Where standard output goes: "json" (captured, one JSON line), "discard", or a file to compare. */
+  stdout: "json" | "discard" | { file: string };
+}
+
+interface Group {
+  title: string;
+  /** What "records/s" counts for this group. */
+  records: number;
+  sides: Side[];
+}
+
+interface Run {
+  ms: number;
+  rssKiB: number;
+  json?: { records: number; check: number; first?: number };
+  outputHash?: string;
+}
+
+function run(side: Side): Run {
+  const timeFile = join(OUT, "time.txt");
+  let out: number | "pipe" | "ignore" = "ignore";
+  if (side.stdout === "json") out = "pipe";
+  else if (side.stdout !== "discard") out = openSync(side.stdout.file, "w");
+  const started = performance.now();
+  let result: SpawnSyncReturns<Buffer>;
+  try {
+    result = spawnSync("/usr/bin/time", ["-f", "%M", "-o", timeFile, ...side.command], {
+      cwd: ROOT,
+      env: ENV,
+      stdio: ["ignore", out, "pipe"],
+      maxBuffer: 1 << 26,
+    });
+  } finally {
+    if (typeof out === "number") closeSync(out);
+  }
+  const ms = performance.now() - started;
+  if (result.status !== 0) {
+    throw new Error(`Cannot run ${side.name} (${side.command.join(" ")}): exit ${result.status}\n${result.stderr}`);
+  }
+  const rssKiB = Number(readFileSync(timeFile, "utf8").trim().split("\n").at(-1));
+  const done: Run = { ms, rssKiB };
+  if (side.stdout === "json") done.json = JSON.parse(String(result.stdout).trim().split("\n").at(-1)!);
+  else if (side.stdout !== "discard") {
+    done.outputHash = createHash("sha256").update(readFileSync(side.stdout.file)).digest("hex");
+  }
+  return done;
+}
+
+const median = (values: number[]): number => {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/** Runs every side of a group round-robin and prints its table. */
+function measure(group: Group, options: Options): void {
+  const sides = group.sides.filter((s) =>
+    s.reference || options.only === undefined || options.only.some((o) => s.name.includes(o))
+  );
+  const runs = new Map<Side, Run[]>(sides.map((s) => [s, []]));
+  const rounds = Math.max(options.runs, options.peerRuns);
+  // One warm-up run of each JavaScript side fills the runtime's code cache and the page cache.
+  for (const side of sides) if (!side.slow) run(side);
+  for (let round = 0; round < rounds; round++) {
+    for (const side of sides) {
+      if (round >= (side.slow ? options.peerRuns : options.runs)) continue;
+      runs.get(side)!.push(run(side));
+      process.stderr.write(".");
+    }
+  }
+  process.stderr.write("\n");
+  const reference = sides.find((s) => s.reference);
+  const referenceMs = reference === undefined ? undefined : median(runs.get(reference)!.map((r) => r.ms));
+  const referenceHash = reference === undefined ? undefined : runs.get(reference)![0]!.outputHash;
+  say(`\n#### ${group.title}\n`);
+  const compare = referenceHash !== undefined;
+  const first = sides.some((s) => s.stdout === "json");
+  say(
+    `| side | median | records/s | ratio | peak RSS |${first ? " first record |" : ""}${
+      compare ? " same output |" : ""
+    }`,
+  );
+  say(`| --- | ---: | ---: | ---: | ---: |${first ? " ---: |" : ""}${compare ? " --- |" : ""}`);
+  for (const side of sides) {
+    const done = runs.get(side)!;
+    const ms = median(done.map((r) => r.ms));
+    const rss = Math.max(...done.map((r) => r.rssKiB)) / 1024;
+    const checks = new Set(done.map((r) => r.json?.check));
+    if (checks.size > 1) throw new Error(`Cannot trust ${side.name}: its runs disagree (${[...checks].join(", ")})`);
+    const rate = group.records / (ms / 1000);
+    const ratio = referenceMs === undefined ? "" : `${(ms / referenceMs).toFixed(2)}x`;
+    let row = `| ${side.name} | ${(ms / 1000).toFixed(3)} s | ${formatRate(rate)} | ${ratio} | ${rss.toFixed(0)} MiB |`;
+    if (first) {
+      const firsts = done.map((r) => r.json?.first).filter((f): f is number => f !== undefined);
+      row += firsts.length === 0 ? " |" : ` ${median(firsts).toFixed(1)} ms |`;
+    }
+    if (compare) row += done.every((r) => r.outputHash === referenceHash) ? " yes |" : " **NO** |";
+    say(row);
+  }
+}
+
+function formatRate(perSecond: number): string {
+  return perSecond >= 1e6 ? `${(perSecond / 1e6).toFixed(2)} M` : `${(perSecond / 1e3).toFixed(0)} k`;
+}
+
+/** The JavaScript sides of a workload mode, in Deno, Node and Bun. */
+function jsSides(mode: string, file: string, label: string): Side[] {
+  const workload = ["bench/workload.js"];
+  return [
+    { name: `Deno ${label}`, command: [DENO, "run", "-A", ...workload, "../mod.ts", mode, file], stdout: "json" },
+    { name: `Node ${label}`, command: [NODE, ...workload, "../npm/esm/mod.js", mode, file], stdout: "json" },
+    { name: `Bun ${label}`, command: [BUN, ...workload, "../npm/esm/mod.js", mode, file], stdout: "json" },
+  ];
+}
+
+function cliSides(file: string, out: (name: string) => string): Side[] {
+  const args = ["last", "-f", file];
+  const denoFlags = ["--allow-read", "--allow-env", "--allow-sys"];
+  return [
+    {
+      name: "Deno `utmp last`",
+      command: [DENO, "run", ...denoFlags, "src/cli/main.ts", ...args],
+      stdout: { file: out("deno") },
+    },
+    { name: "Node `utmp last`", command: [NODE, "npm/esm/bin/utmp.js", ...args], stdout: { file: out("node") } },
+    { name: "Bun `utmp last`", command: [BUN, "npm/esm/bin/utmp.js", ...args], stdout: { file: out("bun") } },
+  ];
+}
+
+function has(command: string, args: string[] = ["--version"]): boolean {
+  return spawnSync(command, args, { stdio: "ignore" }).status === 0;
+}
+
+/** Finds the peers, installing the Debian packages when missing (as root). */
+function peers(): { python: boolean; perl: boolean } {
+  const probe = () => ({
+    python: has(PYTHON, ["-c", "import utmp"]),
+    perl: has("perl", ["-MSys::Utmp", "-e", "1"]),
+  });
+  let found = probe();
+  if ((!found.python || !found.perl) && process.getuid?.() === 0 && has("apt-get", ["--version"])) {
+    say("Installing python3-utmp and libsys-utmp-perl with apt-get ...");
+    spawnSync("apt-get", ["install", "-y", "python3-utmp", "libsys-utmp-perl"], { stdio: "inherit" });
+    found = probe();
+  }
+  return found;
+}
+
+/** Builds npm/ when it is missing or older than a source file. */
+function ensureNpmBuild(): void {
+  const built = join(ROOT, "npm", "esm", "mod.js");
+  const newest = (path: string): number => {
+    if (!statSync(path).isDirectory()) return statSync(path).mtimeMs;
+    return Math.max(0, ...readdirSync(path).map((name) => newest(join(path, name))));
+  };
+  if (
+    existsSync(built) && statSync(built).mtimeMs >= Math.max(newest(join(ROOT, "src")), newest(join(ROOT, "mod.ts")))
+  ) {
+    return;
+  }
+  say("Building the npm package (deno task build:npm) ...");
+  const result = spawnSync(DENO, ["task", "build:npm"], { cwd: ROOT, stdio: "inherit" });
+  if (result.status !== 0) throw new Error("Cannot build npm/: deno task build:npm failed");
+}
+
+/** Writes the benchmark file unless an identical one is there (same generator, same count). */
+function ensureFile(name: string, records: number): string {
+  const path = join(OUT, name);
+  const stamp = `${path}.stamp`;
+  const want = `generator ${GENERATOR_VERSION}, ${records} records`;
+  if (existsSync(path) && existsSync(stamp) && readFileSync(stamp, "utf8") === want) return path;
+  process.stderr.write(`Writing ${name} (${records} records) ...\n`);
+  writeWtmp(path, records);
+  writeFileSync(stamp, want);
+  return path;
+}
+
+function version(command: string, args: string[], pattern: RegExp): string {
+  const out = String(spawnSync(command, args).stdout ?? "");
+  return pattern.exec(out)?.[1] ?? "?";
+}
+
+function machine(): string {
+  const debian = existsSync("/etc/debian_version")
+    ? `Debian ${readFileSync("/etc/debian_version", "utf8").trim()}`
+    : "";
+  const cpu = cpus();
+  return [
+    `${debian} ${String(spawnSync("uname", ["-m"]).stdout).trim()}, Linux ${release()}, ${cpu.length} cores (${
+      cpu[0]?.model.trim()
+    })`,
+    `Deno ${version(DENO, ["--version"], /deno (\S+)/)} (V8 ${version(DENO, ["--version"], /v8 (\S+)/)})`,
+    `Node ${version(NODE, ["--version"], /v(\S+)/)}`,
+    `Bun ${version(BUN, ["--version"], /(\S+)/)}`,
+    `util-linux ${version("last", ["--version"], /util-linux (\S+)/)}`,
+  ].join(", ");
+}
+
+function main(): void {
+  const options = parseOptions(process.argv.slice(2));
+  mkdirSync(OUT, { recursive: true });
+  const found = peers();
+  ensureNpmBuild();
+  const file = ensureFile("wtmp-1m", 1_000_000);
+  const records = 1_000_000;
+  say(`\n${machine()}`);
+  say(
+    `${records.toLocaleString("en")}-record glibc wtmp (${
+      statSync(file).size / 1e6
+    } MB), ${options.runs} runs per side`,
+  );
+  const full: Side[] = [
+    { name: "utmpdump (util-linux, C)", command: ["utmpdump", file], reference: true, stdout: "discard" },
+    ...jsSides("full", file, "`for await`"),
+  ];
+  if (found.python) {
+    full.push({
+      name: "python3-utmp",
+      command: [PYTHON, "bench/peers/utmp_full.py", file],
+      slow: true,
+      stdout: "json",
+    });
+  }
+  if (found.perl) {
+    full.push({
+      name: "Perl Sys::Utmp",
+      command: ["perl", "bench/peers/sys_utmp_full.pl", file],
+      slow: true,
+      stdout: "json",
+    });
+  }
+  measure({ title: "Full decode: every field of every record", records, sides: full }, options);
+  measure({
+    title: "Filter: count USER_PROCESS records, no string read",
+    records,
+    sides: [
+      { name: "utmpdump (util-linux, C)", command: ["utmpdump", file], reference: true, stdout: "discard" },
+      ...jsSides("count", file, "`for await`"),
+      ...jsSides("batches", file, "`batches()`"),
+    ],
+  }, options);
+  measure({
+    title: "`last -f` over the same file",
+    records,
+    sides: [
+      {
+        name: "util-linux `last`",
+        command: ["last", "-f", file],
+        reference: true,
+        stdout: { file: join(OUT, "last.util-linux") },
+      },
+      ...cliSides(file, (name) => join(OUT, `last.${name}`)),
+    ],
+  }, options);
+  if (options.large) large(options);
+}
+
+/** The same decode over a file ten times larger: peak memory must not grow with the file. */
+function large(options: Options): void {
+  const records = 10_000_000;
+  const need = records * 384 * 1.1;
+  const free = Number(String(spawnSync("df", ["-B1", "--output=avail", OUT]).stdout).trim().split("\n").at(-1));
+  if (!(free >= need)) {
+    say(
+      `\nSkipping the large file: it needs ${(need / 1e9).toFixed(1)} GB and ${OUT} has ${
+        (free / 1e9).toFixed(1)
+      } GB free`,
+    );
+    return;
+  }
+  const path = join(OUT, "wtmp-10m");
+  try {
+    process.stderr.write("Writing wtmp-10m (10,000,000 records, 3.84 GB) ...\n");
+    writeWtmp(path, records);
+    const runs = { ...options, runs: Math.min(options.runs, 3) };
+    measure({
+      title: "Full decode and filter, 10,000,000 records (3.84 GB)",
+      records,
+      sides: [
+        { name: "utmpdump (util-linux, C)", command: ["utmpdump", path], reference: true, stdout: "discard" },
+        ...jsSides("full", path, "`for await`"),
+        ...jsSides("batches", path, "`batches()`"),
+      ],
+    }, runs);
+  } finally {
+    rmSync(path, { force: true });
+  }
+}
+
+main();
