@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { UtmpRecord, UtRawBytes } from "./record.ts";
+import { RecordView, type UtmpRecord, type UtRawBytes } from "./record.ts";
 
 const utf8 = new TextEncoder();
 
@@ -55,6 +55,20 @@ export function rawFields(record: UtmpRecord): UtRawBytes {
     ut_id: utf8.encode(record.ut_id),
     ut_host: utf8.encode(record.ut_host),
   };
+}
+
+/**
+ * A string field's stored bytes as a byte string (the line without "/dev/"):
+ * `byteString(rawFields(record)[field])`, without making the views for a
+ * record read from bytes.
+ *
+ * @param record A record.
+ * @param field The field.
+ * @returns The byte string.
+ */
+export function storedString(record: UtmpRecord, field: "ut_user" | "ut_line" | "ut_id" | "ut_host"): string {
+  if (record instanceof RecordView) return record.storedText(field);
+  return byteString(rawFields(record)[field]);
 }
 
 /**

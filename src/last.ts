@@ -10,7 +10,7 @@
  */
 
 import { openRecordFile } from "./_file.ts";
-import { byteString, rawFields } from "./_bytes.ts";
+import { storedString } from "./_bytes.ts";
 import type { Layout } from "./layouts/_engine.ts";
 import { getLayout, type LayoutName } from "./layouts/mod.ts";
 import { makeChunk, RecordView, type UtmpRecord } from "./record.ts";
@@ -140,13 +140,31 @@ export class SessionPairing {
    * @returns The sessions, newest first.
    */
   *feed(records: Iterable<UtmpRecord>): Generator<Session> {
+    /** Lines whose latest record came in this call: held as the records themselves until the call ends. */
+    const held = new Set<string>();
+    try {
+      yield* this.#pair(records, held);
+    } finally {
+      // What stays held is kept as a copy: a record keeps its whole read chunk (up to 1 MiB) alive.
+      for (const line of held) {
+        const u = this.#open.get(line);
+        if (u !== undefined) this.#open.set(line, detach(u));
+      }
+    }
+  }
+
+  #hold(line: string, u: UtmpRecord, held: Set<string>): void {
+    this.#open.set(line, u);
+    held.add(line);
+  }
+
+  *#pair(records: Iterable<UtmpRecord>, held: Set<string>): Generator<Session> {
     for (const u of records) {
       const t = u.ut_tv.tv_sec;
       if (this.#since !== 0 && t < this.#since) continue;
       if (this.#until !== 0 && this.#until < t) continue;
-      const raw = rawFields(u);
-      const user = byteString(raw.ut_user);
-      const line = byteString(raw.ut_line);
+      const user = storedString(u, "ut_user");
+      const line = storedString(u, "ut_line");
       const type = lastType(u, user, line);
       let down: "crash" | "down" | undefined;
       switch (type) {
@@ -182,11 +200,11 @@ export class SessionPairing {
             const alive = this.#options.isAlive?.(u) ?? true;
             yield session("login", u, null, alive ? "still logged in" : "gone - no logout");
           } else yield session("login", u, this.#lastBoot, this.#whyDown);
-          if (line !== "") this.#open.set(line, detach(u));
+          if (line !== "") this.#hold(line, u, held);
           break;
         }
         case "DEAD_PROCESS":
-          if (line !== "") this.#open.set(line, detach(u));
+          if (line !== "") this.#hold(line, u, held);
           break;
       }
       if (down !== undefined) {
@@ -216,9 +234,8 @@ function pseudo(kind: SessionKind, u: UtmpRecord, next: UtmpRecord | null): Sess
  * @returns The type; "SHUTDOWN" for a shutdown record.
  */
 export function lastType(u: UtmpRecord, user?: string, line?: string): UtTypeName | "SHUTDOWN" {
-  const raw = user === undefined || line === undefined ? rawFields(u) : undefined;
-  user ??= byteString(raw!.ut_user);
-  line ??= byteString(raw!.ut_line);
+  user ??= storedString(u, "ut_user");
+  line ??= storedString(u, "ut_line");
   const stored = u.ut_type;
   if (line.startsWith("~")) {
     if (user.startsWith("shutdown")) return "SHUTDOWN";
@@ -237,15 +254,43 @@ export function lastType(u: UtmpRecord, user?: string, line?: string): UtTypeNam
 }
 
 function session(kind: SessionKind, login: UtmpRecord, logout: UtmpRecord | null, end: SessionEnd): Session {
-  return {
-    kind,
-    login,
-    logout,
-    end,
-    loginTime: login.ut_time,
-    logoutTime: logout?.ut_time ?? null,
-    duration: logout === null ? null : logout.ut_tv.tv_sec - login.ut_tv.tv_sec,
-  };
+  return new PairedSession(kind, login, logout, end);
+}
+
+/**
+ * A {@link Session} whose times are read from its records when asked for:
+ * `last` prints most sessions without making a `Date`.
+ */
+class PairedSession implements Session {
+  readonly kind: SessionKind;
+  readonly login: UtmpRecord;
+  readonly logout: UtmpRecord | null;
+  readonly end: SessionEnd;
+
+  constructor(kind: SessionKind, login: UtmpRecord, logout: UtmpRecord | null, end: SessionEnd) {
+    this.kind = kind;
+    this.login = login;
+    this.logout = logout;
+    this.end = end;
+  }
+
+  get loginTime(): Date {
+    return this.login.ut_time;
+  }
+
+  get logoutTime(): Date | null {
+    return this.logout === null ? null : this.logout.ut_time;
+  }
+
+  get duration(): number | null {
+    return this.logout === null ? null : this.logout.ut_tv.tv_sec - this.login.ut_tv.tv_sec;
+  }
+
+  /** The session as a plain object, every field included (what JSON shows). */
+  toJSON(): Session {
+    const { kind, login, logout, end, loginTime, logoutTime, duration } = this;
+    return { kind, login, logout, end, loginTime, logoutTime, duration };
+  }
 }
 
 /**

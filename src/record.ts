@@ -5,7 +5,15 @@
  * @module
  */
 
-import { type Codec, codecOf, type Layout, rawChars, readAddr, readAddrText } from "./layouts/_engine.ts";
+import {
+  type Codec,
+  codecOf,
+  type Layout,
+  rawChars,
+  readAddr,
+  readAddrText,
+  type TextField,
+} from "./layouts/_engine.ts";
 import type { UtTypeName } from "./types.ts";
 
 /**
@@ -233,25 +241,25 @@ export class RecordView implements UtmpRecord {
   /** User name (cut at the first NUL or the field width; invalid UTF-8 becomes U+FFFD). */
   get ut_user(): string {
     const { bytes, view, codec } = this.#chunk;
-    return this.#user ??= codec.user(bytes, view, this.#at);
+    return this.#user ??= codec.text.ut_user(bytes, view, this.#at);
   }
 
   /** Device path ("/dev/pts/0"), or the stored line when it is not a device (see {@link devicePath}). */
   get ut_line(): string {
     const { bytes, view, codec } = this.#chunk;
-    return this.#line ??= devicePathOf(codec.line(bytes, view, this.#at));
+    return this.#line ??= devicePathOf(codec.text.ut_line(bytes, view, this.#at));
   }
 
   /** inittab id or terminal suffix. */
   get ut_id(): string {
     const { bytes, view, codec } = this.#chunk;
-    return codec.id(bytes, view, this.#at);
+    return codec.text.ut_id(bytes, view, this.#at);
   }
 
   /** Remote host, X display, or kernel release on boot records. */
   get ut_host(): string {
     const { bytes, view, codec } = this.#chunk;
-    return this.#host ??= codec.host(bytes, view, this.#at);
+    return this.#host ??= codec.text.ut_host(bytes, view, this.#at);
   }
 
   /** Exit status of a DEAD_PROCESS. */
@@ -290,6 +298,18 @@ export class RecordView implements UtmpRecord {
   /** Address as text, as `inet_ntop` writes it. */
   get ut_addr_text(): string {
     return readAddrText(this.#chunk.bytes, this.#at, this.#chunk.codec.layout.fields.ut_addr);
+  }
+
+  /**
+   * A string field's stored bytes as a byte string (one char per byte up to
+   * the NUL; the line without "/dev/"): what `raw` holds, without making views.
+   *
+   * @param field The field.
+   * @returns The byte string.
+   */
+  storedText(field: TextField): string {
+    const { bytes, view, codec } = this.#chunk;
+    return codec.byteText[field](bytes, view, this.#at);
   }
 
   /** Raw bytes of the record and its string fields (views into the read buffer). */

@@ -35,8 +35,13 @@ export function left(s: string, width: number, precision = -1): string {
   const nul = s.indexOf("\0");
   if (nul !== -1) s = s.slice(0, nul);
   if (precision >= 0 && s.length > precision) s = s.slice(0, precision);
-  return s.length >= width ? s : s + " ".repeat(width - s.length);
+  return s.length >= width ? s : s + spaces(width - s.length);
 }
+
+/** Runs of spaces up to 63, made once: every column of every line pads with them. */
+const SPACES = Array.from({ length: 64 }, (_, n) => " ".repeat(n));
+
+const spaces = (n: number): string => SPACES[n] ?? " ".repeat(n);
 
 /**
  * printf `%W.Ps` (right-justified).
@@ -54,7 +59,9 @@ export const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 /** `%b` in the C locale, by `tm_mon`. */
 export const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 /** printf `%02d`. */
-export const p2 = (n: number): string => zeroPad(n, 2);
+export const p2 = (n: number): string => TWO_DIGITS[n] ?? zeroPad(n, 2);
+
+const TWO_DIGITS = Array.from({ length: 100 }, (_, n) => zeroPad(n, 2));
 
 /** `struct tm` of a time in the local zone (the TZ environment variable), with its offset from UTC. */
 export interface Tm extends TmFields {
@@ -69,31 +76,51 @@ export interface Tm extends TmFields {
  * @returns The broken-down local time.
  */
 export function localtime(t: number): Tm {
-  const d = new Date(t * 1000);
-  if (Number.isNaN(d.getTime())) return farTime(t);
-  return {
-    year: d.getFullYear(),
-    mon: d.getMonth(),
-    mday: d.getDate(),
-    hour: d.getHours(),
-    min: d.getMinutes(),
-    sec: d.getSeconds(),
-    wday: d.getDay(),
-    gmtoff: -d.getTimezoneOffset(),
-  };
+  // A time beyond what a `Date` holds (a 64-bit time from a damaged or hostile file) takes the zone's offset at
+  // the nearest time a `Date` holds.
+  if (!(Math.abs(t) <= DATE_LIMIT)) return civilTime(Math.trunc(t), offsetAt(Math.sign(t) * DATE_LIMIT));
+  return civilTime(Math.floor(t), zoneOffset(Math.floor(t)));
 }
 
 /** Seconds on either side of the epoch that a `Date` holds (±100 000 000 days). */
 const DATE_LIMIT = 8.64e12;
 
+/** The zone's offset from UTC at `t` (seconds since the epoch), in minutes east, as a `Date` gives it. */
+const offsetAt = (t: number): number => -new Date(t * 1000).getTimezoneOffset();
+
+/** {@link offsetAt} by hour since the epoch, for the hours the zone keeps one offset all through. */
+const offsets = new Map<number, number>();
+
+/** Forgets the zone's offsets {@link localtime} remembers: for a run after TZ may have changed. */
+export function forgetZone(): void {
+  offsets.clear();
+}
+
 /**
- * `localtime(t)` for a time beyond what a `Date` holds (a 64-bit time from a
- * damaged or hostile file), as glibc computes it: the proleptic Gregorian
- * calendar, in the zone's offset at the nearest time a `Date` holds.
+ * {@link offsetAt}, asked of a `Date` once per hour (no zone changes its
+ * offset twice within one): a `Date` in local time costs far more than the
+ * arithmetic of {@link civilTime}, and `last` prints two times a line.
  */
-function farTime(t: number): Tm {
-  const gmtoff = -new Date(Math.sign(t) * DATE_LIMIT * 1000).getTimezoneOffset();
-  const local = Math.trunc(t) + gmtoff * 60;
+function zoneOffset(t: number): number {
+  const hour = Math.floor(t / 3600);
+  let offset = offsets.get(hour);
+  if (offset === undefined) {
+    offset = offsetAt(hour * 3600);
+    // An hour in which the offset changes is asked for each time.
+    if (offset !== offsetAt(hour * 3600 + 3599)) return offsetAt(t);
+    if (offsets.size === 65536) offsets.clear();
+    offsets.set(hour, offset);
+  }
+  return offset;
+}
+
+/**
+ * `localtime(t)` from the zone's offset, as glibc computes it: the proleptic
+ * Gregorian calendar.
+ */
+function civilTime(t: number, gmtoff: number): Tm {
+  // Offsets of local mean time are not whole minutes (Amsterdam's was 19:32): whole seconds.
+  const local = t + Math.round(gmtoff * 60);
   const days = Math.floor(local / 86400);
   const secs = local - days * 86400;
   // Howard Hinnant's civil_from_days.

@@ -7,10 +7,10 @@
 
 import { lookupService } from "node:dns";
 import { statSync } from "node:fs";
-import { rawFields } from "../_bytes.ts";
+import { rawFields, storedString } from "../_bytes.ts";
 import { formatAddress } from "../layouts/_engine.ts";
 import { lastType, readBackward, type Session, SessionPairing } from "../last.ts";
-import type { UtmpRecord, UtRawBytes } from "../record.ts";
+import type { UtmpRecord } from "../record.ts";
 import { UtmpFile } from "../utmp_file.ts";
 import { type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, type Context, EXIT, jsonMode, Writer } from "./_command.ts";
@@ -159,11 +159,10 @@ class LastPrinter {
    */
   async list(u: UtmpRecord, logoutTime: number, what: What, lineName?: string, json?: unknown): Promise<boolean> {
     const ctl = this.#ctl;
-    const raw = rawFields(u);
-    let line = lineName ?? byteString(raw.ut_line);
-    if (/^ftp\d/.test(line)) line = "ftp";
-    if (/^uucp\d/.test(line)) line = "uucp";
-    const user = byteString(raw.ut_user);
+    let line = lineName ?? storedString(u, "ut_line");
+    if (line.startsWith("ftp") && /^ftp\d/.test(line)) line = "ftp";
+    if (line.startsWith("uucp") && /^uucp\d/.test(line)) line = "uucp";
+    const user = storedString(u, "ut_user");
     if (ctl.show !== undefined) {
       const show = ctl.show.some((s) =>
         user.slice(0, 32) === s.slice(0, 32) || line === s || (line.startsWith("tty") && line.slice(3) === s)
@@ -176,14 +175,13 @@ class LastPrinter {
       if (0 < logoutTime && logoutTime < ctl.present) return false;
     }
     if (json !== undefined) await this.#out.item(json);
-    else await this.#out.text(this.#format(u, raw, user, line, loginTime, logoutTime, what));
+    else await this.#out.text(this.#format(u, user, line, loginTime, logoutTime, what));
     this.#done++;
     return ctl.maxRecs !== 0 && ctl.maxRecs <= this.#done;
   }
 
   #format(
     u: UtmpRecord,
-    raw: UtRawBytes,
     user: string,
     line: string,
     loginTime: number,
@@ -226,7 +224,7 @@ class LastPrinter {
         logout = length = "";
         break;
     }
-    const domain = this.#domain(u, raw);
+    const domain = this.#domain(u);
     if (this.cutUser.has(u)) user = user.slice(0, 31);
     const name = left(user, 8, ctl.nameLen);
     const tty = left(line, 12, 12);
@@ -256,8 +254,8 @@ class LastPrinter {
   }
 
   /** The host column: ut_host, or with -i/-d the address (looked up with -d). */
-  #domain(u: UtmpRecord, raw: UtRawBytes): string {
-    const host = byteString(raw.ut_host).slice(0, 255);
+  #domain(u: UtmpRecord): string {
+    const host = storedString(u, "ut_host").slice(0, 255);
     if (!this.#ctl.useDns && !this.#ctl.useIp) return host;
     const address = lastAddress(u.ut_addr);
     return (this.#ctl.useDns ? this.names.get(address) : undefined) ?? address;

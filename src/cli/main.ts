@@ -16,6 +16,7 @@ import process from "node:process";
 import { parseArgs, type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, COMMON_HELP, COMMON_OPTIONS, type Context, EXIT, has, type Output } from "./_command.ts";
 import { VERSION } from "./_version.ts";
+import { forgetZone } from "./_text.ts";
 
 export { EXIT, type Output };
 
@@ -96,6 +97,7 @@ Run '${PROGRAM} COMMAND --help' for a command's options.
  * @returns The exit code: 0, 1 when a file cannot be read, 2 for a usage error.
  */
 export async function main(argv: readonly string[], io: Output): Promise<number> {
+  forgetZone(); // the time zone (TZ) may have changed since the last run in this process
   const globals: Record<string, string> = {};
   let i = 0;
   let name: string | undefined;

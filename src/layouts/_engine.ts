@@ -196,15 +196,17 @@ export interface Codec {
   readonly sec: IntReader;
   /** Microseconds within the second. */
   readonly usec: IntReader;
-  /** ut_user. */
-  readonly user: TextReader;
-  /** The stored ut_line (without "/dev/"). */
-  readonly line: TextReader;
-  /** ut_id. */
-  readonly id: TextReader;
-  /** ut_host. */
-  readonly host: TextReader;
+  /** The string fields, decoded as {@link readChars} does (`ut_line` as stored, without "/dev/"). */
+  readonly text: Readonly<Record<TextField, TextReader>>;
+  /**
+   * The string fields as byte strings: one char per stored byte up to the
+   * NUL, as the C tools compare and print them ({@link byteChars}).
+   */
+  readonly byteText: Readonly<Record<TextField, TextReader>>;
 }
+
+/** The `char[N]` fields of the record contract. */
+export type TextField = "ut_user" | "ut_line" | "ut_id" | "ut_host";
 
 const ZERO: IntReader = () => 0;
 
@@ -277,10 +279,8 @@ export function compileLayout(layout: Layout): Codec {
     session: intReader(f.ut_session, e),
     sec,
     usec,
-    user: textReader(f.ut_user),
-    line: textReader(f.ut_line),
-    id: textReader(f.ut_id),
-    host: textReader(f.ut_host),
+    text: textReaders(f, readChars),
+    byteText: textReaders(f, byteChars),
   };
 }
 
@@ -334,7 +334,7 @@ export function decodeText(bytes: Uint8Array, start: number, end: number): strin
   return latin1(bytes, start, end);
 }
 
-/** One char per byte: the string of ASCII bytes. */
+/** One char per byte. */
 function latin1(bytes: Uint8Array, start: number, end: number): string {
   if (end - start <= 0) return "";
   return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
@@ -355,54 +355,72 @@ const slotText: string[] = new Array<string>(SLOTS).fill("");
 const slotLength = new Int32Array(SLOTS).fill(-1);
 const slotWords = new Int32Array(SLOTS * SLOT_WORDS);
 
+/** Reads a `char[N]` field from bytes alone: {@link readChars} or {@link byteChars}. */
+type CharsReader = (bytes: Uint8Array, record: number, field: CharField | undefined) => string;
+
+function textReaders(fields: LayoutFields, decode: CharsReader): Record<TextField, TextReader> {
+  return {
+    ut_user: textReader(fields.ut_user, decode),
+    ut_line: textReader(fields.ut_line, decode),
+    ut_id: textReader(fields.ut_id, decode),
+    ut_host: textReader(fields.ut_host, decode),
+  };
+}
+
 /**
- * Compiles the reader of a `char[N]` field: {@link readChars}, four bytes at
- * a time through the interned strings. Only ASCII goes this way; a field
- * with a byte >= 0x80 (UTF-8, or garbage after the NUL), or a width that is
- * not a multiple of 4, is read by {@link readChars} itself.
+ * Compiles the reader of a `char[N]` field: `decode`, but through
+ * {@link internedText} where ASCII reads the same whichever way it is
+ * decoded. A field with a byte >= 0x80 (UTF-8, or garbage after the NUL), or
+ * a width that is not a multiple of 4, is read by `decode`.
  */
-function textReader(field: CharField | undefined): TextReader {
+function textReader(field: CharField | undefined, decode: CharsReader): TextReader {
   if (field === undefined) return () => "";
   const { offset, size } = field;
-  if (size % 4 !== 0) return (bytes, _view, record) => readChars(bytes, record, field);
-  const words = size / 4;
-  return (bytes, view, record) => {
-    const start = record + offset;
-    let hash = 0x811c9dc5; // FNV-1a, a word at a time
-    let length = size;
-    /** The word holding the NUL, without the NUL and what follows it. */
-    let tail = 0;
-    for (let n = 0; n < words; n++) {
-      const word = view.getInt32(start + 4 * n, true);
-      if ((word & 0x80808080) !== 0) return readChars(bytes, record, field);
-      // All bytes are below 0x80, so the lowest high bit of (word - 0x01010101) marks the first NUL.
-      const nul = (word - 0x01010101) & 0x80808080;
-      if (nul !== 0) {
-        const before = (31 - Math.clz32(nul & -nul)) >>> 3;
-        length = 4 * n + before;
-        tail = word & ((1 << (8 * before)) - 1);
-        hash = Math.imul(hash ^ tail, 0x01000193);
-        break;
-      }
-      hash = Math.imul(hash ^ word, 0x01000193);
+  if (size % 4 !== 0) return (bytes, _view, record) => decode(bytes, record, field);
+  return (bytes, view, record) => internedText(bytes, view, record + offset, size) ?? decode(bytes, record, field);
+}
+
+/**
+ * An ASCII `char[size]` field at `start`, four bytes at a time, from the
+ * table of recent strings when it is there.
+ *
+ * @returns The string, or `undefined` when the field has a byte >= 0x80.
+ */
+function internedText(bytes: Uint8Array, view: DataView, start: number, size: number): string | undefined {
+  let hash = 0x811c9dc5; // FNV-1a, a word at a time
+  let length = size;
+  /** The word holding the NUL, without the NUL and what follows it. */
+  let tail = 0;
+  for (let at = start; at < start + size; at += 4) {
+    const word = view.getInt32(at, true);
+    if ((word & 0x80808080) !== 0) return undefined;
+    // All bytes are below 0x80, so the lowest high bit of (word - 0x01010101) marks the first NUL.
+    const nul = (word - 0x01010101) & 0x80808080;
+    if (nul !== 0) {
+      const before = (31 - Math.clz32(nul & -nul)) >>> 3;
+      length = at - start + before;
+      tail = word & ((1 << (8 * before)) - 1);
+      hash = Math.imul(hash ^ tail, 0x01000193);
+      break;
     }
-    if (length === 0) return "";
-    if (length > SLOT_WORDS * 4) return latin1(bytes, start, start + length);
-    const slot = (hash ^ (hash >>> 16) ^ length) & (SLOTS - 1);
-    const base = slot * SLOT_WORDS;
-    const whole = length >>> 2;
-    if (slotLength[slot] === length) {
-      let n = 0;
-      while (n < whole && slotWords[base + n] === view.getInt32(start + 4 * n, true)) n++;
-      if (n === whole && ((length & 3) === 0 || slotWords[base + whole] === tail)) return slotText[slot]!;
-    }
-    const text = latin1(bytes, start, start + length);
-    for (let n = 0; n < whole; n++) slotWords[base + n] = view.getInt32(start + 4 * n, true);
-    if ((length & 3) !== 0) slotWords[base + whole] = tail;
-    slotLength[slot] = length;
-    slotText[slot] = text;
-    return text;
-  };
+    hash = Math.imul(hash ^ word, 0x01000193);
+  }
+  if (length === 0) return "";
+  if (length > SLOT_WORDS * 4) return latin1(bytes, start, start + length);
+  const slot = (hash ^ (hash >>> 16) ^ length) & (SLOTS - 1);
+  const base = slot * SLOT_WORDS;
+  const whole = length >>> 2;
+  if (slotLength[slot] === length) {
+    let n = 0;
+    while (n < whole && slotWords[base + n] === view.getInt32(start + 4 * n, true)) n++;
+    if (n === whole && ((length & 3) === 0 || slotWords[base + whole] === tail)) return slotText[slot]!;
+  }
+  const text = latin1(bytes, start, start + length);
+  for (let n = 0; n < whole; n++) slotWords[base + n] = view.getInt32(start + 4 * n, true);
+  if ((length & 3) !== 0) slotWords[base + whole] = tail;
+  slotLength[slot] = length;
+  slotText[slot] = text;
+  return text;
 }
 
 /**
@@ -418,6 +436,21 @@ export function readChars(bytes: Uint8Array, record: number, field: CharField | 
   if (field === undefined) return "";
   const start = record + field.offset;
   return decodeText(bytes, start, cstrEnd(bytes, start, field.size));
+}
+
+/**
+ * A `char[N]` field as a byte string: one char per byte up to the first NUL
+ * or the width, whatever the bytes (no UTF-8 decoding).
+ *
+ * @param bytes Record bytes.
+ * @param record Offset of the record.
+ * @param field The field, or `undefined` for formats without it.
+ * @returns The byte string ("" when absent).
+ */
+export function byteChars(bytes: Uint8Array, record: number, field: CharField | undefined): string {
+  if (field === undefined) return "";
+  const start = record + field.offset;
+  return latin1(bytes, start, cstrEnd(bytes, start, field.size));
 }
 
 /**

@@ -22,6 +22,13 @@ function expected(bytes: Uint8Array, start: number, width: number): string {
   return utf8.decode(nul === -1 ? field : field.subarray(0, nul));
 }
 
+/** The same field as a byte string: one char per byte up to the first NUL. */
+function storedBytes(bytes: Uint8Array, start: number, width: number): string {
+  const field = [...bytes.subarray(start, start + width)];
+  const nul = field.indexOf(0);
+  return String.fromCharCode(...(nul === -1 ? field : field.slice(0, nul)));
+}
+
 const STRING_FIELDS = ["ut_user", "ut_line", "ut_id", "ut_host"] as const;
 
 /** Every string field of `bytes` read as a record of `layout`, against the oracle. */
@@ -29,12 +36,12 @@ function checkStrings(layout: Layout, bytes: Uint8Array): void {
   const u = decodeRecord(bytes, layout);
   const codec = codecOf(layout);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const readers = { ut_user: codec.user, ut_line: codec.line, ut_id: codec.id, ut_host: codec.host };
   for (const name of STRING_FIELDS) {
     const field: CharField | undefined = layout.fields[name];
     if (field === undefined) continue;
     const want = expected(bytes, field.offset, field.size);
-    assert.equal(readers[name](bytes, view, 0), want, `${layout.name} ${name}`);
+    assert.equal(codec.text[name](bytes, view, 0), want, `${layout.name} ${name}`);
+    assert.equal(codec.byteText[name](bytes, view, 0), storedBytes(bytes, field.offset, field.size));
     assert.equal(name === "ut_line" ? u.ut_line : u[name], name === "ut_line" ? devicePath(want) : want);
   }
 }
@@ -52,7 +59,7 @@ function withStrings(layout: Layout, value: Uint8Array): Uint8Array {
 
 const enc = new TextEncoder();
 
-test("codecOf() string readers match TextDecoder up to the first NUL for any bytes, in every utmp layout", () => {
+test("codecOf() string readers match TextDecoder (text) and the bytes (byteText) up to the first NUL for any bytes, in every utmp layout", () => {
   const layouts = Object.values(LAYOUTS).filter((l) => l.kind === "utmp");
   // Bytes that hit every branch: ASCII, NUL early and late, bytes >= 0x80 before and after the NUL.
   const byte = fc.oneof(
