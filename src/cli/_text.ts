@@ -85,11 +85,23 @@ export function localtime(t: number): Tm {
 /** Seconds on either side of the epoch that a `Date` holds (±100 000 000 days). */
 const DATE_LIMIT = 8.64e12;
 
-/** The zone's offset from UTC at `t` (seconds since the epoch), in minutes east, as a `Date` gives it. */
-const offsetAt = (t: number): number => -new Date(t * 1000).getTimezoneOffset();
+/** A zone's offset from UTC, east positive. */
+interface Offset {
+  /** In seconds: local mean time was not whole minutes (Kathmandu's was 5:41:16). */
+  seconds: number;
+  /** In minutes, as `Date.getTimezoneOffset` gives it (whole minutes). */
+  minutes: number;
+}
+
+/** The zone's offset at `t` (seconds since the epoch), as a `Date` in local time has it. */
+function offsetAt(t: number): Offset {
+  const d = new Date(t * 1000);
+  const local = Date.UTC(d.getFullYear(), d.getMonth(), d.getDate(), d.getHours(), d.getMinutes(), d.getSeconds());
+  return { seconds: local / 1000 - Math.floor(t), minutes: -d.getTimezoneOffset() };
+}
 
 /** {@link offsetAt} by hour since the epoch, for the hours the zone keeps one offset all through. */
-const offsets = new Map<number, number>();
+const offsets = new Map<number, Offset>();
 
 /** Forgets the zone's offsets {@link localtime} remembers: for a run after TZ may have changed. */
 export function forgetZone(): void {
@@ -101,13 +113,13 @@ export function forgetZone(): void {
  * offset twice within one): a `Date` in local time costs far more than the
  * arithmetic of {@link civilTime}, and `last` prints two times a line.
  */
-function zoneOffset(t: number): number {
+function zoneOffset(t: number): Offset {
   const hour = Math.floor(t / 3600);
   let offset = offsets.get(hour);
   if (offset === undefined) {
     offset = offsetAt(hour * 3600);
     // An hour in which the offset changes is asked for each time.
-    if (offset !== offsetAt(hour * 3600 + 3599)) return offsetAt(t);
+    if (offset.seconds !== offsetAt(hour * 3600 + 3599).seconds) return offsetAt(t);
     if (offsets.size === 65536) offsets.clear();
     offsets.set(hour, offset);
   }
@@ -118,9 +130,8 @@ function zoneOffset(t: number): number {
  * `localtime(t)` from the zone's offset, as glibc computes it: the proleptic
  * Gregorian calendar.
  */
-function civilTime(t: number, gmtoff: number): Tm {
-  // Offsets of local mean time are not whole minutes (Amsterdam's was 19:32): whole seconds.
-  const local = t + Math.round(gmtoff * 60);
+function civilTime(t: number, offset: Offset): Tm {
+  const local = t + offset.seconds;
   const days = Math.floor(local / 86400);
   const secs = local - days * 86400;
   // Howard Hinnant's civil_from_days.
@@ -139,7 +150,7 @@ function civilTime(t: number, gmtoff: number): Tm {
     min: Math.floor(secs / 60) % 60,
     sec: secs % 60,
     wday: (((days + 4) % 7) + 7) % 7,
-    gmtoff,
+    gmtoff: offset.minutes,
   };
 }
 
