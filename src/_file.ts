@@ -8,24 +8,40 @@
  */
 
 import { constants } from "node:fs";
-import { type FileHandle, open } from "node:fs/promises";
+import { type FileHandle, open, readFile, stat } from "node:fs/promises";
 import { UtmpFileError } from "./errors.ts";
-import { isPermissionDenial } from "./_runtime.ts";
+import { isPermissionDenial, platform } from "./_runtime.ts";
+
+/** What {@link RecordFile.stat} tells about the open file now. */
+export interface RecordFileStatus {
+  /** Size in bytes. */
+  size: number;
+  /** Identity (device:inode). */
+  identity: string;
+  /** The later of the status change and modification times, in ms since the epoch: every write moves both. */
+  changed: number;
+}
 
 /** An open regular file, read by position. */
 export interface RecordFile {
+  /** The path it was opened by. */
+  readonly path: string;
   /** Size when opened. */
   readonly size: number;
   /** Identity (device:inode) when opened, to notice replacement. */
   readonly identity: string;
+  /** Device and inode as Linux's `/proc/locks` writes them ("fe:00:2187333"). */
+  readonly lockKey: string;
   /**
    * Reads up to `into.length` bytes at `position`.
    *
    * @returns The number of bytes read (0 at the end).
    */
   read(into: Uint8Array, position: number): Promise<number>;
-  /** Current size and identity of the path's open file. */
-  stat(): Promise<{ size: number; identity: string }>;
+  /** Current size, identity and change time of the open file. */
+  stat(): Promise<RecordFileStatus>;
+  /** Whether the path now names another file than the open one (renamed over, or removed). */
+  replaced(): Promise<boolean>;
   /** Closes the file (idempotent). */
   close(): Promise<void>;
 }
@@ -45,6 +61,8 @@ function describe(code: string, path: string, hint?: string): string {
       return `Cannot read ${q}: it is a directory (EISDIR); pass the path of a login-record file`;
     case "ENOTDIR":
       return `Cannot open ${q}: a component of the path is not a directory (ENOTDIR)`;
+    case "ENXIO":
+      return `Cannot open ${q}: no such device or address (ENXIO); it is a socket or a device, not a login-record file`;
     default:
       return `Cannot read ${q}: ${code}`;
   }
@@ -105,18 +123,26 @@ export async function openRecordFile(path: string, hint?: string): Promise<Recor
         path,
       );
     }
-    return wrap(handle, path, stats.size, `${stats.dev}:${stats.ino}`);
+    return wrap(handle, path, stats.size, stats.dev, stats.ino);
   } catch (error) {
     await handle.close();
     throw error instanceof UtmpFileError ? error : fileError(error, path, hint);
   }
 }
 
-function wrap(handle: FileHandle, path: string, size: number, identity: string): RecordFile {
+function wrap(handle: FileHandle, path: string, size: number, dev: number, ino: number): RecordFile {
   let closed = false;
+  const identity = `${dev}:${ino}`;
+  // glibc's major() and minor() of the device number, as /proc/locks prints them ("%02x:%02x:%lu").
+  const high = Math.floor(dev / 2 ** 32);
+  const major = ((dev >>> 8) & 0xfff) | (high & ~0xfff);
+  const minor = (dev & 0xff) | ((dev >>> 12) & ~0xff);
+  const hex = (n: number) => n.toString(16).padStart(2, "0");
   return {
+    path,
     size,
     identity,
+    lockKey: `${hex(major)}:${hex(minor)}:${ino}`,
     async read(into: Uint8Array, position: number): Promise<number> {
       try {
         const { bytesRead } = await handle.read(into, 0, into.length, position);
@@ -125,9 +151,19 @@ function wrap(handle: FileHandle, path: string, size: number, identity: string):
         throw fileError(error, path);
       }
     },
-    async stat(): Promise<{ size: number; identity: string }> {
+    async stat(): Promise<RecordFileStatus> {
       const s = await handle.stat();
-      return { size: s.size, identity: `${s.dev}:${s.ino}` };
+      // Deno gives ctime to the second only, mtime to the millisecond: every write moves both.
+      return { size: s.size, identity: `${s.dev}:${s.ino}`, changed: Math.max(s.ctimeMs, s.mtimeMs) };
+    },
+    async replaced(): Promise<boolean> {
+      try {
+        const s = await stat(path);
+        return `${s.dev}:${s.ino}` !== identity;
+      } catch (error) {
+        if (isPermissionDenial(error)) throw error;
+        return true;
+      }
     },
     async close(): Promise<void> {
       if (closed) return;
@@ -135,4 +171,180 @@ function wrap(handle: FileHandle, path: string, size: number, identity: string):
       await handle.close();
     },
   };
+}
+
+/**
+ * Reads a whole small file (a session file, a password file, a utmp to
+ * compare) through {@link openRecordFile}: a FIFO, a device or a socket at
+ * the path is an error at once instead of a blocked or endless read.
+ *
+ * @param path File path.
+ * @param hint What to tell the user when the file is missing.
+ * @returns Its bytes.
+ * @throws {UtmpFileError} When the path cannot be opened or is not a regular file.
+ */
+export async function readRegularFile(path: string, hint?: string): Promise<Uint8Array> {
+  const file = await openRecordFile(path, hint);
+  try {
+    let bytes = new Uint8Array(Math.max(file.size, 4096));
+    let got = 0;
+    for (;;) {
+      if (got === bytes.length) {
+        const grown = new Uint8Array(bytes.length * 2);
+        grown.set(bytes);
+        bytes = grown;
+      }
+      const n = await file.read(bytes.subarray(got), got);
+      if (n === 0) return bytes.subarray(0, got);
+      got += n;
+    }
+  } finally {
+    await file.close();
+  }
+}
+
+/**
+ * What to say when a file turns out shorter than it was while being read.
+ *
+ * @param from The size it had (or the offset reading had reached).
+ * @param to Its size now.
+ * @returns The warning's reason.
+ */
+export function shrankReason(from: number, to: number): string {
+  return `file shrank from ${from} to ${to} bytes while being read (truncated or rewritten): what was past byte ${to} is gone`;
+}
+
+/**
+ * A file whose status changed less than this long ago (ms) may still be in
+ * the middle of a write: a write moves the change time when it starts, to a
+ * clock that may run up to a scheduler tick (10 ms) behind, and copies a
+ * record in microseconds.
+ */
+const QUIET_MS = 100;
+
+/** Rounds of reading a busy file before giving up (about a millisecond apart). */
+const SETTLE_TRIES = 1000;
+
+/**
+ * Reads records at `position` as {@link RecordFile.read} does, but never
+ * returns a record torn by a concurrent writer.
+ *
+ * Linux does not make a read atomic against a `write()` to the same bytes:
+ * glibc's `pututxline()` rewrites a utmp slot in place under an `fcntl`
+ * write lock, which glibc's own readers wait for, but a plain read may see
+ * half the old record and half the new. So when the file changed during the
+ * read or just before it, the read is done again until it is clean: no
+ * write lock is held on the file just before it (Linux lists the locks in
+ * `/proc/locks`), a second read of the records holding data agrees with it
+ * record for record (a record that differs is read until two reads agree),
+ * and still no write lock is held after. A writer stalled half-way through
+ * a record holds its lock, so two reads agreeing on its half-written record
+ * are refused. A record read as all zeros is what a slot is either side of
+ * a write that fills or clears it, so it needs no second read (sparse files
+ * are mostly that). A quiet file costs two `fstat` calls.
+ *
+ * @param file The open file.
+ * @param into Where to read.
+ * @param position File offset.
+ * @param recordSize Record size in bytes.
+ * @returns The number of bytes read: whole records agreed on, then any partial tail.
+ * @throws {UtmpFileError} With code "EAGAIN" when the file never stopped changing for long enough to read it.
+ */
+export async function readSettled(
+  file: RecordFile,
+  into: Uint8Array,
+  position: number,
+  recordSize: number,
+): Promise<number> {
+  const before = await file.stat();
+  const n = await file.read(into, position);
+  if (n < recordSize) return n;
+  const after = await file.stat();
+  // A time to the whole second may be one cut to the second (Deno's ctime): it may be up to a second later.
+  const slack = after.changed % 1000 === 0 ? 1000 : 0;
+  if (after.changed === before.changed && Date.now() - after.changed > QUIET_MS + slack) return n;
+  for (let round = 0; round < SETTLE_TRIES; round++) {
+    if (round > 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    if (await writeLocked(file)) continue;
+    const read = await file.read(into, position);
+    if (read < recordSize) return read;
+    const agreed = await readAgain(file, into, read, position, recordSize);
+    if (agreed !== undefined && !await writeLocked(file)) return agreed;
+  }
+  throw new UtmpFileError(
+    `Cannot read "${file.path}": it was being written without pause (EAGAIN); try again`,
+    "EAGAIN",
+    file.path,
+  );
+}
+
+/**
+ * Reads the records holding data in `into[0, n)` again; each that differs is
+ * read until two reads in a row agree.
+ *
+ * @returns The bytes agreed on (fewer when the file shrank), or `undefined` when a record kept changing.
+ */
+async function readAgain(
+  file: RecordFile,
+  into: Uint8Array,
+  n: number,
+  position: number,
+  size: number,
+): Promise<number | undefined> {
+  const whole = n - n % size;
+  let first = 0;
+  while (first < whole && into[first] === 0) first++;
+  if (first === whole) return n;
+  let last = whole - 1;
+  while (into[last] === 0) last--;
+  const from = first - first % size;
+  const to = last - last % size + size;
+  const again = new Uint8Array(to - from);
+  const m = await file.read(again, position + from);
+  const both = from + Math.min(to - from, m - m % size);
+  for (let at = from; at < both; at += size) {
+    if (sameBytes(into, at, again, at - from, size)) continue;
+    const record = await settleRecord(file, position + at, size);
+    if (record === undefined) return undefined;
+    // A record the file no longer holds whole (it shrank): only the records before it.
+    if (record === null) return at;
+    into.set(record, at);
+  }
+  // The file shrank between the two reads: only the records both saw.
+  return both < to ? both : n;
+}
+
+/** Reads one record until two reads in a row agree: the record, `null` when the file no longer holds it whole, `undefined` when it kept changing. */
+async function settleRecord(file: RecordFile, offset: number, size: number): Promise<Uint8Array | null | undefined> {
+  const seen = [new Uint8Array(size), new Uint8Array(size)];
+  if (await file.read(seen[0]!, offset) < size) return null;
+  for (let i = 1; i <= 10; i++) {
+    const now = seen[i % 2]!;
+    if (await file.read(now, offset) < size) return null;
+    if (sameBytes(now, 0, seen[(i + 1) % 2]!, 0, size)) return now;
+  }
+  return undefined;
+}
+
+function sameBytes(a: Uint8Array, aAt: number, b: Uint8Array, bAt: number, length: number): boolean {
+  for (let i = 0; i < length; i++) if (a[aAt + i] !== b[bAt + i]) return false;
+  return true;
+}
+
+/**
+ * Whether a process holds a POSIX write lock on the file (glibc's utmp
+ * writers take one around each write), from Linux's `/proc/locks`; false
+ * where there is no such list.
+ */
+async function writeLocked(file: RecordFile): Promise<boolean> {
+  if (platform !== "linux") return false;
+  let locks: string;
+  try {
+    locks = await readFile("/proc/locks", "latin1");
+  } catch {
+    return false;
+  }
+  // "7: POSIX  ADVISORY  WRITE 13442 fe:00:2187333 0 EOF"; waiters ("7: -> POSIX ...") hold nothing yet.
+  const held = new RegExp(`^\\d+: +POSIX +ADVISORY +WRITE +\\d+ +${file.lockKey} `, "m");
+  return held.test(locks);
 }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { openRecordFile, type RecordFile } from "./_file.ts";
+import { openRecordFile, readSettled, type RecordFile, shrankReason } from "./_file.ts";
 import type { Layout } from "./layouts/_engine.ts";
 import { DETECT_SAMPLE, type Detection, detectLayout, getLayout, LAYOUTS } from "./layouts/mod.ts";
 import { scanFrames, unframe } from "./layouts/_framing.ts";
@@ -41,6 +41,10 @@ export class FileSource implements RecordSource {
   #index = 0;
   /** Bytes the file is believed to hold (grows as reads find more). */
   #known = 0;
+  /** Identity of the file the last pass read, to notice it replaced between passes. */
+  #identity: string | undefined;
+  /** The end of the open file was checked for a shrink or a replacement. */
+  #endChecked = false;
 
   /**
    * @param path File path.
@@ -73,17 +77,18 @@ export class FileSource implements RecordSource {
     const remaining = Math.max(0, this.#known - this.#position);
     const want = Math.min(max, Math.ceil(remaining / size) * size + size);
     const bytes = new Uint8Array(want);
-    const n = await file.read(bytes, this.#position);
+    const n = await readSettled(file, bytes, this.#position, size);
+    if (n < want) await this.#checkEnd(file, this.#position + n - n % size, this.#index + Math.floor(n / size));
     if (n === 0) return null;
     if (this.#position + n > this.#known) this.#known = n === want ? this.#position + n + max : this.#position + n;
     const whole = n - n % size;
     if (whole === 0) {
+      // The position stays at the record's start: a later pass reads it once a writer has finished it.
       this.#options.onProblem({
         offset: this.#position,
         recordIndex: this.#index,
         reason: `file ends ${n} bytes into a ${size}-byte record`,
       });
-      this.#position += n;
       return null;
     }
     const chunk = makeChunk(bytes.subarray(0, whole), layout, this.#position, this.#index);
@@ -102,10 +107,11 @@ export class FileSource implements RecordSource {
   async #nextFramed(file: RecordFile, layout: Layout): Promise<Chunk | null> {
     const bytes = new Uint8Array(CHUNK_BYTES);
     const n = await file.read(bytes, this.#position);
-    if (n === 0) return null;
     const data = bytes.subarray(0, n);
     // At most a chunk's worth of normalised records: 3-byte frames must not make 197-byte slots by the million.
     const scan = scanFrames(data, layout.size, Math.floor(CHUNK_BYTES / layout.size));
+    if (n < bytes.length) await this.#checkEnd(file, this.#position + scan.end, this.#index + scan.frames.length);
+    if (n === 0) return null;
     const skip = scan.skipped[0];
     const frames = skip === undefined ? scan.frames : scan.frames.filter((f) => f.start < skip.start);
     if (frames.length === 0 && skip === undefined) {
@@ -115,7 +121,6 @@ export class FileSource implements RecordSource {
         recordIndex: this.#index,
         reason: `file ends ${n} bytes into a length-prefixed record`,
       });
-      this.#position += n;
       return null;
     }
     if (frames.length === 0) {
@@ -134,6 +139,7 @@ export class FileSource implements RecordSource {
   rewind(): void {
     this.#position = 0;
     this.#index = 0;
+    this.#identity = undefined;
   }
 
   async release(): Promise<void> {
@@ -142,9 +148,43 @@ export class FileSource implements RecordSource {
     await file?.close();
   }
 
+  /**
+   * At the end of the data, once per opening: says so when the file shrank
+   * below what was read or the size it had when opened, or the path now names
+   * another file (rotated away: this pass read the old file to its end). The
+   * warning is at the end of the whole records read.
+   */
+  async #checkEnd(file: RecordFile, offset: number, recordIndex: number): Promise<void> {
+    if (this.#endChecked) return;
+    this.#endChecked = true;
+    const { size } = await file.stat();
+    const was = Math.max(file.size, this.#position);
+    const at = { offset, recordIndex };
+    if (size < was) {
+      this.#options.onProblem({ ...at, reason: shrankReason(was, size) });
+    }
+    if (await file.replaced()) {
+      this.#options.onProblem({
+        ...at,
+        reason:
+          `file was replaced while being read (renamed over or removed): read to the end of the file as it was opened`,
+      });
+    }
+  }
+
   async #open(): Promise<RecordFile> {
     if (this.#file !== undefined) return this.#file;
     const file = await openRecordFile(this.#path, this.#options.hint);
+    this.#endChecked = false;
+    if (this.#identity !== undefined && this.#identity !== file.identity && this.#position > 0) {
+      this.#options.onProblem({
+        offset: this.#position,
+        recordIndex: this.#index,
+        reason:
+          `file was replaced since the last pass: reading the new file from byte ${this.#position}; rewind() to read it from the start`,
+      });
+    }
+    this.#identity = file.identity;
     try {
       this.#known = Math.max(this.#known, file.size);
       if (this.#layout === undefined) {

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { openRecordFile } from "./_file.ts";
+import { openRecordFile, readSettled, shrankReason } from "./_file.ts";
 import { storedString } from "./_bytes.ts";
 import type { Layout } from "./layouts/_engine.ts";
 import { getLayout, type LayoutName } from "./layouts/mod.ts";
@@ -381,14 +381,20 @@ export async function* readBackward(
       });
     }
     const per = Math.max(1, Math.floor(CHUNK_BYTES / size));
+    let shrank = false;
     for (let end = count; end > 0;) {
       const start = Math.max(0, end - per);
       const bytes = new Uint8Array((end - start) * size);
-      let got = 0;
-      while (got < bytes.length) {
-        const n = await file.read(bytes.subarray(got), start * size + got);
-        if (n === 0) break;
-        got += n;
+      const got = await readSettled(file, bytes, start * size, size);
+      if (got < bytes.length && !shrank) {
+        // Truncated while being read: the records still there, and a word about the rest.
+        shrank = true;
+        const now = (await file.stat()).size;
+        options.onWarning?.({
+          offset: now - now % size,
+          recordIndex: Math.floor(now / size),
+          reason: shrankReason(file.size, now),
+        });
       }
       const whole = got - got % size;
       const chunk = makeChunk(bytes.subarray(0, whole), layout, start * size, start);

@@ -10,7 +10,7 @@
 
 import { stat } from "node:fs/promises";
 import { UtmpFileError } from "./errors.ts";
-import { openRecordFile, type RecordFile } from "./_file.ts";
+import { openRecordFile, readSettled, type RecordFile, shrankReason } from "./_file.ts";
 import { codecOf, type Layout, readChars } from "./layouts/_engine.ts";
 import {
   type Detection,
@@ -209,7 +209,8 @@ export class LastlogFile implements AsyncIterable<LastlogEntry> {
       const slots = Math.floor(file.size / layout.size);
       const sparse = file.size > LASTLOG_SCAN_BYTES && (await allocatedBytes(this.path, file.size)) < file.size / 2;
       const scanned = sparse ? Math.floor(LASTLOG_SCAN_BYTES / layout.size) : slots;
-      yield* scan(file, layout, 0, scanned);
+      const warn = (w: LastlogWarning) => this.warnings.push(w);
+      yield* scan(file, layout, 0, scanned, warn);
       if (scanned < slots - 1) {
         this.warnings.push({
           offset: scanned * layout.size,
@@ -218,7 +219,7 @@ export class LastlogFile implements AsyncIterable<LastlogEntry> {
           } bytes the file system has not allocated in full); pass the uids option to look users up there`,
         });
       }
-      if (scanned < slots) yield* scan(file, layout, Math.max(scanned, slots - 1), slots);
+      if (scanned < slots) yield* scan(file, layout, Math.max(scanned, slots - 1), slots, warn);
     } finally {
       await file.close();
     }
@@ -316,23 +317,37 @@ async function readSlot(file: RecordFile, layout: Layout, uid: number): Promise<
   const offset = uid * layout.size;
   if (offset + layout.size > file.size) return undefined;
   const bytes = new Uint8Array(layout.size);
-  if (await file.read(bytes, offset) < layout.size) return undefined;
+  if (await readSettled(file, bytes, offset, layout.size) < layout.size) return undefined;
   return entryAt(bytes, layout, 0, uid);
 }
 
-/** Yields the used slots from `first` to `end` (exclusive), a chunk at a time. */
-async function* scan(file: RecordFile, layout: Layout, first: number, end: number): AsyncGenerator<LastlogEntry> {
+/**
+ * Yields the used slots from `first` to `end` (exclusive), a chunk at a
+ * time; says so when the file turns out shorter than when it was opened.
+ */
+async function* scan(
+  file: RecordFile,
+  layout: Layout,
+  first: number,
+  end: number,
+  warn: (warning: LastlogWarning) => void,
+): AsyncGenerator<LastlogEntry> {
   const size = layout.size;
   const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / size));
   const bytes = new Uint8Array(perChunk * size);
   for (let slot = first; slot < end; slot += perChunk) {
     const count = Math.min(perChunk, end - slot);
-    const n = await file.read(bytes.subarray(0, count * size), slot * size);
+    const n = await readSettled(file, bytes.subarray(0, count * size), slot * size, size);
     for (let i = 0; (i + 1) * size <= n; i++) {
       const entry = entryAt(bytes, layout, i * size, slot + i);
       if (entry !== undefined) yield entry;
     }
-    if (n < count * size) return;
+    if (n < count * size) {
+      const { size: now } = await file.stat();
+      const gone = slot + Math.floor(n / size);
+      warn({ offset: gone * size, reason: `${shrankReason(file.size, now)} (the slots from uid ${gone} on)` });
+      return;
+    }
   }
 }
 

@@ -8,7 +8,8 @@
  * @module
  */
 
-import { open, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
+import { fileError, openRecordFile } from "./_file.ts";
 import { UtmpFileError } from "./errors.ts";
 import { platform } from "./_runtime.ts";
 import { systemPaths } from "./paths.ts";
@@ -79,21 +80,21 @@ async function probe(path: string): Promise<{ size: number; mtimeMs: number; dir
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (code === "ENOENT" || code === "ENOTDIR") return undefined;
-    throw error;
+    throw fileError(error, path);
   }
 }
 
 /** The first 16 bytes of every SQLite database file. */
 const SQLITE_MAGIC = "SQLite format 3\0";
 
-/** Whether a file is an SQLite database (wtmpdb), by its header. */
+/** Whether a file is an SQLite database (wtmpdb), by its header; false for anything that is not a regular file. */
 async function isSqlite(path: string): Promise<boolean> {
   let file;
   try {
-    file = await open(path, "r");
+    file = await openRecordFile(path);
     const head = new Uint8Array(16);
-    const { bytesRead } = await file.read(head, 0, 16, 0);
-    return bytesRead === 16 && new TextDecoder().decode(head) === SQLITE_MAGIC;
+    const n = await file.read(head, 0);
+    return n === 16 && new TextDecoder().decode(head) === SQLITE_MAGIC;
   } catch {
     return false;
   } finally {

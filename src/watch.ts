@@ -5,9 +5,9 @@
  */
 
 import { type FSWatcher, watch as watchDir } from "node:fs";
-import { readFile, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { basename, dirname } from "node:path";
-import { fileError, openRecordFile, type RecordFile } from "./_file.ts";
+import { openRecordFile, readSettled, type RecordFile } from "./_file.ts";
 import { CHUNK_BYTES } from "./_file_source.ts";
 import { arch, isPermissionDenial, platform } from "./_runtime.ts";
 import type { Layout } from "./layouts/_engine.ts";
@@ -279,7 +279,7 @@ async function* followLog(
       const ready = (await f.stat()).size - offset;
       if (ready < size) return;
       const bytes = new Uint8Array(Math.min(most, ready - ready % size));
-      const n = await f.read(bytes, offset);
+      const n = await readSettled(f, bytes, offset, size);
       const whole = n - n % size;
       if (whole === 0) return;
       const chunk = makeChunk(bytes.subarray(0, whole), l, offset, index);
@@ -359,10 +359,13 @@ async function* followSlots(
   /** The file as last compared; at first, what it held when the watch began ("from end") or nothing ("from start"). */
   let before: Uint8Array | undefined;
   while (!options.signal?.aborted) {
-    const now = await readIfThere(path);
+    let now = await readIfThere(path, layout);
+    if (layout === undefined && now.length > 0) {
+      layout = chooseLayout(now, now.length, options, path);
+      if (layout !== undefined) now = await readIfThere(path, layout);
+    }
     before ??= (options.from ?? "end") === "end" ? now : new Uint8Array(0);
     started();
-    if (layout === undefined && now.length > 0) layout = chooseLayout(now, now.length, options, path);
     if (layout !== undefined) {
       const size = fixedSize(layout);
       const chunk = makeChunk(now.subarray(0, now.length - now.length % size), layout, 0, 0);
@@ -387,12 +390,20 @@ function isZero(bytes: Uint8Array): boolean {
   return bytes.every((b) => b === 0);
 }
 
-async function readIfThere(path: string): Promise<Uint8Array> {
+/**
+ * The whole file (none when missing). Once the layout is known, each slot
+ * is one a writer had finished (see `readSettled`): a slot rewritten while
+ * being read would otherwise show as a change, and again when whole.
+ */
+async function readIfThere(path: string, layout: Layout | undefined): Promise<Uint8Array> {
+  const file = await openIfThere(path);
+  if (file === undefined) return new Uint8Array(0);
   try {
-    return new Uint8Array(await readFile(path));
-  } catch (error) {
-    if ((error as { code?: unknown }).code === "ENOENT") return new Uint8Array(0);
-    throw fileError(error, path);
+    const bytes = new Uint8Array((await file.stat()).size);
+    const n = layout === undefined ? await file.read(bytes, 0) : await readSettled(file, bytes, 0, fixedSize(layout));
+    return bytes.subarray(0, n);
+  } finally {
+    await file.close();
   }
 }
 

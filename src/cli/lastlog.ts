@@ -6,11 +6,11 @@
  * @module
  */
 
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type LastlogEntry, LastlogFile } from "../lastlog.ts";
 import { type LastlogLayoutName, LAYOUTS } from "../layouts/mod.ts";
 import { byteString } from "../_bytes.ts";
+import { readRegularFile } from "../_file.ts";
 import { type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, type Context, EXIT, jsonMode, lastValue, Writer } from "./_command.ts";
 import { DAYS, left, localtime, MONTHS, p2, utf8String } from "./_text.ts";
@@ -22,9 +22,9 @@ interface Passwd {
 }
 
 /** The password file's entries in file order, as getpwent returns them from files. */
-function passwdEntries(path: string): Passwd[] {
+async function passwdEntries(path: string): Promise<Passwd[]> {
   const entries: Passwd[] = [];
-  for (const line of byteString(readFileSync(path)).split("\n")) {
+  for (const line of byteString(await readRegularFile(path)).split("\n")) {
     const fields = line.split(":");
     if (fields.length < 4 || fields[0] === "" || /^[+-]/.test(line) || !/^\d+$/.test(fields[2]!)) continue;
     entries.push({ name: fields[0]!, uid: Number(fields[2]) });
@@ -33,9 +33,9 @@ function passwdEntries(path: string): Passwd[] {
 }
 
 /** LASTLOG_UID_MAX from login.defs (default: every uid). */
-function uidMax(path: string): number {
+async function uidMax(path: string): Promise<number> {
   try {
-    const m = /^[ \t]*LASTLOG_UID_MAX[ \t]+(\S+)/m.exec(readFileSync(path, "latin1"));
+    const m = /^[ \t]*LASTLOG_UID_MAX[ \t]+(\S+)/m.exec(byteString(await readRegularFile(path)));
     if (m !== null && /^(0x[0-9a-f]+|\d+)$/i.test(m[1]!)) return Number(m[1]);
   } catch {
     // No login.defs: the default.
@@ -81,8 +81,8 @@ function lastlogLayout(name: string): "auto" | LastlogLayoutName {
 async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   if (args.operands.length > 0) throw new UsageError(`unexpected argument: ${args.operands[0]}`);
   const root = lastValue(args, "root") ?? ctx.globals.root ?? "/";
-  const users = passwdEntries(join(root, "etc/passwd"));
-  const maxUid = uidMax(join(root, "etc/login.defs"));
+  const users = await passwdEntries(join(root, "etc/passwd"));
+  const maxUid = await uidMax(join(root, "etc/login.defs"));
   const userOption = lastValue(args, "user");
   let selected: Passwd[];
   if (userOption === undefined) selected = users.filter((u) => u.uid <= maxUid);

@@ -9,9 +9,8 @@
  * @module
  */
 
-import { stat } from "node:fs/promises";
 import { UtmpFileError, UtmpFormatError } from "../errors.ts";
-import { fileError } from "../_file.ts";
+import { openRecordFile } from "../_file.ts";
 import { isPermissionDenial } from "../_runtime.ts";
 
 /** A row as SQLite returns it: column name to value. */
@@ -72,18 +71,9 @@ export interface Database {
  * runtime has no SQLite.
  */
 export async function openDatabase(path: string, what: string): Promise<Database> {
-  try {
-    const s = await stat(path);
-    if (s.isDirectory()) {
-      throw new UtmpFileError(
-        `Cannot read "${path}": it is a directory (EISDIR); pass the ${what} database file`,
-        "EISDIR",
-        path,
-      );
-    }
-  } catch (error) {
-    throw error instanceof UtmpFileError ? error : fileError(error, path);
-  }
+  // Opened as the record readers open files first (without blocking, a regular file only): SQLite's own open
+  // would block on a FIFO, and on the JavaScript thread, since node:sqlite is synchronous.
+  await (await openRecordFile(path)).close();
   opener ??= loadOpener();
   const open = await opener;
   if (open === undefined) {

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { readFile } from "node:fs/promises";
+import { readRegularFile } from "../_file.ts";
 import { isPermissionDenial } from "../_runtime.ts";
 import type { LastlogEntry } from "../lastlog.ts";
 import { openDatabase } from "./_sqlite.ts";
@@ -73,7 +73,7 @@ async function readUids(path: string): Promise<Map<string, number>> {
   const uids = new Map<string, number>();
   let content: string;
   try {
-    content = await readFile(path, "utf8");
+    content = new TextDecoder().decode(await readRegularFile(path));
   } catch (error) {
     if (isPermissionDenial(error)) throw error;
     return uids;

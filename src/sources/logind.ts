@@ -12,9 +12,10 @@
  * @module
  */
 
-import { readdir, readFile } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { fileError } from "../_file.ts";
+import { UtmpFileError } from "../errors.ts";
+import { fileError, readRegularFile } from "../_file.ts";
 import { devicePath, type UtmpRecord } from "../record.ts";
 import { PlainRecord } from "./_plain.ts";
 
@@ -42,6 +43,9 @@ export interface LogindSession {
    */
   values: Readonly<Record<string, string>>;
 }
+
+/** Why an entry of the session directory is passed over: gone, a directory, a FIFO, device or socket, a link loop. */
+const SKIPPED = new Set(["ENOENT", "EISDIR", "EFTYPE", "ENXIO", "ELOOP"]);
 
 /** Keys `session_save()` writes through `cescape()`. */
 const ESCAPED_KEYS = new Set(["REMOTE_HOST", "REMOTE_USER", "SERVICE", "DESKTOP"]);
@@ -190,11 +194,11 @@ export async function readLogindSessions(dir: string = LOGIND_SESSIONS_DIR): Pro
   for (const id of names.filter((n) => SESSION_ID.test(n))) {
     let content: string;
     try {
-      content = await readFile(join(dir, id), "utf8");
+      content = text.decode(await readRegularFile(join(dir, id)));
     } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      if (code === "ENOENT" || code === "EISDIR") continue;
-      throw fileError(error, join(dir, id));
+      // Gone since the listing, or not a session file (logind writes regular files only): skipped, never read.
+      if (error instanceof UtmpFileError && SKIPPED.has(error.code)) continue;
+      throw error;
     }
     sessions.push({ id, values: parseSessionFile(content) });
   }
