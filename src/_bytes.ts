@@ -32,6 +32,9 @@ export function byteString(bytes: Uint8Array): string {
  * @returns The bytes.
  */
 export function stringBytes(s: string): Uint8Array {
+  // ASCII, the common case, is its own UTF-8: one native pass, and the length tells.
+  const ascii = utf8.encode(s);
+  if (ascii.length === s.length) return ascii;
   const out = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
   return out;

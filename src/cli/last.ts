@@ -233,7 +233,9 @@ class LastPrinter {
     if (!ctl.showHost) final = `${name} ${tty} ${times} ${length}\n`;
     else if (!ctl.altList) final = `${name} ${tty} ${left(domain, 16, ctl.domainLen)} ${times} ${length}\n`;
     else final = `${name} ${tty} ${times} ${left(length, 12, 12)} ${domain}\n`;
-    return careful(trimTrailingSpaces(final), this.#utf8);
+    const trimmed = trimTrailingSpaces(final);
+    // Only the stored strings can hold what fputs_careful escapes; the rest of a line is printable ASCII.
+    return printable(user) && printable(line) && printable(domain) ? trimmed : careful(trimmed, this.#utf8);
   }
 
   /** last.c time_formatter. */
@@ -284,6 +286,15 @@ function trimTrailingSpaces(s: string): string {
   while (p > 0 && isSpace(s.charCodeAt(--p)));
   if (p > 0) p++;
   return s.slice(0, p) + "\n";
+}
+
+/** Whether every char is printable ASCII (what fputs_careful leaves as it is). */
+function printable(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
 }
 
 const isSpace = (c: number): boolean => c === 0x20 || (c >= 0x09 && c <= 0x0d);
