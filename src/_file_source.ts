@@ -105,8 +105,11 @@ export class FileSource implements RecordSource {
    * reader stops right there.
    */
   async #nextFramed(file: RecordFile, layout: Layout): Promise<Chunk | null> {
-    const bytes = new Uint8Array(CHUNK_BYTES);
+    // What the file holds from here, and room for one more record to notice it grew: never what a length says.
+    const want = Math.min(CHUNK_BYTES, Math.max(0, this.#known - this.#position) + 2 + layout.size);
+    const bytes = new Uint8Array(want);
     const n = await file.read(bytes, this.#position);
+    if (this.#position + n > this.#known) this.#known = this.#position + n;
     const data = bytes.subarray(0, n);
     // At most a chunk's worth of normalised records: 3-byte frames must not make 197-byte slots by the million.
     const scan = scanFrames(data, layout.size, Math.floor(CHUNK_BYTES / layout.size));

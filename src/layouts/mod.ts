@@ -594,12 +594,19 @@ export function decodeRecord(bytes: Uint8Array, layout: Layout, offset = 0): Utm
  */
 export function* decodeRecords(bytes: Uint8Array, layout: Layout): Generator<UtmpRecord> {
   if ((layout.framing ?? "fixed") === "u16be") {
-    const { frames } = scanFrames(bytes, layout.size);
-    const chunk = {
-      ...makeChunk(unframe(bytes, frames, layout.size), layout, 0, 0),
-      offsets: frames.map((f) => f.start),
-    };
-    for (let i = 0; i < frames.length; i++) yield new RecordView(chunk, i * layout.size);
+    // A megabyte of records at a time: 3-byte frames must not make 197-byte slots by the million at once.
+    const per = Math.max(1, Math.floor((1 << 20) / layout.size));
+    for (let at = 0, index = 0; at < bytes.length;) {
+      const { frames, end } = scanFrames(bytes.subarray(at), layout.size, per);
+      if (frames.length === 0) return;
+      const chunk = {
+        ...makeChunk(unframe(bytes.subarray(at), frames, layout.size), layout, 0, index),
+        offsets: frames.map((f) => at + f.start),
+      };
+      for (let i = 0; i < frames.length; i++) yield new RecordView(chunk, i * layout.size);
+      at += end;
+      index += frames.length;
+    }
     return;
   }
   const chunk = makeChunk(bytes, layout, 0, 0);

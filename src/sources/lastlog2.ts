@@ -9,7 +9,7 @@
 import { readRegularFile } from "../_file.ts";
 import { isPermissionDenial } from "../_runtime.ts";
 import type { LastlogEntry } from "../lastlog.ts";
-import { openDatabase } from "./_sqlite.ts";
+import { openDatabase, whole } from "./_sqlite.ts";
 
 /**
  * lastlog2's default database.
@@ -56,7 +56,7 @@ export interface Lastlog2Options {
 }
 
 interface Lastlog2Row {
-  Name: string;
+  Name: string | null;
   Time: number | null;
   TTY: string | null;
   RemoteHost: string | null;
@@ -132,18 +132,21 @@ export async function* lastlog2Entries(
   const db = await openDatabase(path, "lastlog2");
   let rows: Lastlog2Row[];
   try {
+    // Converted by SQLite as lastlog2's C reads them: text, a blob or a real may stand where the schema says otherwise.
     rows = db.all<Lastlog2Row>(
-      "SELECT Name, Time, TTY, RemoteHost, Service FROM Lastlog2 ORDER BY Name ASC",
+      "SELECT CAST(Name AS TEXT) AS Name, CAST(Time AS REAL) AS Time, CAST(TTY AS TEXT) AS TTY, " +
+        "CAST(RemoteHost AS TEXT) AS RemoteHost, CAST(Service AS TEXT) AS Service FROM Lastlog2 ORDER BY Name ASC",
     );
   } finally {
     db.close();
   }
   const uids = await readUids(options.passwd ?? PASSWD_PATH);
   for (const row of rows) {
+    const name = row.Name ?? "";
     yield {
-      uid: uids.get(row.Name) ?? -1,
-      user: row.Name,
-      time: new Date((row.Time ?? 0) * 1000),
+      uid: uids.get(name) ?? -1,
+      user: name,
+      time: new Date((whole(row.Time) ?? 0) * 1000),
       line: row.TTY?.startsWith("/dev/") ? row.TTY.slice(5) : row.TTY ?? "",
       host: row.RemoteHost ?? "",
       service: row.Service ?? "",

@@ -205,9 +205,10 @@ export async function readLogindSessions(dir: string = LOGIND_SESSIONS_DIR): Pro
   return sessions.sort((a, b) => startUsec(a) - startUsec(b) || a.id.localeCompare(b.id, "en", { numeric: true }));
 }
 
+/** REALTIME in µs: a whole number within what a number holds exactly, 0 when it is not a number. */
 function startUsec(session: LogindSession): number {
   const n = Number(session.values.REALTIME ?? 0);
-  return Number.isFinite(n) ? n : 0;
+  return Number.isFinite(n) ? Math.trunc(Math.min(Number.MAX_SAFE_INTEGER, Math.max(-Number.MAX_SAFE_INTEGER, n))) : 0;
 }
 
 /**

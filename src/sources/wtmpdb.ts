@@ -17,7 +17,7 @@
 import { devicePath, type UtmpRecord } from "../record.ts";
 import type { UtTypeName } from "../types.ts";
 import { PlainRecord } from "./_plain.ts";
-import { openDatabase } from "./_sqlite.ts";
+import { openDatabase, whole } from "./_sqlite.ts";
 
 /**
  * wtmpdb's default database (`_PATH_WTMPDB`).
@@ -83,7 +83,26 @@ const NOT_DEVICES = new Set(["ssh", "cron"]);
 /** Rows read per query: the read lock is released between pages. */
 const PAGE = 1000;
 
-const COLUMNS = "ID, Type, User, Login, Logout, TTY, RemoteHost";
+/**
+ * The columns, each converted by SQLite itself as wtmpdb's C reads them
+ * (`sqlite3_column_int64`, `sqlite3_column_text`): a damaged or hostile
+ * database may hold text, a blob or a real where a number belongs, and an
+ * integer beyond what a JavaScript number holds (which `node:sqlite` refuses
+ * to return). Numbers come as reals, made whole by {@link whole}.
+ */
+const COLUMNS = "ID, CAST(Type AS REAL) AS Type, CAST(User AS TEXT) AS User, CAST(Login AS REAL) AS Login, " +
+  "CAST(Logout AS REAL) AS Logout, CAST(TTY AS TEXT) AS TTY, CAST(RemoteHost AS TEXT) AS RemoteHost";
+
+/** A row as {@link COLUMNS} gives it, with whole numbers and a user. */
+function wtmpRow(row: WtmpRow): WtmpRow {
+  return {
+    ...row,
+    Type: whole(row.Type) ?? 0,
+    User: row.User ?? "",
+    Login: whole(row.Login),
+    Logout: whole(row.Logout),
+  };
+}
 
 function line(tty: string | null): string {
   if (tty === null) return "";
@@ -238,7 +257,7 @@ export async function* wtmpdbRecords(path: string = WTMPDB_PATH): AsyncGenerator
     for (;;) {
       const rows = db.all<WtmpRow>(`SELECT ${COLUMNS} FROM wtmp WHERE ID > ? ORDER BY ID LIMIT ${PAGE}`, [
         lastId,
-      ]);
+      ]).map(wtmpRow);
       for (const row of rows) {
         const at = row.Login ?? 0;
         for (let p = pending.peek(); p !== undefined && before(p, p.Logout!, row, at); p = pending.peek()) {
@@ -296,12 +315,12 @@ export async function* wtmpdbSessions(path: string = WTMPDB_PATH): AsyncGenerato
   try {
     const boot = db.all<WtmpRow>(
       `SELECT ${COLUMNS} FROM wtmp WHERE Type = ${WtmpdbType.BOOT_TIME} ORDER BY Login DESC, ID DESC LIMIT 1`,
-    );
+    ).map(wtmpRow);
     const since = boot[0]?.Login ?? Number.MIN_SAFE_INTEGER;
     const open = db.all<WtmpRow>(
       `SELECT ${COLUMNS} FROM wtmp WHERE Type = ${WtmpdbType.USER_PROCESS} AND Logout IS NULL AND Login >= ? ORDER BY Login, ID`,
       [since],
-    );
+    ).map(wtmpRow);
     rows = [...boot, ...open];
   } finally {
     db.close();

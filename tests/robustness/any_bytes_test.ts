@@ -16,6 +16,7 @@ import { join } from "node:path";
 import {
   type LastlogEntry,
   LastlogFile,
+  logindRecords,
   UtmpFile,
   type UtmpFileOptions,
   UtmpFormatError,
@@ -416,6 +417,49 @@ test("main() lastlog reads hostile lastlog files for every user of a password fi
           ...(json ? ["--json"] : []),
         ];
         checkRun(argv, await ours(argv));
+      }),
+      params(60),
+    );
+  } finally {
+    tmp.cleanup();
+  }
+});
+
+/** Lines of a logind session file: known keys with any values, and any text. */
+const sessionLine = fc.oneof(
+  fc.tuple(
+    fc.constantFrom("USER", "UID", "CLASS", "TTY", "SEAT", "DISPLAY", "REMOTE_HOST", "LEADER", "REALTIME", "SERVICE"),
+    fc.oneof(
+      fc.string({ maxLength: 20 }),
+      fc.constantFrom("user", "greeter", "1e400", "-1", "1.5", "9007199254740993", "\\x", "\\u12", "\\377"),
+    ),
+  ).map(([k, v]) => `${k}=${v}`),
+  fc.string({ maxLength: 30 }),
+);
+
+test("logindRecords() reads session files of any content as records of the contract's types", async () => {
+  const tmp = tempDir();
+  try {
+    let n = 0;
+    const files = fc.array(
+      fc.oneof(fc.array(sessionLine, { maxLength: 12 }).map((l) => l.join("\n")), fc.uint8Array({ maxLength: 200 })),
+      { minLength: 1, maxLength: 4 },
+    );
+    await fc.assert(
+      fc.asyncProperty(files, async (contents) => {
+        const dir = tmp.file(`sessions${n++}`);
+        mkdirSync(dir);
+        contents.forEach((c, i) => writeFileSync(join(dir, String(i + 1)), c));
+        let count = 0;
+        for await (const u of logindRecords(dir)) {
+          const j = u.toJSON();
+          for (const key of ["ut_user", "ut_line", "ut_id", "ut_host"] as const) assert.equal(typeof j[key], "string");
+          assert.ok(
+            Number.isInteger(j.ut_pid) && Number.isInteger(j.ut_tv.tv_sec) && Number.isInteger(j.ut_tv.tv_usec),
+          );
+          count++;
+        }
+        assert.ok(count <= contents.length);
       }),
       params(60),
     );
