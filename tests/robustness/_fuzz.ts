@@ -5,9 +5,10 @@
  * lengths, string fields, the file's length), and random records that
  * respect each layout's field widths and types.
  *
- * Runs are reproducible: the seed is fixed (CI) unless `UTMP_FUZZ_SEED` sets
- * one ("random" picks one and prints it); `UTMP_FUZZ_RUNS` multiplies the
- * number of runs (`deno task fuzz` sets both).
+ * Runs are reproducible. The normal test run (CI) uses a fixed seed;
+ * `deno task fuzz` (UTMP_FUZZ=1) makes 50 times as many runs from a random
+ * seed, printed first. `UTMP_FUZZ_SEED` gives the seed (to replay a failure:
+ * `UTMP_FUZZ_SEED=<seed> deno task fuzz`), `UTMP_FUZZ_RUNS` the multiple.
  *
  * @module
  */
@@ -23,17 +24,20 @@ import { FIXTURES } from "../_util.ts";
 
 export { fc };
 
-/** The seed every property runs with. */
-export const SEED: number = chooseSeed(process.env.UTMP_FUZZ_SEED);
+/** The larger run of `deno task fuzz`. */
+const FUZZING = process.env.UTMP_FUZZ === "1";
 
 /** How many times the fixed-seed (CI) number of runs to make. */
-export const SCALE: number = Math.max(1, Number(process.env.UTMP_FUZZ_RUNS ?? 1) || 1);
+export const SCALE: number = Math.max(1, Number(process.env.UTMP_FUZZ_RUNS ?? (FUZZING ? 50 : 1)) || 1);
+
+/** The seed every property runs with. */
+export const SEED: number = chooseSeed(process.env.UTMP_FUZZ_SEED ?? (FUZZING ? "random" : undefined));
 
 function chooseSeed(given: string | undefined): number {
   if (given === undefined || given === "") return 20240611;
   const seed = given === "random" ? Math.floor(Math.random() * 2 ** 31) : Number(given);
   if (!Number.isInteger(seed)) throw new Error(`UTMP_FUZZ_SEED must be an integer or "random", not "${given}"`);
-  process.stderr.write(`fuzz: UTMP_FUZZ_SEED=${seed} UTMP_FUZZ_RUNS=${process.env.UTMP_FUZZ_RUNS ?? 1}\n`);
+  process.stderr.write(`fuzz: UTMP_FUZZ_SEED=${seed} UTMP_FUZZ_RUNS=${SCALE}\n`);
   return seed;
 }
 
