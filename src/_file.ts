@@ -61,8 +61,6 @@ function describe(code: string, path: string, hint?: string): string {
       return `Cannot read ${q}: it is a directory (EISDIR); pass the path of a login-record file`;
     case "ENOTDIR":
       return `Cannot open ${q}: a component of the path is not a directory (ENOTDIR)`;
-    case "ENXIO":
-      return `Cannot open ${q}: no such device or address (ENXIO); it is a socket or a device, not a login-record file`;
     default:
       return `Cannot read ${q}: ${code}`;
   }
@@ -76,6 +74,16 @@ function kindOf(
   if (stats.isBlockDevice()) return "a block device";
   if (stats.isSocket()) return "a socket";
   return "not a regular file";
+}
+
+function notRegular(path: string, stats: Parameters<typeof kindOf>[0]): UtmpFileError {
+  return new UtmpFileError(
+    `Cannot read "${path}": it is ${
+      kindOf(stats)
+    }, not a regular file (EFTYPE); login records are read from regular files`,
+    "EFTYPE",
+    path,
+  );
 }
 
 /**
@@ -109,20 +117,14 @@ export async function openRecordFile(path: string, hint?: string): Promise<Recor
   try {
     handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (error) {
-    throw fileError(error, path, hint);
+    // A socket (or a device without a driver) cannot be opened at all: say what it is, as for a FIFO.
+    const stats = (error as { code?: unknown }).code === "ENXIO" ? await stat(path).catch(() => undefined) : undefined;
+    throw stats !== undefined && !stats.isFile() ? notRegular(path, stats) : fileError(error, path, hint);
   }
   try {
     const stats = await handle.stat();
     if (stats.isDirectory()) throw new UtmpFileError(describe("EISDIR", path), "EISDIR", path);
-    if (!stats.isFile()) {
-      throw new UtmpFileError(
-        `Cannot read "${path}": it is ${
-          kindOf(stats)
-        }, not a regular file (EFTYPE); login records are read from regular files`,
-        "EFTYPE",
-        path,
-      );
-    }
+    if (!stats.isFile()) throw notRegular(path, stats);
     return wrap(handle, path, stats.size, stats.dev, stats.ino);
   } catch (error) {
     await handle.close();

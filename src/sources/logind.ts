@@ -45,7 +45,7 @@ export interface LogindSession {
 }
 
 /** Why an entry of the session directory is passed over: gone, a directory, a FIFO, device or socket, a link loop. */
-const SKIPPED = new Set(["ENOENT", "EISDIR", "EFTYPE", "ENXIO", "ELOOP"]);
+const SKIPPED = new Set(["ENOENT", "EISDIR", "EFTYPE", "ELOOP"]);
 
 /** Keys `session_save()` writes through `cescape()`. */
 const ESCAPED_KEYS = new Set(["REMOTE_HOST", "REMOTE_USER", "SERVICE", "DESKTOP"]);
