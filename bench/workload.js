@@ -1,15 +1,16 @@
 // One benchmark side, the same file for Deno, Node and Bun (plain JavaScript, so Node runs it as it is):
 //
-//   <runtime> bench/workload.js MODULE MODE FILE
+//   <runtime> bench/workload.js MODULE MODE FILE [reuse]
 //
 // MODULE is the library's entry: ../mod.ts for Deno, ../npm/esm/mod.js for Node and Bun. MODE is
 //   full     `for await` over UtmpFile, every field of every record read (what utmpdump prints)
 //   count    `for await`, counting USER_PROCESS records (no string decoded)
 //   batches  the same count over UtmpFile.batches()
 // It prints one JSON line: the record count, a checksum over what was read (equal in every runtime), the
-// time of the loop and the time until the first record came out, in milliseconds.
+// time of the loop and the time until the first record came out, in milliseconds. With "reuse", the file is
+// opened with `reuseBuffers: true`.
 
-const [moduleUrl, mode, path] = globalThis.process.argv.slice(2);
+const [moduleUrl, mode, path, reuse] = globalThis.process.argv.slice(2);
 const { UtmpFile } = await import(new URL(moduleUrl, import.meta.url).href);
 
 /** @param {number} h @param {number} x */
@@ -19,7 +20,7 @@ const start = performance.now();
 let first = -1;
 let records = 0;
 let check = 0;
-const file = new UtmpFile(path, { layout: "linux" });
+const file = new UtmpFile(path, { layout: "linux", reuseBuffers: reuse === "reuse" });
 if (mode === "full") {
   for await (const u of file) {
     if (records++ === 0) first = performance.now() - start;

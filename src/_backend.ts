@@ -39,6 +39,8 @@ export interface SourceRequest {
   hint: string | undefined;
   /** Where to report problems between records. */
   onProblem: ProblemSink;
+  /** The `reuseBuffers` option (the file backend's). */
+  reuseBuffers?: boolean;
 }
 
 /** The system the backends run on. */
@@ -96,9 +98,10 @@ export function chooseBackend(
  * @throws {RangeError} For `backend: "ffi"` with a `layout` other than the C library's struct.
  */
 export function createSource(request: SourceRequest, system: BackendSystem = THIS_SYSTEM): RecordSource {
-  const { path, layout, hint, onProblem } = request;
+  const { path, layout, hint, onProblem, reuseBuffers } = request;
+  const prefer = nativeLayoutName(system.os, system.arch);
   const file = (): RecordSource =>
-    new FileSource(path, { layout, prefer: nativeLayoutName(system.os, system.arch), hint, onProblem });
+    new FileSource(path, { layout, prefer, hint, onProblem, reuseBuffers: reuseBuffers ?? false });
   if (chooseBackend(request, system) === "file") return file();
   const struct = libcProfile(system.os, system.arch)?.layout.name;
   if (layout !== "auto" && struct !== undefined && layout !== struct) {

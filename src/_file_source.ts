@@ -25,6 +25,8 @@ export interface FileSourceOptions {
   hint: string | undefined;
   /** Where to report a partial tail. */
   onProblem: ProblemSink;
+  /** Read into the same few buffers (see `UtmpFileOptions.reuseBuffers`). */
+  reuseBuffers?: boolean;
 }
 
 /** Reads records from a file. */
@@ -45,6 +47,7 @@ export class FileSource implements RecordSource {
   #identity: string | undefined;
   /** The end of the open file was checked for a shrink or a replacement. */
   #endChecked = false;
+  readonly #reader: ChunkReader;
 
   /**
    * @param path File path.
@@ -53,6 +56,7 @@ export class FileSource implements RecordSource {
   constructor(path: string, options: FileSourceOptions) {
     this.#path = path;
     this.#options = options;
+    this.#reader = new ChunkReader(options.reuseBuffers ?? false);
   }
 
   get layout(): Layout | undefined {
@@ -74,10 +78,8 @@ export class FileSource implements RecordSource {
     if (layout.framing === "u16be") return this.#nextFramed(file, layout);
     const size = layout.size;
     const max = Math.max(1, Math.floor(CHUNK_BYTES / size)) * size;
-    const remaining = Math.max(0, this.#known - this.#position);
-    const want = Math.min(max, Math.ceil(remaining / size) * size + size);
-    const bytes = new Uint8Array(want);
-    const n = await readSettled(file, bytes, this.#position, size);
+    const want = this.#want(size, max);
+    const { bytes, n, slot } = await this.#reader.read(file, this.#position, want, size);
     if (n < want) await this.#checkEnd(file, this.#position + n - n % size, this.#index + Math.floor(n / size));
     if (n === 0) return null;
     if (this.#position + n > this.#known) this.#known = n === want ? this.#position + n + max : this.#position + n;
@@ -92,9 +94,18 @@ export class FileSource implements RecordSource {
       return null;
     }
     const chunk = makeChunk(bytes.subarray(0, whole), layout, this.#position, this.#index);
+    this.#reader.made(slot, chunk);
     this.#position += whole;
     this.#index += whole / size;
+    // A full read: the file likely holds more, so read on while this chunk is decoded.
+    if (n === want) this.#reader.readAhead(file, this.#position, this.#want(size, max), size);
     return chunk;
+  }
+
+  /** How many bytes to read next: a chunk, or what the file is believed to hold plus a record to see it grow. */
+  #want(size: number, max: number): number {
+    const remaining = Math.max(0, this.#known - this.#position);
+    return Math.min(max, Math.ceil(remaining / size) * size + size);
   }
 
   /**
@@ -148,6 +159,7 @@ export class FileSource implements RecordSource {
   async release(): Promise<void> {
     const file = this.#file;
     this.#file = undefined;
+    await this.#reader.settle();
     await file?.close();
   }
 
@@ -218,5 +230,89 @@ export class FileSource implements RecordSource {
     const n = head.length === 0 ? 0 : await file.read(head, 0);
     const options = prefer === undefined ? { path: this.#path } : { path: this.#path, prefer };
     return detectLayout(head.subarray(0, n), file.size, options);
+  }
+}
+
+/** Buffers a {@link ChunkReader} cycles through: the chunk being read ahead, the one decoded, and the one before. */
+const RING = 3;
+
+/** A read started ahead of its turn. */
+interface Ahead {
+  position: number;
+  want: number;
+  bytes: Uint8Array;
+  slot: number;
+  read: Promise<number>;
+}
+
+/**
+ * Reads chunks for a {@link FileSource} (and `readBackward`): the read of the next chunk starts
+ * as soon as a chunk is handed out, so the file system (on another thread)
+ * copies it while this one is decoded. Each chunk is read into a new buffer,
+ * or with `reuse` into the next of {@link RING} buffers, which retires the
+ * chunk read into that buffer before (its records then refuse to be read).
+ */
+export class ChunkReader {
+  readonly #reuse: boolean;
+  readonly #ring: Uint8Array[] = [];
+  readonly #chunks: (Chunk | undefined)[] = [];
+  #turn = 0;
+  #ahead: Ahead | undefined;
+
+  constructor(reuse: boolean) {
+    this.#reuse = reuse;
+  }
+
+  /** Starts reading `want` bytes at `position`, for a later {@link read} of the same. */
+  readAhead(file: RecordFile, position: number, want: number, recordSize: number): void {
+    const { bytes, slot } = this.#buffer(want);
+    const read = readSettled(file, bytes, position, recordSize);
+    read.catch(() => undefined); // seen by the read() that takes it
+    this.#ahead = { position, want, bytes, slot, read };
+  }
+
+  /**
+   * Reads `want` bytes at `position`: the read started ahead when it is that
+   * one, else a new read.
+   *
+   * @returns The buffer, how many bytes it holds, and its slot in the ring (-1 for a new buffer).
+   */
+  async read(
+    file: RecordFile,
+    position: number,
+    want: number,
+    recordSize: number,
+  ): Promise<{ bytes: Uint8Array; n: number; slot: number }> {
+    const ahead = this.#ahead;
+    this.#ahead = undefined;
+    if (ahead !== undefined && ahead.position === position && ahead.want === want) {
+      return { bytes: ahead.bytes, n: await ahead.read, slot: ahead.slot };
+    }
+    await ahead?.read.catch(() => undefined);
+    const { bytes, slot } = this.#buffer(want);
+    return { bytes, n: await readSettled(file, bytes, position, recordSize), slot };
+  }
+
+  /** Notes the chunk made over a slot's buffer, to retire it when the buffer is read into again. */
+  made(slot: number, chunk: Chunk): void {
+    if (slot >= 0) this.#chunks[slot] = chunk;
+  }
+
+  /** Waits for a read started ahead and drops it: before the file is closed. */
+  async settle(): Promise<void> {
+    const ahead = this.#ahead;
+    this.#ahead = undefined;
+    await ahead?.read.catch(() => undefined);
+  }
+
+  #buffer(length: number): { bytes: Uint8Array; slot: number } {
+    if (!this.#reuse) return { bytes: new Uint8Array(length), slot: -1 };
+    const slot = this.#turn++ % RING;
+    const previous = this.#chunks[slot];
+    if (previous !== undefined) previous.retired = true;
+    this.#chunks[slot] = undefined;
+    let buffer = this.#ring[slot];
+    if (buffer === undefined || buffer.length < length) buffer = this.#ring[slot] = new Uint8Array(length);
+    return { bytes: buffer.subarray(0, length), slot };
   }
 }

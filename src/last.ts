@@ -9,7 +9,8 @@
  * @module
  */
 
-import { openRecordFile, readSettled, shrankReason } from "./_file.ts";
+import { openRecordFile, shrankReason } from "./_file.ts";
+import { CHUNK_BYTES, ChunkReader } from "./_file_source.ts";
 import { storedString } from "./_bytes.ts";
 import type { Layout } from "./layouts/_engine.ts";
 import { getLayout, type LayoutName } from "./layouts/mod.ts";
@@ -317,9 +318,13 @@ export interface ReadBackwardOptions {
   layout?: "auto" | LayoutName;
   /** Called for a trailing partial record, which is skipped. */
   onWarning?: (warning: UtmpWarning) => void;
+  /**
+   * Read into the same three buffers over and over, as `UtmpFile`'s
+   * `reuseBuffers` does: a record stays readable only while the loop is in
+   * its batch or the next.
+   */
+  reuseBuffers?: boolean;
 }
-
-const CHUNK_BYTES = 1 << 20;
 
 /**
  * Reads a login-record file from its last record back to its first, a
@@ -370,6 +375,7 @@ export async function* readBackward(
     return;
   }
   const file = await openRecordFile(path);
+  const reader = new ChunkReader(options.reuseBuffers ?? false);
   try {
     const size = layout.size;
     const count = Math.floor(file.size / size);
@@ -384,8 +390,10 @@ export async function* readBackward(
     let shrank = false;
     for (let end = count; end > 0;) {
       const start = Math.max(0, end - per);
-      const bytes = new Uint8Array((end - start) * size);
-      const got = await readSettled(file, bytes, start * size, size);
+      const { bytes, n: got, slot } = await reader.read(file, start * size, (end - start) * size, size);
+      // The batch before this one is read while this one is used.
+      const before = Math.max(0, start - per);
+      if (start > 0) reader.readAhead(file, before * size, (start - before) * size, size);
       if (got < bytes.length && !shrank) {
         // Truncated while being read: the records still there, and a word about the rest.
         shrank = true;
@@ -398,6 +406,7 @@ export async function* readBackward(
       }
       const whole = got - got % size;
       const chunk = makeChunk(bytes.subarray(0, whole), layout, start * size, start);
+      reader.made(slot, chunk);
       const batch: UtmpRecord[] = [];
       for (let at = whole - size; at >= 0; at -= size) {
         batch.push(new RecordView(chunk, at, chunk.codec.typeName(chunk.bytes, chunk.view, at) ?? "UNKNOWN"));
@@ -406,6 +415,7 @@ export async function* readBackward(
       yield batch;
     }
   } finally {
+    await reader.settle();
     await file.close();
   }
 }

@@ -34,6 +34,11 @@ export interface Chunk {
   readonly offsets?: readonly number[];
   /** Record index (in the file) of the first record. */
   readonly firstIndex: number;
+  /**
+   * The reader has read other records into `bytes` (`reuseBuffers`): the
+   * records' fields can no longer be read from them.
+   */
+  retired: boolean;
 }
 
 /** `struct exit_status`. */
@@ -217,15 +222,32 @@ export class RecordView implements UtmpRecord {
     this.#name = name;
   }
 
+  /** The record's chunk, while its bytes are still the record's. */
+  get #live(): Chunk {
+    const chunk = this.#chunk;
+    if (chunk.retired) {
+      throw new TypeError(
+        `Cannot read record ${this.index} at byte offset ${this.offset}: its buffer holds newer records (reuseBuffers keeps a record readable while the loop is in its chunk or the next); keep record.toJSON() of records you hold on to`,
+      );
+    }
+    return chunk;
+  }
+
+  #text(field: TextField): string {
+    const { bytes, view, codec } = this.#live;
+    return codec.text[field](bytes, view, this.#at);
+  }
+
   /** Type name ("USER_PROCESS", "BOOT_TIME", ...). */
   get ut_type(): UtTypeName {
-    const { bytes, view, codec } = this.#chunk;
+    const { bytes, view, codec } = this.#live;
     return this.#name ??= codec.typeName(bytes, view, this.#at) ?? "UNKNOWN";
   }
 
   /** The stored type number in the layout's own numbering (-1 when the layout has none). */
   get ut_type_raw(): number {
-    return this.#chunk.codec.typeCode(this.#chunk.view, this.#at);
+    const { codec, view } = this.#live;
+    return codec.typeCode(view, this.#at);
   }
 
   /** True for USER_PROCESS records. */
@@ -235,69 +257,73 @@ export class RecordView implements UtmpRecord {
 
   /** Process id. */
   get ut_pid(): number {
-    return this.#chunk.codec.pid(this.#chunk.view, this.#at);
+    const { codec, view } = this.#live;
+    return codec.pid(view, this.#at);
   }
 
   /** User name (cut at the first NUL or the field width; invalid UTF-8 becomes U+FFFD). */
   get ut_user(): string {
-    const { bytes, view, codec } = this.#chunk;
-    return this.#user ??= codec.text.ut_user(bytes, view, this.#at);
+    const user = this.#user;
+    return user !== undefined && !this.#chunk.retired ? user : this.#user = this.#text("ut_user");
   }
 
   /** Device path ("/dev/pts/0"), or the stored line when it is not a device (see {@link devicePath}). */
   get ut_line(): string {
-    const { bytes, view, codec } = this.#chunk;
-    return this.#line ??= devicePathOf(codec.text.ut_line(bytes, view, this.#at));
+    const line = this.#line;
+    return line !== undefined && !this.#chunk.retired ? line : this.#line = devicePathOf(this.#text("ut_line"));
   }
 
   /** inittab id or terminal suffix. */
   get ut_id(): string {
-    const { bytes, view, codec } = this.#chunk;
-    return codec.text.ut_id(bytes, view, this.#at);
+    return this.#text("ut_id");
   }
 
   /** Remote host, X display, or kernel release on boot records. */
   get ut_host(): string {
-    const { bytes, view, codec } = this.#chunk;
-    return this.#host ??= codec.text.ut_host(bytes, view, this.#at);
+    const host = this.#host;
+    return host !== undefined && !this.#chunk.retired ? host : this.#host = this.#text("ut_host");
   }
 
   /** Exit status of a DEAD_PROCESS. */
   get ut_exit(): UtExit {
-    const { codec, view } = this.#chunk;
+    const { codec, view } = this.#live;
     return { e_termination: codec.termination(view, this.#at), e_exit: codec.exit(view, this.#at) };
   }
 
   /** `ut_exit.e_exit`, as pyutmp named it. */
   get ut_exit_code(): number {
-    return this.#chunk.codec.exit(this.#chunk.view, this.#at);
+    const { codec, view } = this.#live;
+    return codec.exit(view, this.#at);
   }
 
   /** Session id. */
   get ut_session(): number {
-    return this.#chunk.codec.session(this.#chunk.view, this.#at);
+    const { codec, view } = this.#live;
+    return codec.session(view, this.#at);
   }
 
   /** Time with full microseconds. */
   get ut_tv(): UtTimeval {
-    const { codec, view } = this.#chunk;
+    const { codec, view } = this.#live;
     return { tv_sec: codec.sec(view, this.#at), tv_usec: codec.usec(view, this.#at) };
   }
 
   /** Time as a Date: milliseconds, microseconds truncated. */
   get ut_time(): Date {
-    const { codec, view } = this.#chunk;
+    const { codec, view } = this.#live;
     return new Date(codec.sec(view, this.#at) * 1000 + Math.trunc(codec.usec(view, this.#at) / 1000));
   }
 
   /** Address octets: 4 for IPv4, 16 for IPv6, [0, 0, 0, 0] when unset. */
   get ut_addr(): number[] {
-    return readAddr(this.#chunk.bytes, this.#at, this.#chunk.codec.layout.fields.ut_addr);
+    const { bytes, codec } = this.#live;
+    return readAddr(bytes, this.#at, codec.layout.fields.ut_addr);
   }
 
   /** Address as text, as `inet_ntop` writes it. */
   get ut_addr_text(): string {
-    return readAddrText(this.#chunk.bytes, this.#at, this.#chunk.codec.layout.fields.ut_addr);
+    const { bytes, codec } = this.#live;
+    return readAddrText(bytes, this.#at, codec.layout.fields.ut_addr);
   }
 
   /**
@@ -308,13 +334,13 @@ export class RecordView implements UtmpRecord {
    * @returns The byte string.
    */
   storedText(field: TextField): string {
-    const { bytes, view, codec } = this.#chunk;
+    const { bytes, view, codec } = this.#live;
     return codec.byteText[field](bytes, view, this.#at);
   }
 
   /** Raw bytes of the record and its string fields (views into the read buffer). */
   get raw(): UtRawBytes | undefined {
-    const { bytes, codec } = this.#chunk;
+    const { bytes, codec } = this.#live;
     const f = codec.layout.fields;
     const at = this.#at;
     return {
@@ -401,5 +427,6 @@ export function makeChunk(bytes: Uint8Array, layout: Layout, fileOffset: number,
     codec: codecOf(layout),
     fileOffset,
     firstIndex,
+    retired: false,
   };
 }

@@ -415,7 +415,9 @@ async function run(args: ParsedArgs, ctx: Context, lastb: boolean): Promise<numb
       ...(ctl.since !== 0 ? { since: new Date(ctl.since * 1000) } : {}),
       ...(ctl.until !== 0 ? { until: new Date(ctl.until * 1000) } : {}),
     });
+    // Each batch is printed before the next is read, and the pairing copies what it holds: buffers can be reused.
     const batches = wtmpdb ? wtmpdbNewestFirst(path) : readBackward(path, {
+      reuseBuffers: true,
       layout: layoutOption(args),
       onWarning: (w) => ctx.io.err(`utmp ${ctx.command}: "${path}": ${w.reason}; it is left out\n`),
     });

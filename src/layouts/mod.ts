@@ -46,6 +46,8 @@ export type {
   Layout,
   LayoutFields,
   LayoutKind,
+  TextField,
+  TextReader,
 } from "./_engine.ts";
 export { formatAddress } from "./_engine.ts";
 export { DETECT_SAMPLE } from "./_detect.ts";
