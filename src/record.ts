@@ -160,6 +160,19 @@ export function devicePath(line: string): string {
   return "/dev/" + line;
 }
 
+/**
+ * A record's chunk, while its bytes are still the record's (see
+ * `UtmpFileOptions.reuseBuffers`).
+ *
+ * @throws {TypeError} When the reader has read newer records into them.
+ */
+function live(chunk: Chunk, record: UtmpRecord): Chunk {
+  if (!chunk.retired) return chunk;
+  throw new TypeError(
+    `Cannot read record ${record.index} at byte offset ${record.offset}: its buffer holds newer records (reuseBuffers keeps a record readable while the loop is in its chunk or the next); keep record.toJSON() of records you hold on to`,
+  );
+}
+
 /** {@link devicePath} of the lines seen lately: the same few lines come back in every record. */
 const devicePaths = new Map<string, string>();
 
@@ -222,31 +235,15 @@ export class RecordView implements UtmpRecord {
     this.#name = name;
   }
 
-  /** The record's chunk, while its bytes are still the record's. */
-  get #live(): Chunk {
-    const chunk = this.#chunk;
-    if (chunk.retired) {
-      throw new TypeError(
-        `Cannot read record ${this.index} at byte offset ${this.offset}: its buffer holds newer records (reuseBuffers keeps a record readable while the loop is in its chunk or the next); keep record.toJSON() of records you hold on to`,
-      );
-    }
-    return chunk;
-  }
-
-  #text(field: TextField): string {
-    const { bytes, view, codec } = this.#live;
-    return codec.text[field](bytes, view, this.#at);
-  }
-
   /** Type name ("USER_PROCESS", "BOOT_TIME", ...). */
   get ut_type(): UtTypeName {
-    const { bytes, view, codec } = this.#live;
+    const { bytes, view, codec } = live(this.#chunk, this);
     return this.#name ??= codec.typeName(bytes, view, this.#at) ?? "UNKNOWN";
   }
 
   /** The stored type number in the layout's own numbering (-1 when the layout has none). */
   get ut_type_raw(): number {
-    const { codec, view } = this.#live;
+    const { codec, view } = live(this.#chunk, this);
     return codec.typeCode(view, this.#at);
   }
 
@@ -257,72 +254,76 @@ export class RecordView implements UtmpRecord {
 
   /** Process id. */
   get ut_pid(): number {
-    const { codec, view } = this.#live;
+    const { codec, view } = live(this.#chunk, this);
     return codec.pid(view, this.#at);
   }
 
   /** User name (cut at the first NUL or the field width; invalid UTF-8 becomes U+FFFD). */
   get ut_user(): string {
     const user = this.#user;
-    return user !== undefined && !this.#chunk.retired ? user : this.#user = this.#text("ut_user");
+    const { bytes, view, codec } = live(this.#chunk, this);
+    return user ?? (this.#user = codec.text.ut_user(bytes, view, this.#at));
   }
 
   /** Device path ("/dev/pts/0"), or the stored line when it is not a device (see {@link devicePath}). */
   get ut_line(): string {
     const line = this.#line;
-    return line !== undefined && !this.#chunk.retired ? line : this.#line = devicePathOf(this.#text("ut_line"));
+    const { bytes, view, codec } = live(this.#chunk, this);
+    return line ?? (this.#line = devicePathOf(codec.text.ut_line(bytes, view, this.#at)));
   }
 
   /** inittab id or terminal suffix. */
   get ut_id(): string {
-    return this.#text("ut_id");
+    const { bytes, view, codec } = live(this.#chunk, this);
+    return codec.text.ut_id(bytes, view, this.#at);
   }
 
   /** Remote host, X display, or kernel release on boot records. */
   get ut_host(): string {
     const host = this.#host;
-    return host !== undefined && !this.#chunk.retired ? host : this.#host = this.#text("ut_host");
+    const { bytes, view, codec } = live(this.#chunk, this);
+    return host ?? (this.#host = codec.text.ut_host(bytes, view, this.#at));
   }
 
   /** Exit status of a DEAD_PROCESS. */
   get ut_exit(): UtExit {
-    const { codec, view } = this.#live;
+    const { codec, view } = live(this.#chunk, this);
     return { e_termination: codec.termination(view, this.#at), e_exit: codec.exit(view, this.#at) };
   }
 
   /** `ut_exit.e_exit`, as pyutmp named it. */
   get ut_exit_code(): number {
-    const { codec, view } = this.#live;
+    const { codec, view } = live(this.#chunk, this);
     return codec.exit(view, this.#at);
   }
 
   /** Session id. */
   get ut_session(): number {
-    const { codec, view } = this.#live;
+    const { codec, view } = live(this.#chunk, this);
     return codec.session(view, this.#at);
   }
 
   /** Time with full microseconds. */
   get ut_tv(): UtTimeval {
-    const { codec, view } = this.#live;
+    const { codec, view } = live(this.#chunk, this);
     return { tv_sec: codec.sec(view, this.#at), tv_usec: codec.usec(view, this.#at) };
   }
 
   /** Time as a Date: milliseconds, microseconds truncated. */
   get ut_time(): Date {
-    const { codec, view } = this.#live;
+    const { codec, view } = live(this.#chunk, this);
     return new Date(codec.sec(view, this.#at) * 1000 + Math.trunc(codec.usec(view, this.#at) / 1000));
   }
 
   /** Address octets: 4 for IPv4, 16 for IPv6, [0, 0, 0, 0] when unset. */
   get ut_addr(): number[] {
-    const { bytes, codec } = this.#live;
+    const { bytes, codec } = live(this.#chunk, this);
     return readAddr(bytes, this.#at, codec.layout.fields.ut_addr);
   }
 
   /** Address as text, as `inet_ntop` writes it. */
   get ut_addr_text(): string {
-    const { bytes, codec } = this.#live;
+    const { bytes, codec } = live(this.#chunk, this);
     return readAddrText(bytes, this.#at, codec.layout.fields.ut_addr);
   }
 
@@ -334,13 +335,24 @@ export class RecordView implements UtmpRecord {
    * @returns The byte string.
    */
   storedText(field: TextField): string {
-    const { bytes, view, codec } = this.#live;
-    return codec.byteText[field](bytes, view, this.#at);
+    const { bytes, view, codec } = live(this.#chunk, this);
+    const text = codec.byteText;
+    // One call site per field (a keyed call here would be megamorphic).
+    switch (field) {
+      case "ut_user":
+        return text.ut_user(bytes, view, this.#at);
+      case "ut_line":
+        return text.ut_line(bytes, view, this.#at);
+      case "ut_id":
+        return text.ut_id(bytes, view, this.#at);
+      case "ut_host":
+        return text.ut_host(bytes, view, this.#at);
+    }
   }
 
   /** Raw bytes of the record and its string fields (views into the read buffer). */
   get raw(): UtRawBytes | undefined {
-    const { bytes, codec } = this.#live;
+    const { bytes, codec } = live(this.#chunk, this);
     const f = codec.layout.fields;
     const at = this.#at;
     return {
