@@ -214,13 +214,14 @@ function formatRate(perSecond: number): string {
   return perSecond >= 1e6 ? `${(perSecond / 1e6).toFixed(2)} M` : `${(perSecond / 1e3).toFixed(0)} k`;
 }
 
-/** The JavaScript sides of a workload mode, in Deno, Node and Bun. */
-function jsSides(mode: string, file: string, label: string): Side[] {
-  const workload = ["bench/workload.js"];
+/** The JavaScript sides of a workload mode, in Deno, Node and Bun; with `reuse`, the file has `reuseBuffers: true`. */
+function jsSides(mode: string, file: string, label: string, reuse = false): Side[] {
+  const args = [mode, file, ...(reuse ? ["reuse"] : [])];
+  const name = (runtime: string): string => `${runtime} ${label}${reuse ? ", `reuseBuffers`" : ""}`;
   return [
-    { name: `Deno ${label}`, command: [DENO, "run", "-A", ...workload, "../mod.ts", mode, file], stdout: "json" },
-    { name: `Node ${label}`, command: [NODE, ...workload, "../npm/esm/mod.js", mode, file], stdout: "json" },
-    { name: `Bun ${label}`, command: [BUN, ...workload, "../npm/esm/mod.js", mode, file], stdout: "json" },
+    { name: name("Deno"), command: [DENO, "run", "-A", "bench/workload.js", "../mod.ts", ...args], stdout: "json" },
+    { name: name("Node"), command: [NODE, "bench/workload.js", "../npm/esm/mod.js", ...args], stdout: "json" },
+    { name: name("Bun"), command: [BUN, "bench/workload.js", "../npm/esm/mod.js", ...args], stdout: "json" },
   ];
 }
 
@@ -323,6 +324,7 @@ function main(): void {
   const full: Side[] = [
     { name: "utmpdump (util-linux, C)", command: ["utmpdump", file], reference: true, stdout: "discard" },
     ...jsSides("full", file, "`for await`"),
+    ...jsSides("full", file, "`for await`", true),
   ];
   if (found.python) {
     full.push({
@@ -347,7 +349,8 @@ function main(): void {
     sides: [
       { name: "utmpdump (util-linux, C)", command: ["utmpdump", file], reference: true, stdout: "discard" },
       ...jsSides("count", file, "`for await`"),
-      ...jsSides("batches", file, "`batches()`"),
+      ...jsSides("count", file, "`for await`", true),
+      ...jsSides("batches", file, "`batches()`", true),
     ],
   }, options);
   measure({
@@ -390,7 +393,8 @@ function large(options: Options): void {
       sides: [
         { name: "utmpdump (util-linux, C)", command: ["utmpdump", path], reference: true, stdout: "discard" },
         ...jsSides("full", path, "`for await`"),
-        ...jsSides("batches", path, "`batches()`"),
+        ...jsSides("full", path, "`for await`", true),
+        ...jsSides("batches", path, "`batches()`", true),
       ],
     }, runs);
   } finally {

@@ -32,13 +32,20 @@ export function byteString(bytes: Uint8Array): string {
  * @returns The bytes.
  */
 export function stringBytes(s: string): Uint8Array {
-  // ASCII, the common case, is its own UTF-8: one native pass, and the length tells.
-  const ascii = utf8.encode(s);
-  if (ascii.length === s.length) return ascii;
   const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  // Runs of ASCII are their own UTF-8: a native pass each; the other chars (rare) one at a time.
+  let at = 0;
+  NOT_ASCII.lastIndex = 0;
+  for (let m = NOT_ASCII.exec(s); m !== null; m = NOT_ASCII.exec(s)) {
+    if (m.index > at) utf8.encodeInto(s.slice(at, m.index), out.subarray(at, m.index));
+    out[m.index] = s.charCodeAt(m.index);
+    at = m.index + 1;
+  }
+  if (at < s.length) utf8.encodeInto(at === 0 ? s : s.slice(at), out.subarray(at));
   return out;
 }
+
+const NOT_ASCII = /[^\x00-\x7f]/g;
 
 /**
  * The stored bytes of a record's string fields; for a record not read from
