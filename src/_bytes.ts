@@ -45,7 +45,7 @@ export function stringBytes(s: string): Uint8Array {
   return out;
 }
 
-const NOT_ASCII = /[^\x00-\x7f]/g;
+const NOT_ASCII = /[\x80-\uffff]/g;
 
 /**
  * The stored bytes of a record's string fields; for a record not read from

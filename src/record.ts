@@ -5,15 +5,7 @@
  * @module
  */
 
-import {
-  type Codec,
-  codecOf,
-  type Layout,
-  rawChars,
-  readAddr,
-  readAddrText,
-  type TextField,
-} from "./layouts/_engine.ts";
+import { type Codec, codecOf, type Layout, rawChars, type TextField } from "./layouts/_engine.ts";
 import type { UtTypeName } from "./types.ts";
 
 /**
@@ -173,18 +165,6 @@ function live(chunk: Chunk, record: UtmpRecord): Chunk {
   );
 }
 
-/** {@link devicePath} of the lines seen lately: the same few lines come back in every record. */
-const devicePaths = new Map<string, string>();
-
-function devicePathOf(line: string): string {
-  let path = devicePaths.get(line);
-  if (path === undefined) {
-    if (devicePaths.size === 1024) devicePaths.clear();
-    devicePaths.set(line, path = devicePath(line));
-  }
-  return path;
-}
-
 /**
  * A {@link UtmpRecord} read from record bytes: a lazy view over them.
  *
@@ -269,7 +249,7 @@ export class RecordView implements UtmpRecord {
   get ut_line(): string {
     const line = this.#line;
     const { bytes, view, codec } = live(this.#chunk, this);
-    return line ?? (this.#line = devicePathOf(codec.text.ut_line(bytes, view, this.#at)));
+    return line ?? (this.#line = devicePath(codec.text.ut_line(bytes, view, this.#at)));
   }
 
   /** inittab id or terminal suffix. */
@@ -317,14 +297,14 @@ export class RecordView implements UtmpRecord {
 
   /** Address octets: 4 for IPv4, 16 for IPv6, [0, 0, 0, 0] when unset. */
   get ut_addr(): number[] {
-    const { bytes, codec } = live(this.#chunk, this);
-    return readAddr(bytes, this.#at, codec.layout.fields.ut_addr);
+    const { bytes, view, codec } = live(this.#chunk, this);
+    return codec.addr(bytes, view, this.#at);
   }
 
   /** Address as text, as `inet_ntop` writes it. */
   get ut_addr_text(): string {
-    const { bytes, codec } = live(this.#chunk, this);
-    return readAddrText(bytes, this.#at, codec.layout.fields.ut_addr);
+    const { bytes, view, codec } = live(this.#chunk, this);
+    return codec.addrText(bytes, view, this.#at);
   }
 
   /**

@@ -176,6 +176,9 @@ export type IntReader = (view: DataView, record: number) => number;
 /** Reads a `char[N]` field at a record's offset (see {@link readChars}); `view` is a DataView over exactly `bytes`. */
 export type TextReader = (bytes: Uint8Array, view: DataView, record: number) => string;
 
+/** Reads an address field's octets at a record's offset: 4 for IPv4, 16 for IPv6, [0, 0, 0, 0] when unset. */
+export type AddrReader = (bytes: Uint8Array, view: DataView, record: number) => number[];
+
 /** A {@link Layout} compiled into reader functions; built once per layout. */
 export interface Codec {
   /** The layout this codec reads. */
@@ -203,6 +206,10 @@ export interface Codec {
    * NUL, as the C tools compare and print them ({@link byteChars}).
    */
   readonly byteText: Readonly<Record<TextField, TextReader>>;
+  /** ut_addr's octets. */
+  readonly addr: AddrReader;
+  /** ut_addr as text, as `inet_ntop` writes it ({@link formatAddress}); "0.0.0.0" when unset. */
+  readonly addrText: TextReader;
 }
 
 /** The `char[N]` fields of the record contract. */
@@ -281,6 +288,7 @@ export function compileLayout(layout: Layout): Codec {
     usec,
     text: textReaders(f, readChars),
     byteText: textReaders(f, byteChars),
+    ...addrReaders(f.ut_addr),
   };
 }
 
@@ -354,6 +362,8 @@ const SLOT_WORDS = 16;
 const slotText: string[] = new Array<string>(SLOTS).fill("");
 const slotLength = new Int32Array(SLOTS).fill(-1);
 const slotWords = new Int32Array(SLOTS * SLOT_WORDS);
+/** The words of the field being read. */
+const scratch = new Int32Array(SLOT_WORDS);
 
 /** Reads a `char[N]` field from bytes alone: {@link readChars} or {@link byteChars}. */
 type CharsReader = (bytes: Uint8Array, record: number, field: CharField | undefined) => string;
@@ -389,35 +399,35 @@ function textReader(field: CharField | undefined, decode: CharsReader): TextRead
 function internedText(bytes: Uint8Array, view: DataView, start: number, size: number): string | undefined {
   let hash = 0x811c9dc5; // FNV-1a, a word at a time
   let length = size;
-  /** The word holding the NUL, without the NUL and what follows it. */
-  let tail = 0;
+  /** How many words hold the string (the last one maybe in part). */
+  let n = 0;
   for (let at = start; at < start + size; at += 4) {
-    const word = view.getInt32(at, true);
+    let word = view.getInt32(at, true);
     if ((word & 0x80808080) !== 0) return undefined;
     // All bytes are below 0x80, so the lowest high bit of (word - 0x01010101) marks the first NUL.
     const nul = (word - 0x01010101) & 0x80808080;
     if (nul !== 0) {
       const before = (31 - Math.clz32(nul & -nul)) >>> 3;
       length = at - start + before;
-      tail = word & ((1 << (8 * before)) - 1);
-      hash = Math.imul(hash ^ tail, 0x01000193);
-      break;
+      if (before === 0) break;
+      word &= (1 << (8 * before)) - 1; // the string's last bytes, without the NUL and what follows it
     }
+    if (n < SLOT_WORDS) scratch[n] = word;
+    n++;
     hash = Math.imul(hash ^ word, 0x01000193);
+    if (nul !== 0) break;
   }
   if (length === 0) return "";
   if (length > SLOT_WORDS * 4) return latin1(bytes, start, start + length);
   const slot = (hash ^ (hash >>> 16) ^ length) & (SLOTS - 1);
   const base = slot * SLOT_WORDS;
-  const whole = length >>> 2;
   if (slotLength[slot] === length) {
-    let n = 0;
-    while (n < whole && slotWords[base + n] === view.getInt32(start + 4 * n, true)) n++;
-    if (n === whole && ((length & 3) === 0 || slotWords[base + whole] === tail)) return slotText[slot]!;
+    let k = 0;
+    while (k < n && slotWords[base + k] === scratch[k]) k++;
+    if (k === n) return slotText[slot]!;
   }
   const text = latin1(bytes, start, start + length);
-  for (let n = 0; n < whole; n++) slotWords[base + n] = view.getInt32(start + 4 * n, true);
-  if ((length & 3) !== 0) slotWords[base + whole] = tail;
+  slotWords.set(scratch.subarray(0, n), base);
   slotLength[slot] = length;
   slotText[slot] = text;
   return text;
@@ -467,83 +477,86 @@ export function rawChars(bytes: Uint8Array, record: number, field: CharField | u
   return bytes.subarray(start, cstrEnd(bytes, start, field.size));
 }
 
-/** How many octets an address field holds: 4 (IPv4), 16 (IPv6), or 0 when it is absent or of another family. */
-function addrOctets(bytes: Uint8Array, record: number, field: AddrField | undefined): 0 | 4 | 16 {
-  if (field === undefined) return 0;
-  const at = record + field.offset;
+/**
+ * Compiles the readers of an address field: its octets and its text, for
+ * the field's encoding (no per-record look at the table).
+ *
+ * - `"in4"`: 4 octets at the offset.
+ * - `"in6"`: 16 octets, IPv4 when the last three words are zero.
+ * - `"sockaddr"`: family 2 (IPv4 at +4) or 24 (IPv6 at +8); another is unset.
+ */
+function addrReaders(field: AddrField | undefined): { addr: AddrReader; addrText: TextReader } {
+  if (field === undefined) return { addr: () => [0, 0, 0, 0], addrText: () => "0.0.0.0" };
+  const o = field.offset;
   switch (field.type) {
     case "in4":
-      return 4;
+      return { addr: (b, _v, r) => quad(b, r + o), addrText: (b, _v, r) => dotted(b, r + o) };
     case "in6": {
-      // IPv4 when only the first of the four words is set.
-      const rest = bytes[at + 4]! | bytes[at + 5]! | bytes[at + 6]! | bytes[at + 7]! | bytes[at + 8]! |
-        bytes[at + 9]! | bytes[at + 10]! | bytes[at + 11]! | bytes[at + 12]! | bytes[at + 13]! | bytes[at + 14]! |
-        bytes[at + 15]!;
-      return rest === 0 ? 4 : 16;
+      const v4 = (v: DataView, r: number): boolean =>
+        (v.getInt32(r + o + 4) | v.getInt32(r + o + 8) | v.getInt32(r + o + 12)) === 0;
+      return {
+        addr: (b, v, r) => v4(v, r) ? quad(b, r + o) : sixteen(b, r + o),
+        addrText: (b, v, r) => v4(v, r) ? dotted(b, r + o) : ipv6(b, v, r + o),
+      };
     }
-    case "sockaddr": {
-      const family = bytes[at + 1];
-      return family === 2 ? 4 : family === 24 ? 16 : 0;
-    }
+    case "sockaddr":
+      return {
+        addr: (b, _v, r) => {
+          const family = b[r + o + 1];
+          return family === 2 ? quad(b, r + o + 4) : family === 24 ? sixteen(b, r + o + 8) : [0, 0, 0, 0];
+        },
+        addrText: (b, v, r) => {
+          const family = b[r + o + 1];
+          return family === 2 ? dotted(b, r + o + 4) : family === 24 ? ipv6(b, v, r + o + 8) : "0.0.0.0";
+        },
+      };
   }
 }
 
-/** Index of an address field's first octet, given {@link addrOctets}. */
-function addrStart(record: number, field: AddrField, octets: 4 | 16): number {
-  const at = record + field.offset;
-  if (field.type !== "sockaddr") return at;
-  return octets === 4 ? at + 4 : at + 8;
-}
+const quad = (b: Uint8Array, at: number): number[] => [b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!];
 
-/**
- * Reads an address field as octets: 4 numbers for IPv4, 16 for IPv6, and
- * [0, 0, 0, 0] when the field is absent or unset.
- *
- * @param bytes Record bytes.
- * @param record Offset of the record.
- * @param field The field, or `undefined` for formats without it.
- * @returns The octets.
- */
-export function readAddr(bytes: Uint8Array, record: number, field: AddrField | undefined): number[] {
-  const n = addrOctets(bytes, record, field);
-  if (n === 0) return [0, 0, 0, 0];
-  const at = addrStart(record, field!, n);
-  if (n === 4) return [bytes[at]!, bytes[at + 1]!, bytes[at + 2]!, bytes[at + 3]!];
+function sixteen(b: Uint8Array, at: number): number[] {
   const octets: number[] = [];
-  for (let i = at; i < at + 16; i++) octets.push(bytes[i]!);
+  for (let i = at; i < at + 16; i++) octets.push(b[i]!);
   return octets;
 }
 
 /** "0" to "255". */
 const DECIMAL = Array.from({ length: 256 }, (_, i) => String(i));
 
-/** Recent IPv4 addresses as text, by their 32-bit value (direct-mapped, like the string table). */
-const dotted: string[] = new Array<string>(1024).fill("");
-const dottedKeys = new Float64Array(1024).fill(-1);
-
-/**
- * An address field as text, as `inet_ntop` writes it: {@link formatAddress}
- * of {@link readAddr}, without the octet array for IPv4.
- *
- * @param bytes Record bytes.
- * @param record Offset of the record.
- * @param field The field, or `undefined` for formats without it.
- * @returns The address text ("0.0.0.0" when absent or unset).
+/*
+ * Recent addresses as text, direct-mapped by their bytes like the string
+ * table: an IPv4 address by its 32-bit value, an IPv6 one by its four words
+ * (compared before a slot is used).
  */
-export function readAddrText(bytes: Uint8Array, record: number, field: AddrField | undefined): string {
-  const n = addrOctets(bytes, record, field);
-  if (n === 0) return "0.0.0.0";
-  if (n === 16) return formatAddress(readAddr(bytes, record, field));
-  const at = addrStart(record, field!, n);
-  const key = ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
-  const slot = (key ^ (key >>> 10) ^ (key >>> 20)) & (dotted.length - 1);
-  if (dottedKeys[slot] === key) return dotted[slot]!;
+const dottedText: string[] = new Array<string>(1024).fill("");
+const dottedKeys = new Float64Array(1024).fill(-1);
+const ipv6Text: string[] = new Array<string>(1024).fill("");
+const ipv6Keys = new Int32Array(1024 * 4);
+
+/** IPv4 octets at `at` as dotted text. */
+function dotted(b: Uint8Array, at: number): string {
+  const key = ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+  const slot = (key ^ (key >>> 10) ^ (key >>> 20)) & 1023;
+  if (dottedKeys[slot] === key) return dottedText[slot]!;
   dottedKeys[slot] = key;
-  return dotted[slot] = dottedQuad(bytes[at]!, bytes[at + 1]!, bytes[at + 2]!, bytes[at + 3]!);
+  return dottedText[slot] = `${DECIMAL[b[at]!]}.${DECIMAL[b[at + 1]!]}.${DECIMAL[b[at + 2]!]}.${DECIMAL[b[at + 3]!]}`;
 }
 
-function dottedQuad(a: number, b: number, c: number, d: number): string {
-  return `${DECIMAL[a]}.${DECIMAL[b]}.${DECIMAL[c]}.${DECIMAL[d]}`;
+/** IPv6 octets at `at` as {@link formatAddress} writes them. */
+function ipv6(b: Uint8Array, v: DataView, at: number): string {
+  const w0 = v.getInt32(at), w1 = v.getInt32(at + 4), w2 = v.getInt32(at + 8), w3 = v.getInt32(at + 12);
+  const mixed = Math.imul(Math.imul(Math.imul(w0 ^ 0x9e3779b9, 0x01000193) ^ w1, 0x01000193) ^ w2, 0x01000193) ^ w3;
+  const slot = Math.imul(mixed, 0x01000193) >>> 22;
+  const k = slot * 4;
+  if (
+    ipv6Text[slot] !== "" && ipv6Keys[k] === w0 && ipv6Keys[k + 1] === w1 && ipv6Keys[k + 2] === w2 &&
+    ipv6Keys[k + 3] === w3
+  ) {
+    return ipv6Text[slot]!;
+  }
+  ipv6Keys.set([w0, w1, w2, w3], k);
+  return ipv6Text[slot] = formatAddress(sixteen(b, at));
 }
 
 /**

@@ -36,6 +36,7 @@ import { makeChunk, RecordView, type UtmpRecord } from "../record.ts";
 
 export type {
   AddrField,
+  AddrReader,
   CharField,
   Codec,
   Endian,

@@ -109,7 +109,7 @@ test("codecOf() string readers never return a remembered string for different by
   }
 });
 
-test("RecordView.ut_addr_text() matches the octets for more IPv4 addresses than its table holds", () => {
+test("RecordView.ut_addr_text() matches the octets for more IPv4 and IPv6 addresses than its tables hold", () => {
   const layout = LAYOUTS.linux;
   for (let i = 0; i < 5000; i++) {
     const addr = [10 + (i % 7), (i * 37) & 255, i >> 8, i & 255];
@@ -124,13 +124,31 @@ test("RecordView.ut_addr_text() matches the octets for more IPv4 addresses than 
     assert.deepEqual(u.ut_addr, addr);
     assert.equal(u.ut_addr_text, formatAddress(addr));
   }
+  // For each of the four words, more IPv6 addresses differing in that word alone than the text table has slots,
+  // so slots are shared by addresses equal in the three other words; read in two orders.
+  const v6 = Array.from({ length: 4 * 1500 }, (_, i) => {
+    const octets = [0x20, 1, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]; // the last octet stays 1: IPv6
+    const word = 4 * Math.floor(i / 1500);
+    octets[word + 1] = (i % 1500) >> 8;
+    octets[word + 2] = i & 255;
+    return octets;
+  });
+  const v6Records = v6.map((addr) => encodeRecord(layout, { ut_type: "USER_PROCESS", ut_addr: addr }));
+  for (const order of [1, 7]) {
+    for (let k = 0; k < v6.length; k++) {
+      const i = (k * order) % v6.length;
+      const u = decodeRecord(v6Records[i]!, layout);
+      assert.deepEqual(u.ut_addr, v6[i]);
+      assert.equal(u.ut_addr_text, formatAddress(v6[i]!));
+    }
+  }
   for (const layout of [LAYOUTS.hpux, LAYOUTS["netbsd-utmpx"]]) {
     const u = decodeRecord(encodeRecord(layout, { ut_type: "USER_PROCESS", ut_addr: [192, 0, 2, 1] }), layout);
     assert.equal(u.ut_addr_text, "192.0.2.1");
   }
 });
 
-test("RecordView.ut_line() is devicePath() of the stored line for more lines than its memo holds", () => {
+test("RecordView.ut_line() is devicePath() of the stored line, for thousands of lines", () => {
   const layout = LAYOUTS.linux;
   for (let i = 0; i < 3000; i++) {
     const line = i % 3 === 0 ? `pts/${i}` : i % 3 === 1 ? `:${i}` : `/x/${i}`;
