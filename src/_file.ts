@@ -333,17 +333,21 @@ function sameBytes(a: Uint8Array, aAt: number, b: Uint8Array, bAt: number, lengt
   return true;
 }
 
+/** Whether `/proc/locks` can be read here: not where there is none, nor in Deno without `--allow-all`. */
+let locksReadable = platform === "linux";
+
 /**
  * Whether a process holds a POSIX write lock on the file (glibc's utmp
  * writers take one around each write), from Linux's `/proc/locks`; false
- * where there is no such list.
+ * where that list cannot be read (tried once: a denial is not asked again).
  */
 async function writeLocked(file: RecordFile): Promise<boolean> {
-  if (platform !== "linux") return false;
+  if (!locksReadable) return false;
   let locks: string;
   try {
     locks = await readFile("/proc/locks", "latin1");
   } catch {
+    locksReadable = false;
     return false;
   }
   // "7: POSIX  ADVISORY  WRITE 13442 fe:00:2187333 0 EOF"; waiters ("7: -> POSIX ...") hold nothing yet.
