@@ -7,7 +7,16 @@
  */
 
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -116,4 +125,16 @@ export function parseDumpLine(text: string): DumpLine {
     tv_sec: ms / 1000,
     tv_usec: Number(t[7]),
   };
+}
+
+/** Descriptors this process holds open on a file (Linux: /proc/self/fd). */
+export function openOn(path: string): number {
+  const target = realpathSync(path);
+  return readdirSync("/proc/self/fd").filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === target;
+    } catch {
+      return false;
+    }
+  }).length;
 }

@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { appendFileSync, existsSync, readdirSync, readFileSync, readlinkSync, realpathSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { LibcUnavailableError, UtmpFile, UtmpFileError, UtmpFormatError, type UtmpRecordObject } from "../../mod.ts";
@@ -16,22 +16,10 @@ import { FFI } from "../../src/ffi/select.ts";
 import { encodeRecord, encodeRecords, LAYOUTS, type RecordInput } from "../../src/layouts/mod.ts";
 import { collect } from "../_collect.ts";
 import { test } from "../_harness.ts";
-import { FIXTURES, tempDir, utmpdumpReverse } from "../_util.ts";
+import { FIXTURES, openOn, tempDir, utmpdumpReverse } from "../_util.ts";
 import { agree, dataFiles, LIBC_LIVE, LIVE } from "./_live.ts";
 
 const inDeno = "Deno" in globalThis;
-
-/** Descriptors this process holds open on a file (Linux). */
-function openOn(path: string): number {
-  const target = realpathSync(path);
-  return readdirSync("/proc/self/fd").filter((fd) => {
-    try {
-      return readlinkSync(`/proc/self/fd/${fd}`) === target;
-    } catch {
-      return false;
-    }
-  }).length;
-}
 
 test("UtmpFile backend ffi reads every copied glibc 384-byte fixture exactly as backend file does", async () => {
   const compared: string[] = [];

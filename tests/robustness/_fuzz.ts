@@ -237,7 +237,8 @@ export function mutate(bytes: Uint8Array, layout: Layout, mutations: readonly Mu
   return b;
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
+/** Byte arrays joined. */
+export function concat(...parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) out.set(p, at), at += p.length;

@@ -26,7 +26,7 @@ import { test } from "../_harness.ts";
 import { HAS_SQLITE, sqlite } from "../sources/_build.ts";
 import { ours } from "../cli/_run.ts";
 import { tempDir } from "../_util.ts";
-import { fc, params } from "./_fuzz.ts";
+import { concat, fc, params } from "./_fuzz.ts";
 
 /** One read a FileHandle was asked for. */
 interface Read {
@@ -73,13 +73,6 @@ function frame(length: number, body: Uint8Array = new Uint8Array(0)): Uint8Array
   out[0] = length >> 8;
   out[1] = length & 0xff;
   out.set(body, 2);
-  return out;
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) out.set(p, at), at += p.length;
   return out;
 }
 

@@ -15,7 +15,7 @@
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { UtmpFile, UtmpFileError, type UtmpRecordObject, watch } from "../../mod.ts";
@@ -23,7 +23,7 @@ import { FFI } from "../../src/ffi/select.ts";
 import { encodeRecords, LAYOUTS, type RecordInput } from "../../src/layouts/mod.ts";
 import { collect } from "../_collect.ts";
 import { test } from "../_harness.ts";
-import { tempDir } from "../_util.ts";
+import { openOn, tempDir } from "../_util.ts";
 
 /**
  * glibc's utmpx functions, as far as a reader uses them, reading 384-byte
@@ -98,18 +98,6 @@ function buildFakeLibc(dir: string, log: string): string {
   const cc = spawnSync("cc", ["-shared", "-fPIC", "-O2", define, "-o", library, source], { encoding: "utf8" });
   assert.equal(cc.status, 0, cc.stderr);
   return library;
-}
-
-/** Descriptors this process holds open on a file. */
-function openOn(path: string): number {
-  const target = realpathSync(path);
-  return readdirSync("/proc/self/fd").filter((fd) => {
-    try {
-      return readlinkSync(`/proc/self/fd/${fd}`) === target;
-    } catch {
-      return false;
-    }
-  }).length;
 }
 
 const RECORDS: RecordInput[] = Array.from({ length: 7 }, (_, i) => ({

@@ -43,6 +43,7 @@ import { encodeRecord, encodeRecords, LAYOUTS, type RecordInput } from "../../sr
 import { LIBC_LIVE } from "../ffi/_live.ts";
 import { test } from "../_harness.ts";
 import { tempDir } from "../_util.ts";
+import { concat } from "./_fuzz.ts";
 import { ENTRY_POINTS, type ProbeResult } from "./_probe.ts";
 
 const onLinux = { ignore: process.platform !== "linux" };
@@ -396,10 +397,3 @@ test("LastlogFile says a lastlog shrank while being scanned, and yields only the
     tmp.cleanup();
   }
 });
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) out.set(p, at), at += p.length;
-  return out;
-}
