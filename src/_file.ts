@@ -234,8 +234,8 @@ const SETTLE_TRIES = 1000;
  * Linux does not make a read atomic against a `write()` to the same bytes:
  * glibc's `pututxline()` rewrites a utmp slot in place under an `fcntl`
  * write lock, which glibc's own readers wait for, but a plain read may see
- * half the old record and half the new. So when the file changed during the
- * read or just before it, the read is done again until it is clean: no
+ * half the old record and half the new. So when the file changed just
+ * before the read, or during it, it is read (again) until a read is clean: no
  * write lock is held on the file just before it (Linux lists the locks in
  * `/proc/locks`), a second read of the records holding data agrees with it
  * record for record (a record that differs is read until two reads agree),
@@ -259,12 +259,12 @@ export async function readSettled(
   recordSize: number,
 ): Promise<number> {
   const before = await file.stat();
-  const n = await file.read(into, position);
-  if (n < recordSize) return n;
-  const after = await file.stat();
   // A time to the whole second may be one cut to the second (Deno's ctime): it may be up to a second later.
-  const slack = after.changed % 1000 === 0 ? 1000 : 0;
-  if (after.changed === before.changed && Date.now() - after.changed > QUIET_MS + slack) return n;
+  const slack = before.changed % 1000 === 0 ? 1000 : 0;
+  if (Date.now() - before.changed > QUIET_MS + slack) {
+    const n = await file.read(into, position);
+    if (n < recordSize || (await file.stat()).changed === before.changed) return n;
+  }
   for (let round = 0; round < SETTLE_TRIES; round++) {
     if (round > 0) await new Promise((resolve) => setTimeout(resolve, 1));
     if (await writeLocked(file)) continue;
