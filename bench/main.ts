@@ -28,9 +28,10 @@
  * deno task bench --only deno,utmpdump   # the sides whose names contain one of these
  * ```
  *
- * Node and Bun run the npm build (npm/esm/), which is rebuilt when a source
- * file is newer. Missing peers are installed with apt-get when running as
- * root (`python3-utmp`, `libsys-utmp-perl`), else left out of the table.
+ * Node and Bun run the npm build (a copy of npm/ in bench/out/), which is
+ * rebuilt when a source file is newer. Missing peers are installed with
+ * apt-get when running as root (`python3-utmp`, `libsys-utmp-perl`), else
+ * left out of the table.
  *
  * @module
  */
@@ -39,6 +40,7 @@ import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   closeSync,
+  cpSync,
   existsSync,
   mkdirSync,
   openSync,
@@ -59,6 +61,9 @@ const OUT = join(ROOT, "bench", "out");
 const DENO = join(ROOT, "node_modules", ".bin", "deno");
 const BUN = join(ROOT, "node_modules", ".bin", "bun");
 const NODE = "node";
+/** The npm build's entry and bin, in the copy {@link ensureNpmBuild} keeps (the entry relative to bench/). */
+const NPM_MOD = "./out/npm/esm/mod.js";
+const NPM_BIN = "bench/out/npm/esm/bin/utmp.js";
 /** Debian's python3, whose dist-packages hold python3-utmp (the PATH's python3 may be another). */
 const PYTHON = "/usr/bin/python3";
 /** Bump when bench/_gen.ts changes what it writes, so old files are made again. */
@@ -166,7 +171,8 @@ const median = (values: number[]): number => {
 /** Runs every side of a group round-robin and prints its table. */
 function measure(group: Group, options: Options): void {
   const sides = group.sides.filter((s) =>
-    s.reference || options.only === undefined || options.only.some((o) => s.name.includes(o))
+    s.reference || options.only === undefined ||
+    options.only.some((o) => s.name.toLowerCase().includes(o.toLowerCase()))
   );
   const runs = new Map<Side, Run[]>(sides.map((s) => [s, []]));
   const rounds = Math.max(options.runs, options.peerRuns);
@@ -220,8 +226,8 @@ function jsSides(mode: string, file: string, label: string, reuse = false): Side
   const name = (runtime: string): string => `${runtime} ${label}${reuse ? ", `reuseBuffers`" : ""}`;
   return [
     { name: name("Deno"), command: [DENO, "run", "-A", "bench/workload.js", "../mod.ts", ...args], stdout: "json" },
-    { name: name("Node"), command: [NODE, "bench/workload.js", "../npm/esm/mod.js", ...args], stdout: "json" },
-    { name: name("Bun"), command: [BUN, "bench/workload.js", "../npm/esm/mod.js", ...args], stdout: "json" },
+    { name: name("Node"), command: [NODE, "bench/workload.js", NPM_MOD, ...args], stdout: "json" },
+    { name: name("Bun"), command: [BUN, "bench/workload.js", NPM_MOD, ...args], stdout: "json" },
   ];
 }
 
@@ -234,8 +240,8 @@ function cliSides(file: string, out: (name: string) => string): Side[] {
       command: [DENO, "run", ...denoFlags, "src/cli/main.ts", ...args],
       stdout: { file: out("deno") },
     },
-    { name: "Node `utmp last`", command: [NODE, "npm/esm/bin/utmp.js", ...args], stdout: { file: out("node") } },
-    { name: "Bun `utmp last`", command: [BUN, "npm/esm/bin/utmp.js", ...args], stdout: { file: out("bun") } },
+    { name: "Node `utmp last`", command: [NODE, NPM_BIN, ...args], stdout: { file: out("node") } },
+    { name: "Bun `utmp last`", command: [BUN, NPM_BIN, ...args], stdout: { file: out("bun") } },
   ];
 }
 
@@ -258,21 +264,36 @@ function peers(): { python: boolean; perl: boolean } {
   return found;
 }
 
-/** Builds npm/ when it is missing or older than a source file. */
+/**
+ * The npm build the Node and Bun sides run: a copy of npm/ in bench/out/,
+ * so that another build of npm/ (tests, other work in the checkout) cannot
+ * pull it away mid-run. Built and copied again when a source file is newer.
+ */
 function ensureNpmBuild(): void {
-  const built = join(ROOT, "npm", "esm", "mod.js");
+  const snapshot = join(OUT, "npm");
   const newest = (path: string): number => {
     if (!statSync(path).isDirectory()) return statSync(path).mtimeMs;
     return Math.max(0, ...readdirSync(path).map((name) => newest(join(path, name))));
   };
-  if (
-    existsSync(built) && statSync(built).mtimeMs >= Math.max(newest(join(ROOT, "src")), newest(join(ROOT, "mod.ts")))
-  ) {
-    return;
+  const sources = Math.max(newest(join(ROOT, "src")), newest(join(ROOT, "mod.ts")));
+  const fresh = (dir: string): boolean =>
+    existsSync(join(dir, "esm", "mod.js")) && statSync(join(dir, "esm", "mod.js")).mtimeMs >= sources;
+  if (fresh(snapshot)) return;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (!fresh(join(ROOT, "npm"))) {
+      say("Building the npm package (deno task build:npm) ...");
+      const result = spawnSync(DENO, ["task", "build:npm"], { cwd: ROOT, stdio: "inherit" });
+      if (result.status !== 0) throw new Error("Cannot build npm/: deno task build:npm failed");
+    }
+    try {
+      rmSync(snapshot, { recursive: true, force: true });
+      cpSync(join(ROOT, "npm"), snapshot, { recursive: true });
+      if (fresh(snapshot)) return;
+    } catch {
+      // npm/ was being rebuilt by someone else: build and copy again
+    }
   }
-  say("Building the npm package (deno task build:npm) ...");
-  const result = spawnSync(DENO, ["task", "build:npm"], { cwd: ROOT, stdio: "inherit" });
-  if (result.status !== 0) throw new Error("Cannot build npm/: deno task build:npm failed");
+  throw new Error("Cannot copy npm/ to bench/out/npm: it kept changing while being copied");
 }
 
 /** Writes the benchmark file unless an identical one is there (same generator, same count). */

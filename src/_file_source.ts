@@ -246,11 +246,12 @@ interface Ahead {
 }
 
 /**
- * Reads chunks for a {@link FileSource} (and `readBackward`): the read of the next chunk starts
- * as soon as a chunk is handed out, so the file system (on another thread)
- * copies it while this one is decoded. Each chunk is read into a new buffer,
- * or with `reuse` into the next of {@link RING} buffers, which retires the
- * chunk read into that buffer before (its records then refuse to be read).
+ * Reads chunks for a {@link FileSource} and for `readBackward`: the read of
+ * the next chunk starts as soon as a chunk is handed out, so the file system
+ * (on another thread) copies it while this one is decoded. Each chunk is read
+ * into a new buffer, or with `reuse` into the next of {@link RING} buffers,
+ * which retires the chunk read into that buffer before (its records then
+ * refuse to be read).
  */
 export class ChunkReader {
   readonly #reuse: boolean;

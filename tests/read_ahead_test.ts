@@ -6,11 +6,10 @@
  */
 
 import assert from "node:assert/strict";
-import { readdirSync, readlinkSync } from "node:fs";
 import { UtmpFile, type UtmpRecord } from "../mod.ts";
 import { encodeRecords, LAYOUTS, type RecordInput } from "../src/layouts/mod.ts";
 import { test } from "./_harness.ts";
-import { tempDir } from "./_util.ts";
+import { openOn, tempDir } from "./_util.ts";
 
 /** Records per 1 MiB chunk of 384-byte records. */
 const PER_CHUNK = Math.floor((1 << 20) / 384);
@@ -38,19 +37,6 @@ function withFile(body: (path: string) => Promise<void>): () => Promise<void> {
       tmp.cleanup();
     }
   };
-}
-
-/** How many of this process's descriptors are open on `path` (Linux). */
-function openOn(path: string): number {
-  let n = 0;
-  for (const fd of readdirSync("/proc/self/fd")) {
-    try {
-      if (readlinkSync(`/proc/self/fd/${fd}`) === path) n++;
-    } catch {
-      // closed while listed
-    }
-  }
-  return n;
 }
 
 for (const reuseBuffers of [false, true]) {
