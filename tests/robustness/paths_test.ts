@@ -99,7 +99,7 @@ function expectError(r: ProbeResult, codes: readonly string[]): void {
 }
 
 test(
-  "every entry point fails at once on a directory, /dev/zero, a FIFO, a socket, a symlink loop and a missing file, naming the path and code",
+  "UtmpFile(), LastlogFile(), readBackward(), watch(), the logind and SQLite sources, sessions() and main() fail at once on a directory, /dev/zero, a FIFO, a socket, a symlink loop and a missing file, naming the path and code",
   async () => {
     const tmp = tempDir();
     const server = createServer();
@@ -156,26 +156,30 @@ test(
   onLinux,
 );
 
-test("every entry point fails with EACCES naming the path on a btmp (0600) read by another user", () => {
-  const tmp = tempDir();
-  try {
-    chmodSync(tmp.dir, 0o755);
-    const btmp = tmp.file(
-      "btmp",
-      encodeRecords(LAYOUTS.linux, [{ ut_type: "LOGIN_PROCESS", ut_line: "ssh:notty", ut_user: "root", tv_sec: 1 }]),
-    );
-    chmodSync(btmp, 0o600);
-    const home = tmp.file("home");
-    mkdirSync(home);
-    chmodSync(home, 0o777);
-    const entries = ENTRIES.filter((e) => !LOGIND.has(e));
-    const results = probe(entries.map((e) => [e, btmp]), { user: "nobody", home });
-    for (const r of results) expectError(r, ["EACCES"]);
-    assert.equal(readFileSync(btmp).length, 384, "root still reads it");
-  } finally {
-    tmp.cleanup();
-  }
-}, asRoot);
+test(
+  "UtmpFile(), LastlogFile(), readBackward(), watch(), the SQLite sources, sessions() and main() fail with EACCES naming the path on a btmp (0600) read by another user",
+  () => {
+    const tmp = tempDir();
+    try {
+      chmodSync(tmp.dir, 0o755);
+      const btmp = tmp.file(
+        "btmp",
+        encodeRecords(LAYOUTS.linux, [{ ut_type: "LOGIN_PROCESS", ut_line: "ssh:notty", ut_user: "root", tv_sec: 1 }]),
+      );
+      chmodSync(btmp, 0o600);
+      const home = tmp.file("home");
+      mkdirSync(home);
+      chmodSync(home, 0o777);
+      const entries = ENTRIES.filter((e) => !LOGIND.has(e));
+      const results = probe(entries.map((e) => [e, btmp]), { user: "nobody", home });
+      for (const r of results) expectError(r, ["EACCES"]);
+      assert.equal(readFileSync(btmp).length, 384, "root still reads it");
+    } finally {
+      tmp.cleanup();
+    }
+  },
+  asRoot,
+);
 
 test(
   "logindRecords() and watch() skip session entries that are not regular files instead of blocking on them",
