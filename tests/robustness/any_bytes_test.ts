@@ -13,6 +13,7 @@
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import process from "node:process";
 import {
   type LastlogEntry,
   LastlogFile,
@@ -35,6 +36,8 @@ import {
   type RecordInput,
 } from "../../src/layouts/mod.ts";
 import { devicePath } from "../../src/record.ts";
+import { collect } from "../_collect.ts";
+import { LIBC_LIVE } from "../ffi/_live.ts";
 import { test } from "../_harness.ts";
 import { ours } from "../cli/_run.ts";
 import { run, tempDir } from "../_util.ts";
@@ -152,6 +155,25 @@ for (const layout of UTMP_LAYOUTS) {
     }
   });
 }
+
+test("UtmpFile backend ffi reads any bytes as backend file reads them: the same records and warnings", async () => {
+  const tmp = tempDir();
+  try {
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(hostileBytes(LAYOUTS.linux), fc.boolean(), async (bytes, keepInvalid) => {
+        const path = tmp.file(`f${n++}`, bytes);
+        // glibc's getutxent() through the real binding, against the decoder.
+        const viaC = await collect(path, { backend: "ffi", keepInvalid });
+        const decoded = await collect(path, { backend: "file", layout: "linux", keepInvalid });
+        assert.deepEqual(JSON.parse(JSON.stringify(viaC)), JSON.parse(JSON.stringify(decoded)));
+      }),
+      params(40),
+    );
+  } finally {
+    tmp.cleanup();
+  }
+}, { ignore: !LIBC_LIVE || process.arch !== "x64" });
 
 /** What a random record must read back as: the stored values, cut to the field widths. */
 function expectedFields(layout: Layout, input: RecordInput): Record<string, unknown> {
