@@ -7,7 +7,7 @@
  * @module
  */
 
-import { constants } from "node:fs";
+import { constants, fstatSync } from "node:fs";
 import { type FileHandle, open, readFile, stat } from "node:fs/promises";
 import { UtmpFileError } from "./errors.ts";
 import { isPermissionDenial, platform } from "./_runtime.ts";
@@ -153,10 +153,17 @@ function wrap(handle: FileHandle, path: string, size: number, dev: number, ino: 
         throw fileError(error, path);
       }
     },
-    async stat(): Promise<RecordFileStatus> {
-      const s = await handle.stat();
+    stat(): Promise<RecordFileStatus> {
+      // fstat on the open descriptor, synchronously: it touches no data, and an asynchronous one would
+      // wait for the event loop, which a `for await` over a chunk's records does not run until the chunk ends.
+      let s;
+      try {
+        s = fstatSync(handle.fd);
+      } catch (error) {
+        return Promise.reject(fileError(error, path));
+      }
       // Deno gives ctime to the second only, mtime to the millisecond: every write moves both.
-      return { size: s.size, identity: `${s.dev}:${s.ino}`, changed: Math.max(s.ctimeMs, s.mtimeMs) };
+      return Promise.resolve({ size: s.size, identity: `${s.dev}:${s.ino}`, changed: Math.max(s.ctimeMs, s.mtimeMs) });
     },
     async replaced(): Promise<boolean> {
       try {
