@@ -64,8 +64,8 @@ export {
   type UtmpdumpRecord,
 } from "./src/utmpdump.ts";
 export {
-  lastSessions,
   type LastOptions,
+  lastSessions,
   lastType,
   pairSessions,
   readBackward,
