@@ -166,6 +166,59 @@ function live(chunk: Chunk, record: UtmpRecord): Chunk {
 }
 
 /**
+ * What every {@link UtmpRecord} class shares: `toJSON()` and how `console.log`
+ * shows a record (its fields, not the class's internals).
+ */
+export abstract class RecordBase {
+  /**
+   * Every field as a plain object (JSON turns `ut_time` into ISO text).
+   *
+   * @returns A plain object that no longer refers to the read buffer.
+   */
+  toJSON(this: UtmpRecord): UtmpRecordObject {
+    return {
+      ut_type: this.ut_type,
+      ut_type_raw: this.ut_type_raw,
+      ut_pid: this.ut_pid,
+      ut_line: this.ut_line,
+      ut_id: this.ut_id,
+      ut_user: this.ut_user,
+      ut_host: this.ut_host,
+      ut_exit: this.ut_exit,
+      ut_exit_code: this.ut_exit_code,
+      ut_session: this.ut_session,
+      ut_tv: this.ut_tv,
+      ut_time: this.ut_time,
+      ut_addr: this.ut_addr,
+      ut_addr_text: this.ut_addr_text,
+      ut_user_process: this.ut_user_process,
+      layout: this.layout,
+      offset: this.offset,
+      index: this.index,
+    };
+  }
+
+  /** Shows the fields in `console.log` under Deno. */
+  [Symbol.for("Deno.customInspect")](
+    this: UtmpRecord,
+    inspect: (v: unknown, o: unknown) => string,
+    options: unknown,
+  ): string {
+    return `UtmpRecord ${inspect(this.toJSON(), options)}`;
+  }
+
+  /** Shows the fields in `console.log` under Node and Bun. */
+  [Symbol.for("nodejs.util.inspect.custom")](
+    this: UtmpRecord,
+    _depth: number,
+    options: unknown,
+    inspect: (v: unknown, o: unknown) => string,
+  ): string {
+    return `UtmpRecord ${inspect(this.toJSON(), options)}`;
+  }
+}
+
+/**
  * A {@link UtmpRecord} read from record bytes: a lazy view over them.
  *
  * @example Fields of a record
@@ -194,7 +247,7 @@ function live(chunk: Chunk, record: UtmpRecord): Chunk {
  * assert.equal(u.ut_addr_text, "10.0.0.5");
  * ```
  */
-export class RecordView implements UtmpRecord {
+export class RecordView extends RecordBase implements UtmpRecord {
   readonly #chunk: Chunk;
   readonly #at: number;
   #name: UtTypeName | undefined;
@@ -210,6 +263,7 @@ export class RecordView implements UtmpRecord {
    * @param name The type name, when the reader already knows it.
    */
   constructor(chunk: Chunk, at: number, name?: UtTypeName) {
+    super();
     this.#chunk = chunk;
     this.#at = at;
     this.#name = name;
@@ -358,48 +412,6 @@ export class RecordView implements UtmpRecord {
   /** Position of the record in its file, from 0. */
   get index(): number {
     return this.#chunk.firstIndex + this.#at / this.#chunk.codec.layout.size;
-  }
-
-  /**
-   * Every field as a plain object (JSON turns `ut_time` into ISO text).
-   *
-   * @returns A plain object that no longer refers to the read buffer.
-   */
-  toJSON(): UtmpRecordObject {
-    return {
-      ut_type: this.ut_type,
-      ut_type_raw: this.ut_type_raw,
-      ut_pid: this.ut_pid,
-      ut_line: this.ut_line,
-      ut_id: this.ut_id,
-      ut_user: this.ut_user,
-      ut_host: this.ut_host,
-      ut_exit: this.ut_exit,
-      ut_exit_code: this.ut_exit_code,
-      ut_session: this.ut_session,
-      ut_tv: this.ut_tv,
-      ut_time: this.ut_time,
-      ut_addr: this.ut_addr,
-      ut_addr_text: this.ut_addr_text,
-      ut_user_process: this.ut_user_process,
-      layout: this.layout,
-      offset: this.offset,
-      index: this.index,
-    };
-  }
-
-  /** Shows the fields in `console.log` under Deno. */
-  [Symbol.for("Deno.customInspect")](inspect: (v: unknown, o: unknown) => string, options: unknown): string {
-    return `UtmpRecord ${inspect(this.toJSON(), options)}`;
-  }
-
-  /** Shows the fields in `console.log` under Node and Bun. */
-  [Symbol.for("nodejs.util.inspect.custom")](
-    _depth: number,
-    options: unknown,
-    inspect: (v: unknown, o: unknown) => string,
-  ): string {
-    return `UtmpRecord ${inspect(this.toJSON(), options)}`;
   }
 }
 

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { UtExit, UtmpRecord, UtmpRecordObject, UtTimeval } from "../record.ts";
+import { RecordBase, type UtExit, type UtmpRecord, type UtTimeval } from "../record.ts";
 import type { UtTypeName } from "../types.ts";
 
 /** What a source knows about a record; the rest takes the contract's neutral values. */
@@ -34,7 +34,7 @@ export interface PlainFields {
 }
 
 /** A record held as plain values: `raw` is undefined and `offset` is -1. */
-export class PlainRecord implements UtmpRecord {
+export class PlainRecord extends RecordBase implements UtmpRecord {
   readonly ut_type: UtTypeName;
   readonly ut_type_raw: number;
   readonly ut_pid: number;
@@ -53,6 +53,7 @@ export class PlainRecord implements UtmpRecord {
 
   /** @param fields The values. */
   constructor(fields: PlainFields) {
+    super();
     this.ut_type = fields.ut_type;
     this.ut_type_raw = fields.ut_type_raw;
     this.ut_pid = fields.ut_pid;
@@ -89,47 +90,5 @@ export class PlainRecord implements UtmpRecord {
   /** Time as a Date (microseconds truncated). */
   get ut_time(): Date {
     return new Date(Math.floor(this.#usec / 1000));
-  }
-
-  /**
-   * Every field as a plain object.
-   *
-   * @returns A fresh object.
-   */
-  toJSON(): UtmpRecordObject {
-    return {
-      ut_type: this.ut_type,
-      ut_type_raw: this.ut_type_raw,
-      ut_pid: this.ut_pid,
-      ut_line: this.ut_line,
-      ut_id: this.ut_id,
-      ut_user: this.ut_user,
-      ut_host: this.ut_host,
-      ut_exit: this.ut_exit,
-      ut_exit_code: this.ut_exit_code,
-      ut_session: this.ut_session,
-      ut_tv: this.ut_tv,
-      ut_time: this.ut_time,
-      ut_addr: this.ut_addr,
-      ut_addr_text: this.ut_addr_text,
-      ut_user_process: this.ut_user_process,
-      layout: this.layout,
-      offset: this.offset,
-      index: this.index,
-    };
-  }
-
-  /** Shows the fields in `console.log` under Deno. */
-  [Symbol.for("Deno.customInspect")](inspect: (v: unknown, o: unknown) => string, options: unknown): string {
-    return `UtmpRecord ${inspect(this.toJSON(), options)}`;
-  }
-
-  /** Shows the fields in `console.log` under Node and Bun. */
-  [Symbol.for("nodejs.util.inspect.custom")](
-    _depth: number,
-    options: unknown,
-    inspect: (v: unknown, o: unknown) => string,
-  ): string {
-    return `UtmpRecord ${inspect(this.toJSON(), options)}`;
   }
 }
