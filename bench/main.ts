@@ -16,7 +16,10 @@
  * - filter: counting USER_PROCESS records without reading a string, through
  *   `for await` and through `batches()`;
  * - last: `utmp last -f FILE` against util-linux `last -f FILE` (same time zone
- *   and locale); the outputs must be byte for byte the same.
+ *   and locale); the outputs must be byte for byte the same;
+ * - floors, in each runtime, with no library code: `for await` over ready-made
+ *   objects with a `Date` each (what the full decode cannot go below), and
+ *   reading the file into one reused buffer (what the filter cannot go below).
  *
  * The JavaScript sides also report when their first record came out (inside
  * the process, from `new UtmpFile` on).
@@ -346,6 +349,7 @@ function main(): void {
     { name: "utmpdump (util-linux, C)", command: ["utmpdump", file], reference: true, stdout: "discard" },
     ...jsSides("full", file, "`for await`"),
     ...jsSides("full", file, "`for await`", true),
+    ...jsSides("floor-iterate", file, "floor: `for await` + a Date, no decode"),
   ];
   if (found.python) {
     full.push({
@@ -372,6 +376,7 @@ function main(): void {
       ...jsSides("count", file, "`for await`"),
       ...jsSides("count", file, "`for await`", true),
       ...jsSides("batches", file, "`batches()`", true),
+      ...jsSides("floor-read", file, "floor: reading the file, no decode"),
     ],
   }, options);
   measure({

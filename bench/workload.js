@@ -6,6 +6,9 @@
 //   full     `for await` over UtmpFile, every field of every record read (what utmpdump prints)
 //   count    `for await`, counting USER_PROCESS records (no string decoded)
 //   batches  the same count over UtmpFile.batches()
+// and two floors, which use no library code: what any reader pays in this runtime before it decodes a byte
+//   floor-read     the file read through node:fs in 1 MiB reads into one reused buffer, nothing else
+//   floor-iterate  `for await` over 1,000,000 ready-made objects, a Date made for each (the contract's ut_time)
 // It prints one JSON line: the record count, a checksum over what was read (equal in every runtime), the
 // time of the loop and the time until the first record came out, in milliseconds. With "reuse", the file is
 // opened with `reuseBuffers: true`.
@@ -53,8 +56,40 @@ if (mode === "full") {
     records += batch.length;
     for (const u of batch) if (u.ut_type === "USER_PROCESS") check++;
   }
+} else if (mode === "floor-read") {
+  const { open } = await import("node:fs/promises");
+  const handle = await open(path, "r");
+  const buffer = new Uint8Array(1 << 20);
+  let position = 0;
+  for (;;) {
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+    if (bytesRead === 0) break;
+    if (position === 0) first = performance.now() - start;
+    position += bytesRead;
+    check = mix(check, buffer[0]);
+  }
+  records = Math.floor(position / 384);
+  await handle.close();
+} else if (mode === "floor-iterate") {
+  const n = 1_000_000;
+  const items = Array.from({ length: 1024 }, (_, i) => ({ sec: 1_600_000_000 + i }));
+  const source = {
+    i: 0,
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    next() {
+      return Promise.resolve(
+        this.i < n ? { done: false, value: items[this.i++ & 1023] } : { done: true, value: undefined },
+      );
+    },
+  };
+  for await (const item of source) {
+    if (records++ === 0) first = performance.now() - start;
+    check = mix(check, new Date(item.sec * 1000).getTime());
+  }
 } else {
-  throw new Error(`Cannot run mode "${mode}": expected full, count or batches`);
+  throw new Error(`Cannot run mode "${mode}": expected full, count, batches, floor-read or floor-iterate`);
 }
 const ms = performance.now() - start;
 globalThis.process.stdout.write(JSON.stringify({ mode, records, check, ms, first }) + "\n");
