@@ -32,7 +32,19 @@ import {
 } from "./_engine.ts";
 import { scanFrames, unframe } from "./_framing.ts";
 
-/** How many records from the start of a file detection looks at. */
+/**
+ * How many records from the start of a file detection looks at: give
+ * `detectLayout` at least this many records of the largest layout.
+ *
+ * @example Enough bytes for detection
+ * ```ts
+ * import { DETECT_SAMPLE, LAYOUTS } from "@utmp/utmp/layouts";
+ * import assert from "node:assert/strict";
+ *
+ * const largest = Math.max(...Object.values(LAYOUTS).map((l) => l.size));
+ * assert.equal(DETECT_SAMPLE * largest, 64 * 648); // 41,472 bytes: AIX's records are the largest
+ * ```
+ */
 export const DETECT_SAMPLE = 64;
 
 /** Latest plausible time: 2106-02-07, the end of an unsigned 32-bit time. */

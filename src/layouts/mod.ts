@@ -53,18 +53,7 @@ export type {
 export { formatAddress } from "./_engine.ts";
 export { DETECT_SAMPLE } from "./_detect.ts";
 export { encodeRecord, encodeRecords, type RecordInput, typeNumber } from "./encode.ts";
-export { AIX } from "./aix.ts";
-export { BSD, deriveType, LASTLOG_BSD } from "./bsd.ts";
-export { DOMAINIX } from "./domainix.ts";
-export { FREEBSD, FREEBSD_LOG } from "./freebsd.ts";
-export { HPUX } from "./hpux.ts";
-export { LASTLOG_LINUX, LASTLOG_LINUX64, LINUX, LINUX64, LINUX64_BE, LINUX_BE, LINUX_M68K } from "./linux.ts";
-export { MACOS, MACOS_BE } from "./macos.ts";
-export { LASTLOG_NETBSD, NETBSD, NETBSD_UTMPX, NETBSD_UTMPX32 } from "./netbsd.ts";
-export { LASTLOG_OPENBSD, OPENBSD } from "./openbsd.ts";
-export { SOLARIS, SOLARIS_LE } from "./solaris.ts";
-export { SVR4, SVR4_BE } from "./sysv.ts";
-export { V7 } from "./v7.ts";
+export { deriveType } from "./bsd.ts";
 
 /** A utmp/utmpx/wtmp/btmp layout name, accepted by `UtmpFile`'s `layout` option. */
 export type UtmpLayoutName =
