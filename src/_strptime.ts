@@ -1,10 +1,10 @@
 /**
- * The few pieces of the C library's time handling that `utmpdump -r` and
- * `last --since` depend on, with glibc's exact behaviour on odd input:
- * `strptime` (fields are stored as they are matched, so a failed parse
- * leaves the ones before the failure set), `timegm` and `gmtime` on
- * arbitrary `struct tm` values (out-of-range fields roll over), and
- * `mktime` in the local zone.
+ * The few pieces of the C library's time handling that `utmpdump`,
+ * `utmpdump -r` and `last` depend on, with glibc's exact behaviour on odd
+ * input: `strptime` (fields are stored as they are matched, so a failed
+ * parse leaves the ones before the failure set), `timegm` on arbitrary
+ * `struct tm` values (out-of-range fields roll over), `mktime` in the local
+ * zone, and the calendar of `gmtime` and `localtime` ({@link breakDown}).
  *
  * @module
  */
@@ -190,20 +190,42 @@ export function mktime(tm: TmFields): number {
   return Math.floor(d.getTime() / 1000);
 }
 
-/** `struct tm` of `gmtime`, with the full year. */
-export interface GmTime {
-  /** Full year. */
-  year: number;
-  /** Month 1..12. */
-  month: number;
-  /** Day 1..31. */
-  day: number;
-  /** Hour. */
-  hour: number;
-  /** Minute. */
-  minute: number;
-  /** Second. */
-  second: number;
+/** `struct tm` as `gmtime` and `localtime` fill it: the fields, with the zone's offset from UTC. */
+export interface Tm extends TmFields {
+  /** Offset from UTC in minutes (east positive). */
+  gmtoff: number;
+}
+
+/**
+ * The broken-down time of a moment already shifted into its zone, as glibc
+ * computes it: the proleptic Gregorian calendar, for any whole number of
+ * seconds (Howard Hinnant's civil_from_days). `gmtime` and `localtime`
+ * differ only in the shift.
+ *
+ * @param local Seconds since the epoch plus the zone's offset in seconds.
+ * @param gmtoff The zone's offset in minutes, to report.
+ * @returns The fields.
+ */
+export function breakDown(local: number, gmtoff: number): Tm {
+  const days = Math.floor(local / 86400);
+  const secs = local - days * 86400;
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const mon = mp < 10 ? mp + 2 : mp - 10;
+  return {
+    year: yoe + era * 400 + (mon <= 1 ? 1 : 0),
+    mon,
+    mday: doy - Math.floor((153 * mp + 2) / 5) + 1,
+    hour: Math.floor(secs / 3600),
+    min: Math.floor(secs / 60) % 60,
+    sec: secs % 60,
+    wday: (((days + 4) % 7) + 7) % 7,
+    gmtoff,
+  };
 }
 
 /**
@@ -213,25 +235,7 @@ export interface GmTime {
  * @param t Seconds since the epoch.
  * @returns The UTC fields.
  */
-export function gmtime(t: number): GmTime | undefined {
-  const days = Math.floor(t / 86400);
-  const rem = t - days * 86400;
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-  if (year - 1900 > 2147483647 || year - 1900 < -2147483648) return undefined;
-  return {
-    year,
-    month,
-    day,
-    hour: Math.floor(rem / 3600),
-    minute: Math.floor((rem % 3600) / 60),
-    second: rem % 60,
-  };
+export function gmtime(t: number): Tm | undefined {
+  const tm = breakDown(t, 0);
+  return tm.year - 1900 > 2147483647 || tm.year - 1900 < -2147483648 ? undefined : tm;
 }

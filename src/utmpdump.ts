@@ -50,9 +50,9 @@ const p2 = (n: number): string => zeroPad(n, 2);
 export function isoTimestamp(tv_sec: number, tv_usec: number): string {
   const t = gmtime(tv_sec);
   if (t === undefined) return "";
-  return `${String(t.year).padStart(4, " ")}-${p2(t.month)}-${p2(t.day)}T${p2(t.hour)}:${p2(t.minute)}:${
-    p2(t.second)
-  },${zeroPad(tv_usec, 6)}+00:00`;
+  return `${String(t.year).padStart(4, " ")}-${p2(t.mon + 1)}-${p2(t.mday)}T${p2(t.hour)}:${p2(t.min)}:${p2(t.sec)},${
+    zeroPad(tv_usec, 6)
+  }+00:00`;
 }
 
 const utf8 = new TextEncoder();

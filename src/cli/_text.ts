@@ -9,7 +9,7 @@
 
 import process from "node:process";
 import { byteString, zeroPad } from "../_bytes.ts";
-import type { TmFields } from "../_strptime.ts";
+import { breakDown, type Tm } from "../_strptime.ts";
 
 export { byteString, stringBytes, zeroPad } from "../_bytes.ts";
 
@@ -63,12 +63,6 @@ export const p2 = (n: number): string => TWO_DIGITS[n] ?? zeroPad(n, 2);
 
 const TWO_DIGITS = Array.from({ length: 100 }, (_, n) => zeroPad(n, 2));
 
-/** `struct tm` of a time in the local zone (the TZ environment variable), with its offset from UTC. */
-export interface Tm extends TmFields {
-  /** Offset from UTC in minutes (east positive). */
-  gmtoff: number;
-}
-
 /**
  * `localtime(t)`.
  *
@@ -78,9 +72,12 @@ export interface Tm extends TmFields {
 export function localtime(t: number): Tm {
   // A time beyond what a `Date` holds (a 64-bit time from a damaged or hostile file) takes the zone's offset at
   // the nearest time a `Date` holds.
-  if (!(Math.abs(t) <= DATE_LIMIT)) return civilTime(Math.trunc(t), offsetAt(Math.sign(t) * DATE_LIMIT));
-  return civilTime(Math.floor(t), zoneOffset(Math.floor(t)));
+  if (!(Math.abs(t) <= DATE_LIMIT)) return inZone(Math.trunc(t), offsetAt(Math.sign(t) * DATE_LIMIT));
+  return inZone(Math.floor(t), zoneOffset(Math.floor(t)));
 }
+
+/** The fields of `t` in a zone at `offset`. */
+const inZone = (t: number, offset: Offset): Tm => breakDown(t + offset.seconds, offset.minutes);
 
 /** Seconds on either side of the epoch that a `Date` holds (±100 000 000 days). */
 const DATE_LIMIT = 8.64e12;
@@ -111,7 +108,7 @@ export function forgetZone(): void {
 /**
  * {@link offsetAt}, asked of a `Date` once per hour (no zone changes its
  * offset twice within one): a `Date` in local time costs far more than the
- * arithmetic of {@link civilTime}, and `last` prints two times a line.
+ * arithmetic of {@link breakDown}, and `last` prints two times a line.
  */
 function zoneOffset(t: number): Offset {
   const hour = Math.floor(t / 3600);
@@ -124,34 +121,6 @@ function zoneOffset(t: number): Offset {
     offsets.set(hour, offset);
   }
   return offset;
-}
-
-/**
- * `localtime(t)` from the zone's offset, as glibc computes it: the proleptic
- * Gregorian calendar.
- */
-function civilTime(t: number, offset: Offset): Tm {
-  const local = t + offset.seconds;
-  const days = Math.floor(local / 86400);
-  const secs = local - days * 86400;
-  // Howard Hinnant's civil_from_days.
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const mon = mp < 10 ? mp + 2 : mp - 10;
-  return {
-    year: yoe + era * 400 + (mon <= 1 ? 1 : 0),
-    mon,
-    mday: doy - Math.floor((153 * mp + 2) / 5) + 1,
-    hour: Math.floor(secs / 3600),
-    min: Math.floor(secs / 60) % 60,
-    sec: secs % 60,
-    wday: (((days + 4) % 7) + 7) % 7,
-    gmtoff: offset.minutes,
-  };
 }
 
 /**
