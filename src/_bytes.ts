@@ -92,3 +92,13 @@ export function zeroPad(n: number, width: number): string {
   const digits = String(Math.abs(n)).padStart(n < 0 ? width - 1 : width, "0");
   return n < 0 ? "-" + digits : digits;
 }
+
+/**
+ * printf `%02d`, from a table for 0..99 (every time column of every line prints a few).
+ *
+ * @param n An integer.
+ * @returns The digits.
+ */
+export const p2 = (n: number): string => TWO_DIGITS[n] ?? zeroPad(n, 2);
+
+const TWO_DIGITS = Array.from({ length: 100 }, (_, n) => zeroPad(n, 2));

@@ -8,7 +8,7 @@
  */
 
 import type { UtmpRecord } from "./record.ts";
-import { byteString, rawFields, stringBytes, zeroPad } from "./_bytes.ts";
+import { byteString, p2, rawFields, stringBytes, zeroPad } from "./_bytes.ts";
 import type { Layout } from "./layouts/_engine.ts";
 import { encodeRecord, type RecordInput } from "./layouts/encode.ts";
 import { LINUX } from "./layouts/linux.ts";
@@ -25,8 +25,6 @@ function cleanse(bytes: Uint8Array): string {
 function field(text: string, width: number, precision: number): string {
   return text.slice(0, precision).padEnd(width, " ");
 }
-
-const p2 = (n: number): string => zeroPad(n, 2);
 
 /**
  * The time as `utmpdump` prints it (util-linux `ISO_TIMESTAMP_COMMA_GT`):

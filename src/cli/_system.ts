@@ -12,7 +12,7 @@ import { readFileSync, readlinkSync, statSync } from "node:fs";
 import { uptime } from "node:os";
 import process from "node:process";
 import { isPermissionDenial } from "../_runtime.ts";
-import { byteString } from "./_text.ts";
+import { byteString } from "../_bytes.ts";
 
 /** A terminal's owner, mode and last access, as `stat` reports them. */
 export interface TtyStat {

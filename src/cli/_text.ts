@@ -1,17 +1,15 @@
 /**
- * What the C tools' output is made of, reproduced byte for byte: "byte
- * strings" (JS strings whose char codes are bytes 0..255, so `printf`
- * widths and precisions count bytes as C does), the tools' time formats,
- * and util-linux's `fputs_careful` escaping.
+ * What the C tools' output is made of, reproduced byte for byte: `printf`
+ * string fields over byte strings (see ../_bytes.ts: widths and precisions
+ * count bytes as C does), the tools' time formats, the locale checks, and
+ * util-linux's `fputs_careful` escaping.
  *
  * @module
  */
 
 import process from "node:process";
-import { byteString, zeroPad } from "../_bytes.ts";
+import { byteString, p2 } from "../_bytes.ts";
 import { breakDown, type Tm } from "../_strptime.ts";
-
-export { byteString, stringBytes, zeroPad } from "../_bytes.ts";
 
 /**
  * Text as the byte string of its UTF-8 encoding.
@@ -58,10 +56,6 @@ export function right(s: string, width: number): string {
 export const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 /** `%b` in the C locale, by `tm_mon`. */
 export const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-/** printf `%02d`. */
-export const p2 = (n: number): string => TWO_DIGITS[n] ?? zeroPad(n, 2);
-
-const TWO_DIGITS = Array.from({ length: 100 }, (_, n) => zeroPad(n, 2));
 
 /**
  * `localtime(t)`.

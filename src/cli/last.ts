@@ -7,7 +7,7 @@
 
 import { lookupService } from "node:dns";
 import { statSync } from "node:fs";
-import { rawFields, storedString } from "../_bytes.ts";
+import { byteString, p2, rawFields, storedString } from "../_bytes.ts";
 import { formatAddress } from "../layouts/_engine.ts";
 import { lastType, readBackward, type Session, SessionPairing } from "../last.ts";
 import type { UtmpRecord } from "../record.ts";
@@ -19,7 +19,7 @@ import { isWtmpdb, lastSource, wtmpdbBegins, wtmpdbNewestFirst } from "./_source
 import { systemFor } from "./who.ts";
 import type { System } from "./_system.ts";
 import { parseTimestamp } from "./_timestamp.ts";
-import { byteString, careful, ctime, isoLocal, isUtf8Locale, left, localtime, p2, utf8String } from "./_text.ts";
+import { careful, ctime, isoLocal, isUtf8Locale, left, localtime, utf8String } from "./_text.ts";
 
 /** last.c's time formats: widths of the login and logout columns and how each is written. */
 const TIME_FORMATS = {

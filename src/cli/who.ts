@@ -4,14 +4,14 @@
  * @module
  */
 
-import { rawFields } from "../_bytes.ts";
+import { byteString, p2, rawFields } from "../_bytes.ts";
 import type { UtmpRecord } from "../record.ts";
 import { type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, type Context, EXIT, jsonMode, lastValue, Writer } from "./_command.ts";
 import { openRecords } from "./_read.ts";
 import { whoSource } from "./_sources.ts";
 import { System } from "./_system.ts";
-import { byteString, isCTimeLocale, left, p2, right, whoTime } from "./_text.ts";
+import { isCTimeLocale, left, right, whoTime } from "./_text.ts";
 
 /** What to print, from the options (coreutils who.c's flags). */
 interface WhoFlags {
