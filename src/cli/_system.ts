@@ -13,6 +13,7 @@ import { uptime } from "node:os";
 import process from "node:process";
 import { isPermissionDenial } from "../_runtime.ts";
 import { byteString } from "../_bytes.ts";
+import type { Context } from "./_command.ts";
 
 /** A terminal's owner, mode and last access, as `stat` reports them. */
 export interface TtyStat {
@@ -158,6 +159,19 @@ export class System {
       return undefined;
     }
   }
+}
+
+/**
+ * The live checks of a command, each check the runtime does not allow
+ * reported once on standard error.
+ *
+ * @param ctx The command's context.
+ * @returns The checks.
+ */
+export function systemFor(ctx: Context): System {
+  return new System((what, flag) =>
+    ctx.io.err(`utmp ${ctx.command}: cannot check ${what}: not allowed (Deno needs ${flag}); going on without\n`)
+  );
 }
 
 function readlinkProcFd0(): string | undefined {

@@ -16,8 +16,7 @@ import { type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, type Context, EXIT, jsonMode, Writer } from "./_command.ts";
 import { layoutOption } from "./_read.ts";
 import { isWtmpdb, lastSource, wtmpdbBegins, wtmpdbNewestFirst } from "./_sources.ts";
-import { systemFor } from "./who.ts";
-import type { System } from "./_system.ts";
+import { type System, systemFor } from "./_system.ts";
 import { parseTimestamp } from "./_timestamp.ts";
 import { careful, ctime, isoLocal, isUtf8Locale, left, localtime, utf8String } from "./_text.ts";
 

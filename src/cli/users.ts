@@ -7,7 +7,8 @@
 import type { UtmpRecordObject } from "../record.ts";
 import { type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, type Context, EXIT, jsonMode, lastValue, Writer } from "./_command.ts";
-import { systemFor, trimmedName, whoRecords } from "./who.ts";
+import { systemFor } from "./_system.ts";
+import { isUserProcess, trimmedName, whoRecords } from "./who.ts";
 
 async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   const fileOption = lastValue(args, "file");
@@ -17,7 +18,7 @@ async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   for await (const batch of whoRecords(args, ctx, operands[0], systemFor(ctx))) {
     for (const u of batch) {
       // The records of a batch are views into its read buffer: keep names and plain objects only.
-      if (u.ut_type === "USER_PROCESS" && u.ut_user !== "") users.push({ name: trimmedName(u), record: u.toJSON() });
+      if (isUserProcess(u)) users.push({ name: trimmedName(u), record: u.toJSON() });
     }
   }
   // qsort with strcmp: byte order.

@@ -4,14 +4,16 @@
  * @module
  */
 
-import { byteString, p2, rawFields } from "../_bytes.ts";
+import { byteString, p2, rawFields, storedString } from "../_bytes.ts";
 import type { UtmpRecord } from "../record.ts";
 import { type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, type Context, EXIT, jsonMode, lastValue, Writer } from "./_command.ts";
 import { openRecords } from "./_read.ts";
 import { whoSource } from "./_sources.ts";
-import { System } from "./_system.ts";
+import { type System, systemFor } from "./_system.ts";
 import { isCTimeLocale, left, right, whoTime } from "./_text.ts";
+
+const utf8 = new TextDecoder();
 
 /** What to print, from the options (coreutils who.c's flags). */
 interface WhoFlags {
@@ -161,7 +163,7 @@ class WhoPrinter {
   user(u: UtmpRecord, bootTime: number): string {
     const raw = rawFields(u);
     const line = byteString(raw.ut_line);
-    const name = new TextDecoder().decode(raw.ut_line);
+    const name = utf8.decode(raw.ut_line);
     const tty = this.#system.statTty(name.startsWith("/") ? name : "/dev/" + name);
     const mesg = tty === undefined ? "?" : (tty.mode & 0o020) !== 0 ? "+" : "-";
     const idle = tty === undefined || tty.atime === 0 ? "  ?" : this.#idle(tty.atime, bootTime).slice(0, 6);
@@ -190,24 +192,23 @@ class WhoPrinter {
     return this.line(-1, "", " ", -1, "clock change", this.time(u), "", "", "", "");
   }
 
-  #idComment(u: UtmpRecord): string {
-    return "id=" + byteString(rawFields(u).ut_id);
+  /** print_deadprocs, print_login and print_initspawn: line, time, pid and "id=", with a name or an exit status. */
+  #process(u: UtmpRecord, user: string, exit: string): string {
+    const line = storedString(u, "ut_line");
+    const id = "id=" + storedString(u, "ut_id");
+    return this.line(-1, user, " ", 32, line, this.time(u), "", String(u.ut_pid), id, exit);
   }
 
   dead(u: UtmpRecord): string {
-    const exit = `term=${u.ut_exit.e_termination} exit=${u.ut_exit.e_exit}`;
-    const line = byteString(rawFields(u).ut_line);
-    return this.line(-1, "", " ", 32, line, this.time(u), "", String(u.ut_pid), this.#idComment(u), exit);
+    return this.#process(u, "", `term=${u.ut_exit.e_termination} exit=${u.ut_exit.e_exit}`);
   }
 
   loginProcess(u: UtmpRecord): string {
-    const line = byteString(rawFields(u).ut_line);
-    return this.line(-1, "LOGIN", " ", 32, line, this.time(u), "", String(u.ut_pid), this.#idComment(u), "");
+    return this.#process(u, "LOGIN", "");
   }
 
   initProcess(u: UtmpRecord): string {
-    const line = byteString(rawFields(u).ut_line);
-    return this.line(-1, "", " ", 32, line, this.time(u), "", String(u.ut_pid), this.#idComment(u), "");
+    return this.#process(u, "", "");
   }
 
   /** print_runlevel: the current level in the pid's low byte, the previous one in the next. */
@@ -221,13 +222,13 @@ class WhoPrinter {
 }
 
 /** IS_USER_PROCESS: a USER_PROCESS record with a user name. */
-function isUserProcess(u: UtmpRecord): boolean {
-  return u.ut_type === "USER_PROCESS" && rawFields(u).ut_user.length > 0;
+export function isUserProcess(u: UtmpRecord): boolean {
+  return u.ut_type === "USER_PROCESS" && storedString(u, "ut_user") !== "";
 }
 
 /** coreutils extract_trimmed_name: the user name without trailing spaces. */
 export function trimmedName(u: UtmpRecord): string {
-  return byteString(rawFields(u).ut_user).replace(/ +$/, "");
+  return storedString(u, "ut_user").replace(/ +$/, "");
 }
 
 /**
@@ -268,13 +269,6 @@ export function liveOnly(records: UtmpRecord[], system: System): UtmpRecord[] {
   return records.filter((u) => !(isUserProcess(u) && u.ut_pid > 0 && !system.pidAlive(u.ut_pid)));
 }
 
-/** A System reporting denied checks on standard error. */
-export function systemFor(ctx: Context): System {
-  return new System((what, flag) =>
-    ctx.io.err(`utmp ${ctx.command}: cannot check ${what}: not allowed (Deno needs ${flag}); going on without\n`)
-  );
-}
-
 async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   const f = flagsOf(args);
   let operands = args.operands;
@@ -313,7 +307,7 @@ async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   let bootTime = -Infinity;
   for await (const batch of whoRecords(args, ctx, file, system)) {
     for (const u of batch) {
-      if (tty === undefined || byteString(rawFields(u).ut_line).slice(0, 32) === tty.slice(0, 32)) {
+      if (tty === undefined || storedString(u, "ut_line").slice(0, 32) === tty.slice(0, 32)) {
         const text = f.users && isUserProcess(u)
           ? printer.user(u, bootTime)
           : f.runlevel && u.ut_type === "RUN_LVL"
