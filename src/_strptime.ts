@@ -48,7 +48,13 @@ const MONTH_NAMES = [
   "december",
 ];
 
-const isSpace = (c: string | undefined): boolean =>
+/**
+ * C `isspace` in the C locale.
+ *
+ * @param c A character (undefined past the end of a string).
+ * @returns True for space, tab, newline, vertical tab, form feed and carriage return.
+ */
+export const isSpace = (c: string | undefined): boolean =>
   c === " " || c === "\t" || c === "\n" || c === "\v" || c === "\f" || c === "\r";
 const isDigit = (c: string | undefined): boolean => c !== undefined && c >= "0" && c <= "9";
 

@@ -12,7 +12,7 @@ import { byteString, p2, rawFields, stringBytes, zeroPad } from "./_bytes.ts";
 import type { Layout } from "./layouts/_engine.ts";
 import { encodeRecord, type RecordInput } from "./layouts/encode.ts";
 import { LINUX } from "./layouts/linux.ts";
-import { gmtime, strptime, timegm, zeroTm } from "./_strptime.ts";
+import { gmtime, isSpace, strptime, timegm, zeroTm } from "./_strptime.ts";
 
 /** C `isprint` in any locale utmpdump runs in (bytes 0x20..0x7e), minus the brackets that delimit fields. */
 function cleanse(bytes: Uint8Array): string {
@@ -285,9 +285,6 @@ export function undumpUtmp(
   records.forEach((r, i) => encodeRecord(layout, r, bytes, i * layout.size));
   return bytes;
 }
-
-const isSpace = (c: string | undefined): boolean =>
-  c === " " || c === "\t" || c === "\n" || c === "\v" || c === "\f" || c === "\r";
 
 /** `sscanf(line, "[%hd] [%d] [%4c] ", ...) == 3`, or undefined. */
 function scanHead(s: string): { type: number; pid: number; id: string } | undefined {
