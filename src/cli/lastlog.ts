@@ -9,7 +9,7 @@
 import { join } from "node:path";
 import { type LastlogEntry, LastlogFile } from "../lastlog.ts";
 import { type LastlogLayoutName, LAYOUTS } from "../layouts/mod.ts";
-import { byteString, p2 } from "../_bytes.ts";
+import { byteString, p2, stringBytes } from "../_bytes.ts";
 import { readRegularFile } from "../_file.ts";
 import { type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, type Context, EXIT, jsonMode, lastValue, Writer } from "./_command.ts";
@@ -117,7 +117,7 @@ async function run(args: ParsedArgs, ctx: Context): Promise<number> {
     if (before !== undefined && now - t < before) continue;
     if (out.json) {
       await out.item({
-        user: new TextDecoder().decode(Uint8Array.from(user.name, (c) => c.charCodeAt(0))),
+        user: new TextDecoder().decode(stringBytes(user.name)),
         uid: user.uid,
         time: t === 0 ? null : e!.time,
         line: e?.line ?? "",
