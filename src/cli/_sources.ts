@@ -20,8 +20,13 @@ function root(ctx: Context): { root?: string } {
   return ctx.globals.root === undefined ? {} : { root: ctx.globals.root };
 }
 
-/** Where `who` reads without a FILE: a utmp file, or logind's sessions as one batch. */
-export type WhoSource = { path: string; logind?: undefined } | { path: string; logind: AsyncGenerator<UtmpRecord[]> };
+/** Where `who` reads without a FILE: a utmp file, or logind's sessions (read from `path`) as one batch. */
+export interface WhoSource {
+  /** The utmp file, or logind's session directory. */
+  path: string;
+  /** logind's sessions, when the system keeps no utmp file. */
+  logind?: AsyncGenerator<UtmpRecord[]>;
+}
 
 /**
  * The current sessions' source without a FILE operand.
