@@ -19,7 +19,7 @@ import { join, relative } from "node:path";
 import process from "node:process";
 import { test } from "../tests/_harness.ts";
 import { SHARED_FIXTURES, tempDir } from "../tests/_util.ts";
-import { oracle, ours } from "../tests/cli/_run.ts";
+import { bytesOf, oracle, ours } from "../tests/cli/_run.ts";
 import { encodeRecords, LAYOUTS, type RecordInput } from "../src/layouts/mod.ts";
 import { UtmpFile } from "../mod.ts";
 
@@ -191,10 +191,7 @@ test("main() dump --reverse reads util-linux's test texts as utmpdump -r 2.38 do
   for (const name of ["txt-b", "txt-ipv6"]) {
     const tmp = tempDir();
     try {
-      const bin = tmp.file(
-        "bin",
-        Uint8Array.from((await ours(["dump", "-r", join(dir, name)])).out, (c) => c.charCodeAt(0)),
-      );
+      const bin = tmp.file("bin", bytesOf((await ours(["dump", "-r", join(dir, name)])).out));
       assert.equal((await ours(["dump", bin])).out, readFileSync(join(dir, name), "latin1"), name);
     } finally {
       tmp.cleanup();
@@ -204,7 +201,7 @@ test("main() dump --reverse reads util-linux's test texts as utmpdump -r 2.38 do
   const subsec = (await ours(["dump", "-r", join(dir, "subsec")])).out;
   const tmp = tempDir();
   try {
-    const dumped = (await ours(["dump", tmp.file("subsec", Uint8Array.from(subsec, (c) => c.charCodeAt(0)))])).out;
+    const dumped = (await ours(["dump", tmp.file("subsec", bytesOf(subsec))])).out;
     const expected = readFileSync(join(dir, "expected/expected-utmpdump-subsecond"), "latin1").split("\n").slice(1)
       .join("\n");
     assert.equal(dumped, expected.replace("12:00:00,000000", "12:00:00,12345678"));

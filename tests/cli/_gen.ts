@@ -13,7 +13,7 @@
  */
 
 import { encodeRecords, LAYOUTS, type RecordInput } from "../../src/layouts/mod.ts";
-import { utmpdumpR } from "./_run.ts";
+import { bytesOf, utmpdumpR } from "./_run.ts";
 
 const enc = new TextEncoder();
 
@@ -396,7 +396,7 @@ export function writeBoth(
 ): { encoded: string; reversed: string; text: string } {
   const encoded = file(`${name}.enc`, encode(records));
   const textBytes = utmpdumpText(records);
-  const text = file(`${name}.txt`, Uint8Array.from(textBytes, (c) => c.charCodeAt(0)));
+  const text = file(`${name}.txt`, bytesOf(textBytes));
   const reversed = utmpdumpR(textBytes, file(`${name}.rev`));
   return { encoded, reversed, text };
 }

@@ -6,6 +6,7 @@
  * @module
  */
 
+import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import process from "node:process";
@@ -35,6 +36,22 @@ const latin1 = (bytes: Uint8Array): string => {
   for (const c of bytes) s += String.fromCharCode(c);
   return s;
 };
+
+/**
+ * A byte string (as {@link Ran.out} holds) back to its bytes.
+ *
+ * @param s A byte string.
+ * @returns The bytes.
+ */
+export const bytesOf = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
+
+/**
+ * A byte string's bytes read as UTF-8 (the text of `--json` output).
+ *
+ * @param s A byte string.
+ * @returns The text.
+ */
+export const utf8Of = (s: string): string => new TextDecoder().decode(bytesOf(s));
 
 async function* once(chunk: Uint8Array): AsyncGenerator<Uint8Array> {
   yield chunk;
@@ -73,6 +90,19 @@ export function oracle(cmd: string, args: string[], stdin?: Uint8Array): Ran {
 }
 
 /**
+ * Runs `tool args` both ways and compares standard output and the exit code.
+ *
+ * @param tool The installed tool, and our command of the same name.
+ * @param args Arguments of both.
+ */
+export async function same(tool: string, args: string[]): Promise<void> {
+  const theirs = oracle(tool, args);
+  const mine = await ours([tool, ...args]);
+  assert.equal(mine.out, theirs.out, `${tool} ${args.join(" ")}`);
+  assert.equal(mine.code, theirs.code, `exit code of ${tool} ${args.join(" ")}`);
+}
+
+/**
  * `utmpdump -r` of text given as bytes, written to `path`.
  *
  * @param text utmpdump text (a byte string).
@@ -80,7 +110,7 @@ export function oracle(cmd: string, args: string[], stdin?: Uint8Array): Ran {
  * @returns The path.
  */
 export function utmpdumpR(text: string, path: string): string {
-  const r = spawnSync("utmpdump", ["-r"], { env: ORACLE_ENV, input: Uint8Array.from(text, (c) => c.charCodeAt(0)) });
+  const r = spawnSync("utmpdump", ["-r"], { env: ORACLE_ENV, input: bytesOf(text) });
   writeFileSync(path, r.stdout);
   return path;
 }

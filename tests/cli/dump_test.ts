@@ -13,10 +13,7 @@ import { FIXTURES, tempDir } from "../_util.ts";
 import { decodeRecords, encodeRecords, LAYOUTS } from "../../src/layouts/mod.ts";
 import { UtmpFile } from "../../src/utmp_file.ts";
 import { btmpScenario, encode, utmpdumpText, utmpScenario, writeBoth, wtmpScenario } from "./_gen.ts";
-import { NATIVE_FIXTURES, oracle, ours } from "./_run.ts";
-
-const bytesOf = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
-const utf8 = (s: string): string => new TextDecoder().decode(bytesOf(s));
+import { bytesOf, NATIVE_FIXTURES, oracle, ours, utf8Of } from "./_run.ts";
 
 async function sameDump(path: string): Promise<void> {
   const mine = await ours(["dump", path]);
@@ -229,9 +226,9 @@ test("main() dump --json and --ndjson print every record as UtmpFile reads it", 
     const expected = [];
     for await (const u of new UtmpFile(path, { keepInvalid: true })) expected.push(JSON.parse(JSON.stringify(u)));
     const json = await ours(["dump", "--json", path]);
-    assert.deepEqual(JSON.parse(utf8(json.out)), expected);
+    assert.deepEqual(JSON.parse(utf8Of(json.out)), expected);
     const ndjson = await ours(["dump", "--ndjson", path]);
-    assert.deepEqual(utf8(ndjson.out).trimEnd().split("\n").map((l) => JSON.parse(l)), expected);
+    assert.deepEqual(utf8Of(ndjson.out).trimEnd().split("\n").map((l) => JSON.parse(l)), expected);
     const records = [...decodeRecords(readFileSync(path), LAYOUTS.linux)];
     assert.equal(expected.length, records.length);
   } finally {

@@ -12,17 +12,9 @@ import { join } from "node:path";
 import { test } from "../_harness.ts";
 import { FIXTURES, tempDir } from "../_util.ts";
 import { btmpScenario, encode, type GenRecord, writeBoth, wtmpScenario } from "./_gen.ts";
-import { NATIVE_FIXTURES, oracle, ours } from "./_run.ts";
+import { NATIVE_FIXTURES, oracle, ours, same } from "./_run.ts";
 
 const NOW = Math.floor(Date.now() / 1000);
-
-/** Runs `tool args` both ways and compares stdout and the exit code. */
-async function same(tool: "last" | "lastb", args: string[]): Promise<void> {
-  const theirs = oracle(tool, args);
-  const mine = await ours([tool, ...args]);
-  assert.equal(mine.out, theirs.out, `${tool} ${args.join(" ")}`);
-  assert.equal(mine.code, theirs.code, `exit code of ${tool} ${args.join(" ")}`);
-}
 
 /** Option sets that need nothing from the file. */
 const VARIANTS: string[][] = [

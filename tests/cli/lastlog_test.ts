@@ -14,7 +14,7 @@ import { test } from "../_harness.ts";
 import { tempDir } from "../_util.ts";
 import { encodeRecord, LAYOUTS } from "../../src/layouts/mod.ts";
 import { random } from "./_gen.ts";
-import { oracle, ours } from "./_run.ts";
+import { oracle, ours, utf8Of } from "./_run.ts";
 
 const NOW = Math.floor(Date.now() / 1000);
 const canChroot = process.platform === "linux" && process.getuid?.() === 0;
@@ -100,9 +100,7 @@ test("main() lastlog --file and --json read the slots of the password file's use
   try {
     const root = join(tmp.dir, "root");
     makeRoot(root, 5);
-    const json = JSON.parse(new TextDecoder().decode(
-      Uint8Array.from((await ours(["lastlog", "-R", root, "--json", "-u", "alice"])).out, (c) => c.charCodeAt(0)),
-    ));
+    const json = JSON.parse(utf8Of((await ours(["lastlog", "-R", root, "--json", "-u", "alice"])).out));
     assert.equal(json.length, 1);
     assert.equal(json[0].user, "alice");
     assert.equal(json[0].uid, 1000);

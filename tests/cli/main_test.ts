@@ -15,11 +15,10 @@ import { FIXTURES, ORACLE_ENV, TESTS_DIR } from "../_util.ts";
 import { VERSION } from "../../src/cli/_version.ts";
 import { lastSessions } from "../../src/last.ts";
 import { UtmpFile } from "../../src/utmp_file.ts";
-import { oracle, ours } from "./_run.ts";
+import { oracle, ours, utf8Of } from "./_run.ts";
 
 const COMMANDS = ["who", "users", "last", "lastb", "lastlog", "dump"];
 const WTMP = join(FIXTURES, "utmp-rs/with_host_32.utmp");
-const utf8 = (s: string): string => new TextDecoder().decode(Uint8Array.from(s, (c) => c.charCodeAt(0)));
 
 test("main() lists every command, and --help of each shows its usage and the common options", async () => {
   const top = await ours(["--help"]);
@@ -83,8 +82,8 @@ test("main() --json prints one array and --ndjson one object per line, the same 
       WTMP,
     ]]
   ) {
-    const json = JSON.parse(utf8((await ours([...argv, "--json"])).out));
-    const lines = utf8((await ours([...argv, "--ndjson"])).out).split("\n");
+    const json = JSON.parse(utf8Of((await ours([...argv, "--json"])).out));
+    const lines = utf8Of((await ours([...argv, "--ndjson"])).out).split("\n");
     assert.equal(lines.pop(), "");
     assert.ok(Array.isArray(json));
     assert.deepEqual(lines.map((l) => JSON.parse(l)), json, argv.join(" "));
@@ -92,7 +91,7 @@ test("main() --json prints one array and --ndjson one object per line, the same 
 });
 
 test("main() who --json prints the records coreutils who -a shows", async () => {
-  const json = JSON.parse(utf8((await ours(["who", "-a", "--json", WTMP])).out)) as { index: number }[];
+  const json = JSON.parse(utf8Of((await ours(["who", "-a", "--json", WTMP])).out)) as { index: number }[];
   const records = [];
   for await (const u of new UtmpFile(WTMP)) records.push(JSON.parse(JSON.stringify(u)));
   // who -a shows every record but EMPTY ones and USER_PROCESS ones without a user.
@@ -102,7 +101,7 @@ test("main() who --json prints the records coreutils who -a shows", async () => 
 });
 
 test("main() last --json prints the sessions of lastSessions(), one per line util-linux last -x prints", async () => {
-  const json = JSON.parse(utf8((await ours(["last", "-x", "--json", "-f", WTMP])).out));
+  const json = JSON.parse(utf8Of((await ours(["last", "-x", "--json", "-f", WTMP])).out));
   const sessions = [];
   // The file's open sessions began before this machine booted: gone, as last's check finds.
   for await (const s of lastSessions(WTMP, { isAlive: () => false })) sessions.push(JSON.parse(JSON.stringify(s)));

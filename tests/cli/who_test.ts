@@ -17,16 +17,9 @@ import { decodeRecords, encodeRecords, LAYOUTS } from "../../src/layouts/mod.ts"
 import { System } from "../../src/cli/_system.ts";
 import { liveOnly } from "../../src/cli/who.ts";
 import { utmpScenario, writeBoth, wtmpScenario } from "./_gen.ts";
-import { NATIVE_FIXTURES, oracle, ours } from "./_run.ts";
+import { NATIVE_FIXTURES, oracle, ours, same } from "./_run.ts";
 
 const NOW = Math.floor(Date.now() / 1000);
-
-async function same(tool: "who" | "users", args: string[]): Promise<void> {
-  const theirs = oracle(tool, args);
-  const mine = await ours([tool, ...args]);
-  assert.equal(mine.out, theirs.out, `${tool} ${args.join(" ")}`);
-  assert.equal(mine.code, theirs.code, `exit code of ${tool} ${args.join(" ")}`);
-}
 
 const WHO: string[][] = [
   [],
