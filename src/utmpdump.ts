@@ -8,18 +8,22 @@
  */
 
 import type { UtmpRecord } from "./record.ts";
-import { byteString, p2, rawFields, stringBytes, zeroPad } from "./_bytes.ts";
+import { byteString, p2, storedString, stringBytes, zeroPad } from "./_bytes.ts";
 import type { Layout } from "./layouts/_engine.ts";
 import { encodeRecord, type RecordInput } from "./layouts/encode.ts";
 import { LINUX } from "./layouts/linux.ts";
 import { gmtime, isSpace, strptime, timegm, zeroTm } from "./_strptime.ts";
 
-/** C `isprint` in any locale utmpdump runs in (bytes 0x20..0x7e), minus the brackets that delimit fields. */
-function cleanse(bytes: Uint8Array): string {
-  let s = "";
-  for (const b of bytes) s += b >= 0x20 && b <= 0x7e && b !== 0x5b && b !== 0x5d ? String.fromCharCode(b) : "?";
-  return s;
+/**
+ * A stored string field with each byte utmpdump does not print as it is
+ * replaced by "?": C `isprint` in any locale utmpdump runs in (bytes
+ * 0x20..0x7e), minus the brackets that delimit fields.
+ */
+function cleanse(record: UtmpRecord, field: "ut_user" | "ut_line" | "ut_id" | "ut_host"): string {
+  return storedString(record, field).replace(NOT_SHOWN, "?");
 }
+
+const NOT_SHOWN = /[^\x20-\x5a\x5c\x5e-\x7e]/g;
 
 /** printf `%-W.Ps`: cut to P characters, pad to W. */
 function field(text: string, width: number, precision: number): string {
@@ -85,13 +89,12 @@ const utf8 = new TextEncoder();
  * @returns The line, or "" for a record utmpdump prints no line for (a time whose year does not fit a C `int`).
  */
 export function formatUtmpdumpLine(record: UtmpRecord): string {
-  const raw = rawFields(record);
   const { tv_sec, tv_usec } = record.ut_tv;
   const time = isoTimestamp(tv_sec, tv_usec);
   if (time === "") return "";
-  return `[${record.ut_type_raw}] [${zeroPad(record.ut_pid, 5)}] [${field(cleanse(raw.ut_id), 4, 4)}] [${
-    field(cleanse(raw.ut_user), 8, 32)
-  }] [${field(cleanse(raw.ut_line), 12, 32)}] [${field(cleanse(raw.ut_host), 20, 256)}] [${
+  return `[${record.ut_type_raw}] [${zeroPad(record.ut_pid, 5)}] [${field(cleanse(record, "ut_id"), 4, 4)}] [${
+    field(cleanse(record, "ut_user"), 8, 32)
+  }] [${field(cleanse(record, "ut_line"), 12, 32)}] [${field(cleanse(record, "ut_host"), 20, 256)}] [${
     record.ut_addr_text.padEnd(15, " ")
   }] [${time}]`;
 }
