@@ -8,6 +8,11 @@
 import { mktime, strptime, type TmFields } from "../_strptime.ts";
 import { localtime } from "./_text.ts";
 
+/**
+ * parse_sec's suffixes and their microseconds, tried in this order (the
+ * first suffix the text starts with wins: a longer one comes before its
+ * prefix, "min" and "ms" before "m"; "" alone means seconds).
+ */
 const UNITS: [string, number][] = [
   ["seconds", 1e6],
   ["second", 1e6],
@@ -49,18 +54,18 @@ function parseSec(t: string): number | undefined {
     if (p === "") return something ? total : undefined;
     const m = /^(\d+)(?:\.(\d+))?/.exec(p);
     if (m === null) return undefined;
-    let rest = p.slice(m[0].length).replace(/^[ \t\n\r]+/, "");
+    const rest = p.slice(m[0].length).replace(/^[ \t\n\r]+/, "");
     const unit = UNITS.find(([suffix]) => rest.startsWith(suffix));
     if (unit === undefined) return undefined;
     const fraction = m[2] === undefined ? 0 : Math.floor(Number(m[2]) * unit[1] / 10 ** m[2].length);
     total += Number(m[1]) * unit[1] + fraction;
-    rest = rest.slice(unit[0].length);
-    p = rest;
+    p = rest.slice(unit[0].length);
     something = true;
   }
 }
 
-const DAYS: [string, number][] = [
+/** parse_timestamp's weekday names, compared without case and followed by a space. */
+const WEEKDAYS: [string, number][] = [
   ["Sunday", 0],
   ["Sun", 0],
   ["Monday", 1],
@@ -123,7 +128,7 @@ export function parseTimestamp(text: string, now = Date.now()): number | undefin
     if (usec === undefined) return undefined;
     minus = usec;
   } else {
-    for (const [name, nr] of DAYS) {
+    for (const [name, nr] of WEEKDAYS) {
       if (t.slice(0, name.length).toLowerCase() === name.toLowerCase() && t[name.length] === " ") {
         weekday = nr;
         t = t.slice(name.length + 1);

@@ -380,6 +380,7 @@ function lineName(s: Session): string | undefined {
       return lastType(s.login) === "NEW_TIME" ? "new time" : "old time";
     case "runlevel": {
       const level = s.login.ut_pid & 255;
+      // last.c writes sprintf("(to lvl %c)", level): a level byte of 0 ends the C string there.
       return level === 0 ? "(to lvl " : `(to lvl ${String.fromCharCode(level)})`;
     }
   }
