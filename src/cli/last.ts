@@ -20,15 +20,22 @@ import { type System, systemFor } from "./_system.ts";
 import { parseTimestamp } from "./_timestamp.ts";
 import { careful, ctime, isoLocal, isUtf8Locale, left, localtime, utf8String } from "./_text.ts";
 
-/** last.c's time formats: widths of the login and logout columns and how each is written. */
+/**
+ * last.c's `timefmts`: the widths of the login and logout columns, how each
+ * is written, and the format's place in last.c's enum (`rank`: it compares
+ * `time_fmt > LAST_TIMEFTM_SHORT`).
+ */
 const TIME_FORMATS = {
-  notime: { inLen: 0, outLen: 0, rank: 0 },
-  short: { inLen: 16, outLen: 7, rank: 1 },
-  full: { inLen: 24, outLen: 26, rank: 2 },
-  iso: { inLen: 25, outLen: 27, rank: 3 },
+  notime: { inLen: 0, outLen: 0, inFmt: "none", outFmt: "none", rank: 0 },
+  short: { inLen: 16, outLen: 7, inFmt: "ctime", outFmt: "hhmm", rank: 1 },
+  full: { inLen: 24, outLen: 26, inFmt: "ctime", outFmt: "ctime", rank: 2 },
+  iso: { inLen: 25, outLen: 27, inFmt: "iso", outFmt: "iso", rank: 3 },
 } as const;
 
 type TimeFormat = keyof typeof TIME_FORMATS;
+
+/** How last.c's time_formatter writes a time. */
+type TimeFormatter = "none" | "hhmm" | "ctime" | "iso";
 
 /** What list() is told about a line (last.c's R_* values). */
 type What = "normal" | "crash" | "down" | "now" | "phantom" | "reboot" | "timechange";
@@ -123,7 +130,7 @@ function controlOf(args: ParsedArgs, lastb: boolean): LastControl {
         ctl.domainLen = Math.max(ctl.domainLen, 256);
         break;
       case "time-format":
-        if (!(value in TIME_FORMATS)) throw new UsageError(`unknown time format: ${value}`);
+        if (!Object.hasOwn(TIME_FORMATS, value)) throw new UsageError(`unknown time format: ${value}`);
         timeFormatGiven = true;
         ctl.timeFormat = value as TimeFormat;
         break;
@@ -189,8 +196,8 @@ class LastPrinter {
   ): string {
     const ctl = this.#ctl;
     const fmt = TIME_FORMATS[ctl.timeFormat];
-    const login = this.#time(loginTime, ctl.timeFormat === "short" ? "full" : ctl.timeFormat);
-    let logout = "- " + this.#time(logoutTime, ctl.timeFormat === "short" ? "hhmm" : ctl.timeFormat);
+    const login = this.#time(loginTime, fmt.inFmt);
+    let logout = "- " + this.#time(logoutTime, fmt.outFmt);
     const secs = logoutTime - loginTime;
     const mins = Math.trunc(secs / 60) % 60;
     const hours = Math.trunc(secs / 3600) % 24;
@@ -238,16 +245,15 @@ class LastPrinter {
   }
 
   /** last.c time_formatter. */
-  #time(t: number, format: TimeFormat | "hhmm"): string {
+  #time(t: number, format: TimeFormatter): string {
     switch (format) {
-      case "notime":
+      case "none":
         return "";
       case "hhmm": {
         const tm = localtime(t);
         return `${p2(tm.hour)}:${p2(tm.min)}`;
       }
-      case "short":
-      case "full":
+      case "ctime":
         return ctime(t);
       case "iso":
         return isoLocal(t);
@@ -275,7 +281,7 @@ class LastPrinter {
     const format = this.#ctl.timeFormat;
     if (format === "notime" || this.#out.json) return;
     const base = path.replace(/\/+$/, "").replace(/^.*\//, "") || (path.startsWith("/") ? "/" : path);
-    await this.#out.text(`\n${utf8String(base)} begins ${this.#time(begin, format === "short" ? "full" : format)}\n`);
+    await this.#out.text(`\n${utf8String(base)} begins ${this.#time(begin, TIME_FORMATS[format].inFmt)}\n`);
   }
 }
 

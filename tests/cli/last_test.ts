@@ -201,6 +201,7 @@ test("main() last rejects bad options with exit code 2, as util-linux last rejec
     const args of [
       ["-F", "--time-format", "iso"],
       ["--time-format", "sometimes"],
+      ["--time-format", "toString"],
       ["-s", "yesterday-ish"],
       ["-n", "many"],
       ["--full"],
