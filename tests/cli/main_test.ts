@@ -17,7 +17,7 @@ import { lastSessions } from "../../src/last.ts";
 import { UtmpFile } from "../../src/utmp_file.ts";
 import { oracle, ours, utf8Of } from "./_run.ts";
 
-const COMMANDS = ["who", "users", "last", "lastb", "lastlog", "dump"];
+const COMMANDS = ["who", "users", "last", "lastb", "lastlog", "dump", "watch"];
 const WTMP = join(FIXTURES, "utmp-rs/with_host_32.utmp");
 
 test("main() lists every command, and --help of each shows its usage and the common options", async () => {
