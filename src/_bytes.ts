@@ -26,6 +26,16 @@ export function byteString(bytes: Uint8Array): string {
 }
 
 /**
+ * Text as the byte string of its UTF-8 encoding.
+ *
+ * @param text Text.
+ * @returns The byte string.
+ */
+export function utf8String(text: string): string {
+  return byteString(utf8.encode(text));
+}
+
+/**
  * A byte string back to bytes.
  *
  * @param s A byte string.

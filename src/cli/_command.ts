@@ -8,8 +8,7 @@
  */
 
 import type { OptionSpec, ParsedArgs } from "./_args.ts";
-import { stringBytes } from "../_bytes.ts";
-import { utf8String } from "./_text.ts";
+import { stringBytes, utf8String } from "../_bytes.ts";
 
 /** Exit codes. */
 export const EXIT = { OK: 0, CANNOT_READ: 1, USAGE: 2 } as const;

@@ -8,18 +8,8 @@
  */
 
 import process from "node:process";
-import { byteString, p2 } from "../_bytes.ts";
+import { p2 } from "../_bytes.ts";
 import { breakDown, type Tm } from "../_strptime.ts";
-
-/**
- * Text as the byte string of its UTF-8 encoding.
- *
- * @param text Text.
- * @returns The byte string.
- */
-export function utf8String(text: string): string {
-  return byteString(new TextEncoder().encode(text));
-}
 
 /**
  * printf `%-W.Ps`: the first `precision` bytes, padded with spaces to `width`.

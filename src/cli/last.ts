@@ -7,7 +7,7 @@
 
 import { lookupService } from "node:dns";
 import { statSync } from "node:fs";
-import { byteString, p2, rawFields, storedString } from "../_bytes.ts";
+import { byteString, p2, rawFields, storedString, utf8String } from "../_bytes.ts";
 import { formatAddress } from "../layouts/_engine.ts";
 import { lastType, readBackward, type Session, SessionPairing } from "../last.ts";
 import type { UtmpRecord } from "../record.ts";
@@ -18,7 +18,7 @@ import { layoutOption } from "./_read.ts";
 import { isWtmpdb, lastSource, wtmpdbBegins, wtmpdbNewestFirst } from "./_sources.ts";
 import { type System, systemFor } from "./_system.ts";
 import { parseTimestamp } from "./_timestamp.ts";
-import { careful, ctime, isoLocal, isUtf8Locale, left, localtime, utf8String } from "./_text.ts";
+import { careful, ctime, isoLocal, isUtf8Locale, left, localtime } from "./_text.ts";
 
 /**
  * last.c's `timefmts`: the widths of the login and logout columns, how each

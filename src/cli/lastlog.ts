@@ -9,11 +9,11 @@
 import { join } from "node:path";
 import { type LastlogEntry, LastlogFile } from "../lastlog.ts";
 import { type LastlogLayoutName, LAYOUTS } from "../layouts/mod.ts";
-import { byteString, p2, stringBytes } from "../_bytes.ts";
+import { byteString, p2, stringBytes, utf8String } from "../_bytes.ts";
 import { readRegularFile } from "../_file.ts";
 import { type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, type Context, EXIT, jsonMode, lastValue, Writer } from "./_command.ts";
-import { DAYS, left, localtime, MONTHS, utf8String } from "./_text.ts";
+import { DAYS, left, localtime, MONTHS } from "./_text.ts";
 
 /** A password file entry (name as a byte string). */
 interface Passwd {
