@@ -69,7 +69,11 @@ export interface Session {
   duration: number | null;
 }
 
-/** Options of {@link lastSessions} and {@link pairSessions}. */
+/**
+ * Options of {@link lastSessions}, {@link pairSessions} and
+ * {@link SessionPairing}; `layout` and `onWarning` concern reading a file,
+ * so only {@link lastSessions} uses them.
+ */
 export interface LastOptions {
   /** Record layout of the file: "auto" (default) detects it. */
   layout?: "auto" | LayoutName;

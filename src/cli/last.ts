@@ -159,8 +159,13 @@ class LastPrinter {
   }
 
   /**
-   * last.c list(): one line for a record.
+   * last.c list(): one line for a record, unless the operands or --present leave it out.
    *
+   * @param u The login (or system) record.
+   * @param logoutTime When it ended, 0 for never.
+   * @param what How it ended.
+   * @param lineName The line column, where last.c writes its own ("system boot").
+   * @param json With --json/--ndjson: the value printed instead of the line.
    * @returns True when the line limit is reached (quit).
    */
   async list(u: UtmpRecord, logoutTime: number, what: What, lineName?: string, json?: unknown): Promise<boolean> {
