@@ -186,7 +186,13 @@ async function target(
 }
 
 async function exists(path: string): Promise<boolean> {
-  return await identityOf(path) !== undefined;
+  try {
+    await stat(path);
+    return true;
+  } catch (error) {
+    if (isPermissionDenial(error)) throw error;
+    return false;
+  }
 }
 
 /** The meaning of a record. */
@@ -228,17 +234,6 @@ function fixedSize(layout: Layout): number {
   return layout.size;
 }
 
-/** Identity (device:inode) of what a path names now, or undefined when it names nothing. */
-async function identityOf(path: string): Promise<string | undefined> {
-  try {
-    const s = await stat(path);
-    return `${s.dev}:${s.ino}`;
-  } catch (error) {
-    if (isPermissionDenial(error)) throw error;
-    return undefined;
-  }
-}
-
 async function openIfThere(path: string): Promise<RecordFile | undefined> {
   try {
     return await openRecordFile(path);
@@ -263,7 +258,7 @@ async function* followLog(
 ): AsyncGenerator<WatchEvent> {
   let file: RecordFile | undefined;
   let layout: Layout | undefined;
-  /** Bytes of the first file to pass over ("from end"), until its layout is known; then null. */
+  /** Bytes of the first file to pass over ("from end"), until its layout is known or it is rotated away; then null. */
   let skip: number | null | undefined = (options.from ?? "end") === "end" ? undefined : 0;
   /** Offset and index of the next record to read in `file`. */
   let offset = 0;
@@ -294,6 +289,32 @@ async function* followLog(
     }
   }
 
+  /** Reads what the open file holds past `offset`: its layout first (once it holds a record), a truncation noticed. */
+  async function* catchUp(f: RecordFile): AsyncGenerator<WatchEvent> {
+    const { size } = await f.stat();
+    if (layout === undefined && size > 0) {
+      const head = new Uint8Array(Math.min(size, DETECT_SAMPLE * largestRecord()));
+      const n = await f.read(head, 0);
+      layout = chooseLayout(head.subarray(0, n), size, options, path);
+    }
+    if (layout === undefined) return;
+    const recordSize = fixedSize(layout);
+    if (skip !== null && skip !== undefined) {
+      offset = skip - skip % recordSize;
+      index = offset / recordSize;
+      skip = null;
+      if (offset > 0) {
+        last = new Uint8Array(recordSize);
+        if (await f.read(last, offset - recordSize) !== recordSize) last = undefined;
+      }
+    }
+    if (size < offset || (last !== undefined && !await holds(f, offset - recordSize, last))) {
+      offset = index = 0; // truncated (and perhaps written again)
+      last = undefined;
+    }
+    yield* drain(f, layout);
+  }
+
   try {
     while (!options.signal?.aborted) {
       if (file === undefined) {
@@ -304,35 +325,15 @@ async function* followLog(
         started();
       }
       if (file !== undefined) {
-        const { size } = await file.stat();
-        if (layout === undefined && size > 0) {
-          const head = new Uint8Array(Math.min(size, DETECT_SAMPLE * largestRecord()));
-          const n = await file.read(head, 0);
-          layout = chooseLayout(head.subarray(0, n), size, options, path);
-        }
-        if (layout !== undefined) {
-          const recordSize = fixedSize(layout);
-          if (skip !== null && skip !== undefined) {
-            offset = skip - skip % recordSize;
-            index = offset / recordSize;
-            skip = null;
-            if (offset > 0) {
-              last = new Uint8Array(recordSize);
-              if (await file.read(last, offset - recordSize) !== recordSize) last = undefined;
-            }
-          }
-          if (size < offset || (last !== undefined && !await holds(file, offset - recordSize, last))) {
-            offset = index = 0; // truncated (and perhaps written again)
-            last = undefined;
-          }
-          yield* drain(file, layout);
-          if (await identityOf(path) !== file.identity) {
-            // Rotated: finish the old file (writes that reached it before the rename), then start the new one.
-            yield* drain(file, layout);
-            await file.close();
-            file = undefined;
-            continue;
-          }
+        yield* catchUp(file);
+        // Checked whether or not the layout is known yet: an empty file can be rotated too (a quiet btmp).
+        if (await file.replaced()) {
+          // Rotated: finish the old file (writes that reached it before the rename), then start the new one.
+          yield* catchUp(file);
+          await file.close();
+          file = undefined;
+          skip = null; // the new file is read from its start
+          continue;
         }
       }
       await waiter.wait();
