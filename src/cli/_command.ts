@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { OptionSpec, ParsedArgs } from "./_args.ts";
+import { type OptionSpec, type ParsedArgs, UsageError } from "./_args.ts";
 import { stringBytes, utf8String } from "../_bytes.ts";
 
 /** Exit codes. */
@@ -92,6 +92,19 @@ export function lastValue(args: ParsedArgs, key: string): string | undefined {
   let value: string | undefined;
   for (const [k, v] of args.options) if (k === key) value = v;
   return value;
+}
+
+/**
+ * The FILE operands of a command that takes at most `max`, the `--file`
+ * option (which every command accepts) first.
+ *
+ * @throws {UsageError} "extra operand" for one more than `max`.
+ */
+export function fileOperands(args: ParsedArgs, max: number): string[] {
+  const file = lastValue(args, "file");
+  const operands = file === undefined ? args.operands : [file, ...args.operands];
+  if (operands.length > max) throw new UsageError(`extra operand '${operands[max]}'`);
+  return operands;
 }
 
 /** Whether an option was given. */

@@ -12,13 +12,11 @@ import { arch, platform } from "../_runtime.ts";
 import { openRecordFile } from "../_file.ts";
 import { formatUtmpdumpLine, UtmpdumpParser } from "../utmpdump.ts";
 import { type ParsedArgs, UsageError } from "./_args.ts";
-import { type Command, type Context, EXIT, has, jsonMode, lastValue, Writer } from "./_command.ts";
+import { type Command, type Context, EXIT, fileOperands, has, jsonMode, lastValue, Writer } from "./_command.ts";
 import { layoutOption, openRecords } from "./_read.ts";
 
 async function run(args: ParsedArgs, ctx: Context): Promise<number> {
-  const fileOption = lastValue(args, "file");
-  const operands = fileOption === undefined ? args.operands : [fileOption, ...args.operands];
-  if (operands.length > 1) throw new UsageError(`extra operand '${operands[1]}'`);
+  const operands = fileOperands(args, 1);
   if (has(args, "reverse")) return await reverse(args, ctx, operands[0]);
   if (has(args, "output")) throw new UsageError("option '--output' goes with '--reverse'");
   const out = new Writer(ctx.io, jsonMode(args));

@@ -5,15 +5,13 @@
  */
 
 import type { UtmpRecordObject } from "../record.ts";
-import { type ParsedArgs, UsageError } from "./_args.ts";
-import { type Command, type Context, EXIT, jsonMode, lastValue, Writer } from "./_command.ts";
+import type { ParsedArgs } from "./_args.ts";
+import { type Command, type Context, EXIT, fileOperands, jsonMode, Writer } from "./_command.ts";
 import { systemFor } from "./_system.ts";
 import { isUserProcess, trimmedName, whoRecords } from "./who.ts";
 
 async function run(args: ParsedArgs, ctx: Context): Promise<number> {
-  const fileOption = lastValue(args, "file");
-  const operands = fileOption === undefined ? args.operands : [fileOption, ...args.operands];
-  if (operands.length > 1) throw new UsageError(`extra operand '${operands[1]}'`);
+  const operands = fileOperands(args, 1);
   const users: { name: string; record: UtmpRecordObject }[] = [];
   for await (const batch of whoRecords(args, ctx, operands[0], systemFor(ctx))) {
     for (const u of batch) {

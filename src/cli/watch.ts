@@ -7,7 +7,7 @@
 
 import { watch, type WatchEvent, type WatchOptions } from "../watch.ts";
 import { type ParsedArgs, UsageError } from "./_args.ts";
-import { type Command, type Context, EXIT, has, jsonMode, lastValue, Writer } from "./_command.ts";
+import { type Command, type Context, EXIT, fileOperands, has, jsonMode, lastValue, Writer } from "./_command.ts";
 import { layoutOption } from "./_read.ts";
 import { utf8String } from "../_bytes.ts";
 import { isoLocal, left } from "./_text.ts";
@@ -29,9 +29,7 @@ function count(value: string): number {
 async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   const mode = jsonMode(args);
   if (mode === "json") throw new UsageError("--json makes one array, which a watch never closes; use --ndjson");
-  const fileOption = lastValue(args, "file");
-  const operands = fileOption === undefined ? args.operands : [fileOption, ...args.operands];
-  if (operands.length > 1) throw new UsageError(`extra operand '${operands[1]}'`);
+  const operands = fileOperands(args, 1);
   const limit = lastValue(args, "limit");
   const most = limit === undefined ? Infinity : count(limit);
   const watchMode = lastValue(args, "mode") ?? "auto";

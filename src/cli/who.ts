@@ -6,8 +6,8 @@
 
 import { byteString, p2, rawFields, storedString } from "../_bytes.ts";
 import type { UtmpRecord } from "../record.ts";
-import { type ParsedArgs, UsageError } from "./_args.ts";
-import { type Command, type Context, EXIT, jsonMode, lastValue, Writer } from "./_command.ts";
+import type { ParsedArgs } from "./_args.ts";
+import { type Command, type Context, EXIT, fileOperands, jsonMode, Writer } from "./_command.ts";
 import { openRecords } from "./_read.ts";
 import { whoSource } from "./_sources.ts";
 import { type System, systemFor } from "./_system.ts";
@@ -271,10 +271,7 @@ export function liveOnly(records: UtmpRecord[], system: System): UtmpRecord[] {
 
 async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   const f = flagsOf(args);
-  let operands = args.operands;
-  const fileOption = lastValue(args, "file");
-  if (fileOption !== undefined) operands = [fileOption, ...operands];
-  if (operands.length > 2) throw new UsageError(`extra operand '${operands[2]}'`);
+  const operands = fileOperands(args, 2);
   if (operands.length === 2) f.myLine = true;
   const file = operands.length === 1 ? operands[0] : undefined;
   const out = new Writer(ctx.io, jsonMode(args));
