@@ -123,7 +123,7 @@ export function jsonMode(args: ParsedArgs): "json" | "ndjson" | undefined {
 const FLUSH_BYTES = 1 << 16;
 
 /**
- * Buffers output (byte strings, see _text.ts) and writes it in large
+ * Buffers output (byte strings, see ../_bytes.ts) and writes it in large
  * pieces; structured output goes through {@link Writer.item}.
  */
 export class Writer {
