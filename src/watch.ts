@@ -154,6 +154,7 @@ async function* follow(
       throw new RangeError(`Cannot watch in mode "${mode}": expected "auto", "log", "slots" or "logind"`);
     }
     const [file, kind] = await target(path, mode, options.root);
+    if (kind !== "logind") givenLayout(file, options.layout); // a wrong layout fails now, not at the first record
     const waiter = new Waiter(file, kind === "logind", options.interval ?? 1000, options.signal);
     try {
       const follower = kind === "slots" ? followSlots : kind === "logind" ? followLogind : followLog;
@@ -214,9 +215,24 @@ function eventType(u: UtmpRecord): WatchEventType {
   }
 }
 
+/**
+ * The `layout` option's layout (undefined for "auto"), checked as `UtmpFile` checks it, and for fixed-size
+ * records: a lastlog layout or a framed one cannot be followed record by record.
+ */
+function givenLayout(path: string, name: string | undefined): Layout | undefined {
+  if (name === undefined || name === "auto") return undefined;
+  const layout = getLayout(name);
+  if (layout.kind !== "utmp") {
+    throw new RangeError(`Cannot watch "${path}" with layout "${name}": it is a lastlog layout; use LastlogFile`);
+  }
+  fixedSize(layout);
+  return layout;
+}
+
 /** Chooses the layout from the file's first records; undefined while the file holds none. */
 function chooseLayout(head: Uint8Array, size: number, options: WatchOptions, path: string): Layout | undefined {
-  if (options.layout !== undefined && options.layout !== "auto") return getLayout(options.layout);
+  const given = givenLayout(path, options.layout);
+  if (given !== undefined) return given;
   const prefer = nativeLayoutName(platform, arch);
   const detection = detectLayout(head, size, prefer === undefined ? { path } : { path, prefer });
   return detection.confidence === 0 ? undefined : detection.layout;

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { test } from "./_harness.ts";
 import { ORACLE_ENV, tempDir, utmpdumpReverse } from "./_util.ts";
 import { collect } from "./_collect.ts";
-import { type UtmpRecordObject, watch, type WatchEvent } from "../mod.ts";
+import { UtmpFile, type UtmpRecordObject, watch, type WatchEvent } from "../mod.ts";
+import { encodeRecord, LAYOUTS } from "../src/layouts/mod.ts";
 
 /** utmpdump text of one record. */
 function line(type: number, pid: number, id: string, user: string, tty: string, host: string, sec: number): string {
@@ -216,6 +217,30 @@ test("watch() ends without an error when its signal aborts while it waits", asyn
     const waiting = missing.next();
     later.abort();
     assert.deepEqual(await waiting, { done: true, value: undefined });
+  } finally {
+    t.cleanup();
+  }
+});
+
+test("watch() refuses a lastlog layout, a framed layout and an unknown name at once, as UtmpFile refuses them", async () => {
+  const t = tempDir();
+  try {
+    const lastlog = t.file("lastlog", encodeRecord(LAYOUTS["lastlog-linux"], { ut_line: "pts/0", tv_sec: 1700000000 }));
+    const empty = t.file("wtmp", new Uint8Array(0));
+    const cases: [string, string, RegExp][] = [
+      [lastlog, "lastlog-linux", /^Cannot watch ".*\/lastlog" with layout "lastlog-linux": it is a lastlog layout/],
+      [empty, "lastlog-linux", /it is a lastlog layout; use LastlogFile$/],
+      [empty, "freebsd-log", /only files of fixed-size records can be followed/],
+      [empty, "nope", /^Cannot find layout "nope"/],
+    ];
+    for (const [path, layout, message] of cases) {
+      // Even before the file holds a record; the signal ends a watch that would wait instead.
+      const events = watch(path, { from: "start", layout, interval: 50, signal: AbortSignal.timeout(2000) });
+      await assert.rejects(() => events.next(), (e) => e instanceof RangeError && message.test(e.message), layout);
+    }
+    await assert.rejects(async () => {
+      for await (const _ of new UtmpFile(lastlog, { layout: "lastlog-linux" })) break;
+    }, /it is a lastlog layout; use LastlogFile/);
   } finally {
     t.cleanup();
   }
