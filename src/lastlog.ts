@@ -11,6 +11,7 @@
 import { stat } from "node:fs/promises";
 import { UtmpFileError } from "./errors.ts";
 import { openRecordFile, readSettled, type RecordFile, shrankReason } from "./_file.ts";
+import { CHUNK_BYTES } from "./_file_source.ts";
 import { codecOf, type Layout, readChars } from "./layouts/_engine.ts";
 import {
   type Detection,
@@ -56,9 +57,6 @@ export interface LastlogWarning {
   /** What was skipped and what to do, in words. */
   reason: string;
 }
-
-/** Bytes per read while scanning. */
-const CHUNK_BYTES = 1 << 20;
 
 /**
  * Files up to this apparent size are scanned whole; 64 MiB holds the slots of
