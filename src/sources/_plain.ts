@@ -1,7 +1,7 @@
 /**
  * {@link PlainRecord}: a {@link UtmpRecord} made of plain values, for
  * sources that are not record files (systemd-logind session files, wtmpdb
- * rows).
+ * rows), and {@link whole} for the numbers those sources (and lastlog2) store.
  *
  * @module
  */
@@ -91,4 +91,18 @@ export class PlainRecord extends RecordBase implements UtmpRecord {
   get ut_time(): Date {
     return new Date(Math.floor(this.#usec / 1000));
   }
+}
+
+/**
+ * A number made whole the way SQLite turns a real into an integer (toward
+ * zero, clamped to the range), here the range of integers a number holds
+ * exactly: wtmpdb's and lastlog2's columns read through `CAST(... AS REAL)`,
+ * logind's REALTIME text.
+ *
+ * @param value A number, or null.
+ * @returns A whole number, or null.
+ */
+export function whole(value: number | null): number | null {
+  if (value === null) return null;
+  return Math.trunc(Math.min(Number.MAX_SAFE_INTEGER, Math.max(-Number.MAX_SAFE_INTEGER, value)));
 }

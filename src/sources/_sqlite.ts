@@ -122,16 +122,3 @@ function sqliteError(error: unknown, path: string, what: string): unknown {
     cause: error,
   });
 }
-
-/**
- * A number read through `CAST(... AS REAL)` as a whole number, the way
- * SQLite turns a real into an integer (toward zero, clamped to the range),
- * here the range of integers a number holds exactly.
- *
- * @param value A real, or null.
- * @returns A whole number, or null.
- */
-export function whole(value: number | null): number | null {
-  if (value === null) return null;
-  return Math.trunc(Math.min(Number.MAX_SAFE_INTEGER, Math.max(-Number.MAX_SAFE_INTEGER, value)));
-}

@@ -9,7 +9,8 @@
 import { readRegularFile } from "../_file.ts";
 import { isPermissionDenial } from "../_runtime.ts";
 import type { LastlogEntry } from "../lastlog.ts";
-import { openDatabase, whole } from "./_sqlite.ts";
+import { whole } from "./_plain.ts";
+import { openDatabase } from "./_sqlite.ts";
 
 /**
  * lastlog2's default database.

@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { UtmpFileError } from "../errors.ts";
 import { fileError, readRegularFile } from "../_file.ts";
 import { devicePath, type UtmpRecord } from "../record.ts";
-import { PlainRecord } from "./_plain.ts";
+import { PlainRecord, whole } from "./_plain.ts";
 
 /**
  * Where logind keeps its session files.
@@ -208,7 +208,7 @@ export async function readLogindSessions(dir: string = LOGIND_SESSIONS_DIR): Pro
 /** REALTIME in µs: a whole number within what a number holds exactly, 0 when it is not a number. */
 function startUsec(session: LogindSession): number {
   const n = Number(session.values.REALTIME ?? 0);
-  return Number.isFinite(n) ? Math.trunc(Math.min(Number.MAX_SAFE_INTEGER, Math.max(-Number.MAX_SAFE_INTEGER, n))) : 0;
+  return Number.isFinite(n) ? whole(n) ?? 0 : 0;
 }
 
 /**

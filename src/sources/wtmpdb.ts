@@ -16,8 +16,8 @@
 
 import { devicePath, type UtmpRecord } from "../record.ts";
 import type { UtTypeName } from "../types.ts";
-import { PlainRecord } from "./_plain.ts";
-import { openDatabase, whole } from "./_sqlite.ts";
+import { PlainRecord, whole } from "./_plain.ts";
+import { openDatabase } from "./_sqlite.ts";
 
 /**
  * wtmpdb's default database (`_PATH_WTMPDB`).
