@@ -60,7 +60,11 @@ export class UtmpFormatError extends Error {
  * error code ("ENOENT", "EACCES", "ELOOP", "EISDIR", ...), the same in Deno,
  * Node and Bun; for a path that is not a regular file (a FIFO, a device, a
  * socket) it is "EFTYPE", and "EAGAIN" when a file was being rewritten
- * without a pause long enough to read its records whole.
+ * without a pause long enough to read its records whole. With `backend:
+ * "ffi"`, "EINTR" when glibc gave up waiting for another process's lock
+ * part-way through the file. "ENOSYS" when the runtime cannot read the
+ * file's kind at all: a wtmpdb or lastlog2 database without a built-in
+ * SQLite (Node before 22.5).
  *
  * @example Telling "missing" from "not allowed"
  * ```ts
