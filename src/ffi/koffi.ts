@@ -34,7 +34,7 @@ interface KoffiLibrary {
 }
 
 /** The table's types as koffi's C type names (a `buffer` is passed as a Uint8Array). */
-export const KOFFI_TYPES: Readonly<Record<NativeType, string>> = {
+const KOFFI_TYPES: Readonly<Record<NativeType, string>> = {
   void: "void",
   i32: "int",
   pointer: "void *",

@@ -229,7 +229,7 @@ function hasSignature(head: Uint8Array, typeOffset: number): boolean {
 }
 
 /** The `setutxdb` type of a FreeBSD file, from its name (utx.log, utx.lastlogin, else utx.active). */
-export function freebsdDatabase(path: string): number {
+function freebsdDatabase(path: string): number {
   const name = path.slice(path.lastIndexOf("/") + 1);
   if (name.startsWith("utx.log")) return UTXDB.LOG;
   if (name.startsWith("utx.lastlogin")) return UTXDB.LASTLOGIN;
