@@ -8,14 +8,13 @@
 
 import assert from "node:assert/strict";
 import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
-import { open } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { lastlog, LASTLOG_SCAN_BYTES, type LastlogEntry, LastlogFile, UtmpFormatError } from "../mod.ts";
 import { encodeRecord, LAYOUTS } from "../src/layouts/mod.ts";
 import { test } from "./_harness.ts";
 import { FIXTURES, tempDir } from "./_util.ts";
 import { inZone, printedRows } from "./layouts/_native.ts";
+import { bytesRead, countingReads } from "./robustness/_reads.ts";
 
 async function entries(file: LastlogFile): Promise<LastlogEntry[]> {
   const out: LastlogEntry[] = [];
@@ -167,26 +166,6 @@ test("LastlogFile reads an empty lastlog as no entries and refuses a utmp layout
   }
 });
 
-/** Counts the bytes every FileHandle reads while `body` runs. */
-async function countingReads(body: () => Promise<void>): Promise<number> {
-  const probe = await open(fileURLToPath(import.meta.url));
-  const proto = Object.getPrototypeOf(probe) as { read: (...args: unknown[]) => Promise<{ bytesRead: number }> };
-  await probe.close();
-  const read = proto.read;
-  let total = 0;
-  proto.read = async function (this: unknown, ...args: unknown[]): Promise<{ bytesRead: number }> {
-    const result = await read.apply(this, args);
-    total += result.bytesRead;
-    return result;
-  };
-  try {
-    await body();
-  } finally {
-    proto.read = read;
-  }
-  return total;
-}
-
 test("LastlogFile reads a sparse lastlog with a uid near 2^32 by seeking, not through its terabyte", async () => {
   const tmp = tempDir();
   try {
@@ -204,9 +183,11 @@ test("LastlogFile reads a sparse lastlog with a uid near 2^32 by seeking, not th
     }
     const file = new LastlogFile(path);
     let found: LastlogEntry[] = [];
-    const scanned = await countingReads(async () => {
-      found = await entries(file);
-    });
+    const scanned = bytesRead(
+      await countingReads(async () => {
+        found = await entries(file);
+      }),
+    );
     assert.deepEqual(found.map((e) => [e.uid, e.line]), [[0, "tty1"], [4294967294, "pts/9"]]);
     // The dense prefix, the detection samples and the last slot: not the 1.14 TiB in between.
     assert.ok(
@@ -218,10 +199,12 @@ test("LastlogFile reads a sparse lastlog with a uid near 2^32 by seeking, not th
     assert.match(file.warnings[0]!.reason, new RegExp(`^skipped the sparse slots of uids ${skipped} to 4294967293 `));
     // The uids option and lookups seek straight to the slots.
     let direct: LastlogEntry[] = [];
-    const seeks = await countingReads(async () => {
-      direct = await entries(new LastlogFile(path, { uids: [4294967294, 3000000000, 5, 3000000000] }));
-      assert.equal((await lastlog(3000000000, { path }))?.line, "pts/3");
-    });
+    const seeks = bytesRead(
+      await countingReads(async () => {
+        direct = await entries(new LastlogFile(path, { uids: [4294967294, 3000000000, 5, 3000000000] }));
+        assert.equal((await lastlog(3000000000, { path }))?.line, "pts/3");
+      }),
+    );
     assert.deepEqual(direct.map((e) => [e.uid, e.line]), [[3000000000, "pts/3"], [4294967294, "pts/9"]]);
     assert.ok(seeks <= 8 * (1 << 20), `read ${seeks} bytes`);
   } finally {

@@ -8,9 +8,7 @@
 
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { open } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import {
   lastlog,
   LastlogFile,
@@ -27,33 +25,7 @@ import { HAS_SQLITE, sqlite } from "../sources/_build.ts";
 import { ours } from "../cli/_run.ts";
 import { tempDir } from "../_util.ts";
 import { concat, fc, params } from "./_fuzz.ts";
-
-/** One read a FileHandle was asked for. */
-interface Read {
-  position: number;
-  length: number;
-  bytesRead: number;
-}
-
-/** Every read any FileHandle is asked for while `body` runs. */
-async function countingReads(body: () => Promise<void>): Promise<Read[]> {
-  const probe = await open(fileURLToPath(import.meta.url));
-  const proto = Object.getPrototypeOf(probe) as { read: (...args: unknown[]) => Promise<{ bytesRead: number }> };
-  await probe.close();
-  const read = proto.read;
-  const reads: Read[] = [];
-  proto.read = async function (this: unknown, ...args: unknown[]): Promise<{ bytesRead: number }> {
-    const result = await read.apply(this, args);
-    reads.push({ position: args[3] as number, length: args[2] as number, bytesRead: result.bytesRead });
-    return result;
-  };
-  try {
-    await body();
-  } finally {
-    proto.read = read;
-  }
-  return reads;
-}
+import { bytesRead, countingReads, type Read } from "./_reads.ts";
 
 /** The largest record of any layout: a read may ask for one record past the end, to see the file grow. */
 const LARGEST = Math.max(...Object.values(LAYOUTS).map((l) => l.size));
@@ -94,7 +66,7 @@ test("UtmpFile reads a utx.log whose last length says 65535 bytes without readin
       [boot.length, "file ends 12 bytes into a length-prefixed record"],
     ]);
     assertWithin(reads, bytes.length);
-    assert.ok(reads.reduce((n, r) => n + r.bytesRead, 0) <= 3 * bytes.length);
+    assert.ok(bytesRead(reads) <= 3 * bytes.length);
   } finally {
     tmp.cleanup();
   }
