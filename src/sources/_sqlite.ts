@@ -11,7 +11,7 @@
 
 import { UtmpFileError, UtmpFormatError } from "../errors.ts";
 import { openRecordFile } from "../_file.ts";
-import { isPermissionDenial } from "../_runtime.ts";
+import { isPermissionDenial, runtime } from "../_runtime.ts";
 
 /** A row as SQLite returns it: column name to value. */
 export type Row = Record<string, unknown>;
@@ -40,7 +40,7 @@ async function loadOpener(): Promise<Opener | undefined> {
   } catch (error) {
     if (isPermissionDenial(error)) throw error;
   }
-  if ("Bun" in globalThis) {
+  if (runtime === "bun") {
     const { Database } = await import("bun:sqlite" as string) as {
       Database: new (path: string, options: { readonly: boolean }) => Connection;
     };
