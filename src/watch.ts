@@ -136,6 +136,8 @@ const SLOT_FILES = new Set(["utmp", "utmpx", "utx.active"]);
  * @returns The events, and a promise of when watching has begun.
  * @throws {UtmpFileError} When the file exists but cannot be read (a missing file is waited for).
  * @throws {UtmpFormatError} When its layout cannot be recognised.
+ * @throws {RangeError} For an unknown `mode` or `layout`, or a layout whose records cannot be followed one by one
+ * (a lastlog layout, FreeBSD's length-prefixed utx.log).
  */
 export function watch(path?: string, options: WatchOptions = {}): WatchIterator {
   let started!: () => void;
