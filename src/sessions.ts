@@ -192,7 +192,8 @@ export async function historySource(options: HistoryOptions = {}): Promise<Chose
   }
   const wtmp = await system("wtmp");
   const db = await system("wtmpdb");
-  const [w, d] = [await probe(wtmp), await probe(db)];
+  const w = await probe(wtmp);
+  const d = await probe(db);
   if (w !== undefined && (d === undefined || (w.size > 0 && w.mtimeMs >= d.mtimeMs))) {
     return { source: "wtmp", path: wtmp };
   }
