@@ -76,7 +76,7 @@ export {
   SessionPairing,
 } from "./src/last.ts";
 export type { BackendName } from "./src/_source.ts";
-export type { Detection, LastlogLayoutName, LayoutName, UtmpLayoutName } from "./src/layouts/mod.ts";
+export type { Detection, LastlogLayoutName, LayoutName, ProblemKind, UtmpLayoutName } from "./src/layouts/mod.ts";
 export {
   lastlog,
   LASTLOG_SCAN_BYTES,

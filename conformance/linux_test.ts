@@ -73,7 +73,9 @@ test("UtmpFile yields plaso utmp_corrupted's good records and warns at 0x180, 0x
 test("UtmpFile yields plaso wtmp.1's four records and warns about the stray byte", async () => {
   const { records, warnings } = await collect(shared("plaso/wtmp.1"));
   assert.deepEqual(records.map((r) => r.ut_type), ["USER_PROCESS", "DEAD_PROCESS", "EMPTY", "EMPTY"]);
-  assert.deepEqual(warnings, [{ offset: 1536, recordIndex: 4, reason: "file ends 1 bytes into a 384-byte record" }]);
+  assert.deepEqual(warnings, [
+    { kind: "partial-record", offset: 1536, recordIndex: 4, reason: "file ends 1 bytes into a 384-byte record" },
+  ]);
 }, { ignore: !present });
 
 test("UtmpFile refuses to guess s4's all-0xFF record and warns about it with the layout given", async () => {

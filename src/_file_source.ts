@@ -87,6 +87,7 @@ export class FileSource implements RecordSource {
     if (whole === 0) {
       // The position stays at the record's start: a later pass reads it once a writer has finished it.
       this.#options.onProblem({
+        kind: "partial-record",
         offset: this.#position,
         recordIndex: this.#index,
         reason: `file ends ${n} bytes into a ${size}-byte record`,
@@ -131,6 +132,7 @@ export class FileSource implements RecordSource {
     if (frames.length === 0 && skip === undefined) {
       // No whole record: the rest of the file is shorter than the record its length announces.
       this.#options.onProblem({
+        kind: "partial-record",
         offset: this.#position,
         recordIndex: this.#index,
         reason: `file ends ${n} bytes into a length-prefixed record`,
@@ -139,7 +141,7 @@ export class FileSource implements RecordSource {
     }
     if (frames.length === 0) {
       const reason = `zero record length: skipped ${skip!.length} bytes to the next length`;
-      this.#options.onProblem({ offset: this.#position, recordIndex: this.#index, reason });
+      this.#options.onProblem({ kind: "zero-length", offset: this.#position, recordIndex: this.#index, reason });
     }
     const chunk: Chunk = {
       ...makeChunk(unframe(data, frames, layout.size), layout, this.#position, this.#index),
@@ -176,10 +178,11 @@ export class FileSource implements RecordSource {
     const was = Math.max(file.size, this.#position);
     const at = { offset, recordIndex };
     if (size < was) {
-      this.#options.onProblem({ ...at, reason: shrankReason(was, size) });
+      this.#options.onProblem({ kind: "shrank", ...at, reason: shrankReason(was, size) });
     }
     if (await file.replaced()) {
       this.#options.onProblem({
+        kind: "replaced",
         ...at,
         reason:
           `file was replaced while being read (renamed over or removed): read to the end of the file as it was opened`,
@@ -193,6 +196,7 @@ export class FileSource implements RecordSource {
     this.#endChecked = false;
     if (this.#identity !== undefined && this.#identity !== file.identity && this.#position > 0) {
       this.#options.onProblem({
+        kind: "replaced",
         offset: this.#position,
         recordIndex: this.#index,
         reason:

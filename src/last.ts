@@ -385,6 +385,7 @@ export async function* readBackward(
     const count = Math.floor(file.size / size);
     if (file.size % size !== 0) {
       options.onWarning?.({
+        kind: "partial-record",
         offset: count * size,
         recordIndex: count,
         reason: `file ends ${file.size % size} bytes into a ${size}-byte record`,
@@ -403,6 +404,7 @@ export async function* readBackward(
         shrank = true;
         const now = (await file.stat()).size;
         options.onWarning?.({
+          kind: "shrank",
           offset: now - now % size,
           recordIndex: Math.floor(now / size),
           reason: shrankReason(file.size, now),

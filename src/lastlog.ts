@@ -52,6 +52,8 @@ export interface LastlogOptions {
 
 /** A part of the file the scan did not read, and why. */
 export interface LastlogWarning {
+  /** "sparse": slots left out of a scan of a sparse file; "shrank": the file got shorter while it was read. */
+  kind: "sparse" | "shrank";
   /** File offset where the skipped part starts. */
   offset: number;
   /** What was skipped and what to do, in words. */
@@ -211,6 +213,7 @@ export class LastlogFile implements AsyncIterable<LastlogEntry> {
       yield* scan(file, layout, 0, scanned, warn);
       if (scanned < slots - 1) {
         this.warnings.push({
+          kind: "sparse",
           offset: scanned * layout.size,
           reason: `skipped the sparse slots of uids ${scanned} to ${slots - 2} (${
             (slots - 1 - scanned) * layout.size
@@ -343,7 +346,11 @@ async function* scan(
     if (n < count * size) {
       const { size: now } = await file.stat();
       const gone = slot + Math.floor(n / size);
-      warn({ offset: gone * size, reason: `${shrankReason(file.size, now)} (the slots from uid ${gone} on)` });
+      warn({
+        kind: "shrank",
+        offset: gone * size,
+        reason: `${shrankReason(file.size, now)} (the slots from uid ${gone} on)`,
+      });
       return;
     }
   }

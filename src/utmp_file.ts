@@ -343,6 +343,7 @@ export class UtmpFile implements AsyncIterable<UtmpRecord>, AsyncDisposable {
       }
       const record = new RecordView(chunk, at, "UNKNOWN");
       this.#problem({
+        kind: "impossible-type",
         offset: record.offset,
         recordIndex: record.index,
         reason: `impossible ut_type ${codec.typeCode(view, at)} for layout "${codec.layout.name}"`,

@@ -195,7 +195,7 @@ test("LastlogFile reads a sparse lastlog with a uid near 2^32 by seeking, not th
       `${scanned}`,
     );
     const skipped = Math.floor(LASTLOG_SCAN_BYTES / layout.size);
-    assert.deepEqual(file.warnings.map((w) => w.offset), [skipped * layout.size]);
+    assert.deepEqual(file.warnings.map((w) => [w.kind, w.offset]), [["sparse", skipped * layout.size]]);
     assert.match(file.warnings[0]!.reason, new RegExp(`^skipped the sparse slots of uids ${skipped} to 4294967293 `));
     // The uids option and lookups seek straight to the slots.
     let direct: LastlogEntry[] = [];

@@ -67,7 +67,9 @@ test("UtmpFile reports a trailing partial record as a warning after every whole 
   assert.equal(records[0]!.ut_user, "userA");
   assert.equal(records[0]!.ut_line, "/dev/pts/32");
   assert.equal(records[0]!.ut_addr_text, "10.10.122.1");
-  assert.deepEqual(warnings, [{ offset: 1536, recordIndex: 4, reason: "file ends 1 bytes into a 384-byte record" }]);
+  assert.deepEqual(warnings, [
+    { kind: "partial-record", offset: 1536, recordIndex: 4, reason: "file ends 1 bytes into a 384-byte record" },
+  ]);
 });
 
 test("UtmpFile skips records with an impossible type and records a warning for each", async () => {
@@ -347,7 +349,9 @@ test("UtmpFile refuses to guess the layout of garbage", async () => {
   );
   const { records, warnings } = await collect(path, { layout: "linux" });
   assert.deepEqual(records, []);
-  assert.deepEqual(warnings, [{ offset: 0, recordIndex: 0, reason: 'impossible ut_type -1 for layout "linux"' }]);
+  assert.deepEqual(warnings, [
+    { kind: "impossible-type", offset: 0, recordIndex: 0, reason: 'impossible ut_type -1 for layout "linux"' },
+  ]);
 });
 
 test("UtmpFile reads an empty file and a one-byte file as no records", async () => {
@@ -355,7 +359,9 @@ test("UtmpFile reads an empty file and a one-byte file as no records", async () 
   assert.deepEqual([empty.records, empty.warnings], [[], []]);
   const one = await collect(join(FIXTURES, "s4", "programs", "utmp", "one-byte.wtmp"));
   assert.deepEqual(one.records, []);
-  assert.deepEqual(one.warnings, [{ offset: 0, recordIndex: 0, reason: "file ends 1 bytes into a 384-byte record" }]);
+  assert.deepEqual(one.warnings, [
+    { kind: "partial-record", offset: 0, recordIndex: 0, reason: "file ends 1 bytes into a 384-byte record" },
+  ]);
 });
 
 test("UtmpFile streams: the first record of a 16 GiB sparse file arrives without reading the file", async () => {

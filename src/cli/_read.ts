@@ -55,7 +55,7 @@ export async function* openRecords(
 
 function warn(ctx: Context, file: UtmpFile, from: number): number {
   for (const w of file.warnings.slice(from)) {
-    if (w.reason.startsWith("impossible ut_type")) continue;
+    if (w.kind === "impossible-type") continue;
     ctx.io.err(`utmp ${ctx.command}: "${file.path}": record ${w.recordIndex} at byte ${w.offset}: ${w.reason}\n`);
   }
   return file.warnings.length;

@@ -180,6 +180,7 @@ function partialTail(snapshot: Snapshot, size: number): RecordProblem | undefine
   if (stride === undefined || size % stride === 0) return undefined;
   const tail = size % stride;
   return {
+    kind: "partial-record",
     offset: size - tail,
     recordIndex: Math.floor(size / stride),
     reason: `file ends ${tail} bytes into a ${stride}-byte record`,

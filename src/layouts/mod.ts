@@ -512,8 +512,20 @@ export function detectLastlogLayout(
   };
 }
 
-/** Why a record was not yielded: its offset, index and the reason. */
+/**
+ * What kind of problem a warning reports:
+ * - "impossible-type": a record whose type number its layout does not define (not yielded, unless `keepInvalid`);
+ * - "partial-record": the file ends part-way into a record (a later pass reads it once it is whole);
+ * - "zero-length": a FreeBSD utx.log length of 0, stepped over;
+ * - "shrank": the file got shorter while it was read;
+ * - "replaced": the path now names another file (rotated) than the one read.
+ */
+export type ProblemKind = "impossible-type" | "partial-record" | "zero-length" | "shrank" | "replaced";
+
+/** Why a record was not yielded, or what happened to the file: where, what kind, and the reason in words. */
 export interface RecordProblem {
+  /** What kind of problem, for code that handles some kinds. */
+  kind: ProblemKind;
   /** Byte offset in the file. */
   offset: number;
   /** Record index in the file. */

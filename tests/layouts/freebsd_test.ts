@@ -183,8 +183,18 @@ test("UtmpFile steps over zero lengths and long records as getutxent does, and r
       [2, 216, "DEAD_PROCESS", ""],
     ]);
     assert.deepEqual(file.warnings, [
-      { offset: 11, recordIndex: 1, reason: "zero record length: skipped 3 bytes to the next length" },
-      { offset: 216 + dead!.length, recordIndex: 3, reason: "file ends 3 bytes into a length-prefixed record" },
+      {
+        kind: "zero-length",
+        offset: 11,
+        recordIndex: 1,
+        reason: "zero record length: skipped 3 bytes to the next length",
+      },
+      {
+        kind: "partial-record",
+        offset: 216 + dead!.length,
+        recordIndex: 3,
+        reason: "file ends 3 bytes into a length-prefixed record",
+      },
     ]);
     const strict = new UtmpFile(path, { layout: "freebsd-log", strict: true });
     const seen: string[] = [];

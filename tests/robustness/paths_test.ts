@@ -270,6 +270,7 @@ test("UtmpFile reads a file that grows while being read to its new end, and a re
     const { pids, warnings } = await readWhileChanging(path, () => appendFileSync(path, concat(records(5, n), half)));
     assert.deepEqual(pids, range(0, n + 5));
     assert.deepEqual(warnings, [{
+      kind: "partial-record",
       offset: (n + 5) * 384,
       recordIndex: n + 5,
       reason: "file ends 100 bytes into a 384-byte record",
@@ -295,9 +296,9 @@ test("UtmpFile says a file shrank while being read, and yields only the whole re
     const cut = (PER_CHUNK + 7) * 384 + 100; // into the second chunk, 100 bytes into a record
     const { pids, warnings } = await readWhileChanging(path, () => truncateSync(path, cut));
     assert.deepEqual(pids, range(0, PER_CHUNK + 7));
-    assert.deepEqual(warnings.map((w) => [w.offset, w.recordIndex, w.reason]), [
-      [(PER_CHUNK + 7) * 384, PER_CHUNK + 7, shrankReason(n * 384, cut)],
-      [(PER_CHUNK + 7) * 384, PER_CHUNK + 7, "file ends 100 bytes into a 384-byte record"],
+    assert.deepEqual(warnings.map((w) => [w.kind, w.offset, w.recordIndex, w.reason]), [
+      ["shrank", (PER_CHUNK + 7) * 384, PER_CHUNK + 7, shrankReason(n * 384, cut)],
+      ["partial-record", (PER_CHUNK + 7) * 384, PER_CHUNK + 7, "file ends 100 bytes into a 384-byte record"],
     ]);
   } finally {
     tmp.cleanup();
@@ -314,8 +315,9 @@ test("UtmpFile reads a file replaced (rotated) while being read to the end of th
       writeFileSync(path, records(3, 5000));
     });
     assert.deepEqual(pids, range(0, n));
-    assert.deepEqual(warnings.map((w) => [w.offset, w.reason]), [
+    assert.deepEqual(warnings.map((w) => [w.kind, w.offset, w.reason]), [
       [
+        "replaced",
         n * 384,
         "file was replaced while being read (renamed over or removed): read to the end of the file as it was opened",
       ],
@@ -337,8 +339,9 @@ test("UtmpFile says when the file was replaced between two passes", async () => 
     for await (const u of file) rest.push(u.ut_pid);
     // The records the first pass had read stay; then the new file, from where the old one ended.
     assert.deepEqual(rest, [2, 3, 104, 105]);
-    assert.deepEqual(file.warnings.map((w) => [w.offset, w.reason]), [
+    assert.deepEqual(file.warnings.map((w) => [w.kind, w.offset, w.reason]), [
       [
+        "replaced",
         1536,
         "file was replaced since the last pass: reading the new file from byte 1536; rewind() to read it from the start",
       ],
@@ -360,8 +363,8 @@ test("readBackward() and lastSessions() yield only whole records of a file that 
       if (pids.length === PER_CHUNK) truncateSync(path, 5 * 384 + 10);
     }
     assert.deepEqual(pids, [...range(n - PER_CHUNK, n).reverse(), ...range(0, 5).reverse()]);
-    assert.deepEqual(warnings.map((w) => [w.offset, w.recordIndex, w.reason]), [
-      [5 * 384, 5, shrankReason(n * 384, 5 * 384 + 10)],
+    assert.deepEqual(warnings.map((w) => [w.kind, w.offset, w.recordIndex, w.reason]), [
+      ["shrank", 5 * 384, 5, shrankReason(n * 384, 5 * 384 + 10)],
     ]);
     // lastSessions() reads through readBackward(): the sessions of the records still there.
     const sessions = [];
@@ -391,8 +394,9 @@ test("LastlogFile says a lastlog shrank while being scanned, and yields only the
       if (uids.length === 1) truncateSync(path, (per + 3) * layout.size + 7);
     }
     assert.deepEqual(uids, range(0, per + 3));
-    assert.deepEqual(file.warnings.map((w) => [w.offset, w.reason]), [
+    assert.deepEqual(file.warnings.map((w) => [w.kind, w.offset, w.reason]), [
       [
+        "shrank",
         (per + 3) * layout.size,
         shrankReason(slots * layout.size, (per + 3) * layout.size + 7) + ` (the slots from uid ${per + 3} on)`,
       ],
