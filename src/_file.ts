@@ -113,6 +113,14 @@ export function fileError(error: unknown, path: string, hint?: string): unknown 
  * @throws {UtmpFileError} When the path cannot be opened or is not a regular file.
  */
 export async function openRecordFile(path: string, hint?: string): Promise<RecordFile> {
+  if (path.includes("\0")) {
+    // node:fs would throw its own ERR_INVALID_ARG_VALUE; no system call takes such a path.
+    throw new UtmpFileError(
+      `Cannot open "${path.replaceAll("\0", "\\0")}": the path contains a NUL byte (EINVAL)`,
+      "EINVAL",
+      path,
+    );
+  }
   let handle: FileHandle;
   try {
     handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));

@@ -59,7 +59,8 @@ export class UtmpFormatError extends Error {
  * A login-record file cannot be opened or read. `code` is the system's
  * error code ("ENOENT", "EACCES", "ELOOP", "EISDIR", ...), the same in Deno,
  * Node and Bun; for a path that is not a regular file (a FIFO, a device, a
- * socket) it is "EFTYPE", and "EAGAIN" when a file was being rewritten
+ * socket) it is "EFTYPE", for a path holding a NUL byte "EINVAL", and
+ * "EAGAIN" when a file was being rewritten
  * without a pause long enough to read its records whole. With `backend:
  * "ffi"`, "EINTR" when glibc gave up waiting for another process's lock
  * part-way through the file. "ENOSYS" when the runtime cannot read the

@@ -400,6 +400,16 @@ test("UtmpFile fails on a missing file with ENOENT naming the path", async () =>
   });
 });
 
+test("UtmpFile fails on a path holding a NUL byte with EINVAL, as the system would", async () => {
+  await assert.rejects(() => collect("/var/log/wtmp\0.old"), (e) => {
+    assert.ok(e instanceof UtmpFileError);
+    assert.equal(e.code, "EINVAL");
+    assert.equal(e.path, "/var/log/wtmp\0.old");
+    assert.equal(e.message, 'Cannot open "/var/log/wtmp\\0.old": the path contains a NUL byte (EINVAL)');
+    return true;
+  });
+});
+
 test("UtmpFile() says plainly when the system keeps no utmp", async () => {
   await assert.rejects(() => collect(undefined as unknown as string), (e) => {
     assert.ok(e instanceof UtmpFileError);
