@@ -7,7 +7,7 @@
 
 import { openRecordFile, readSettled, type RecordFile, shrankReason } from "./_file.ts";
 import type { Layout } from "./layouts/_engine.ts";
-import { DETECT_SAMPLE, type Detection, detectLayout, getLayout, LAYOUTS } from "./layouts/mod.ts";
+import { DETECT_BYTES, type Detection, detectLayout, getLayout } from "./layouts/mod.ts";
 import { scanFrames, unframe } from "./layouts/_framing.ts";
 import { type Chunk, makeChunk } from "./record.ts";
 import type { ProblemSink, RecordSource } from "./_source.ts";
@@ -229,8 +229,7 @@ export class FileSource implements RecordSource {
       }
       return { layout: given, confidence: 1, reason: "given by the layout option" };
     }
-    const largest = Math.max(...Object.values(LAYOUTS).map((l: Layout) => l.size));
-    const head = new Uint8Array(Math.min(file.size, DETECT_SAMPLE * largest));
+    const head = new Uint8Array(Math.min(file.size, DETECT_BYTES));
     const n = head.length === 0 ? 0 : await file.read(head, 0);
     const options = prefer === undefined ? { path: this.#path } : { path: this.#path, prefer };
     return detectLayout(head.subarray(0, n), file.size, options);

@@ -11,7 +11,7 @@ import { openRecordFile, readSettled, type RecordFile } from "./_file.ts";
 import { CHUNK_BYTES } from "./_file_source.ts";
 import { arch, isPermissionDenial, platform } from "./_runtime.ts";
 import type { Layout } from "./layouts/_engine.ts";
-import { DETECT_SAMPLE, detectLayout, getLayout, LAYOUTS, nativeLayoutName } from "./layouts/mod.ts";
+import { DETECT_BYTES, detectLayout, getLayout, nativeLayoutName } from "./layouts/mod.ts";
 import { systemPaths } from "./paths.ts";
 import { makeChunk, RecordView, type UtmpRecord } from "./record.ts";
 import { rootPath } from "./sources/_root.ts";
@@ -241,10 +241,6 @@ function chooseLayout(head: Uint8Array, size: number, options: WatchOptions, pat
 }
 
 /** The largest record of any layout: how much to read to detect one. */
-function largestRecord(): number {
-  return Math.max(...Object.values(LAYOUTS).map((l: Layout) => l.size));
-}
-
 function fixedSize(layout: Layout): number {
   if ((layout.framing ?? "fixed") !== "fixed") {
     throw new RangeError(`Cannot watch a "${layout.name}" file: only files of fixed-size records can be followed`);
@@ -311,7 +307,7 @@ async function* followLog(
   async function* catchUp(f: RecordFile): AsyncGenerator<WatchEvent> {
     const { size } = await f.stat();
     if (layout === undefined && size > 0) {
-      const head = new Uint8Array(Math.min(size, DETECT_SAMPLE * largestRecord()));
+      const head = new Uint8Array(Math.min(size, DETECT_BYTES));
       const n = await f.read(head, 0);
       layout = chooseLayout(head.subarray(0, n), size, options, path);
     }

@@ -33,16 +33,15 @@ import {
 import { scanFrames, unframe } from "./_framing.ts";
 
 /**
- * How many records from the start of a file detection looks at: give
- * `detectLayout` at least this many records of the largest layout.
+ * How many records from the start of a file detection looks at (see
+ * `DETECT_BYTES` for the bytes to read).
  *
- * @example Enough bytes for detection
+ * @example The sample
  * ```ts
- * import { DETECT_SAMPLE, LAYOUTS } from "@utmp/utmp/layouts";
+ * import { DETECT_SAMPLE } from "@utmp/utmp/layouts";
  * import assert from "node:assert/strict";
  *
- * const largest = Math.max(...Object.values(LAYOUTS).map((l) => l.size));
- * assert.equal(DETECT_SAMPLE * largest, 64 * 648); // 41,472 bytes: AIX's records are the largest
+ * assert.equal(DETECT_SAMPLE, 64);
  * ```
  */
 export const DETECT_SAMPLE = 64;

@@ -17,7 +17,7 @@
  */
 
 import type { Layout } from "./_engine.ts";
-import { type Score, scoreLastlog, scoreLayout } from "./_detect.ts";
+import { DETECT_SAMPLE, type Score, scoreLastlog, scoreLayout } from "./_detect.ts";
 import { scanFrames, unframe } from "./_framing.ts";
 import { AIX } from "./aix.ts";
 import { BSD, LASTLOG_BSD } from "./bsd.ts";
@@ -136,6 +136,21 @@ export const LAYOUTS: Readonly<Record<LayoutName, Layout>> = Object.freeze({
   "lastlog-netbsd": LASTLOG_NETBSD,
   "lastlog-bsd": LASTLOG_BSD,
 });
+
+/**
+ * How many bytes from the start of a file {@link detectLayout} looks at:
+ * {@link DETECT_SAMPLE} records of the largest layout. Read this much (or
+ * the whole file, when smaller) to detect a file's layout.
+ *
+ * @example Enough bytes for detection
+ * ```ts
+ * import { DETECT_BYTES, DETECT_SAMPLE } from "@utmp/utmp/layouts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(DETECT_BYTES, DETECT_SAMPLE * 648); // AIX's 648-byte records are the largest
+ * ```
+ */
+export const DETECT_BYTES: number = DETECT_SAMPLE * Math.max(...Object.values(LAYOUTS).map((l) => l.size));
 
 /**
  * Looks a layout up by name.
