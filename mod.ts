@@ -66,7 +66,6 @@ export {
 export {
   type LastOptions,
   lastSessions,
-  lastType,
   pairSessions,
   readBackward,
   type ReadBackwardOptions,

@@ -63,7 +63,17 @@ export interface LastlogWarning {
 /**
  * Files up to this apparent size are scanned whole; 64 MiB holds the slots of
  * uids up to about 230 000 (292-byte slots), beyond the system, user and
- * container sub-uid ranges of a usual machine.
+ * container sub-uid ranges of a usual machine. A larger file that the file
+ * system has not allocated at least half of (a sparse one) is scanned only
+ * this far, and its last slot.
+ *
+ * @example The uids a scan reaches in a sparse x86_64 lastlog
+ * ```ts
+ * import { LASTLOG_SCAN_BYTES } from "@utmp/utmp";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(Math.floor(LASTLOG_SCAN_BYTES / 292), 229_824);
+ * ```
  */
 export const LASTLOG_SCAN_BYTES = 64 << 20;
 

@@ -10,7 +10,20 @@
 import { type OptionSpec, type ParsedArgs, UsageError } from "./_args.ts";
 import { stringBytes, utf8String } from "../_bytes.ts";
 
-/** Exit codes. */
+/**
+ * Exit codes of the command line: 0 done, 1 a file could not be read, 2 a
+ * usage error.
+ *
+ * @example Telling a usage error from a missing file
+ * ```ts
+ * import { EXIT, main } from "@utmp/utmp/cli";
+ * import assert from "node:assert/strict";
+ *
+ * const io = { out: () => {}, err: () => {} };
+ * assert.equal(await main(["who", "--no-such-option"], io), EXIT.USAGE);
+ * assert.equal(await main(["who", "/nonexistent/utmp"], io), EXIT.CANNOT_READ);
+ * ```
+ */
 export const EXIT = { OK: 0, CANNOT_READ: 1, USAGE: 2 } as const;
 
 /** Where a command reads and writes. */
