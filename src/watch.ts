@@ -53,7 +53,8 @@ export interface WatchOptions {
    * systemd-logind's session directory, compared session by session;
    * "auto" (default): "slots" for files named utmp, utmpx or utx.active,
    * "logind" for a directory, else "log" — and without a path, the
-   * system's wtmp, or logind's sessions where there is no wtmp.
+   * system's wtmp, or logind's sessions where there is no wtmp ("slots"
+   * without a path: the system's utmp).
    */
   mode?: "auto" | "log" | "slots" | "logind";
   /** Record layout: "auto" (default) detects it from the first records; or a layout name. */
@@ -176,12 +177,14 @@ async function target(
   root: string | undefined,
 ): Promise<[string, "log" | "slots" | "logind"]> {
   if (path === undefined) {
+    // A utmp is the system's file rewritten in place; the other modes follow its log.
+    if (mode === "slots") return [await rootPath(root, systemPaths(platform).utmp), "slots"];
     const wtmp = await rootPath(root, systemPaths(platform).wtmp ?? "/var/log/wtmp");
     if (mode === "logind" || (mode === "auto" && !await exists(wtmp))) {
       const sessions = await rootPath(root, LOGIND_SESSIONS_DIR);
       if (mode === "logind" || await exists(sessions)) return [sessions, "logind"];
     }
-    return [wtmp, mode === "slots" ? "slots" : "log"];
+    return [wtmp, "log"];
   }
   if (mode !== "auto") return [path, mode];
   if (SLOT_FILES.has(basename(path))) return [path, "slots"];

@@ -203,6 +203,37 @@ test("watch() compares a utmp slot by slot: an event per changed slot, with what
   }
 });
 
+test("watch() without a path in slots mode follows the system's utmp (under root), not its wtmp", async () => {
+  const t = tempDir();
+  try {
+    writer(t.dir, "mkdir -p var/run var/log");
+    utmpdumpReverse(line(2, 0, "~~", "reboot", "~", "6.1.0", 0) + "\n", join(t.dir, "var/run/utmp"));
+    utmpdumpReverse(line(2, 0, "~~", "reboot", "~", "6.1.0", 0) + "\n", join(t.dir, "var/log/wtmp"));
+    utmpdumpReverse(line(7, 900, "ts/0", "dave", "pts/0", "198.51.100.7", 120) + "\n", join(t.dir, "ssh.bin"));
+    // On failure the abort ends the watch, so the test fails instead of waiting on a pending next().
+    const stop = new AbortController();
+    const events = watch(undefined, { root: t.dir, mode: "slots", interval: 250, signal: stop.signal });
+    try {
+      const first = events.next();
+      await events.ready;
+      // Slot 1 of the utmp, written in place; the wtmp is left alone.
+      writer(t.dir, "dd if=ssh.bin of=var/run/utmp bs=384 seek=1 conv=notrunc status=none");
+      const [login] = await take(events, 1, first);
+      assert.deepEqual([login!.type, login!.record.ut_user, login!.record.index, login!.previous], [
+        "login",
+        "dave",
+        1,
+        undefined,
+      ]);
+    } finally {
+      stop.abort();
+      await events.return(undefined);
+    }
+  } finally {
+    t.cleanup();
+  }
+});
+
 test("watch() ends without an error when its signal aborts while it waits", async () => {
   const t = tempDir();
   try {
