@@ -20,6 +20,8 @@ export interface RecordFileStatus {
   identity: string;
   /** The later of the status change and modification times, in ms since the epoch: every write moves both. */
   changed: number;
+  /** Bytes the file system has allocated to it (`st_blocks` × 512): far less than `size` for a sparse file. */
+  allocated: number;
 }
 
 /** An open regular file, read by position. */
@@ -171,7 +173,13 @@ function wrap(handle: FileHandle, path: string, size: number, dev: number, ino: 
         return Promise.reject(fileError(error, path));
       }
       // Deno gives ctime to the second only, mtime to the millisecond: every write moves both.
-      return Promise.resolve({ size: s.size, identity: `${s.dev}:${s.ino}`, changed: Math.max(s.ctimeMs, s.mtimeMs) });
+      return Promise.resolve({
+        size: s.size,
+        identity: `${s.dev}:${s.ino}`,
+        changed: Math.max(s.ctimeMs, s.mtimeMs),
+        // A file system that reports no blocks counts as fully allocated.
+        allocated: typeof s.blocks === "number" && s.blocks >= 0 ? s.blocks * 512 : s.size,
+      });
     },
     async replaced(): Promise<boolean> {
       try {

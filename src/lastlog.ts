@@ -8,7 +8,6 @@
  * @module
  */
 
-import { stat } from "node:fs/promises";
 import { UtmpFileError } from "./errors.ts";
 import { openRecordFile, readSettled, type RecordFile, shrankReason } from "./_file.ts";
 import { CHUNK_BYTES } from "./_file_source.ts";
@@ -217,7 +216,8 @@ export class LastlogFile implements AsyncIterable<LastlogEntry> {
         return;
       }
       const slots = Math.floor(file.size / layout.size);
-      const sparse = file.size > LASTLOG_SCAN_BYTES && (await allocatedBytes(this.path, file.size)) < file.size / 2;
+      // Allocation is asked of the open file: a file put in place of the path meanwhile cannot answer for it.
+      const sparse = file.size > LASTLOG_SCAN_BYTES && (await file.stat()).allocated < file.size / 2;
       const scanned = sparse ? Math.floor(LASTLOG_SCAN_BYTES / layout.size) : slots;
       const warn = (w: LastlogWarning) => this.warnings.push(w);
       yield* scan(file, layout, 0, scanned, warn);
@@ -379,14 +379,4 @@ function entryAt(bytes: Uint8Array, layout: Layout, at: number, uid: number): La
     line: readChars(bytes, at, layout.fields.ut_line),
     host: readChars(bytes, at, layout.fields.ut_host),
   };
-}
-
-/** Bytes the file system has allocated to the file (`st_blocks` × 512), or its size when unknown. */
-async function allocatedBytes(path: string, size: number): Promise<number> {
-  try {
-    const s = await stat(path);
-    return typeof s.blocks === "number" && s.blocks >= 0 ? s.blocks * 512 : size;
-  } catch {
-    return size;
-  }
 }
