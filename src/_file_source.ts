@@ -6,14 +6,13 @@
  */
 
 import { openRecordFile, readSettled, type RecordFile, shrankReason } from "./_file.ts";
-import type { Layout } from "./layouts/_engine.ts";
+import { CHUNK_BYTES, type Layout } from "./layouts/_engine.ts";
 import { DETECT_BYTES, type Detection, detectLayout, getLayout } from "./layouts/mod.ts";
 import { scanFrames, unframe } from "./layouts/_framing.ts";
 import { type Chunk, makeChunk } from "./record.ts";
 import type { ProblemSink, RecordSource } from "./_source.ts";
 
-/** Bytes per read: big enough to amortise the call, small enough to stay flat. */
-export const CHUNK_BYTES = 1 << 20;
+export { CHUNK_BYTES } from "./layouts/_engine.ts";
 
 /** Options of {@link FileSource}. */
 export interface FileSourceOptions {

@@ -150,7 +150,7 @@ export class SessionPairing {
     try {
       yield* this.#pair(records, held);
     } finally {
-      // What stays held is kept as a copy: a record keeps its whole read chunk (up to 1 MiB) alive.
+      // What stays held is kept as a copy: a record keeps its whole read chunk (up to 256 KiB) alive.
       for (const line of held) {
         const u = this.#open.get(line);
         if (u !== undefined) this.#open.set(line, detach(u));
@@ -299,7 +299,7 @@ class PairedSession implements Session {
 }
 
 /**
- * A copy of a record that no longer keeps its read chunk (up to 1 MiB) alive.
+ * A copy of a record that no longer keeps its read chunk (up to 256 KiB) alive.
  *
  * @param u A record.
  * @returns The record itself when it holds no chunk, else a view over a copy of its bytes.
@@ -332,7 +332,7 @@ export interface ReadBackwardOptions {
 
 /**
  * Reads a login-record file from its last record back to its first, a
- * batch (up to 1 MiB of records) at a time, each batch newest first.
+ * batch (up to 256 KiB of records) at a time, each batch newest first.
  * Records are aligned to the start of the file; a trailing partial record
  * is skipped (and reported to `onWarning`). Records of every type are
  * yielded, impossible ones as "UNKNOWN".

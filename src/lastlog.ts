@@ -83,7 +83,7 @@ const DETECT_BYTES = 1 << 20;
  * A lastlog file, read by uid.
  *
  * Iterating yields the used slots in uid order, reading the file in chunks
- * of 1 MiB. A file is scanned whole when it is at most
+ * of 256 KiB. A file is scanned whole when it is at most
  * {@link LASTLOG_SCAN_BYTES} long, or when the file system has allocated at
  * least half of it (a dense file: its bytes are real data). A larger sparse
  * file is scanned only up to {@link LASTLOG_SCAN_BYTES}, plus its last slot

@@ -110,7 +110,7 @@ export interface UtmpRecordObject {
  * Records read from files are lazy views over the bytes they were read from:
  * numbers are read and strings decoded when first asked for, so code that
  * only filters on `ut_type` never decodes a string. Such a record keeps its
- * read chunk (up to 1 MiB) alive; to keep many records of a large file, keep
+ * read chunk (up to 256 KiB) alive; to keep many records of a large file, keep
  * `record.toJSON()` instead.
  */
 export interface UtmpRecord extends Readonly<UtmpRecordObject> {

@@ -44,7 +44,7 @@ export interface UtmpFileOptions {
    * Read the file into the same three buffers over and over instead of a new
    * one per chunk: faster, and memory stays flat even in a runtime slow to
    * free old buffers (Deno keeps tens of MiB of them). The price: a record
-   * is sure to stay readable only while the loop is in its chunk (1 MiB of
+   * is sure to stay readable only while the loop is in its chunk (256 KiB of
    * records) or the next one; reading a field of an older record throws a
    * TypeError (its `index`, `offset` and `layout` still answer), and its
    * `raw` views show newer bytes. Keep `record.toJSON()` of the records you
@@ -73,7 +73,7 @@ const NO_UTMP_HINT =
  *   the loop body, or the end of the file release it. A later loop continues
  *   where the last one stopped, like reading a file; {@link rewind} starts
  *   again from the top.
- * - The file is read in chunks of 1 MiB, the next one while the current one
+ * - The file is read in chunks of 256 KiB, the next one while the current one
  *   is decoded: memory stays flat however large it is. Records stay readable
  *   as long as they are kept, each keeping its chunk; with `reuseBuffers`
  *   the chunks are read into the same three buffers instead (faster, and
@@ -267,7 +267,7 @@ export class UtmpFile implements AsyncIterable<UtmpRecord>, AsyncDisposable {
   }
 
   /**
-   * Iterates records a chunk at a time (an array per read of up to 1 MiB).
+   * Iterates records a chunk at a time (an array per read of up to 256 KiB).
    * Filtering in a plain `for` loop over each array skips the per-record
    * promise of `for await`, which matters on multi-gigabyte files.
    *

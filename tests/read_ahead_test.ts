@@ -1,18 +1,19 @@
 /**
  * The file reader's read-ahead (the next chunk is read while one is decoded)
  * and the `reuseBuffers` option (three buffers read into in turn), on files
- * of several 1 MiB chunks. The oracle is what the encoder wrote: every
+ * of several chunks. The oracle is what the encoder wrote: every
  * record's pid, user, line and time come from its index.
  */
 
+import { CHUNK_BYTES } from "../src/_file_source.ts";
 import assert from "node:assert/strict";
 import { UtmpFile, type UtmpRecord } from "../mod.ts";
 import { encodeRecords, LAYOUTS, type RecordInput } from "../src/layouts/mod.ts";
 import { test } from "./_harness.ts";
 import { openOn, tempDir } from "./_util.ts";
 
-/** Records per 1 MiB chunk of 384-byte records. */
-const PER_CHUNK = Math.floor((1 << 20) / 384);
+/** Records per chunk of 384-byte records. */
+const PER_CHUNK = Math.floor(CHUNK_BYTES / 384);
 const COUNT = 4 * PER_CHUNK + 123;
 
 const input = (i: number): RecordInput => ({

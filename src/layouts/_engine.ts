@@ -170,6 +170,15 @@ export function fieldWidth(field: IntField | CharField | AddrField): number {
 
 const INT_WIDTH: Readonly<Record<IntType, number>> = { u8: 1, i16: 2, u16: 2, i32: 4, u32: 4, i64: 8, u64: 8 };
 
+/**
+ * Bytes of records handled at a time: one read of a file, one chunk of
+ * records sharing a buffer, one batch of `batches()`. Big enough to amortise
+ * a read, small enough that memory stays flat (V8 frees old buffers late, so
+ * a few are alive at once) and that a record kept from a large file pins
+ * little memory.
+ */
+export const CHUNK_BYTES = 256 * 1024;
+
 /** Reads an integer field at a record's offset. */
 export type IntReader = (view: DataView, record: number) => number;
 

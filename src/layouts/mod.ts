@@ -16,7 +16,7 @@
  * @module
  */
 
-import type { Layout } from "./_engine.ts";
+import { CHUNK_BYTES, type Layout } from "./_engine.ts";
 import { DETECT_SAMPLE, type Score, scoreLastlog, scoreLayout } from "./_detect.ts";
 import { scanFrames, unframe } from "./_framing.ts";
 import { AIX } from "./aix.ts";
@@ -613,8 +613,8 @@ export function decodeRecord(bytes: Uint8Array, layout: Layout, offset = 0): Utm
  */
 export function* decodeRecords(bytes: Uint8Array, layout: Layout): Generator<UtmpRecord> {
   if ((layout.framing ?? "fixed") === "u16be") {
-    // A megabyte of records at a time: 3-byte frames must not make 197-byte slots by the million at once.
-    const per = Math.max(1, Math.floor((1 << 20) / layout.size));
+    // A chunk of records at a time: 3-byte frames must not make 197-byte slots by the million at once.
+    const per = Math.max(1, Math.floor(CHUNK_BYTES / layout.size));
     for (let at = 0, index = 0; at < bytes.length;) {
       const { frames, end } = scanFrames(bytes.subarray(at), layout.size, per);
       if (frames.length === 0) return;

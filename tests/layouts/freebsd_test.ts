@@ -5,6 +5,7 @@
  * lengths, long records, a cut tail) as getutxent.c reads it.
  */
 
+import { CHUNK_BYTES } from "../../src/_file_source.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { UtmpFile, UtmpFormatError, type UtmpRecord } from "../../mod.ts";
@@ -207,7 +208,7 @@ test("UtmpFile steps over zero lengths and long records as getutxent does, and r
   }
 });
 
-test("UtmpFile reads a large utx.log across its 1 MiB reads without losing a record", async () => {
+test("UtmpFile reads a large utx.log across many reads without losing a record", async () => {
   const tmp = tempDir();
   try {
     const inputs = Array.from({ length: 20000 }, (_, i) => ({ ...INPUTS[1], ut_pid: i, tv_sec: 1700000000 + i }));
@@ -224,7 +225,7 @@ test("UtmpFile reads a large utx.log across its 1 MiB reads without losing a rec
   }
 });
 
-test("UtmpFile reads utx.log's shortest records in chunks of at most 1 MiB once zero-filled", async () => {
+test("UtmpFile reads utx.log's shortest records in chunks of at most CHUNK_BYTES once zero-filled", async () => {
   const tmp = tempDir();
   try {
     // 400 000 records of 3 bytes (length 1: a BOOT_TIME type byte, time 0) would be 79 MB as 197-byte records.
@@ -234,7 +235,7 @@ test("UtmpFile reads utx.log's shortest records in chunks of at most 1 MiB once 
     const file = new UtmpFile(tmp.file("utx.log", bytes), { layout: "freebsd-log" });
     let seen = 0;
     for await (const batch of file.batches()) {
-      assert.ok(batch.length <= Math.floor((1 << 20) / 197), `${batch.length} records in one read`);
+      assert.ok(batch.length <= Math.floor(CHUNK_BYTES / 197), `${batch.length} records in one read`);
       assert.ok(batch.every((u, i) => u.ut_type === "BOOT_TIME" && u.offset === 3 * (seen + i)));
       seen += batch.length;
     }

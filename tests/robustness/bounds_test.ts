@@ -6,6 +6,7 @@
  * the size of the buffers records live in, on crafted files.
  */
 
+import { CHUNK_BYTES } from "../../src/_file_source.ts";
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -92,8 +93,8 @@ test("UtmpFile and decodeRecords() read a megabyte of 3-byte utx.log frames a ch
     });
     assert.equal(records, count);
     assertWithin(reads, bytes.length);
-    for (const b of buffers) assert.ok(b.byteLength <= (1 << 20) + 197, `a ${b.byteLength}-byte chunk`);
-    // The in-memory decoder: the same records, a megabyte of slots at a time.
+    for (const b of buffers) assert.ok(b.byteLength <= CHUNK_BYTES + 197, `a ${b.byteLength}-byte chunk`);
+    // The in-memory decoder: the same records, a chunk of slots at a time.
     const held = new Set<ArrayBufferLike>();
     let decoded = 0;
     for (const u of decodeRecords(bytes, LAYOUTS["freebsd-log"])) {
@@ -103,7 +104,7 @@ test("UtmpFile and decodeRecords() read a megabyte of 3-byte utx.log frames a ch
       decoded++;
     }
     assert.equal(decoded, count);
-    for (const b of held) assert.ok(b.byteLength <= (1 << 20) + 197, `a ${b.byteLength}-byte chunk`);
+    for (const b of held) assert.ok(b.byteLength <= CHUNK_BYTES + 197, `a ${b.byteLength}-byte chunk`);
   } finally {
     tmp.cleanup();
   }
