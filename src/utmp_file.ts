@@ -129,7 +129,8 @@ export class UtmpFile implements AsyncIterable<UtmpRecord>, AsyncDisposable {
   readonly warnings: UtmpWarning[] = [];
   readonly #options: UtmpFileOptions;
   readonly #source: RecordSource;
-  #batch: UtmpRecord[] = [];
+  /** The chunk being yielded, and the offset in it of the next record to look at. */
+  #chunk: Chunk | undefined;
   #at = 0;
   #failure: UtmpFormatError | undefined;
   /** Serialises reads when two loops share the file. */
@@ -215,7 +216,7 @@ export class UtmpFile implements AsyncIterable<UtmpRecord>, AsyncDisposable {
    * ```
    */
   rewind(): void {
-    this.#batch = [];
+    this.#chunk = undefined;
     this.#at = 0;
     this.#failure = undefined;
     this.warnings.length = 0;
@@ -250,12 +251,9 @@ export class UtmpFile implements AsyncIterable<UtmpRecord>, AsyncDisposable {
   [Symbol.asyncIterator](): UtmpIterator {
     const iterator: UtmpIterator = {
       next: () => {
-        if (this.#at < this.#batch.length) {
-          return Promise.resolve({ done: false, value: this.#batch[this.#at++]! });
-        }
-        return this.#refill().then((more) =>
-          more ? { done: false, value: this.#batch[this.#at++]! } : { done: true, value: undefined }
-        );
+        // A record of the chunk at hand comes at once; only a chunk boundary waits for a read.
+        const record = this.#take();
+        return record !== undefined ? Promise.resolve({ done: false, value: record }) : this.#nextChunk();
       },
       return: async () => {
         await this.close();
@@ -284,11 +282,9 @@ export class UtmpFile implements AsyncIterable<UtmpRecord>, AsyncDisposable {
   async *batches(): AsyncGenerator<UtmpRecord[], void, undefined> {
     try {
       for (;;) {
-        if (this.#at < this.#batch.length) {
-          const rest = this.#at === 0 ? this.#batch : this.#batch.slice(this.#at);
-          this.#at = this.#batch.length;
-          yield rest;
-        }
+        const batch: UtmpRecord[] = [];
+        for (let u = this.#take(); u !== undefined; u = this.#take()) batch.push(u);
+        if (batch.length > 0) yield batch;
         if (!await this.#refill()) return;
       }
     } finally {
@@ -296,7 +292,16 @@ export class UtmpFile implements AsyncIterable<UtmpRecord>, AsyncDisposable {
     }
   }
 
-  /** Reads the next non-empty batch; false at the end. Throws a pending strict failure. */
+  /** The first record of the next chunk that has one, or the end. */
+  async #nextChunk(): Promise<IteratorResult<UtmpRecord>> {
+    for (;;) {
+      if (!await this.#refill()) return { done: true, value: undefined };
+      const record = this.#take();
+      if (record !== undefined) return { done: false, value: record };
+    }
+  }
+
+  /** Reads the next chunk; false at the end. Throws a pending strict failure. */
   #refill(): Promise<boolean> {
     const run = this.#busy.then(() => this.#fill());
     this.#busy = run.catch(() => undefined);
@@ -304,7 +309,8 @@ export class UtmpFile implements AsyncIterable<UtmpRecord>, AsyncDisposable {
   }
 
   async #fill(): Promise<boolean> {
-    if (this.#at < this.#batch.length) return true;
+    // Another loop on this file may have read a chunk meanwhile.
+    if (this.#chunk !== undefined && this.#at < this.#chunk.bytes.length) return true;
     this.#idle = false;
     try {
       for (;;) {
@@ -315,9 +321,9 @@ export class UtmpFile implements AsyncIterable<UtmpRecord>, AsyncDisposable {
           await this.#release();
           return false;
         }
-        this.#batch = this.#decode(chunk);
+        this.#chunk = chunk;
         this.#at = 0;
-        if (this.#batch.length > 0) return true;
+        return true;
       }
     } catch (error) {
       await this.#release();
@@ -330,17 +336,22 @@ export class UtmpFile implements AsyncIterable<UtmpRecord>, AsyncDisposable {
     return this.#source.release();
   }
 
-  /** Wraps a chunk's records, skipping (and reporting) impossible ones. */
-  #decode(chunk: Chunk): UtmpRecord[] {
+  /**
+   * The next record of the chunk at hand, made only now: records die young
+   * when the loop drops them, instead of a chunk's worth living on in an
+   * array. Impossible records are reported (and skipped, unless kept) as
+   * the loop reaches them; a strict failure ends the chunk.
+   */
+  #take(): UtmpRecord | undefined {
+    const chunk = this.#chunk;
+    if (chunk === undefined) return undefined;
     const { bytes, view, codec } = chunk;
     const size = codec.layout.size;
-    const records: UtmpRecord[] = [];
-    for (let at = 0; at < bytes.length; at += size) {
+    while (this.#at < bytes.length) {
+      const at = this.#at;
+      this.#at += size;
       const name = codec.typeName(bytes, view, at);
-      if (name !== undefined) {
-        records.push(new RecordView(chunk, at, name));
-        continue;
-      }
+      if (name !== undefined) return new RecordView(chunk, at, name);
       const record = new RecordView(chunk, at, "UNKNOWN");
       this.#problem({
         kind: "impossible-type",
@@ -348,10 +359,13 @@ export class UtmpFile implements AsyncIterable<UtmpRecord>, AsyncDisposable {
         recordIndex: record.index,
         reason: `impossible ut_type ${codec.typeCode(view, at)} for layout "${codec.layout.name}"`,
       });
-      if (this.#failure !== undefined) break;
-      if (this.#options.keepInvalid) records.push(record);
+      if (this.#failure !== undefined) {
+        this.#at = bytes.length;
+        return undefined;
+      }
+      if (this.#options.keepInvalid) return record;
     }
-    return records;
+    return undefined;
   }
 
   #problem(problem: RecordProblem): void {
