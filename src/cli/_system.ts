@@ -13,6 +13,7 @@ import { uptime } from "node:os";
 import process from "node:process";
 import { isPermissionDenial } from "../_runtime.ts";
 import { byteString } from "../_bytes.ts";
+import { uidsByName } from "../_passwd.ts";
 import type { Context } from "./_command.ts";
 
 /** A terminal's owner, mode and last access, as `stat` reports them. */
@@ -115,10 +116,7 @@ export class System {
     if (this.#passwd === undefined) {
       this.#passwd = new Map();
       try {
-        for (const line of byteString(readFileSync("/etc/passwd")).split("\n")) {
-          const [user, , uid] = line.split(":");
-          if (user !== undefined && uid !== undefined && !this.#passwd.has(user)) this.#passwd.set(user, Number(uid));
-        }
+        this.#passwd = uidsByName(byteString(readFileSync("/etc/passwd")));
       } catch (error) {
         if (isPermissionDenial(error)) this.deny("/etc/passwd", "--allow-read");
       }

@@ -11,26 +11,10 @@ import { type LastlogEntry, LastlogFile } from "../lastlog.ts";
 import { type LastlogLayoutName, LAYOUTS } from "../layouts/mod.ts";
 import { byteString, p2, stringBytes, utf8String } from "../_bytes.ts";
 import { readRegularFile } from "../_file.ts";
+import { passwdEntries, type PasswdEntry } from "../_passwd.ts";
 import { type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, type Context, EXIT, jsonMode, lastValue, Writer } from "./_command.ts";
 import { DAYS, left, localtime, MONTHS } from "./_text.ts";
-
-/** A password file entry (name as a byte string). */
-interface Passwd {
-  name: string;
-  uid: number;
-}
-
-/** The password file's entries in file order, as getpwent returns them from files. */
-async function passwdEntries(path: string): Promise<Passwd[]> {
-  const entries: Passwd[] = [];
-  for (const line of byteString(await readRegularFile(path)).split("\n")) {
-    const fields = line.split(":");
-    if (fields.length < 4 || fields[0] === "" || /^[+-]/.test(line) || !/^\d+$/.test(fields[2]!)) continue;
-    entries.push({ name: fields[0]!, uid: Number(fields[2]) });
-  }
-  return entries;
-}
 
 /** LASTLOG_UID_MAX from login.defs (default: every uid). */
 async function uidMax(path: string): Promise<number> {
@@ -81,10 +65,10 @@ function lastlogLayout(name: string): "auto" | LastlogLayoutName {
 async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   if (args.operands.length > 0) throw new UsageError(`unexpected argument: ${args.operands[0]}`);
   const root = lastValue(args, "root") ?? ctx.globals.root ?? "/";
-  const users = await passwdEntries(join(root, "etc/passwd"));
+  const users = passwdEntries(byteString(await readRegularFile(join(root, "etc/passwd"))));
   const maxUid = await uidMax(join(root, "etc/login.defs"));
   const userOption = lastValue(args, "user");
-  let selected: Passwd[];
+  let selected: PasswdEntry[];
   if (userOption === undefined) selected = users.filter((u) => u.uid <= maxUid);
   else {
     const byName = users.find((u) => u.name === utf8String(userOption));

@@ -7,6 +7,7 @@
  */
 
 import { readRegularFile } from "../_file.ts";
+import { uidsByName } from "../_passwd.ts";
 import { isPermissionDenial } from "../_runtime.ts";
 import type { LastlogEntry } from "../lastlog.ts";
 import { whole } from "./_plain.ts";
@@ -71,19 +72,14 @@ interface Lastlog2Row {
  * @returns The map; empty when the file cannot be read.
  */
 async function readUids(path: string): Promise<Map<string, number>> {
-  const uids = new Map<string, number>();
   let content: string;
   try {
     content = new TextDecoder().decode(await readRegularFile(path));
   } catch (error) {
     if (isPermissionDenial(error)) throw error;
-    return uids;
+    return new Map();
   }
-  for (const line of content.split("\n")) {
-    const [name, , uid] = line.split(":");
-    if (name && uid !== undefined && /^\d+$/.test(uid) && !uids.has(name)) uids.set(name, Number(uid));
-  }
-  return uids;
+  return uidsByName(content);
 }
 
 /**

@@ -37,7 +37,28 @@ function makeRoot(dir: string, seed: number, uidMax?: number): string[] {
   ];
   const uids = [0, 1, 1000, 1001, 1002, 1003, 1004, 1005, 999, 65534];
   const lines = names.map((n, i) => `${n}:x:${uids[i]}:${uids[i]}::/home/${n}:/bin/sh`);
-  lines.splice(3, 0, "# a comment", "", "broken line", "dup:x:1000:1000::/x:/bin/sh");
+  // What getpwent skips or reads twice: the parser (src/_passwd.ts) must agree with shadow's lastlog on each.
+  lines.splice(
+    3,
+    0,
+    "# a comment",
+    "",
+    "broken line",
+    "dup:x:1000:1000::/x:/bin/sh",
+    "+nisuser::0:0:::",
+    "-blocked:x:1:1::/:/bin/sh",
+    "short:x:5",
+    ":x:6:6::/:/bin/sh",
+    "letters:x:abc:7::/:/bin/sh",
+    "bob:x:1009:1009::/home/bob2:/bin/sh",
+    "  spaced:x:1003:1003::/:/bin/sh",
+    "neg:x:-1:0::/:/bin/sh",
+    "huge:x:99999999999999999999999:0::/:/bin/sh",
+    "nogid:x:1004:",
+    "+",
+    "+empty::::::",
+    "trailing:x:1001x:1:::",
+  );
   mkdirSync(join(dir, "etc"), { recursive: true });
   mkdirSync(join(dir, "var/log"), { recursive: true });
   writeFileSync(join(dir, "etc/passwd"), lines.join("\n") + "\n");
