@@ -17,18 +17,7 @@
 
 import { closeSync, openSync, writeSync } from "node:fs";
 import { encodeRecords, LAYOUTS, type RecordInput } from "../src/layouts/mod.ts";
-
-/** mulberry32: a small seeded PRNG. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random } from "../tests/cli/_gen.ts";
 
 const enc = new TextEncoder();
 
