@@ -93,6 +93,8 @@ export {
   historySource,
   lastlogs,
   type LastlogsOptions,
+  type LastlogSource,
+  lastlogSource,
   type RootOptions,
   rootPath,
   sessions,

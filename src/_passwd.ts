@@ -14,6 +14,9 @@ export interface PasswdEntry {
   uid: number;
 }
 
+/** A NIS compat entry ("+name", "-name", "+"): it names no local user. */
+const isCompat = (name: string): boolean => name[0] === "+" || name[0] === "-";
+
 /** C `isspace` in the C locale. */
 const SPACE = /^[ \t\n\v\f\r]+/;
 
@@ -48,7 +51,7 @@ export function passwdEntries(text: string): PasswdEntry[] {
 function parseLine(line: string): PasswdEntry | undefined {
   const fields = line.split(":");
   const name = fields[0]!;
-  const compat = name[0] === "+" || name[0] === "-";
+  const compat = isCompat(name);
   if (compat && fields.length === 1) return { name, uid: 0 };
   // A compat entry may leave uid and gid empty (0), but not end the line there (INT_FIELD_MAYBE_NULL).
   const uid = number(fields[2], compat && fields.length > 3);
@@ -85,7 +88,22 @@ function number(field: string | undefined, emptyIsZero: boolean): number | undef
 export function uidsByName(text: string): Map<string, number> {
   const uids = new Map<string, number>();
   for (const { name, uid } of passwdEntries(text)) {
-    if (name[0] !== "+" && name[0] !== "-" && !uids.has(name)) uids.set(name, uid);
+    if (!isCompat(name) && !uids.has(name)) uids.set(name, uid);
   }
   return uids;
+}
+
+/**
+ * `getpwuid(uid)->pw_name` for every uid: the first entry of a uid wins, as
+ * in a lookup; compat entries are left out.
+ *
+ * @param text The file's content.
+ * @returns Names by uid.
+ */
+export function namesByUid(text: string): Map<number, string> {
+  const names = new Map<number, string>();
+  for (const { name, uid } of passwdEntries(text)) {
+    if (!isCompat(name) && !names.has(uid)) names.set(uid, name);
+  }
+  return names;
 }

@@ -1,7 +1,7 @@
 /**
  * One entry point whatever the system keeps: who is logged in from utmp or
  * systemd-logind (or wtmpdb), the login history from wtmp or wtmpdb, and the
- * last logins from lastlog2 — in the same record contract, with a `root`
+ * last logins from lastlog or lastlog2 — in the same record contract, with a `root`
  * option to read another system's files (a container reading the host's at
  * `/host`).
  *
@@ -9,15 +9,17 @@
  */
 
 import { stat } from "node:fs/promises";
-import { fileError, openRecordFile } from "./_file.ts";
+import { fileError, openRecordFile, readRegularFile } from "./_file.ts";
 import { UtmpFileError } from "./errors.ts";
-import { platform } from "./_runtime.ts";
+import { isPermissionDenial, platform } from "./_runtime.ts";
 import { systemPaths } from "./paths.ts";
 import type { UtmpRecord } from "./record.ts";
 import { UtmpFile } from "./utmp_file.ts";
 import { LOGIND_SESSIONS_DIR, logindRecords } from "./sources/logind.ts";
 import { WTMPDB_PATH, wtmpdbRecords, wtmpdbSessions } from "./sources/wtmpdb.ts";
 import { LASTLOG2_PATH, lastlog2Entries, type Lastlog2Entry, PASSWD_PATH } from "./sources/lastlog2.ts";
+import { type LastlogEntry, LastlogFile } from "./lastlog.ts";
+import { namesByUid } from "./_passwd.ts";
 import { rootPath } from "./sources/_root.ts";
 
 export { rootPath };
@@ -27,6 +29,9 @@ export type SessionSource = "utmp" | "logind" | "wtmpdb";
 
 /** Where login history comes from. */
 export type HistorySource = "wtmp" | "wtmpdb";
+
+/** Where the last login of each user comes from. */
+export type LastlogSource = "lastlog" | "lastlog2";
 
 /** Options shared by {@link sessions}, {@link who}, {@link history} and {@link lastlogs}. */
 export interface RootOptions {
@@ -64,7 +69,7 @@ export interface HistoryOptions extends RootOptions {
   path?: string;
 }
 
-/** A source chosen by {@link sessionSource} or {@link historySource}. */
+/** A source chosen by {@link sessionSource}, {@link historySource} or {@link lastlogSource}. */
 export interface ChosenSource<S extends string> {
   /** The source. */
   source: S;
@@ -190,18 +195,34 @@ export async function historySource(options: HistoryOptions = {}): Promise<Chose
   if (options.path !== undefined) {
     return { source: await isSqlite(options.path) ? "wtmpdb" : "wtmp", path: options.path };
   }
-  const wtmp = await system("wtmp");
-  const db = await system("wtmpdb");
-  const w = await probe(wtmp);
-  const d = await probe(db);
-  if (w !== undefined && (d === undefined || (w.size > 0 && w.mtimeMs >= d.mtimeMs))) {
-    return { source: "wtmp", path: wtmp };
-  }
-  if (d !== undefined) return { source: "wtmpdb", path: db };
+  return await fileOrDatabase(
+    { source: "wtmp", path: await system("wtmp") },
+    { source: "wtmpdb", path: await system("wtmpdb") },
+    "login history",
+  );
+}
+
+/**
+ * "auto" between a record file and the SQLite database that replaced it: the
+ * file where it exists and holds records, unless the database was written
+ * after it (a system that moved on and kept its old file); else the
+ * database.
+ *
+ * @throws {UtmpFileError} "ENOENT" naming both when neither exists.
+ */
+async function fileOrDatabase<S extends string>(
+  file: ChosenSource<S>,
+  db: ChosenSource<S>,
+  what: string,
+): Promise<ChosenSource<S>> {
+  const f = await probe(file.path);
+  const d = await probe(db.path);
+  if (f !== undefined && (d === undefined || (f.size > 0 && f.mtimeMs >= d.mtimeMs))) return file;
+  if (d !== undefined) return db;
   throw new UtmpFileError(
-    `Cannot open "${wtmp}": no such file (ENOENT); no wtmpdb at "${db}" either: this system keeps no login history`,
+    `Cannot open "${file.path}": no such file (ENOENT); no ${db.source} at "${db.path}" either: this system keeps no ${what}`,
     "ENOENT",
-    wtmp,
+    file.path,
   );
 }
 
@@ -326,15 +347,69 @@ export async function* history(options: HistoryOptions = {}): AsyncGenerator<Utm
   else yield* new UtmpFile(path);
 }
 
-/** Options of {@link lastlogs}. */
+/** Options of {@link lastlogs} and {@link lastlogSource}. */
 export interface LastlogsOptions extends RootOptions {
-  /** The lastlog2 database to read instead of the system's. */
+  /**
+   * "auto" (default): the lastlog file (`/var/log/lastlog`) where it exists
+   * and holds slots, unless a lastlog2 database was written after it; else
+   * lastlog2 (with a `path`: lastlog2 for an SQLite file, else lastlog); or
+   * "lastlog" or "lastlog2".
+   */
+  source?: "auto" | LastlogSource;
+  /** The file to read instead of the source's system path. */
   path?: string;
 }
 
 /**
- * Every user's last login from the system's lastlog2 database, with uids
- * from the system's password file (both under `root`).
+ * Chooses where the last logins are read from (what {@link lastlogs} does
+ * first).
+ *
+ * @example A system that kept its lastlog
+ * ```ts
+ * import { lastlogSource } from "@utmp/utmp";
+ * import assert from "node:assert/strict";
+ * import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ *
+ * const root = mkdtempSync(join(tmpdir(), "root-"));
+ * mkdirSync(join(root, "var/log"), { recursive: true });
+ * writeFileSync(join(root, "var/log/lastlog"), new Uint8Array(292));
+ * assert.deepEqual(await lastlogSource({ root }), { source: "lastlog", path: join(root, "var/log/lastlog") });
+ * ```
+ *
+ * @param options Source, path and root.
+ * @returns The source and its path.
+ * @throws {UtmpFileError} "ENOENT" when "auto" finds neither lastlog nor lastlog2.
+ * @throws {RangeError} For an unknown source.
+ */
+export async function lastlogSource(options: LastlogsOptions = {}): Promise<ChosenSource<LastlogSource>> {
+  const source = options.source ?? "auto";
+  checkSource(source, ["auto", "lastlog", "lastlog2"]);
+  const lastlogPath = systemPaths(platform).lastlog ?? "/var/log/lastlog";
+  const system = (s: LastlogSource) => rootPath(options.root, s === "lastlog" ? lastlogPath : LASTLOG2_PATH);
+  if (source !== "auto") return { source, path: options.path ?? await system(source) };
+  if (options.path !== undefined) {
+    return { source: await isSqlite(options.path) ? "lastlog2" : "lastlog", path: options.path };
+  }
+  return await fileOrDatabase(
+    { source: "lastlog", path: await system("lastlog") },
+    { source: "lastlog2", path: await system("lastlog2") },
+    "last logins",
+  );
+}
+
+/**
+ * Every user's last login, from the lastlog file or the lastlog2 database
+ * (see {@link lastlogSource}), with names or uids from the system's password
+ * file (both under `root`). lastlog2 entries come in its name order; lastlog
+ * slots in uid order, each named by the first password file entry with its
+ * uid (`getpwuid`), or "" when none has it (the slot is still given), with
+ * `service` "". Slots are given as `LastlogFile` gives them: every slot
+ * that is not all zero (one with a line but no time, which shadow's
+ * `lastlog` calls never logged in, has time 0); the slots of a large sparse
+ * lastlog beyond what a scan reads are looked up for the password file's
+ * users.
  *
  * @example Last logins of a host mounted at a root
  * ```ts
@@ -359,11 +434,60 @@ export interface LastlogsOptions extends RootOptions {
  * assert.deepEqual(last, ["bob 1001 tty1 2023-11-14T22:13:20.000Z"]);
  * ```
  *
- * @param options Path and root.
+ * @example The same from a lastlog file
+ * ```ts
+ * import { lastlogs } from "@utmp/utmp";
+ * import { encodeRecord, LAYOUTS } from "@utmp/utmp/layouts";
+ * import assert from "node:assert/strict";
+ * import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ *
+ * const root = mkdtempSync(join(tmpdir(), "host-"));
+ * mkdirSync(join(root, "var/log"), { recursive: true });
+ * mkdirSync(join(root, "etc"));
+ * writeFileSync(join(root, "etc/passwd"), "bob:x:1001:1001::/home/bob:/bin/sh\n");
+ * const bytes = new Uint8Array(1002 * 292);
+ * bytes.set(encodeRecord(LAYOUTS["lastlog-linux"], { ut_line: "tty1", tv_sec: 1700000000 }), 1001 * 292);
+ * writeFileSync(join(root, "var/log/lastlog"), bytes);
+ *
+ * const last = [];
+ * for await (const e of lastlogs({ root })) last.push(`${e.user} ${e.uid} ${e.line} ${e.time.toISOString()}`);
+ * assert.deepEqual(last, ["bob 1001 tty1 2023-11-14T22:13:20.000Z"]);
+ * ```
+ *
+ * @param options Source, path and root.
  * @returns The entries.
- * @throws {UtmpFileError} When the database cannot be read.
+ * @throws {UtmpFileError} When the source cannot be read.
+ * @throws {UtmpFormatError} When the file is not a lastlog (or lastlog2) one.
+ * @throws {RangeError} For an unknown source.
  */
 export async function* lastlogs(options: LastlogsOptions = {}): AsyncGenerator<Lastlog2Entry> {
-  const path = options.path ?? await rootPath(options.root, LASTLOG2_PATH);
-  yield* lastlog2Entries(path, { passwd: await rootPath(options.root, PASSWD_PATH) });
+  const { source, path } = await lastlogSource(options);
+  const passwd = await rootPath(options.root, PASSWD_PATH);
+  if (source === "lastlog2") yield* lastlog2Entries(path, { passwd });
+  else yield* lastlogFileEntries(path, passwd);
+}
+
+/** A lastlog file's used slots as lastlog2 entries, named from the password file. */
+async function* lastlogFileEntries(path: string, passwd: string): AsyncGenerator<Lastlog2Entry> {
+  let names: Map<number, string>;
+  try {
+    names = namesByUid(new TextDecoder().decode(await readRegularFile(passwd)));
+  } catch (error) {
+    if (isPermissionDenial(error)) throw error;
+    names = new Map();
+  }
+  const file = new LastlogFile(path);
+  const seen = new Set<number>();
+  const named = (e: LastlogEntry): Lastlog2Entry => ({ ...e, user: names.get(e.uid) ?? "", service: "" });
+  for await (const e of file) {
+    seen.add(e.uid);
+    yield named(e);
+  }
+  // A sparse file's skipped slots: the password file's users there, by direct seeks.
+  if (file.warnings.some((w) => w.kind === "sparse")) {
+    const rest = [...names.keys()].filter((uid) => !seen.has(uid));
+    for await (const e of new LastlogFile(path, { uids: rest })) yield named(e);
+  }
 }

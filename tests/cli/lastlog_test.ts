@@ -15,6 +15,10 @@ import { tempDir } from "../_util.ts";
 import { encodeRecord, LAYOUTS } from "../../src/layouts/mod.ts";
 import { random } from "./_gen.ts";
 import { oracle, ours, utf8Of } from "./_run.ts";
+import { lastlogs, lastlogSource } from "../../mod.ts";
+import { utf8String } from "../../src/_bytes.ts";
+import { left } from "../../src/cli/_text.ts";
+import { all } from "../sources/_build.ts";
 
 const NOW = Math.floor(Date.now() / 1000);
 const canChroot = process.platform === "linux" && process.getuid?.() === 0;
@@ -51,7 +55,7 @@ function makeRoot(dir: string, seed: number, uidMax?: number): string[] {
     ":x:6:6::/:/bin/sh",
     "letters:x:abc:7::/:/bin/sh",
     "bob:x:1009:1009::/home/bob2:/bin/sh",
-    "  spaced:x:1003:1003::/:/bin/sh",
+    "  spaced:x:1006:1006::/:/bin/sh",
     "neg:x:-1:0::/:/bin/sh",
     "huge:x:99999999999999999999999:0::/:/bin/sh",
     "nogid:x:1004:",
@@ -134,3 +138,42 @@ test("main() lastlog --file and --json read the slots of the password file's use
     tmp.cleanup();
   }
 });
+
+test(
+  "lastlogs() reads a lastlog file's used slots as shadow's lastlog shows them, named from the password file",
+  async () => {
+    const tmp = tempDir();
+    try {
+      for (const seed of [1, 2]) {
+        const root = join(tmp.dir, `root${seed}`);
+        const names = makeRoot(root, seed);
+        assert.deepEqual(await lastlogSource({ root }), { source: "lastlog", path: join(root, "var/log/lastlog") });
+        const entries = await all(lastlogs({ root }));
+        assert.ok(entries.length > 3, `${entries.length} entries`);
+        // Each user with a uid of its own: shadow's line says whether and where the user logged in.
+        for (const name of names.filter((n) => n !== "bob")) {
+          const line = oracle("lastlog", ["-R", root, "-u", name]).out.split("\n")
+            .find((l) => l.startsWith(left(utf8String(name), 16) + " "));
+          assert.ok(line !== undefined, name);
+          const e = entries.find((e) => e.user === name);
+          if (line.endsWith("**Never logged in**")) {
+            // An unused slot is no entry; a slot with a line or host but no time is given as stored (LastlogFile).
+            assert.ok(e === undefined || e.time.getTime() === 0, name);
+            continue;
+          }
+          assert.ok(e !== undefined, `${name} logged in: ${line}`);
+          assert.equal(e.service, "");
+          const sec = String(e.time.getTime() / 1000);
+          const when = oracle("date", ["-d", `@${sec}`, "+%a %b %e %H:%M:%S %z %Y"]).out.trim();
+          assert.equal(
+            line,
+            `${left(utf8String(e.user), 16)} ${left(utf8String(e.line), 8, 8)} ${left(utf8String(e.host), 42)}${when}`,
+          );
+        }
+      }
+    } finally {
+      tmp.cleanup();
+    }
+  },
+  { ignore: !canChroot },
+);

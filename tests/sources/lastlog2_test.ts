@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "../_harness.ts";
 import { run, tempDir } from "../_util.ts";
-import { lastlog2Entries, type Lastlog2Entry, LastlogFile, lastlogs } from "../../mod.ts";
+import { lastlog2Entries, type Lastlog2Entry, LastlogFile, lastlogs, lastlogSource } from "../../mod.ts";
 import { encodeRecord, LAYOUTS } from "../../src/layouts/mod.ts";
 import { all, HAS_SQLITE, LASTLOG2_SCHEMA, sqlite, sqlValue } from "./_build.ts";
 
@@ -95,6 +95,76 @@ test("lastlogs() reads the lastlog2 database and password file under root", asyn
     t.cleanup();
   }
 }, NO_SQLITE);
+
+/** A glibc lastlog with slots for uids 0, 1001 and 4242 (no password file entry). */
+function writeLastlog(path: string): void {
+  const layout = LAYOUTS["lastlog-linux"];
+  const bytes = new Uint8Array(4243 * layout.size);
+  const slots: [number, string, string, number][] = [
+    [0, "tty1", "", 1690000000],
+    [1001, "pts/2", "192.0.2.9", 1700000500],
+    [4242, "pts/9", "198.51.100.1", 1700000900],
+  ];
+  for (const [uid, ut_line, ut_host, tv_sec] of slots) {
+    bytes.set(encodeRecord(layout, { ut_line, ut_host, tv_sec }), uid * layout.size);
+  }
+  writeFileSync(path, bytes);
+}
+
+test("lastlogs() reads the lastlog file where there is no lastlog2: every used slot, named by getpwuid or ''", async () => {
+  const t = tempDir();
+  try {
+    mkdirSync(join(t.dir, "var/log"), { recursive: true });
+    mkdirSync(join(t.dir, "etc"));
+    writeFileSync(join(t.dir, "etc/passwd"), PASSWD);
+    const path = join(t.dir, "var/log/lastlog");
+    writeLastlog(path);
+    const entries = await all(lastlogs({ root: t.dir }));
+    // The slots as the lastlog reader reads them, each with the password file's name for its uid.
+    const slots = await all(new LastlogFile(path));
+    assert.deepEqual(entries.map(({ user, service, ...slot }) => [user, service, slot]), [
+      ["root", "", slots[0]],
+      ["bob", "", slots[1]],
+      ["", "", slots[2]],
+    ]);
+    assert.deepEqual(entries.map((e) => e.uid), [0, 1001, 4242]);
+    // With no password file under root, the same slots without names.
+    const bare = await all(lastlogs({ root: join(t.dir, "var"), path }));
+    assert.deepEqual(bare.map((e) => `${e.uid}:${e.user}`), ["0:", "1001:", "4242:"]);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test("lastlogSource() auto reads the lastlog file where it exists, else lastlog2, and lastlog2 when the file was left behind", async () => {
+  const t = tempDir();
+  try {
+    mkdirSync(join(t.dir, "var/log"), { recursive: true });
+    const file = join(t.dir, "var/log/lastlog");
+    const db = join(t.dir, "var/lib/lastlog/lastlog2.db");
+    await assert.rejects(
+      () => lastlogSource({ root: t.dir }),
+      (e: Error & { code?: string }) =>
+        e.name === "UtmpFileError" && e.code === "ENOENT" && e.message.includes(file) && e.message.includes(db),
+    );
+    writeLastlog(file);
+    assert.deepEqual(await lastlogSource({ root: t.dir }), { source: "lastlog", path: file });
+    await assert.rejects(() => lastlogSource({ source: "wtmp" as "lastlog" }), RangeError);
+    if (!HAS_SQLITE) return;
+    mkdirSync(join(t.dir, "var/lib/lastlog"), { recursive: true });
+    writeLastlog2(db);
+    utimesSync(file, new Date("2024-01-01"), new Date("2024-01-01"));
+    assert.deepEqual(await lastlogSource({ root: t.dir }), { source: "lastlog2", path: db });
+    utimesSync(file, new Date(), new Date(Date.now() + 60_000));
+    assert.deepEqual(await lastlogSource({ root: t.dir }), { source: "lastlog", path: file });
+    // A path given is read by what it is.
+    assert.deepEqual(await lastlogSource({ path: db }), { source: "lastlog2", path: db });
+    assert.deepEqual(await lastlogSource({ path: file }), { source: "lastlog", path: file });
+    assert.deepEqual(await lastlogSource({ root: t.dir, source: "lastlog2" }), { source: "lastlog2", path: db });
+  } finally {
+    t.cleanup();
+  }
+});
 
 test("lastlog2Entries() gives uid -1 to every user when the password file cannot be read", async () => {
   const t = tempDir();
