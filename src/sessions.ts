@@ -187,42 +187,49 @@ export async function sessionSource(options: SessionsOptions = {}): Promise<Chos
  * @throws {RangeError} For an unknown source.
  */
 export async function historySource(options: HistoryOptions = {}): Promise<ChosenSource<HistorySource>> {
-  const source = options.source ?? "auto";
-  checkSource(source, ["auto", "wtmp", "wtmpdb"]);
-  const wtmpPath = systemPaths(platform).wtmp ?? "/var/log/wtmp";
-  const system = (s: HistorySource) => rootPath(options.root, s === "wtmp" ? wtmpPath : WTMPDB_PATH);
-  if (source !== "auto") return { source, path: options.path ?? await system(source) };
-  if (options.path !== undefined) {
-    return { source: await isSqlite(options.path) ? "wtmpdb" : "wtmp", path: options.path };
-  }
-  return await fileOrDatabase(
-    { source: "wtmp", path: await system("wtmp") },
-    { source: "wtmpdb", path: await system("wtmpdb") },
-    "login history",
-  );
+  const wtmp = systemPaths(platform).wtmp ?? "/var/log/wtmp";
+  return await fileOrDatabase(options, ["wtmp", wtmp], ["wtmpdb", WTMPDB_PATH], "login history");
 }
 
 /**
- * "auto" between a record file and the SQLite database that replaced it: the
- * file where it exists and holds records, unless the database was written
- * after it (a system that moved on and kept its old file); else the
- * database.
+ * A source that is either a record file or the SQLite database that
+ * replaced it. "auto": with a path, by what the file is; else the file where
+ * it exists and holds records, unless the database was written after it (a
+ * system that moved on and kept its old file); else the database.
  *
+ * @param options The caller's source, path and root.
+ * @param file The file source's name and system path.
+ * @param db The database source's name and system path.
+ * @param what What the two keep, for the error when neither exists.
  * @throws {UtmpFileError} "ENOENT" naming both when neither exists.
+ * @throws {RangeError} For an unknown source.
  */
 async function fileOrDatabase<S extends string>(
-  file: ChosenSource<S>,
-  db: ChosenSource<S>,
+  options: RootOptions & { source?: "auto" | S; path?: string },
+  [fileSource, filePath]: [S, string],
+  [dbSource, dbPath]: [S, string],
   what: string,
 ): Promise<ChosenSource<S>> {
-  const f = await probe(file.path);
-  const d = await probe(db.path);
-  if (f !== undefined && (d === undefined || (f.size > 0 && f.mtimeMs >= d.mtimeMs))) return file;
-  if (d !== undefined) return db;
+  const source = options.source ?? "auto";
+  checkSource(source, ["auto", fileSource, dbSource]);
+  if (source !== "auto") {
+    return { source, path: options.path ?? await rootPath(options.root, source === fileSource ? filePath : dbPath) };
+  }
+  if (options.path !== undefined) {
+    return { source: await isSqlite(options.path) ? dbSource : fileSource, path: options.path };
+  }
+  const file = await rootPath(options.root, filePath);
+  const db = await rootPath(options.root, dbPath);
+  const f = await probe(file);
+  const d = await probe(db);
+  if (f !== undefined && (d === undefined || (f.size > 0 && f.mtimeMs >= d.mtimeMs))) {
+    return { source: fileSource, path: file };
+  }
+  if (d !== undefined) return { source: dbSource, path: db };
   throw new UtmpFileError(
-    `Cannot open "${file.path}": no such file (ENOENT); no ${db.source} at "${db.path}" either: this system keeps no ${what}`,
+    `Cannot open "${file}": no such file (ENOENT); no ${dbSource} at "${db}" either: this system keeps no ${what}`,
     "ENOENT",
-    file.path,
+    file,
   );
 }
 
@@ -384,19 +391,8 @@ export interface LastlogsOptions extends RootOptions {
  * @throws {RangeError} For an unknown source.
  */
 export async function lastlogSource(options: LastlogsOptions = {}): Promise<ChosenSource<LastlogSource>> {
-  const source = options.source ?? "auto";
-  checkSource(source, ["auto", "lastlog", "lastlog2"]);
-  const lastlogPath = systemPaths(platform).lastlog ?? "/var/log/lastlog";
-  const system = (s: LastlogSource) => rootPath(options.root, s === "lastlog" ? lastlogPath : LASTLOG2_PATH);
-  if (source !== "auto") return { source, path: options.path ?? await system(source) };
-  if (options.path !== undefined) {
-    return { source: await isSqlite(options.path) ? "lastlog2" : "lastlog", path: options.path };
-  }
-  return await fileOrDatabase(
-    { source: "lastlog", path: await system("lastlog") },
-    { source: "lastlog2", path: await system("lastlog2") },
-    "last logins",
-  );
+  const lastlog = systemPaths(platform).lastlog ?? "/var/log/lastlog";
+  return await fileOrDatabase(options, ["lastlog", lastlog], ["lastlog2", LASTLOG2_PATH], "last logins");
 }
 
 /**
