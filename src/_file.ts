@@ -260,11 +260,12 @@ const SETTLE_TRIES = 1000;
  * half the old record and half the new. So when the file changed just
  * before the read, or during it, it is read (again) until a read is clean: no
  * write lock is held on the file just before it (Linux lists the locks in
- * `/proc/locks`), a second read of the records holding data agrees with it
- * record for record (a record that differs is read until two reads agree),
- * and still no write lock is held after. A writer stalled half-way through
- * a record holds its lock, so two reads agreeing on its half-written record
- * are refused. A record read as all zeros is what a slot is either side of
+ * `/proc/locks`), nor between it and a second read of the records holding
+ * data, which agrees with it record for record (a record that differs is
+ * read until two reads agree, with no lock held between them), and still no
+ * write lock is held after. A writer stalled half-way through a record holds
+ * its lock, so two reads agreeing on its half-written record are refused;
+ * a write the first read caught half-way has ended before the second. A record read as all zeros is what a slot is either side of
  * a write that fills or clears it, so it needs no second read (sparse files
  * are mostly that). A quiet file costs two `fstat` calls.
  *
@@ -293,6 +294,8 @@ export async function readSettled(
     if (await writeLocked(file)) continue;
     const read = await file.read(into, position);
     if (read < recordSize) return read;
+    // Unlocked between the two reads: a write the first read caught half-way has ended before the second.
+    if (await writeLocked(file)) continue;
     const agreed = await readAgain(file, into, read, position, recordSize);
     if (agreed !== undefined && !await writeLocked(file)) return agreed;
   }
@@ -339,14 +342,20 @@ async function readAgain(
   return both < to ? both : n;
 }
 
-/** Reads one record until two reads in a row agree: the record, `null` when the file no longer holds it whole, `undefined` when it kept changing. */
+/**
+ * Reads one record until two reads in a row agree with no write lock held
+ * between them (a writer stalled half-way through the record would give two
+ * equal torn reads): the record, `null` when the file no longer holds it
+ * whole, `undefined` when it kept changing.
+ */
 async function settleRecord(file: RecordFile, offset: number, size: number): Promise<Uint8Array | null | undefined> {
   const seen = [new Uint8Array(size), new Uint8Array(size)];
   if (await file.read(seen[0]!, offset) < size) return null;
   for (let i = 1; i <= 10; i++) {
+    const locked = await writeLocked(file);
     const now = seen[i % 2]!;
     if (await file.read(now, offset) < size) return null;
-    if (sameBytes(now, 0, seen[(i + 1) % 2]!, 0, size)) return now;
+    if (!locked && sameBytes(now, 0, seen[(i + 1) % 2]!, 0, size)) return now;
   }
   return undefined;
 }
