@@ -41,6 +41,8 @@ export interface SourceRequest {
   onProblem: ProblemSink;
   /** The `reuseBuffers` option (the file backend's). */
   reuseBuffers?: boolean;
+  /** The `libc` option (the C library backend's): tried first, instead of `UTMP_LIBC_PATH`. */
+  libc?: string | undefined;
 }
 
 /** The system the backends run on. */
@@ -98,7 +100,7 @@ export function chooseBackend(
  * @throws {RangeError} For `backend: "ffi"` with a `layout` other than the C library's struct.
  */
 export function createSource(request: SourceRequest, system: BackendSystem = THIS_SYSTEM): RecordSource {
-  const { path, layout, hint, onProblem, reuseBuffers } = request;
+  const { path, layout, hint, onProblem, reuseBuffers, libc } = request;
   const prefer = nativeLayoutName(system.os, system.arch);
   const file = (): RecordSource =>
     new FileSource(path, { layout, prefer, hint, onProblem, reuseBuffers: reuseBuffers ?? false });
@@ -113,7 +115,8 @@ export function createSource(request: SourceRequest, system: BackendSystem = THI
     os: system.os,
     arch: system.arch,
     ffi: system.ffi,
-    candidates: () => libcCandidates({ os: system.os, env: { [LIBC_PATH_ENV]: system.ffi?.env(LIBC_PATH_ENV) } }),
+    candidates: () =>
+      libcCandidates({ os: system.os, env: { [LIBC_PATH_ENV]: libc ?? system.ffi?.env(LIBC_PATH_ENV) } }),
     hint,
     onProblem,
   });

@@ -51,6 +51,12 @@ export interface UtmpFileOptions {
    * hold on to. Default false: records stay readable as long as they are kept.
    */
   reuseBuffers?: boolean;
+  /**
+   * The C library backend "ffi" (and "auto") loads first, before the
+   * system's own: a path or a name for `dlopen`. It takes the place of the
+   * `UTMP_LIBC_PATH` environment variable, for this reader only.
+   */
+  libc?: string;
 }
 
 /** A record the reader did not yield, or a tail it could not read. */
@@ -162,6 +168,7 @@ export class UtmpFile implements AsyncIterable<UtmpRecord>, AsyncDisposable {
       hint: this.path === system.utmp ? NO_UTMP_HINT : undefined,
       onProblem: (problem) => this.#problem(problem),
       reuseBuffers: options.reuseBuffers ?? false,
+      libc: options.libc,
     });
   }
 

@@ -6,7 +6,7 @@
  * tests/ffi/ checks the same against glibc (descriptors in /proc/self/fd)
  * and against stand-ins written in TypeScript, which bypass the runtime's
  * FFI binding. Here a stand-in C library, built with `cc` and loaded through
- * `UTMP_LIBC_PATH` by the real binding (`Deno.dlopen`, or koffi in Node and
+ * the `libc` option by the real binding (`Deno.dlopen`, or koffi in Node and
  * Bun), logs every call with the string it received, returns each record
  * in one static buffer it overwrites on the next call, and poisons that
  * buffer (0xAA) in `endutxent()`: a record not copied at once would come out
@@ -18,7 +18,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
-import { UtmpFile, UtmpFileError, type UtmpRecordObject, watch } from "../../mod.ts";
+import { UtmpFile, UtmpFileError, type UtmpFileOptions, type UtmpRecordObject, watch } from "../../mod.ts";
 import { FFI } from "../../src/ffi/select.ts";
 import { encodeRecords, LAYOUTS, type RecordInput } from "../../src/layouts/mod.ts";
 import { collect } from "../_collect.ts";
@@ -109,22 +109,20 @@ const RECORDS: RecordInput[] = Array.from({ length: 7 }, (_, i) => ({
   tv_sec: 1700000000 + i,
 }));
 
-/** Runs `body` with the stand-in library as the C library, its call log emptied before; returns the log. */
+/**
+ * Runs `body` with the options that read through the stand-in library (the
+ * `libc` option, not `UTMP_LIBC_PATH`: the environment is the whole process's,
+ * and Deno runs other test files in it at the same time), its call log
+ * emptied before; returns the log.
+ */
 async function withFakeLibc(
   tmp: ReturnType<typeof tempDir>,
-  body: (log: () => string[]) => Promise<void>,
+  body: (ffi: UtmpFileOptions, log: () => string[]) => Promise<void>,
 ): Promise<string[]> {
   const logPath = tmp.file("calls.log", "");
-  const library = buildFakeLibc(tmp.dir, logPath);
+  const libc = buildFakeLibc(tmp.dir, logPath);
   const log = () => readFileSync(logPath, "utf8").split("\n").filter((l) => l !== "");
-  const saved = process.env.UTMP_LIBC_PATH;
-  process.env.UTMP_LIBC_PATH = library;
-  try {
-    await body(log);
-  } finally {
-    if (saved === undefined) delete process.env.UTMP_LIBC_PATH;
-    else process.env.UTMP_LIBC_PATH = saved;
-  }
+  await body({ backend: "ffi", libc }, log);
   return log();
 }
 
@@ -150,9 +148,9 @@ test(
         { length: 9 },
         (_, i) => tmp.file(`${"u".repeat(8 + i)}.utmp`, encodeRecords(LAYOUTS.linux, RECORDS)),
       );
-      const calls = await withFakeLibc(tmp, async () => {
+      const calls = await withFakeLibc(tmp, async (ffi) => {
         for (const path of paths) {
-          const viaC = await collect(path, { backend: "ffi" });
+          const viaC = await collect(path, ffi);
           const decoded = await collect(path, { backend: "file", layout: "linux" });
           assert.deepEqual(viaC, decoded);
           assert.deepEqual(
@@ -173,9 +171,9 @@ test("UtmpFile backend ffi never hands C a path with a NUL in it (C would read a
   const tmp = tempDir();
   try {
     const real = tmp.file("utmp", encodeRecords(LAYOUTS.linux, RECORDS));
-    const calls = await withFakeLibc(tmp, async () => {
+    const calls = await withFakeLibc(tmp, async (ffi) => {
       await assert.rejects(
-        () => collect(`${real}\0.d/other`, { backend: "ffi" }),
+        () => collect(`${real}\0.d/other`, ffi),
         (e) => e instanceof UtmpFileError && e.path === `${real}\0.d/other`,
       );
     });
@@ -191,20 +189,20 @@ test(
     const tmp = tempDir();
     try {
       const path = tmp.file("utmp", encodeRecords(LAYOUTS.linux, RECORDS));
-      const calls = await withFakeLibc(tmp, async (log) => {
+      const calls = await withFakeLibc(tmp, async (ffi, log) => {
         /** At each record: the pass already ended in C, and nothing holds the file. */
         const atRest = () => {
           assert.deepEqual(log().slice(-2), ["endutxent", "utmpxname 13 /var/run/utmp"]);
           assert.equal(openOn(path), 0);
         };
         // break
-        for await (const u of new UtmpFile(path, { backend: "ffi" })) {
+        for await (const u of new UtmpFile(path, ffi)) {
           atRest();
           if (u.ut_pid === 101) break;
         }
         // a thrown error
         await assert.rejects(async () => {
-          for await (const u of new UtmpFile(path, { backend: "ffi" })) {
+          for await (const u of new UtmpFile(path, ffi)) {
             atRest();
             if (u.ut_pid === 102) throw new Error("stop");
           }
@@ -212,7 +210,7 @@ test(
         // an abort, by an AbortSignal the loop listens to
         const stop = new AbortController();
         setTimeout(() => stop.abort(), 0);
-        for await (const _ of new UtmpFile(path, { backend: "ffi" })) {
+        for await (const _ of new UtmpFile(path, ffi)) {
           atRest();
           await new Promise((resolve) => setTimeout(resolve, 5));
           if (stop.signal.aborted) break;
