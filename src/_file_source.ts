@@ -6,7 +6,7 @@
  */
 
 import { openRecordFile, readSettled, type RecordFile, shrankReason } from "./_file.ts";
-import { CHUNK_BYTES, type Layout } from "./layouts/_engine.ts";
+import { CHUNK_BYTES, type Layout, recordsPerChunk } from "./layouts/_engine.ts";
 import { DETECT_BYTES, type Detection, detectLayout, getLayout } from "./layouts/mod.ts";
 import { scanFrames, unframe } from "./layouts/_framing.ts";
 import { type Chunk, makeChunk } from "./record.ts";
@@ -34,7 +34,6 @@ export class FileSource implements RecordSource {
   readonly #path: string;
   readonly #options: FileSourceOptions;
   #file: RecordFile | undefined;
-  #layout: Layout | undefined;
   #detection: Detection | undefined;
   /** File offset of the next unread record. */
   #position = 0;
@@ -59,7 +58,7 @@ export class FileSource implements RecordSource {
   }
 
   get layout(): Layout | undefined {
-    return this.#layout;
+    return this.#detection?.layout;
   }
 
   get detection(): Detection | undefined {
@@ -73,10 +72,10 @@ export class FileSource implements RecordSource {
 
   async next(): Promise<Chunk | null> {
     const file = await this.#open();
-    const layout = this.#layout!;
+    const layout = this.#detection!.layout;
     if (layout.framing === "u16be") return this.#nextFramed(file, layout);
     const size = layout.size;
-    const max = Math.max(1, Math.floor(CHUNK_BYTES / size)) * size;
+    const max = recordsPerChunk(size) * size;
     const want = this.#want(size, max);
     const { bytes, n, slot } = await this.#reader.read(file, this.#position, want, size);
     if (n < want) await this.#checkEnd(file, this.#position + n - n % size, this.#index + Math.floor(n / size));
@@ -123,7 +122,7 @@ export class FileSource implements RecordSource {
     if (this.#position + n > this.#known) this.#known = this.#position + n;
     const data = bytes.subarray(0, n);
     // At most a chunk's worth of normalised records: 3-byte frames must not make 197-byte slots by the million.
-    const scan = scanFrames(data, layout.size, Math.floor(CHUNK_BYTES / layout.size));
+    const scan = scanFrames(data, layout.size, recordsPerChunk(layout.size));
     if (n < bytes.length) await this.#checkEnd(file, this.#position + scan.end, this.#index + scan.frames.length);
     if (n === 0) return null;
     const skip = scan.skipped[0];
@@ -142,10 +141,8 @@ export class FileSource implements RecordSource {
       const reason = `zero record length: skipped ${skip!.length} bytes to the next length`;
       this.#options.onProblem({ kind: "zero-length", offset: this.#position, recordIndex: this.#index, reason });
     }
-    const chunk: Chunk = {
-      ...makeChunk(unframe(data, frames, layout.size), layout, this.#position, this.#index),
-      offsets: frames.map((f) => this.#position + f.start),
-    };
+    const offsets = frames.map((f) => this.#position + f.start);
+    const chunk = makeChunk(unframe(data, frames, layout.size), layout, this.#position, this.#index, offsets);
     this.#position += frames.length === 0 ? skip!.length : skip?.start ?? scan.end;
     this.#index += frames.length;
     return chunk;
@@ -205,10 +202,7 @@ export class FileSource implements RecordSource {
     this.#identity = file.identity;
     try {
       this.#known = Math.max(this.#known, file.size);
-      if (this.#layout === undefined) {
-        this.#detection = await this.#detectLayout(file);
-        this.#layout = this.#detection.layout;
-      }
+      this.#detection ??= await this.#detectLayout(file);
     } catch (error) {
       await file.close();
       throw error;
@@ -230,8 +224,7 @@ export class FileSource implements RecordSource {
     }
     const head = new Uint8Array(Math.min(file.size, DETECT_BYTES));
     const n = head.length === 0 ? 0 : await file.read(head, 0);
-    const options = prefer === undefined ? { path: this.#path } : { path: this.#path, prefer };
-    return detectLayout(head.subarray(0, n), file.size, options);
+    return detectLayout(head.subarray(0, n), file.size, { path: this.#path, prefer });
   }
 }
 

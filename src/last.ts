@@ -10,9 +10,9 @@
  */
 
 import { openRecordFile, shrankReason } from "./_file.ts";
-import { CHUNK_BYTES, ChunkReader } from "./_file_source.ts";
+import { ChunkReader } from "./_file_source.ts";
 import { storedString } from "./_bytes.ts";
-import type { Layout } from "./layouts/_engine.ts";
+import { type Layout, recordsPerChunk } from "./layouts/_engine.ts";
 import { getLayout, type LayoutName } from "./layouts/mod.ts";
 import { makeChunk, RecordView, type UtmpRecord } from "./record.ts";
 import type { UtTypeName } from "./types.ts";
@@ -391,7 +391,7 @@ export async function* readBackward(
         reason: `file ends ${file.size % size} bytes into a ${size}-byte record`,
       });
     }
-    const per = Math.max(1, Math.floor(CHUNK_BYTES / size));
+    const per = recordsPerChunk(size);
     let shrank = false;
     for (let end = count; end > 0;) {
       const start = Math.max(0, end - per);

@@ -10,8 +10,7 @@
 
 import { UtmpFileError } from "./errors.ts";
 import { openRecordFile, readSettled, type RecordFile, shrankReason } from "./_file.ts";
-import { CHUNK_BYTES } from "./_file_source.ts";
-import { codecOf, type Layout, readChars } from "./layouts/_engine.ts";
+import { codecOf, type Layout, readChars, recordsPerChunk } from "./layouts/_engine.ts";
 import {
   type Detection,
   detectLastlogLayout,
@@ -264,12 +263,10 @@ export class LastlogFile implements AsyncIterable<LastlogEntry> {
       { offset: 0, bytes: head.subarray(0, await file.read(head, 0)) },
       { offset: tailOffset, bytes: tail.subarray(0, tail.length === 0 ? 0 : await file.read(tail, tailOffset)) },
     ];
-    const prefer = nativeLastlogLayoutName(platform, arch);
-    return detectLastlogLayout(
-      samples,
-      file.size,
-      prefer === undefined ? { path: this.path } : { path: this.path, prefer },
-    );
+    return detectLastlogLayout(samples, file.size, {
+      path: this.path,
+      prefer: nativeLastlogLayoutName(platform, arch),
+    });
   }
 }
 
@@ -344,7 +341,7 @@ async function* scan(
   warn: (warning: LastlogWarning) => void,
 ): AsyncGenerator<LastlogEntry> {
   const size = layout.size;
-  const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / size));
+  const perChunk = recordsPerChunk(size);
   const bytes = new Uint8Array(perChunk * size);
   for (let slot = first; slot < end; slot += perChunk) {
     const count = Math.min(perChunk, end - slot);

@@ -422,10 +422,17 @@ export class RecordView extends RecordBase implements UtmpRecord {
  * @param layout Their layout.
  * @param fileOffset File offset of `bytes[0]`.
  * @param firstIndex Record index of the first record.
+ * @param offsets File offset of each record, when they are not back to back in the file.
  * @returns The chunk.
  */
-export function makeChunk(bytes: Uint8Array, layout: Layout, fileOffset: number, firstIndex: number): Chunk {
-  return {
+export function makeChunk(
+  bytes: Uint8Array,
+  layout: Layout,
+  fileOffset: number,
+  firstIndex: number,
+  offsets?: readonly number[],
+): Chunk {
+  const chunk: Chunk = {
     bytes,
     view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength),
     codec: codecOf(layout),
@@ -433,4 +440,5 @@ export function makeChunk(bytes: Uint8Array, layout: Layout, fileOffset: number,
     firstIndex,
     retired: false,
   };
+  return offsets === undefined ? chunk : { ...chunk, offsets };
 }

@@ -320,18 +320,16 @@ export class UtmpFile implements AsyncIterable<UtmpRecord>, AsyncDisposable {
     if (this.#chunk !== undefined && this.#at < this.#chunk.bytes.length) return true;
     this.#idle = false;
     try {
-      for (;;) {
+      if (this.#failure !== undefined) throw this.#failure;
+      const chunk = await this.#source.next();
+      if (chunk === null) {
         if (this.#failure !== undefined) throw this.#failure;
-        const chunk = await this.#source.next();
-        if (chunk === null) {
-          if (this.#failure !== undefined) throw this.#failure;
-          await this.#release();
-          return false;
-        }
-        this.#chunk = chunk;
-        this.#at = 0;
-        return true;
+        await this.#release();
+        return false;
       }
+      this.#chunk = chunk;
+      this.#at = 0;
+      return true;
     } catch (error) {
       await this.#release();
       throw error;

@@ -8,9 +8,8 @@ import { type FSWatcher, watch as watchDir } from "node:fs";
 import { stat } from "node:fs/promises";
 import { basename, dirname } from "node:path";
 import { openRecordFile, readSettled, type RecordFile } from "./_file.ts";
-import { CHUNK_BYTES } from "./_file_source.ts";
 import { arch, isPermissionDenial, platform } from "./_runtime.ts";
-import type { Layout } from "./layouts/_engine.ts";
+import { type Layout, recordsPerChunk } from "./layouts/_engine.ts";
 import { DETECT_BYTES, detectLayout, getLayout, nativeLayoutName } from "./layouts/mod.ts";
 import { systemPaths } from "./paths.ts";
 import { makeChunk, RecordView, type UtmpRecord } from "./record.ts";
@@ -238,8 +237,7 @@ function givenLayout(path: string, name: string | undefined): Layout | undefined
 function chooseLayout(head: Uint8Array, size: number, options: WatchOptions, path: string): Layout | undefined {
   const given = givenLayout(path, options.layout);
   if (given !== undefined) return given;
-  const prefer = nativeLayoutName(platform, arch);
-  const detection = detectLayout(head, size, prefer === undefined ? { path } : { path, prefer });
+  const detection = detectLayout(head, size, { path, prefer: nativeLayoutName(platform, arch) });
   return detection.confidence === 0 ? undefined : detection.layout;
 }
 
@@ -286,7 +284,7 @@ async function* followLog(
   /** Reads the whole records after `offset`. */
   async function* drain(f: RecordFile, l: Layout): AsyncGenerator<WatchEvent> {
     const size = fixedSize(l);
-    const most = Math.max(1, Math.floor(CHUNK_BYTES / size)) * size;
+    const most = recordsPerChunk(size) * size;
     for (;;) {
       const ready = (await f.stat()).size - offset;
       if (ready < size) return;

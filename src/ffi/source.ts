@@ -14,9 +14,8 @@
  */
 
 import { openRecordFile } from "../_file.ts";
-import { CHUNK_BYTES } from "../_file_source.ts";
 import { LibcUnavailableError, UtmpFileError } from "../errors.ts";
-import type { Layout } from "../layouts/_engine.ts";
+import { type Layout, recordsPerChunk } from "../layouts/_engine.ts";
 import type { Detection, RecordProblem } from "../layouts/mod.ts";
 import { systemPaths } from "../paths.ts";
 import { type Chunk, makeChunk } from "../record.ts";
@@ -92,7 +91,7 @@ export class FfiSource implements RecordSource {
       return null;
     }
     const size = layout.size;
-    const n = Math.min(Math.max(1, Math.floor(CHUNK_BYTES / size)), snapshot.count - this.#at);
+    const n = Math.min(recordsPerChunk(size), snapshot.count - this.#at);
     const bytes = snapshot.bytes.subarray(this.#at * size, (this.#at + n) * size);
     const index = snapshot.firstIndex + this.#at;
     this.#at += n;
@@ -100,7 +99,7 @@ export class FfiSource implements RecordSource {
     if (stride === size) return makeChunk(bytes, layout, index * size, index);
     // The file record differs from the struct (or has no fixed size): give each record's file offset.
     const offsets = Array.from({ length: n }, (_, i) => stride === undefined ? -1 : (index + i) * stride);
-    return { ...makeChunk(bytes, layout, -1, index), offsets };
+    return makeChunk(bytes, layout, -1, index, offsets);
   }
 
   rewind(): void {

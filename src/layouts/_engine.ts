@@ -179,6 +179,16 @@ const INT_WIDTH: Readonly<Record<IntType, number>> = { u8: 1, i16: 2, u16: 2, i3
  */
 export const CHUNK_BYTES = 256 * 1024;
 
+/**
+ * Whole records of `size` bytes in {@link CHUNK_BYTES}, at least one.
+ *
+ * @param size Record size in bytes.
+ * @returns Records per chunk.
+ */
+export function recordsPerChunk(size: number): number {
+  return Math.max(1, Math.floor(CHUNK_BYTES / size));
+}
+
 /** Reads an integer field at a record's offset. */
 export type IntReader = (view: DataView, record: number) => number;
 

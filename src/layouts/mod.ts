@@ -16,7 +16,7 @@
  * @module
  */
 
-import { CHUNK_BYTES, type Layout } from "./_engine.ts";
+import { type Layout, recordsPerChunk } from "./_engine.ts";
 import { DETECT_SAMPLE, type Score, scoreLastlog, scoreLayout } from "./_detect.ts";
 import { scanFrames, unframe } from "./_framing.ts";
 import { AIX } from "./aix.ts";
@@ -271,7 +271,7 @@ export interface DetectOptions {
   /** Layouts to consider, in order of preference (default: every utmp layout in {@link LAYOUTS}). */
   candidates?: readonly Layout[];
   /** Layout to choose when the content cannot tell (an empty file, all-zero records). */
-  prefer?: string;
+  prefer?: string | undefined;
   /** File name for error messages. */
   path?: string;
 }
@@ -614,14 +614,12 @@ export function decodeRecord(bytes: Uint8Array, layout: Layout, offset = 0): Utm
 export function* decodeRecords(bytes: Uint8Array, layout: Layout): Generator<UtmpRecord> {
   if ((layout.framing ?? "fixed") === "u16be") {
     // A chunk of records at a time: 3-byte frames must not make 197-byte slots by the million at once.
-    const per = Math.max(1, Math.floor(CHUNK_BYTES / layout.size));
+    const per = recordsPerChunk(layout.size);
     for (let at = 0, index = 0; at < bytes.length;) {
       const { frames, end } = scanFrames(bytes.subarray(at), layout.size, per);
       if (frames.length === 0) return;
-      const chunk = {
-        ...makeChunk(unframe(bytes.subarray(at), frames, layout.size), layout, 0, index),
-        offsets: frames.map((f) => at + f.start),
-      };
+      const offsets = frames.map((f) => at + f.start);
+      const chunk = makeChunk(unframe(bytes.subarray(at), frames, layout.size), layout, 0, index, offsets);
       for (let i = 0; i < frames.length; i++) yield new RecordView(chunk, i * layout.size);
       at += end;
       index += frames.length;
