@@ -11,6 +11,7 @@ import { constants, fstatSync } from "node:fs";
 import { type FileHandle, open, readFile, stat } from "node:fs/promises";
 import { UtmpFileError } from "./errors.ts";
 import { isPermissionDenial, platform } from "./_runtime.ts";
+import { sameBytes } from "./layouts/_engine.ts";
 
 /** What {@link RecordFile.stat} tells about the open file now. */
 export interface RecordFileStatus {
@@ -358,11 +359,6 @@ async function settleRecord(file: RecordFile, offset: number, size: number): Pro
     if (!locked && sameBytes(now, 0, seen[(i + 1) % 2]!, 0, size)) return now;
   }
   return undefined;
-}
-
-function sameBytes(a: Uint8Array, aAt: number, b: Uint8Array, bAt: number, length: number): boolean {
-  for (let i = 0; i < length; i++) if (a[aAt + i] !== b[bAt + i]) return false;
-  return true;
 }
 
 /** Whether `/proc/locks` can be read here: not where there is none, nor in Deno without `--allow-all`. */

@@ -10,7 +10,7 @@
 
 import { UtmpFileError } from "./errors.ts";
 import { openRecordFile, readSettled, type RecordFile, shrankReason } from "./_file.ts";
-import { codecOf, type Layout, readChars, recordsPerChunk } from "./layouts/_engine.ts";
+import { codecOf, isZero, type Layout, readChars, recordsPerChunk } from "./layouts/_engine.ts";
 import {
   type Detection,
   detectLastlogLayout,
@@ -365,9 +365,7 @@ async function* scan(
 
 /** The entry of the slot at `at`, or `undefined` when it is all zero. */
 function entryAt(bytes: Uint8Array, layout: Layout, at: number, uid: number): LastlogEntry | undefined {
-  let used = false;
-  for (let i = at; i < at + layout.size && !used; i++) used = bytes[i] !== 0;
-  if (!used) return undefined;
+  if (isZero(bytes, at, layout.size)) return undefined;
   const codec = codecOf(layout);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return {

@@ -9,7 +9,7 @@ import { stat } from "node:fs/promises";
 import { basename, dirname } from "node:path";
 import { openRecordFile, readSettled, type RecordFile } from "./_file.ts";
 import { arch, isPermissionDenial, platform } from "./_runtime.ts";
-import { type Layout, recordsPerChunk } from "./layouts/_engine.ts";
+import { isZero, type Layout, recordsPerChunk, sameBytes } from "./layouts/_engine.ts";
 import { DETECT_BYTES, detectLayout, getLayout, nativeLayoutName } from "./layouts/mod.ts";
 import { systemPaths } from "./paths.ts";
 import { makeChunk, RecordView, type UtmpRecord } from "./record.ts";
@@ -258,12 +258,6 @@ async function openIfThere(path: string): Promise<RecordFile | undefined> {
   }
 }
 
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /** An append-only file followed by offset, through truncation and rotation. */
 async function* followLog(
   path: string,
@@ -361,7 +355,7 @@ async function* followLog(
 /** Whether the file still holds `record` at `at`. */
 async function holds(file: RecordFile, at: number, record: Uint8Array): Promise<boolean> {
   const bytes = new Uint8Array(record.length);
-  return await file.read(bytes, at) === record.length && equalBytes(bytes, record);
+  return await file.read(bytes, at) === record.length && sameBytes(bytes, 0, record, 0, record.length);
 }
 
 /** A file rewritten in place (utmp), compared slot by slot. */
@@ -387,23 +381,19 @@ async function* followSlots(
       const chunk = makeChunk(now.subarray(0, now.length - now.length % size), layout, 0, 0);
       const old = makeChunk(before.subarray(0, before.length - before.length % size), layout, 0, 0);
       for (let at = 0; at < chunk.bytes.length; at += size) {
-        const slot = chunk.bytes.subarray(at, at + size);
-        const was = at < old.bytes.length ? old.bytes.subarray(at, at + size) : undefined;
-        if (isZero(slot) || (was !== undefined && equalBytes(slot, was))) continue;
+        // Both are cut to whole records: a slot the old file had is whole in it.
+        const had = at < old.bytes.length;
+        if (isZero(chunk.bytes, at, size) || (had && sameBytes(chunk.bytes, at, old.bytes, at, size))) continue;
         if (options.signal?.aborted) return;
         const record = new RecordView(chunk, at);
         const event: WatchEvent = { type: eventType(record), record };
-        if (was !== undefined && !isZero(was)) event.previous = new RecordView(old, at);
+        if (had && !isZero(old.bytes, at, size)) event.previous = new RecordView(old, at);
         yield event;
       }
       before = now;
     }
     await waiter.wait();
   }
-}
-
-function isZero(bytes: Uint8Array): boolean {
-  return bytes.every((b) => b === 0);
 }
 
 /**

@@ -26,6 +26,7 @@ import {
   codecOf,
   cstrEnd,
   fieldWidth,
+  isZero,
   type Layout,
   type LayoutFields,
   readChars,
@@ -124,11 +125,6 @@ export function scoreLayout(layout: Layout, head: Uint8Array, fileSize: number):
   const confidence = sampled === 0 ? 0 : plausible / sampled;
   const support = sampled + blank === 0 ? 0 : plausible / (sampled + blank);
   return { layout, records, sampled, blank, plausible, strong, magic, fits, confidence, support };
-}
-
-function isZero(bytes: Uint8Array, at: number, size: number): boolean {
-  for (let i = at; i < at + size; i++) if (bytes[i] !== 0) return false;
-  return true;
 }
 
 /** Types whose records carry a time and no text (macOS and FreeBSD write them so). */

@@ -331,6 +331,34 @@ export function codecOf(layout: Layout): Codec {
 const utf8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
 
 /**
+ * Whether `bytes[at, at + size)` are all zero (an unused slot, an unset field).
+ *
+ * @param bytes Bytes.
+ * @param at First byte.
+ * @param size How many.
+ * @returns True when every byte is 0.
+ */
+export function isZero(bytes: Uint8Array, at: number, size: number): boolean {
+  for (let i = at; i < at + size; i++) if (bytes[i] !== 0) return false;
+  return true;
+}
+
+/**
+ * Whether `a[aAt, aAt + length)` holds the same bytes as `b[bAt, bAt + length)`.
+ *
+ * @param a Bytes.
+ * @param aAt First byte in `a`.
+ * @param b Other bytes.
+ * @param bAt First byte in `b`.
+ * @param length How many.
+ * @returns True when they are the same.
+ */
+export function sameBytes(a: Uint8Array, aAt: number, b: Uint8Array, bAt: number, length: number): boolean {
+  for (let i = 0; i < length; i++) if (a[aAt + i] !== b[bAt + i]) return false;
+  return true;
+}
+
+/**
  * End of a C string in `bytes[start, start + width)`: the index of the first
  * NUL, or `start + width` when the field is full.
  *
