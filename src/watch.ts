@@ -156,11 +156,12 @@ async function* follow(
       throw new RangeError(`Cannot watch in mode "${mode}": expected "auto", "log", "slots" or "logind"`);
     }
     const [file, kind] = await target(path, mode, options.root);
-    if (kind !== "logind") givenLayout(file, options.layout); // a wrong layout fails now, not at the first record
+    // A wrong layout fails now, not at the first record.
+    const layout = kind === "logind" ? undefined : givenLayout(file, options.layout);
     const waiter = new Waiter(file, kind === "logind", options.interval ?? 1000, options.signal);
     try {
-      const follower = kind === "slots" ? followSlots : kind === "logind" ? followLogind : followLog;
-      yield* follower(file, options, waiter, started);
+      if (kind === "logind") yield* followLogind(file, options, waiter, started);
+      else yield* (kind === "slots" ? followSlots : followLog)(file, options, waiter, started, layout);
     } finally {
       waiter.close();
     }
@@ -233,10 +234,8 @@ function givenLayout(path: string, name: string | undefined): Layout | undefined
   return layout;
 }
 
-/** Chooses the layout from the file's first records; undefined while the file holds none. */
-function chooseLayout(head: Uint8Array, size: number, options: WatchOptions, path: string): Layout | undefined {
-  const given = givenLayout(path, options.layout);
-  if (given !== undefined) return given;
+/** Detects the layout from the file's first records (no `layout` option given); undefined while the file holds none. */
+function chooseLayout(head: Uint8Array, size: number, path: string): Layout | undefined {
   const detection = detectLayout(head, size, { path, prefer: nativeLayoutName(platform, arch) });
   return detection.confidence === 0 ? undefined : detection.layout;
 }
@@ -264,9 +263,10 @@ async function* followLog(
   options: WatchOptions,
   waiter: Waiter,
   started: () => void,
+  given: Layout | undefined,
 ): AsyncGenerator<WatchEvent> {
   let file: RecordFile | undefined;
-  let layout: Layout | undefined;
+  let layout = given;
   /** Bytes of the first file to pass over ("from end"), until its layout is known or it is rotated away; then null. */
   let skip: number | null | undefined = (options.from ?? "end") === "end" ? undefined : 0;
   /** Offset and index of the next record to read in `file`. */
@@ -304,7 +304,7 @@ async function* followLog(
     if (layout === undefined && size > 0) {
       const head = new Uint8Array(Math.min(size, DETECT_BYTES));
       const n = await f.read(head, 0);
-      layout = chooseLayout(head.subarray(0, n), size, options, path);
+      layout = chooseLayout(head.subarray(0, n), size, path);
     }
     if (layout === undefined) return;
     const recordSize = fixedSize(layout);
@@ -364,14 +364,15 @@ async function* followSlots(
   options: WatchOptions,
   waiter: Waiter,
   started: () => void,
+  given: Layout | undefined,
 ): AsyncGenerator<WatchEvent> {
-  let layout: Layout | undefined;
+  let layout = given;
   /** The file as last compared; at first, what it held when the watch began ("from end") or nothing ("from start"). */
   let before: Uint8Array | undefined;
   while (!options.signal?.aborted) {
     let now = await readIfThere(path, layout);
     if (layout === undefined && now.length > 0) {
-      layout = chooseLayout(now, now.length, options, path);
+      layout = chooseLayout(now, now.length, path);
       if (layout !== undefined) now = await readIfThere(path, layout);
     }
     before ??= (options.from ?? "end") === "end" ? now : new Uint8Array(0);
