@@ -6,6 +6,9 @@
  * @module
  */
 
+import { readRegularFile } from "./_file.ts";
+import { isPermissionDenial } from "./_runtime.ts";
+
 /** A password file entry. */
 export interface PasswdEntry {
   /** `pw_name`, in whatever form the caller decoded the file (byte string or UTF-8). */
@@ -106,4 +109,21 @@ export function namesByUid(text: string): Map<number, string> {
     if (!isCompat(name) && !names.has(uid)) names.set(uid, name);
   }
   return names;
+}
+
+/**
+ * A password file's text (UTF-8), or "" when it cannot be read: a missing
+ * password file names no one. A permission denial is thrown (Deno's
+ * `--allow-read` is wanted).
+ *
+ * @param path The password file.
+ * @returns Its content.
+ */
+export async function readPasswd(path: string): Promise<string> {
+  try {
+    return new TextDecoder().decode(await readRegularFile(path));
+  } catch (error) {
+    if (isPermissionDenial(error)) throw error;
+    return "";
+  }
 }

@@ -9,9 +9,9 @@
  */
 
 import { stat } from "node:fs/promises";
-import { fileError, openRecordFile, readRegularFile } from "./_file.ts";
+import { fileError, openRecordFile } from "./_file.ts";
 import { UtmpFileError } from "./errors.ts";
-import { isPermissionDenial, platform } from "./_runtime.ts";
+import { platform } from "./_runtime.ts";
 import { systemPaths } from "./paths.ts";
 import type { UtmpRecord } from "./record.ts";
 import { UtmpFile } from "./utmp_file.ts";
@@ -19,7 +19,8 @@ import { LOGIND_SESSIONS_DIR, logindRecords } from "./sources/logind.ts";
 import { WTMPDB_PATH, wtmpdbRecords, wtmpdbSessions } from "./sources/wtmpdb.ts";
 import { LASTLOG2_PATH, lastlog2Entries, type Lastlog2Entry, PASSWD_PATH } from "./sources/lastlog2.ts";
 import { type LastlogEntry, LastlogFile } from "./lastlog.ts";
-import { namesByUid } from "./_passwd.ts";
+import type { LastlogLayoutName } from "./layouts/mod.ts";
+import { namesByUid, readPasswd } from "./_passwd.ts";
 import { rootPath } from "./sources/_root.ts";
 
 export { rootPath };
@@ -467,13 +468,7 @@ export async function* lastlogs(options: LastlogsOptions = {}): AsyncGenerator<L
 
 /** A lastlog file's used slots as lastlog2 entries, named from the password file. */
 async function* lastlogFileEntries(path: string, passwd: string): AsyncGenerator<Lastlog2Entry> {
-  let names: Map<number, string>;
-  try {
-    names = namesByUid(new TextDecoder().decode(await readRegularFile(passwd)));
-  } catch (error) {
-    if (isPermissionDenial(error)) throw error;
-    names = new Map();
-  }
+  const names = namesByUid(await readPasswd(passwd));
   const file = new LastlogFile(path);
   const seen = new Set<number>();
   const named = (e: LastlogEntry): Lastlog2Entry => ({ ...e, user: names.get(e.uid) ?? "", service: "" });
@@ -484,6 +479,7 @@ async function* lastlogFileEntries(path: string, passwd: string): AsyncGenerator
   // A sparse file's skipped slots: the password file's users there, by direct seeks.
   if (file.warnings.some((w) => w.kind === "sparse")) {
     const rest = [...names.keys()].filter((uid) => !seen.has(uid));
-    for await (const e of new LastlogFile(path, { uids: rest })) yield named(e);
+    const layout = file.layout!.name as LastlogLayoutName;
+    for await (const e of new LastlogFile(path, { uids: rest, layout })) yield named(e);
   }
 }

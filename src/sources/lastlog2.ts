@@ -6,9 +6,7 @@
  * @module
  */
 
-import { readRegularFile } from "../_file.ts";
-import { uidsByName } from "../_passwd.ts";
-import { isPermissionDenial } from "../_runtime.ts";
+import { readPasswd, uidsByName } from "../_passwd.ts";
 import type { LastlogEntry } from "../lastlog.ts";
 import { whole } from "./_plain.ts";
 import { openDatabase } from "./_sqlite.ts";
@@ -66,23 +64,6 @@ interface Lastlog2Row {
 }
 
 /**
- * Reads `name:x:uid:...` lines into a name → uid map.
- *
- * @param path The password file.
- * @returns The map; empty when the file cannot be read.
- */
-async function readUids(path: string): Promise<Map<string, number>> {
-  let content: string;
-  try {
-    content = new TextDecoder().decode(await readRegularFile(path));
-  } catch (error) {
-    if (isPermissionDenial(error)) throw error;
-    return new Map();
-  }
-  return uidsByName(content);
-}
-
-/**
  * Every user's last login in a lastlog2 database, by user name (the order of
  * `lastlog2` itself): Name → `user` (and `uid` through the password file),
  * Time (s) → `time`, TTY → `line` (without "/dev/"), RemoteHost → `host`,
@@ -137,7 +118,7 @@ export async function* lastlog2Entries(
   } finally {
     db.close();
   }
-  const uids = await readUids(options.passwd ?? PASSWD_PATH);
+  const uids = uidsByName(await readPasswd(options.passwd ?? PASSWD_PATH));
   for (const row of rows) {
     const name = row.Name ?? "";
     yield {
