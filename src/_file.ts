@@ -17,8 +17,6 @@ import { sameBytes } from "./layouts/_engine.ts";
 export interface RecordFileStatus {
   /** Size in bytes. */
   size: number;
-  /** Identity (device:inode). */
-  identity: string;
   /** The later of the status change and modification times, in ms since the epoch: every write moves both. */
   changed: number;
   /** Bytes the file system has allocated to it (`st_blocks` × 512): far less than `size` for a sparse file. */
@@ -41,7 +39,7 @@ export interface RecordFile {
    * @returns The number of bytes read (0 at the end).
    */
   read(into: Uint8Array, position: number): Promise<number>;
-  /** Current size, identity and change time of the open file. */
+  /** Current size, change time and allocation of the open file. */
   stat(): Promise<RecordFileStatus>;
   /** Whether the path now names another file than the open one (renamed over, or removed). */
   replaced(): Promise<boolean>;
@@ -176,7 +174,6 @@ function wrap(handle: FileHandle, path: string, size: number, dev: number, ino: 
       // Deno gives ctime to the second only, mtime to the millisecond: every write moves both.
       return Promise.resolve({
         size: s.size,
-        identity: `${s.dev}:${s.ino}`,
         changed: Math.max(s.ctimeMs, s.mtimeMs),
         // A file system that reports no blocks counts as fully allocated.
         allocated: typeof s.blocks === "number" && s.blocks >= 0 ? s.blocks * 512 : s.size,
