@@ -172,11 +172,13 @@ export class SessionPairing {
       const line = storedString(u, "ut_line");
       const type = lastType(u, user, line);
       let down: "crash" | "down" | undefined;
+      /** The copy of `u` kept as a boot, shutdown or run level: one per record. */
+      let kept: UtmpRecord | undefined;
       switch (type) {
         case "SHUTDOWN":
         case "SHUTDOWN_TIME":
           yield pseudo("shutdown", u, this.#lastBoot);
-          this.#lastDown = this.#lastRunlevel = detach(u);
+          this.#lastDown = this.#lastRunlevel = kept = detach(u);
           down = "down";
           break;
         case "OLD_TIME":
@@ -191,11 +193,12 @@ export class SessionPairing {
           yield pseudo("runlevel", u, this.#lastRunlevel);
           const level = u.ut_pid & 255;
           // Run level 0 (halt) or 6 (reboot) is a shutdown.
+          kept = detach(u);
           if (level === 0x30 || level === 0x36) {
-            this.#lastDown = detach(u);
+            this.#lastDown = kept;
             down = "down";
           }
-          this.#lastRunlevel = detach(u);
+          this.#lastRunlevel = kept;
           break;
         }
         case "USER_PROCESS": {
@@ -214,7 +217,7 @@ export class SessionPairing {
       }
       if (down !== undefined) {
         // A boot or shutdown ends every session still open before it.
-        this.#lastBoot = detach(u);
+        this.#lastBoot = kept ?? detach(u);
         this.#whyDown = down;
         this.#open.clear();
       }
@@ -375,7 +378,7 @@ export async function* readBackward(
   }
   if ((layout.framing ?? "fixed") !== "fixed") {
     // Records of varying length cannot be found from the end: read them forward, keep copies.
-    yield await readAllReversed(path, options);
+    yield await readAllReversed(probe, options);
     return;
   }
   const file = await openRecordFile(path);
@@ -426,9 +429,9 @@ export async function* readBackward(
   }
 }
 
-async function readAllReversed(path: string, options: ReadBackwardOptions): Promise<UtmpRecord[]> {
+/** Every record of `file` (its layout detected already), newest first, as copies. */
+async function readAllReversed(file: UtmpFile, options: ReadBackwardOptions): Promise<UtmpRecord[]> {
   const all: UtmpRecord[] = [];
-  const file = new UtmpFile(path, { layout: options.layout ?? "auto", backend: "file", keepInvalid: true });
   for await (const u of file) all.push(detach(u));
   for (const w of file.warnings) options.onWarning?.(w);
   return all.reverse();

@@ -78,15 +78,15 @@ export function wtmpdbNewestFirst(path: string): AsyncGenerator<UtmpRecord[], vo
 }
 
 /**
- * When a wtmpdb's history begins (for `last`'s closing line): its first
- * record, or the file's status change time when it holds none, as `last`
- * does for a wtmp.
+ * When a history begins (for `last`'s closing line): its first record, or
+ * the file's status change time when it holds none (last.c `begintime`).
  *
- * @param path The database.
+ * @param records The history, oldest first (a wtmp's `UtmpFile`, or a wtmpdb's records).
+ * @param path Its file.
  * @returns Seconds since the epoch.
  */
-export async function wtmpdbBegins(path: string): Promise<number> {
-  for await (const u of wtmpdbRecords(path)) return u.ut_tv.tv_sec;
+export async function beginsAt(records: AsyncIterable<UtmpRecord>, path: string): Promise<number> {
+  for await (const u of records) return u.ut_tv.tv_sec;
   return Math.floor((await stat(path)).ctimeMs / 1000);
 }
 

@@ -6,16 +6,17 @@
  */
 
 import { lookupService } from "node:dns";
-import { statSync } from "node:fs";
 import { byteString, p2, rawFields, storedString, utf8String } from "../_bytes.ts";
 import { formatAddress } from "../layouts/_engine.ts";
+import type { LayoutName } from "../layouts/mod.ts";
 import { lastType, readBackward, type Session, SessionPairing } from "../last.ts";
 import type { UtmpRecord } from "../record.ts";
+import { wtmpdbRecords } from "../sources/wtmpdb.ts";
 import { UtmpFile } from "../utmp_file.ts";
 import { type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, type Context, EXIT, jsonMode, Writer } from "./_command.ts";
 import { layoutOption } from "./_read.ts";
-import { isWtmpdb, lastSource, wtmpdbBegins, wtmpdbNewestFirst } from "./_sources.ts";
+import { beginsAt, isWtmpdb, lastSource, wtmpdbNewestFirst } from "./_sources.ts";
 import { type System, systemFor } from "./_system.ts";
 import { parseTimestamp } from "./_timestamp.ts";
 import { careful, ctime, isoLocal, isUtf8Locale, left, localtime } from "./_text.ts";
@@ -398,17 +399,6 @@ function lineName(s: Session): string | undefined {
   return undefined;
 }
 
-/** Time of a file's first record, or its status-change time when it holds none (last.c `begintime`). */
-async function beginTime(path: string, args: ParsedArgs): Promise<number> {
-  const file = new UtmpFile(path, { layout: layoutOption(args), backend: "file", keepInvalid: true });
-  try {
-    for await (const u of file) return u.ut_tv.tv_sec;
-  } finally {
-    await file.close();
-  }
-  return Math.floor(statSync(path).ctimeMs / 1000);
-}
-
 async function run(args: ParsedArgs, ctx: Context, lastb: boolean): Promise<number> {
   const ctl = controlOf(args, lastb);
   // Without -f: the system's wtmp (btmp), or its wtmpdb where there is no wtmp.
@@ -420,7 +410,10 @@ async function run(args: ParsedArgs, ctx: Context, lastb: boolean): Promise<numb
   for (const path of files) {
     printer.now = Math.floor(Date.now() / 1000);
     const wtmpdb = chosen?.wtmpdb ?? (!lastb && await isWtmpdb(path));
-    const begin = wtmpdb ? await wtmpdbBegins(path) : await beginTime(path, args);
+    const wtmp = wtmpdb
+      ? undefined
+      : new UtmpFile(path, { layout: layoutOption(args), backend: "file", keepInvalid: true });
+    const begin = await beginsAt(wtmp ?? wtmpdbRecords(path), path);
     const pairing = new SessionPairing({
       isAlive: aliveCheck(system, printer),
       ...(ctl.since !== 0 ? { since: new Date(ctl.since * 1000) } : {}),
@@ -429,7 +422,8 @@ async function run(args: ParsedArgs, ctx: Context, lastb: boolean): Promise<numb
     // Each batch is printed before the next is read, and the pairing copies what it holds: buffers can be reused.
     const batches = wtmpdb ? wtmpdbNewestFirst(path) : readBackward(path, {
       reuseBuffers: true,
-      layout: layoutOption(args),
+      // The layout the first record was read with: detected once.
+      layout: (wtmp?.layout?.name as LayoutName | undefined) ?? layoutOption(args),
       onWarning: (w) => ctx.io.err(`utmp ${ctx.command}: "${path}": ${w.reason}; it is left out\n`),
     });
     let quit = false;
