@@ -188,7 +188,6 @@ const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}\p{Zs}]$/u;
  * @returns The escaped byte string.
  */
 export function careful(s: string, utf8Locale: boolean): string {
-  if (/^[\x20-\x7e\n]*$/.test(s)) return s;
   let out = "";
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
