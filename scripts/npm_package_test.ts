@@ -7,7 +7,8 @@
  * @arethetypeswrong/cli. The login file is written by
  * `utmpdump -r`; `utmpdump` and coreutils `who` are the oracles.
  *
- * Run by `deno task check:npm` (which builds `npm/` first); not part of the
+ * Run by `deno task test:npm` on the `npm/` that is there (`deno task test`
+ * builds it, and `deno task check:npm` builds it first); not part of the
  * package's own tests, so not compiled into `npm/`.
  *
  * @module
