@@ -9,13 +9,14 @@
  */
 
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import process from "node:process";
 import { formatUtmpdumpLine, UtmpFile, UtmpFormatError } from "../mod.ts";
 import { collect } from "../tests/_collect.ts";
 import { test } from "../tests/_harness.ts";
 import { SHARED_FIXTURES } from "../tests/_util.ts";
+import { CORRUPT, present, twins } from "./_corpus.ts";
 
 process.env.TZ = "UTC";
 
@@ -26,23 +27,8 @@ const EXPECTED_LAYOUT: [RegExp, string][] = [
   [/(utmp_aarch64|basic64\.utmp|aarch64_ARM64\/(utmp|wtmp))$/, "linux64"],
 ];
 
-/** Files that are corrupt on purpose: checked by the tests further down instead. */
-const CORRUPT = new Set(["s4/programs/utmp/host-entry1_all_0xFF.wtmp"]);
-
-function* walk(dir: string): Generator<string> {
-  for (const name of readdirSync(dir).sort()) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) yield* walk(path);
-    else yield path;
-  }
-}
-
-const present = existsSync(SHARED_FIXTURES);
-const twins = present ? [...walk(SHARED_FIXTURES)].filter((p) => /\.utmpdump(-derived)?\.txt$/.test(p)) : [];
-
-for (const twin of twins) {
-  const binary = twin.replace(/\.utmpdump(-derived)?\.txt$/, "");
-  const name = relative(SHARED_FIXTURES, binary);
+for (const { twin, binary, name } of twins) {
+  // Corrupt on purpose: checked by the tests further down instead.
   if (CORRUPT.has(name)) continue;
   test(`UtmpFile decodes ${name} exactly as its utmpdump twin says`, async () => {
     const file = new UtmpFile(binary, { keepInvalid: true });
