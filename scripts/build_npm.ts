@@ -69,8 +69,14 @@ function readJson<T>(path: string): T {
   return JSON.parse(readFileSync(join(ROOT, path), "utf8")) as T;
 }
 
-/** Every file under `dir` (relative to the repository root, with "/"), skipping `skip` directories. */
-function walk(dir: string, skip: string[] = []): string[] {
+/**
+ * Every file under `dir` (relative to the repository root, with "/"), skipping `skip` directories.
+ *
+ * @param dir A directory, relative to the repository root.
+ * @param skip Directories to leave out (as `dir/...` paths).
+ * @returns The files' paths.
+ */
+export function walk(dir: string, skip: string[] = []): string[] {
   const files: string[] = [];
   for (const entry of readdirSync(join(ROOT, dir), { withFileTypes: true })) {
     const path = `${dir}/${entry.name}`;

@@ -17,23 +17,19 @@
  */
 
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { build } from "./build_npm.ts";
+import { build, walk } from "./build_npm.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const REPORTS = ".ci/out";
 const COMPILED_TESTS = "npm/esm/tests";
 
 /** Compiled test files, relative to the repository root. */
-function compiledTests(dir = COMPILED_TESTS): string[] {
-  return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
-    const path = `${dir}/${entry.name}`;
-    if (entry.isDirectory()) return compiledTests(path);
-    return entry.name.endsWith("_test.js") ? [path] : [];
-  }).sort();
+function compiledTests(): string[] {
+  return walk(COMPILED_TESTS).filter((path) => path.endsWith("_test.js")).sort();
 }
 
 /** The command line of each runtime's run. */
