@@ -69,7 +69,7 @@ const THIS_SYSTEM: BackendSystem = { os: platform, arch, ffi: FFI, utmp: systemP
  * import { chooseBackend } from "./_backend.ts";
  * import assert from "node:assert/strict";
  *
- * const ffi = { name: "deno" as const, permitted: () => true, env: () => undefined, open: () => Promise.reject(new Error("unused")) };
+ * const ffi = { permitted: () => true, env: () => undefined, open: () => Promise.reject(new Error("unused")) };
  * const system = { os: "linux", arch: "x64", ffi, utmp: "/var/run/utmp" };
  * assert.equal(chooseBackend({ path: "/var/run/utmp", backend: "auto", layout: "auto" }, system), "ffi");
  * assert.equal(chooseBackend({ path: "/tmp/wtmp.from-a-pi", backend: "auto", layout: "auto" }, system), "file");

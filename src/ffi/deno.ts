@@ -9,7 +9,7 @@
  * @module
  */
 
-import { type FfiBackend, LIBC_SYMBOLS, linkName, type UtmpxLibrary } from "./symbols.ts";
+import { type FfiBackend, LIBC_SYMBOLS, type LibcSymbol, linkName, type UtmpxLibrary } from "./symbols.ts";
 import { openFirst } from "./utmpx.ts";
 
 /** The table as Deno checks it. */
@@ -18,10 +18,13 @@ const SYMBOLS = LIBC_SYMBOLS satisfies Deno.ForeignLibraryInterface;
 /** The table, each entry with an optional link name. */
 type Symbols = { [K in keyof typeof SYMBOLS]: (typeof SYMBOLS)[K] & { name?: string } };
 
-/** The table with the link names of an operating system (NetBSD's `__getutxent50`). */
+/** The table with the link names of an operating system (NetBSD's `__getutxent50`), as koffi binds them. */
 function symbolsFor(os: string): Symbols {
-  const getutxent = linkName(os, "getutxent");
-  return getutxent === "getutxent" ? SYMBOLS : { ...SYMBOLS, getutxent: { ...SYMBOLS.getutxent, name: getutxent } };
+  const entries = Object.entries(SYMBOLS).map(([symbol, definition]) => {
+    const name = linkName(os, symbol as LibcSymbol);
+    return [symbol, name === symbol ? definition : { ...definition, name }];
+  });
+  return Object.fromEntries(entries) as Symbols;
 }
 
 function bind(path: string, os: string): UtmpxLibrary {
@@ -56,7 +59,6 @@ function bind(path: string, os: string): UtmpxLibrary {
  * ```
  */
 export const DENO_FFI: FfiBackend = {
-  name: "deno",
   permitted(): boolean {
     try {
       return typeof Deno.dlopen === "function" && Deno.permissions.querySync({ name: "ffi" }).state === "granted";

@@ -101,7 +101,6 @@ function bind(k: Koffi, path: string, os: string): UtmpxLibrary {
  * ```
  */
 export const KOFFI_FFI: FfiBackend = {
-  name: "koffi",
   permitted: () => true,
   env: tryGetEnv,
   async open(candidates: readonly string[], os: string): Promise<UtmpxLibrary> {

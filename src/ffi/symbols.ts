@@ -109,8 +109,6 @@ export interface UtmpxLibrary {
 
 /** A runtime's FFI, as the libc backend uses it. */
 export interface FfiBackend {
-  /** "deno" (`Deno.dlopen`) or "koffi" (Node, Bun). */
-  readonly name: "deno" | "koffi";
   /** Whether FFI may be used now without a prompt (Deno: `--allow-ffi` granted). */
   permitted(): boolean;
   /** An environment variable, or `undefined` when unset or not readable without a prompt. */

@@ -84,7 +84,6 @@ export function fakeLibc(behaviour: FakeLibc): { lib: UtmpxLibrary; calls: strin
 export function fakeFfi(lib: UtmpxLibrary | Error, permitted = true): FfiBackend & { opened: string[][] } {
   const opened: string[][] = [];
   return {
-    name: "deno",
     opened,
     permitted: () => permitted,
     env: () => undefined,
