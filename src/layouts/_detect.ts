@@ -32,6 +32,7 @@ import {
   readChars,
 } from "./_engine.ts";
 import { scanFrames, unframe } from "./_framing.ts";
+import type { UtTypeName } from "../types.ts";
 
 /**
  * How many records from the start of a file detection looks at (see
@@ -110,7 +111,8 @@ export function scoreLayout(layout: Layout, head: Uint8Array, fileSize: number):
   for (let i = 0; i < records; i++) {
     const at = i * size;
     if (isZero(bytes, at, size)) continue;
-    const verdict = judge(codec, bytes, view, at);
+    const name = codec.typeName(bytes, view, at);
+    const verdict = judge(codec, bytes, view, at, name);
     if (verdict === "blank") {
       blank++;
       continue;
@@ -118,7 +120,7 @@ export function scoreLayout(layout: Layout, head: Uint8Array, fileSize: number):
     sampled++;
     if (verdict === "implausible") continue;
     plausible++;
-    if (codec.typeName(bytes, view, at) !== "EMPTY") strong++;
+    if (name !== "EMPTY") strong++;
   }
   const magic = layout.signature !== undefined && records > 0 &&
     codec.typeName(bytes, view, 0) === "SIGNATURE" && readChars(bytes, 0, layout.fields.ut_user) === layout.signature;
@@ -136,13 +138,19 @@ const MIN_CLOCK_SEC = 315532800;
 /**
  * What one non-zero record says about the layout: "blank" (an EMPTY slot with
  * no line and no user, which any bytes may be), "plausible" or "implausible".
+ * `name` is its type name under the layout (undefined for an unknown type).
  */
-function judge(codec: Codec, bytes: Uint8Array, view: DataView, at: number): "blank" | "plausible" | "implausible" {
+function judge(
+  codec: Codec,
+  bytes: Uint8Array,
+  view: DataView,
+  at: number,
+  name: UtTypeName | undefined,
+): "blank" | "plausible" | "implausible" {
   const f = codec.layout.fields;
-  const name = codec.typeName(bytes, view, at);
   const text = hasText(bytes, at, f.ut_line) || hasText(bytes, at, f.ut_user);
   if (name === "EMPTY" && !text) return "blank";
-  if (!isPlausible(codec, bytes, view, at)) return "implausible";
+  if (!isPlausible(codec, bytes, view, at, name)) return "implausible";
   if (text) return "plausible";
   // Without a line or a user, only a clock record says something, and only with a real time;
   // or a record whose type stores no text, for a writer that zeroes what a type does not store.
@@ -151,12 +159,18 @@ function judge(codec: Codec, bytes: Uint8Array, view: DataView, at: number): "bl
   return TEXTLESS.has(name!) && codec.sec(view, at) >= MIN_CLOCK_SEC ? "plausible" : "implausible";
 }
 
-function isPlausible(codec: Codec, bytes: Uint8Array, view: DataView, at: number): boolean {
+function isPlausible(
+  codec: Codec,
+  bytes: Uint8Array,
+  view: DataView,
+  at: number,
+  name: UtTypeName | undefined,
+): boolean {
   const layout = codec.layout;
   const f = layout.fields;
   const typed = f.ut_type !== undefined;
   if (typed) {
-    if (codec.typeName(bytes, view, at) === undefined) return false;
+    if (name === undefined) return false;
     // The bytes between a 16-bit type and the next field are zero (glibc zeroes the struct).
     if (f.ut_type!.type === "i16" && f.ut_pid !== undefined && f.ut_pid.offset === f.ut_type!.offset + 4) {
       if (bytes[at + f.ut_type!.offset + 2] !== 0 || bytes[at + f.ut_type!.offset + 3] !== 0) return false;
@@ -170,10 +184,10 @@ function isPlausible(codec: Codec, bytes: Uint8Array, view: DataView, at: number
   for (const field of texts) {
     if (field !== undefined && !isText(bytes, at + field.offset, field.size, !typed)) return false;
   }
-  const stored = layout.storedFields?.[codec.typeName(bytes, view, at)!];
+  const stored = layout.storedFields?.[name!];
   if (stored === undefined) return true;
-  for (const [name, field] of Object.entries(f)) {
-    if (name === "ut_type" || stored.includes(name as keyof LayoutFields)) continue;
+  for (const [key, field] of Object.entries(f)) {
+    if (key === "ut_type" || stored.includes(key as keyof LayoutFields)) continue;
     if (!isZero(bytes, at + field.offset, fieldWidth(field))) return false;
   }
   return true;
