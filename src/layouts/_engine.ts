@@ -277,7 +277,7 @@ function pdpLong(v: DataView, at: number): number {
  * @param layout The layout to compile.
  * @returns Its codec.
  */
-export function compileLayout(layout: Layout): Codec {
+function compileLayout(layout: Layout): Codec {
   const f = layout.fields;
   const e = layout.endian;
   let sec = intReader(f.tv_sec, e);
@@ -382,7 +382,7 @@ export function cstrEnd(bytes: Uint8Array, start: number, width: number): number
  * @param end One past the last byte.
  * @returns The string.
  */
-export function decodeText(bytes: Uint8Array, start: number, end: number): string {
+function decodeText(bytes: Uint8Array, start: number, end: number): string {
   for (let i = start; i < end; i++) {
     if (bytes[i]! >= 0x80) return utf8.decode(bytes.subarray(start, end));
   }
@@ -504,7 +504,7 @@ export function readChars(bytes: Uint8Array, record: number, field: CharField | 
  * @param field The field, or `undefined` for formats without it.
  * @returns The byte string ("" when absent).
  */
-export function byteChars(bytes: Uint8Array, record: number, field: CharField | undefined): string {
+function byteChars(bytes: Uint8Array, record: number, field: CharField | undefined): string {
   if (field === undefined) return "";
   const start = record + field.offset;
   return latin1(bytes, start, cstrEnd(bytes, start, field.size));
