@@ -1,12 +1,20 @@
 /**
- * Read Unix login records — who is logged in now (utmp/utmpx), who logged in
- * before (wtmp), failed logins (btmp) — in Deno, Node and Bun.
+ * Read Unix login records — who is logged in now (utmp/utmpx,
+ * systemd-logind), who logged in before (wtmp, wtmpdb), failed logins
+ * (btmp), the last login of each user (lastlog, lastlog2) — in Deno, Node
+ * and Bun.
  *
- * {@link UtmpFile} is an async iterable of {@link UtmpRecord}s whose fields
+ * {@link who} answers "who is on this machine" from whatever the system
+ * keeps; {@link UtmpFile} reads one file as {@link UtmpRecord}s whose fields
  * keep their C names (`ut_user`, `ut_line`, `ut_host`, `ut_time`, `ut_type`,
  * ...), the same for every layout and backend. A file's layout is detected
  * from its content, so a wtmp copied from an aarch64 or s390x machine reads
  * right on x86_64.
+ *
+ * Subpaths: `@utmp/utmp/layouts` (the layout tables, detection, decoding and
+ * encoding bytes), `@utmp/utmp/sources` (the logind, wtmpdb and lastlog2
+ * readers, and how a source is chosen), `@utmp/utmp/utmpdump` (utmpdump's
+ * text format), `@utmp/utmp/cli` (the command line).
  *
  * @example Read a wtmp
  * ```ts
@@ -41,84 +49,23 @@
  * @module
  */
 
-export { UtmpFile, type UtmpFileOptions, type UtmpIterator, type UtmpWarning } from "./src/utmp_file.ts";
-export {
-  devicePath,
-  type UtExit,
-  type UtmpRecord,
-  type UtmpRecordObject,
-  type UtRawBytes,
-  type UtTimeval,
-} from "./src/record.ts";
+export { UtmpFile, type UtmpFileOptions, type UtmpWarning } from "./src/utmp_file.ts";
+export type { UtExit, UtmpRecord, UtmpRecordObject, UtRawBytes, UtTimeval } from "./src/record.ts";
 export { UtType, type UtTypeName } from "./src/types.ts";
-export { LibcUnavailableError, UtmpFileError, UtmpFormatError, type UtmpFormatErrorOptions } from "./src/errors.ts";
+export { LibcUnavailableError, UtmpFileError, UtmpFormatError } from "./src/errors.ts";
 export { type SystemPaths, systemPaths } from "./src/paths.ts";
+export type { Detection, LayoutName } from "./src/layouts/mod.ts";
 export {
-  formatUtmpdumpLine,
-  isoTimestamp,
-  parseUtmpdump,
-  type ParseUtmpdumpOptions,
-  undumpUtmp,
-  UtmpdumpParser,
-  type UtmpdumpProblem,
-  type UtmpdumpRecord,
-} from "./src/utmpdump.ts";
-export {
-  type LastOptions,
-  lastSessions,
-  pairSessions,
-  readBackward,
-  type ReadBackwardOptions,
-  type Session,
-  type SessionEnd,
-  type SessionKind,
-  SessionPairing,
-} from "./src/last.ts";
-export type { BackendName } from "./src/_source.ts";
-export type { Detection, LastlogLayoutName, LayoutName, ProblemKind, UtmpLayoutName } from "./src/layouts/mod.ts";
-export {
-  lastlog,
-  LASTLOG_SCAN_BYTES,
-  type LastlogEntry,
-  LastlogFile,
-  type LastlogOptions,
-  type LastlogWarning,
-} from "./src/lastlog.ts";
-export type { Layout } from "./src/layouts/_engine.ts";
-export {
-  type ChosenSource,
   history,
   type HistoryOptions,
-  type HistorySource,
-  historySource,
+  type LastLogin,
   lastlogs,
   type LastlogsOptions,
-  type LastlogSource,
-  lastlogSource,
-  type RootOptions,
-  rootPath,
   sessions,
   type SessionsOptions,
-  type SessionSource,
-  sessionSource,
   who,
-} from "./src/sessions.ts";
-export {
-  cunescape,
-  isUserSession,
-  LOGIND_SESSIONS_DIR,
-  logindRecords,
-  type LogindSession,
-  parseSessionFile,
-  readLogindSessions,
-  sessionRecord,
-} from "./src/sources/logind.ts";
-export { WTMPDB_PATH, wtmpdbRecords, wtmpdbSessions, WtmpdbType } from "./src/sources/wtmpdb.ts";
-export {
-  LASTLOG2_PATH,
-  lastlog2Entries,
-  type Lastlog2Entry,
-  type Lastlog2Options,
-  PASSWD_PATH,
-} from "./src/sources/lastlog2.ts";
-export { watch, type WatchEvent, type WatchEventType, type WatchIterator, type WatchOptions } from "./src/watch.ts";
+  type WhoOptions,
+} from "./src/sources/mod.ts";
+export { type LastOptions, lastSessions, type Session } from "./src/last.ts";
+export { type LastlogEntry, LastlogFile, type LastlogOptions } from "./src/lastlog_file.ts";
+export { watch, type WatchEvent, type WatchIterator, type WatchOptions } from "./src/watch.ts";

@@ -85,7 +85,8 @@ function install(dir: string, tarball: string, flags: string[] = []): string {
   inConsumer(dir, "npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", ...flags, tarball]);
   writeFileSync(
     join(dir, "read.mjs"),
-    `import { formatUtmpdumpLine, UtmpFile } from "${manifest.name}";
+    `import { UtmpFile } from "${manifest.name}";
+import { formatUtmpdumpLine } from "${manifest.name}/utmpdump";
 const [path, backend = "auto"] = process.argv.slice(2);
 try {
   for await (const u of new UtmpFile(path, { backend })) console.log(formatUtmpdumpLine(u));
@@ -218,7 +219,8 @@ test("require() of the installed package (CommonJS) loads every export and reads
   const subpaths = Object.keys(manifest.exports).filter((s) => s !== "./package.json");
   writeFileSync(
     join(dir, "cjs.cjs"),
-    `const { formatUtmpdumpLine, UtmpFile } = require("${manifest.name}");
+    `const { UtmpFile } = require("${manifest.name}");
+const { formatUtmpdumpLine } = require("${manifest.name}/utmpdump");
 for (const subpath of ${JSON.stringify(subpaths)}) {
   const name = "${manifest.name}" + subpath.slice(1);
   if (Object.keys(require(name)).length === 0) throw new Error("require(" + name + ") exported nothing");

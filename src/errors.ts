@@ -17,6 +17,31 @@ export interface UtmpFormatErrorOptions {
 }
 
 /**
+ * A record a reader did not yield, or what happened to the file while it
+ * was read: where, what kind, and the reason in words. Readers keep them in
+ * their `warnings` (or throw a {@link UtmpFormatError} with the same
+ * `offset` and `recordIndex` in strict mode).
+ */
+export interface UtmpWarning {
+  /**
+   * What kind of problem, for code that handles some kinds:
+   * - "impossible-type": a record whose type number its layout does not define (not yielded, unless `keepInvalid`);
+   * - "partial-record": the file ends part-way into a record (a later pass reads it once it is whole);
+   * - "zero-length": a FreeBSD utx.log length of 0, stepped over;
+   * - "shrank": the file got shorter while it was read;
+   * - "replaced": the path now names another file (rotated) than the one read;
+   * - "sparse": slots of a large sparse lastlog a scan left out (see `LastlogFile`).
+   */
+  kind: "impossible-type" | "partial-record" | "zero-length" | "shrank" | "replaced" | "sparse";
+  /** Byte offset in the file. */
+  offset: number;
+  /** Record index in the file (for a lastlog: the uid of the slot). */
+  recordIndex: number;
+  /** What is wrong, in words. */
+  reason: string;
+}
+
+/**
  * The bytes do not decode as the layout says: a trailing partial record or an
  * impossible record type in `strict` mode, or a file whose layout cannot be
  * recognised.

@@ -9,58 +9,52 @@
  * @module
  */
 
-import { openRecordFile, shrankReason } from "./_file.ts";
-import { ChunkReader } from "./_file_source.ts";
-import { storedString } from "./_bytes.ts";
-import { type Layout, recordsPerChunk } from "./layouts/_engine.ts";
-import { getLayout, type LayoutName } from "./layouts/mod.ts";
-import { makeChunk, RecordView, type UtmpRecord } from "./record.ts";
+import { openRecordFile, shrankReason } from "./backends/_record_file.ts";
+import { ChunkReader } from "./backends/file.ts";
+import { storedString } from "./_internal/bytes.ts";
+import type { Layout } from "./layouts/schema.ts";
+import { recordsPerChunk } from "./layouts/decode.ts";
+import type { LayoutName } from "./layouts/registry.ts";
+import { detach, makeChunk, RecordView } from "./layouts/decode.ts";
+import type { UtmpRecord } from "./record.ts";
 import type { UtTypeName } from "./types.ts";
 import { UtmpFile, type UtmpWarning } from "./utmp_file.ts";
 
-/**
- * What a {@link Session} stands for.
- *
- * - "login": a user's session (a USER_PROCESS record).
- * - "reboot": the system up from a boot (BOOT_TIME) to the next shutdown.
- * - "shutdown": the system down from a shutdown to the next boot.
- * - "runlevel": a run level from its change to the next one.
- * - "clock": a clock change (OLD_TIME / NEW_TIME); it has no end.
- */
-export type SessionKind = "login" | "reboot" | "shutdown" | "runlevel" | "clock";
-
-/**
- * How a {@link Session} ended, in `last`'s words.
- *
- * - "logout": at the time of its `logout` record: for a login a DEAD_PROCESS
- *   on its line, or the next login on that line; for a reboot the shutdown;
- *   for a run level the next change; for a shutdown the next boot.
- * - "crash": a login cut by the next boot, with no shutdown before it (`logout` is the boot).
- * - "down": a login cut by a shutdown (`logout` is the shutdown or run-level 0/6 record).
- * - "still logged in": a login with no logout and no boot since, whose process is alive.
- * - "gone - no logout": the same, but the session is gone (see {@link LastOptions.isAlive}).
- * - "still running": a reboot, run level or shutdown with nothing after it.
- * - "none": a clock change (its `logout` is the next shutdown, which `last --present` compares with).
- */
-export type SessionEnd =
-  | "logout"
-  | "crash"
-  | "down"
-  | "still logged in"
-  | "gone - no logout"
-  | "still running"
-  | "none";
-
 /** One line of `last`: a login and how it ended, or a system pseudo-session. */
 export interface Session {
-  /** What the session stands for. */
-  kind: SessionKind;
+  /**
+   * What the session stands for:
+   * - "login": a user's session (a USER_PROCESS record);
+   * - "reboot": the system up from a boot (BOOT_TIME) to the next shutdown;
+   * - "shutdown": the system down from a shutdown to the next boot;
+   * - "runlevel": a run level from its change to the next one;
+   * - "clock": a clock change (OLD_TIME / NEW_TIME); it has no end.
+   */
+  kind: "login" | "reboot" | "shutdown" | "runlevel" | "clock";
   /** The record that opened it: USER_PROCESS, BOOT_TIME, the shutdown or run-level record, a clock change. */
   login: UtmpRecord;
   /** The record whose time ended it, or null when nothing did. */
   logout: UtmpRecord | null;
-  /** How it ended. */
-  end: SessionEnd;
+  /**
+   * How it ended, in `last`'s words:
+   * - "logout": at the time of its `logout` record: for a login a DEAD_PROCESS
+   *   on its line, or the next login on that line; for a reboot the shutdown;
+   *   for a run level the next change; for a shutdown the next boot;
+   * - "crash": a login cut by the next boot, with no shutdown before it (`logout` is the boot);
+   * - "down": a login cut by a shutdown (`logout` is the shutdown or run-level 0/6 record);
+   * - "still logged in": a login with no logout and no boot since, whose process is alive;
+   * - "gone - no logout": the same, but the session is gone (see {@link LastOptions.isAlive});
+   * - "still running": a reboot, run level or shutdown with nothing after it;
+   * - "none": a clock change (its `logout` is the next shutdown, which `last --present` compares with).
+   */
+  end:
+    | "logout"
+    | "crash"
+    | "down"
+    | "still logged in"
+    | "gone - no logout"
+    | "still running"
+    | "none";
   /** When it started (`login.ut_time`). */
   loginTime: Date;
   /** When it ended (`logout.ut_time`), or null. */
@@ -68,6 +62,9 @@ export interface Session {
   /** Whole seconds from login to logout (as `last` counts them), or null when it has not ended. */
   duration: number | null;
 }
+
+type SessionKind = Session["kind"];
+type SessionEnd = Session["end"];
 
 /**
  * Options of {@link lastSessions}, {@link pairSessions} and
@@ -99,7 +96,7 @@ export interface LastOptions {
  *
  * @example Feeding records by hand
  * ```ts
- * import { SessionPairing } from "@utmp/utmp";
+ * import { SessionPairing } from "./last.ts";
  * import { decodeRecords, encodeRecords, LAYOUTS } from "@utmp/utmp/layouts";
  * import assert from "node:assert/strict";
  *
@@ -301,24 +298,6 @@ class PairedSession implements Session {
   }
 }
 
-/**
- * A copy of a record that no longer keeps its read chunk (up to 256 KiB) alive.
- *
- * @param u A record.
- * @returns The record itself when it holds no chunk, else a view over a copy of its bytes.
- */
-function detach(u: UtmpRecord): UtmpRecord {
-  const raw = u.raw;
-  if (raw === undefined || raw.record.length === 0 || raw.record.buffer.byteLength === raw.record.length) return u;
-  let layout: Layout;
-  try {
-    layout = getLayout(u.layout);
-  } catch {
-    return u;
-  }
-  return new RecordView(makeChunk(raw.record.slice(), layout, u.offset, u.index), 0, u.ut_type);
-}
-
 /** Options of {@link readBackward}. */
 export interface ReadBackwardOptions {
   /** Record layout: "auto" (default) detects it from the content. */
@@ -342,7 +321,7 @@ export interface ReadBackwardOptions {
  *
  * @example The newest record first
  * ```ts
- * import { readBackward } from "@utmp/utmp";
+ * import { readBackward } from "./last.ts";
  * import { encodeRecords, LAYOUTS } from "@utmp/utmp/layouts";
  * import assert from "node:assert/strict";
  * import { mkdtempSync, writeFileSync } from "node:fs";
@@ -443,7 +422,7 @@ async function readAllReversed(file: UtmpFile, options: ReadBackwardOptions): Pr
  *
  * @example Records from any source
  * ```ts
- * import { pairSessions } from "@utmp/utmp";
+ * import { pairSessions } from "./last.ts";
  * import { decodeRecords, encodeRecords, LAYOUTS } from "@utmp/utmp/layouts";
  * import assert from "node:assert/strict";
  *

@@ -4,14 +4,16 @@
  * @module
  */
 
-import { UtmpFormatError } from "./errors.ts";
-import { createSource } from "./_backend.ts";
-import type { Layout } from "./layouts/_engine.ts";
-import type { Detection, LayoutName, RecordProblem } from "./layouts/mod.ts";
+import { UtmpFormatError, type UtmpWarning } from "./errors.ts";
+import { createSource } from "./backends/mod.ts";
+import type { Layout } from "./layouts/schema.ts";
+import type { Detection } from "./layouts/detect.ts";
+import type { LayoutName } from "./layouts/registry.ts";
 import { systemPaths } from "./paths.ts";
-import { type Chunk, RecordView, type UtmpRecord } from "./record.ts";
-import { platform } from "./_runtime.ts";
-import type { BackendName, RecordSource } from "./_source.ts";
+import { type Chunk, RecordView } from "./layouts/decode.ts";
+import type { UtmpRecord } from "./record.ts";
+import { platform } from "./_internal/runtime.ts";
+import type { RecordSource } from "./backends/_source.ts";
 
 /** Options of {@link UtmpFile}. */
 export interface UtmpFileOptions {
@@ -28,7 +30,7 @@ export interface UtmpFileOptions {
    * library for the system's own utmp when FFI is permitted, and decodes every
    * other file (see the README's backend table).
    */
-  backend?: "auto" | BackendName;
+  backend?: "auto" | "file" | "ffi";
   /**
    * Throw a {@link UtmpFormatError} at the first bad record (a partial tail,
    * an impossible type) instead of recording a warning and going on.
@@ -59,14 +61,7 @@ export interface UtmpFileOptions {
   libc?: string;
 }
 
-/** A record the reader did not yield, or a tail it could not read. */
-export type UtmpWarning = RecordProblem;
-
-/** The iterator {@link UtmpFile} returns: records, and `return()` releases the file. */
-export interface UtmpIterator extends AsyncIterableIterator<UtmpRecord> {
-  /** Ends the iteration and releases the file. */
-  return(): Promise<IteratorResult<UtmpRecord>>;
-}
+export type { UtmpWarning };
 
 const NO_UTMP_HINT =
   "this system keeps no utmp file (systemd systems without utmp support, such as Debian 13, keep sessions in systemd-logind instead)";
@@ -183,7 +178,7 @@ export class UtmpFile implements AsyncIterable<UtmpRecord>, AsyncDisposable {
   }
 
   /** The backend in use: "file" or "ffi". */
-  get backend(): BackendName {
+  get backend(): "file" | "ffi" {
     return this.#source.backend;
   }
 
@@ -255,8 +250,8 @@ export class UtmpFile implements AsyncIterable<UtmpRecord>, AsyncDisposable {
    *
    * @returns The iterator.
    */
-  [Symbol.asyncIterator](): UtmpIterator {
-    const iterator: UtmpIterator = {
+  [Symbol.asyncIterator](): AsyncIterableIterator<UtmpRecord> {
+    const iterator: AsyncIterableIterator<UtmpRecord> = {
       next: () => {
         // A record of the chunk at hand comes at once; only a chunk boundary waits for a read.
         const record = this.#take();
@@ -373,7 +368,7 @@ export class UtmpFile implements AsyncIterable<UtmpRecord>, AsyncDisposable {
     return undefined;
   }
 
-  #problem(problem: RecordProblem): void {
+  #problem(problem: UtmpWarning): void {
     this.warnings.push(problem);
     if (this.#options.strict && this.#failure === undefined) {
       this.#failure = new UtmpFormatError(

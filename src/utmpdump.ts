@@ -8,11 +8,11 @@
  */
 
 import type { UtmpRecord } from "./record.ts";
-import { byteString, p2, storedString, stringBytes, zeroPad } from "./_bytes.ts";
-import type { Layout } from "./layouts/_engine.ts";
+import { byteString, p2, storedString, stringBytes, zeroPad } from "./_internal/bytes.ts";
+import type { Layout } from "./layouts/schema.ts";
 import { encodeRecord, type RecordInput } from "./layouts/encode.ts";
 import { LINUX } from "./layouts/linux.ts";
-import { gmtime, isSpace, strptime, timegm, zeroTm } from "./_strptime.ts";
+import { gmtime, isSpace, strptime, timegm, zeroTm } from "./_internal/strptime.ts";
 
 /**
  * A stored string field with each byte utmpdump does not print as it is
@@ -38,7 +38,7 @@ function field(text: string, width: number, precision: number): string {
  *
  * @example The epoch and a negative microsecond count
  * ```ts
- * import { isoTimestamp } from "@utmp/utmp";
+ * import { isoTimestamp } from "@utmp/utmp/utmpdump";
  * import assert from "node:assert/strict";
  *
  * assert.equal(isoTimestamp(0, 0), "1970-01-01T00:00:00,000000+00:00");
@@ -67,7 +67,7 @@ const utf8 = new TextEncoder();
  * @example One line
  * ```ts
  * import { decodeRecord, LAYOUTS } from "@utmp/utmp/layouts";
- * import { formatUtmpdumpLine } from "@utmp/utmp";
+ * import { formatUtmpdumpLine } from "@utmp/utmp/utmpdump";
  * import assert from "node:assert/strict";
  *
  * const bytes = new Uint8Array(384);
@@ -133,7 +133,7 @@ export interface ParseUtmpdumpOptions {
  *
  * @example Text to records
  * ```ts
- * import { parseUtmpdump } from "@utmp/utmp";
+ * import { parseUtmpdump } from "@utmp/utmp/utmpdump";
  * import assert from "node:assert/strict";
  *
  * const text =
@@ -169,7 +169,7 @@ export type UtmpdumpRecord = RecordInput & { ut_type_raw: number };
  *
  * @example Two pieces
  * ```ts
- * import { UtmpdumpParser } from "@utmp/utmp";
+ * import { UtmpdumpParser } from "@utmp/utmp/utmpdump";
  * import assert from "node:assert/strict";
  *
  * const parser = new UtmpdumpParser({ onProblem: (p) => assert.equal(p.line, 2) });
@@ -260,7 +260,7 @@ export class UtmpdumpParser {
  *
  * @example Round trip through the text
  * ```ts
- * import { formatUtmpdumpLine, undumpUtmp } from "@utmp/utmp";
+ * import { formatUtmpdumpLine, undumpUtmp } from "@utmp/utmp/utmpdump";
  * import { decodeRecords, LAYOUTS } from "@utmp/utmp/layouts";
  * import assert from "node:assert/strict";
  *

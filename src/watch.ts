@@ -7,18 +7,20 @@
 import { type FSWatcher, watch as watchDir } from "node:fs";
 import { stat } from "node:fs/promises";
 import { basename, dirname } from "node:path";
-import { openRecordFile, readSettled, type RecordFile } from "./_file.ts";
-import { arch, isPermissionDenial, platform } from "./_runtime.ts";
-import { isZero, type Layout, recordsPerChunk, sameBytes } from "./layouts/_engine.ts";
-import { DETECT_BYTES, detectLayout, getLayout, nativeLayoutName } from "./layouts/mod.ts";
+import { openRecordFile, readSettled, type RecordFile } from "./backends/_record_file.ts";
+import { arch, isPermissionDenial, platform } from "./_internal/runtime.ts";
+import { isZero, sameBytes } from "./layouts/_engine.ts";
+import type { Layout } from "./layouts/schema.ts";
+import { recordsPerChunk } from "./layouts/decode.ts";
+import { DETECT_BYTES, detectLayout } from "./layouts/detect.ts";
+import { getLayout } from "./layouts/registry.ts";
+import { nativeLayoutName } from "./layouts/native.ts";
 import { systemPaths } from "./paths.ts";
-import { makeChunk, RecordView, type UtmpRecord } from "./record.ts";
+import { makeChunk, RecordView } from "./layouts/decode.ts";
+import type { UtmpRecord } from "./record.ts";
 import { rootPath } from "./sources/_root.ts";
 import { PlainRecord } from "./sources/_plain.ts";
 import { isUserSession, LOGIND_SESSIONS_DIR, readLogindSessions, sessionRecord } from "./sources/logind.ts";
-
-/** What happened: the record's meaning, from its type. */
-export type WatchEventType = "login" | "logout" | "boot" | "shutdown" | "other";
 
 /** One change seen by {@link watch}. */
 export interface WatchEvent {
@@ -28,7 +30,7 @@ export interface WatchEvent {
    * DOWN_TIME), or "other" (run levels, getty and init processes, clock
    * changes, every btmp record).
    */
-  type: WatchEventType;
+  type: "login" | "logout" | "boot" | "shutdown" | "other";
   /** The new record. */
   record: UtmpRecord;
   /**
@@ -202,7 +204,7 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /** The meaning of a record. */
-function eventType(u: UtmpRecord): WatchEventType {
+function eventType(u: UtmpRecord): WatchEvent["type"] {
   switch (u.ut_type) {
     case "USER_PROCESS":
       return "login";

@@ -9,7 +9,8 @@
 import assert from "node:assert/strict";
 import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { lastlog, LASTLOG_SCAN_BYTES, type LastlogEntry, LastlogFile, UtmpFormatError } from "../mod.ts";
+import { LASTLOG_SCAN_BYTES } from "../src/lastlog_file.ts";
+import { type LastlogEntry, LastlogFile, UtmpFormatError } from "../mod.ts";
 import { encodeRecord, LAYOUTS } from "../src/layouts/mod.ts";
 import { test } from "./_harness.ts";
 import { FIXTURES, tempDir } from "./_util.ts";
@@ -117,14 +118,14 @@ test("LastlogFile and lastlog() read back a slot written in every lastlog layout
         { uid: 42, time: new Date(1600000000e3), line: "pts/9", host: "192.0.2.9" },
       ], layout.name);
       assert.deepEqual((await new LastlogFile(path).detect()).layout, layout, `${layout.name} detected`);
-      assert.deepEqual(await lastlog(42, { path }), {
+      assert.deepEqual(await new LastlogFile(path).get(42), {
         uid: 42,
         time: new Date(1600000000e3),
         line: "pts/9",
         host: "192.0.2.9",
       });
-      assert.equal(await lastlog(41, { path }), undefined);
-      assert.equal(await lastlog(43, { path }), undefined, "beyond the end of the file");
+      assert.equal(await new LastlogFile(path).get(41), undefined);
+      assert.equal(await new LastlogFile(path).get(43), undefined, "beyond the end of the file");
     }
   } finally {
     tmp.cleanup();
@@ -202,7 +203,7 @@ test("LastlogFile reads a sparse lastlog with a uid near 2^32 by seeking, not th
     const seeks = bytesRead(
       await countingReads(async () => {
         direct = await entries(new LastlogFile(path, { uids: [4294967294, 3000000000, 5, 3000000000] }));
-        assert.equal((await lastlog(3000000000, { path }))?.line, "pts/3");
+        assert.equal((await new LastlogFile(path).get(3000000000))?.line, "pts/3");
       }),
     );
     assert.deepEqual(direct.map((e) => [e.uid, e.line]), [[3000000000, "pts/3"], [4294967294, "pts/9"]]);

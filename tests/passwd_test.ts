@@ -10,8 +10,8 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import process from "node:process";
-import { byteString } from "../src/_bytes.ts";
-import { passwdEntries, uidsByName } from "../src/_passwd.ts";
+import { byteString } from "../src/_internal/bytes.ts";
+import { passwdEntries, uidsByName } from "../src/_internal/passwd.ts";
 import { test } from "./_harness.ts";
 import { tempDir } from "./_util.ts";
 

@@ -5,7 +5,7 @@
  * record's pid, user, line and time come from its index.
  */
 
-import { CHUNK_BYTES } from "../src/_file_source.ts";
+import { CHUNK_BYTES } from "../src/layouts/decode.ts";
 import assert from "node:assert/strict";
 import { UtmpFile, type UtmpRecord } from "../mod.ts";
 import { encodeRecords, LAYOUTS, type RecordInput } from "../src/layouts/mod.ts";

@@ -8,7 +8,7 @@
  */
 
 import { type OptionSpec, type ParsedArgs, UsageError } from "./_args.ts";
-import { stringBytes, utf8String } from "../_bytes.ts";
+import { stringBytes, utf8String } from "../_internal/bytes.ts";
 
 /**
  * Exit codes of the command line: 0 done, 1 a file could not be read, 2 a
@@ -136,7 +136,7 @@ export function jsonMode(args: ParsedArgs): "json" | "ndjson" | undefined {
 const FLUSH_BYTES = 1 << 16;
 
 /**
- * Buffers output (byte strings, see ../_bytes.ts) and writes it in large
+ * Buffers output (byte strings, see ../_internal/bytes.ts) and writes it in large
  * pieces; structured output goes through {@link Writer.item}.
  */
 export class Writer {

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { getLayout, type LayoutName } from "../layouts/mod.ts";
+import { getLayout, type LayoutName } from "../layouts/registry.ts";
 import type { UtmpRecord } from "../record.ts";
 import { UtmpFile } from "../utmp_file.ts";
 import { type ParsedArgs, UsageError } from "./_args.ts";

@@ -7,10 +7,10 @@
  */
 
 import { stat } from "node:fs/promises";
-import { historySource, rootPath, sessionSource } from "../sessions.ts";
+import { historySource, rootPath, sessionSource } from "../sources/mod.ts";
 import { systemPaths } from "../paths.ts";
 import type { UtmpRecord } from "../record.ts";
-import { platform } from "../_runtime.ts";
+import { platform } from "../_internal/runtime.ts";
 import { logindRecords } from "../sources/logind.ts";
 import { wtmpdbRecords } from "../sources/wtmpdb.ts";
 import type { Context } from "./_command.ts";

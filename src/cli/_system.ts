@@ -11,9 +11,9 @@
 import { readFileSync, readlinkSync, statSync } from "node:fs";
 import { uptime } from "node:os";
 import process from "node:process";
-import { isPermissionDenial } from "../_runtime.ts";
-import { byteString } from "../_bytes.ts";
-import { uidsByName } from "../_passwd.ts";
+import { isPermissionDenial } from "../_internal/runtime.ts";
+import { byteString } from "../_internal/bytes.ts";
+import { uidsByName } from "../_internal/passwd.ts";
 import type { Context } from "./_command.ts";
 
 /** A terminal's owner, mode and last access, as `stat` reports them. */

@@ -1,6 +1,6 @@
 /**
  * What the C tools' output is made of, reproduced byte for byte: `printf`
- * string fields over byte strings (see ../_bytes.ts: widths and precisions
+ * string fields over byte strings (see ../_internal/bytes.ts: widths and precisions
  * count bytes as C does), the tools' time formats, the locale checks, and
  * util-linux's `fputs_careful` escaping.
  *
@@ -8,8 +8,8 @@
  */
 
 import process from "node:process";
-import { p2 } from "../_bytes.ts";
-import { breakDown, type Tm } from "../_strptime.ts";
+import { p2 } from "../_internal/bytes.ts";
+import { breakDown, type Tm } from "../_internal/strptime.ts";
 
 /**
  * printf `%-W.Ps`: the first `precision` bytes, padded with spaces to `width`.

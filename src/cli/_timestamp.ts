@@ -5,7 +5,7 @@
  * @module
  */
 
-import { mktime, strptime, type TmFields } from "../_strptime.ts";
+import { mktime, strptime, type TmFields } from "../_internal/strptime.ts";
 import { localtime } from "./_text.ts";
 
 /**

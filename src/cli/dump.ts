@@ -7,9 +7,11 @@
 import { writeFile } from "node:fs/promises";
 import process from "node:process";
 import { encodeRecord } from "../layouts/encode.ts";
-import { decodeRecord, getLayout, nativeLayoutName } from "../layouts/mod.ts";
-import { arch, platform } from "../_runtime.ts";
-import { openRecordFile } from "../_file.ts";
+import { decodeRecord } from "../layouts/decode.ts";
+import { getLayout } from "../layouts/registry.ts";
+import { nativeLayoutName } from "../layouts/native.ts";
+import { arch, platform } from "../_internal/runtime.ts";
+import { openRecordFile } from "../backends/_record_file.ts";
 import { formatUtmpdumpLine, UtmpdumpParser } from "../utmpdump.ts";
 import { type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, type Context, EXIT, fileOperands, has, jsonMode, lastValue, Writer } from "./_command.ts";

@@ -6,9 +6,9 @@
  */
 
 import { lookupService } from "node:dns";
-import { byteString, p2, rawFields, storedString, utf8String } from "../_bytes.ts";
-import { formatAddress } from "../layouts/_engine.ts";
-import type { LayoutName } from "../layouts/mod.ts";
+import { byteString, p2, rawFields, storedString, utf8String } from "../_internal/bytes.ts";
+import { formatAddress } from "../layouts/_addr.ts";
+import type { LayoutName } from "../layouts/registry.ts";
 import { lastType, readBackward, type Session, SessionPairing } from "../last.ts";
 import type { UtmpRecord } from "../record.ts";
 import { wtmpdbRecords } from "../sources/wtmpdb.ts";

@@ -7,11 +7,11 @@
  */
 
 import { join } from "node:path";
-import { type LastlogEntry, LastlogFile } from "../lastlog.ts";
-import { type LastlogLayoutName, LAYOUTS } from "../layouts/mod.ts";
-import { byteString, p2, stringBytes, utf8String } from "../_bytes.ts";
-import { readRegularFile } from "../_file.ts";
-import { passwdEntries, type PasswdEntry } from "../_passwd.ts";
+import { type LastlogEntry, LastlogFile } from "../lastlog_file.ts";
+import { type LastlogLayoutName, LAYOUTS } from "../layouts/registry.ts";
+import { byteString, p2, stringBytes, utf8String } from "../_internal/bytes.ts";
+import { readRegularFile } from "../backends/_record_file.ts";
+import { passwdEntries, type PasswdEntry } from "../_internal/passwd.ts";
 import { type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, type Context, EXIT, jsonMode, lastValue, Writer } from "./_command.ts";
 import { DAYS, left, localtime, MONTHS } from "./_text.ts";

@@ -9,7 +9,7 @@ import { watch, type WatchEvent, type WatchOptions } from "../watch.ts";
 import { type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, type Context, EXIT, fileOperands, has, jsonMode, lastValue, Writer } from "./_command.ts";
 import { layoutOption } from "./_read.ts";
-import { utf8String } from "../_bytes.ts";
+import { utf8String } from "../_internal/bytes.ts";
 import { isoLocal, left } from "./_text.ts";
 
 /** One text line: event, user, line, time, host. */

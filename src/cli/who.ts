@@ -4,7 +4,7 @@
  * @module
  */
 
-import { byteString, p2, rawFields, storedString } from "../_bytes.ts";
+import { byteString, p2, rawFields, storedString } from "../_internal/bytes.ts";
 import type { UtmpRecord } from "../record.ts";
 import type { ParsedArgs } from "./_args.ts";
 import { type Command, type Context, EXIT, fileOperands, jsonMode, Writer } from "./_command.ts";

@@ -9,7 +9,7 @@
  */
 
 import { LibcUnavailableError } from "../errors.ts";
-import { tryGetEnv } from "../_runtime.ts";
+import { tryGetEnv } from "../_internal/runtime.ts";
 import {
   type FfiBackend,
   LIBC_SYMBOLS,

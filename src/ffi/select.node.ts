@@ -5,7 +5,7 @@
  * @module
  */
 
-import { runtime } from "../_runtime.ts";
+import { runtime } from "../_internal/runtime.ts";
 import { DENO_FFI } from "./deno.ts";
 import { KOFFI_FFI } from "./koffi.ts";
 import type { FfiBackend } from "./symbols.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { runtime } from "../_runtime.ts";
+import { runtime } from "../_internal/runtime.ts";
 import { DENO_FFI } from "./deno.ts";
 import type { FfiBackend } from "./symbols.ts";
 

@@ -12,11 +12,12 @@
  */
 
 import { LibcUnavailableError } from "../errors.ts";
-import type { Layout } from "../layouts/_engine.ts";
-import { LAYOUTS, nativeLayoutName } from "../layouts/mod.ts";
+import type { Layout } from "../layouts/schema.ts";
+import { LAYOUTS } from "../layouts/registry.ts";
+import { nativeLayoutName } from "../layouts/native.ts";
 import { FREEBSD_MEMORY, ILLUMOS_MEMORY, MACOS_MEMORY } from "../layouts/libc_memory.ts";
 import { NETBSD_UTMPX } from "../layouts/netbsd.ts";
-import { isPermissionDenial } from "../_runtime.ts";
+import { isPermissionDenial } from "../_internal/runtime.ts";
 import { type UtmpxLibrary, UTXDB } from "./symbols.ts";
 
 /** What the backend must know about one C library's utmpx API. */

@@ -17,10 +17,10 @@
  */
 
 import { SYSV_TYPES } from "../types.ts";
-import type { Layout } from "./_engine.ts";
+import { defineLayout, type Layout } from "./schema.ts";
 
 /** AIX `struct utmp`: 648 bytes, big-endian. */
-export const AIX: Layout = Object.freeze<Layout>({
+export const AIX: Layout<"aix", "utmp"> = defineLayout({
   name: "aix",
   kind: "utmp",
   size: 648,

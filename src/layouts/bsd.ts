@@ -16,7 +16,7 @@
  */
 
 import { NO_TYPES, type UtTypeName } from "../types.ts";
-import type { Layout } from "./_engine.ts";
+import { defineLayout, type Layout } from "./schema.ts";
 
 /**
  * The record type of a layout without `ut_type`, derived from the line and the
@@ -57,7 +57,7 @@ export function deriveType(line: string, user: string): UtTypeName {
 }
 
 /** 4.3BSD `struct utmp`: line[8], name[8], host[16], 32-bit `ut_time`; 36 bytes, little-endian (VAX, x86). */
-export const BSD: Layout = Object.freeze<Layout>({
+export const BSD: Layout<"bsd", "utmp"> = defineLayout({
   name: "bsd",
   kind: "utmp",
   size: 36,
@@ -77,7 +77,7 @@ export const BSD: Layout = Object.freeze<Layout>({
 });
 
 /** 4.3BSD `struct lastlog`: 32-bit `ll_time`, line[8], host[16]; 28 bytes, little-endian, indexed by uid. */
-export const LASTLOG_BSD: Layout = Object.freeze<Layout>({
+export const LASTLOG_BSD: Layout<"lastlog-bsd", "lastlog"> = defineLayout({
   name: "lastlog-bsd",
   kind: "lastlog",
   size: 28,

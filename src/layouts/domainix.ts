@@ -14,10 +14,10 @@
  */
 
 import { SYSV_TYPES } from "../types.ts";
-import type { Layout } from "./_engine.ts";
+import { defineLayout, type Layout } from "./schema.ts";
 
 /** DOMAIN/IX SYS5 `struct utmp`: 92 bytes, big-endian. */
-export const DOMAINIX: Layout = Object.freeze<Layout>({
+export const DOMAINIX: Layout<"domainix", "utmp"> = defineLayout({
   name: "domainix",
   kind: "utmp",
   size: 92,

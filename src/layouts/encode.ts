@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { IntField, Layout } from "./_engine.ts";
+import type { IntField, Layout } from "./schema.ts";
 import type { UtTypeName } from "../types.ts";
 
 /**

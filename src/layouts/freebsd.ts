@@ -33,7 +33,7 @@
  */
 
 import type { UtTypeName } from "../types.ts";
-import type { Layout } from "./_engine.ts";
+import { defineLayout, type Layout } from "./schema.ts";
 
 const FREEBSD_TYPES: Readonly<Record<number, UtTypeName>> = Object.freeze({
   0: "EMPTY",
@@ -48,7 +48,7 @@ const FREEBSD_TYPES: Readonly<Record<number, UtTypeName>> = Object.freeze({
 });
 
 /** FreeBSD `struct futx` in utx.active and utx.lastlogin: 197 bytes, big-endian. */
-export const FREEBSD: Layout = Object.freeze<Layout>({
+export const FREEBSD: Layout<"freebsd", "utmp"> = defineLayout({
   name: "freebsd",
   kind: "utmp",
   size: 197,
@@ -81,7 +81,7 @@ export const FREEBSD: Layout = Object.freeze<Layout>({
 });
 
 /** FreeBSD utx.log: each futx behind a big-endian uint16 length, trailing zero bytes cut. */
-export const FREEBSD_LOG: Layout = Object.freeze<Layout>({
+export const FREEBSD_LOG: Layout<"freebsd-log", "utmp"> = defineLayout({
   ...FREEBSD,
   name: "freebsd-log",
   framing: "u16be",

@@ -15,10 +15,10 @@
  */
 
 import { SYSV_TYPES } from "../types.ts";
-import type { Layout } from "./_engine.ts";
+import { defineLayout, type Layout } from "./schema.ts";
 
 /** HP-UX `struct utmp`: 60 bytes, big-endian. */
-export const HPUX: Layout = Object.freeze<Layout>({
+export const HPUX: Layout<"hpux", "utmp"> = defineLayout({
   name: "hpux",
   kind: "utmp",
   size: 60,

@@ -19,7 +19,7 @@
  * @module
  */
 
-import type { Layout, LayoutFields } from "./_engine.ts";
+import type { Layout, LayoutFields } from "./schema.ts";
 import { FREEBSD } from "./freebsd.ts";
 import { MACOS } from "./macos.ts";
 import { SOLARIS } from "./solaris.ts";

@@ -18,7 +18,7 @@
  */
 
 import { LINUX_TYPES, NO_TYPES } from "../types.ts";
-import type { Layout, LayoutFields } from "./_engine.ts";
+import { defineLayout, type Layout, type LayoutFields } from "./schema.ts";
 
 /** Fields at the same offsets in both glibc layouts (offsets 0..335). */
 const COMMON = {
@@ -66,7 +66,7 @@ const SOURCE_400 =
 const PATHS = ["/var/run/utmp", "/var/log/wtmp", "/var/log/btmp"] as const;
 
 /** glibc 384-byte little-endian: x86_64, i386, x32, arm, riscv32/64. */
-export const LINUX: Layout = Object.freeze({
+export const LINUX: Layout<"linux", "utmp"> = defineLayout({
   name: "linux",
   kind: "utmp",
   size: 384,
@@ -79,7 +79,7 @@ export const LINUX: Layout = Object.freeze({
 });
 
 /** glibc 384-byte big-endian: ppc, ppc64, sparc, mips, hppa. */
-export const LINUX_BE: Layout = Object.freeze({
+export const LINUX_BE: Layout<"linux-be", "utmp"> = defineLayout({
   ...LINUX,
   name: "linux-be",
   endian: "be",
@@ -87,7 +87,7 @@ export const LINUX_BE: Layout = Object.freeze({
 });
 
 /** glibc 400-byte little-endian: aarch64, loongarch64, alpha, ia64. */
-export const LINUX64: Layout = Object.freeze({
+export const LINUX64: Layout<"linux64", "utmp"> = defineLayout({
   name: "linux64",
   kind: "utmp",
   size: 400,
@@ -100,7 +100,7 @@ export const LINUX64: Layout = Object.freeze({
 });
 
 /** glibc 400-byte big-endian: s390x (and s390 31-bit). */
-export const LINUX64_BE: Layout = Object.freeze({
+export const LINUX64_BE: Layout<"linux64-be", "utmp"> = defineLayout({
   ...LINUX64,
   name: "linux64-be",
   endian: "be",
@@ -113,7 +113,7 @@ export const LINUX64_BE: Layout = Object.freeze({
  * earlier (FORMATS.md §1c). Source: glibc `sysdeps/m68k/utmp-size.h`
  * (UTMP_SIZE 382); verified with a replica struct under `#pragma pack(2)`.
  */
-export const LINUX_M68K: Layout = Object.freeze<Layout>({
+export const LINUX_M68K: Layout<"linux-m68k", "utmp"> = defineLayout({
   name: "linux-m68k",
   kind: "utmp",
   size: 382,
@@ -146,7 +146,7 @@ export const LINUX_M68K: Layout = Object.freeze<Layout>({
  * Verified: `offsetof` against Debian 12's `<lastlog.h>` on x86_64; real
  * x86_64, i386, armhf and riscv64 files (s4) against their `lastlog` output.
  */
-export const LASTLOG_LINUX: Layout = Object.freeze<Layout>({
+export const LASTLOG_LINUX: Layout<"lastlog-linux", "lastlog"> = defineLayout({
   name: "lastlog-linux",
   kind: "lastlog",
   size: 292,
@@ -167,7 +167,7 @@ export const LASTLOG_LINUX: Layout = Object.freeze<Layout>({
  * aarch64, loongarch64): int64 `ll_time`, `ll_line[32]`, `ll_host[256]`.
  * Verified: a real aarch64 file (s4 Debian 11) against its `lastlog` output.
  */
-export const LASTLOG_LINUX64: Layout = Object.freeze<Layout>({
+export const LASTLOG_LINUX64: Layout<"lastlog-linux64", "lastlog"> = defineLayout({
   name: "lastlog-linux64",
   kind: "lastlog",
   size: 296,

@@ -20,10 +20,10 @@
  */
 
 import { SYSV_TYPES } from "../types.ts";
-import type { Layout } from "./_engine.ts";
+import { defineLayout, type Layout } from "./schema.ts";
 
 /** macOS `struct utmpx32`: 628 bytes, little-endian (Intel, Apple silicon). */
-export const MACOS: Layout = Object.freeze<Layout>({
+export const MACOS: Layout<"macos", "utmp"> = defineLayout({
   name: "macos",
   kind: "utmp",
   size: 628,
@@ -48,7 +48,7 @@ export const MACOS: Layout = Object.freeze<Layout>({
 });
 
 /** The same record big-endian: Mac OS X 10.5 on PowerPC. */
-export const MACOS_BE: Layout = Object.freeze<Layout>({
+export const MACOS_BE: Layout<"macos-be", "utmp"> = defineLayout({
   ...MACOS,
   name: "macos-be",
   endian: "be",

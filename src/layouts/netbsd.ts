@@ -28,11 +28,11 @@
  */
 
 import { NO_TYPES, SYSV_TYPES } from "../types.ts";
-import type { Layout, LayoutFields } from "./_engine.ts";
+import { defineLayout, type Layout, type LayoutFields } from "./schema.ts";
 import { deriveType } from "./bsd.ts";
 
 /** NetBSD `struct utmp`: line[8], name[8], host[16], int64 `ut_time`; 40 bytes. */
-export const NETBSD: Layout = Object.freeze<Layout>({
+export const NETBSD: Layout<"netbsd", "utmp"> = defineLayout({
   name: "netbsd",
   kind: "utmp",
   size: 40,
@@ -71,7 +71,7 @@ const UTMPX_FIELDS: LayoutFields = {
 const NETBSD_TYPES = Object.freeze({ ...SYSV_TYPES, 10: "SIGNATURE", 11: "DOWN_TIME" } as const);
 
 /** NetBSD `struct utmpx` on LP64 (amd64, aarch64): 520 bytes. */
-export const NETBSD_UTMPX: Layout = Object.freeze<Layout>({
+export const NETBSD_UTMPX: Layout<"netbsd-utmpx", "utmp"> = defineLayout({
   name: "netbsd-utmpx",
   kind: "utmp",
   size: 520,
@@ -85,7 +85,7 @@ export const NETBSD_UTMPX: Layout = Object.freeze<Layout>({
 });
 
 /** NetBSD `struct utmpx` on ILP32 (i386): 516 bytes. */
-export const NETBSD_UTMPX32: Layout = Object.freeze<Layout>({
+export const NETBSD_UTMPX32: Layout<"netbsd-utmpx32", "utmp"> = defineLayout({
   ...NETBSD_UTMPX,
   name: "netbsd-utmpx32",
   size: 516,
@@ -94,7 +94,7 @@ export const NETBSD_UTMPX32: Layout = Object.freeze<Layout>({
 });
 
 /** NetBSD `struct lastlog`: int64 `ll_time`, line[8], host[16]; 32 bytes, indexed by uid. */
-export const LASTLOG_NETBSD: Layout = Object.freeze<Layout>({
+export const LASTLOG_NETBSD: Layout<"lastlog-netbsd", "lastlog"> = defineLayout({
   name: "lastlog-netbsd",
   kind: "lastlog",
   size: 32,

@@ -17,11 +17,11 @@
  */
 
 import { NO_TYPES } from "../types.ts";
-import type { Layout } from "./_engine.ts";
+import { defineLayout, type Layout } from "./schema.ts";
 import { deriveType } from "./bsd.ts";
 
 /** OpenBSD `struct utmp`: line[8], name[32], host[256], int64 `ut_time`; 304 bytes. */
-export const OPENBSD: Layout = Object.freeze<Layout>({
+export const OPENBSD: Layout<"openbsd", "utmp"> = defineLayout({
   name: "openbsd",
   kind: "utmp",
   size: 304,
@@ -40,7 +40,7 @@ export const OPENBSD: Layout = Object.freeze<Layout>({
 });
 
 /** OpenBSD `struct lastlog`: int64 `ll_time`, line[8], host[256]; 272 bytes, indexed by uid. */
-export const LASTLOG_OPENBSD: Layout = Object.freeze<Layout>({
+export const LASTLOG_OPENBSD: Layout<"lastlog-openbsd", "lastlog"> = defineLayout({
   name: "lastlog-openbsd",
   kind: "lastlog",
   size: 272,

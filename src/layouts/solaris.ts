@@ -21,10 +21,10 @@
  */
 
 import { SYSV_TYPES } from "../types.ts";
-import type { Layout } from "./_engine.ts";
+import { defineLayout, type Layout } from "./schema.ts";
 
 /** Solaris/illumos `struct futmpx` on SPARC: 372 bytes, big-endian. */
-export const SOLARIS: Layout = Object.freeze<Layout>({
+export const SOLARIS: Layout<"solaris", "utmp"> = defineLayout({
   name: "solaris",
   kind: "utmp",
   size: 372,
@@ -52,7 +52,7 @@ export const SOLARIS: Layout = Object.freeze<Layout>({
 });
 
 /** Solaris/illumos `struct futmpx` on x86 and amd64: 372 bytes, little-endian. */
-export const SOLARIS_LE: Layout = Object.freeze<Layout>({
+export const SOLARIS_LE: Layout<"solaris-le", "utmp"> = defineLayout({
   ...SOLARIS,
   name: "solaris-le",
   endian: "le",

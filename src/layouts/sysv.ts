@@ -16,10 +16,10 @@
  */
 
 import { SYSV_TYPES } from "../types.ts";
-import type { Layout } from "./_engine.ts";
+import { defineLayout, type Layout } from "./schema.ts";
 
 /** System V `struct utmp`, little-endian: UnixWare and SCO on x86. */
-export const SVR4: Layout = Object.freeze<Layout>({
+export const SVR4: Layout<"svr4", "utmp"> = defineLayout({
   name: "svr4",
   kind: "utmp",
   size: 36,
@@ -42,7 +42,7 @@ export const SVR4: Layout = Object.freeze<Layout>({
 });
 
 /** System V `struct utmp`, big-endian: Solaris futmp on SPARC, 3B2, and other big-endian System V machines. */
-export const SVR4_BE: Layout = Object.freeze<Layout>({
+export const SVR4_BE: Layout<"svr4-be", "utmp"> = defineLayout({
   ...SVR4,
   name: "svr4-be",
   endian: "be",

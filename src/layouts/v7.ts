@@ -16,11 +16,11 @@
  */
 
 import { NO_TYPES } from "../types.ts";
-import type { Layout } from "./_engine.ts";
+import { defineLayout, type Layout } from "./schema.ts";
 import { deriveType } from "./bsd.ts";
 
 /** V7 `struct utmp`, 20 bytes, PDP-endian time. */
-export const V7: Layout = Object.freeze<Layout>({
+export const V7: Layout<"v7", "utmp"> = defineLayout({
   name: "v7",
   kind: "utmp",
   size: 20,

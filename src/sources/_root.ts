@@ -7,7 +7,7 @@
 
 import { readlink } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { isPermissionDenial } from "../_runtime.ts";
+import { isPermissionDenial } from "../_internal/runtime.ts";
 
 /** Symbolic links followed in one path at most, as Linux's `MAXSYMLINKS`. */
 const MAX_LINKS = 40;
@@ -20,7 +20,7 @@ const MAX_LINKS = 40;
  *
  * @example The host's utmp from a container
  * ```ts
- * import { rootPath } from "@utmp/utmp";
+ * import { rootPath } from "@utmp/utmp/sources";
  * import assert from "node:assert/strict";
  * import { mkdirSync, mkdtempSync, symlinkSync } from "node:fs";
  * import { tmpdir } from "node:os";

@@ -10,8 +10,8 @@
  */
 
 import { UtmpFileError, UtmpFormatError } from "../errors.ts";
-import { openRecordFile } from "../_file.ts";
-import { isPermissionDenial, runtime } from "../_runtime.ts";
+import { openRecordFile } from "../backends/_record_file.ts";
+import { isPermissionDenial, runtime } from "../_internal/runtime.ts";
 
 /** A row as SQLite returns it: column name to value. */
 export type Row = Record<string, unknown>;

@@ -6,8 +6,8 @@
  * @module
  */
 
-import { readPasswd, uidsByName } from "../_passwd.ts";
-import type { LastlogEntry } from "../lastlog.ts";
+import { readPasswd, uidsByName } from "../_internal/passwd.ts";
+import type { LastlogEntry } from "../lastlog_file.ts";
 import { whole } from "./_plain.ts";
 import { openDatabase } from "./_sqlite.ts";
 
@@ -16,7 +16,7 @@ import { openDatabase } from "./_sqlite.ts";
  *
  * @example
  * ```ts
- * import { LASTLOG2_PATH } from "@utmp/utmp";
+ * import { LASTLOG2_PATH } from "@utmp/utmp/sources";
  * import assert from "node:assert/strict";
  *
  * assert.equal(LASTLOG2_PATH, "/var/lib/lastlog/lastlog2.db");
@@ -29,7 +29,7 @@ export const LASTLOG2_PATH = "/var/lib/lastlog/lastlog2.db";
  *
  * @example
  * ```ts
- * import { PASSWD_PATH } from "@utmp/utmp";
+ * import { PASSWD_PATH } from "@utmp/utmp/sources";
  * import assert from "node:assert/strict";
  *
  * assert.equal(PASSWD_PATH, "/etc/passwd");
@@ -42,7 +42,7 @@ export const PASSWD_PATH = "/etc/passwd";
  * plus what lastlog2 adds. `uid` comes from the password file (lastlog2 keys
  * by name), -1 for a name not in it; `line` is without "/dev/".
  */
-export interface Lastlog2Entry extends LastlogEntry {
+export interface LastLogin extends LastlogEntry {
   /** User name (lastlog2's key). */
   user: string;
   /** PAM service that recorded the login ("sshd", "login", ...); "" when not recorded. */
@@ -71,7 +71,7 @@ interface Lastlog2Row {
  *
  * @example Last logins
  * ```ts
- * import { lastlog2Entries } from "@utmp/utmp";
+ * import { lastlog2Entries } from "@utmp/utmp/sources";
  * import assert from "node:assert/strict";
  * import { mkdtempSync, writeFileSync } from "node:fs";
  * import { tmpdir } from "node:os";
@@ -106,7 +106,7 @@ interface Lastlog2Row {
 export async function* lastlog2Entries(
   path: string = LASTLOG2_PATH,
   options: Lastlog2Options = {},
-): AsyncGenerator<Lastlog2Entry> {
+): AsyncGenerator<LastLogin> {
   const db = await openDatabase(path, "lastlog2");
   let rows: Lastlog2Row[];
   try {

@@ -15,7 +15,7 @@
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { UtmpFileError } from "../errors.ts";
-import { fileError, readRegularFile } from "../_file.ts";
+import { fileError, readRegularFile } from "../backends/_record_file.ts";
 import { devicePath, type UtmpRecord } from "../record.ts";
 import { PlainRecord, whole } from "./_plain.ts";
 
@@ -24,7 +24,7 @@ import { PlainRecord, whole } from "./_plain.ts";
  *
  * @example
  * ```ts
- * import { LOGIND_SESSIONS_DIR } from "@utmp/utmp";
+ * import { LOGIND_SESSIONS_DIR } from "@utmp/utmp/sources";
  * import assert from "node:assert/strict";
  *
  * assert.equal(LOGIND_SESSIONS_DIR, "/run/systemd/sessions");
@@ -78,7 +78,7 @@ const text = new TextDecoder();
  *
  * @example A host name with a tab and a UTF-8 "é"
  * ```ts
- * import { cunescape } from "@utmp/utmp";
+ * import { cunescape } from "@utmp/utmp/sources";
  * import assert from "node:assert/strict";
  *
  * assert.equal(cunescape("caf\\xc3\\xa9\\tbar"), "café\tbar");
@@ -137,7 +137,7 @@ export function cunescape(escaped: string): string {
  *
  * @example A remote session
  * ```ts
- * import { parseSessionFile } from "@utmp/utmp";
+ * import { parseSessionFile } from "@utmp/utmp/sources";
  * import assert from "node:assert/strict";
  *
  * const values = parseSessionFile("# This is private data. Do not parse.\nUSER=alice\nTTY=pts/0\nREMOTE_HOST=198.51.100.4\n");
@@ -166,7 +166,7 @@ export function parseSessionFile(content: string): Record<string, string> {
  *
  * @example Listing sessions with their class
  * ```ts
- * import { readLogindSessions } from "@utmp/utmp";
+ * import { readLogindSessions } from "@utmp/utmp/sources";
  * import assert from "node:assert/strict";
  * import { mkdtempSync, writeFileSync } from "node:fs";
  * import { tmpdir } from "node:os";
@@ -219,7 +219,7 @@ function startUsec(session: LogindSession): number {
  *
  * @example A manager session is not a login
  * ```ts
- * import { isUserSession } from "@utmp/utmp";
+ * import { isUserSession } from "@utmp/utmp/sources";
  * import assert from "node:assert/strict";
  *
  * assert.equal(isUserSession({ id: "2", values: { CLASS: "user", TTY: "pts/0" } }), true);
@@ -248,7 +248,7 @@ export function isUserSession(session: LogindSession): boolean {
  *
  * @example One ssh session
  * ```ts
- * import { sessionRecord } from "@utmp/utmp";
+ * import { sessionRecord } from "@utmp/utmp/sources";
  * import assert from "node:assert/strict";
  *
  * const u = sessionRecord({
@@ -289,7 +289,7 @@ export function sessionRecord(session: LogindSession, index: number): UtmpRecord
  *
  * @example Who is logged in, from logind
  * ```ts
- * import { logindRecords } from "@utmp/utmp";
+ * import { logindRecords } from "@utmp/utmp/sources";
  * import assert from "node:assert/strict";
  * import { mkdtempSync, writeFileSync } from "node:fs";
  * import { tmpdir } from "node:os";

@@ -24,7 +24,7 @@ import { openDatabase } from "./_sqlite.ts";
  *
  * @example
  * ```ts
- * import { WTMPDB_PATH } from "@utmp/utmp";
+ * import { WTMPDB_PATH } from "@utmp/utmp/sources";
  * import assert from "node:assert/strict";
  *
  * assert.equal(WTMPDB_PATH, "/var/lib/wtmpdb/wtmp.db");
@@ -38,7 +38,8 @@ export const WTMPDB_PATH = "/var/lib/wtmpdb/wtmp.db";
  *
  * @example
  * ```ts
- * import { UtType, WtmpdbType } from "@utmp/utmp";
+ * import { WtmpdbType } from "@utmp/utmp/sources";
+ * import { UtType } from "@utmp/utmp";
  * import assert from "node:assert/strict";
  *
  * assert.equal(WtmpdbType.USER_PROCESS, 3);
@@ -219,7 +220,7 @@ class LogoutQueue {
  *
  * @example A session, as its login and logout records
  * ```ts
- * import { wtmpdbRecords } from "@utmp/utmp";
+ * import { wtmpdbRecords } from "@utmp/utmp/sources";
  * import assert from "node:assert/strict";
  * import { mkdtempSync } from "node:fs";
  * import { tmpdir } from "node:os";
@@ -282,7 +283,7 @@ export async function* wtmpdbRecords(path: string = WTMPDB_PATH): AsyncGenerator
  *
  * @example The boot and who is still logged in
  * ```ts
- * import { wtmpdbSessions } from "@utmp/utmp";
+ * import { wtmpdbSessions } from "@utmp/utmp/sources";
  * import assert from "node:assert/strict";
  * import { mkdtempSync } from "node:fs";
  * import { tmpdir } from "node:os";

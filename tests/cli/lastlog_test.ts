@@ -15,8 +15,9 @@ import { tempDir } from "../_util.ts";
 import { encodeRecord, LAYOUTS } from "../../src/layouts/mod.ts";
 import { random } from "./_gen.ts";
 import { oracle, ours, utf8Of } from "./_run.ts";
-import { lastlogs, lastlogSource } from "../../mod.ts";
-import { utf8String } from "../../src/_bytes.ts";
+import { lastlogs } from "../../mod.ts";
+import { lastlogSource } from "../../src/sources/mod.ts";
+import { utf8String } from "../../src/_internal/bytes.ts";
 import { left } from "../../src/cli/_text.ts";
 import { all } from "../sources/_build.ts";
 
@@ -41,7 +42,7 @@ function makeRoot(dir: string, seed: number, uidMax?: number): string[] {
   ];
   const uids = [0, 1, 1000, 1001, 1002, 1003, 1004, 1005, 999, 65534];
   const lines = names.map((n, i) => `${n}:x:${uids[i]}:${uids[i]}::/home/${n}:/bin/sh`);
-  // What getpwent skips or reads twice: the parser (src/_passwd.ts) must agree with shadow's lastlog on each.
+  // What getpwent skips or reads twice: the parser (src/_internal/passwd.ts) must agree with shadow's lastlog on each.
   lines.splice(
     3,
     0,

@@ -7,9 +7,9 @@
  */
 
 import type { FfiBackend, UtmpxLibrary } from "../../src/ffi/symbols.ts";
-import { RecordView } from "../../src/record.ts";
+import { RecordView } from "../../src/layouts/decode.ts";
 import type { UtmpRecordObject } from "../../mod.ts";
-import type { RecordSource } from "../../src/_source.ts";
+import type { RecordSource } from "../../src/backends/_source.ts";
 
 /** How the stand-in behaves. */
 export interface FakeLibc {

@@ -6,7 +6,7 @@
  * Bun with koffi); the permission tests run under Deno only.
  */
 
-import { CHUNK_BYTES } from "../../src/_file_source.ts";
+import { CHUNK_BYTES } from "../../src/layouts/decode.ts";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { appendFileSync, existsSync, readFileSync } from "node:fs";

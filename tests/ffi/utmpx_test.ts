@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { LibcUnavailableError } from "../../mod.ts";
 import { libcCandidates } from "../../src/ffi/libc_path.ts";
-import { FfiSource } from "../../src/ffi/source.ts";
+import { FfiSource } from "../../src/backends/ffi.ts";
 import { LIBC_SYMBOLS, linkName, UTXDB } from "../../src/ffi/symbols.ts";
 import { libcProfile, openFirst, readUtmpx } from "../../src/ffi/utmpx.ts";
 import { LAYOUTS } from "../../src/layouts/mod.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { fieldWidth, type Layout } from "../../src/layouts/_engine.ts";
+import { fieldWidth, type Layout } from "../../src/layouts/schema.ts";
 
 /** `[field, start, end)` of every field the layout has, by start offset. */
 export function fieldSpans(layout: Layout): [string, number, number][] {

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { LastlogFile, UtmpFile, UtmpFormatError } from "../../mod.ts";
 import { detectLayout, encodeRecords, LAYOUTS, type RecordInput } from "../../src/layouts/mod.ts";
-import type { Layout } from "../../src/layouts/_engine.ts";
+import type { Layout } from "../../src/layouts/schema.ts";
 import { collect } from "../_collect.ts";
 import { test } from "../_harness.ts";
 import { FIXTURES, tempDir } from "../_util.ts";

@@ -7,8 +7,9 @@
  */
 
 import assert from "node:assert/strict";
-import { devicePath } from "../../mod.ts";
-import { type CharField, codecOf } from "../../src/layouts/_engine.ts";
+import { devicePath } from "../../src/record.ts";
+import type { CharField } from "../../src/layouts/schema.ts";
+import { codecOf } from "../../src/layouts/_engine.ts";
 import { decodeRecord, encodeRecord, formatAddress, type Layout, LAYOUTS } from "../../src/layouts/mod.ts";
 import fc from "fast-check";
 import { test } from "../_harness.ts";

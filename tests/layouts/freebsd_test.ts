@@ -5,7 +5,7 @@
  * lengths, long records, a cut tail) as getutxent.c reads it.
  */
 
-import { CHUNK_BYTES } from "../../src/_file_source.ts";
+import { CHUNK_BYTES } from "../../src/layouts/decode.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { UtmpFile, UtmpFormatError, type UtmpRecord } from "../../mod.ts";

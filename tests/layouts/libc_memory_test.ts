@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import process from "node:process";
-import type { Layout } from "../../src/layouts/_engine.ts";
+import type { Layout } from "../../src/layouts/schema.ts";
 import { FREEBSD_MEMORY, ILLUMOS_MEMORY, MACOS_MEMORY } from "../../src/layouts/libc_memory.ts";
 import { NETBSD_UTMPX } from "../../src/layouts/netbsd.ts";
 import { decodeRecord } from "../../src/layouts/mod.ts";

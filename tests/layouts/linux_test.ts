@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import process from "node:process";
 import { decodeRecord, encodeRecord, LAYOUTS, nativeLayoutName } from "../../src/layouts/mod.ts";
-import type { Layout } from "../../src/layouts/_engine.ts";
+import type { Layout } from "../../src/layouts/schema.ts";
 import { UtType } from "../../src/types.ts";
 import { test } from "../_harness.ts";
 import { tempDir } from "../_util.ts";

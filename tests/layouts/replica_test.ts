@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { LAYOUTS } from "../../src/layouts/mod.ts";
-import { fieldWidth, type LayoutFields } from "../../src/layouts/_engine.ts";
+import { fieldWidth, type LayoutFields } from "../../src/layouts/schema.ts";
 import { test } from "../_harness.ts";
 
 interface Replica {

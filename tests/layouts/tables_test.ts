@@ -14,7 +14,7 @@ import {
   LAYOUTS,
   type RecordInput,
 } from "../../src/layouts/mod.ts";
-import type { IntField, Layout } from "../../src/layouts/_engine.ts";
+import type { IntField, Layout } from "../../src/layouts/schema.ts";
 import type { UtmpRecordObject } from "../../src/record.ts";
 import type { UtTypeName } from "../../src/types.ts";
 import { test } from "../_harness.ts";

@@ -17,7 +17,7 @@ import fc from "fast-check";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
-import { fieldWidth, type IntField, type IntType, type Layout } from "../../src/layouts/_engine.ts";
+import { fieldWidth, type IntField, type IntType, type Layout } from "../../src/layouts/schema.ts";
 import { encodeRecords, type LayoutName, LAYOUTS, type RecordInput } from "../../src/layouts/mod.ts";
 import type { UtTypeName } from "../../src/types.ts";
 import { FIXTURES } from "../_util.ts";

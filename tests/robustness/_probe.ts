@@ -13,21 +13,9 @@
  */
 
 import process from "node:process";
-import {
-  history,
-  lastlog,
-  lastlog2Entries,
-  LastlogFile,
-  lastlogs,
-  lastSessions,
-  logindRecords,
-  readBackward,
-  sessions,
-  UtmpFile,
-  watch,
-  wtmpdbRecords,
-  wtmpdbSessions,
-} from "../../mod.ts";
+import { history, LastlogFile, lastlogs, lastSessions, sessions, UtmpFile, watch } from "../../mod.ts";
+import { lastlog2Entries, logindRecords, wtmpdbRecords, wtmpdbSessions } from "../../src/sources/mod.ts";
+import { readBackward } from "../../src/last.ts";
 import { main } from "../../src/cli/main.ts";
 
 /** Reads everything an iterable gives. */
@@ -58,7 +46,6 @@ export const ENTRY_POINTS: Readonly<Record<string, (path: string) => Promise<unk
   "UtmpFile.batches()": (p) => drain(new UtmpFile(p).batches()),
   "new LastlogFile()": (p) => drain(new LastlogFile(p)),
   "LastlogFile.get()": (p) => new LastlogFile(p).get(0),
-  "lastlog()": (p) => lastlog(0, { path: p }),
   "readBackward()": (p) => drain(readBackward(p)),
   "lastSessions()": (p) => drain(lastSessions(p)),
   "watch() mode log": (p) => firstEvent(watch(p, { mode: "log", interval: 50 })),

@@ -17,7 +17,6 @@ import process from "node:process";
 import {
   type LastlogEntry,
   LastlogFile,
-  logindRecords,
   UtmpFile,
   type UtmpFileOptions,
   UtmpFormatError,
@@ -25,8 +24,9 @@ import {
   type UtmpWarning,
   UtType,
 } from "../../mod.ts";
-import { CHUNK_BYTES } from "../../src/_file_source.ts";
-import type { Layout } from "../../src/layouts/_engine.ts";
+import { logindRecords } from "../../src/sources/mod.ts";
+import { CHUNK_BYTES } from "../../src/layouts/decode.ts";
+import type { Layout } from "../../src/layouts/schema.ts";
 import {
   decodeRecords,
   detectLayout,

@@ -6,19 +6,12 @@
  * the size of the buffers records live in, on crafted files.
  */
 
-import { CHUNK_BYTES } from "../../src/_file_source.ts";
+import { CHUNK_BYTES } from "../../src/layouts/decode.ts";
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import {
-  lastlog,
-  LastlogFile,
-  UtmpFile,
-  UtmpFormatError,
-  type UtmpRecordObject,
-  wtmpdbRecords,
-  wtmpdbSessions,
-} from "../../mod.ts";
+import { LastlogFile, UtmpFile, UtmpFormatError, type UtmpRecordObject } from "../../mod.ts";
+import { wtmpdbRecords, wtmpdbSessions } from "../../src/sources/mod.ts";
 import { lastlog2Entries } from "../../src/sources/lastlog2.ts";
 import { decodeRecords, encodeRecord, encodeRecords, LAYOUTS } from "../../src/layouts/mod.ts";
 import { test } from "../_harness.ts";
@@ -147,7 +140,7 @@ test("LastlogFile.get(), lastlog() and the uids option read nothing for a uid pa
       fc.asyncProperty(fc.integer({ min: 3, max: 0xffffffff }), async (uid) => {
         const reads = await countingReads(async () => {
           assert.equal(await file.get(uid), undefined);
-          assert.equal(await lastlog(uid, { path, layout: "lastlog-linux" }), undefined);
+          assert.equal(await new LastlogFile(path, { layout: "lastlog-linux" }).get(uid), undefined);
           const found = [];
           for await (const e of new LastlogFile(path, { layout: "lastlog-linux", uids: [uid, 2, 0xffffffff] })) {
             found.push(e.uid);

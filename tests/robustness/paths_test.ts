@@ -27,18 +27,11 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import {
-  LastlogFile,
-  lastSessions,
-  logindRecords,
-  readBackward,
-  UtmpFile,
-  type UtmpRecord,
-  type UtmpWarning,
-  watch,
-} from "../../mod.ts";
-import { shrankReason } from "../../src/_file.ts";
-import { CHUNK_BYTES } from "../../src/_file_source.ts";
+import { LastlogFile, lastSessions, UtmpFile, type UtmpRecord, type UtmpWarning, watch } from "../../mod.ts";
+import { logindRecords } from "../../src/sources/mod.ts";
+import { readBackward } from "../../src/last.ts";
+import { shrankReason } from "../../src/backends/_record_file.ts";
+import { CHUNK_BYTES } from "../../src/layouts/decode.ts";
 import { encodeRecord, encodeRecords, LAYOUTS, type RecordInput } from "../../src/layouts/mod.ts";
 import { LIBC_LIVE } from "../ffi/_live.ts";
 import { test } from "../_harness.ts";

@@ -3,7 +3,8 @@ import { mkdirSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "../_harness.ts";
 import { run, tempDir } from "../_util.ts";
-import { lastlog2Entries, type Lastlog2Entry, LastlogFile, lastlogs, lastlogSource } from "../../mod.ts";
+import { lastlog2Entries, lastlogSource } from "../../src/sources/mod.ts";
+import { LastlogFile, type LastLogin, lastlogs } from "../../mod.ts";
 import { encodeRecord, LAYOUTS } from "../../src/layouts/mod.ts";
 import { all, HAS_SQLITE, LASTLOG2_SCHEMA, sqlite, sqlValue } from "./_build.ts";
 
@@ -34,7 +35,7 @@ function writeLastlog2(path: string): void {
   );
 }
 
-const EXPECTED: Lastlog2Entry[] = [
+const EXPECTED: LastLogin[] = [
   {
     uid: 1000,
     user: "alice",

@@ -12,8 +12,8 @@ import {
   parseSessionFile,
   readLogindSessions,
   sessionRecord,
-  type UtmpRecordObject,
-} from "../../mod.ts";
+} from "../../src/sources/mod.ts";
+import type { UtmpRecordObject } from "../../mod.ts";
 import { all, asUtmpFile, writeSession } from "./_build.ts";
 
 /**

@@ -3,7 +3,8 @@ import { mkdirSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "../_harness.ts";
 import { tempDir, utmpdumpReverse } from "../_util.ts";
-import { history, historySource, rootPath, sessions, sessionSource, who } from "../../mod.ts";
+import { history, sessions, who } from "../../mod.ts";
+import { historySource, rootPath, sessionSource } from "../../src/sources/mod.ts";
 import { all, HAS_SQLITE, writeSession, writeWtmpdb } from "./_build.ts";
 
 const UTMP_TEXT = [

@@ -9,9 +9,9 @@
 
 import { constants, fstatSync } from "node:fs";
 import { type FileHandle, open, readFile, stat } from "node:fs/promises";
-import { UtmpFileError } from "./errors.ts";
-import { isPermissionDenial, platform } from "./_runtime.ts";
-import { sameBytes } from "./layouts/_engine.ts";
+import { UtmpFileError } from "../errors.ts";
+import { isPermissionDenial, platform } from "../_internal/runtime.ts";
+import { sameBytes } from "../layouts/_engine.ts";
 
 /** What {@link RecordFile.stat} tells about the open file now. */
 export interface RecordFileStatus {

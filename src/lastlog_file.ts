@@ -8,18 +8,17 @@
  * @module
  */
 
-import { UtmpFileError } from "./errors.ts";
-import { openRecordFile, readSettled, type RecordFile, shrankReason } from "./_file.ts";
-import { codecOf, isZero, type Layout, readChars, recordsPerChunk } from "./layouts/_engine.ts";
-import {
-  type Detection,
-  detectLastlogLayout,
-  getLayout,
-  type LastlogLayoutName,
-  nativeLastlogLayoutName,
-} from "./layouts/mod.ts";
+import { UtmpFileError, type UtmpWarning } from "./errors.ts";
+import { openRecordFile, readSettled, type RecordFile, shrankReason } from "./backends/_record_file.ts";
+import { codecOf, isZero } from "./layouts/_engine.ts";
+import type { Layout } from "./layouts/schema.ts";
+import { readChars } from "./layouts/_text.ts";
+import { recordsPerChunk } from "./layouts/decode.ts";
+import { type Detection, detectLastlogLayout } from "./layouts/detect.ts";
+import { getLayout, type LastlogLayoutName } from "./layouts/registry.ts";
+import { nativeLastlogLayoutName } from "./layouts/native.ts";
 import { systemPaths } from "./paths.ts";
-import { arch, platform } from "./_runtime.ts";
+import { arch, platform } from "./_internal/runtime.ts";
 
 /** One used lastlog slot. */
 export interface LastlogEntry {
@@ -48,16 +47,6 @@ export interface LastlogOptions {
   uids?: Iterable<number>;
 }
 
-/** A part of the file the scan did not read, and why. */
-export interface LastlogWarning {
-  /** "sparse": slots left out of a scan of a sparse file; "shrank": the file got shorter while it was read. */
-  kind: "sparse" | "shrank";
-  /** File offset where the skipped part starts. */
-  offset: number;
-  /** What was skipped and what to do, in words. */
-  reason: string;
-}
-
 /**
  * Files up to this apparent size are scanned whole; 64 MiB holds the slots of
  * uids up to about 230 000 (292-byte slots), beyond the system, user and
@@ -67,7 +56,7 @@ export interface LastlogWarning {
  *
  * @example The uids a scan reaches in a sparse x86_64 lastlog
  * ```ts
- * import { LASTLOG_SCAN_BYTES } from "@utmp/utmp";
+ * import { LASTLOG_SCAN_BYTES } from "./lastlog_file.ts";
  * import assert from "node:assert/strict";
  *
  * assert.equal(Math.floor(LASTLOG_SCAN_BYTES / 292), 229_824);
@@ -117,7 +106,7 @@ export class LastlogFile implements AsyncIterable<LastlogEntry> {
   /** The file's path. */
   readonly path: string;
   /** Parts of the file the last scan skipped (a large sparse file). Cleared when a scan starts. */
-  readonly warnings: LastlogWarning[] = [];
+  readonly warnings: UtmpWarning[] = [];
   readonly #options: LastlogOptions;
   #detection: Detection | undefined;
 
@@ -218,12 +207,13 @@ export class LastlogFile implements AsyncIterable<LastlogEntry> {
       // Allocation is asked of the open file: a file put in place of the path meanwhile cannot answer for it.
       const sparse = file.size > LASTLOG_SCAN_BYTES && (await file.stat()).allocated < file.size / 2;
       const scanned = sparse ? Math.floor(LASTLOG_SCAN_BYTES / layout.size) : slots;
-      const warn = (w: LastlogWarning) => this.warnings.push(w);
+      const warn = (w: UtmpWarning) => this.warnings.push(w);
       yield* scan(file, layout, 0, scanned, warn);
       if (scanned < slots - 1) {
         this.warnings.push({
           kind: "sparse",
           offset: scanned * layout.size,
+          recordIndex: scanned,
           reason: `skipped the sparse slots of uids ${scanned} to ${slots - 2} (${
             (slots - 1 - scanned) * layout.size
           } bytes the file system has not allocated in full); pass the uids option to look users up there`,
@@ -270,50 +260,6 @@ export class LastlogFile implements AsyncIterable<LastlogEntry> {
   }
 }
 
-/**
- * Looks one user's last login up in a lastlog file, by a direct seek.
- *
- * @example Root's last login
- * ```ts ignore
- * import { lastlog } from "@utmp/utmp";
- *
- * const root = await lastlog(0);
- * if (root !== undefined) console.log(`last login ${root.time} on ${root.line} from ${root.host || "here"}`);
- * ```
- *
- * @example From a given file
- * ```ts
- * import { lastlog } from "@utmp/utmp";
- * import { encodeRecord, LAYOUTS } from "@utmp/utmp/layouts";
- * import assert from "node:assert/strict";
- * import { mkdtempSync, writeFileSync } from "node:fs";
- * import { tmpdir } from "node:os";
- * import { join } from "node:path";
- *
- * // OpenBSD lastlog: root (uid 0) logged in on ttyp0.
- * const path = join(mkdtempSync(join(tmpdir(), "lastlog-")), "lastlog");
- * writeFileSync(path, encodeRecord(LAYOUTS["lastlog-openbsd"], { ut_line: "ttyp0", tv_sec: 1706487506 }));
- * const root = await lastlog(0, { path });
- * assert.equal(root?.line, "ttyp0");
- * assert.equal(root?.time.toISOString(), "2024-01-29T00:18:26.000Z");
- * assert.equal(await lastlog(1, { path }), undefined);
- * ```
- *
- * @param uid A user id (0 .. 2^32 - 1).
- * @param options The file (default: the system's lastlog) and its layout.
- * @returns The entry, or `undefined` when the user never logged in.
- * @throws {RangeError} When `uid` is not an integer in range.
- * @throws {UtmpFileError} When the file cannot be opened.
- * @throws {UtmpFormatError} When no lastlog layout fits.
- */
-export function lastlog(
-  uid: number,
-  options: Omit<LastlogOptions, "uids"> & { path?: string } = {},
-): Promise<LastlogEntry | undefined> {
-  const { path, ...rest } = options;
-  return new LastlogFile(path, rest).get(uid);
-}
-
 function checkUid(uid: number): void {
   if (!Number.isInteger(uid) || uid < 0 || uid > 0xffffffff) {
     throw new RangeError(`Cannot look up uid ${uid}: expected an integer from 0 to 4294967295`);
@@ -338,7 +284,7 @@ async function* scan(
   layout: Layout,
   first: number,
   end: number,
-  warn: (warning: LastlogWarning) => void,
+  warn: (warning: UtmpWarning) => void,
 ): AsyncGenerator<LastlogEntry> {
   const size = layout.size;
   const perChunk = recordsPerChunk(size);
@@ -356,6 +302,7 @@ async function* scan(
       warn({
         kind: "shrank",
         offset: gone * size,
+        recordIndex: gone,
         reason: `${shrankReason(file.size, now)} (the slots from uid ${gone} on)`,
       });
       return;

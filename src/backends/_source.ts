@@ -5,9 +5,10 @@
  * @module
  */
 
-import type { Layout } from "./layouts/_engine.ts";
-import type { Detection, RecordProblem } from "./layouts/mod.ts";
-import type { Chunk } from "./record.ts";
+import type { UtmpWarning } from "../errors.ts";
+import type { Chunk } from "../layouts/decode.ts";
+import type { Detection } from "../layouts/detect.ts";
+import type { Layout } from "../layouts/schema.ts";
 
 /** The backend a source reads through. */
 export type BackendName = "file" | "ffi";
@@ -32,3 +33,9 @@ export interface RecordSource {
 
 /** Receives problems a source finds between records (a partial tail, a shrunk file). */
 export type ProblemSink = (problem: RecordProblem) => void;
+
+/** A problem a source finds: a warning of the reader (see `UtmpWarning`). */
+export type RecordProblem = UtmpWarning;
+
+/** What kind of problem (see `UtmpWarning.kind`). */
+export type ProblemKind = UtmpWarning["kind"];

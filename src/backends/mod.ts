@@ -13,18 +13,18 @@
  * @module
  */
 
-import { LibcUnavailableError } from "./errors.ts";
-import { FileSource } from "./_file_source.ts";
-import { LIBC_PATH_ENV, libcCandidates } from "./ffi/libc_path.ts";
-import { FFI } from "./ffi/select.ts";
-import { FfiSource } from "./ffi/source.ts";
-import type { FfiBackend } from "./ffi/symbols.ts";
-import { libcProfile } from "./ffi/utmpx.ts";
-import type { Detection } from "./layouts/mod.ts";
-import { nativeLayoutName } from "./layouts/mod.ts";
-import { systemPaths } from "./paths.ts";
-import type { Chunk } from "./record.ts";
-import { arch, platform } from "./_runtime.ts";
+import { LibcUnavailableError } from "../errors.ts";
+import { FileSource } from "./file.ts";
+import { LIBC_PATH_ENV, libcCandidates } from "../ffi/libc_path.ts";
+import { FFI } from "../ffi/select.ts";
+import { FfiSource } from "./ffi.ts";
+import type { FfiBackend } from "../ffi/symbols.ts";
+import { libcProfile } from "../ffi/utmpx.ts";
+import type { Detection } from "../layouts/detect.ts";
+import { nativeLayoutName } from "../layouts/native.ts";
+import { systemPaths } from "../paths.ts";
+import type { Chunk } from "../layouts/decode.ts";
+import { arch, platform } from "../_internal/runtime.ts";
 import type { BackendName, ProblemSink, RecordSource } from "./_source.ts";
 
 /** What to read, and how the caller asked for it. */
@@ -66,7 +66,7 @@ const THIS_SYSTEM: BackendSystem = { os: platform, arch, ffi: FFI, utmp: systemP
  *
  * @example A copied file always goes to the decoder
  * ```ts
- * import { chooseBackend } from "./_backend.ts";
+ * import { chooseBackend } from "./mod.ts";
  * import assert from "node:assert/strict";
  *
  * const ffi = { permitted: () => true, env: () => undefined, open: () => Promise.reject(new Error("unused")) };

@@ -7,7 +7,8 @@
  * @module
  */
 
-import { RecordView, type UtmpRecord, type UtRawBytes } from "./record.ts";
+import { RecordView } from "../layouts/decode.ts";
+import type { UtmpRecord, UtRawBytes } from "../record.ts";
 
 const utf8 = new TextEncoder();
 

@@ -5,14 +5,14 @@
  * @module
  */
 
-import { openRecordFile, readSettled, type RecordFile, shrankReason } from "./_file.ts";
-import { CHUNK_BYTES, type Layout, recordsPerChunk } from "./layouts/_engine.ts";
-import { DETECT_BYTES, type Detection, detectLayout, getLayout } from "./layouts/mod.ts";
-import { scanFrames, unframe } from "./layouts/_framing.ts";
-import { type Chunk, makeChunk } from "./record.ts";
+import { openRecordFile, readSettled, type RecordFile, shrankReason } from "./_record_file.ts";
+import { CHUNK_BYTES, recordsPerChunk } from "../layouts/decode.ts";
+import type { Layout } from "../layouts/schema.ts";
+import { DETECT_BYTES, type Detection, detectLayout } from "../layouts/detect.ts";
+import { getLayout } from "../layouts/registry.ts";
+import { scanFrames, unframe } from "../layouts/_framing.ts";
+import { type Chunk, makeChunk } from "../layouts/decode.ts";
 import type { ProblemSink, RecordSource } from "./_source.ts";
-
-export { CHUNK_BYTES } from "./layouts/_engine.ts";
 
 /** Options of {@link FileSource}. */
 export interface FileSourceOptions {

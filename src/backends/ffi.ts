@@ -13,15 +13,17 @@
  * @module
  */
 
-import { openRecordFile } from "../_file.ts";
+import { openRecordFile } from "./_record_file.ts";
 import { LibcUnavailableError, UtmpFileError } from "../errors.ts";
-import { type Layout, recordsPerChunk } from "../layouts/_engine.ts";
-import type { Detection, RecordProblem } from "../layouts/mod.ts";
+import type { Layout } from "../layouts/schema.ts";
+import { recordsPerChunk } from "../layouts/decode.ts";
+import type { Detection } from "../layouts/detect.ts";
+import type { RecordProblem } from "./_source.ts";
 import { systemPaths } from "../paths.ts";
-import { type Chunk, makeChunk } from "../record.ts";
-import type { ProblemSink, RecordSource } from "../_source.ts";
-import type { FfiBackend } from "./symbols.ts";
-import { type LibcProfile, libcProfile, readUtmpx, type Snapshot } from "./utmpx.ts";
+import { type Chunk, makeChunk } from "../layouts/decode.ts";
+import type { ProblemSink, RecordSource } from "./_source.ts";
+import type { FfiBackend } from "../ffi/symbols.ts";
+import { type LibcProfile, libcProfile, readUtmpx, type Snapshot } from "../ffi/utmpx.ts";
 
 /** Options of {@link FfiSource}. */
 export interface FfiSourceOptions {

@@ -6,8 +6,8 @@
  * @module
  */
 
-import { readRegularFile } from "./_file.ts";
-import { isPermissionDenial } from "./_runtime.ts";
+import { readRegularFile } from "../backends/_record_file.ts";
+import { isPermissionDenial } from "./runtime.ts";
 
 /** A password file entry. */
 export interface PasswdEntry {

@@ -9,21 +9,33 @@
  */
 
 import { stat } from "node:fs/promises";
-import { fileError, openRecordFile } from "./_file.ts";
-import { UtmpFileError } from "./errors.ts";
-import { platform } from "./_runtime.ts";
-import { systemPaths } from "./paths.ts";
-import type { UtmpRecord } from "./record.ts";
-import { UtmpFile } from "./utmp_file.ts";
-import { LOGIND_SESSIONS_DIR, logindRecords } from "./sources/logind.ts";
-import { WTMPDB_PATH, wtmpdbRecords, wtmpdbSessions } from "./sources/wtmpdb.ts";
-import { LASTLOG2_PATH, lastlog2Entries, type Lastlog2Entry, PASSWD_PATH } from "./sources/lastlog2.ts";
-import { type LastlogEntry, LastlogFile } from "./lastlog.ts";
-import type { LastlogLayoutName } from "./layouts/mod.ts";
-import { namesByUid, readPasswd } from "./_passwd.ts";
-import { rootPath } from "./sources/_root.ts";
+import { fileError, openRecordFile } from "../backends/_record_file.ts";
+import { UtmpFileError } from "../errors.ts";
+import { platform } from "../_internal/runtime.ts";
+import { systemPaths } from "../paths.ts";
+import type { UtmpRecord } from "../record.ts";
+import { UtmpFile } from "../utmp_file.ts";
+import { LOGIND_SESSIONS_DIR, logindRecords } from "./logind.ts";
+import { WTMPDB_PATH, wtmpdbRecords, wtmpdbSessions } from "./wtmpdb.ts";
+import { LASTLOG2_PATH, lastlog2Entries, type LastLogin, PASSWD_PATH } from "./lastlog2.ts";
+import { type LastlogEntry, LastlogFile } from "../lastlog_file.ts";
+import type { LastlogLayoutName } from "../layouts/registry.ts";
+import { namesByUid, readPasswd } from "../_internal/passwd.ts";
+import { rootPath } from "./_root.ts";
 
 export { rootPath };
+export {
+  cunescape,
+  isUserSession,
+  LOGIND_SESSIONS_DIR,
+  logindRecords,
+  type LogindSession,
+  parseSessionFile,
+  readLogindSessions,
+  sessionRecord,
+} from "./logind.ts";
+export { WTMPDB_PATH, wtmpdbRecords, wtmpdbSessions, WtmpdbType } from "./wtmpdb.ts";
+export { LASTLOG2_PATH, lastlog2Entries, type Lastlog2Options, type LastLogin, PASSWD_PATH } from "./lastlog2.ts";
 
 /** Where current sessions come from. */
 export type SessionSource = "utmp" | "logind" | "wtmpdb";
@@ -55,6 +67,17 @@ export interface SessionsOptions extends RootOptions {
   source?: "auto" | SessionSource;
   /** The file (utmp, wtmpdb) or directory (logind) to read instead of the source's system path. */
   path?: string;
+}
+
+/** Options of {@link who}. */
+export interface WhoOptions extends SessionsOptions {
+  /**
+   * Every user session the source holds. By default, reading the system's
+   * own sessions (no `path`, no `root`), sessions whose process is gone are
+   * left out, as coreutils `who` leaves them out; with a `path` or a `root`
+   * nothing is checked (those processes belong to another machine).
+   */
+  all?: boolean;
 }
 
 /** Options of {@link history}. */
@@ -122,7 +145,7 @@ function checkSource(source: string, allowed: readonly string[]): void {
  *
  * @example A system without utmp
  * ```ts
- * import { sessionSource } from "@utmp/utmp";
+ * import { sessionSource } from "@utmp/utmp/sources";
  * import assert from "node:assert/strict";
  * import { mkdirSync, mkdtempSync } from "node:fs";
  * import { tmpdir } from "node:os";
@@ -169,7 +192,7 @@ export async function sessionSource(options: SessionsOptions = {}): Promise<Chos
  *
  * @example A system with a wtmp
  * ```ts
- * import { historySource } from "@utmp/utmp";
+ * import { historySource } from "@utmp/utmp/sources";
  * import { encodeRecord, LAYOUTS } from "@utmp/utmp/layouts";
  * import assert from "node:assert/strict";
  * import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -308,7 +331,7 @@ export async function* sessions(options: SessionsOptions = {}): AsyncGenerator<U
  * @throws {UtmpFileError} When the source cannot be read.
  * @throws {RangeError} For an unknown source.
  */
-export async function* who(options: SessionsOptions = {}): AsyncGenerator<UtmpRecord> {
+export async function* who(options: WhoOptions = {}): AsyncGenerator<UtmpRecord> {
   for await (const u of sessions(options)) if (u.ut_user_process && u.ut_user !== "") yield u;
 }
 
@@ -374,7 +397,7 @@ export interface LastlogsOptions extends RootOptions {
  *
  * @example A system that kept its lastlog
  * ```ts
- * import { lastlogSource } from "@utmp/utmp";
+ * import { lastlogSource } from "@utmp/utmp/sources";
  * import assert from "node:assert/strict";
  * import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
  * import { tmpdir } from "node:os";
@@ -459,7 +482,7 @@ export async function lastlogSource(options: LastlogsOptions = {}): Promise<Chos
  * @throws {UtmpFormatError} When the file is not a lastlog (or lastlog2) one.
  * @throws {RangeError} For an unknown source.
  */
-export async function* lastlogs(options: LastlogsOptions = {}): AsyncGenerator<Lastlog2Entry> {
+export async function* lastlogs(options: LastlogsOptions = {}): AsyncGenerator<LastLogin> {
   const { source, path } = await lastlogSource(options);
   const passwd = await rootPath(options.root, PASSWD_PATH);
   if (source === "lastlog2") yield* lastlog2Entries(path, { passwd });
@@ -467,11 +490,11 @@ export async function* lastlogs(options: LastlogsOptions = {}): AsyncGenerator<L
 }
 
 /** A lastlog file's used slots as lastlog2 entries, named from the password file. */
-async function* lastlogFileEntries(path: string, passwd: string): AsyncGenerator<Lastlog2Entry> {
+async function* lastlogFileEntries(path: string, passwd: string): AsyncGenerator<LastLogin> {
   const names = namesByUid(await readPasswd(passwd));
   const file = new LastlogFile(path);
   const seen = new Set<number>();
-  const named = (e: LastlogEntry): Lastlog2Entry => ({ ...e, user: names.get(e.uid) ?? "", service: "" });
+  const named = (e: LastlogEntry): LastLogin => ({ ...e, user: names.get(e.uid) ?? "", service: "" });
   for await (const e of file) {
     seen.add(e.uid);
     yield named(e);
