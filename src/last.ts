@@ -9,16 +9,18 @@
  * @module
  */
 
-import { openRecordFile, shrankReason } from "./backends/_record_file.ts";
-import { ChunkReader } from "./backends/file.ts";
+import { stat } from "node:fs/promises";
+import { RecordCursor } from "./backends/file.ts";
+import type { UtmpWarning } from "./errors.ts";
 import { storedString } from "./_internal/bytes.ts";
-import type { Layout } from "./layouts/schema.ts";
-import { recordsPerChunk } from "./layouts/decode.ts";
+import { arch, platform } from "./_internal/runtime.ts";
+import { type Chunk, detach, RecordView } from "./layouts/decode.ts";
+import { nativeLayoutName } from "./layouts/native.ts";
 import type { LayoutName } from "./layouts/registry.ts";
-import { detach, makeChunk, RecordView } from "./layouts/decode.ts";
 import type { UtmpRecord } from "./record.ts";
+import { chooseSource, type HistoryOptions } from "./sources/mod.ts";
+import { wtmpdbRecords } from "./sources/wtmpdb.ts";
 import type { UtTypeName } from "./types.ts";
-import { UtmpFile, type UtmpWarning } from "./utmp_file.ts";
 
 /** One line of `last`: a login and how it ended, or a system pseudo-session. */
 export interface Session {
@@ -67,12 +69,12 @@ type SessionKind = Session["kind"];
 type SessionEnd = Session["end"];
 
 /**
- * Options of {@link lastSessions}, {@link pairSessions} and
- * {@link SessionPairing}; `layout` and `onWarning` concern reading a file,
- * so only {@link lastSessions} uses them.
+ * Options of {@link lastSessions}: which history (as {@link HistoryOptions}
+ * choose it: the system's wtmp or wtmpdb, under `root`), how to read it, and
+ * what to pair.
  */
-export interface LastOptions {
-  /** Record layout of the file: "auto" (default) detects it. */
+export interface LastOptions extends Omit<HistoryOptions, "path"> {
+  /** Record layout of a wtmp: "auto" (default) detects it. */
   layout?: "auto" | LayoutName;
   /** Ignore records before this time (as `last --since`: they take no part in the pairing either). */
   since?: Date;
@@ -85,146 +87,8 @@ export interface LastOptions {
    * command line passes `last`'s check (boot time, /proc/PID/loginuid, tty owner).
    */
   isAlive?: (login: UtmpRecord) => boolean;
-  /** Called for a trailing partial record, which is skipped. */
+  /** Called for what the reader passes over: a trailing partial record, a file that shrank while being read. */
   onWarning?: (warning: UtmpWarning) => void;
-}
-
-/**
- * The pairing state of util-linux `last`, fed records from the newest back.
- * {@link lastSessions} and {@link pairSessions} drive it; use it directly to
- * feed records in batches without a promise per record.
- *
- * @example Feeding records by hand
- * ```ts
- * import { SessionPairing } from "./last.ts";
- * import { decodeRecords, encodeRecords, LAYOUTS } from "@utmp/utmp/layouts";
- * import assert from "node:assert/strict";
- *
- * const wtmp = encodeRecords(LAYOUTS.linux, [
- *   { ut_type: "USER_PROCESS", ut_line: "pts/0", ut_user: "ann", tv_sec: 1000 },
- *   { ut_type: "DEAD_PROCESS", ut_line: "pts/0", tv_sec: 1600 },
- * ]);
- * const pairing = new SessionPairing();
- * const sessions = [...pairing.feed([...decodeRecords(wtmp, LAYOUTS.linux)].reverse())];
- * assert.equal(sessions[0]?.end, "logout");
- * assert.equal(sessions[0]?.duration, 600);
- * ```
- */
-export class SessionPairing {
-  readonly #options: LastOptions;
-  readonly #since: number;
-  readonly #until: number;
-  /** The latest record per terminal line (USER_PROCESS or DEAD_PROCESS) since the last boot. */
-  readonly #open = new Map<string, UtmpRecord>();
-  /** The next boot, shutdown or run-level 0/6 record after the current one (last.c `lastboot`). */
-  #lastBoot: UtmpRecord | null = null;
-  /** The next shutdown (last.c `lastdown`). */
-  #lastDown: UtmpRecord | null = null;
-  /** The next run-level change or shutdown (last.c `lastrch`). */
-  #lastRunlevel: UtmpRecord | null = null;
-  #whyDown: "crash" | "down" = "crash";
-
-  /**
-   * Starts with no open sessions.
-   *
-   * @param options Time window and the alive check.
-   */
-  constructor(options: LastOptions = {}) {
-    this.#options = options;
-    this.#since = options.since === undefined ? 0 : Math.floor(options.since.getTime() / 1000);
-    this.#until = options.until === undefined ? 0 : Math.floor(options.until.getTime() / 1000);
-  }
-
-  /**
-   * Takes records, newest first, and yields the sessions they complete.
-   *
-   * @param records Records in reverse file order.
-   * @returns The sessions, newest first.
-   */
-  *feed(records: Iterable<UtmpRecord>): Generator<Session> {
-    /** Lines whose latest record came in this call: held as the records themselves until the call ends. */
-    const held = new Set<string>();
-    try {
-      yield* this.#pair(records, held);
-    } finally {
-      // What stays held is kept as a copy: a record keeps its whole read chunk (up to 256 KiB) alive.
-      for (const line of held) {
-        const u = this.#open.get(line);
-        if (u !== undefined) this.#open.set(line, detach(u));
-      }
-    }
-  }
-
-  #hold(line: string, u: UtmpRecord, held: Set<string>): void {
-    this.#open.set(line, u);
-    held.add(line);
-  }
-
-  *#pair(records: Iterable<UtmpRecord>, held: Set<string>): Generator<Session> {
-    for (const u of records) {
-      const t = u.ut_tv.tv_sec;
-      if (this.#since !== 0 && t < this.#since) continue;
-      if (this.#until !== 0 && this.#until < t) continue;
-      const user = storedString(u, "ut_user");
-      const line = storedString(u, "ut_line");
-      const type = lastType(u, user, line);
-      let down: "crash" | "down" | undefined;
-      /** The copy of `u` kept as a boot, shutdown or run level: one per record. */
-      let kept: UtmpRecord | undefined;
-      switch (type) {
-        case "SHUTDOWN":
-        case "SHUTDOWN_TIME":
-          yield pseudo("shutdown", u, this.#lastBoot);
-          this.#lastDown = this.#lastRunlevel = kept = detach(u);
-          down = "down";
-          break;
-        case "OLD_TIME":
-        case "NEW_TIME":
-          yield session("clock", u, this.#lastDown, "none");
-          break;
-        case "BOOT_TIME":
-          yield pseudo("reboot", u, this.#lastDown);
-          down = "crash";
-          break;
-        case "RUN_LVL": {
-          yield pseudo("runlevel", u, this.#lastRunlevel);
-          const level = u.ut_pid & 255;
-          // Run level 0 (halt) or 6 (reboot) is a shutdown.
-          kept = detach(u);
-          if (level === 0x30 || level === 0x36) {
-            this.#lastDown = kept;
-            down = "down";
-          }
-          this.#lastRunlevel = kept;
-          break;
-        }
-        case "USER_PROCESS": {
-          const logout = this.#open.get(line);
-          if (logout !== undefined) yield session("login", u, logout, "logout");
-          else if (this.#lastBoot === null) {
-            const alive = this.#options.isAlive?.(u) ?? true;
-            yield session("login", u, null, alive ? "still logged in" : "gone - no logout");
-          } else yield session("login", u, this.#lastBoot, this.#whyDown);
-          if (line !== "") this.#hold(line, u, held);
-          break;
-        }
-        case "DEAD_PROCESS":
-          if (line !== "") this.#hold(line, u, held);
-          break;
-      }
-      if (down !== undefined) {
-        // A boot or shutdown ends every session still open before it.
-        this.#lastBoot = kept ?? detach(u);
-        this.#whyDown = down;
-        this.#open.clear();
-      }
-    }
-  }
-}
-
-/** A system pseudo-session, ended by the next event of its kind if there is one. */
-function pseudo(kind: SessionKind, u: UtmpRecord, next: UtmpRecord | null): Session {
-  return session(kind, u, next, next === null ? "still running" : "logout");
 }
 
 /**
@@ -258,8 +122,314 @@ export function lastType(u: UtmpRecord, user?: string, line?: string): UtTypeNam
   return type;
 }
 
-function session(kind: SessionKind, login: UtmpRecord, logout: UtmpRecord | null, end: SessionEnd): Session {
-  return new PairedSession(kind, login, logout, end);
+/**
+ * The pairing of util-linux `last` (last.c), fed records from the newest
+ * back, one at a time, with no object made per record: what it keeps of a
+ * record is an `R` its caller chooses — the record itself for
+ * {@link lastSessions}, just its time for the command line. After a
+ * {@link step} that completes a session, {@link kind}, {@link logout} and
+ * {@link end} describe it (the record stepped is its login); "open" is a
+ * login with no logout and no boot since, which the caller calls still
+ * logged in or gone.
+ */
+export class Pairing<R> {
+  /** What the completed session stands for. */
+  kind: SessionKind = "login";
+  /** What was kept of the record that ended it, or null. */
+  logout: R | null = null;
+  /** How it ended; "open" for a login still open (see the class notes). */
+  end: SessionEnd | "open" = "logout";
+  readonly #since: number;
+  readonly #until: number;
+  readonly #keep: (r: R) => R;
+  /** The latest record per terminal line (USER_PROCESS or DEAD_PROCESS) since the last boot. */
+  readonly #open = new Map<string, R>();
+  /** Lines whose latest record came in the current batch: kept ({@link endBatch}) if still held at its end. */
+  readonly #held = new Set<string>();
+  /** The next boot, shutdown or run-level 0/6 record after the current one (last.c `lastboot`). */
+  #lastBoot: R | null = null;
+  /** The next shutdown (last.c `lastdown`). */
+  #lastDown: R | null = null;
+  /** The next run-level change or shutdown (last.c `lastrch`). */
+  #lastRunlevel: R | null = null;
+  #whyDown: "crash" | "down" = "crash";
+
+  /**
+   * @param since Ignore records before this time (seconds; 0 for none).
+   * @param until Ignore records after this time (seconds; 0 for none).
+   * @param keep Makes what is held past the record's batch last (a copy of the record); identity by default.
+   */
+  constructor(since = 0, until = 0, keep: (r: R) => R = (r) => r) {
+    this.#since = since;
+    this.#until = until;
+    this.#keep = keep;
+  }
+
+  /**
+   * Takes the next record back in time.
+   *
+   * @param type Its type as `last` sees it ({@link lastType}).
+   * @param sec Its time in seconds.
+   * @param line Its line, as a byte string without "/dev/".
+   * @param level Its run level (`ut_pid & 255`), for a RUN_LVL record.
+   * @param r What to keep of it.
+   * @returns True when it completes a session (then see {@link kind}, {@link logout}, {@link end}).
+   */
+  step(type: UtTypeName | "SHUTDOWN", sec: number, line: string, level: number, r: R): boolean {
+    if (this.#since !== 0 && sec < this.#since) return false;
+    if (this.#until !== 0 && this.#until < sec) return false;
+    let done = false;
+    let down: "crash" | "down" | undefined;
+    /** What is kept of the record as a boot, shutdown or run level: once. */
+    let kept: R | undefined;
+    switch (type) {
+      case "SHUTDOWN":
+      case "SHUTDOWN_TIME":
+        done = this.#pseudo("shutdown", this.#lastBoot);
+        this.#lastDown = this.#lastRunlevel = kept = this.#keep(r);
+        down = "down";
+        break;
+      case "OLD_TIME":
+      case "NEW_TIME":
+        done = this.#completed("clock", this.#lastDown, "none");
+        break;
+      case "BOOT_TIME":
+        done = this.#pseudo("reboot", this.#lastDown);
+        down = "crash";
+        break;
+      case "RUN_LVL":
+        done = this.#pseudo("runlevel", this.#lastRunlevel);
+        kept = this.#keep(r);
+        // Run level 0 (halt) or 6 (reboot) is a shutdown.
+        if (level === 0x30 || level === 0x36) {
+          this.#lastDown = kept;
+          down = "down";
+        }
+        this.#lastRunlevel = kept;
+        break;
+      case "USER_PROCESS": {
+        const logout = this.#open.get(line);
+        if (logout !== undefined) done = this.#completed("login", logout, "logout");
+        else if (this.#lastBoot === null) done = this.#completed("login", null, "open");
+        else done = this.#completed("login", this.#lastBoot, this.#whyDown);
+        if (line !== "") this.#hold(line, r);
+        break;
+      }
+      case "DEAD_PROCESS":
+        if (line !== "") this.#hold(line, r);
+        break;
+    }
+    if (down !== undefined) {
+      // A boot or shutdown ends every session still open before it.
+      this.#lastBoot = kept ?? this.#keep(r);
+      this.#whyDown = down;
+      this.#open.clear();
+      this.#held.clear();
+    }
+    return done;
+  }
+
+  /** Keeps what is still held of the records of the batch that ends (they may not outlive it). */
+  endBatch(): void {
+    for (const line of this.#held) {
+      const r = this.#open.get(line);
+      if (r !== undefined) this.#open.set(line, this.#keep(r));
+    }
+    this.#held.clear();
+  }
+
+  #hold(line: string, r: R): void {
+    this.#open.set(line, r);
+    this.#held.add(line);
+  }
+
+  /** A system pseudo-session, ended by the next event of its kind if there is one. */
+  #pseudo(kind: SessionKind, next: R | null): boolean {
+    return this.#completed(kind, next, next === null ? "still running" : "logout");
+  }
+
+  #completed(kind: SessionKind, logout: R | null, end: SessionEnd | "open"): boolean {
+    this.kind = kind;
+    this.logout = logout;
+    this.end = end;
+    return true;
+  }
+}
+
+/**
+ * A batch of history, newest record last: the records of a chunk of a wtmp
+ * (read back from its last record), or records already made (wtmpdb).
+ */
+export type HistoryBatch = { chunk: Chunk; records?: undefined } | { chunk?: undefined; records: UtmpRecord[] };
+
+/** Options of {@link HistoryReader}. */
+export interface BackwardOptions {
+  /** The wtmp's layout ("auto": detected). */
+  layout?: string;
+  /** What the reader passes over. */
+  onWarning?: (warning: UtmpWarning) => void;
+  /** Read into the same three buffers (see `UtmpFileOptions.reuseBuffers`): a chunk lasts until two more are read. */
+  reuseBuffers?: boolean;
+}
+
+/**
+ * A history read from its newest record back, a batch at a time: a wtmp or
+ * btmp through one record cursor (opened once, its layout detected once, a
+ * trailing partial record reported), a wtmpdb as the records
+ * `wtmpdbRecords` makes.
+ */
+export class HistoryReader {
+  readonly #source: string;
+  readonly #path: string;
+  readonly #cursor: RecordCursor | undefined;
+
+  /**
+   * @param source "wtmp" (or "btmp") or "wtmpdb".
+   * @param path The file.
+   * @param options Layout, warnings and buffers.
+   */
+  constructor(source: string, path: string, options: BackwardOptions = {}) {
+    this.#source = source;
+    this.#path = path;
+    if (source !== "wtmpdb") {
+      this.#cursor = new RecordCursor(path, {
+        layout: options.layout ?? "auto",
+        prefer: nativeLayoutName(platform, arch),
+        onProblem: (problem) => options.onWarning?.(problem),
+        reuseBuffers: options.reuseBuffers ?? false,
+      });
+    }
+  }
+
+  /**
+   * When the history begins, as `last` says in its closing line: the time of
+   * its first record, or the file's status change time when it holds none
+   * (last.c `begintime`).
+   *
+   * @returns Seconds since the epoch.
+   */
+  async begins(): Promise<number> {
+    if (this.#cursor === undefined) {
+      for await (const u of wtmpdbRecords(this.#path)) return u.ut_tv.tv_sec;
+      return Math.floor((await stat(this.#path)).ctimeMs / 1000);
+    }
+    const first = await this.#cursor.slots(0, 1);
+    if (first !== null) return first.codec.sec(first.view, 0);
+    return Math.floor((await stat(this.#path)).ctimeMs / 1000);
+  }
+
+  /**
+   * The batches, newest first; a chunk's records are read from its last.
+   *
+   * @returns The batches.
+   */
+  async *newestFirst(): AsyncGenerator<HistoryBatch, void, undefined> {
+    const cursor = this.#cursor;
+    if (cursor === undefined) {
+      const all: UtmpRecord[] = [];
+      for await (const u of wtmpdbRecords(this.#path)) all.push(u);
+      yield { records: all };
+      return;
+    }
+    try {
+      for (let chunk = await cursor.previous(); chunk !== null; chunk = await cursor.previous()) yield { chunk };
+    } finally {
+      await cursor.release();
+    }
+  }
+
+  /** Releases the file. */
+  close(): Promise<void> {
+    return this.#cursor?.release() ?? Promise.resolve();
+  }
+}
+
+/**
+ * Reads a login-record file from its last record back to its first, a
+ * batch (up to 256 KiB of records) at a time, each batch newest first.
+ * Records are aligned to the start of the file; a trailing partial record
+ * is skipped (and reported to `onWarning`). Records of every type are
+ * yielded, impossible ones as "UNKNOWN".
+ *
+ * @example The newest record first
+ * ```ts
+ * import { readBackward } from "./last.ts";
+ * import { encodeRecords, LAYOUTS } from "@utmp/utmp/layouts";
+ * import assert from "node:assert/strict";
+ * import { mkdtempSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ *
+ * const path = join(mkdtempSync(join(tmpdir(), "utmp-")), "wtmp");
+ * writeFileSync(path, encodeRecords(LAYOUTS.linux, [
+ *   { ut_type: "BOOT_TIME", ut_line: "~", ut_user: "reboot", tv_sec: 1000 },
+ *   { ut_type: "USER_PROCESS", ut_line: "tty1", ut_user: "ann", tv_sec: 2000 },
+ * ]));
+ * const users = [];
+ * for await (const batch of readBackward(path)) for (const u of batch) users.push(u.ut_user);
+ * assert.deepEqual(users, ["ann", "reboot"]);
+ * ```
+ *
+ * @param path The file.
+ * @param options Layout, warnings and buffers.
+ * @returns Batches of records, newest first.
+ * @throws {UtmpFileError} When the file cannot be opened or read.
+ * @throws {UtmpFormatError} When its layout cannot be recognised.
+ */
+export async function* readBackward(
+  path: string,
+  options: BackwardOptions = {},
+): AsyncGenerator<UtmpRecord[], void, undefined> {
+  for await (const batch of new HistoryReader("wtmp", path, options).newestFirst()) yield newestFirst(batch);
+}
+
+/** A batch's records, newest first (a chunk's made into records, impossible types as "UNKNOWN"). */
+function newestFirst(batch: HistoryBatch): UtmpRecord[] {
+  if (batch.records !== undefined) return batch.records.toReversed();
+  const { bytes, view, codec } = batch.chunk;
+  const records: UtmpRecord[] = [];
+  for (let at = bytes.length - codec.layout.size; at >= 0; at -= codec.layout.size) {
+    records.push(new RecordView(batch.chunk, at, codec.typeName(bytes, view, at) ?? "UNKNOWN"));
+  }
+  return records;
+}
+
+/**
+ * Pairs records fed newest first into {@link Session}s: {@link Pairing}
+ * keeping the records themselves (copies of the ones it holds past their
+ * batch), with `isAlive` deciding the open logins.
+ */
+export class SessionPairing {
+  readonly #pairing: Pairing<UtmpRecord>;
+  readonly #isAlive: ((login: UtmpRecord) => boolean) | undefined;
+
+  /** @param options The time window and the alive check. */
+  constructor(options: Pick<LastOptions, "since" | "until" | "isAlive"> = {}) {
+    const seconds = (d: Date | undefined) => d === undefined ? 0 : Math.floor(d.getTime() / 1000);
+    this.#pairing = new Pairing(seconds(options.since), seconds(options.until), detach);
+    this.#isAlive = options.isAlive;
+  }
+
+  /**
+   * Takes a batch of records, newest first, and yields the sessions they complete.
+   *
+   * @param records Records in reverse file order.
+   * @returns The sessions, newest first.
+   */
+  *feed(records: Iterable<UtmpRecord>): Generator<Session> {
+    const p = this.#pairing;
+    try {
+      for (const u of records) {
+        const user = storedString(u, "ut_user");
+        const line = storedString(u, "ut_line");
+        if (!p.step(lastType(u, user, line), u.ut_tv.tv_sec, line, u.ut_pid & 255, u)) continue;
+        const end = p.end === "open" ? (this.#isAlive?.(u) ?? true) ? "still logged in" : "gone - no logout" : p.end;
+        yield new PairedSession(p.kind, u, p.logout, end);
+      }
+    } finally {
+      p.endBatch();
+    }
+  }
 }
 
 /**
@@ -298,163 +468,14 @@ class PairedSession implements Session {
   }
 }
 
-/** Options of {@link readBackward}. */
-export interface ReadBackwardOptions {
-  /** Record layout: "auto" (default) detects it from the content. */
-  layout?: "auto" | LayoutName;
-  /** Called for a trailing partial record, which is skipped. */
-  onWarning?: (warning: UtmpWarning) => void;
-  /**
-   * Read into the same three buffers over and over, as `UtmpFile`'s
-   * `reuseBuffers` does: a record stays readable only while the loop is in
-   * its batch or the next.
-   */
-  reuseBuffers?: boolean;
-}
-
 /**
- * Reads a login-record file from its last record back to its first, a
- * batch (up to 256 KiB of records) at a time, each batch newest first.
- * Records are aligned to the start of the file; a trailing partial record
- * is skipped (and reported to `onWarning`). Records of every type are
- * yielded, impossible ones as "UNKNOWN".
- *
- * @example The newest record first
- * ```ts
- * import { readBackward } from "./last.ts";
- * import { encodeRecords, LAYOUTS } from "@utmp/utmp/layouts";
- * import assert from "node:assert/strict";
- * import { mkdtempSync, writeFileSync } from "node:fs";
- * import { tmpdir } from "node:os";
- * import { join } from "node:path";
- *
- * const path = join(mkdtempSync(join(tmpdir(), "utmp-")), "wtmp");
- * writeFileSync(path, encodeRecords(LAYOUTS.linux, [
- *   { ut_type: "BOOT_TIME", ut_line: "~", ut_user: "reboot", tv_sec: 1000 },
- *   { ut_type: "USER_PROCESS", ut_line: "tty1", ut_user: "ann", tv_sec: 2000 },
- * ]));
- * const users = [];
- * for await (const batch of readBackward(path)) for (const u of batch) users.push(u.ut_user);
- * assert.deepEqual(users, ["ann", "reboot"]);
- * ```
- *
- * @param path The file.
- * @param options Layout and warnings.
- * @returns Batches of records, newest first.
- * @throws {UtmpFileError} When the file cannot be opened or read.
- * @throws {UtmpFormatError} When its layout cannot be recognised.
- */
-export async function* readBackward(
-  path: string,
-  options: ReadBackwardOptions = {},
-): AsyncGenerator<UtmpRecord[], void, undefined> {
-  const probe = new UtmpFile(path, { layout: options.layout ?? "auto", backend: "file", keepInvalid: true });
-  let layout: Layout;
-  try {
-    layout = (await probe.detect()).layout;
-  } finally {
-    await probe.close();
-  }
-  if ((layout.framing ?? "fixed") !== "fixed") {
-    // Records of varying length cannot be found from the end: read them forward, keep copies.
-    yield await readAllReversed(probe, options);
-    return;
-  }
-  const file = await openRecordFile(path);
-  const reader = new ChunkReader(options.reuseBuffers ?? false);
-  try {
-    const size = layout.size;
-    const count = Math.floor(file.size / size);
-    if (file.size % size !== 0) {
-      options.onWarning?.({
-        kind: "partial-record",
-        offset: count * size,
-        recordIndex: count,
-        reason: `file ends ${file.size % size} bytes into a ${size}-byte record`,
-      });
-    }
-    const per = recordsPerChunk(size);
-    let shrank = false;
-    for (let end = count; end > 0;) {
-      const start = Math.max(0, end - per);
-      const { bytes, n: got, slot } = await reader.read(file, start * size, (end - start) * size, size);
-      // The batch before this one is read while this one is used.
-      const before = Math.max(0, start - per);
-      if (start > 0) reader.readAhead(file, before * size, (start - before) * size, size);
-      if (got < bytes.length && !shrank) {
-        // Truncated while being read: the records still there, and a word about the rest.
-        shrank = true;
-        const now = (await file.stat()).size;
-        options.onWarning?.({
-          kind: "shrank",
-          offset: now - now % size,
-          recordIndex: Math.floor(now / size),
-          reason: shrankReason(file.size, now),
-        });
-      }
-      const whole = got - got % size;
-      const chunk = makeChunk(bytes.subarray(0, whole), layout, start * size, start);
-      reader.made(slot, chunk);
-      const batch: UtmpRecord[] = [];
-      for (let at = whole - size; at >= 0; at -= size) {
-        batch.push(new RecordView(chunk, at, chunk.codec.typeName(chunk.bytes, chunk.view, at) ?? "UNKNOWN"));
-      }
-      end = start;
-      yield batch;
-    }
-  } finally {
-    await reader.settle();
-    await file.close();
-  }
-}
-
-/** Every record of `file` (its layout detected already), newest first, as copies. */
-async function readAllReversed(file: UtmpFile, options: ReadBackwardOptions): Promise<UtmpRecord[]> {
-  const all: UtmpRecord[] = [];
-  for await (const u of file) all.push(detach(u));
-  for (const w of file.warnings) options.onWarning?.(w);
-  return all.reverse();
-}
-
-/**
- * Pairs records into sessions as `last` does. The records must come newest
- * first (reverse file order), as {@link readBackward} yields them.
- *
- * @example Records from any source
- * ```ts
- * import { pairSessions } from "./last.ts";
- * import { decodeRecords, encodeRecords, LAYOUTS } from "@utmp/utmp/layouts";
- * import assert from "node:assert/strict";
- *
- * const wtmp = encodeRecords(LAYOUTS.linux, [
- *   { ut_type: "BOOT_TIME", ut_line: "~", ut_user: "reboot", tv_sec: 1000 },
- *   { ut_type: "USER_PROCESS", ut_line: "tty1", ut_user: "ann", tv_sec: 2000 },
- *   { ut_type: "BOOT_TIME", ut_line: "~", ut_user: "reboot", tv_sec: 5000 },
- * ]);
- * const records = [...decodeRecords(wtmp, LAYOUTS.linux)].reverse();
- * const ends = [];
- * for await (const s of pairSessions(records)) ends.push(`${s.kind} ${s.end}`);
- * assert.deepEqual(ends, ["reboot still running", "login crash", "reboot still running"]);
- * ```
- *
- * @param records Records, newest first.
- * @param options Time window and the alive check.
- * @returns Sessions, newest first.
- */
-export async function* pairSessions(
-  records: Iterable<UtmpRecord> | AsyncIterable<UtmpRecord>,
-  options: LastOptions = {},
-): AsyncGenerator<Session, void, undefined> {
-  const pairing = new SessionPairing(options);
-  if (Symbol.asyncIterator in records) {
-    for await (const u of records) yield* pairing.feed([u]);
-  } else yield* pairing.feed(records);
-}
-
-/**
- * The sessions of a wtmp file as `last -f FILE -x` lists them, newest first,
- * read from the end of the file back so the newest arrive at once and memory
- * stays small (see {@link readBackward}, {@link SessionPairing}).
+ * The login history as `last -x` lists it, newest first: each login paired
+ * with its logout, or with the reboot or shutdown that ended it, and the
+ * reboot, shutdown, run-level and clock-change pseudo-sessions. Read from the
+ * end of the history back, so the newest arrive at once and memory stays
+ * small: a wtmp a chunk at a time, a wtmpdb newest row first. Without a
+ * path, the system's history (its wtmp, or its wtmpdb: see `history()`),
+ * under `root`.
  *
  * @example A login and its logout
  * ```ts
@@ -478,15 +499,29 @@ export async function* pairSessions(
  * }
  * ```
  *
- * @param path The wtmp file.
- * @param options Layout, time window and the alive check.
+ * @example The system's history
+ * ```ts ignore
+ * import { lastSessions } from "@utmp/utmp";
+ *
+ * for await (const s of lastSessions()) if (s.kind === "login") console.log(s.login.ut_user, s.end, s.duration);
+ * ```
+ *
+ * @param path The wtmp (or wtmpdb) file; by default the system's history.
+ * @param options Source, root, layout, time window and the alive check.
  * @returns Sessions, newest first.
- * @throws {UtmpFileError} When the file cannot be opened or read.
+ * @throws {UtmpFileError} When the history cannot be opened or read ("ENOENT" naming both files when the system
+ * keeps neither).
  * @throws {UtmpFormatError} When its layout cannot be recognised.
  */
-export async function* lastSessions(path: string, options: LastOptions = {}): AsyncGenerator<Session, void, undefined> {
+export async function* lastSessions(
+  path?: string,
+  options: LastOptions = {},
+): AsyncGenerator<Session, void, undefined> {
+  const chosen = await chooseSource("history", { ...options, ...(path !== undefined ? { path } : {}) });
   const pairing = new SessionPairing(options);
-  const read: ReadBackwardOptions = { layout: options.layout ?? "auto" };
+  const read: BackwardOptions = { layout: options.layout ?? "auto" };
   if (options.onWarning !== undefined) read.onWarning = options.onWarning;
-  for await (const batch of readBackward(path, read)) yield* pairing.feed(batch);
+  for await (const batch of new HistoryReader(chosen.source, chosen.path, read).newestFirst()) {
+    yield* pairing.feed(newestFirst(batch));
+  }
 }

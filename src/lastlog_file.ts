@@ -9,14 +9,14 @@
  */
 
 import { UtmpFileError, type UtmpWarning } from "./errors.ts";
-import { openRecordFile, readSettled, type RecordFile, shrankReason } from "./backends/_record_file.ts";
-import { codecOf, isZero } from "./layouts/_engine.ts";
-import type { Layout } from "./layouts/schema.ts";
-import { readChars } from "./layouts/_text.ts";
-import { recordsPerChunk } from "./layouts/decode.ts";
-import { type Detection, detectLastlogLayout } from "./layouts/detect.ts";
-import { getLayout, type LastlogLayoutName } from "./layouts/registry.ts";
+import { shrankReason } from "./backends/_record_file.ts";
+import { RecordCursor } from "./backends/file.ts";
+import { isZero } from "./layouts/_engine.ts";
+import { type Chunk, recordsPerChunk } from "./layouts/decode.ts";
+import type { Detection } from "./layouts/detect.ts";
 import { nativeLastlogLayoutName } from "./layouts/native.ts";
+import type { LastlogLayoutName } from "./layouts/registry.ts";
+import type { Layout } from "./layouts/schema.ts";
 import { systemPaths } from "./paths.ts";
 import { arch, platform } from "./_internal/runtime.ts";
 
@@ -64,9 +64,6 @@ export interface LastlogOptions {
  */
 export const LASTLOG_SCAN_BYTES = 64 << 20;
 
-/** How much of each end of the file layout detection reads. */
-const DETECT_BYTES = 1 << 20;
-
 /**
  * A lastlog file, read by uid.
  *
@@ -105,10 +102,14 @@ const DETECT_BYTES = 1 << 20;
 export class LastlogFile implements AsyncIterable<LastlogEntry> {
   /** The file's path. */
   readonly path: string;
-  /** Parts of the file the last scan skipped (a large sparse file). Cleared when a scan starts. */
+  /**
+   * What the last scan passed over: the slots of a large sparse file it left
+   * out ("sparse"), a file that shrank while being read ("shrank").
+   * Cleared when a scan starts.
+   */
   readonly warnings: UtmpWarning[] = [];
   readonly #options: LastlogOptions;
-  #detection: Detection | undefined;
+  readonly #cursor: RecordCursor;
 
   /**
    * Opens nothing yet.
@@ -128,16 +129,22 @@ export class LastlogFile implements AsyncIterable<LastlogEntry> {
     }
     this.path = path ?? system!;
     this.#options = options;
+    this.#cursor = new RecordCursor(this.path, {
+      layout: options.layout ?? "auto",
+      kind: "lastlog",
+      prefer: nativeLastlogLayoutName(platform, arch),
+      onProblem: (problem) => this.warnings.push(problem),
+    });
   }
 
   /** The slot layout, once known. */
   get layout(): Layout | undefined {
-    return this.#detection?.layout;
+    return this.#cursor.layout;
   }
 
   /** How the layout was chosen, once known. */
   get detection(): Detection | undefined {
-    return this.#detection;
+    return this.#cursor.detection;
   }
 
   /**
@@ -154,9 +161,11 @@ export class LastlogFile implements AsyncIterable<LastlogEntry> {
    * @throws {UtmpFormatError} When no lastlog layout fits.
    */
   async detect(): Promise<Detection> {
-    const file = await this.#open();
-    await file.close();
-    return this.#detection!;
+    try {
+      return await this.#cursor.detect();
+    } finally {
+      await this.#cursor.release();
+    }
   }
 
   /**
@@ -176,11 +185,11 @@ export class LastlogFile implements AsyncIterable<LastlogEntry> {
    */
   async get(uid: number): Promise<LastlogEntry | undefined> {
     checkUid(uid);
-    const file = await this.#open();
     try {
-      return await readSlot(file, this.#detection!.layout, uid);
+      const slot = await this.#cursor.slots(uid, 1);
+      return slot === null ? undefined : entryAt(slot, 0);
     } finally {
-      await file.close();
+      await this.#cursor.release();
     }
   }
 
@@ -191,72 +200,71 @@ export class LastlogFile implements AsyncIterable<LastlogEntry> {
    */
   async *[Symbol.asyncIterator](): AsyncGenerator<LastlogEntry, void, undefined> {
     this.warnings.length = 0;
-    const file = await this.#open();
+    const cursor = this.#cursor;
     try {
-      const layout = this.#detection!.layout;
+      await cursor.detect();
       if (this.#options.uids !== undefined) {
         const uids = [...new Set(this.#options.uids)].sort((a, b) => a - b);
         uids.forEach(checkUid);
         for (const uid of uids) {
-          const entry = await readSlot(file, layout, uid);
+          const slot = await cursor.slots(uid, 1);
+          const entry = slot === null ? undefined : entryAt(slot, 0);
           if (entry !== undefined) yield entry;
         }
         return;
       }
-      const slots = Math.floor(file.size / layout.size);
+      const file = cursor.file!;
+      const size = cursor.layout!.size;
+      const slots = Math.floor(file.size / size);
       // Allocation is asked of the open file: a file put in place of the path meanwhile cannot answer for it.
-      const sparse = file.size > LASTLOG_SCAN_BYTES && (await file.stat()).allocated < file.size / 2;
-      const scanned = sparse ? Math.floor(LASTLOG_SCAN_BYTES / layout.size) : slots;
-      const warn = (w: UtmpWarning) => this.warnings.push(w);
-      yield* scan(file, layout, 0, scanned, warn);
+      const sparse = file.size > LASTLOG_SCAN_BYTES && file.statNow().allocated < file.size / 2;
+      const scanned = sparse ? Math.floor(LASTLOG_SCAN_BYTES / size) : slots;
+      if (!(yield* this.#scan(0, scanned))) return;
       if (scanned < slots - 1) {
         this.warnings.push({
           kind: "sparse",
-          offset: scanned * layout.size,
+          offset: scanned * size,
           recordIndex: scanned,
           reason: `skipped the sparse slots of uids ${scanned} to ${slots - 2} (${
-            (slots - 1 - scanned) * layout.size
+            (slots - 1 - scanned) * size
           } bytes the file system has not allocated in full); pass the uids option to look users up there`,
         });
       }
-      if (scanned < slots) yield* scan(file, layout, Math.max(scanned, slots - 1), slots, warn);
+      if (scanned < slots) yield* this.#scan(Math.max(scanned, slots - 1), slots);
     } finally {
-      await file.close();
+      await cursor.release();
     }
   }
 
-  /** Opens the file and chooses the layout on first use. */
-  async #open(): Promise<RecordFile> {
-    const file = await openRecordFile(this.path);
-    try {
-      this.#detection ??= await this.#detect(file);
-      return file;
-    } catch (error) {
-      await file.close();
-      throw error;
-    }
-  }
-
-  async #detect(file: RecordFile): Promise<Detection> {
-    const layout = this.#options.layout ?? "auto";
-    if (layout !== "auto") {
-      const given = getLayout(layout);
-      if (given.kind !== "lastlog") {
-        throw new RangeError(`Cannot read "${this.path}" with layout "${layout}": it is not a lastlog layout`);
+  /**
+   * The used slots from `first` to `end` (exclusive), a chunk at a time;
+   * false (and a warning) when the file turned out shorter than when opened.
+   */
+  async *#scan(first: number, end: number): AsyncGenerator<LastlogEntry, boolean, undefined> {
+    const cursor = this.#cursor;
+    const size = cursor.layout!.size;
+    const perChunk = recordsPerChunk(size);
+    for (let slot = first; slot < end; slot += perChunk) {
+      const count = Math.min(perChunk, end - slot);
+      const chunk = await cursor.slots(slot, count);
+      const got = chunk === null ? 0 : chunk.bytes.length / size;
+      for (let i = 0; i < got; i++) {
+        const entry = entryAt(chunk!, i * size);
+        if (entry !== undefined) yield entry;
       }
-      return { layout: given, confidence: 1, reason: "given by the layout option" };
+      if (got < count) {
+        const file = cursor.file!;
+        const gone = slot + got;
+        this.warnings.push({
+          kind: "shrank",
+          offset: gone * size,
+          recordIndex: gone,
+          reason: `${shrankReason(file.size, file.statNow().size)} (the slots from uid ${gone} on)`,
+        });
+        return false;
+      }
     }
-    const head = new Uint8Array(Math.min(file.size, DETECT_BYTES));
-    const tailOffset = Math.max(head.length, file.size - DETECT_BYTES);
-    const tail = new Uint8Array(file.size - tailOffset);
-    const samples = [
-      { offset: 0, bytes: head.subarray(0, await file.read(head, 0)) },
-      { offset: tailOffset, bytes: tail.subarray(0, tail.length === 0 ? 0 : await file.read(tail, tailOffset)) },
-    ];
-    return detectLastlogLayout(samples, file.size, {
-      path: this.path,
-      prefer: nativeLastlogLayoutName(platform, arch),
-    });
+    return true;
   }
 }
 
@@ -266,59 +274,14 @@ function checkUid(uid: number): void {
   }
 }
 
-/** Reads slot `uid` if the file holds it; never reads beyond the end of the file. */
-async function readSlot(file: RecordFile, layout: Layout, uid: number): Promise<LastlogEntry | undefined> {
-  const offset = uid * layout.size;
-  if (offset + layout.size > file.size) return undefined;
-  const bytes = new Uint8Array(layout.size);
-  if (await readSettled(file, bytes, offset, layout.size) < layout.size) return undefined;
-  return entryAt(bytes, layout, 0, uid);
-}
-
-/**
- * Yields the used slots from `first` to `end` (exclusive), a chunk at a
- * time; says so when the file turns out shorter than when it was opened.
- */
-async function* scan(
-  file: RecordFile,
-  layout: Layout,
-  first: number,
-  end: number,
-  warn: (warning: UtmpWarning) => void,
-): AsyncGenerator<LastlogEntry> {
-  const size = layout.size;
-  const perChunk = recordsPerChunk(size);
-  const bytes = new Uint8Array(perChunk * size);
-  for (let slot = first; slot < end; slot += perChunk) {
-    const count = Math.min(perChunk, end - slot);
-    const n = await readSettled(file, bytes.subarray(0, count * size), slot * size, size);
-    for (let i = 0; (i + 1) * size <= n; i++) {
-      const entry = entryAt(bytes, layout, i * size, slot + i);
-      if (entry !== undefined) yield entry;
-    }
-    if (n < count * size) {
-      const { size: now } = await file.stat();
-      const gone = slot + Math.floor(n / size);
-      warn({
-        kind: "shrank",
-        offset: gone * size,
-        recordIndex: gone,
-        reason: `${shrankReason(file.size, now)} (the slots from uid ${gone} on)`,
-      });
-      return;
-    }
-  }
-}
-
-/** The entry of the slot at `at`, or `undefined` when it is all zero. */
-function entryAt(bytes: Uint8Array, layout: Layout, at: number, uid: number): LastlogEntry | undefined {
-  if (isZero(bytes, at, layout.size)) return undefined;
-  const codec = codecOf(layout);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+/** The entry of the slot at `at` of a chunk, or `undefined` when it is all zero. */
+function entryAt(chunk: Chunk, at: number): LastlogEntry | undefined {
+  const { bytes, view, codec } = chunk;
+  if (isZero(bytes, at, codec.layout.size)) return undefined;
   return {
-    uid,
+    uid: chunk.firstIndex + at / codec.layout.size,
     time: new Date(codec.sec(view, at) * 1000),
-    line: readChars(bytes, at, layout.fields.ut_line),
-    host: readChars(bytes, at, layout.fields.ut_host),
+    line: codec.text.ut_line(bytes, view, at),
+    host: codec.text.ut_host(bytes, view, at),
   };
 }

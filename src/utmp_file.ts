@@ -11,6 +11,7 @@ import type { Detection } from "./layouts/detect.ts";
 import type { LayoutName } from "./layouts/registry.ts";
 import { systemPaths } from "./paths.ts";
 import { type Chunk, RecordView } from "./layouts/decode.ts";
+import type { ProblemSink } from "./backends/_source.ts";
 import type { UtmpRecord } from "./record.ts";
 import { platform } from "./_internal/runtime.ts";
 import type { RecordSource } from "./backends/_source.ts";
@@ -74,14 +75,16 @@ const NO_UTMP_HINT =
  *   the loop body, or the end of the file release it. A later loop continues
  *   where the last one stopped, like reading a file; {@link rewind} starts
  *   again from the top.
- * - The file is read in chunks of 256 KiB, the next one while the current one
- *   is decoded: memory stays flat however large it is. Records stay readable
- *   as long as they are kept, each keeping its chunk; with `reuseBuffers`
- *   the chunks are read into the same three buffers instead (faster, and
- *   flat even where old buffers are freed late), and a record lasts only
- *   while the loop is in its chunk or the next.
+ * - The file is read in chunks of 256 KiB (see the README's Performance
+ *   section: synchronous positional reads from the page cache, the event loop
+ *   let turn every few milliseconds): memory stays flat however large it is.
+ *   Records stay readable as long as they are kept, each keeping its chunk;
+ *   with `reuseBuffers` the chunks are read into the same three buffers
+ *   instead (faster, and flat even where old buffers are freed late), and a
+ *   record lasts only while the loop is in its chunk or the next.
  * - Bad records (an impossible type) and a trailing partial record are
- *   skipped and listed in {@link warnings}; with `strict: true` the first one
+ *   skipped and listed in {@link warnings} (the first thousand; all are
+ *   counted in {@link warningCount}); with `strict: true` the first one
  *   throws a {@link UtmpFormatError} after the good records before it.
  *
  * @example Who is logged in
@@ -126,16 +129,24 @@ const NO_UTMP_HINT =
 export class UtmpFile implements AsyncIterable<UtmpRecord>, AsyncDisposable {
   /** The file's path. */
   readonly path: string;
-  /** Problems met so far: skipped records and partial tails, in file order. Cleared by {@link rewind}. */
+  /**
+   * Problems met so far, in file order: skipped records, partial tails, a file
+   * that shrank or was replaced. At most the first {@link WARNINGS_KEPT}
+   * (one bad record in a million keeps them all; a file of garbage keeps
+   * memory flat): {@link warningCount} counts every one. Cleared by
+   * {@link rewind}.
+   */
   readonly warnings: UtmpWarning[] = [];
+  #warningCount = 0;
   readonly #options: UtmpFileOptions;
   readonly #source: RecordSource;
-  /** The chunk being yielded, and the offset in it of the next record to look at. */
+  /** The chunk being yielded, the offset in it of the next record to look at, and its next problem. */
   #chunk: Chunk | undefined;
   #at = 0;
+  #problem = 0;
   #failure: UtmpFormatError | undefined;
-  /** Serialises reads when two loops share the file. */
-  #busy: Promise<unknown> = Promise.resolve();
+  /** A read of the next chunk under way: a second loop on this file waits for it rather than reading too. */
+  #pending: Promise<boolean> | undefined;
   /** No loop holds the file open (detect() releases what it opened). */
   #idle = true;
 
@@ -161,7 +172,7 @@ export class UtmpFile implements AsyncIterable<UtmpRecord>, AsyncDisposable {
       backend,
       layout: options.layout ?? "auto",
       hint: this.path === system.utmp ? NO_UTMP_HINT : undefined,
-      onProblem: (problem) => this.#problem(problem),
+      onProblem: this.#warn,
       reuseBuffers: options.reuseBuffers ?? false,
       libc: options.libc,
     });
@@ -180,6 +191,11 @@ export class UtmpFile implements AsyncIterable<UtmpRecord>, AsyncDisposable {
   /** The backend in use: "file" or "ffi". */
   get backend(): "file" | "ffi" {
     return this.#source.backend;
+  }
+
+  /** How many problems were met so far, including those past the ones {@link warnings} keeps. */
+  get warningCount(): number {
+    return this.#warningCount;
   }
 
   /**
@@ -220,8 +236,10 @@ export class UtmpFile implements AsyncIterable<UtmpRecord>, AsyncDisposable {
   rewind(): void {
     this.#chunk = undefined;
     this.#at = 0;
+    this.#problem = 0;
     this.#failure = undefined;
     this.warnings.length = 0;
+    this.#warningCount = 0;
     this.#source.rewind();
   }
 
@@ -246,17 +264,28 @@ export class UtmpFile implements AsyncIterable<UtmpRecord>, AsyncDisposable {
   }
 
   /**
-   * Iterates records.
+   * Iterates records. A record of the chunk at hand, and the next chunk of a
+   * quiet local file, come at once: `next()` returns an already resolved
+   * promise, with no async function or generator in between.
    *
    * @returns The iterator.
    */
   [Symbol.asyncIterator](): AsyncIterableIterator<UtmpRecord> {
+    const next = (): Promise<IteratorResult<UtmpRecord>> => {
+      try {
+        for (;;) {
+          const record = this.#take();
+          if (record !== undefined) return Promise.resolve({ done: false, value: record });
+          const filled = this.#refill();
+          if (filled === false) return END;
+          if (filled !== true) return filled.then((more) => more ? next() : END);
+        }
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    };
     const iterator: AsyncIterableIterator<UtmpRecord> = {
-      next: () => {
-        // A record of the chunk at hand comes at once; only a chunk boundary waits for a read.
-        const record = this.#take();
-        return record !== undefined ? Promise.resolve({ done: false, value: record }) : this.#nextChunk();
-      },
+      next,
       return: async () => {
         await this.close();
         return { done: true, value: undefined };
@@ -287,48 +316,52 @@ export class UtmpFile implements AsyncIterable<UtmpRecord>, AsyncDisposable {
         const batch: UtmpRecord[] = [];
         for (let u = this.#take(); u !== undefined; u = this.#take()) batch.push(u);
         if (batch.length > 0) yield batch;
-        if (!await this.#refill()) return;
+        const filled = this.#refill();
+        if (!(filled === true || (filled !== false && await filled))) return;
       }
     } finally {
       await this.close();
     }
   }
 
-  /** The first record of the next chunk that has one, or the end. */
-  async #nextChunk(): Promise<IteratorResult<UtmpRecord>> {
-    for (;;) {
-      if (!await this.#refill()) return { done: true, value: undefined };
-      const record = this.#take();
-      if (record !== undefined) return { done: false, value: record };
-    }
-  }
-
-  /** Reads the next chunk; false at the end. Throws a pending strict failure. */
-  #refill(): Promise<boolean> {
-    const run = this.#busy.then(() => this.#fill());
-    this.#busy = run.catch(() => undefined);
-    return run;
-  }
-
-  async #fill(): Promise<boolean> {
+  /**
+   * Makes the next chunk the one at hand: true when it did, false at the end
+   * (the file released), a promise of either when the source has to wait.
+   * Throws a pending strict failure (the file released first).
+   */
+  #refill(): boolean | Promise<boolean> {
+    if (this.#pending !== undefined) return this.#pending;
     // Another loop on this file may have read a chunk meanwhile.
     if (this.#chunk !== undefined && this.#at < this.#chunk.bytes.length) return true;
     this.#idle = false;
+    if (this.#failure !== undefined) return this.#fail(this.#failure);
+    let chunk;
     try {
-      if (this.#failure !== undefined) throw this.#failure;
-      const chunk = await this.#source.next();
-      if (chunk === null) {
-        if (this.#failure !== undefined) throw this.#failure;
-        await this.#release();
-        return false;
-      }
-      this.#chunk = chunk;
-      this.#at = 0;
-      return true;
+      chunk = this.#source.next();
     } catch (error) {
-      await this.#release();
-      throw error;
+      return this.#fail(error);
     }
+    if (chunk === null || "bytes" in chunk) return this.#accept(chunk);
+    const pending = chunk.then((c) => this.#accept(c), (error) => this.#fail(error));
+    this.#pending = pending;
+    return pending.finally(() => this.#pending = undefined);
+  }
+
+  #accept(chunk: Chunk | null): boolean | Promise<boolean> {
+    if (chunk === null) {
+      if (this.#failure !== undefined) return this.#fail(this.#failure);
+      return this.#release().then(() => false);
+    }
+    this.#chunk = chunk;
+    this.#at = 0;
+    this.#problem = 0;
+    return true;
+  }
+
+  /** Releases the file, then throws `error`. */
+  async #fail(error: unknown): Promise<never> {
+    await this.#release();
+    throw error;
   }
 
   #release(): Promise<void> {
@@ -339,21 +372,23 @@ export class UtmpFile implements AsyncIterable<UtmpRecord>, AsyncDisposable {
   /**
    * The next record of the chunk at hand, made only now: records die young
    * when the loop drops them, instead of a chunk's worth living on in an
-   * array. Impossible records are reported (and skipped, unless kept) as
-   * the loop reaches them; a strict failure ends the chunk.
+   * array. Impossible records and the chunk's own problems are reported (and
+   * impossible records skipped, unless kept) as the loop reaches them; a
+   * strict failure ends the chunk.
    */
   #take(): UtmpRecord | undefined {
     const chunk = this.#chunk;
     if (chunk === undefined) return undefined;
-    const { bytes, view, codec } = chunk;
+    const { bytes, view, codec, problems } = chunk;
     const size = codec.layout.size;
     while (this.#at < bytes.length) {
       const at = this.#at;
+      if (problems !== undefined && !this.#reach(problems, at / size)) return undefined;
       this.#at += size;
       const name = codec.typeName(bytes, view, at);
       if (name !== undefined) return new RecordView(chunk, at, name);
       const record = new RecordView(chunk, at, "UNKNOWN");
-      this.#problem({
+      this.#warn({
         kind: "impossible-type",
         offset: record.offset,
         recordIndex: record.index,
@@ -365,16 +400,35 @@ export class UtmpFile implements AsyncIterable<UtmpRecord>, AsyncDisposable {
       }
       if (this.#options.keepInvalid) return record;
     }
+    if (problems !== undefined) this.#reach(problems, bytes.length / size);
     return undefined;
   }
 
-  #problem(problem: UtmpWarning): void {
-    this.warnings.push(problem);
+  /** Reports the chunk's problems before record `upTo`; false when one is a strict failure (the chunk ends). */
+  #reach(problems: NonNullable<Chunk["problems"]>, upTo: number): boolean {
+    for (; this.#problem < problems.length && problems[this.#problem]!.before <= upTo; this.#problem++) {
+      this.#warn(problems[this.#problem]!.problem);
+      if (this.#failure !== undefined) {
+        this.#problem++;
+        this.#at = this.#chunk!.bytes.length;
+        return false;
+      }
+    }
+    return true;
+  }
+
+  readonly #warn: ProblemSink = (problem) => {
+    if (this.#warningCount++ < WARNINGS_KEPT) this.warnings.push(problem);
     if (this.#options.strict && this.#failure === undefined) {
       this.#failure = new UtmpFormatError(
         `Cannot decode record ${problem.recordIndex} of "${this.path}" at byte offset ${problem.offset}: ${problem.reason}`,
         { offset: problem.offset, recordIndex: problem.recordIndex, layout: this.layout?.name ?? "auto" },
       );
     }
-  }
+  };
 }
+
+/** How many warnings a reader keeps (`UtmpFile.warnings`); the rest are counted. */
+export const WARNINGS_KEPT = 1000;
+
+const END: Promise<IteratorResult<UtmpRecord>> = Promise.resolve({ done: true, value: undefined });

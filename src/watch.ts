@@ -7,20 +7,18 @@
 import { type FSWatcher, watch as watchDir } from "node:fs";
 import { stat } from "node:fs/promises";
 import { basename, dirname } from "node:path";
-import { openRecordFile, readSettled, type RecordFile } from "./backends/_record_file.ts";
+import { RecordCursor } from "./backends/file.ts";
+import type { UtmpWarning } from "./errors.ts";
 import { arch, isPermissionDenial, platform } from "./_internal/runtime.ts";
 import { isZero, sameBytes } from "./layouts/_engine.ts";
-import type { Layout } from "./layouts/schema.ts";
-import { recordsPerChunk } from "./layouts/decode.ts";
-import { DETECT_BYTES, detectLayout } from "./layouts/detect.ts";
-import { getLayout } from "./layouts/registry.ts";
+import { type Chunk, detach, RecordView } from "./layouts/decode.ts";
 import { nativeLayoutName } from "./layouts/native.ts";
-import { systemPaths } from "./paths.ts";
-import { makeChunk, RecordView } from "./layouts/decode.ts";
+import { getLayout } from "./layouts/registry.ts";
 import type { UtmpRecord } from "./record.ts";
-import { rootPath } from "./sources/_root.ts";
 import { PlainRecord } from "./sources/_plain.ts";
-import { isUserSession, LOGIND_SESSIONS_DIR, readLogindSessions, sessionRecord } from "./sources/logind.ts";
+import { isUserSession, readLogindSessions, sessionRecord } from "./sources/logind.ts";
+import { chooseSource } from "./sources/mod.ts";
+import { WARNINGS_KEPT } from "./utmp_file.ts";
 
 /** One change seen by {@link watch}. */
 export interface WatchEvent {
@@ -73,6 +71,12 @@ export interface WatchIterator extends AsyncGenerator<WatchEvent, void, undefine
    * after it resolves is yielded.
    */
   readonly ready: Promise<void>;
+  /**
+   * What the watch passed over, as it happened (the first thousand): a
+   * followed file rotated more than once between two looks (the records of
+   * the files in between were never seen), a problem reading a record.
+   */
+  readonly warnings: readonly UtmpWarning[];
 }
 
 const SLOT_FILES = new Set(["utmp", "utmpx", "utx.active"]);
@@ -144,13 +148,15 @@ const SLOT_FILES = new Set(["utmp", "utmpx", "utx.active"]);
 export function watch(path?: string, options: WatchOptions = {}): WatchIterator {
   let started!: () => void;
   const ready = new Promise<void>((resolve) => started = resolve);
-  return Object.assign(follow(path, options, started), { ready });
+  const warnings: UtmpWarning[] = [];
+  return Object.assign(follow(path, options, started, warnings), { ready, warnings });
 }
 
 async function* follow(
   path: string | undefined,
   options: WatchOptions,
   started: () => void,
+  warnings: UtmpWarning[],
 ): AsyncGenerator<WatchEvent> {
   try {
     const mode = options.mode ?? "auto";
@@ -159,11 +165,25 @@ async function* follow(
     }
     const [file, kind] = await target(path, mode, options.root);
     // A wrong layout fails now, not at the first record.
-    const layout = kind === "logind" ? undefined : givenLayout(file, options.layout);
+    const layout = kind === "logind" ? "auto" : givenLayout(file, options.layout);
     const waiter = new Waiter(file, kind === "logind", options.interval ?? 1000, options.signal);
     try {
       if (kind === "logind") yield* followLogind(file, options, waiter, started);
-      else yield* (kind === "slots" ? followSlots : followLog)(file, options, waiter, started, layout);
+      else {
+        const cursor = new RecordCursor(file, {
+          layout,
+          prefer: nativeLayoutName(platform, arch),
+          follow: true,
+          onProblem: (problem) => {
+            if (warnings.length < WARNINGS_KEPT) warnings.push(problem);
+          },
+        });
+        try {
+          yield* (kind === "slots" ? followSlots : followLog)(cursor, options, waiter, started, warnings);
+        } finally {
+          await cursor.release();
+        }
+      }
     } finally {
       waiter.close();
     }
@@ -172,35 +192,35 @@ async function* follow(
   }
 }
 
-/** What to follow, and how. */
+/** What to follow, and how: a path as given (its mode from its name or kind), or the system's, as the chooser says. */
 async function target(
   path: string | undefined,
   mode: "auto" | "log" | "slots" | "logind",
   root: string | undefined,
 ): Promise<[string, "log" | "slots" | "logind"]> {
-  if (path === undefined) {
-    // A utmp is the system's file rewritten in place; the other modes follow its log.
-    if (mode === "slots") return [await rootPath(root, systemPaths(platform).utmp), "slots"];
-    const wtmp = await rootPath(root, systemPaths(platform).wtmp ?? "/var/log/wtmp");
-    if (mode === "logind" || (mode === "auto" && !await exists(wtmp))) {
-      const sessions = await rootPath(root, LOGIND_SESSIONS_DIR);
-      if (mode === "logind" || await exists(sessions)) return [sessions, "logind"];
-    }
-    return [wtmp, "log"];
+  if (path !== undefined) {
+    if (mode !== "auto") return [path, mode];
+    if (SLOT_FILES.has(basename(path))) return [path, "slots"];
+    return [path, (await stat(path).catch(() => undefined))?.isDirectory() ? "logind" : "log"];
   }
-  if (mode !== "auto") return [path, mode];
-  if (SLOT_FILES.has(basename(path))) return [path, "slots"];
-  return [path, (await stat(path).catch(() => undefined))?.isDirectory() ? "logind" : "log"];
+  // A utmp is the system's file rewritten in place; logind's sessions, its session directory.
+  if (mode === "slots") return [(await chooseSource("sessions", { root, source: "utmp" })).path, "slots"];
+  if (mode === "logind") return [(await chooseSource("sessions", { root, source: "logind" })).path, "logind"];
+  // The history, where it is a file; where there is none (or a wtmpdb, which cannot be followed), logind's sessions.
+  const history = await chooseSource("history", { root }).catch(notFound);
+  if (history?.source === "wtmp") return [history.path, "log"];
+  if (mode === "auto") {
+    const sessions = await chooseSource("sessions", { root }).catch(notFound);
+    if (sessions?.source === "logind") return [sessions.path, "logind"];
+  }
+  // Nothing to follow yet: the wtmp, waited for.
+  return [(await chooseSource("history", { root, source: "wtmp" })).path, "log"];
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch (error) {
-    if (isPermissionDenial(error)) throw error;
-    return false;
-  }
+/** Undefined for a source the system does not keep; other errors stand. */
+function notFound(error: unknown): undefined {
+  if ((error as { code?: unknown }).code === "ENOENT") return undefined;
+  throw error;
 }
 
 /** The meaning of a record. */
@@ -223,196 +243,131 @@ function eventType(u: UtmpRecord): WatchEvent["type"] {
 }
 
 /**
- * The `layout` option's layout (undefined for "auto"), checked as `UtmpFile` checks it, and for fixed-size
- * records: a lastlog layout or a framed one cannot be followed record by record.
+ * The `layout` option, checked now as every reader checks it, and for
+ * fixed-size records: a framed layout cannot be followed record by record.
  */
-function givenLayout(path: string, name: string | undefined): Layout | undefined {
-  if (name === undefined || name === "auto") return undefined;
-  const layout = getLayout(name);
-  if (layout.kind !== "utmp") {
-    throw new RangeError(`Cannot watch "${path}" with layout "${name}": it is a lastlog layout; use LastlogFile`);
-  }
-  fixedSize(layout);
-  return layout;
-}
-
-/** Detects the layout from the file's first records (no `layout` option given); undefined while the file holds none. */
-function chooseLayout(head: Uint8Array, size: number, path: string): Layout | undefined {
-  const detection = detectLayout(head, size, { path, prefer: nativeLayoutName(platform, arch) });
-  return detection.confidence === 0 ? undefined : detection.layout;
-}
-
-/** The largest record of any layout: how much to read to detect one. */
-function fixedSize(layout: Layout): number {
+function givenLayout(path: string, name: string | undefined): string {
+  if (name === undefined || name === "auto") return "auto";
+  const layout = getLayout(name, "utmp", path);
   if ((layout.framing ?? "fixed") !== "fixed") {
     throw new RangeError(`Cannot watch a "${layout.name}" file: only files of fixed-size records can be followed`);
   }
-  return layout.size;
+  return name;
 }
 
-async function openIfThere(path: string): Promise<RecordFile | undefined> {
+/** Opens the cursor's file, or says it is missing (ENOENT: waited for). */
+async function opened(cursor: RecordCursor): Promise<boolean> {
   try {
-    return await openRecordFile(path);
+    await cursor.detect();
+    return true;
   } catch (error) {
-    if ((error as { code?: unknown }).code === "ENOENT") return undefined;
+    if ((error as { code?: unknown }).code === "ENOENT") return false;
     throw error;
+  }
+}
+
+/** The records of a chunk as events; a framed layout is refused before it gets here. */
+function* events(chunk: Chunk, signal: AbortSignal | undefined): Generator<WatchEvent> {
+  const size = chunk.codec.layout.size;
+  for (let at = 0; at < chunk.bytes.length; at += size) {
+    if (signal?.aborted) return;
+    const record = new RecordView(chunk, at);
+    yield { type: eventType(record), record };
   }
 }
 
 /** An append-only file followed by offset, through truncation and rotation. */
 async function* followLog(
-  path: string,
+  cursor: RecordCursor,
   options: WatchOptions,
   waiter: Waiter,
   started: () => void,
-  given: Layout | undefined,
+  warnings: UtmpWarning[],
 ): AsyncGenerator<WatchEvent> {
-  let file: RecordFile | undefined;
-  let layout = given;
-  /** Bytes of the first file to pass over ("from end"), until its layout is known or it is rotated away; then null. */
-  let skip: number | null | undefined = (options.from ?? "end") === "end" ? undefined : 0;
-  /** Offset and index of the next record to read in `file`. */
-  let offset = 0;
-  let index = 0;
-  /** The last record read, to notice the file being truncated and written again past it. */
-  let last: Uint8Array | undefined;
-
-  /** Reads the whole records after `offset`. */
-  async function* drain(f: RecordFile, l: Layout): AsyncGenerator<WatchEvent> {
-    const size = fixedSize(l);
-    const most = recordsPerChunk(size) * size;
-    for (;;) {
-      const ready = (await f.stat()).size - offset;
-      if (ready < size) return;
-      const bytes = new Uint8Array(Math.min(most, ready - ready % size));
-      const n = await readSettled(f, bytes, offset, size);
-      const whole = n - n % size;
-      if (whole === 0) return;
-      const chunk = makeChunk(bytes.subarray(0, whole), l, offset, index);
-      offset += whole;
-      index += whole / size;
-      last = bytes.slice(whole - size, whole);
-      for (let at = 0; at < whole; at += size) {
-        if (options.signal?.aborted) return;
-        const record = new RecordView(chunk, at);
-        yield { type: eventType(record), record };
-      }
-    }
-  }
-
-  /** Reads what the open file holds past `offset`: its layout first (once it holds a record), a truncation noticed. */
-  async function* catchUp(f: RecordFile): AsyncGenerator<WatchEvent> {
-    const { size } = await f.stat();
-    if (layout === undefined && size > 0) {
-      const head = new Uint8Array(Math.min(size, DETECT_BYTES));
-      const n = await f.read(head, 0);
-      layout = chooseLayout(head.subarray(0, n), size, path);
-    }
-    if (layout === undefined) return;
-    const recordSize = fixedSize(layout);
-    if (skip !== null && skip !== undefined) {
-      offset = skip - skip % recordSize;
-      index = offset / recordSize;
-      skip = null;
-      if (offset > 0) {
-        last = new Uint8Array(recordSize);
-        if (await f.read(last, offset - recordSize) !== recordSize) last = undefined;
-      }
-    }
-    if (size < offset || (last !== undefined && !await holds(f, offset - recordSize, last))) {
-      offset = index = 0; // truncated (and perhaps written again)
-      last = undefined;
-    }
-    yield* drain(f, layout);
-  }
-
-  try {
-    while (!options.signal?.aborted) {
-      if (file === undefined) {
-        file = await openIfThere(path);
-        offset = index = 0;
-        last = undefined;
-        if (skip === undefined) skip = file?.size ?? 0;
-        started();
-      }
-      if (file !== undefined) {
-        yield* catchUp(file);
-        // Checked whether or not the layout is known yet: an empty file can be rotated too (a quiet btmp).
-        if (await file.replaced()) {
-          // Rotated: finish the old file (writes that reached it before the rename), then start the new one.
-          yield* catchUp(file);
-          await file.close();
-          file = undefined;
-          skip = null; // the new file is read from its start
-          continue;
-        }
-      }
-      await waiter.wait();
-    }
-  } finally {
-    await file?.close();
-  }
-}
-
-/** Whether the file still holds `record` at `at`. */
-async function holds(file: RecordFile, at: number, record: Uint8Array): Promise<boolean> {
-  const bytes = new Uint8Array(record.length);
-  return await file.read(bytes, at) === record.length && sameBytes(bytes, 0, record, 0, record.length);
-}
-
-/** A file rewritten in place (utmp), compared slot by slot. */
-async function* followSlots(
-  path: string,
-  options: WatchOptions,
-  waiter: Waiter,
-  started: () => void,
-  given: Layout | undefined,
-): AsyncGenerator<WatchEvent> {
-  let layout = given;
-  /** The file as last compared; at first, what it held when the watch began ("from end") or nothing ("from start"). */
-  let before: Uint8Array | undefined;
+  /** Bytes of the first file to pass over ("from end"), until its layout is known; then null. */
+  let skip: number | null | undefined = (options.from ?? "end") === "end" ? undefined : null;
   while (!options.signal?.aborted) {
-    let now = await readIfThere(path, layout);
-    if (layout === undefined && now.length > 0) {
-      layout = chooseLayout(now, now.length, path);
-      if (layout !== undefined) now = await readIfThere(path, layout);
-    }
-    before ??= (options.from ?? "end") === "end" ? now : new Uint8Array(0);
+    const open = await opened(cursor);
+    if (skip === undefined) skip = open ? cursor.file!.size : null;
     started();
-    if (layout !== undefined) {
-      const size = fixedSize(layout);
-      const chunk = makeChunk(now.subarray(0, now.length - now.length % size), layout, 0, 0);
-      const old = makeChunk(before.subarray(0, before.length - before.length % size), layout, 0, 0);
-      for (let at = 0; at < chunk.bytes.length; at += size) {
-        // Both are cut to whole records: a slot the old file had is whole in it.
-        const had = at < old.bytes.length;
-        if (isZero(chunk.bytes, at, size) || (had && sameBytes(chunk.bytes, at, old.bytes, at, size))) continue;
-        if (options.signal?.aborted) return;
-        const record = new RecordView(chunk, at);
-        const event: WatchEvent = { type: eventType(record), record };
-        if (had && !isZero(old.bytes, at, size)) event.previous = new RecordView(old, at);
-        yield event;
+    if (open && cursor.layout !== undefined) {
+      if (skip !== null) {
+        if (cursor.file!.size > 0 && !cursor.position) cursor.skipTo(skip);
+        skip = null;
       }
-      before = now;
+      cursor.truncated(); // read again from the start if so
+      for (let chunk = await cursor.next(); chunk !== null; chunk = await cursor.next()) {
+        yield* events(chunk, options.signal);
+        if (options.signal?.aborted) return;
+      }
+    }
+    // Checked whether or not the layout is known yet: an empty file can be rotated too (a quiet btmp).
+    if (open && await cursor.replaced()) {
+      // Rotated: the old file was read to its end above (writes that reached it before the rename); the new one
+      // is read from its start. A file rotated away and replaced again between two looks was never seen.
+      const notices = waiter.notices;
+      if (notices > 2) {
+        warnings.push({
+          kind: "replaced",
+          offset: cursor.position,
+          recordIndex: -1,
+          reason: `"${cursor.path}" was replaced ${
+            Math.floor(notices / 2)
+          } times since the last look: the records of the files in between were not seen`,
+        });
+      }
+      await cursor.restart();
+      skip = null;
+      continue;
     }
     await waiter.wait();
   }
 }
 
 /**
- * The whole file (none when missing). Once the layout is known, each slot
- * is one a writer had finished (see `readSettled`): a slot rewritten while
- * being read would otherwise show as a change, and again when whole.
+ * A file rewritten in place (utmp), compared slot by slot with what it held
+ * at the last look: each slot that changed and holds a record is an event.
+ * Read a chunk at a time through the cursor (each slot one a writer had
+ * finished: a slot rewritten while being read would otherwise show as a
+ * change, and again when whole); only the slots in use are kept between
+ * looks, so a large sparse file costs its used slots, not its size.
  */
-async function readIfThere(path: string, layout: Layout | undefined): Promise<Uint8Array> {
-  const file = await openIfThere(path);
-  if (file === undefined) return new Uint8Array(0);
-  try {
-    const bytes = new Uint8Array((await file.stat()).size);
-    const n = layout === undefined ? await file.read(bytes, 0) : await readSettled(file, bytes, 0, fixedSize(layout));
-    return bytes.subarray(0, n);
-  } finally {
-    await file.close();
+async function* followSlots(
+  cursor: RecordCursor,
+  options: WatchOptions,
+  waiter: Waiter,
+  started: () => void,
+): AsyncGenerator<WatchEvent> {
+  /** The used slots at the last look, by index: at first, what the file held when the watch began ("from end"). */
+  let before: Map<number, UtmpRecord> | undefined = (options.from ?? "end") === "end" ? undefined : new Map();
+  while (!options.signal?.aborted) {
+    const now = new Map<number, UtmpRecord>();
+    if (await opened(cursor) && cursor.layout !== undefined) {
+      cursor.rewind();
+      for (let chunk = await cursor.next(); chunk !== null; chunk = await cursor.next()) {
+        const { bytes, codec } = chunk;
+        const size = codec.layout.size;
+        for (let at = 0; at < bytes.length; at += size) {
+          if (isZero(bytes, at, size)) continue;
+          const index = chunk.firstIndex + at / size;
+          const had = before?.get(index);
+          if (had !== undefined && sameBytes(bytes, at, had.raw!.record, 0, size)) {
+            now.set(index, had);
+            continue;
+          }
+          const record = new RecordView(chunk, at);
+          now.set(index, detach(record));
+          if (before === undefined || options.signal?.aborted) continue;
+          const event: WatchEvent = { type: eventType(record), record };
+          if (had !== undefined) event.previous = had;
+          yield event;
+        }
+      }
+      await cursor.release();
+    }
+    before = now;
+    started();
+    await waiter.wait();
   }
 }
 
@@ -480,6 +435,9 @@ class Waiter {
   #wake: (() => void) | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #pending = false;
+  /** Change notices naming the file since the last {@link wait} began (a rotation gives two: the rename and the new file). */
+  notices = 0;
+  #counted = 0;
   readonly #interval: number;
   readonly #signal: AbortSignal | undefined;
   readonly #onAbort = () => this.#notify();
@@ -496,7 +454,8 @@ class Waiter {
     signal?.addEventListener("abort", this.#onAbort);
     const name = basename(path);
     try {
-      this.#watcher = watchDir(isDir ? path : dirname(path), (_event, changed) => {
+      this.#watcher = watchDir(isDir ? path : dirname(path), (event, changed) => {
+        if (event === "rename" && changed !== null && String(changed) === name) this.#counted++;
         if (isDir || changed === null || String(changed).startsWith(name)) this.#notify();
       });
       this.#watcher.on("error", () => this.#watcher?.close());
@@ -508,6 +467,8 @@ class Waiter {
 
   /** Resolves at the next change, after `interval` ms, or at once if a change came since the last wait. */
   wait(): Promise<void> {
+    this.notices = this.#counted;
+    this.#counted = 0;
     if (this.#pending || this.#signal?.aborted) {
       this.#pending = false;
       return Promise.resolve();

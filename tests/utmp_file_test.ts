@@ -68,7 +68,7 @@ test("UtmpFile reports a trailing partial record as a warning after every whole 
   assert.equal(records[0]!.ut_line, "/dev/pts/32");
   assert.equal(records[0]!.ut_addr_text, "10.10.122.1");
   assert.deepEqual(warnings, [
-    { kind: "partial-record", offset: 1536, recordIndex: 4, reason: "file ends 1 bytes into a 384-byte record" },
+    { kind: "partial-record", offset: 1536, recordIndex: 4, reason: "file ends 1 byte into a 384-byte record" },
   ]);
 });
 
@@ -360,7 +360,7 @@ test("UtmpFile reads an empty file and a one-byte file as no records", async () 
   const one = await collect(join(FIXTURES, "s4", "programs", "utmp", "one-byte.wtmp"));
   assert.deepEqual(one.records, []);
   assert.deepEqual(one.warnings, [
-    { kind: "partial-record", offset: 0, recordIndex: 0, reason: "file ends 1 bytes into a 384-byte record" },
+    { kind: "partial-record", offset: 0, recordIndex: 0, reason: "file ends 1 byte into a 384-byte record" },
   ]);
 });
 

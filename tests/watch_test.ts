@@ -259,8 +259,8 @@ test("watch() refuses a lastlog layout, a framed layout and an unknown name at o
     const lastlog = t.file("lastlog", encodeRecord(LAYOUTS["lastlog-linux"], { ut_line: "pts/0", tv_sec: 1700000000 }));
     const empty = t.file("wtmp", new Uint8Array(0));
     const cases: [string, string, RegExp][] = [
-      [lastlog, "lastlog-linux", /^Cannot watch ".*\/lastlog" with layout "lastlog-linux": it is a lastlog layout/],
-      [empty, "lastlog-linux", /it is a lastlog layout; use LastlogFile$/],
+      [lastlog, "lastlog-linux", /^Cannot read ".*\/lastlog" with layout "lastlog-linux": it is a lastlog layout/],
+      [empty, "lastlog-linux", /it is a lastlog layout \(last logins by uid\); use LastlogFile$/],
       [empty, "freebsd-log", /only files of fixed-size records can be followed/],
       [empty, "nope", /^Cannot find layout "nope"/],
     ];
@@ -271,7 +271,7 @@ test("watch() refuses a lastlog layout, a framed layout and an unknown name at o
     }
     await assert.rejects(async () => {
       for await (const _ of new UtmpFile(lastlog, { layout: "lastlog-linux" })) break;
-    }, /it is a lastlog layout; use LastlogFile/);
+    }, /it is a lastlog layout \(last logins by uid\); use LastlogFile/);
   } finally {
     t.cleanup();
   }

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { constants, fstatSync } from "node:fs";
+import { constants, fstatSync, readSync } from "node:fs";
 import { type FileHandle, open, readFile, stat } from "node:fs/promises";
 import { UtmpFileError } from "../errors.ts";
 import { isPermissionDenial, platform } from "../_internal/runtime.ts";
@@ -39,8 +39,28 @@ export interface RecordFile {
    * @returns The number of bytes read (0 at the end).
    */
   read(into: Uint8Array, position: number): Promise<number>;
+  /**
+   * Reads up to `into.length` bytes at `position` now, with a synchronous
+   * `pread`: from the page cache it takes microseconds, far less than the
+   * round trip of an asynchronous read. A read that takes longer than
+   * {@link SLOW_READ_MS} (a network or a failing disk) marks the file
+   * {@link slow}, and callers read it asynchronously from then on.
+   *
+   * @returns The number of bytes read (0 at the end).
+   */
+  readNow(into: Uint8Array, position: number): number;
+  /** A synchronous read took longer than {@link SLOW_READ_MS}: read this file asynchronously. */
+  readonly slow: boolean;
   /** Current size, change time and allocation of the open file. */
   stat(): Promise<RecordFileStatus>;
+  /** {@link stat}, synchronously (`fstat` touches no data). */
+  statNow(): RecordFileStatus;
+  /**
+   * The change time {@link readSettled} saw after its last quiet read, so
+   * that the next read of the file needs one `fstat`, not two; undefined
+   * until then, or after a read that was not quiet.
+   */
+  settledAt: number | undefined;
   /** Whether the path now names another file than the open one (renamed over, or removed). */
   replaced(): Promise<boolean>;
   /** Closes the file (idempotent). */
@@ -141,8 +161,21 @@ export async function openRecordFile(path: string, hint?: string): Promise<Recor
   }
 }
 
+/**
+ * Called with every read a {@link RecordFile} makes (where, how much was
+ * asked, how much came): the test suite's way to check that a reader reads
+ * no more than it should. Nothing is called when unset.
+ */
+export const readProbe: { onRead: ((position: number, length: number, bytesRead: number) => void) | undefined } = {
+  onRead: undefined,
+};
+
+/** A synchronous read slower than this (ms) makes a file read asynchronously (see `RecordFile.readNow`). */
+export const SLOW_READ_MS = 5;
+
 function wrap(handle: FileHandle, path: string, size: number, dev: number, ino: number): RecordFile {
   let closed = false;
+  let slow = false;
   const identity = `${dev}:${ino}`;
   // glibc's major() and minor() of the device number, as /proc/locks prints them ("%02x:%02x:%lu").
   const high = Math.floor(dev / 2 ** 32);
@@ -154,30 +187,54 @@ function wrap(handle: FileHandle, path: string, size: number, dev: number, ino: 
     size,
     identity,
     lockKey: `${hex(major)}:${hex(minor)}:${ino}`,
+    settledAt: undefined,
+    get slow(): boolean {
+      return slow;
+    },
     async read(into: Uint8Array, position: number): Promise<number> {
+      let bytesRead: number;
       try {
-        const { bytesRead } = await handle.read(into, 0, into.length, position);
-        return bytesRead;
+        ({ bytesRead } = await handle.read(into, 0, into.length, position));
       } catch (error) {
         throw fileError(error, path);
       }
+      readProbe.onRead?.(position, into.length, bytesRead);
+      return bytesRead;
+    },
+    readNow(into: Uint8Array, position: number): number {
+      const started = performance.now();
+      let n: number;
+      try {
+        n = readSync(handle.fd, into, 0, into.length, position);
+      } catch (error) {
+        throw fileError(error, path);
+      }
+      if (performance.now() - started > SLOW_READ_MS) slow = true;
+      readProbe.onRead?.(position, into.length, n);
+      return n;
     },
     stat(): Promise<RecordFileStatus> {
-      // fstat on the open descriptor, synchronously: it touches no data, and an asynchronous one would
-      // wait for the event loop, which a `for await` over a chunk's records does not run until the chunk ends.
+      try {
+        return Promise.resolve(this.statNow());
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+    statNow(): RecordFileStatus {
+      // fstat on the open descriptor: it touches no data.
       let s;
       try {
         s = fstatSync(handle.fd);
       } catch (error) {
-        return Promise.reject(fileError(error, path));
+        throw fileError(error, path);
       }
       // Deno gives ctime to the second only, mtime to the millisecond: every write moves both.
-      return Promise.resolve({
+      return {
         size: s.size,
         changed: Math.max(s.ctimeMs, s.mtimeMs),
         // A file system that reports no blocks counts as fully allocated.
         allocated: typeof s.blocks === "number" && s.blocks >= 0 ? s.blocks * 512 : s.size,
-      });
+      };
     },
     async replaced(): Promise<boolean> {
       try {
@@ -265,7 +322,9 @@ const SETTLE_TRIES = 1000;
  * its lock, so two reads agreeing on its half-written record are refused;
  * a write the first read caught half-way has ended before the second. A record read as all zeros is what a slot is either side of
  * a write that fills or clears it, so it needs no second read (sparse files
- * are mostly that). A quiet file costs two `fstat` calls.
+ * are mostly that). A quiet file costs one `fstat` call and one synchronous
+ * read (see `RecordFile.readNow`): the number comes back at once, not as a
+ * promise; reading a slow file, or one being written, returns a promise.
  *
  * @param file The open file.
  * @param into Where to read.
@@ -274,16 +333,42 @@ const SETTLE_TRIES = 1000;
  * @returns The number of bytes read: whole records agreed on, then any partial tail.
  * @throws {UtmpFileError} With code "EAGAIN" when the file never stopped changing for long enough to read it.
  */
-export async function readSettled(
+export function readSettled(
+  file: RecordFile,
+  into: Uint8Array,
+  position: number,
+  recordSize: number,
+): number | Promise<number> {
+  if (!file.slow) {
+    // The change time after the last quiet read stands for the one before this read: a change since moves it.
+    const before = file.settledAt ?? file.statNow().changed;
+    file.settledAt = undefined;
+    if (quiet(before)) {
+      const n = file.readNow(into, position);
+      const after = file.statNow().changed;
+      if (after === before) file.settledAt = after;
+      if (n < recordSize || after === before) return n;
+    }
+  }
+  return readSettledSlowly(file, into, position, recordSize);
+}
+
+/** Whether a file last changed at `changed` (ms) is past the window in which a write may still be going on. */
+function quiet(changed: number): boolean {
+  // A time to the whole second may be one cut to the second (Deno's ctime): it may be up to a second later.
+  const slack = changed % 1000 === 0 ? 1000 : 0;
+  return Date.now() - changed > QUIET_MS + slack;
+}
+
+/** {@link readSettled} for a file being written, or a slow one: asynchronous reads, each checked. */
+async function readSettledSlowly(
   file: RecordFile,
   into: Uint8Array,
   position: number,
   recordSize: number,
 ): Promise<number> {
   const before = await file.stat();
-  // A time to the whole second may be one cut to the second (Deno's ctime): it may be up to a second later.
-  const slack = before.changed % 1000 === 0 ? 1000 : 0;
-  if (Date.now() - before.changed > QUIET_MS + slack) {
+  if (quiet(before.changed)) {
     const n = await file.read(into, position);
     if (n < recordSize || (await file.stat()).changed === before.changed) return n;
   }

@@ -23,8 +23,11 @@ export interface RecordSource {
   readonly detection: Detection | undefined;
   /** Chooses the layout now if not yet known (opens the file if needed). */
   detect(): Promise<Detection>;
-  /** The next run of whole records, or `null` at the end. */
-  next(): Promise<Chunk | null>;
+  /**
+   * The next run of whole records, or `null` at the end: at once when the
+   * source has it at hand (a quiet local file), else a promise.
+   */
+  next(): Chunk | null | Promise<Chunk | null>;
   /** Starts again from the first record. */
   rewind(): void;
   /** Releases OS resources; a later {@link next} reopens and continues where it stopped. */
@@ -39,3 +42,14 @@ export type RecordProblem = UtmpWarning;
 
 /** What kind of problem (see `UtmpWarning.kind`). */
 export type ProblemKind = UtmpWarning["kind"];
+
+/**
+ * What a partial-record warning says: how far into what the file ends.
+ *
+ * @param n Bytes of the record the file holds.
+ * @param what The record ("a 384-byte record", "a length-prefixed record").
+ * @returns The reason.
+ */
+export function partialReason(n: number, what: string): string {
+  return `file ends ${n} ${n === 1 ? "byte" : "bytes"} into ${what}`;
+}

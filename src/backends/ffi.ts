@@ -21,7 +21,7 @@ import type { Detection } from "../layouts/detect.ts";
 import type { RecordProblem } from "./_source.ts";
 import { systemPaths } from "../paths.ts";
 import { type Chunk, makeChunk } from "../layouts/decode.ts";
-import type { ProblemSink, RecordSource } from "./_source.ts";
+import { partialReason, type ProblemSink, type RecordSource } from "./_source.ts";
 import type { FfiBackend } from "../ffi/symbols.ts";
 import { type LibcProfile, libcProfile, readUtmpx, type Snapshot } from "../ffi/utmpx.ts";
 
@@ -184,6 +184,6 @@ function partialTail(snapshot: Snapshot, size: number): RecordProblem | undefine
     kind: "partial-record",
     offset: size - tail,
     recordIndex: Math.floor(size / stride),
-    reason: `file ends ${tail} bytes into a ${stride}-byte record`,
+    reason: partialReason(tail, `a ${stride}-byte record`),
   };
 }

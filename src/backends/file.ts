@@ -1,43 +1,91 @@
 /**
- * The file backend: reads a login-record file in chunks of whole records,
- * by position, so memory stays flat whatever the file size.
+ * The file backend: {@link RecordCursor}, the one reader of record files.
+ * Every entry point that reads a login-record or lastlog file reads through
+ * it — `UtmpFile` forward, `last` backward, `watch()` following a growing
+ * file or comparing a utmp's slots, `LastlogFile` by uid — so the rules are
+ * kept in one place:
+ *
+ * - the file is opened and checked once per pass (a regular file, opened
+ *   without blocking; see `openRecordFile`), and its layout is resolved once
+ *   (`resolveLayout`: given, or detected from the regions detection asks for);
+ * - records are read whole, a chunk (256 KiB) at a time, by position, with
+ *   `readSettled` (never a record torn by a concurrent writer); synchronous
+ *   positional reads from the page cache, asynchronous ones for a file on slow
+ *   storage, and never holding the event loop for more than
+ *   {@link HOLD_MS} at a time;
+ * - a partial tail, a zero length (FreeBSD utx.log), a file that shrank or was
+ *   replaced while being read are reported as problems, the same way for
+ *   every reader; a chunk's own problems travel with it (`Chunk.problems`),
+ *   so a strict reader stops right at them.
  *
  * @module
  */
 
+import { setImmediate } from "node:timers";
 import { openRecordFile, readSettled, type RecordFile, shrankReason } from "./_record_file.ts";
-import { CHUNK_BYTES, recordsPerChunk } from "../layouts/decode.ts";
-import type { Layout } from "../layouts/schema.ts";
-import { DETECT_BYTES, type Detection, detectLayout } from "../layouts/detect.ts";
-import { getLayout } from "../layouts/registry.ts";
+import { type Chunk, type ChunkProblem, makeChunk, recordsPerChunk } from "../layouts/decode.ts";
+import { type Detection, detectionRegions, resolveLayout, type Sample } from "../layouts/detect.ts";
 import { scanFrames, unframe } from "../layouts/_framing.ts";
-import { type Chunk, makeChunk } from "../layouts/decode.ts";
-import type { ProblemSink, RecordSource } from "./_source.ts";
+import type { Layout, LayoutKind } from "../layouts/schema.ts";
+import { partialReason, type ProblemSink, type RecordSource } from "./_source.ts";
 
-/** Options of {@link FileSource}. */
-export interface FileSourceOptions {
+/** Options of {@link RecordCursor}. */
+export interface CursorOptions {
   /** A layout name, or "auto" to detect it from the content. */
   layout: string;
+  /** What kind of file: login records (default) or a lastlog. */
+  kind?: LayoutKind;
   /** Layout to choose when the content cannot tell (the host's own). */
-  prefer: string | undefined;
+  prefer?: string | undefined;
   /** What to tell the user when the file is missing. */
-  hint: string | undefined;
-  /** Where to report a partial tail. */
+  hint?: string | undefined;
+  /** Where to report problems between records (a partial tail, a shrunk or replaced file). */
   onProblem: ProblemSink;
   /** Read into the same few buffers (see `UtmpFileOptions.reuseBuffers`). */
   reuseBuffers?: boolean;
+  /**
+   * The file is being followed as it grows (`watch()`): a partial record at
+   * the end is a write in progress, read once it is whole, not a problem; a
+   * layout detected with no evidence (an empty file) is not kept.
+   */
+  follow?: boolean;
 }
 
-/** Reads records from a file. */
-export class FileSource implements RecordSource {
+/**
+ * The longest (ms) a run of synchronous reads holds the event loop: then a
+ * read waits for the event loop to turn once (timers and I/O callbacks run),
+ * so a loop over a multi-gigabyte file does not starve the rest of the program.
+ */
+export const HOLD_MS = 8;
+
+/** Buffers a cursor with `reuseBuffers` reads into in turn: the chunk being read and the one before. */
+const RING = 2;
+
+/** Where backward reading is: the records before `end` are still to be read. */
+interface Backward {
+  end: number;
+  /** Framed files: the chunks a forward scan found, read back from the last. */
+  frames?: { position: number; index: number }[];
+}
+
+/**
+ * Reads one record file: forward ({@link next}), backward
+ * ({@link previous}), by record index ({@link slots}), or following it as
+ * it grows (`follow`). Opens nothing until the first read; {@link release}
+ * closes the file, and a later read reopens it and continues where it
+ * stopped (noting it when the path names another file by then).
+ */
+export class RecordCursor implements RecordSource {
   readonly backend = "file" as const;
-  readonly #path: string;
-  readonly #options: FileSourceOptions;
+  readonly path: string;
+  readonly #options: CursorOptions;
+  readonly #kind: LayoutKind;
+  readonly #problem: ProblemSink;
   #file: RecordFile | undefined;
   #detection: Detection | undefined;
-  /** File offset of the next unread record. */
+  /** File offset of the next unread record, going forward. */
   #position = 0;
-  /** Index of the next unread record. */
+  /** Index of the next unread record, going forward. */
   #index = 0;
   /** Bytes the file is believed to hold (grows as reads find more). */
   #known = 0;
@@ -45,16 +93,30 @@ export class FileSource implements RecordSource {
   #identity: string | undefined;
   /** The end of the open file was checked for a shrink or a replacement. */
   #endChecked = false;
-  readonly #reader: ChunkReader;
+  #back: Backward | undefined;
+  /** The last whole record read forward (a copy), to notice a followed file truncated and written again. */
+  #last: Uint8Array | undefined;
+  /** Problems are not reported (a scan whose chunks are read again). */
+  #quiet = false;
+  /** When the event loop last turned, for {@link HOLD_MS}. */
+  #turned = performance.now();
+  /** A record's worth of bytes to look past the known end with, without taking a buffer of the ring. */
+  #probe: Uint8Array | undefined;
+  readonly #ring: Uint8Array[] = [];
+  readonly #ringChunks: (Chunk | undefined)[] = [];
+  #turn = 0;
 
   /**
    * @param path File path.
-   * @param options Layout and problem reporting.
+   * @param options Layout, kind, problem reporting and buffers.
    */
-  constructor(path: string, options: FileSourceOptions) {
-    this.#path = path;
+  constructor(path: string, options: CursorOptions) {
+    this.path = path;
     this.#options = options;
-    this.#reader = new ChunkReader(options.reuseBuffers ?? false);
+    this.#kind = options.kind ?? "utmp";
+    this.#problem = (problem) => {
+      if (!this.#quiet) options.onProblem(problem);
+    };
   }
 
   get layout(): Layout | undefined {
@@ -65,100 +127,339 @@ export class FileSource implements RecordSource {
     return this.#detection;
   }
 
-  async detect(): Promise<Detection> {
-    await this.#open();
-    return this.#detection!;
+  /** File offset of the next record going forward. */
+  get position(): number {
+    return this.#position;
   }
 
-  async next(): Promise<Chunk | null> {
+  /** The open file, if a pass holds it. */
+  get file(): RecordFile | undefined {
+    return this.#file;
+  }
+
+  async detect(): Promise<Detection> {
     const file = await this.#open();
-    const layout = this.#detection!.layout;
-    if (layout.framing === "u16be") return this.#nextFramed(file, layout);
+    return this.#detection ?? await this.#resolve(file);
+  }
+
+  /**
+   * The next run of whole records going forward, or `null` at the end (for
+   * now: a later call reads what was written since). Synchronous when the
+   * file is open and quiet, so a loop over it costs no promise per chunk.
+   */
+  next(): Chunk | null | Promise<Chunk | null> {
+    const file = this.#file;
+    const layout = this.#detection?.layout;
+    if (file === undefined || layout === undefined) {
+      // Following a file that holds nothing to tell its layout from yet: nothing to read either.
+      return this.#opened().then(() => this.#detection === undefined ? null : this.next());
+    }
+    if (performance.now() - this.#turned > HOLD_MS) {
+      return new Promise((resolve, reject) =>
+        setImmediate(() => {
+          this.#turned = performance.now();
+          try {
+            resolve(this.next());
+          } catch (error) {
+            reject(error);
+          }
+        })
+      );
+    }
+    return layout.framing === "u16be" ? this.#nextFramed(file, layout) : this.#nextFixed(file, layout);
+  }
+
+  #nextFixed(file: RecordFile, layout: Layout): Chunk | null | Promise<Chunk | null> {
     const size = layout.size;
     const max = recordsPerChunk(size) * size;
-    const want = this.#want(size, max);
-    const { bytes, n, slot } = await this.#reader.read(file, this.#position, want, size);
-    if (n < want) await this.#checkEnd(file, this.#position + n - n % size, this.#index + Math.floor(n / size));
+    const remaining = Math.max(0, this.#known - this.#position);
+    if (remaining === 0 && this.#options.reuseBuffers && !file.slow) {
+      // At the end as far as known: look for one more record before taking a buffer (and retiring its chunk).
+      const probe = this.#probe ??= new Uint8Array(size);
+      const n = file.readNow(probe, this.#position);
+      if (n === 0) return this.#checkEnd(file, this.#position, this.#index)?.then(() => null) ?? null;
+      this.#known = this.#position + n;
+    }
+    // What the file is believed to hold from here, and one record more to notice it grew.
+    const want = Math.min(max, Math.ceil(Math.max(0, this.#known - this.#position) / size) * size + size);
+    const { bytes, slot } = this.#buffer(want);
+    const got = readSettled(file, bytes, this.#position, size);
+    const fixed = (n: number): Chunk | null | Promise<Chunk | null> => {
+      if (n < want) {
+        const checked = this.#checkEnd(file, this.#position + n - n % size, this.#index + Math.floor(n / size));
+        if (checked !== undefined) return checked.then(() => this.#took(bytes, n, want, max, slot, layout));
+      }
+      return this.#took(bytes, n, want, max, slot, layout);
+    };
+    return typeof got === "number" ? fixed(got) : got.then(fixed);
+  }
+
+  /** The chunk of `n` bytes read forward into `bytes` (`want` asked for). */
+  #took(bytes: Uint8Array, n: number, want: number, max: number, slot: number, layout: Layout): Chunk | null {
+    const size = layout.size;
     if (n === 0) return null;
     if (this.#position + n > this.#known) this.#known = n === want ? this.#position + n + max : this.#position + n;
     const whole = n - n % size;
     if (whole === 0) {
       // The position stays at the record's start: a later pass reads it once a writer has finished it.
-      this.#options.onProblem({
-        kind: "partial-record",
-        offset: this.#position,
-        recordIndex: this.#index,
-        reason: `file ends ${n} bytes into a ${size}-byte record`,
-      });
+      if (!this.#options.follow) this.#problem(this.#partial(n, `a ${size}-byte record`));
       return null;
     }
     const chunk = makeChunk(bytes.subarray(0, whole), layout, this.#position, this.#index);
-    this.#reader.made(slot, chunk);
+    if (slot >= 0) this.#ringChunks[slot] = chunk;
     this.#position += whole;
     this.#index += whole / size;
-    // A full read: the file likely holds more, so read on while this chunk is decoded.
-    if (n === want) this.#reader.readAhead(file, this.#position, this.#want(size, max), size);
+    if (this.#options.follow) this.#last = bytes.slice(whole - size, whole);
     return chunk;
-  }
-
-  /** How many bytes to read next: a chunk, or what the file is believed to hold plus a record to see it grow. */
-  #want(size: number, max: number): number {
-    const remaining = Math.max(0, this.#known - this.#position);
-    return Math.min(max, Math.ceil(remaining / size) * size + size);
   }
 
   /**
    * FreeBSD utx.log: length-prefixed records, copied zero-filled into
    * fixed-size slots (their file offsets in `Chunk.offsets`); see
-   * layouts/_framing.ts. A run of zero lengths ends the chunk before it; the
-   * next call reports it, steps over it and returns no records, so a strict
-   * reader stops right there.
+   * layouts/_framing.ts. A run of zero lengths is stepped over inside the
+   * chunk and reported where it is (`Chunk.problems`): the reader goes on
+   * after it at once, so a file of zero lengths costs one pass, not one read
+   * per byte.
    */
-  async #nextFramed(file: RecordFile, layout: Layout): Promise<Chunk | null> {
+  #nextFramed(file: RecordFile, layout: Layout): Chunk | null | Promise<Chunk | null> {
     // What the file holds from here, and room for one more record to notice it grew: never what a length says.
-    const want = Math.min(CHUNK_BYTES, Math.max(0, this.#known - this.#position) + 2 + layout.size);
+    const want = Math.min(
+      recordsPerChunk(layout.size) * layout.size,
+      Math.max(0, this.#known - this.#position) + 2 + layout.size,
+    );
     const bytes = new Uint8Array(want);
-    const n = await file.read(bytes, this.#position);
-    if (this.#position + n > this.#known) this.#known = this.#position + n;
-    const data = bytes.subarray(0, n);
-    // At most a chunk's worth of normalised records: 3-byte frames must not make 197-byte slots by the million.
-    const scan = scanFrames(data, layout.size, recordsPerChunk(layout.size));
-    if (n < bytes.length) await this.#checkEnd(file, this.#position + scan.end, this.#index + scan.frames.length);
-    if (n === 0) return null;
-    const skip = scan.skipped[0];
-    const frames = skip === undefined ? scan.frames : scan.frames.filter((f) => f.start < skip.start);
-    if (frames.length === 0 && skip === undefined) {
-      // No whole record: the rest of the file is shorter than the record its length announces.
-      this.#options.onProblem({
-        kind: "partial-record",
-        offset: this.#position,
-        recordIndex: this.#index,
-        reason: `file ends ${n} bytes into a length-prefixed record`,
+    const got = file.slow ? file.read(bytes, this.#position) : file.readNow(bytes, this.#position);
+    const framed = (n: number): Chunk | null | Promise<Chunk | null> => {
+      if (this.#position + n > this.#known) this.#known = this.#position + n;
+      const data = bytes.subarray(0, n);
+      // At most a chunk's worth of normalised records: 3-byte frames must not make 197-byte slots by the million.
+      const scan = scanFrames(data, layout.size, recordsPerChunk(layout.size));
+      const done = (): Chunk | null => {
+        if (n === 0) return null;
+        if (scan.frames.length === 0 && scan.skipped.length === 0) {
+          // No whole record: the rest of the file is shorter than the record its length announces.
+          if (!this.#options.follow) this.#problem(this.#partial(n, "a length-prefixed record"));
+          return null;
+        }
+        const chunk = this.#framedChunk(data, scan, layout);
+        this.#position += scan.end;
+        this.#index += scan.frames.length;
+        return chunk;
+      };
+      if (n < bytes.length) {
+        const checked = this.#checkEnd(file, this.#position + scan.end, this.#index + scan.frames.length);
+        if (checked !== undefined) return checked.then(done);
+      }
+      return done();
+    };
+    return typeof got === "number" ? framed(got) : got.then(framed);
+  }
+
+  /** The chunk of a framed scan at the current position, each zero-length run a problem before its next record. */
+  #framedChunk(data: Uint8Array, scan: ReturnType<typeof scanFrames>, layout: Layout): Chunk {
+    const position = this.#position;
+    const offsets = scan.frames.map((f) => position + f.start);
+    const problems: ChunkProblem[] = [];
+    let before = 0;
+    for (const skip of scan.skipped) {
+      while (before < scan.frames.length && scan.frames[before]!.start < skip.start) before++;
+      problems.push({
+        before,
+        problem: {
+          kind: "zero-length",
+          offset: position + skip.start,
+          recordIndex: this.#index + before,
+          reason: `zero record length: skipped ${skip.length} ${
+            skip.length === 1 ? "byte" : "bytes"
+          } to the next length`,
+        },
       });
-      return null;
     }
-    if (frames.length === 0) {
-      const reason = `zero record length: skipped ${skip!.length} bytes to the next length`;
-      this.#options.onProblem({ kind: "zero-length", offset: this.#position, recordIndex: this.#index, reason });
+    return makeChunk(unframe(data, scan.frames, layout.size), layout, position, this.#index, offsets, problems);
+  }
+
+  #partial(n: number, what: string): Parameters<ProblemSink>[0] {
+    return {
+      kind: "partial-record",
+      offset: this.#position,
+      recordIndex: this.#index,
+      reason: partialReason(n, what),
+    };
+  }
+
+  /**
+   * The run of whole records before the last one read going backward (the
+   * first call: the end of the file), in file order; `null` once the first
+   * record was read. A trailing partial record is reported first; records of
+   * a framed file are found by a forward scan that remembers where each chunk
+   * starts (memory: one entry per chunk).
+   */
+  async previous(): Promise<Chunk | null> {
+    const file = await this.#opened();
+    const layout = this.#detection!.layout;
+    const size = layout.size;
+    if (this.#back === undefined) {
+      if (layout.framing === "u16be") this.#back = { end: 0, frames: await this.#frameIndex() };
+      else {
+        const count = Math.floor(file.size / size);
+        if (file.size % size !== 0) {
+          const tail = file.size % size;
+          this.#problem({
+            kind: "partial-record",
+            offset: count * size,
+            recordIndex: count,
+            reason: partialReason(tail, `a ${size}-byte record`),
+          });
+        }
+        this.#back = { end: count };
+      }
     }
-    const offsets = frames.map((f) => this.#position + f.start);
-    const chunk = makeChunk(unframe(data, frames, layout.size), layout, this.#position, this.#index, offsets);
-    this.#position += frames.length === 0 ? skip!.length : skip?.start ?? scan.end;
-    this.#index += frames.length;
+    const back = this.#back;
+    if (back.frames !== undefined) {
+      const at = back.frames.pop();
+      if (at === undefined) return null;
+      this.#position = at.position;
+      this.#index = at.index;
+      const chunk = await this.next();
+      return chunk;
+    }
+    if (back.end === 0) return null;
+    const start = Math.max(0, back.end - recordsPerChunk(size));
+    const want = (back.end - start) * size;
+    const { bytes, slot } = this.#buffer(want);
+    let n = readSettled(file, bytes, start * size, size);
+    if (typeof n !== "number") n = await n;
+    if (n < want && !this.#endChecked) {
+      // Truncated while being read: the records still there, and a word about the rest.
+      this.#endChecked = true;
+      const now = file.statNow().size;
+      this.#problem({
+        kind: "shrank",
+        offset: now - now % size,
+        recordIndex: Math.floor(now / size),
+        reason: shrankReason(file.size, now),
+      });
+    }
+    back.end = start;
+    const chunk = makeChunk(bytes.subarray(0, n - n % size), layout, start * size, start);
+    if (slot >= 0) this.#ringChunks[slot] = chunk;
     return chunk;
+  }
+
+  /** Where each chunk of a framed file starts, by a forward scan (problems are reported by the backward reads). */
+  async #frameIndex(): Promise<{ position: number; index: number }[]> {
+    const starts: { position: number; index: number }[] = [];
+    this.#quiet = true;
+    try {
+      this.#position = this.#index = 0;
+      for (;;) {
+        const position = this.#position, index = this.#index;
+        if (await this.next() === null) break;
+        starts.push({ position, index });
+      }
+    } finally {
+      this.#quiet = false;
+    }
+    return starts;
+  }
+
+  /**
+   * `count` records from record index `first` (fixed-size layouts), or fewer
+   * where the file ends; `null` when it holds none of them.
+   */
+  async slots(first: number, count: number): Promise<Chunk | null> {
+    const file = await this.#opened();
+    const layout = this.#detection!.layout;
+    const size = layout.size;
+    const offset = first * size;
+    const want = Math.max(0, Math.min(count * size, file.size - offset));
+    if (want < size) return null;
+    const { bytes, slot } = this.#buffer(want - want % size);
+    let n = readSettled(file, bytes, offset, size);
+    if (typeof n !== "number") n = await n;
+    if (n < size) return null;
+    const chunk = makeChunk(bytes.subarray(0, n - n % size), layout, offset, first);
+    if (slot >= 0) this.#ringChunks[slot] = chunk;
+    return chunk;
+  }
+
+  /**
+   * Goes forward from the record boundary at or before `offset` (`watch()`
+   * from the end: the size the file had when watching began), remembering
+   * the record before it to notice a truncation. Needs the layout known.
+   *
+   * @param offset A file offset.
+   */
+  skipTo(offset: number): void {
+    const file = this.#file;
+    const size = this.#detection?.layout.size;
+    if (file === undefined || size === undefined) throw new Error("Cannot skip: the file is not open with a layout");
+    this.#position = offset - offset % size;
+    this.#index = this.#position / size;
+    this.#last = undefined;
+    if (this.#position >= size) {
+      const last = new Uint8Array(size);
+      if (file.readNow(last, this.#position - size) === size) this.#last = last;
+    }
+  }
+
+  /**
+   * Whether the followed file was truncated since the last read (`> wtmp`,
+   * logrotate's `copytruncate`): it is shorter than what was read, or no
+   * longer holds the last record read where it was (truncated and written
+   * again). Then reading goes on from its start.
+   */
+  truncated(): boolean {
+    const file = this.#file;
+    const layout = this.#detection?.layout;
+    if (file === undefined || layout === undefined) return false;
+    const size = layout.size;
+    const last = this.#last;
+    let cut = file.statNow().size < this.#position;
+    if (!cut && last !== undefined && this.#position >= size) {
+      const now = new Uint8Array(size);
+      cut = file.readNow(now, this.#position - size) !== size || now.some((b, i) => b !== last[i]);
+    }
+    if (cut) {
+      this.#position = this.#index = 0;
+      this.#last = undefined;
+      this.#known = 0;
+    }
+    return cut;
+  }
+
+  /** Whether the path now names another file than the open one (renamed over, or removed). */
+  async replaced(): Promise<boolean> {
+    return this.#file !== undefined && await this.#file.replaced();
   }
 
   rewind(): void {
     this.#position = 0;
     this.#index = 0;
     this.#identity = undefined;
+    this.#back = undefined;
+    this.#last = undefined;
   }
 
-  async release(): Promise<void> {
+  /** Forgets the file and where reading was: the next read opens the path anew from its start (a rotated file). */
+  async restart(): Promise<void> {
+    await this.release();
+    this.rewind();
+    this.#known = 0;
+  }
+
+  release(): Promise<void> {
     const file = this.#file;
     this.#file = undefined;
-    await this.#reader.settle();
-    await file?.close();
+    this.#back = undefined;
+    return file?.close() ?? Promise.resolve();
+  }
+
+  /** The open file with its layout resolved (opened and detected if needed). */
+  async #opened(): Promise<RecordFile> {
+    const file = await this.#open();
+    if (this.#detection === undefined) await this.#resolve(file);
+    return file;
   }
 
   /**
@@ -167,31 +468,30 @@ export class FileSource implements RecordSource {
    * another file (rotated away: this pass read the old file to its end). The
    * warning is at the end of the whole records read.
    */
-  async #checkEnd(file: RecordFile, offset: number, recordIndex: number): Promise<void> {
-    if (this.#endChecked) return;
+  #checkEnd(file: RecordFile, offset: number, recordIndex: number): Promise<void> | undefined {
+    if (this.#endChecked || this.#options.follow) return undefined;
     this.#endChecked = true;
-    const { size } = await file.stat();
+    const { size } = file.statNow();
     const was = Math.max(file.size, this.#position);
     const at = { offset, recordIndex };
-    if (size < was) {
-      this.#options.onProblem({ kind: "shrank", ...at, reason: shrankReason(was, size) });
-    }
-    if (await file.replaced()) {
-      this.#options.onProblem({
+    if (size < was) this.#problem({ kind: "shrank", ...at, reason: shrankReason(was, size) });
+    return file.replaced().then((replaced) => {
+      if (!replaced) return;
+      this.#problem({
         kind: "replaced",
         ...at,
         reason:
           `file was replaced while being read (renamed over or removed): read to the end of the file as it was opened`,
       });
-    }
+    });
   }
 
   async #open(): Promise<RecordFile> {
     if (this.#file !== undefined) return this.#file;
-    const file = await openRecordFile(this.#path, this.#options.hint);
+    const file = await openRecordFile(this.path, this.#options.hint);
     this.#endChecked = false;
     if (this.#identity !== undefined && this.#identity !== file.identity && this.#position > 0) {
-      this.#options.onProblem({
+      this.#problem({
         kind: "replaced",
         offset: this.#position,
         recordIndex: this.#index,
@@ -200,113 +500,42 @@ export class FileSource implements RecordSource {
       });
     }
     this.#identity = file.identity;
-    try {
-      this.#known = Math.max(this.#known, file.size);
-      this.#detection ??= await this.#detectLayout(file);
-    } catch (error) {
-      await file.close();
-      throw error;
-    }
+    this.#known = Math.max(this.#known, file.size);
     this.#file = file;
     return file;
   }
 
-  async #detectLayout(file: RecordFile): Promise<Detection> {
-    const { layout, prefer } = this.#options;
-    if (layout !== "auto") {
-      const given = getLayout(layout);
-      if (given.kind !== "utmp") {
-        throw new RangeError(
-          `Cannot read "${this.#path}" with layout "${layout}": it is a lastlog layout; use LastlogFile`,
-        );
+  /** Resolves the layout from the open file (the one place a file's layout is chosen); keeps it once sure. */
+  async #resolve(file: RecordFile): Promise<Detection> {
+    const { layout, prefer, follow } = this.#options;
+    let detection: Detection;
+    try {
+      const size = file.statNow().size;
+      const samples: Sample[] = [];
+      if (layout === "auto") {
+        for (const region of detectionRegions(this.#kind, size)) {
+          const bytes = new Uint8Array(region.length);
+          const n = region.length === 0 ? 0 : await file.read(bytes, region.offset);
+          samples.push({ offset: region.offset, bytes: bytes.subarray(0, n) });
+        }
       }
-      return { layout: given, confidence: 1, reason: "given by the layout option" };
+      detection = resolveLayout(layout, this.#kind, samples, size, { path: this.path, prefer });
+    } catch (error) {
+      await this.release();
+      throw error;
     }
-    const head = new Uint8Array(Math.min(file.size, DETECT_BYTES));
-    const n = head.length === 0 ? 0 : await file.read(head, 0);
-    return detectLayout(head.subarray(0, n), file.size, { path: this.#path, prefer });
-  }
-}
-
-/** Buffers a {@link ChunkReader} cycles through: the chunk being read ahead, the one decoded, and the one before. */
-const RING = 3;
-
-/** A read started ahead of its turn. */
-interface Ahead {
-  position: number;
-  want: number;
-  bytes: Uint8Array;
-  slot: number;
-  read: Promise<number>;
-}
-
-/**
- * Reads chunks for a {@link FileSource} and for `readBackward`: the read of
- * the next chunk starts as soon as a chunk is handed out, so the file system
- * (on another thread) copies it while this one is decoded. Each chunk is read
- * into a new buffer, or with `reuse` into the next of {@link RING} buffers,
- * which retires the chunk read into that buffer before (its records then
- * refuse to be read).
- */
-export class ChunkReader {
-  readonly #reuse: boolean;
-  readonly #ring: Uint8Array[] = [];
-  readonly #chunks: (Chunk | undefined)[] = [];
-  #turn = 0;
-  #ahead: Ahead | undefined;
-
-  constructor(reuse: boolean) {
-    this.#reuse = reuse;
+    // Following a file that holds nothing yet: its first records will tell.
+    if (!follow || detection.confidence > 0) this.#detection = detection;
+    return detection;
   }
 
-  /** Starts reading `want` bytes at `position`, for a later {@link read} of the same. */
-  readAhead(file: RecordFile, position: number, want: number, recordSize: number): void {
-    const { bytes, slot } = this.#buffer(want);
-    const read = readSettled(file, bytes, position, recordSize);
-    read.catch(() => undefined); // seen by the read() that takes it
-    this.#ahead = { position, want, bytes, slot, read };
-  }
-
-  /**
-   * Reads `want` bytes at `position`: the read started ahead when it is that
-   * one, else a new read.
-   *
-   * @returns The buffer, how many bytes it holds, and its slot in the ring (-1 for a new buffer).
-   */
-  async read(
-    file: RecordFile,
-    position: number,
-    want: number,
-    recordSize: number,
-  ): Promise<{ bytes: Uint8Array; n: number; slot: number }> {
-    const ahead = this.#ahead;
-    this.#ahead = undefined;
-    if (ahead !== undefined && ahead.position === position && ahead.want === want) {
-      return { bytes: ahead.bytes, n: await ahead.read, slot: ahead.slot };
-    }
-    await ahead?.read.catch(() => undefined);
-    const { bytes, slot } = this.#buffer(want);
-    return { bytes, n: await readSettled(file, bytes, position, recordSize), slot };
-  }
-
-  /** Notes the chunk made over a slot's buffer, to retire it when the buffer is read into again. */
-  made(slot: number, chunk: Chunk): void {
-    if (slot >= 0) this.#chunks[slot] = chunk;
-  }
-
-  /** Waits for a read started ahead and drops it: before the file is closed. */
-  async settle(): Promise<void> {
-    const ahead = this.#ahead;
-    this.#ahead = undefined;
-    await ahead?.read.catch(() => undefined);
-  }
-
+  /** A buffer for `length` bytes: a new one, or with `reuseBuffers` the next of the ring (retiring its chunk). */
   #buffer(length: number): { bytes: Uint8Array; slot: number } {
-    if (!this.#reuse) return { bytes: new Uint8Array(length), slot: -1 };
+    if (!this.#options.reuseBuffers) return { bytes: new Uint8Array(length), slot: -1 };
     const slot = this.#turn++ % RING;
-    const previous = this.#chunks[slot];
+    const previous = this.#ringChunks[slot];
     if (previous !== undefined) previous.retired = true;
-    this.#chunks[slot] = undefined;
+    this.#ringChunks[slot] = undefined;
     let buffer = this.#ring[slot];
     if (buffer === undefined || buffer.length < length) buffer = this.#ring[slot] = new Uint8Array(length);
     return { bytes: buffer.subarray(0, length), slot };

@@ -14,7 +14,7 @@
  */
 
 import { LibcUnavailableError } from "../errors.ts";
-import { FileSource } from "./file.ts";
+import { RecordCursor } from "./file.ts";
 import { LIBC_PATH_ENV, libcCandidates } from "../ffi/libc_path.ts";
 import { FFI } from "../ffi/select.ts";
 import { FfiSource } from "./ffi.ts";
@@ -103,7 +103,7 @@ export function createSource(request: SourceRequest, system: BackendSystem = THI
   const { path, layout, hint, onProblem, reuseBuffers, libc } = request;
   const prefer = nativeLayoutName(system.os, system.arch);
   const file = (): RecordSource =>
-    new FileSource(path, { layout, prefer, hint, onProblem, reuseBuffers: reuseBuffers ?? false });
+    new RecordCursor(path, { layout, prefer, hint, onProblem, reuseBuffers: reuseBuffers ?? false });
   if (chooseBackend(request, system) === "file") return file();
   const struct = libcProfile(system.os, system.arch)?.layout.name;
   if (layout !== "auto" && struct !== undefined && layout !== struct) {
@@ -150,7 +150,7 @@ class FallbackSource implements RecordSource {
   }
 
   next(): Promise<Chunk | null> {
-    return this.#try((s) => s.next());
+    return this.#try(async (s) => await s.next());
   }
 
   rewind(): void {

@@ -8,15 +8,14 @@
 import { lookupService } from "node:dns";
 import { byteString, p2, rawFields, storedString, utf8String } from "../_internal/bytes.ts";
 import { formatAddress } from "../layouts/_addr.ts";
-import type { LayoutName } from "../layouts/registry.ts";
-import { lastType, readBackward, type Session, SessionPairing } from "../last.ts";
+import { makeChunk, RecordView } from "../layouts/decode.ts";
+import { LINUX } from "../layouts/linux.ts";
+import { type HistoryBatch, HistoryReader, lastType, Pairing, type Session, SessionPairing } from "../last.ts";
 import type { UtmpRecord } from "../record.ts";
-import { wtmpdbRecords } from "../sources/wtmpdb.ts";
-import { UtmpFile } from "../utmp_file.ts";
 import { type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, type Context, EXIT, jsonMode, Writer } from "./_command.ts";
 import { layoutOption } from "./_read.ts";
-import { beginsAt, isWtmpdb, lastSource, wtmpdbNewestFirst } from "./_sources.ts";
+import { sourceOf } from "./_sources.ts";
 import { type System, systemFor } from "./_system.ts";
 import { parseTimestamp } from "./_timestamp.ts";
 import { careful, ctime, isoLocal, isUtf8Locale, left, localtime } from "./_text.ts";
@@ -147,8 +146,8 @@ class LastPrinter {
   readonly #ctl: LastControl;
   readonly #out: Writer;
   readonly #utf8 = isUtf8Locale();
-  /** Logins whose user name `is_phantom` cut to 31 bytes (it writes a NUL into the record it then prints). */
-  readonly cutUser = new WeakSet<UtmpRecord>();
+  /** The alive check cut the next line's user name to 31 bytes (`is_phantom` writes a NUL into the record it prints). */
+  cutUser = false;
   /** Lines listed so far, over every file (last.c `recsdone`). */
   #done = 0;
   /** last.c `currentdate`: when the file's processing started. */
@@ -188,6 +187,7 @@ class LastPrinter {
     }
     if (json !== undefined) await this.#out.item(json);
     else await this.#out.text(this.#format(u, user, line, loginTime, logoutTime, what));
+    this.cutUser = false;
     this.#done++;
     return ctl.maxRecs !== 0 && ctl.maxRecs <= this.#done;
   }
@@ -237,7 +237,7 @@ class LastPrinter {
         break;
     }
     const domain = this.#domain(u);
-    if (this.cutUser.has(u)) user = user.slice(0, 31);
+    if (this.cutUser) user = user.slice(0, 31);
     const name = left(user, 8, ctl.nameLen);
     const tty = left(line, 12, 12);
     const times = `${left(login, fmt.inLen, fmt.inLen)} ${left(logout, fmt.outLen, fmt.outLen)}`;
@@ -342,7 +342,7 @@ function aliveCheck(system: System, printer: LastPrinter): (u: UtmpRecord) => bo
   const bootTime = system.bootTime();
   return (u) => {
     if (u.ut_tv.tv_sec < bootTime) return false;
-    printer.cutUser.add(u);
+    printer.cutUser = true;
     const raw = rawFields(u);
     const uid = system.uidOf(byteString(raw.ut_user).slice(0, 31));
     if (uid === undefined) return false;
@@ -353,45 +353,47 @@ function aliveCheck(system: System, printer: LastPrinter): (u: UtmpRecord) => bo
   };
 }
 
-/** The session as last.c lists it: logout time and R_* value. */
-function listing(s: Session, now: number): { logoutTime: number; what: What } {
-  const end = s.logout === null ? undefined : s.logout.ut_tv.tv_sec;
-  switch (s.kind) {
+/** A session as last.c lists it: its logout time and R_* value, from how the pairing ended it. */
+function listing(kind: Session["kind"], end: Session["end"], logout: number | null, now: number): {
+  logoutTime: number;
+  what: What;
+} {
+  switch (kind) {
     case "login":
-      switch (s.end) {
+      switch (end) {
         case "crash":
-          return { logoutTime: end!, what: "crash" };
+          return { logoutTime: logout!, what: "crash" };
         case "down":
-          return { logoutTime: end!, what: "down" };
+          return { logoutTime: logout!, what: "down" };
         case "still logged in":
           return { logoutTime: 0, what: "now" };
         case "gone - no logout":
           return { logoutTime: 0, what: "phantom" };
         default:
-          return { logoutTime: end!, what: "normal" };
+          return { logoutTime: logout!, what: "normal" };
       }
     case "reboot":
-      return { logoutTime: end ?? now, what: "reboot" };
+      return { logoutTime: logout ?? now, what: "reboot" };
     case "shutdown":
-      return { logoutTime: end ?? 0, what: "normal" };
+      return { logoutTime: logout ?? 0, what: "normal" };
     case "runlevel":
-      return { logoutTime: end ?? now, what: "normal" };
+      return { logoutTime: logout ?? now, what: "normal" };
     case "clock":
-      return { logoutTime: end ?? now, what: "timechange" };
+      return { logoutTime: logout ?? now, what: "timechange" };
   }
 }
 
 /** The line column last.c writes over ut_line for system pseudo-sessions. */
-function lineName(s: Session): string | undefined {
-  switch (s.kind) {
+function lineName(kind: Session["kind"], u: UtmpRecord): string | undefined {
+  switch (kind) {
     case "reboot":
       return "system boot";
     case "shutdown":
       return "system down";
     case "clock":
-      return lastType(s.login) === "NEW_TIME" ? "new time" : "old time";
+      return lastType(u) === "NEW_TIME" ? "new time" : "old time";
     case "runlevel": {
-      const level = s.login.ut_pid & 255;
+      const level = u.ut_pid & 255;
       // last.c writes sprintf("(to lvl %c)", level): a level byte of 0 ends the C string there.
       return level === 0 ? "(to lvl " : `(to lvl ${String.fromCharCode(level)})`;
     }
@@ -399,56 +401,113 @@ function lineName(s: Session): string | undefined {
   return undefined;
 }
 
+/** What a run does with each record, newest first: list it, or pair it and list a completed session; true to quit. */
+type Visit = (u: UtmpRecord) => Promise<boolean>;
+
 async function run(args: ParsedArgs, ctx: Context, lastb: boolean): Promise<number> {
   const ctl = controlOf(args, lastb);
-  // Without -f: the system's wtmp (btmp), or its wtmpdb where there is no wtmp.
-  const chosen = ctl.files.length > 0 ? undefined : await lastSource(ctx, lastb);
-  const files = chosen === undefined ? ctl.files : [chosen.path];
+  const kind = lastb ? "failures" : "history";
+  // Without -f: the system's wtmp (or wtmpdb where there is no wtmp), or its btmp.
+  const files = ctl.files.length > 0 ? ctl.files : [undefined];
   const out = new Writer(ctx.io, jsonMode(args));
   const printer = new LastPrinter(ctl, out);
   const system = systemFor(ctx);
-  for (const path of files) {
+  const layout = layoutOption(args);
+  for (const file of files) {
+    const chosen = await sourceOf(ctx, kind, file);
     printer.now = Math.floor(Date.now() / 1000);
-    const wtmpdb = chosen?.wtmpdb ?? (!lastb && await isWtmpdb(path));
-    const wtmp = wtmpdb
-      ? undefined
-      : new UtmpFile(path, { layout: layoutOption(args), backend: "file", keepInvalid: true });
-    const begin = await beginsAt(wtmp ?? wtmpdbRecords(path), path);
-    const pairing = new SessionPairing({
-      isAlive: aliveCheck(system, printer),
-      ...(ctl.since !== 0 ? { since: new Date(ctl.since * 1000) } : {}),
-      ...(ctl.until !== 0 ? { until: new Date(ctl.until * 1000) } : {}),
+    const history = new HistoryReader(lastb ? "btmp" : chosen.source, chosen.path, {
+      layout,
+      // Each batch is printed before the next is read, and the pairing keeps times only: buffers can be reused.
+      reuseBuffers: !out.json,
+      onWarning: (w) => ctx.io.err(`utmp ${ctx.command}: "${chosen.path}": ${w.reason}; it is left out\n`),
     });
-    // Each batch is printed before the next is read, and the pairing copies what it holds: buffers can be reused.
-    const batches = wtmpdb ? wtmpdbNewestFirst(path) : readBackward(path, {
-      reuseBuffers: true,
-      // The layout the first record was read with: detected once.
-      layout: (wtmp?.layout?.name as LayoutName | undefined) ?? layoutOption(args),
-      onWarning: (w) => ctx.io.err(`utmp ${ctx.command}: "${path}": ${w.reason}; it is left out\n`),
-    });
-    let quit = false;
-    for await (const batch of batches) {
-      if (ctl.useDns) await lookUp(batch.map((u) => lastAddress(u.ut_addr)), printer.names, system);
-      if (lastb) {
-        for (const u of batch) {
-          const t = u.ut_tv.tv_sec;
-          if ((ctl.since !== 0 && t < ctl.since) || (ctl.until !== 0 && ctl.until < t)) continue;
-          if ((quit = await printer.list(u, t, "normal", undefined, out.json ? u : undefined))) break;
-        }
-      } else {
-        for (const s of pairing.feed(batch)) {
-          if (s.kind !== "login" && s.kind !== "reboot" && !ctl.extended) continue;
-          const { logoutTime, what } = listing(s, printer.now);
-          if ((quit = await printer.list(s.login, logoutTime, what, lineName(s), out.json ? s : undefined))) break;
+    try {
+      const begin = await history.begins();
+      const visit = lastb
+        ? failures(ctl, printer, out)
+        : out.json
+        ? sessionsJson(ctl, printer, system)
+        : sessions(ctl, printer, system);
+      const view = new RecordView(EMPTY, 0);
+      read: for await (const batch of history.newestFirst()) {
+        if (ctl.useDns) await lookUp(addresses(batch), printer.names, system);
+        if (batch.chunk !== undefined) {
+          const { chunk } = batch;
+          const { bytes, view: data, codec } = chunk;
+          const size = codec.layout.size;
+          for (let at = bytes.length - size; at >= 0; at -= size) {
+            const u = out.json
+              ? new RecordView(chunk, at, codec.typeName(bytes, data, at) ?? "UNKNOWN")
+              : view.moveTo(chunk, at, codec.typeName(bytes, data, at) ?? "UNKNOWN");
+            if (await visit(u)) break read;
+          }
+        } else {
+          for (let i = batch.records.length - 1; i >= 0; i--) if (await visit(batch.records[i]!)) break read;
         }
       }
-      if (quit) break;
+      await printer.begins(chosen.path, begin);
+    } finally {
+      await history.close();
     }
-    await batches.return();
-    await printer.begins(path, begin);
   }
   await out.end();
   return EXIT.OK;
+}
+
+/** An empty chunk for the one record view a run moves over its records. */
+const EMPTY = makeChunk(new Uint8Array(384), LINUX, 0, 0);
+
+/** The addresses of a batch's records (for -d, looked up ahead). */
+function addresses(batch: HistoryBatch): string[] {
+  if (batch.records !== undefined) return batch.records.map((u) => lastAddress(u.ut_addr));
+  const { bytes, view, codec } = batch.chunk;
+  const all: string[] = [];
+  for (let at = 0; at < bytes.length; at += codec.layout.size) all.push(lastAddress(codec.addr(bytes, view, at)));
+  return all;
+}
+
+/** lastb: every record listed as a login that ended at once (last.c with R_NORMAL and its own time). */
+function failures(ctl: LastControl, printer: LastPrinter, out: Writer): Visit {
+  return async (u) => {
+    const t = u.ut_tv.tv_sec;
+    if ((ctl.since !== 0 && t < ctl.since) || (ctl.until !== 0 && ctl.until < t)) return false;
+    return await printer.list(u, t, "normal", undefined, out.json ? u : undefined);
+  };
+}
+
+/** last: each record paired as last.c pairs it; a completed session listed. The pairing keeps times only. */
+function sessions(ctl: LastControl, printer: LastPrinter, system: System): Visit {
+  const pairing = new Pairing<number>(ctl.since, ctl.until);
+  const isAlive = aliveCheck(system, printer);
+  return async (u) => {
+    const user = storedString(u, "ut_user");
+    const line = storedString(u, "ut_line");
+    const t = u.ut_tv.tv_sec;
+    if (!pairing.step(lastType(u, user, line), t, line, u.ut_pid & 255, t)) return false;
+    const kind = pairing.kind;
+    if (kind !== "login" && kind !== "reboot" && !ctl.extended) return false;
+    const end = pairing.end === "open" ? isAlive(u) ? "still logged in" : "gone - no logout" : pairing.end;
+    const { logoutTime, what } = listing(kind, end, pairing.logout, printer.now);
+    return await printer.list(u, logoutTime, what, lineName(kind, u));
+  };
+}
+
+/** last --json: the library's sessions (records kept, not times), each listed as JSON. */
+function sessionsJson(ctl: LastControl, printer: LastPrinter, system: System): Visit {
+  const pairing = new SessionPairing({
+    isAlive: aliveCheck(system, printer),
+    ...(ctl.since !== 0 ? { since: new Date(ctl.since * 1000) } : {}),
+    ...(ctl.until !== 0 ? { until: new Date(ctl.until * 1000) } : {}),
+  });
+  return async (u) => {
+    for (const s of pairing.feed([u])) {
+      if (s.kind !== "login" && s.kind !== "reboot" && !ctl.extended) continue;
+      const { logoutTime, what } = listing(s.kind, s.end, s.logout?.ut_tv.tv_sec ?? null, printer.now);
+      if (await printer.list(s.login, logoutTime, what, lineName(s.kind, s.login), s)) return true;
+    }
+    return false;
+  };
 }
 
 const HELP = (file: string): string =>

@@ -9,7 +9,9 @@ import type { UtmpRecord } from "../record.ts";
 import type { ParsedArgs } from "./_args.ts";
 import { type Command, type Context, EXIT, fileOperands, jsonMode, Writer } from "./_command.ts";
 import { openRecords } from "./_read.ts";
-import { whoSource } from "./_sources.ts";
+import { sourceOf } from "./_sources.ts";
+import { logindRecords } from "../sources/logind.ts";
+import { wtmpdbSessions } from "../sources/wtmpdb.ts";
 import { type System, systemFor } from "./_system.ts";
 import { isCTimeLocale, left, right, whoTime } from "./_text.ts";
 
@@ -243,18 +245,24 @@ export async function* whoRecords(
   system: System,
 ): AsyncGenerator<UtmpRecord[]> {
   // Without FILE: the system's utmp, or logind's sessions where there is none.
-  // Under --root the pids are another system's: not checked.
-  const source = file === undefined ? await whoSource(ctx) : undefined;
-  if (source?.logind !== undefined) {
+  const { source, path } = await sourceOf(ctx, "sessions", file);
+  if (source === "logind" && file === undefined) {
     // Say plainly why the output is not from a utmp file (stdout stays what who prints on such a system).
-    ctx.io.err(
-      `utmp ${ctx.command}: this system keeps no utmp file; showing systemd-logind's sessions ("${source.path}")\n`,
-    );
+    ctx.io.err(`utmp ${ctx.command}: this system keeps no utmp file; showing systemd-logind's sessions ("${path}")\n`);
   }
+  // Under --root the pids are another system's: not checked.
   const checkPids = file === undefined && ctx.globals.root === undefined;
-  for await (const batch of source?.logind ?? openRecords(args, ctx, file ?? source?.path)) {
-    yield checkPids ? liveOnly(batch, system) : batch;
-  }
+  const batches = source === "utmp"
+    ? openRecords(args, ctx, path)
+    : allAtOnce(source === "logind" ? logindRecords(path) : wtmpdbSessions(path));
+  for await (const batch of batches) yield checkPids ? liveOnly(batch, system) : batch;
+}
+
+/** A source's records as one batch. */
+async function* allAtOnce(records: AsyncIterable<UtmpRecord>): AsyncGenerator<UtmpRecord[]> {
+  const all: UtmpRecord[] = [];
+  for await (const u of records) all.push(u);
+  yield all;
 }
 
 /**

@@ -7,6 +7,7 @@
  * @module
  */
 
+import type { UtmpWarning } from "../errors.ts";
 import { devicePath, RecordBase, type UtExit, type UtmpRecord, type UtRawBytes, type UtTimeval } from "../record.ts";
 import type { UtTypeName } from "../types.ts";
 import { type Codec, codecOf } from "./_engine.ts";
@@ -34,6 +35,14 @@ export function recordsPerChunk(size: number): number {
   return Math.max(1, Math.floor(CHUNK_BYTES / size));
 }
 
+/** A problem inside a chunk (see `Chunk.problems`). */
+export interface ChunkProblem {
+  /** The position in the chunk of the record it comes before (the record count: after the last). */
+  readonly before: number;
+  /** The problem. */
+  readonly problem: UtmpWarning;
+}
+
 /**
  * A run of whole records at stride `codec.layout.size`, as one backend read
  * them. Records are views into it, so a chunk lives as long as any of its
@@ -49,9 +58,15 @@ export interface Chunk {
   /** File offset of `bytes[0]`, for records stored back to back. */
   readonly fileOffset: number;
   /** File offset of each record, when records were reframed (FreeBSD utx.log). */
-  readonly offsets?: readonly number[];
+  readonly offsets: readonly number[] | undefined;
   /** Record index (in the file) of the first record. */
   readonly firstIndex: number;
+  /**
+   * Problems the reader met inside this run, each before the record it
+   * precedes (`before`: the record's position in the chunk, or the record
+   * count for one after the last), in order: FreeBSD utx.log's zero lengths.
+   */
+  readonly problems: readonly ChunkProblem[] | undefined;
   /**
    * The reader has read other records into `bytes` (`reuseBuffers`): the
    * records' fields can no longer be read from them.
@@ -102,8 +117,8 @@ function live(chunk: Chunk, record: UtmpRecord): Chunk {
  * ```
  */
 export class RecordView extends RecordBase implements UtmpRecord {
-  readonly #chunk: Chunk;
-  readonly #at: number;
+  #chunk: Chunk;
+  #at: number;
   #name: UtTypeName | undefined;
   #user: string | undefined;
   #line: string | undefined;
@@ -121,6 +136,25 @@ export class RecordView extends RecordBase implements UtmpRecord {
     this.#chunk = chunk;
     this.#at = at;
     this.#name = name;
+  }
+
+  /**
+   * Makes this view the view of another record: for a loop that reads each
+   * record once and keeps none (the command line's formatters), one view
+   * for a whole file instead of one per record. Never for a record handed
+   * to a caller.
+   *
+   * @param chunk The bytes the record lives in.
+   * @param at Offset of the record in `chunk.bytes`.
+   * @param name The type name, when the reader already knows it.
+   * @returns This view.
+   */
+  moveTo(chunk: Chunk, at: number, name?: UtTypeName): this {
+    this.#chunk = chunk;
+    this.#at = at;
+    this.#name = name;
+    this.#user = this.#line = this.#host = undefined;
+    return this;
   }
 
   /** Type name ("USER_PROCESS", "BOOT_TIME", ...). */
@@ -277,6 +311,7 @@ export class RecordView extends RecordBase implements UtmpRecord {
  * @param fileOffset File offset of `bytes[0]`.
  * @param firstIndex Record index of the first record.
  * @param offsets File offset of each record, when they are not back to back in the file.
+ * @param problems Problems met inside the run (see `Chunk.problems`).
  * @returns The chunk.
  */
 export function makeChunk(
@@ -285,6 +320,7 @@ export function makeChunk(
   fileOffset: number,
   firstIndex: number,
   offsets?: readonly number[],
+  problems?: readonly ChunkProblem[],
 ): Chunk {
   const chunk: Chunk = {
     bytes,
@@ -292,9 +328,11 @@ export function makeChunk(
     codec: codecOf(layout),
     fileOffset,
     firstIndex,
+    offsets,
+    problems: problems !== undefined && problems.length > 0 ? problems : undefined,
     retired: false,
   };
-  return offsets === undefined ? chunk : { ...chunk, offsets };
+  return chunk;
 }
 
 /**

@@ -603,7 +603,9 @@ export function resolveLayout(
   fileSize: number,
   options: ResolveOptions = {},
 ): Detection {
-  if (name !== "auto") return { layout: getLayout(name, kind), confidence: 1, reason: "given by the layout option" };
+  if (name !== "auto") {
+    return { layout: getLayout(name, kind, options.path), confidence: 1, reason: "given by the layout option" };
+  }
   if (kind === "lastlog") return detectLastlogLayout(samples, fileSize, options);
   return detectLayout(samples[0]?.bytes ?? new Uint8Array(0), fileSize, options);
 }

@@ -132,16 +132,22 @@ const LASTLOG: readonly Layout[] = Object.freeze(ALL_LAYOUTS.filter((l) => l.kin
  *
  * @param name A layout name.
  * @param kind The kind of file it is to read, if it matters.
+ * @param path The file it is to read, for the message.
  * @returns The layout.
  * @throws {RangeError} When no layout has that name, or it is of another kind.
  */
-export function getLayout(name: string, kind?: LayoutKind): Layout {
+export function getLayout(name: string, kind?: LayoutKind, path?: string): Layout {
   const layout = Object.hasOwn(LAYOUTS, name) ? (LAYOUTS as Record<string, Layout>)[name] : undefined;
-  const known = (kind === undefined ? ALL_LAYOUTS : layoutsOf(kind)).map((l) => `"${l.name}"`).join(", ");
-  if (layout === undefined) throw new RangeError(`Cannot find layout "${name}": expected one of ${known}`);
+  if (layout === undefined) {
+    const known = (kind === undefined ? ALL_LAYOUTS : layoutsOf(kind)).map((l) => `"${l.name}"`).join(", ");
+    throw new RangeError(`Cannot find layout "${name}": expected one of ${known}`);
+  }
   if (kind !== undefined && layout.kind !== kind) {
-    const what = layout.kind === "lastlog" ? "a lastlog layout (last logins by uid)" : "a layout of login records";
-    throw new RangeError(`Cannot use layout "${name}" here: it is ${what}; expected one of ${known}`);
+    const what = path === undefined ? "records" : `"${path}"`;
+    const why = layout.kind === "lastlog"
+      ? "it is a lastlog layout (last logins by uid); use LastlogFile"
+      : "it is not a lastlog layout; use UtmpFile";
+    throw new RangeError(`Cannot read ${what} with layout "${name}": ${why}`);
   }
   return layout;
 }

@@ -37,16 +37,22 @@ export {
 export { WTMPDB_PATH, wtmpdbRecords, wtmpdbSessions, WtmpdbType } from "./wtmpdb.ts";
 export { LASTLOG2_PATH, lastlog2Entries, type Lastlog2Options, type LastLogin, PASSWD_PATH } from "./lastlog2.ts";
 
-/** Where current sessions come from. */
-export type SessionSource = "utmp" | "logind" | "wtmpdb";
+/** Where each kind of login data comes from, by kind (see {@link chooseSource}). */
+export interface SourceNames {
+  /** Who is logged in now: a utmp file, systemd-logind's session files, or a wtmpdb's open sessions. */
+  sessions: "utmp" | "logind" | "wtmpdb";
+  /** Who logged in before: a wtmp file or a wtmpdb database. */
+  history: "wtmp" | "wtmpdb";
+  /** Failed logins: a btmp file. */
+  failures: "btmp";
+  /** The last login of each user: a lastlog file or a lastlog2 database. */
+  lastlog: "lastlog" | "lastlog2";
+}
 
-/** Where login history comes from. */
-export type HistorySource = "wtmp" | "wtmpdb";
+/** A kind of login data (see {@link SourceNames}). */
+export type SourceKind = keyof SourceNames;
 
-/** Where the last login of each user comes from. */
-export type LastlogSource = "lastlog" | "lastlog2";
-
-/** Options shared by {@link sessions}, {@link who}, {@link history} and {@link lastlogs}. */
+/** Options of {@link chooseSource}, and of every reader that chooses its source. */
 export interface RootOptions {
   /**
    * The directory the system's `/` is at, prefixed to every system path the
@@ -64,7 +70,7 @@ export interface SessionsOptions extends RootOptions {
    * session files (with a `path`: logind for a directory, wtmpdb for an
    * SQLite file, else utmp); or one of "utmp", "logind", "wtmpdb".
    */
-  source?: "auto" | SessionSource;
+  source?: "auto" | SourceNames["sessions"];
   /** The file (utmp, wtmpdb) or directory (logind) to read instead of the source's system path. */
   path?: string;
 }
@@ -86,22 +92,75 @@ export interface HistoryOptions extends RootOptions {
    * "auto" (default): wtmp where it exists and holds records (unless a
    * wtmpdb was written after it: a system that moved to wtmpdb and kept its
    * old wtmp), else wtmpdb (with a `path`: wtmpdb for an SQLite file, else
-   * wtmp); or "wtmp" or "wtmpdb".
+   * wtmp); or "wtmp" or "wtmpdb"; or "btmp", the failed logins.
    */
-  source?: "auto" | HistorySource;
+  source?: "auto" | SourceNames["history"] | "btmp";
   /** The file to read instead of the source's system path. */
   path?: string;
 }
 
-/** A source chosen by {@link sessionSource}, {@link historySource} or {@link lastlogSource}. */
-export interface ChosenSource<S extends string> {
+/** Options of {@link lastlogs}. */
+export interface LastlogsOptions extends RootOptions {
+  /**
+   * "auto" (default): the lastlog file (`/var/log/lastlog`) where it exists
+   * and holds slots, unless a lastlog2 database was written after it; else
+   * lastlog2 (with a `path`: lastlog2 for an SQLite file, else lastlog); or
+   * "lastlog" or "lastlog2".
+   */
+  source?: "auto" | SourceNames["lastlog"];
+  /** The file to read instead of the source's system path. */
+  path?: string;
+}
+
+/** A source {@link chooseSource} chose. */
+export interface ChosenSource<K extends SourceKind = SourceKind> {
+  /** The kind of data. */
+  kind: K;
   /** The source. */
-  source: S;
+  source: SourceNames[K];
   /** The file or directory it is read from. */
   path: string;
 }
 
-/** Size and mtime of a path, or undefined when it does not exist. */
+/** The system path of each source (a database's, logind's, or this system's file from `systemPaths`). */
+function systemPath(source: string): string | undefined {
+  const paths = systemPaths(platform);
+  switch (source) {
+    case "utmp":
+      return paths.utmp;
+    case "logind":
+      return LOGIND_SESSIONS_DIR;
+    case "wtmpdb":
+      return WTMPDB_PATH;
+    case "wtmp":
+      return paths.wtmp;
+    case "btmp":
+      return paths.btmp;
+    case "lastlog":
+      return paths.lastlog;
+    case "lastlog2":
+      return LASTLOG2_PATH;
+  }
+  return undefined;
+}
+
+/** The sources of each kind, the first the file "auto" prefers. */
+const SOURCES: { readonly [K in SourceKind]: readonly SourceNames[K][] } = {
+  sessions: ["utmp", "logind", "wtmpdb"],
+  history: ["wtmp", "wtmpdb"],
+  failures: ["btmp"],
+  lastlog: ["lastlog", "lastlog2"],
+};
+
+/** What each kind is, for messages. */
+const WHAT: Readonly<Record<SourceKind, string>> = {
+  sessions: "who is logged in",
+  history: "login history",
+  failures: "failed logins",
+  lastlog: "last logins",
+};
+
+/** Size, mtime and kind of a path, or undefined when it does not exist. */
 async function probe(path: string): Promise<{ size: number; mtimeMs: number; dir: boolean } | undefined> {
   try {
     const s = await stat(path);
@@ -116,7 +175,7 @@ async function probe(path: string): Promise<{ size: number; mtimeMs: number; dir
 /** The first 16 bytes of every SQLite database file. */
 const SQLITE_MAGIC = "SQLite format 3\0";
 
-/** Whether a file is an SQLite database (wtmpdb), by its header; false for anything that is not a regular file. */
+/** Whether a file is an SQLite database (wtmpdb, lastlog2), by its header; false for anything that is not a regular file. */
 async function isSqlite(path: string): Promise<boolean> {
   let file;
   try {
@@ -131,21 +190,24 @@ async function isSqlite(path: string): Promise<boolean> {
   }
 }
 
-function checkSource(source: string, allowed: readonly string[]): void {
-  if (!allowed.includes(source)) {
-    throw new RangeError(
-      `Cannot use source "${source}": expected ${allowed.map((s) => `"${s}"`).join(", ")}`,
-    );
-  }
-}
-
 /**
- * Chooses where current sessions are read from (what {@link sessions} does
- * first).
+ * The one place the library decides where each kind of login data is read
+ * from (every reader and the command line ask it):
+ *
+ * - `source` named: that source, at `path` or its system path under `root`;
+ * - `path` given ("auto"): by what it is — a directory is logind's sessions,
+ *   an SQLite file a wtmpdb (lastlog2 for last logins), anything else the
+ *   record file (utmp, wtmp, btmp, lastlog);
+ * - neither: the system's own. Current sessions: the utmp where it exists
+ *   and holds records, else logind's session directory, else an empty utmp.
+ *   History and last logins: the file where it exists and holds records,
+ *   unless the database was written after it (a system that moved to
+ *   wtmpdb or lastlog2 and kept its old file), else the database. Failed
+ *   logins: the btmp.
  *
  * @example A system without utmp
  * ```ts
- * import { sessionSource } from "@utmp/utmp/sources";
+ * import { chooseSource } from "@utmp/utmp/sources";
  * import assert from "node:assert/strict";
  * import { mkdirSync, mkdtempSync } from "node:fs";
  * import { tmpdir } from "node:os";
@@ -153,46 +215,16 @@ function checkSource(source: string, allowed: readonly string[]): void {
  *
  * const root = mkdtempSync(join(tmpdir(), "root-"));
  * mkdirSync(join(root, "run/systemd/sessions"), { recursive: true });
- * assert.deepEqual(await sessionSource({ root }), { source: "logind", path: join(root, "run/systemd/sessions") });
+ * assert.deepEqual(await chooseSource("sessions", { root }), {
+ *   kind: "sessions",
+ *   source: "logind",
+ *   path: join(root, "run/systemd/sessions"),
+ * });
  * ```
- *
- * @param options Source, path and root.
- * @returns The source and its path.
- * @throws {UtmpFileError} "ENOENT" when "auto" finds neither utmp nor logind's sessions.
- * @throws {RangeError} For an unknown source.
- */
-export async function sessionSource(options: SessionsOptions = {}): Promise<ChosenSource<SessionSource>> {
-  const source = options.source ?? "auto";
-  checkSource(source, ["auto", "utmp", "logind", "wtmpdb"]);
-  const system = (s: SessionSource) =>
-    rootPath(
-      options.root,
-      s === "utmp" ? systemPaths(platform).utmp : s === "logind" ? LOGIND_SESSIONS_DIR : WTMPDB_PATH,
-    );
-  if (source !== "auto") return { source, path: options.path ?? await system(source) };
-  if (options.path !== undefined) {
-    const path = options.path;
-    return { source: (await probe(path))?.dir ? "logind" : await isSqlite(path) ? "wtmpdb" : "utmp", path };
-  }
-  const utmp = await system("utmp");
-  const found = await probe(utmp);
-  if (found !== undefined && found.size > 0) return { source: "utmp", path: utmp };
-  const logind = await system("logind");
-  if ((await probe(logind))?.dir) return { source: "logind", path: logind };
-  if (found !== undefined) return { source: "utmp", path: utmp };
-  throw new UtmpFileError(
-    `Cannot open "${utmp}": no such file (ENOENT); no systemd-logind sessions at "${logind}" either: pass source "wtmpdb" or a path`,
-    "ENOENT",
-    utmp,
-  );
-}
-
-/**
- * Chooses where login history is read from (what {@link history} does first).
  *
  * @example A system with a wtmp
  * ```ts
- * import { historySource } from "@utmp/utmp/sources";
+ * import { chooseSource } from "@utmp/utmp/sources";
  * import { encodeRecord, LAYOUTS } from "@utmp/utmp/layouts";
  * import assert from "node:assert/strict";
  * import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -202,58 +234,76 @@ export async function sessionSource(options: SessionsOptions = {}): Promise<Chos
  * const root = mkdtempSync(join(tmpdir(), "root-"));
  * mkdirSync(join(root, "var/log"), { recursive: true });
  * writeFileSync(join(root, "var/log/wtmp"), encodeRecord(LAYOUTS.linux, { ut_type: "BOOT_TIME", ut_user: "reboot" }));
- * assert.deepEqual(await historySource({ root }), { source: "wtmp", path: join(root, "var/log/wtmp") });
+ * assert.equal((await chooseSource("history", { root })).source, "wtmp");
  * ```
  *
- * @param options Source, path and root.
+ * @param kind What data: "sessions", "history", "failures" or "lastlog".
+ * @param options The source ("auto" by default), a path, and the root.
  * @returns The source and its path.
- * @throws {UtmpFileError} "ENOENT" when "auto" finds neither wtmp nor wtmpdb.
- * @throws {RangeError} For an unknown source.
+ * @throws {UtmpFileError} "ENOENT", naming every path looked at, when the system keeps none of the kind's sources.
+ * @throws {RangeError} For a source that is not one of the kind's.
  */
-export async function historySource(options: HistoryOptions = {}): Promise<ChosenSource<HistorySource>> {
-  const wtmp = systemPaths(platform).wtmp ?? "/var/log/wtmp";
-  return await fileOrDatabase(options, ["wtmp", wtmp], ["wtmpdb", WTMPDB_PATH], "login history");
-}
-
-/**
- * A source that is either a record file or the SQLite database that
- * replaced it. "auto": with a path, by what the file is; else the file where
- * it exists and holds records, unless the database was written after it (a
- * system that moved on and kept its old file); else the database.
- *
- * @param options The caller's source, path and root.
- * @param file The file source's name and system path.
- * @param db The database source's name and system path.
- * @param what What the two keep, for the error when neither exists.
- * @throws {UtmpFileError} "ENOENT" naming both when neither exists.
- * @throws {RangeError} For an unknown source.
- */
-async function fileOrDatabase<S extends string>(
-  options: RootOptions & { source?: "auto" | S; path?: string },
-  [fileSource, filePath]: [S, string],
-  [dbSource, dbPath]: [S, string],
-  what: string,
-): Promise<ChosenSource<S>> {
+export async function chooseSource<K extends SourceKind>(
+  kind: K,
+  options: { root?: string | undefined; source?: string | undefined; path?: string | undefined } = {},
+): Promise<ChosenSource<K>> {
+  const sources = SOURCES[kind] as readonly string[];
   const source = options.source ?? "auto";
-  checkSource(source, ["auto", fileSource, dbSource]);
-  if (source !== "auto") {
-    return { source, path: options.path ?? await rootPath(options.root, source === fileSource ? filePath : dbPath) };
+  if (source !== "auto" && !sources.includes(source)) {
+    throw new RangeError(
+      `Cannot read ${WHAT[kind]} from source "${source}": expected ${
+        ["auto", ...sources].map((s) => `"${s}"`).join(", ")
+      }`,
+    );
   }
+  const chosen = (s: string, path: string) => ({ kind, source: s as SourceNames[K], path });
+  const inRoot = async (s: string) => {
+    const path = systemPath(s);
+    if (path === undefined) {
+      throw new UtmpFileError(
+        `Cannot read ${WHAT[kind]}: this system ("${platform}") keeps no ${s} file; pass the path of one`,
+        "ENOENT",
+        "",
+      );
+    }
+    return await rootPath(options.root, path);
+  };
+  if (source !== "auto") return chosen(source, options.path ?? await inRoot(source));
+  const [file, db] = sources as [string, string | undefined];
   if (options.path !== undefined) {
-    return { source: await isSqlite(options.path) ? dbSource : fileSource, path: options.path };
+    const path = options.path;
+    if (kind === "sessions" && (await probe(path))?.dir) return chosen("logind", path);
+    return chosen(db !== undefined && await isSqlite(path) ? (kind === "sessions" ? "wtmpdb" : db) : file, path);
   }
-  const file = await rootPath(options.root, filePath);
-  const db = await rootPath(options.root, dbPath);
-  const f = await probe(file);
-  const d = await probe(db);
-  if (f !== undefined && (d === undefined || (f.size > 0 && f.mtimeMs >= d.mtimeMs))) {
-    return { source: fileSource, path: file };
+  const filePath = await inRoot(file);
+  const f = await probe(filePath);
+  if (kind === "sessions") {
+    if (f !== undefined && f.size > 0) return chosen(file, filePath);
+    const logind = await inRoot("logind");
+    if ((await probe(logind))?.dir) return chosen("logind", logind);
+    if (f !== undefined) return chosen(file, filePath);
+    throw new UtmpFileError(
+      `Cannot find ${WHAT[kind]}: no utmp at "${filePath}" and no systemd-logind sessions at "${logind}"`,
+      "ENOENT",
+      filePath,
+    );
   }
-  if (d !== undefined) return { source: dbSource, path: db };
+  if (db === undefined) {
+    if (f !== undefined) return chosen(file, filePath);
+    throw new UtmpFileError(
+      `Cannot find ${WHAT[kind]}: this system keeps no ${file} at "${filePath}"`,
+      "ENOENT",
+      filePath,
+    );
+  }
+  const dbPath = await inRoot(db);
+  const d = await probe(dbPath);
+  if (f !== undefined && (d === undefined || (f.size > 0 && f.mtimeMs >= d.mtimeMs))) return chosen(file, filePath);
+  if (d !== undefined) return chosen(db, dbPath);
   throw new UtmpFileError(
-    `Cannot open "${file}": no such file (ENOENT); no ${dbSource} at "${db}" either: this system keeps no ${what}`,
+    `Cannot find ${WHAT[kind]}: no ${file} at "${filePath}" and no ${db} at "${dbPath}"`,
     "ENOENT",
-    file,
+    filePath,
   );
 }
 
@@ -296,7 +346,7 @@ async function fileOrDatabase<S extends string>(
  * @throws {RangeError} For an unknown source.
  */
 export async function* sessions(options: SessionsOptions = {}): AsyncGenerator<UtmpRecord> {
-  const { source, path } = await sessionSource(options);
+  const { source, path } = await chooseSource("sessions", options);
   if (source === "logind") yield* logindRecords(path);
   else if (source === "wtmpdb") yield* wtmpdbSessions(path);
   else yield* new UtmpFile(path);
@@ -373,55 +423,16 @@ export async function* who(options: WhoOptions = {}): AsyncGenerator<UtmpRecord>
  * @throws {RangeError} For an unknown source.
  */
 export async function* history(options: HistoryOptions = {}): AsyncGenerator<UtmpRecord> {
-  const { source, path } = await historySource(options);
+  const { source, path } = options.source === "btmp"
+    ? await chooseSource("failures", { ...options, source: "btmp" })
+    : await chooseSource("history", options);
   if (source === "wtmpdb") yield* wtmpdbRecords(path);
   else yield* new UtmpFile(path);
 }
 
-/** Options of {@link lastlogs} and {@link lastlogSource}. */
-export interface LastlogsOptions extends RootOptions {
-  /**
-   * "auto" (default): the lastlog file (`/var/log/lastlog`) where it exists
-   * and holds slots, unless a lastlog2 database was written after it; else
-   * lastlog2 (with a `path`: lastlog2 for an SQLite file, else lastlog); or
-   * "lastlog" or "lastlog2".
-   */
-  source?: "auto" | LastlogSource;
-  /** The file to read instead of the source's system path. */
-  path?: string;
-}
-
-/**
- * Chooses where the last logins are read from (what {@link lastlogs} does
- * first).
- *
- * @example A system that kept its lastlog
- * ```ts
- * import { lastlogSource } from "@utmp/utmp/sources";
- * import assert from "node:assert/strict";
- * import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
- * import { tmpdir } from "node:os";
- * import { join } from "node:path";
- *
- * const root = mkdtempSync(join(tmpdir(), "root-"));
- * mkdirSync(join(root, "var/log"), { recursive: true });
- * writeFileSync(join(root, "var/log/lastlog"), new Uint8Array(292));
- * assert.deepEqual(await lastlogSource({ root }), { source: "lastlog", path: join(root, "var/log/lastlog") });
- * ```
- *
- * @param options Source, path and root.
- * @returns The source and its path.
- * @throws {UtmpFileError} "ENOENT" when "auto" finds neither lastlog nor lastlog2.
- * @throws {RangeError} For an unknown source.
- */
-export async function lastlogSource(options: LastlogsOptions = {}): Promise<ChosenSource<LastlogSource>> {
-  const lastlog = systemPaths(platform).lastlog ?? "/var/log/lastlog";
-  return await fileOrDatabase(options, ["lastlog", lastlog], ["lastlog2", LASTLOG2_PATH], "last logins");
-}
-
 /**
  * Every user's last login, from the lastlog file or the lastlog2 database
- * (see {@link lastlogSource}), with names or uids from the system's password
+ * (see {@link chooseSource}), with names or uids from the system's password
  * file (both under `root`). lastlog2 entries come in its name order; lastlog
  * slots in uid order, each named by the first password file entry with its
  * uid (`getpwuid`), or "" when none has it (the slot is still given), with
@@ -483,7 +494,7 @@ export async function lastlogSource(options: LastlogsOptions = {}): Promise<Chos
  * @throws {RangeError} For an unknown source.
  */
 export async function* lastlogs(options: LastlogsOptions = {}): AsyncGenerator<LastLogin> {
-  const { source, path } = await lastlogSource(options);
+  const { source, path } = await chooseSource("lastlog", options);
   const passwd = await rootPath(options.root, PASSWD_PATH);
   if (source === "lastlog2") yield* lastlog2Entries(path, { passwd });
   else yield* lastlogFileEntries(path, passwd);

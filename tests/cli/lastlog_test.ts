@@ -16,7 +16,8 @@ import { encodeRecord, LAYOUTS } from "../../src/layouts/mod.ts";
 import { random } from "./_gen.ts";
 import { oracle, ours, utf8Of } from "./_run.ts";
 import { lastlogs } from "../../mod.ts";
-import { lastlogSource } from "../../src/sources/mod.ts";
+import { chooseSource } from "../../src/sources/mod.ts";
+import { where } from "../sources/_build.ts";
 import { utf8String } from "../../src/_internal/bytes.ts";
 import { left } from "../../src/cli/_text.ts";
 import { all } from "../sources/_build.ts";
@@ -148,7 +149,10 @@ test(
       for (const seed of [1, 2]) {
         const root = join(tmp.dir, `root${seed}`);
         const names = makeRoot(root, seed);
-        assert.deepEqual(await lastlogSource({ root }), { source: "lastlog", path: join(root, "var/log/lastlog") });
+        assert.deepEqual(where(await chooseSource("lastlog", { root })), {
+          source: "lastlog",
+          path: join(root, "var/log/lastlog"),
+        });
         const entries = await all(lastlogs({ root }));
         assert.ok(entries.length > 3, `${entries.length} entries`);
         // Each user with a uid of its own: shadow's line says whether and where the user logged in.

@@ -87,7 +87,7 @@ test("UtmpFile refuses lastlog files and NetBSD's Berkeley DB lastlogx instead o
 test("UtmpFile refuses a lastlog layout given as the layout option", async () => {
   await assert.rejects(
     () => collect(join(FIXTURES, "s4/OpenBSD7.4/x86_64/lastlog"), { layout: "lastlog-openbsd" }),
-    (e) => e instanceof RangeError && /it is a lastlog layout; use LastlogFile/.test(e.message),
+    (e) => e instanceof RangeError && /it is a lastlog layout \(last logins by uid\); use LastlogFile/.test(e.message),
   );
 });
 

@@ -1,37 +1,29 @@
 /**
- * Counting what a reader reads: every read any `FileHandle` is asked for
- * while a body runs (where, how much, how much came), by wrapping the
- * prototype's `read` for the duration. The same in Deno, Node and Bun.
+ * Counting what a reader reads: every read the library's record files make
+ * while a body runs (where, how much, how much came), through the probe
+ * `backends/_record_file.ts` calls. The same in Deno, Node and Bun.
  *
  * @module
  */
 
-import { open } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
+import { readProbe } from "../../src/backends/_record_file.ts";
 
-/** One read a FileHandle was asked for. */
+/** One read a record file was asked for. */
 export interface Read {
   position: number;
   length: number;
   bytesRead: number;
 }
 
-/** Every read any FileHandle is asked for while `body` runs. */
+/** Every read the library's record files make while `body` runs (see `readProbe`). */
 export async function countingReads(body: () => Promise<void>): Promise<Read[]> {
-  const probe = await open(fileURLToPath(import.meta.url));
-  const proto = Object.getPrototypeOf(probe) as { read: (...args: unknown[]) => Promise<{ bytesRead: number }> };
-  await probe.close();
-  const read = proto.read;
   const reads: Read[] = [];
-  proto.read = async function (this: unknown, ...args: unknown[]): Promise<{ bytesRead: number }> {
-    const result = await read.apply(this, args);
-    reads.push({ position: args[3] as number, length: args[2] as number, bytesRead: result.bytesRead });
-    return result;
-  };
+  const before = readProbe.onRead;
+  readProbe.onRead = (position, length, bytesRead) => reads.push({ position, length, bytesRead });
   try {
     await body();
   } finally {
-    proto.read = read;
+    readProbe.onRead = before;
   }
   return reads;
 }

@@ -46,7 +46,7 @@ const asRoot = { ignore: process.platform !== "linux" || process.getuid?.() !== 
 const LOGIND = new Set(["watch() mode logind", "logindRecords()"]);
 
 /** Entry points for which a directory is what they read (logind's session directory). */
-const READS_DIRS = new Set([...LOGIND, "sessions()"]);
+const READS_DIRS = new Set([...LOGIND, "sessions()", "utmp who", "utmp users"]);
 
 /** Entry points that wait for a missing file to appear, by design (`watch`). */
 const WAITS = new Set(["watch() mode log", "watch() mode slots", "watch() mode logind", "utmp watch"]);

@@ -124,3 +124,13 @@ export function asUtmpFile(records: readonly UtmpRecordObject[]): Uint8Array {
     })),
   );
 }
+
+/**
+ * A chosen source without its kind: what the chooser tests compare.
+ *
+ * @param chosen What `chooseSource()` returned.
+ * @returns Its source and path.
+ */
+export function where(chosen: { source: string; path: string }): { source: string; path: string } {
+  return { source: chosen.source, path: chosen.path };
+}

@@ -3,7 +3,8 @@ import { mkdirSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "../_harness.ts";
 import { run, tempDir } from "../_util.ts";
-import { lastlog2Entries, lastlogSource } from "../../src/sources/mod.ts";
+import { chooseSource, lastlog2Entries } from "../../src/sources/mod.ts";
+import { where } from "./_build.ts";
 import { LastlogFile, type LastLogin, lastlogs } from "../../mod.ts";
 import { encodeRecord, LAYOUTS } from "../../src/layouts/mod.ts";
 import { all, HAS_SQLITE, LASTLOG2_SCHEMA, sqlite, sqlValue } from "./_build.ts";
@@ -137,31 +138,34 @@ test("lastlogs() reads the lastlog file where there is no lastlog2: every used s
   }
 });
 
-test("lastlogSource() auto reads the lastlog file where it exists, else lastlog2, and lastlog2 when the file was left behind", async () => {
+test("chooseSource() lastlog auto reads the lastlog file where it exists, else lastlog2, and lastlog2 when the file was left behind", async () => {
   const t = tempDir();
   try {
     mkdirSync(join(t.dir, "var/log"), { recursive: true });
     const file = join(t.dir, "var/log/lastlog");
     const db = join(t.dir, "var/lib/lastlog/lastlog2.db");
     await assert.rejects(
-      () => lastlogSource({ root: t.dir }),
+      () => chooseSource("lastlog", { root: t.dir }),
       (e: Error & { code?: string }) =>
         e.name === "UtmpFileError" && e.code === "ENOENT" && e.message.includes(file) && e.message.includes(db),
     );
     writeLastlog(file);
-    assert.deepEqual(await lastlogSource({ root: t.dir }), { source: "lastlog", path: file });
-    await assert.rejects(() => lastlogSource({ source: "wtmp" as "lastlog" }), RangeError);
+    assert.deepEqual(where(await chooseSource("lastlog", { root: t.dir })), { source: "lastlog", path: file });
+    await assert.rejects(() => chooseSource("lastlog", { source: "wtmp" as "lastlog" }), RangeError);
     if (!HAS_SQLITE) return;
     mkdirSync(join(t.dir, "var/lib/lastlog"), { recursive: true });
     writeLastlog2(db);
     utimesSync(file, new Date("2024-01-01"), new Date("2024-01-01"));
-    assert.deepEqual(await lastlogSource({ root: t.dir }), { source: "lastlog2", path: db });
+    assert.deepEqual(where(await chooseSource("lastlog", { root: t.dir })), { source: "lastlog2", path: db });
     utimesSync(file, new Date(), new Date(Date.now() + 60_000));
-    assert.deepEqual(await lastlogSource({ root: t.dir }), { source: "lastlog", path: file });
+    assert.deepEqual(where(await chooseSource("lastlog", { root: t.dir })), { source: "lastlog", path: file });
     // A path given is read by what it is.
-    assert.deepEqual(await lastlogSource({ path: db }), { source: "lastlog2", path: db });
-    assert.deepEqual(await lastlogSource({ path: file }), { source: "lastlog", path: file });
-    assert.deepEqual(await lastlogSource({ root: t.dir, source: "lastlog2" }), { source: "lastlog2", path: db });
+    assert.deepEqual(where(await chooseSource("lastlog", { path: db })), { source: "lastlog2", path: db });
+    assert.deepEqual(where(await chooseSource("lastlog", { path: file })), { source: "lastlog", path: file });
+    assert.deepEqual(where(await chooseSource("lastlog", { root: t.dir, source: "lastlog2" })), {
+      source: "lastlog2",
+      path: db,
+    });
   } finally {
     t.cleanup();
   }

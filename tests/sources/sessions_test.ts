@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { test } from "../_harness.ts";
 import { tempDir, utmpdumpReverse } from "../_util.ts";
 import { history, sessions, who } from "../../mod.ts";
-import { historySource, rootPath, sessionSource } from "../../src/sources/mod.ts";
+import { chooseSource, rootPath } from "../../src/sources/mod.ts";
+import { where } from "./_build.ts";
 import { all, HAS_SQLITE, writeSession, writeWtmpdb } from "./_build.ts";
 
 const UTMP_TEXT = [
@@ -68,11 +69,14 @@ test("rootPath() resolves symbolic links inside root, absolute targets included,
   }
 });
 
-test("sessionSource() auto reads utmp where it holds records, through the host's /var/run -> /run", async () => {
+test("chooseSource() sessions auto reads utmp where it holds records, through the host's /var/run -> /run", async () => {
   const t = tempDir();
   try {
     hostRoot(t.dir, { utmp: UTMP_TEXT, logind: true });
-    assert.deepEqual(await sessionSource({ root: t.dir }), { source: "utmp", path: join(t.dir, "run/utmp") });
+    assert.deepEqual(where(await chooseSource("sessions", { root: t.dir })), {
+      source: "utmp",
+      path: join(t.dir, "run/utmp"),
+    });
     assert.deepEqual(await whoList({ root: t.dir }), ["alice /dev/pts/0 linux"]);
     assert.deepEqual((await all(sessions({ root: t.dir }))).map((u) => u.ut_type), ["BOOT_TIME", "USER_PROCESS"]);
   } finally {
@@ -80,12 +84,12 @@ test("sessionSource() auto reads utmp where it holds records, through the host's
   }
 });
 
-test("sessionSource() auto reads logind's sessions where there is no utmp, or an empty one", async () => {
+test("chooseSource() sessions auto reads logind's sessions where there is no utmp, or an empty one", async () => {
   for (const utmp of [undefined, ""]) {
     const t = tempDir();
     try {
       hostRoot(t.dir, { utmp, logind: true });
-      assert.deepEqual(await sessionSource({ root: t.dir }), {
+      assert.deepEqual(where(await chooseSource("sessions", { root: t.dir })), {
         source: "logind",
         path: join(t.dir, "run/systemd/sessions"),
       });
@@ -97,31 +101,31 @@ test("sessionSource() auto reads logind's sessions where there is no utmp, or an
   }
 });
 
-test("sessionSource() auto throws UtmpFileError ENOENT naming both places when neither exists", async () => {
+test("chooseSource() sessions auto throws UtmpFileError ENOENT naming both places when neither exists", async () => {
   const t = tempDir();
   try {
     hostRoot(t.dir, {});
     await assert.rejects(
-      () => sessionSource({ root: t.dir }),
+      () => chooseSource("sessions", { root: t.dir }),
       (e: Error & { code?: string }) =>
         e.name === "UtmpFileError" && e.code === "ENOENT" && e.message.includes(join(t.dir, "run/utmp")) &&
         e.message.includes(join(t.dir, "run/systemd/sessions")),
     );
-    await assert.rejects(() => sessionSource({ source: "lastlog" as "utmp" }), RangeError);
+    await assert.rejects(() => chooseSource("sessions", { source: "lastlog" as "utmp" }), RangeError);
   } finally {
     t.cleanup();
   }
 });
 
-test("historySource() auto reads wtmp where it exists, else wtmpdb, and wtmpdb when the wtmp was left behind", async () => {
+test("chooseSource() history auto reads wtmp where it exists, else wtmpdb, and wtmpdb when the wtmp was left behind", async () => {
   const t = tempDir();
   try {
     hostRoot(t.dir, { wtmp: UTMP_TEXT });
     const wtmp = join(t.dir, "var/log/wtmp");
-    assert.deepEqual(await historySource({ root: t.dir }), { source: "wtmp", path: wtmp });
+    assert.deepEqual(where(await chooseSource("history", { root: t.dir })), { source: "wtmp", path: wtmp });
     if (!HAS_SQLITE) return;
     hostRoot(join(t.dir, "new"), { wtmpdb: true });
-    assert.deepEqual(await historySource({ root: join(t.dir, "new") }), {
+    assert.deepEqual(where(await chooseSource("history", { root: join(t.dir, "new") })), {
       source: "wtmpdb",
       path: join(t.dir, "new/var/lib/wtmpdb/wtmp.db"),
     });
@@ -129,9 +133,9 @@ test("historySource() auto reads wtmp where it exists, else wtmpdb, and wtmpdb w
     hostRoot(join(t.dir, "both"), { wtmp: UTMP_TEXT, wtmpdb: true });
     const both = join(t.dir, "both");
     utimesSync(join(both, "var/log/wtmp"), new Date("2024-01-01"), new Date("2024-01-01"));
-    assert.equal((await historySource({ root: both })).source, "wtmpdb");
+    assert.equal((where(await chooseSource("history", { root: both }))).source, "wtmpdb");
     utimesSync(join(both, "var/log/wtmp"), new Date(), new Date(Date.now() + 60_000));
-    assert.equal((await historySource({ root: both })).source, "wtmp");
+    assert.equal((where(await chooseSource("history", { root: both }))).source, "wtmp");
     const records = await all(history({ root: join(t.dir, "new") }));
     assert.deepEqual(records.map((u) => `${u.layout} ${u.ut_type} ${u.ut_host}`), ["wtmpdb BOOT_TIME 6.12.0"]);
   } finally {
@@ -139,19 +143,19 @@ test("historySource() auto reads wtmp where it exists, else wtmpdb, and wtmpdb w
   }
 });
 
-test("sessionSource() and historySource() tell a given path's source by what it is: directory, SQLite or record file", async () => {
+test("chooseSource() sessions and history tell a given path's source by what it is: directory, SQLite or record file", async () => {
   const t = tempDir();
   try {
     hostRoot(t.dir, { utmp: UTMP_TEXT, logind: true, wtmp: UTMP_TEXT, wtmpdb: HAS_SQLITE });
     const utmp = join(t.dir, "run/utmp");
     const dir = join(t.dir, "run/systemd/sessions");
-    assert.deepEqual(await sessionSource({ path: utmp }), { source: "utmp", path: utmp });
-    assert.deepEqual(await sessionSource({ path: dir }), { source: "logind", path: dir });
-    assert.deepEqual(await historySource({ path: utmp }), { source: "wtmp", path: utmp });
+    assert.deepEqual(where(await chooseSource("sessions", { path: utmp })), { source: "utmp", path: utmp });
+    assert.deepEqual(where(await chooseSource("sessions", { path: dir })), { source: "logind", path: dir });
+    assert.deepEqual(where(await chooseSource("history", { path: utmp })), { source: "wtmp", path: utmp });
     if (!HAS_SQLITE) return;
     const db = join(t.dir, "var/lib/wtmpdb/wtmp.db");
-    assert.deepEqual(await sessionSource({ path: db }), { source: "wtmpdb", path: db });
-    assert.deepEqual(await historySource({ path: db }), { source: "wtmpdb", path: db });
+    assert.deepEqual(where(await chooseSource("sessions", { path: db })), { source: "wtmpdb", path: db });
+    assert.deepEqual(where(await chooseSource("history", { path: db })), { source: "wtmpdb", path: db });
     assert.deepEqual((await all(history({ path: db }))).map((u) => `${u.layout} ${u.ut_type}`), ["wtmpdb BOOT_TIME"]);
   } finally {
     t.cleanup();
