@@ -93,6 +93,17 @@ export function storedString(record: UtmpRecord, field: "ut_user" | "ut_line" | 
 }
 
 /**
+ * A record's whole seconds (`ut_tv.tv_sec`), without making the `ut_tv` object
+ * for a record read from bytes.
+ *
+ * @param record A record.
+ * @returns Seconds since the epoch.
+ */
+export function storedSeconds(record: UtmpRecord): number {
+  return record instanceof RecordView ? record.seconds : record.ut_tv.tv_sec;
+}
+
+/**
  * printf `%0Nd`: at least `width` characters, the sign included.
  *
  * @param n An integer.

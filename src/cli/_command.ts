@@ -8,7 +8,7 @@
  */
 
 import { type OptionSpec, type ParsedArgs, UsageError } from "./_args.ts";
-import { stringBytes, utf8String } from "../_internal/bytes.ts";
+import { utf8String } from "../_internal/bytes.ts";
 
 /**
  * Exit codes of the command line: 0 done, 1 a file could not be read, 2 a
@@ -135,15 +135,22 @@ export function jsonMode(args: ParsedArgs): "json" | "ndjson" | undefined {
 /** Flush to the output once this many bytes are pending. */
 const FLUSH_BYTES = 1 << 16;
 
+/** C `isspace`. */
+const isSpace = (c: number): boolean => c === 0x20 || (c >= 0x09 && c <= 0x0d);
+
 /**
- * Buffers output (byte strings, see ../_internal/bytes.ts) and writes it in large
- * pieces; structured output goes through {@link Writer.item}.
+ * Buffers output as bytes and writes it in large pieces: text as byte
+ * strings (see ../_internal/bytes.ts) through {@link text} (which flushes
+ * when enough is pending) or {@link write}, fields straight from record bytes
+ * through {@link field} (no string made per field), structured output
+ * through {@link item}. Hot loops write, then call {@link flushIfFull} once
+ * in a while.
  */
 export class Writer {
   readonly #io: Output;
   readonly #json: "json" | "ndjson" | undefined;
-  #parts: string[] = [];
-  #pending = 0;
+  #buffer = new Uint8Array(FLUSH_BYTES * 2);
+  #at = 0;
   #items = 0;
 
   /**
@@ -160,15 +167,108 @@ export class Writer {
     return this.#json !== undefined;
   }
 
+  /** Where the next byte goes: where a line begins, for {@link trimLine} and {@link lineText}. */
+  get position(): number {
+    return this.#at;
+  }
+
   /**
-   * Adds text (a byte string).
+   * Adds text (a byte string) and flushes when enough is pending.
    *
    * @param text Bytes as a byte string.
    */
   async text(text: string): Promise<void> {
-    this.#parts.push(text);
-    this.#pending += text.length;
-    if (this.#pending >= FLUSH_BYTES) await this.flush();
+    this.write(text);
+    await this.flushIfFull();
+  }
+
+  /**
+   * Adds text (a byte string), never flushing.
+   *
+   * @param text Bytes as a byte string.
+   */
+  write(text: string): void {
+    const n = text.length;
+    const buffer = this.#room(n);
+    let at = this.#at;
+    for (let i = 0; i < n; i++) buffer[at++] = text.charCodeAt(i);
+    this.#at = at;
+  }
+
+  /**
+   * printf `%-W.Ps` of the C string in `bytes[start, end)` (cut at its first
+   * NUL, then at `precision` bytes, padded with spaces to `width`), never
+   * flushing.
+   *
+   * @param bytes Bytes.
+   * @param start First byte.
+   * @param end One past the last byte.
+   * @param width Minimum width.
+   * @param precision Maximum length (-1 for none).
+   */
+  field(bytes: Uint8Array, start: number, end: number, width: number, precision = -1): void {
+    if (precision >= 0 && end - start > precision) end = start + precision;
+    const buffer = this.#room(Math.max(width, end - start));
+    let at = this.#at;
+    for (let i = start; i < end; i++) {
+      const b = bytes[i]!;
+      if (b === 0) break;
+      buffer[at++] = b;
+    }
+    for (const stop = this.#at + width; at < stop;) buffer[at++] = 0x20;
+    this.#at = at;
+  }
+
+  /**
+   * Ends the line that began at `start` as util-linux's `trim_trailing_spaces`
+   * does: white space at its end removed, one newline added.
+   *
+   * @param start Where the line began.
+   */
+  trimLine(start: number): void {
+    const buffer = this.#buffer;
+    let p = this.#at;
+    // As last.c: back over the white space; a line whose only other byte is its first loses that byte too.
+    while (p > start && isSpace(buffer[--p]!));
+    if (p > start) p++;
+    this.#at = p;
+    this.write("\n");
+  }
+
+  /**
+   * printf `%-W.Ps` of a byte string (cut at its first NUL, then at
+   * `precision`, padded with spaces to `width`), never flushing.
+   *
+   * @param text A byte string.
+   * @param width Minimum width.
+   * @param precision Maximum length (-1 for none).
+   */
+  pad(text: string, width: number, precision = -1): void {
+    let n = text.length;
+    if (precision >= 0 && n > precision) n = precision;
+    const buffer = this.#room(Math.max(width, n));
+    let at = this.#at;
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 0) break;
+      buffer[at++] = c;
+    }
+    for (const stop = this.#at + width; at < stop;) buffer[at++] = 0x20;
+    this.#at = at;
+  }
+
+  /**
+   * The bytes written since `start`, as a byte string, taken back out of the
+   * buffer (to be written again another way).
+   *
+   * @param start Where the line began.
+   * @returns The byte string.
+   */
+  takeFrom(start: number): string {
+    let text = "";
+    for (let i = start; i < this.#at; i++) text += String.fromCharCode(this.#buffer[i]!);
+    this.#at = start;
+    return text;
   }
 
   /**
@@ -182,18 +282,32 @@ export class Writer {
     await this.text((this.#items++ === 0 ? "[\n" : ",\n") + line);
   }
 
+  /** Writes what is pending when it is enough. */
+  flushIfFull(): Promise<void> | undefined {
+    return this.#at >= FLUSH_BYTES ? this.flush() : undefined;
+  }
+
   /** Writes what is pending. */
   async flush(): Promise<void> {
-    if (this.#pending === 0) return;
-    const text = this.#parts.join("");
-    this.#parts = [];
-    this.#pending = 0;
-    await this.#io.out(stringBytes(text));
+    if (this.#at === 0) return;
+    const bytes = this.#buffer.slice(0, this.#at);
+    this.#at = 0;
+    await this.#io.out(bytes);
   }
 
   /** Closes the JSON array (if any) and flushes. */
   async end(): Promise<void> {
     if (this.#json === "json") await this.text(this.#items === 0 ? "[]\n" : "\n]\n");
     await this.flush();
+  }
+
+  /** The buffer, with room for `n` more bytes. */
+  #room(n: number): Uint8Array {
+    if (this.#at + n > this.#buffer.length) {
+      const grown = new Uint8Array(Math.max(this.#buffer.length * 2, this.#at + n));
+      grown.set(this.#buffer.subarray(0, this.#at));
+      this.#buffer = grown;
+    }
+    return this.#buffer;
   }
 }

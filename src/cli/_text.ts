@@ -87,6 +87,7 @@ const offsets = new Map<number, Offset>();
 /** Forgets the zone's offsets {@link localtime} remembers: for a run after TZ may have changed. */
 export function forgetZone(): void {
   offsets.clear();
+  lastHour = NaN;
 }
 
 /**
@@ -96,6 +97,8 @@ export function forgetZone(): void {
  */
 function zoneOffset(t: number): Offset {
   const hour = Math.floor(t / 3600);
+  // Times come in order: most are in the hour asked for last.
+  if (hour === lastHour) return lastOffset;
   let offset = offsets.get(hour);
   if (offset === undefined) {
     offset = offsetAt(hour * 3600);
@@ -104,7 +107,138 @@ function zoneOffset(t: number): Offset {
     if (offsets.size === 65536) offsets.clear();
     offsets.set(hour, offset);
   }
+  lastHour = hour;
+  lastOffset = offset;
   return offset;
+}
+
+/** The hour {@link zoneOffset} answered last (the offset the same all through it), and its offset. */
+let lastHour = NaN;
+let lastOffset: Offset = { seconds: 0, minutes: 0 };
+
+/** "00:00" to "23:59", by minute of the day. */
+const HOURS_MINUTES = Array.from({ length: 1440 }, (_, m) => `${p2(Math.floor(m / 60))}:${p2(m % 60)}`);
+
+/** The formats {@link TimeText} makes. */
+export type TimeTextFormat = "ctime" | "ctime-minutes" | "hhmm" | "iso" | "none";
+
+/**
+ * A time format of the C tools for many times in a row: the date part of the
+ * text is made once per local day (times arrive in order, so most lines fall
+ * on the day the line before did), the time of day each time from the
+ * seconds. The same text as {@link ctime}, {@link isoLocal} and `%H:%M`.
+ */
+export class TimeText {
+  readonly #format: TimeTextFormat;
+  /** The local day (days since the epoch) and the zone's offset the date part below is for. */
+  #day = NaN;
+  #minutes = NaN;
+  /** "Tue Feb  7 " (ctime) or "2023-02-07T" (iso). */
+  #date = "";
+  /** " 2023" (ctime) or "+01:00" (iso). */
+  #tail = "";
+
+  /** @param format Which format: ctime (`ctime-minutes`: only up to the minute), hh:mm, ISO 8601, or nothing. */
+  constructor(format: TimeTextFormat) {
+    this.#format = format;
+  }
+
+  /**
+   * The text of a time.
+   *
+   * @param t Seconds since the epoch.
+   * @returns The text.
+   */
+  of(t: number): string {
+    const format = this.#format;
+    if (format === "none") return "";
+    if (!(Math.abs(t) <= DATE_LIMIT) || !Number.isInteger(t)) return this.#slowly(t);
+    const offset = zoneOffset(t);
+    const local = t + offset.seconds;
+    const day = Math.floor(local / 86400);
+    if (day !== this.#day || offset.minutes !== this.#minutes) this.#newDay(day, offset.minutes);
+    const inDay = local - day * 86400;
+    const hm = HOURS_MINUTES[Math.floor(inDay / 60)]!;
+    switch (format) {
+      case "hhmm":
+        return hm;
+      case "ctime-minutes":
+        return this.#date + hm;
+      case "ctime":
+        return `${this.#date}${hm}:${p2(inDay % 60)}${this.#tail}`;
+      case "iso":
+        return `${this.#date}${hm}:${p2(inDay % 60)}${this.#tail}`;
+    }
+  }
+
+  /**
+   * Writes the text of a time cut or padded to `width` (printf `%-W.Ws`),
+   * in pieces: no string is made for it.
+   *
+   * @param out Where to write.
+   * @param t Seconds since the epoch.
+   * @param width The column's width.
+   */
+  writeTo(
+    out: { write(text: string): void; pad(text: string, width: number, precision: number): void },
+    t: number,
+    width: number,
+  ): void {
+    const format = this.#format;
+    if (format === "none" || !(Math.abs(t) <= DATE_LIMIT) || !Number.isInteger(t)) {
+      out.pad(this.of(t), width, width);
+      return;
+    }
+    const offset = zoneOffset(t);
+    const local = t + offset.seconds;
+    const day = Math.floor(local / 86400);
+    if (day !== this.#day || offset.minutes !== this.#minutes) this.#newDay(day, offset.minutes);
+    const inDay = local - day * 86400;
+    const hm = HOURS_MINUTES[Math.floor(inDay / 60)]!;
+    if (format === "hhmm" && width === 5) return out.write(hm);
+    if (format === "ctime-minutes" && width === this.#date.length + 5) {
+      out.write(this.#date);
+      return out.write(hm);
+    }
+    if ((format === "ctime" || format === "iso") && width === this.#date.length + 8 + this.#tail.length) {
+      out.write(this.#date);
+      out.write(hm);
+      out.write(":");
+      out.write(p2(inDay % 60));
+      return out.write(this.#tail);
+    }
+    out.pad(this.of(t), width, width);
+  }
+
+  #newDay(day: number, minutes: number): void {
+    const tm = breakDown(day * 86400, minutes);
+    this.#day = day;
+    this.#minutes = minutes;
+    if (this.#format === "iso") {
+      const off = Math.abs(minutes);
+      this.#date = `${String(tm.year).padStart(4, " ")}-${p2(tm.mon + 1)}-${p2(tm.mday)}T`;
+      this.#tail = `${minutes < 0 ? "-" : "+"}${p2(Math.trunc(off / 60))}:${p2(off % 60)}`;
+    } else {
+      this.#date = `${DAYS[tm.wday]} ${MONTHS[tm.mon]} ${String(tm.mday).padStart(2, " ")} `;
+      this.#tail = ` ${tm.year}`;
+    }
+  }
+
+  /** A time a `Date` cannot hold, or not whole: as the one-off formatters write it. */
+  #slowly(t: number): string {
+    switch (this.#format) {
+      case "hhmm": {
+        const tm = localtime(t);
+        return `${p2(tm.hour)}:${p2(tm.min)}`;
+      }
+      case "ctime-minutes":
+        return ctime(t).slice(0, 16);
+      case "iso":
+        return isoLocal(t);
+      default:
+        return ctime(t);
+    }
+  }
 }
 
 /**

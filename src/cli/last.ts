@@ -6,7 +6,7 @@
  */
 
 import { lookupService } from "node:dns";
-import { byteString, p2, rawFields, storedString, utf8String } from "../_internal/bytes.ts";
+import { byteString, p2, rawFields, storedSeconds, storedString, utf8String } from "../_internal/bytes.ts";
 import { formatAddress } from "../layouts/_addr.ts";
 import { makeChunk, RecordView } from "../layouts/decode.ts";
 import { LINUX } from "../layouts/linux.ts";
@@ -18,7 +18,7 @@ import { layoutOption } from "./_read.ts";
 import { sourceOf } from "./_sources.ts";
 import { type System, systemFor } from "./_system.ts";
 import { parseTimestamp } from "./_timestamp.ts";
-import { careful, ctime, isoLocal, isUtf8Locale, left, localtime } from "./_text.ts";
+import { careful, isUtf8Locale, TimeText } from "./_text.ts";
 
 /**
  * last.c's `timefmts`: the widths of the login and logout columns, how each
@@ -146,6 +146,9 @@ class LastPrinter {
   readonly #ctl: LastControl;
   readonly #out: Writer;
   readonly #utf8 = isUtf8Locale();
+  readonly #format: (typeof TIME_FORMATS)[TimeFormat];
+  readonly #login: TimeText;
+  readonly #logout: TimeText;
   /** The alive check cut the next line's user name to 31 bytes (`is_phantom` writes a NUL into the record it prints). */
   cutUser = false;
   /** Lines listed so far, over every file (last.c `recsdone`). */
@@ -156,19 +159,23 @@ class LastPrinter {
   constructor(ctl: LastControl, out: Writer) {
     this.#ctl = ctl;
     this.#out = out;
+    this.#format = TIME_FORMATS[ctl.timeFormat];
+    this.#login = timeText(this.#format.inFmt, this.#format.inLen);
+    this.#logout = timeText(this.#format.outFmt, this.#format.outLen);
   }
 
   /**
-   * last.c list(): one line for a record, unless the operands or --present leave it out.
+   * last.c list(): one line for a record, unless the operands or --present
+   * leave it out, written into the output buffer (the caller flushes it).
    *
    * @param u The login (or system) record.
    * @param logoutTime When it ended, 0 for never.
    * @param what How it ended.
    * @param lineName The line column, where last.c writes its own ("system boot").
    * @param json With --json/--ndjson: the value printed instead of the line.
-   * @returns True when the line limit is reached (quit).
+   * @returns True when the line limit is reached (quit); a promise of it for JSON.
    */
-  async list(u: UtmpRecord, logoutTime: number, what: What, lineName?: string, json?: unknown): Promise<boolean> {
+  list(u: UtmpRecord, logoutTime: number, what: What, lineName?: string, json?: unknown): boolean | Promise<boolean> {
     const ctl = this.#ctl;
     let line = lineName ?? storedString(u, "ut_line");
     if (line.startsWith("ftp") && /^ftp\d/.test(line)) line = "ftp";
@@ -180,42 +187,34 @@ class LastPrinter {
       );
       if (!show) return false;
     }
-    const loginTime = u.ut_tv.tv_sec;
+    const loginTime = storedSeconds(u);
     if (ctl.present !== 0) {
       if (ctl.present < loginTime) return false;
       if (0 < logoutTime && logoutTime < ctl.present) return false;
     }
-    if (json !== undefined) await this.#out.item(json);
-    else await this.#out.text(this.#format(u, user, line, loginTime, logoutTime, what));
-    this.cutUser = false;
     this.#done++;
-    return ctl.maxRecs !== 0 && ctl.maxRecs <= this.#done;
+    const quit = ctl.maxRecs !== 0 && ctl.maxRecs <= this.#done;
+    if (json !== undefined) {
+      this.cutUser = false;
+      return this.#out.item(json).then(() => quit);
+    }
+    this.#write(u, user, line, loginTime, logoutTime, what);
+    this.cutUser = false;
+    return quit;
   }
 
-  #format(
-    u: UtmpRecord,
-    user: string,
-    line: string,
-    loginTime: number,
-    logoutTime: number,
-    what: What,
-  ): string {
+  /** last.c list()'s printf of one line, into the output buffer; then trim_trailing_spaces, fputs_careful. */
+  #write(u: UtmpRecord, user: string, line: string, loginTime: number, logoutTime: number, what: What): void {
     const ctl = this.#ctl;
-    const fmt = TIME_FORMATS[ctl.timeFormat];
-    const login = this.#time(loginTime, fmt.inFmt);
-    let logout = "- " + this.#time(logoutTime, fmt.outFmt);
-    const secs = logoutTime - loginTime;
-    const mins = Math.trunc(secs / 60) % 60;
-    const hours = Math.trunc(secs / 3600) % 24;
-    const days = Math.trunc(secs / 86400);
-    let length: string;
+    const fmt = this.#format;
+    /** What last.c writes in the logout column, when it is not a time. */
+    let logout: string | undefined;
+    /** The length column, when it is not the duration. */
+    let length: string | undefined;
     if (logoutTime === this.now) {
       if (fmt.rank > 1) [logout, length] = ["  still running", ""];
       else [logout, length] = ["  still", "running"];
-    } else if (days !== 0) length = `(${days}+${p2(Math.abs(hours))}:${p2(Math.abs(mins))})`;
-    else if (hours !== 0) length = ` (${p2(hours)}:${p2(Math.abs(mins))})`;
-    else if (secs >= 0) length = ` (${p2(hours)}:${p2(mins)})`;
-    else length = ` (-00:${p2(Math.abs(mins))})`;
+    }
     switch (what) {
       case "crash":
         logout = "- crash";
@@ -238,38 +237,39 @@ class LastPrinter {
     }
     const domain = this.#domain(u);
     if (this.cutUser) user = user.slice(0, 31);
-    const name = left(user, 8, ctl.nameLen);
-    const tty = left(line, 12, 12);
-    const times = `${left(login, fmt.inLen, fmt.inLen)} ${left(logout, fmt.outLen, fmt.outLen)}`;
-    let final: string;
-    if (!ctl.showHost) final = `${name} ${tty} ${times} ${length}\n`;
-    else if (!ctl.altList) final = `${name} ${tty} ${left(domain, 16, ctl.domainLen)} ${times} ${length}\n`;
-    else final = `${name} ${tty} ${times} ${left(length, 12, 12)} ${domain}\n`;
-    const trimmed = trimTrailingSpaces(final);
-    // Only the stored strings can hold what fputs_careful escapes; the rest of a line is printable ASCII.
-    return printable(user) && printable(line) && printable(domain) ? trimmed : careful(trimmed, this.#utf8);
-  }
-
-  /** last.c time_formatter. */
-  #time(t: number, format: TimeFormatter): string {
-    switch (format) {
-      case "none":
-        return "";
-      case "hhmm": {
-        const tm = localtime(t);
-        return `${p2(tm.hour)}:${p2(tm.min)}`;
-      }
-      case "ctime":
-        return ctime(t);
-      case "iso":
-        return isoLocal(t);
+    const out = this.#out;
+    const start = out.position;
+    out.pad(user, 8, ctl.nameLen);
+    out.write(" ");
+    out.pad(line, 12, 12);
+    out.write(" ");
+    if (ctl.showHost && !ctl.altList) {
+      out.pad(domain, 16, ctl.domainLen);
+      out.write(" ");
     }
+    this.#login.writeTo(out, loginTime, fmt.inLen);
+    out.write(" ");
+    if (logout !== undefined) out.pad(logout, fmt.outLen, fmt.outLen);
+    else if (fmt.outLen > 0) {
+      out.write("- ");
+      this.#logout.writeTo(out, logoutTime, fmt.outLen - 2);
+    }
+    out.write(" ");
+    if (ctl.showHost && ctl.altList) {
+      out.pad(length ?? duration(logoutTime - loginTime), 12, 12);
+      out.write(" ");
+      out.write(domain);
+    } else if (length !== undefined) out.write(length);
+    else writeDuration(out, logoutTime - loginTime);
+    out.trimLine(start);
+    // Only the stored strings can hold what fputs_careful escapes; the rest of a line is printable ASCII.
+    if (!(printable(user) && printable(line) && printable(domain))) out.write(careful(out.takeFrom(start), this.#utf8));
   }
 
   /** The host column: ut_host, or with -i/-d the address (looked up with -d). */
   #domain(u: UtmpRecord): string {
-    const host = storedString(u, "ut_host").slice(0, 255);
-    if (!this.#ctl.useDns && !this.#ctl.useIp) return host;
+    const host = storedString(u, "ut_host");
+    if (!this.#ctl.useDns && !this.#ctl.useIp) return host.length > 255 ? host.slice(0, 255) : host;
     const address = lastAddress(u.ut_addr);
     return (this.#ctl.useDns ? this.names.get(address) : undefined) ?? address;
   }
@@ -287,16 +287,45 @@ class LastPrinter {
     const format = this.#ctl.timeFormat;
     if (format === "notime" || this.#out.json) return;
     const base = path.replace(/\/+$/, "").replace(/^.*\//, "") || (path.startsWith("/") ? "/" : path);
-    await this.#out.text(`\n${utf8String(base)} begins ${this.#time(begin, TIME_FORMATS[format].inFmt)}\n`);
+    // The whole time, seconds included, whatever the format's width.
+    await this.#out.text(`\n${utf8String(base)} begins ${timeText(this.#format.inFmt, Infinity).of(begin)}\n`);
   }
 }
 
-/** last.c trim_trailing_spaces: strip trailing white space (C isspace), end with one newline. */
-function trimTrailingSpaces(s: string): string {
-  let p = s.length;
-  while (p > 0 && isSpace(s.charCodeAt(--p)));
-  if (p > 0) p++;
-  return s.slice(0, p) + "\n";
+/** last.c's length column: "(days+hh:mm)", " (hh:mm)", " (-00:mm)". */
+function duration(secs: number): string {
+  const mins = Math.trunc(secs / 60) % 60;
+  const hours = Math.trunc(secs / 3600) % 24;
+  const days = Math.trunc(secs / 86400);
+  if (days !== 0) return `(${days}+${p2(Math.abs(hours))}:${p2(Math.abs(mins))})`;
+  if (hours !== 0) return ` (${p2(hours)}:${p2(Math.abs(mins))})`;
+  if (secs >= 0) return ` (${p2(hours)}:${p2(mins)})`;
+  return ` (-00:${p2(Math.abs(mins))})`;
+}
+
+/** {@link duration}, written in pieces for the common case (under a day): no string made per line. */
+function writeDuration(out: Writer, secs: number): void {
+  if (secs < 0 || secs >= 86400) return out.write(duration(secs));
+  out.write(" (");
+  out.write(p2(Math.trunc(secs / 3600)));
+  out.write(":");
+  out.write(p2(Math.trunc(secs / 60) % 60));
+  out.write(")");
+}
+
+/** last.c time_formatter, for many times: `width` says how much of ctime is shown. */
+function timeText(format: TimeFormatter, width: number): TimeText {
+  switch (format) {
+    case "none":
+      return new TimeText("none");
+    case "hhmm":
+      return new TimeText("hhmm");
+    case "ctime":
+      // The short format shows ctime's first 16 characters: up to the minute.
+      return new TimeText(width <= 16 ? "ctime-minutes" : "ctime");
+    case "iso":
+      return new TimeText("iso");
+  }
 }
 
 /** Whether every char is printable ASCII (what fputs_careful leaves as it is). */
@@ -307,8 +336,6 @@ function printable(s: string): boolean {
   }
   return true;
 }
-
-const isSpace = (c: number): boolean => c === 0x20 || (c >= 0x09 && c <= 0x0d);
 
 /** last.c dns_lookup's address: IPv4 when the last three words are zero or it is IPv4-mapped. */
 function lastAddress(octets: readonly number[]): string {
@@ -341,7 +368,7 @@ async function lookUp(addresses: Iterable<string>, names: Map<string, string>, s
 function aliveCheck(system: System, printer: LastPrinter): (u: UtmpRecord) => boolean {
   const bootTime = system.bootTime();
   return (u) => {
-    if (u.ut_tv.tv_sec < bootTime) return false;
+    if (storedSeconds(u) < bootTime) return false;
     printer.cutUser = true;
     const raw = rawFields(u);
     const uid = system.uidOf(byteString(raw.ut_user).slice(0, 31));
@@ -353,34 +380,35 @@ function aliveCheck(system: System, printer: LastPrinter): (u: UtmpRecord) => bo
   };
 }
 
-/** A session as last.c lists it: its logout time and R_* value, from how the pairing ended it. */
-function listing(kind: Session["kind"], end: Session["end"], logout: number | null, now: number): {
-  logoutTime: number;
-  what: What;
-} {
+/** last.c's R_* value for a session, from how the pairing ended it. */
+function whatOf(kind: Session["kind"], end: Session["end"]): What {
   switch (kind) {
     case "login":
       switch (end) {
         case "crash":
-          return { logoutTime: logout!, what: "crash" };
+          return "crash";
         case "down":
-          return { logoutTime: logout!, what: "down" };
+          return "down";
         case "still logged in":
-          return { logoutTime: 0, what: "now" };
+          return "now";
         case "gone - no logout":
-          return { logoutTime: 0, what: "phantom" };
+          return "phantom";
         default:
-          return { logoutTime: logout!, what: "normal" };
+          return "normal";
       }
     case "reboot":
-      return { logoutTime: logout ?? now, what: "reboot" };
-    case "shutdown":
-      return { logoutTime: logout ?? 0, what: "normal" };
-    case "runlevel":
-      return { logoutTime: logout ?? now, what: "normal" };
+      return "reboot";
     case "clock":
-      return { logoutTime: logout ?? now, what: "timechange" };
+      return "timechange";
+    default:
+      return "normal";
   }
+}
+
+/** The logout time last.c lists for a session: its end's, else now (0 for a login or a shutdown never ended). */
+function logoutTimeOf(kind: Session["kind"], logout: number | null, now: number): number {
+  if (logout !== null) return logout;
+  return kind === "login" || kind === "shutdown" ? 0 : now;
 }
 
 /** The line column last.c writes over ut_line for system pseudo-sessions. */
@@ -402,7 +430,7 @@ function lineName(kind: Session["kind"], u: UtmpRecord): string | undefined {
 }
 
 /** What a run does with each record, newest first: list it, or pair it and list a completed session; true to quit. */
-type Visit = (u: UtmpRecord) => Promise<boolean>;
+type Visit = (u: UtmpRecord) => boolean | Promise<boolean>;
 
 async function run(args: ParsedArgs, ctx: Context, lastb: boolean): Promise<number> {
   const ctl = controlOf(args, lastb);
@@ -440,11 +468,17 @@ async function run(args: ParsedArgs, ctx: Context, lastb: boolean): Promise<numb
             const u = out.json
               ? new RecordView(chunk, at, codec.typeName(bytes, data, at) ?? "UNKNOWN")
               : view.moveTo(chunk, at, codec.typeName(bytes, data, at) ?? "UNKNOWN");
-            if (await visit(u)) break read;
+            const quit = visit(u);
+            if (quit === true || (quit !== false && await quit)) break read;
           }
         } else {
-          for (let i = batch.records.length - 1; i >= 0; i--) if (await visit(batch.records[i]!)) break read;
+          for (let i = batch.records.length - 1; i >= 0; i--) {
+            const quit = visit(batch.records[i]!);
+            if (quit === true || (quit !== false && await quit)) break read;
+            await out.flushIfFull();
+          }
         }
+        await out.flushIfFull();
       }
       await printer.begins(chosen.path, begin);
     } finally {
@@ -469,10 +503,10 @@ function addresses(batch: HistoryBatch): string[] {
 
 /** lastb: every record listed as a login that ended at once (last.c with R_NORMAL and its own time). */
 function failures(ctl: LastControl, printer: LastPrinter, out: Writer): Visit {
-  return async (u) => {
-    const t = u.ut_tv.tv_sec;
+  return (u) => {
+    const t = storedSeconds(u);
     if ((ctl.since !== 0 && t < ctl.since) || (ctl.until !== 0 && ctl.until < t)) return false;
-    return await printer.list(u, t, "normal", undefined, out.json ? u : undefined);
+    return printer.list(u, t, "normal", undefined, out.json ? u : undefined);
   };
 }
 
@@ -480,16 +514,15 @@ function failures(ctl: LastControl, printer: LastPrinter, out: Writer): Visit {
 function sessions(ctl: LastControl, printer: LastPrinter, system: System): Visit {
   const pairing = new Pairing<number>(ctl.since, ctl.until);
   const isAlive = aliveCheck(system, printer);
-  return async (u) => {
+  return (u) => {
     const user = storedString(u, "ut_user");
     const line = storedString(u, "ut_line");
-    const t = u.ut_tv.tv_sec;
+    const t = storedSeconds(u);
     if (!pairing.step(lastType(u, user, line), t, line, u.ut_pid & 255, t)) return false;
     const kind = pairing.kind;
     if (kind !== "login" && kind !== "reboot" && !ctl.extended) return false;
     const end = pairing.end === "open" ? isAlive(u) ? "still logged in" : "gone - no logout" : pairing.end;
-    const { logoutTime, what } = listing(kind, end, pairing.logout, printer.now);
-    return await printer.list(u, logoutTime, what, lineName(kind, u));
+    return printer.list(u, logoutTimeOf(kind, pairing.logout, printer.now), whatOf(kind, end), lineName(kind, u));
   };
 }
 
@@ -503,8 +536,8 @@ function sessionsJson(ctl: LastControl, printer: LastPrinter, system: System): V
   return async (u) => {
     for (const s of pairing.feed([u])) {
       if (s.kind !== "login" && s.kind !== "reboot" && !ctl.extended) continue;
-      const { logoutTime, what } = listing(s.kind, s.end, s.logout?.ut_tv.tv_sec ?? null, printer.now);
-      if (await printer.list(s.login, logoutTime, what, lineName(s.kind, s.login), s)) return true;
+      const logoutTime = logoutTimeOf(s.kind, s.logout?.ut_tv.tv_sec ?? null, printer.now);
+      if (await printer.list(s.login, logoutTime, whatOf(s.kind, s.end), lineName(s.kind, s.login), s)) return true;
     }
     return false;
   };

@@ -74,6 +74,20 @@ export interface Chunk {
   retired: boolean;
 }
 
+/** Device paths of recent lines ("pts/0" → "/dev/pts/0"): lines repeat all through a file, and so would the strings. */
+const DEVICE_PATHS = new Map<string, string>();
+
+/** {@link devicePath}, remembered for the lines a file repeats. */
+function devicePathOf(line: string): string {
+  let path = DEVICE_PATHS.get(line);
+  if (path === undefined) {
+    path = devicePath(line);
+    if (DEVICE_PATHS.size >= 4096) DEVICE_PATHS.clear();
+    DEVICE_PATHS.set(line, path);
+  }
+  return path;
+}
+
 /**
  * A record's chunk, while its bytes are still the record's (see
  * `UtmpFileOptions.reuseBuffers`).
@@ -120,9 +134,6 @@ export class RecordView extends RecordBase implements UtmpRecord {
   #chunk: Chunk;
   #at: number;
   #name: UtTypeName | undefined;
-  #user: string | undefined;
-  #line: string | undefined;
-  #host: string | undefined;
 
   /**
    * Records are made by readers; use {@link decodeRecord} for bytes you hold.
@@ -153,7 +164,6 @@ export class RecordView extends RecordBase implements UtmpRecord {
     this.#chunk = chunk;
     this.#at = at;
     this.#name = name;
-    this.#user = this.#line = this.#host = undefined;
     return this;
   }
 
@@ -182,16 +192,14 @@ export class RecordView extends RecordBase implements UtmpRecord {
 
   /** User name (cut at the first NUL or the field width; invalid UTF-8 becomes U+FFFD). */
   get ut_user(): string {
-    const user = this.#user;
     const { bytes, view, codec } = live(this.#chunk, this);
-    return user ?? (this.#user = codec.text.ut_user(bytes, view, this.#at));
+    return codec.text.ut_user(bytes, view, this.#at);
   }
 
   /** Device path ("/dev/pts/0"), or the stored line when it is not a device (see {@link devicePath}). */
   get ut_line(): string {
-    const line = this.#line;
     const { bytes, view, codec } = live(this.#chunk, this);
-    return line ?? (this.#line = devicePath(codec.text.ut_line(bytes, view, this.#at)));
+    return devicePathOf(codec.text.ut_line(bytes, view, this.#at));
   }
 
   /** inittab id or terminal suffix. */
@@ -202,9 +210,8 @@ export class RecordView extends RecordBase implements UtmpRecord {
 
   /** Remote host, X display, or kernel release on boot records. */
   get ut_host(): string {
-    const host = this.#host;
     const { bytes, view, codec } = live(this.#chunk, this);
-    return host ?? (this.#host = codec.text.ut_host(bytes, view, this.#at));
+    return codec.text.ut_host(bytes, view, this.#at);
   }
 
   /** Exit status of a DEAD_PROCESS. */
@@ -231,10 +238,17 @@ export class RecordView extends RecordBase implements UtmpRecord {
     return { tv_sec: codec.sec(view, this.#at), tv_usec: codec.usec(view, this.#at) };
   }
 
+  /** `ut_tv.tv_sec`, without making `ut_tv`. */
+  get seconds(): number {
+    const { codec, view } = live(this.#chunk, this);
+    return codec.sec(view, this.#at);
+  }
+
   /** Time as a Date: milliseconds, microseconds truncated. */
   get ut_time(): Date {
     const { codec, view } = live(this.#chunk, this);
-    return new Date(codec.sec(view, this.#at) * 1000 + Math.trunc(codec.usec(view, this.#at) / 1000));
+    const at = this.#at;
+    return new Date(codec.sec(view, at) * 1000 + Math.trunc(codec.usec(view, at) / 1000));
   }
 
   /** Address octets: 4 for IPv4, 16 for IPv6, [0, 0, 0, 0] when unset. */
