@@ -37,6 +37,8 @@ export interface Output {
   err(text: string): void;
   /** Standard input, for commands that read text (`dump --reverse`); defaults to the process's. */
   stdin?: AsyncIterable<Uint8Array>;
+  /** The width of the terminal standard output is, if it is one (what `w` fits its lines to). */
+  columns?: number;
 }
 
 /** What a command gets besides its arguments. */
