@@ -49,8 +49,8 @@ export interface LoggedInUser {
   jcpu: number | null;
   /** CPU seconds used by the process of {@link LoggedInUser.command} (`w`'s PCPU), or null when it cannot be read. */
   pcpu: number | null;
-  /** Where the session was read from. */
-  source: SessionSource;
+  /** Where the session was read from: the utmp, systemd-logind's session files, or a wtmpdb's open sessions. */
+  source: "utmp" | "logind" | "wtmpdb";
 }
 
 /**
