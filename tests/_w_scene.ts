@@ -446,7 +446,6 @@ async function scene(): Promise<void> {
       async () => strip(await loggedIn()),
       async () => strip(await loggedIn({ root: host })),
     );
-    // deno-lint-ignore require-await
     await agree("utmp --root w", () => tool("w", []), async () => (await mine(["--root", host, "w"])).out);
     await agree(
       "utmp --root who -u",
