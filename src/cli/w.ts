@@ -8,7 +8,7 @@
 
 import { byteString, p2, rawFields } from "../_internal/bytes.ts";
 import { tryGetEnv } from "../_internal/runtime.ts";
-import { type Activity, type ActivityReport, loggedInUser, readActivity } from "../logged_in.ts";
+import { type Activity, type ActivityReport, loggedInUser, readActivity } from "../_activity.ts";
 import { commandOf } from "../sources/_proc.ts";
 import type { ParsedArgs } from "./_args.ts";
 import { type Command, type Context, EXIT, jsonMode, lastValue, Writer } from "./_command.ts";
