@@ -191,10 +191,10 @@ function fieldByField(rows: string[], users: LoggedInUser[]): { theirs: unknown[
     // LOGIN@ is 7 columns, or 8 for a date; the times 7 or more: read them as words.
     const m = /^\s*(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(.*)$/s.exec(row.slice(34));
     if (m === null) throw new Error(`Cannot read w's row "${row}"`);
-    const [, login, idleText, jcpuText, pcpuText, command] = m as unknown as string[];
-    const idle = parseIval(idleText!);
-    const jcpu = parseIval(jcpuText!);
-    const pcpu = parseIval(pcpuText!);
+    const [login, idleText, jcpuText, pcpuText, command] = m.slice(1) as [string, string, string, string, string];
+    const idle = parseIval(idleText);
+    const jcpu = parseIval(jcpuText);
+    const pcpu = parseIval(pcpuText);
     theirs.push({
       user: row.slice(0, 9).trim(),
       line: row.slice(9, 18).trim(),

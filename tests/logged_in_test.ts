@@ -12,6 +12,8 @@ import { spawnSync } from "node:child_process";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { test } from "./_harness.ts";
+// The scene runs in a child process; importing its type also puts it in the npm build's tests.
+import type { Check } from "./_w_scene.ts";
 
 /** Why the namespace tests cannot run here, or undefined when they can. */
 function cannotUnshare(): string | undefined {
@@ -29,7 +31,7 @@ const why = cannotUnshare();
 if (why !== undefined) console.log(`loggedIn() namespace tests skipped: ${why}`);
 
 /** The scene's comparisons, run in a private mount namespace with a tmpfs over /run. */
-function runScene(): { name: string; expected: unknown; actual: unknown }[] {
+function runScene(): Check[] {
   const ext = import.meta.url.endsWith(".ts") ? "ts" : "js";
   const script = fileURLToPath(new URL(`./_w_scene.${ext}`, import.meta.url));
   const runtime = "Deno" in globalThis
