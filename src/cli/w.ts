@@ -7,7 +7,7 @@
  */
 
 import { byteString, p2, rawFields } from "../_internal/bytes.ts";
-import { tryGetEnv } from "../_internal/runtime.ts";
+import { isPermissionDenial, tryGetEnv } from "../_internal/runtime.ts";
 import { type Activity, type ActivityReport, loggedInUser, readActivity } from "../_activity.ts";
 import { commandOf } from "../sources/_proc.ts";
 import type { ParsedArgs } from "./_args.ts";
@@ -260,14 +260,24 @@ async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   const fromlen = widthFromEnv(ctx, "PROCPS_FROMLEN", 16, UT_HOSTSIZE, "from length");
   const cmd = commandWidth(ctx, f, userlen, fromlen);
   const file = lastValue(args, "file");
-  const report = await readActivity({
-    ...(ctx.globals.root === undefined ? {} : { root: ctx.globals.root }),
-    ...(file === undefined ? {} : { path: file }),
-    ...(user === undefined ? {} : { user }),
-    anyUser: f.anyUser,
-    layout: layoutOption(args),
-    passwdOnly: true,
-  });
+  let report: ActivityReport;
+  try {
+    report = await readActivity({
+      ...(ctx.globals.root === undefined ? {} : { root: ctx.globals.root }),
+      ...(file === undefined ? {} : { path: file }),
+      ...(user === undefined ? {} : { user }),
+      anyUser: f.anyUser,
+      layout: layoutOption(args),
+      passwdOnly: true,
+    });
+  } catch (error) {
+    if (!isPermissionDenial(error)) throw error;
+    // w cannot go without the processes and terminals: one line, naming the flag.
+    ctx.io.err(
+      `utmp w: cannot read the processes (/proc) and terminals (/dev): not allowed (Deno needs --allow-all)\n`,
+    );
+    return EXIT.CANNOT_READ;
+  }
   for (const note of report.notes) ctx.io.err(`utmp w: ${note}\n`);
   const out = new Writer(ctx.io, jsonMode(args));
   if (out.json) {
