@@ -154,7 +154,8 @@ export async function readActivity(options: ActivityOptions = {}): Promise<Activ
       const uid = options.anyUser ? undefined : given ?? machine.uidOf(byteString(raw.ut_user).slice(0, 32));
       if (uid === undefined && !options.anyUser && options.passwdOnly) continue;
       found = whatOf(processes, record.ut_pid, machine.hasDev ? machine.ttyDevice(tty) : -1, uid, machine);
-      if (!found.found) continue;
+      // A wtmpdb keeps no pids: its open sessions cannot be checked (a utmp record without a pid is stale to w).
+      if (!found.found && source !== "wtmpdb") continue;
     }
     const stat = machine.statTty("/dev/" + tty);
     sessions.push({
