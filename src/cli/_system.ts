@@ -1,7 +1,8 @@
 /**
- * The live-system checks `who` and `last` make on the machine they run on:
- * is a process alive, when did the system boot, who owns a terminal and
- * when was it last used, what is a user's uid. Deno allows /proc and /dev
+ * The live-system checks `who` and `last` make on the machine they run on
+ * (for `who` under `--root`, that system's /proc and /dev where they are
+ * mounted there: see `Machine`): is a process alive, when did the system
+ * boot, who owns a terminal and when was it last used, what is a user's uid. Deno allows /proc and /dev
  * only with --allow-all: without it a check is skipped (reported once
  * through `onDenied`) and its neutral answer used.
  *
