@@ -194,7 +194,8 @@ export function loggedInUser(a: Activity, report: ActivityReport): LoggedInUser 
   const stored = byteString(rawFields(u).ut_line);
   const p = a.processes;
   const hasDev = report.machine.hasDev;
-  const terminal = a.tty !== "" && !a.display;
+  // A terminal line, not a display (":0") or a logind seat ("seat0", which the record keeps without "/dev/").
+  const terminal = a.tty !== "" && !a.display && u.ut_line.startsWith("/dev/");
   return {
     user: u.ut_user,
     line: text(stored),
