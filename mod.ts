@@ -5,7 +5,8 @@
  * and Bun.
  *
  * {@link who} answers "who is on this machine" from whatever the system
- * keeps; {@link UtmpFile} reads one file as {@link UtmpRecord}s whose fields
+ * keeps, and {@link loggedIn} adds what `w` shows (idle time, what each
+ * session runs); {@link UtmpFile} reads one file as {@link UtmpRecord}s whose fields
  * keep their C names (`ut_user`, `ut_line`, `ut_host`, `ut_time`, `ut_type`,
  * ...), the same for every layout and backend. A file's layout is detected
  * from its content, so a wtmp copied from an aarch64 or s390x machine reads
@@ -50,11 +51,9 @@
  */
 
 export { UtmpFile, type UtmpFileOptions, type UtmpWarning } from "./src/utmp_file.ts";
-export type { UtExit, UtmpRecord, UtmpRecordObject, UtRawBytes, UtTimeval } from "./src/record.ts";
+export type { UtExit, UtmpRecord, UtmpRecordObject, UtTimeval } from "./src/record.ts";
 export { UtType, type UtTypeName } from "./src/types.ts";
 export { LibcUnavailableError, UtmpFileError, UtmpFormatError } from "./src/errors.ts";
-export { type SystemPaths, systemPaths } from "./src/paths.ts";
-export type { Detection, LayoutName } from "./src/layouts/mod.ts";
 export {
   history,
   type HistoryOptions,
@@ -69,3 +68,4 @@ export {
 export { type LastOptions, lastSessions, type Session } from "./src/last.ts";
 export { type LastlogEntry, LastlogFile, type LastlogOptions } from "./src/lastlog_file.ts";
 export { watch, type WatchEvent, type WatchIterator, type WatchOptions } from "./src/watch.ts";
+export { loggedIn, type LoggedInOptions, type LoggedInUser, type LoggedInUsers } from "./src/logged_in.ts";

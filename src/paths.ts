@@ -35,7 +35,7 @@ const PATHS: Record<string, SystemPaths> = {
  *
  * @example Linux and macOS
  * ```ts
- * import { systemPaths } from "@utmp/utmp";
+ * import { systemPaths } from "@utmp/utmp/sources";
  * import assert from "node:assert/strict";
  *
  * assert.equal(systemPaths("linux").utmp, "/var/run/utmp");

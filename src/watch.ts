@@ -11,7 +11,7 @@ import { RecordCursor } from "./backends/file.ts";
 import type { UtmpWarning } from "./errors.ts";
 import { arch, isPermissionDenial, platform } from "./_internal/runtime.ts";
 import { isZero, sameBytes } from "./layouts/_engine.ts";
-import { type Chunk, detach, RecordView } from "./layouts/decode.ts";
+import { type Chunk, detach, RecordView, recordsPerChunk } from "./layouts/decode.ts";
 import { nativeLayoutName } from "./layouts/native.ts";
 import { getLayout } from "./layouts/registry.ts";
 import type { UtmpRecord } from "./record.ts";
@@ -343,8 +343,12 @@ async function* followSlots(
   while (!options.signal?.aborted) {
     const now = new Map<number, UtmpRecord>();
     if (await opened(cursor) && cursor.layout !== undefined) {
-      cursor.rewind();
-      for (let chunk = await cursor.next(); chunk !== null; chunk = await cursor.next()) {
+      // The slots the file holds now, a chunk at a time: no read past its end.
+      const per = recordsPerChunk(cursor.layout.size);
+      const slots = Math.floor(cursor.file!.size / cursor.layout.size);
+      for (let first = 0; first < slots; first += per) {
+        const chunk = await cursor.slots(first, Math.min(per, slots - first));
+        if (chunk === null) break;
         const { bytes, codec } = chunk;
         const size = codec.layout.size;
         for (let at = 0; at < bytes.length; at += size) {

@@ -277,7 +277,7 @@ test("watch() refuses a lastlog layout, a framed layout and an unknown name at o
   }
 });
 
-test("main() watch --ndjson prints each event as one JSON object a line, and -n stops it", async () => {
+test("main() watch --ndjson prints each event as the library's WatchEvent, one a line, and -n stops it", async () => {
   const t = tempDir();
   try {
     const { main } = await import("../src/cli/main.ts");
@@ -295,8 +295,8 @@ test("main() watch --ndjson prints each event as one JSON object a line, and -n 
     assert.deepEqual(
       text.trimEnd().split("\n").map((l) => JSON.parse(l)),
       [
-        { event: "boot", ...JSON.parse(JSON.stringify(expected[0])) },
-        { event: "login", ...JSON.parse(JSON.stringify(expected[1])) },
+        { type: "boot", record: JSON.parse(JSON.stringify(expected[0])) },
+        { type: "login", record: JSON.parse(JSON.stringify(expected[1])) },
       ],
     );
   } finally {

@@ -368,6 +368,8 @@ async function readSettledSlowly(
   recordSize: number,
 ): Promise<number> {
   const before = await file.stat();
+  // Nothing there (yet): no need to wait for a writer to read it.
+  if (position >= before.size) return 0;
   if (quiet(before.changed)) {
     const n = await file.read(into, position);
     if (n < recordSize || (await file.stat()).changed === before.changed) return n;

@@ -37,6 +37,8 @@ export interface Output {
   err(text: string): void;
   /** Standard input, for commands that read text (`dump --reverse`); defaults to the process's. */
   stdin?: AsyncIterable<Uint8Array>;
+  /** The width of the terminal standard output is, if it is one (what `w` fits its lines to). */
+  columns?: number;
 }
 
 /** What a command gets besides its arguments. */
@@ -96,6 +98,9 @@ Every command:
       --layout NAME    record layout of FILE ("linux", "linux-be", "linux64", ...; default: detected)
       --json           print one JSON array instead of text
       --ndjson         print one JSON object per line
+                       (the library's objects: records with their C field
+                       names, the others with the library's property names;
+                       times as ISO-8601 UTC text; a missing value null)
       --help           show this help and exit
       --version        show the version and exit
 `;

@@ -1,42 +1,40 @@
 /**
- * The live-system checks `who` and `last` make on the machine they run on:
- * is a process alive, when did the system boot, who owns a terminal and
- * when was it last used, what is a user's uid. Deno allows /proc and /dev
+ * The live-system checks `who` and `last` make on the machine they run on
+ * (for `who` under `--root`, that system's /proc and /dev where they are
+ * mounted there: see `Machine`): is a process alive, when did the system
+ * boot, who owns a terminal and when was it last used, what is a user's uid. Deno allows /proc and /dev
  * only with --allow-all: without it a check is skipped (reported once
  * through `onDenied`) and its neutral answer used.
  *
  * @module
  */
 
-import { readFileSync, readlinkSync, statSync } from "node:fs";
+import { readFileSync, readlinkSync } from "node:fs";
 import { uptime } from "node:os";
 import process from "node:process";
 import { isPermissionDenial } from "../_internal/runtime.ts";
 import { byteString } from "../_internal/bytes.ts";
 import { uidsByName } from "../_internal/passwd.ts";
+import { Machine, type TtyStat } from "../sources/_proc.ts";
 import type { Context } from "./_command.ts";
 
-/** A terminal's owner, mode and last access, as `stat` reports them. */
-export interface TtyStat {
-  /** Owner uid. */
-  uid: number;
-  /** Mode bits. */
-  mode: number;
-  /** Last access, whole seconds since the epoch. */
-  atime: number;
-}
+export type { TtyStat };
 
 /** Live checks, each returning a neutral answer when the runtime does not allow it. */
 export class System {
   readonly #onDenied: (what: string, flag: string) => void;
   readonly #denied = new Set<string>();
+  readonly #machine: Machine;
   #passwd: Map<string, number> | undefined;
 
   /**
-   * @param onDenied Called once per kind of check the runtime does not allow, with the Deno flag that allows it.
+   * @param onDenied Called once per kind of check the runtime does not allow, with the Deno flag that allows it
+   *   (and once, with flag "", for a root whose /dev holds no terminals).
+   * @param root The machine's `/` for the process and terminal checks (`--root`); this machine when undefined.
    */
-  constructor(onDenied: (what: string, flag: string) => void) {
+  constructor(onDenied: (what: string, flag: string) => void, root?: string) {
     this.#onDenied = onDenied;
+    this.#machine = new Machine(root);
   }
 
   /**
@@ -52,27 +50,19 @@ export class System {
   }
 
   /**
-   * Whether a process exists (`kill(pid, 0)` not failing with ESRCH).
+   * Whether a process exists (`kill(pid, 0)` not failing with ESRCH); under
+   * a root, by its /proc where one is mounted there.
    *
    * @param pid Process id.
    * @returns False only when the process is known not to exist.
    */
   pidAlive(pid: number): boolean {
     try {
-      statSync(`/proc/${pid}`);
-      return true;
+      return this.#machine.pidAlive(pid) ?? true;
     } catch (error) {
-      if (isPermissionDenial(error)) {
-        this.deny("processes (/proc)");
-        return true;
-      }
-    }
-    try {
-      // No /proc (macOS, the BSDs): signal 0 checks without signalling.
-      process.kill(pid, 0);
+      if (!isPermissionDenial(error)) throw error;
+      this.deny("processes (/proc)");
       return true;
-    } catch (error) {
-      return (error as { code?: string }).code !== "ESRCH";
     }
   }
 
@@ -91,19 +81,30 @@ export class System {
   }
 
   /**
-   * `stat` of a terminal device.
+   * `stat` of a terminal device: this machine's, or under a root the one in
+   * its /dev (where it holds no terminals, none, said once).
    *
    * @param path The device path ("/dev/pts/0").
    * @returns Owner, mode and access time, or undefined when it cannot be statted.
    */
   statTty(path: string): TtyStat | undefined {
     try {
-      const s = statSync(path);
-      return { uid: s.uid, mode: s.mode, atime: Math.floor(s.atimeMs / 1000) };
+      if (!this.#machine.hasDev) {
+        this.#onceNoDev();
+        return undefined;
+      }
+      return this.#machine.statTty(path);
     } catch (error) {
       if (isPermissionDenial(error)) this.deny("terminals (/dev)");
       return undefined;
     }
+  }
+
+  #onceNoDev(): void {
+    const what = `terminals: "${this.#machine.path("/dev")}" holds none (not mounted there)`;
+    if (this.#denied.has(what)) return;
+    this.#denied.add(what);
+    this.#onDenied(what, "");
   }
 
   /**
@@ -164,11 +165,18 @@ export class System {
  * reported once on standard error.
  *
  * @param ctx The command's context.
+ * @param root The machine's `/` for the process and terminal checks (the global `--root`, for `who` and `users`).
  * @returns The checks.
  */
-export function systemFor(ctx: Context): System {
-  return new System((what, flag) =>
-    ctx.io.err(`utmp ${ctx.command}: cannot check ${what}: not allowed (Deno needs ${flag}); going on without\n`)
+export function systemFor(ctx: Context, root?: string): System {
+  return new System(
+    (what, flag) =>
+      ctx.io.err(
+        flag === ""
+          ? `utmp ${ctx.command}: cannot check ${what}; going on without\n`
+          : `utmp ${ctx.command}: cannot check ${what}: not allowed (Deno needs ${flag}); going on without\n`,
+      ),
+    root,
   );
 }
 

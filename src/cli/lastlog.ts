@@ -106,6 +106,7 @@ async function run(args: ParsedArgs, ctx: Context): Promise<number> {
         time: t === 0 ? null : e!.time,
         line: e?.line ?? "",
         host: e?.host ?? "",
+        service: "",
       });
       continue;
     }
@@ -136,8 +137,10 @@ export const command: Command = {
   -u, --user LOGIN      print the lastlog record of LOGIN (or a uid, or a uid range N-M)
 
 --file FILE reads FILE instead of /var/log/lastlog; --layout names a lastlog
-layout ("lastlog-linux", ...). With --json/--ndjson: one object per user
-({ user, uid, time, line, host }, time null when never logged in).
+layout ("lastlog-linux", ...). With --json/--ndjson: one object per user,
+as lastlogs() gives them ({ user, uid, time, line, host, service }; time as
+ISO-8601 UTC text, null when never logged in; service "", which a lastlog
+file does not keep).
 `,
   options: [
     { key: "before", short: "b", long: "before", arg: true },

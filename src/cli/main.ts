@@ -33,6 +33,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   lastlog: async () => (await import("./lastlog.ts")).command,
   dump: async () => (await import("./dump.ts")).command,
   watch: async () => (await import("./watch.ts")).command,
+  w: async () => (await import("./w.ts")).command,
 };
 
 /**
@@ -189,6 +190,7 @@ export async function run(): Promise<void> {
         }
       }),
     err: (text) => void process.stderr.write(text),
+    ...(stdout.isTTY && stdout.columns > 0 ? { columns: stdout.columns } : {}),
   });
 }
 

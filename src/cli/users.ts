@@ -13,7 +13,7 @@ import { isUserProcess, trimmedName, whoRecords } from "./who.ts";
 async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   const operands = fileOperands(args, 1);
   const users: { name: string; record: UtmpRecordObject }[] = [];
-  for await (const batch of whoRecords(args, ctx, operands[0], systemFor(ctx))) {
+  for await (const batch of whoRecords(args, ctx, operands[0], systemFor(ctx, ctx.globals.root))) {
     for (const u of batch) {
       // The records of a batch are views into its read buffer: keep names and plain objects only.
       if (isUserProcess(u)) users.push({ name: trimmedName(u), record: u.toJSON() });

@@ -46,7 +46,7 @@ async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   let seen = 0;
   if (most > 0) {
     for await (const e of watch(operands[0], options)) {
-      if (out.json) await out.item({ event: e.type, ...e.record.toJSON() });
+      if (out.json) await out.item(e);
       else await out.text(textLine(e));
       await out.flush();
       if (++seen >= most) break;
@@ -72,7 +72,10 @@ Runs until interrupted.
       --from-start      print the records already in FILE first
   -n, --limit <number>  stop after this many events
       --mode <mode>     auto (default), log (wtmp, btmp), slots (utmp) or logind
-      --ndjson          one JSON object a line: {"event": "login", ...the record}
+      --ndjson          one JSON object a line, the library's WatchEvent:
+                        {"type": "login", "record": {...}, "previous": {...}}
+                        (records with their C field names; "previous" only
+                        where the event has one)
 `,
   options: [
     { key: "from-start", long: "from-start" },

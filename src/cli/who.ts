@@ -4,8 +4,8 @@
  * @module
  */
 
-import { byteString, p2, rawFields, storedString } from "../_internal/bytes.ts";
-import type { UtmpRecord } from "../record.ts";
+import { byteString, p2, rawFields, storedString, stringBytes, utf8String } from "../_internal/bytes.ts";
+import type { UtmpRecord, UtmpRecordObject } from "../record.ts";
 import type { ParsedArgs } from "./_args.ts";
 import { type Command, type Context, EXIT, fileOperands, jsonMode, Writer } from "./_command.ts";
 import { openRecords } from "./_read.ts";
@@ -13,9 +13,12 @@ import { sourceOf } from "./_sources.ts";
 import { logindRecords } from "../sources/logind.ts";
 import { wtmpdbSessions } from "../sources/wtmpdb.ts";
 import { type System, systemFor } from "./_system.ts";
+import { isStale } from "../sources/_proc.ts";
+import { formatAddress } from "../layouts/_addr.ts";
 import { isCTimeLocale, left, right, whoTime } from "./_text.ts";
 
 const utf8 = new TextDecoder();
+const bytesOf = stringBytes;
 
 /** What to print, from the options (coreutils who.c's flags). */
 interface WhoFlags {
@@ -33,6 +36,7 @@ interface WhoFlags {
   count: boolean;
   short: boolean;
   myLine: boolean;
+  ips: boolean;
 }
 
 function flagsOf(args: ParsedArgs): WhoFlags {
@@ -51,6 +55,7 @@ function flagsOf(args: ParsedArgs): WhoFlags {
     count: false,
     short: false,
     myLine: false,
+    ips: false,
   };
   let assumptions = true;
   for (const [key] of args.options) {
@@ -109,6 +114,9 @@ function flagsOf(args: ParsedArgs): WhoFlags {
       case "users":
         f.users = f.idle = true;
         assumptions = false;
+        break;
+      case "ips":
+        f.ips = true;
         break;
     }
   }
@@ -170,8 +178,32 @@ class WhoPrinter {
     const mesg = tty === undefined ? "?" : (tty.mode & 0o020) !== 0 ? "+" : "-";
     const idle = tty === undefined || tty.atime === 0 ? "  ?" : this.#idle(tty.atime, bootTime).slice(0, 6);
     // who.c splits an X display off at the first ":" only to look the host up (--lookup); unlooked-up, it joins them back.
-    const host = raw.ut_host.length > 0 ? `(${byteString(raw.ut_host)})` : "";
+    // With --ips (Debian's 61_whoips.patch), a recorded address takes the host's place, without parentheses.
+    const ip = this.#f.ips ? ipsText(u.ut_addr) : undefined;
+    const host = ip ?? (raw.ut_host.length > 0 ? `(${byteString(raw.ut_host)})` : "");
     return this.line(32, byteString(raw.ut_user), mesg, 32, line, this.time(u), idle, String(u.ut_pid), host, "");
+  }
+
+  /**
+   * The idle time `who -u --json` gives a user session: seconds since its
+   * terminal was last used, or null when the terminal cannot be statted.
+   */
+  idleSeconds(u: UtmpRecord): number | null {
+    const name = utf8.decode(rawFields(u).ut_line);
+    const tty = this.#system.statTty(name.startsWith("/") ? name : "/dev/" + name);
+    if (tty === undefined || tty.atime === 0) return null;
+    this.#now ??= Math.floor(Date.now() / 1000);
+    return this.#now - tty.atime;
+  }
+
+  /**
+   * What `--json` prints for a record shown: its `toJSON()`, with `idle`
+   * for a user session where the IDLE column is printed.
+   */
+  json(u: UtmpRecord): UtmpRecord | (UtmpRecordObject & { idle: number | null }) {
+    const f = this.#f;
+    if (!(f.users && f.idle && !f.short && isUserProcess(u))) return u;
+    return { ...u.toJSON(), idle: this.idleSeconds(u) };
   }
 
   /** who.c idle_string. */
@@ -223,6 +255,27 @@ class WhoPrinter {
   }
 }
 
+/**
+ * `who --ips` (Debian's 61_whoips.patch): a nonzero `ut_addr_v6` as
+ * `getnameinfo(NI_NUMERICHOST)` writes it, read as IPv6 only when its first
+ * 16 bits are in 2000-3fff, fc00-fdff or fec0-feff and its last 96 bits are
+ * not zero and it is not IPv4-mapped; else as the IPv4 address of its first
+ * (or, mapped, its last) 32 bits.
+ *
+ * @param addr The record's address octets (4 or 16).
+ * @returns The text, or undefined for an address of zeros.
+ */
+export function ipsText(addr: readonly number[]): string | undefined {
+  const a = addr.length === 16 ? addr : [...addr, ...new Array<number>(12).fill(0)];
+  if (a.every((b) => b === 0)) return undefined;
+  const zero = (from: number, to: number): boolean => a.slice(from, to).every((b) => b === 0);
+  const mapped = zero(0, 10) && a[10] === 0xff && a[11] === 0xff;
+  const top = a[0]! * 256 + a[1]!;
+  const v6 = (top >= 0x2000 && top <= 0x3fff) || (top >= 0xfc00 && top <= 0xfdff) || (top >= 0xfec0 && top <= 0xfeff);
+  if (!v6 || mapped || zero(4, 16)) return (mapped ? a.slice(12, 16) : a.slice(0, 4)).join(".");
+  return formatAddress(a);
+}
+
 /** IS_USER_PROCESS: a USER_PROCESS record with a user name. */
 export function isUserProcess(u: UtmpRecord): boolean {
   return u.ut_type === "USER_PROCESS" && storedString(u, "ut_user") !== "";
@@ -250,8 +303,8 @@ export async function* whoRecords(
     // Say plainly why the output is not from a utmp file (stdout stays what who prints on such a system).
     ctx.io.err(`utmp ${ctx.command}: this system keeps no utmp file; showing systemd-logind's sessions ("${path}")\n`);
   }
-  // Under --root the pids are another system's: not checked.
-  const checkPids = file === undefined && ctx.globals.root === undefined;
+  // Under --root the pids are another system's: checked in its /proc where one is mounted there (see System).
+  const checkPids = file === undefined;
   const batches = source === "utmp"
     ? openRecords(args, ctx, path)
     : allAtOnce(source === "logind" ? logindRecords(path) : wtmpdbSessions(path));
@@ -267,14 +320,15 @@ async function* allAtOnce(records: AsyncIterable<UtmpRecord>): AsyncGenerator<Ut
 
 /**
  * Records without the user sessions whose process is gone (coreutils'
- * READ_UTMP_CHECK_PIDS: `kill(pid, 0)` failing with ESRCH).
+ * READ_UTMP_CHECK_PIDS: `kill(pid, 0)` failing with ESRCH), as the
+ * library's `who()` leaves them out (`isStale`).
  *
  * @param records Records.
  * @param system The live checks.
  * @returns The records kept.
  */
 export function liveOnly(records: UtmpRecord[], system: System): UtmpRecord[] {
-  return records.filter((u) => !(isUserProcess(u) && u.ut_pid > 0 && !system.pidAlive(u.ut_pid)));
+  return records.filter((u) => !isStale(u, (pid) => system.pidAlive(pid)));
 }
 
 async function run(args: ParsedArgs, ctx: Context): Promise<number> {
@@ -283,20 +337,21 @@ async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   if (operands.length === 2) f.myLine = true;
   const file = operands.length === 1 ? operands[0] : undefined;
   const out = new Writer(ctx.io, jsonMode(args));
-  const system = systemFor(ctx);
+  const system = systemFor(ctx, ctx.globals.root);
   const printer = new WhoPrinter(f, system);
   if (f.count) {
-    let names = "";
-    let count = 0;
+    const names: string[] = [];
     for await (const batch of whoRecords(args, ctx, file, system)) {
-      for (const u of batch) {
-        if (!isUserProcess(u)) continue;
-        if (out.json) await out.item(u);
-        else names += (count === 0 ? "" : " ") + trimmedName(u);
-        count++;
-      }
+      for (const u of batch) if (isUserProcess(u)) names.push(trimmedName(u));
     }
-    if (!out.json) await out.text(`${names}\n# users=${count}\n`);
+    if (out.json) {
+      // One summary, not a list: { users, count } on one line, for --json and --ndjson alike.
+      const users = names.map((n) => utf8.decode(bytesOf(n)));
+      await out.text(utf8String(JSON.stringify({ users, count: names.length })) + "\n");
+      await out.flush();
+      return EXIT.OK;
+    }
+    await out.text(`${names.join(" ")}\n# users=${names.length}\n`);
     await out.end();
     return EXIT.OK;
   }
@@ -328,7 +383,7 @@ async function run(args: ParsedArgs, ctx: Context): Promise<number> {
           : f.dead && u.ut_type === "DEAD_PROCESS"
           ? printer.dead(u)
           : undefined;
-        if (text !== undefined) await (out.json ? out.item(u) : out.text(text));
+        if (text !== undefined) await (out.json ? out.item(printer.json(u)) : out.text(text));
       }
       if (u.ut_type === "BOOT_TIME") bootTime = u.ut_tv.tv_sec;
     }
@@ -348,6 +403,7 @@ export const command: Command = {
   -b, --boot        time of last system boot
   -d, --dead        print dead processes
   -H, --heading     print line of column headings
+      --ips         print ips instead of hostnames
   -l, --login       print system login processes
   -m                only hostname and user associated with stdin
   -p, --process     print active processes spawned by init
@@ -363,7 +419,10 @@ export const command: Command = {
 If FILE is not given, the system's utmp is read (systemd-logind's sessions
 where there is none) and entries whose process is gone are left out.
 If ARG1 ARG2 are given, -m is presumed.
-With --json/--ndjson the records shown are printed as JSON.
+With --json/--ndjson the records shown are printed as JSON (C field names,
+times as ISO-8601 UTC text); where the IDLE column is shown (-u, -a) a user
+session's record also has "idle": seconds since its terminal was used, or
+null. With -q: one object, {"users": [names], "count": N}.
 `,
   options: [
     { key: "all", short: "a", long: "all" },
@@ -371,6 +430,7 @@ With --json/--ndjson the records shown are printed as JSON.
     { key: "count", short: "q", long: "count" },
     { key: "dead", short: "d", long: "dead" },
     { key: "heading", short: "H", long: "heading" },
+    { key: "ips", long: "ips" },
     { key: "login", short: "l", long: "login" },
     { key: "m", short: "m" },
     { key: "mesg", short: "T", long: "mesg" },

@@ -63,4 +63,4 @@ export { decodeRecord, decodeRecords } from "./decode.ts";
 export { encodeRecord, encodeRecords, type RecordInput, typeNumber } from "./encode.ts";
 export { formatAddress } from "./_addr.ts";
 export { deriveType } from "./bsd.ts";
-export { devicePath } from "../record.ts";
+export { devicePath, type UtRawBytes } from "../record.ts";

@@ -8,6 +8,8 @@
 
 import { RecordBase, type UtExit, type UtmpRecord, type UtTimeval } from "../record.ts";
 import type { UtTypeName } from "../types.ts";
+import { formatAddress } from "../layouts/_addr.ts";
+import { isIPv4, isIPv6 } from "node:net";
 
 /** What a source knows about a record; the rest takes the contract's neutral values. */
 export interface PlainFields {
@@ -25,6 +27,11 @@ export interface PlainFields {
   ut_host: string;
   /** Process id (0 when unknown). */
   ut_pid: number;
+  /**
+   * Address octets as a record file holds them: 4 for IPv4 (or an IPv6
+   * address whose last 96 bits are zero), 16 for IPv6; none for no address.
+   */
+  ut_addr?: readonly number[];
   /** Microseconds since the epoch. */
   usec: number;
   /** The source's name: "logind", "wtmpdb". */
@@ -44,12 +51,13 @@ export class PlainRecord extends RecordBase implements UtmpRecord {
   readonly ut_host: string;
   readonly ut_session = 0;
   readonly ut_exit_code = 0;
-  readonly ut_addr_text = "0.0.0.0";
+  readonly ut_addr_text: string;
   readonly layout: string;
   readonly offset = -1;
   readonly index: number;
   readonly raw = undefined;
   readonly #usec: number;
+  readonly #addr: readonly number[];
 
   /** @param fields The values. */
   constructor(fields: PlainFields) {
@@ -64,6 +72,8 @@ export class PlainRecord extends RecordBase implements UtmpRecord {
     this.layout = fields.layout;
     this.index = fields.index;
     this.#usec = fields.usec;
+    this.#addr = fields.ut_addr ?? [0, 0, 0, 0];
+    this.ut_addr_text = formatAddress(this.#addr);
   }
 
   /** True for USER_PROCESS records. */
@@ -76,9 +86,9 @@ export class PlainRecord extends RecordBase implements UtmpRecord {
     return { e_termination: 0, e_exit: 0 };
   }
 
-  /** Always [0, 0, 0, 0]: these sources keep no address. */
+  /** The address the source gave (logind: a REMOTE_HOST that is an IP address), else [0, 0, 0, 0]. */
   get ut_addr(): number[] {
-    return [0, 0, 0, 0];
+    return [...this.#addr];
   }
 
   /** Time with full microseconds. */
@@ -105,4 +115,35 @@ export class PlainRecord extends RecordBase implements UtmpRecord {
 export function whole(value: number | null): number | null {
   if (value === null) return null;
   return Math.trunc(Math.min(Number.MAX_SAFE_INTEGER, Math.max(-Number.MAX_SAFE_INTEGER, value)));
+}
+
+/**
+ * The octets of an IP address literal, as a record file holds the address
+ * (`ut_addr_v6`, read as `ut_addr`): 4 for IPv4, 16 for IPv6, or 4 when the
+ * last 96 bits of an IPv6 address are zero (glibc's IPv4 test). An IPv6
+ * zone ("%eth0") is left out.
+ *
+ * @param text An address ("192.0.2.7", "2001:db8::1", "fe80::1%eth0"), or anything else.
+ * @returns The octets, or undefined when the text is no IP address literal.
+ */
+export function addressOctets(text: string): number[] | undefined {
+  if (isIPv4(text)) return text.split(".").map(Number);
+  const bare = text.replace(/%[^%]+$/, "");
+  if (!isIPv6(bare)) return undefined;
+  let head = bare;
+  let v4: number[] = [];
+  const dotted = /:(\d+\.\d+\.\d+\.\d+)$/.exec(bare);
+  if (dotted !== null) {
+    v4 = dotted[1]!.split(".").map(Number);
+    head = bare.slice(0, dotted.index + 1) + "0:0";
+  }
+  const [left, right] = head.split("::") as [string, string | undefined];
+  const groups = (part: string | undefined): number[] =>
+    part === undefined || part === "" ? [] : part.split(":").map((g) => Number.parseInt(g, 16));
+  const l = groups(left);
+  const r = groups(right);
+  const words = right === undefined ? l : [...l, ...new Array<number>(8 - l.length - r.length).fill(0), ...r];
+  const octets = words.flatMap((w) => [w >> 8, w & 0xff]);
+  if (v4.length === 4) octets.splice(12, 4, ...v4);
+  return octets.slice(4).every((b) => b === 0) ? octets.slice(0, 4) : octets;
 }

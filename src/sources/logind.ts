@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { UtmpFileError } from "../errors.ts";
 import { fileError, readRegularFile } from "../backends/_record_file.ts";
 import { devicePath, type UtmpRecord } from "../record.ts";
-import { PlainRecord, whole } from "./_plain.ts";
+import { addressOctets, PlainRecord, whole } from "./_plain.ts";
 
 /**
  * Where logind keeps its session files.
@@ -243,8 +243,10 @@ export function isUserSession(session: LogindSession): boolean {
  * ("/dev/pts/0"; the seat, then the display, for a session without a tty),
  * REMOTE_HOST → `ut_host` (the display for a local graphical session, as
  * GNU `who` shows it), LEADER → `ut_pid`, REALTIME (µs) → `ut_tv`/`ut_time`,
- * the session id → `ut_id`. logind keeps no exit status, session id or
- * address: those are 0.
+ * the session id → `ut_id`, and REMOTE_HOST → `ut_addr`/`ut_addr_text`
+ * when it is an IPv4 or IPv6 address literal (the octets and `inet_ntop`
+ * text a utmp record holds; 0.0.0.0 for a host name). logind keeps no exit
+ * status or session id: those are 0.
  *
  * @example One ssh session
  * ```ts
@@ -258,6 +260,8 @@ export function isUserSession(session: LogindSession): boolean {
  * assert.equal(u.ut_line, "/dev/pts/1");
  * assert.equal(u.ut_pid, 4242);
  * assert.equal(u.ut_id, "7");
+ * assert.deepEqual(u.ut_addr, [198, 51, 100, 4]);
+ * assert.equal(u.ut_addr_text, "198.51.100.4");
  * assert.deepEqual(u.ut_tv, { tv_sec: 1700000000, tv_usec: 123456 });
  * assert.equal(u.layout, "logind");
  * ```
@@ -269,7 +273,9 @@ export function isUserSession(session: LogindSession): boolean {
 export function sessionRecord(session: LogindSession, index: number): UtmpRecord {
   const v = session.values;
   const pid = Number(v.LEADER ?? 0);
+  const addr = addressOctets(v.REMOTE_HOST ?? "");
   return new PlainRecord({
+    ...(addr === undefined ? {} : { ut_addr: addr }),
     ut_type: "USER_PROCESS",
     ut_type_raw: -1,
     ut_user: v.USER ?? "",

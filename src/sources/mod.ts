@@ -22,8 +22,10 @@ import { type LastlogEntry, LastlogFile } from "../lastlog_file.ts";
 import type { LastlogLayoutName } from "../layouts/registry.ts";
 import { namesByUid, readPasswd } from "../_internal/passwd.ts";
 import { rootPath } from "./_root.ts";
+import { isStale, Machine } from "./_proc.ts";
 
 export { rootPath };
+export { type SystemPaths, systemPaths } from "../paths.ts";
 export {
   cunescape,
   isUserSession,
@@ -79,9 +81,12 @@ export interface SessionsOptions extends RootOptions {
 export interface WhoOptions extends SessionsOptions {
   /**
    * Every user session the source holds. By default, reading the system's
-   * own sessions (no `path`, no `root`), sessions whose process is gone are
-   * left out, as coreutils `who` leaves them out; with a `path` or a `root`
-   * nothing is checked (those processes belong to another machine).
+   * own sessions (no `path`), sessions whose process is gone are left out,
+   * as coreutils `who` leaves them out of the system's utmp (its
+   * READ_UTMP_CHECK_PIDS: `kill(pid, 0)` failing with ESRCH); under a `root`
+   * they are looked for in `<root>/proc`, and not checked where no proc file
+   * system is mounted there. With a `path` nothing is checked (those
+   * processes may belong to another machine).
    */
   all?: boolean;
 }
@@ -354,7 +359,9 @@ export async function* sessions(options: SessionsOptions = {}): AsyncGenerator<U
 
 /**
  * The logged-in users: the USER_PROCESS records with a user name from
- * {@link sessions}, what `who` lists.
+ * {@link sessions}, what `who` lists: for the system's own sessions, only
+ * the live ones (see {@link WhoOptions.all}). For an array, what they run,
+ * and their idle times, see `loggedIn()`.
  *
  * @example Logged-in users
  * ```ts
@@ -376,13 +383,17 @@ export async function* sessions(options: SessionsOptions = {}): AsyncGenerator<U
  * assert.deepEqual(users, ["alice /dev/pts/0 logind"]);
  * ```
  *
- * @param options Source, path and root.
+ * @param options Source, path, root, and whether to keep the sessions whose process is gone.
  * @returns The records.
  * @throws {UtmpFileError} When the source cannot be read.
  * @throws {RangeError} For an unknown source.
+ * @throws In Deno without `--allow-all`, checking the processes (/proc) is refused (`NotCapable`, naming the
+ *   flag): run with it, or pass `all: true`.
  */
 export async function* who(options: WhoOptions = {}): AsyncGenerator<UtmpRecord> {
-  for await (const u of sessions(options)) if (u.ut_user_process && u.ut_user !== "") yield u;
+  const machine = options.all || options.path !== undefined ? undefined : new Machine(options.root);
+  const alive = (pid: number): boolean | undefined => machine?.pidAlive(pid);
+  for await (const u of sessions(options)) if (u.ut_user_process && u.ut_user !== "" && !isStale(u, alive)) yield u;
 }
 
 /**

@@ -91,13 +91,15 @@ test("main() --json prints one array and --ndjson one object per line, the same 
   }
 });
 
-test("main() who --json prints the records coreutils who -a shows", async () => {
-  const json = JSON.parse(utf8Of((await ours(["who", "-a", "--json", WTMP])).out)) as { index: number }[];
+test("main() who --json prints the records coreutils who -a shows, a user session's with its idle time", async () => {
+  const json = JSON.parse(utf8Of((await ours(["who", "-a", "--json", WTMP])).out)) as Record<string, unknown>[];
   const records = [];
   for await (const u of new UtmpFile(WTMP)) records.push(JSON.parse(JSON.stringify(u)));
   // who -a shows every record but EMPTY ones and USER_PROCESS ones without a user.
   const shown = records.filter((u) => u.ut_type !== "EMPTY" && !(u.ut_type === "USER_PROCESS" && u.ut_user === ""));
-  assert.deepEqual(json, shown);
+  // -a includes -u: a user session also has "idle" (seconds since its terminal was used, or null).
+  assert.deepEqual(json.map(({ idle: _, ...record }) => record), shown);
+  for (const item of json) assert.equal("idle" in item, item.ut_type === "USER_PROCESS", JSON.stringify(item));
   assert.equal(json.length, oracle("who", ["-a", WTMP]).out.split("\n").length - 1);
 });
 

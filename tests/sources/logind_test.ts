@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { test } from "../_harness.ts";
@@ -151,8 +151,8 @@ process.env.LC_ALL = "C";
 /** The same sessions as `who` would find them in a utmp, written by hand in utmpdump's text format. */
 const SAME_SESSIONS_AS_UTMP = [
   "[7] [00801] [1017] [bob     ] [tty1        ] [                    ] [0.0.0.0        ] [2023-11-14T22:13:20,000000+00:00]",
-  "[7] [04242] [1023] [alice   ] [pts/0       ] [198.51.100.4        ] [0.0.0.0        ] [2023-11-14T22:15:23,456789+00:00]",
-  "[7] [05150] [1024] [root    ] [pts/1       ] [2001:db8::7         ] [0.0.0.0        ] [2023-11-14T22:16:40,000001+00:00]",
+  "[7] [04242] [1023] [alice   ] [pts/0       ] [198.51.100.4        ] [198.51.100.4   ] [2023-11-14T22:15:23,456789+00:00]",
+  "[7] [05150] [1024] [root    ] [pts/1       ] [2001:db8::7         ] [2001:db8::7    ] [2023-11-14T22:16:40,000001+00:00]",
   "[7] [02000] [1031] [carol   ] [seat0       ] [                    ] [0.0.0.0        ] [2023-11-14T22:18:20,000000+00:00]",
   "[7] [03000] [1040] [dave    ] [:1          ] [:1                  ] [0.0.0.0        ] [2023-11-14T22:20:00,000000+00:00]",
 ].join("\n") + "\n";
@@ -202,6 +202,8 @@ test("logindRecords() maps every field of each user session and leaves the other
         ut_id: "1023",
         ut_host: "198.51.100.4",
         ut_pid: 4242,
+        ut_addr: [198, 51, 100, 4],
+        ut_addr_text: "198.51.100.4",
       },
       {
         ...common,
@@ -212,6 +214,8 @@ test("logindRecords() maps every field of each user session and leaves the other
         ut_id: "1024",
         ut_host: "2001:db8::7",
         ut_pid: 5150,
+        ut_addr: [0x20, 1, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7],
+        ut_addr_text: "2001:db8::7",
       },
       {
         ...common,
@@ -327,6 +331,8 @@ test("main() who under --root reads the host's logind sessions where it has no u
   try {
     const { main } = await import("../../src/cli/main.ts");
     sessionsDir(join(t.dir, "host/run/systemd/sessions"));
+    // The host's terminals are this machine's (who -a stats them, as coreutils does the reference's).
+    symlinkSync("/dev", join(t.dir, "host/dev"));
     const reference = utmpdumpReverse(SAME_SESSIONS_AS_UTMP, t.file("utmp"));
     for (const flags of [[], ["-a"], ["-q"]]) {
       let text = "";

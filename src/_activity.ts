@@ -1,0 +1,217 @@
+/**
+ * What `w` reads of each session, shared by `loggedIn()` and `utmp w`: the
+ * candidate sessions of the source, their terminals and processes, and the
+ * figures of `w`'s first line.
+ *
+ * @module
+ */
+
+import { byteString, rawFields, stringBytes, utf8String } from "./_internal/bytes.ts";
+import type { LayoutName } from "./layouts/registry.ts";
+import type { LoggedInOptions, LoggedInUser } from "./logged_in.ts";
+import type { UtmpRecord } from "./record.ts";
+import { isUserSession, readLogindSessions, sessionRecord } from "./sources/logind.ts";
+import { chooseSource, type SourceNames } from "./sources/mod.ts";
+import { wtmpdbSessions } from "./sources/wtmpdb.ts";
+import { commandOf, Machine, type SessionProcesses, whatOf } from "./sources/_proc.ts";
+import { UtmpFile } from "./utmp_file.ts";
+
+/** What `w` knows of one session, before it is shown or made a `LoggedInUser`. */
+export interface Activity {
+  /** The session's record. */
+  record: UtmpRecord;
+  /** The source it was read from. */
+  source: SourceNames["sessions"];
+  /** The line as `w` cleans it (up to the first byte that is not a letter, a digit or "/"), a byte string. */
+  tty: string;
+  /** Whether the stored line starts with ":" (an X display: `w` shows "?xdm?"). */
+  display: boolean;
+  /** Now less the terminal's access time, in seconds; null when it cannot be statted. */
+  idle: number | null;
+  /** The session's processes, or null when /proc cannot be read. */
+  processes: SessionProcesses | null;
+}
+
+/** Everything `w` prints, read once. */
+export interface ActivityReport {
+  /** The live sessions, in the source's order. */
+  sessions: Activity[];
+  /** See `LoggedInUsers.userCount`. */
+  userCount: number;
+  /** See `LoggedInUsers.uptime`. */
+  uptime: number | null;
+  /** See `LoggedInUsers.loadAverage`. */
+  loadAverage: [number, number, number] | null;
+  /** Clock ticks per second. */
+  hertz: number;
+  /** When it was read, whole seconds since the epoch. */
+  now: number;
+  /** See `LoggedInUsers.notes`. */
+  notes: string[];
+  /** The machine read. */
+  machine: Machine;
+}
+
+/** Options of {@link readActivity}: those of `loggedIn()`, and how `w` itself differs. */
+export interface ActivityOptions extends LoggedInOptions {
+  /** The layout of a utmp file ("auto" by default). */
+  layout?: "auto" | LayoutName;
+  /**
+   * Leave out, as `w` does, a session whose user has no uid (not in the
+   * password file, or a logind session without UID), unless `anyUser`.
+   * Without it such a session is kept, its command chosen as with `anyUser`.
+   */
+  passwdOnly?: boolean;
+}
+
+/** A candidate session: its record, and the uid logind gives (utmp's comes from the password file). */
+interface Candidate {
+  record: UtmpRecord;
+  uid: number | undefined;
+}
+
+/** `strncmp(a, b, UT_NAMESIZE) == 0` over byte strings. */
+const sameName = (a: string, b: string): boolean => a.slice(0, 32) === b.slice(0, 32);
+
+/**
+ * The sessions `w` looks at, with the user count of `w`'s first line.
+ *
+ * @param options Source, path, root, user, layout.
+ * @returns The USER_PROCESS records with a user name (of that user), their uids where known, and the count.
+ */
+async function candidates(
+  options: ActivityOptions,
+): Promise<{ source: SourceNames["sessions"]; list: Candidate[]; userCount: number }> {
+  const { source, path } = await chooseSource("sessions", options);
+  const want = options.user === undefined ? undefined : utf8String(options.user);
+  const list: Candidate[] = [];
+  let userCount = 0;
+  const consider = (record: UtmpRecord, uid: number | undefined): void => {
+    if (record.ut_type !== "USER_PROCESS") return;
+    const name = byteString(rawFields(record).ut_user);
+    if (name === "") return;
+    userCount++;
+    if (want === undefined || sameName(name, want)) list.push({ record, uid });
+  };
+  if (source === "logind") {
+    let index = 0;
+    for (const session of await readLogindSessions(path)) {
+      if (!isUserSession(session)) continue;
+      const uid = Number(session.values.UID ?? "");
+      consider(sessionRecord(session, index++), /^\d+$/.test(session.values.UID ?? "") ? uid : undefined);
+    }
+  } else if (source === "wtmpdb") {
+    for await (const u of wtmpdbSessions(path)) consider(u, undefined);
+  } else {
+    for await (const u of new UtmpFile(path, { layout: options.layout ?? "auto" })) consider(u, undefined);
+  }
+  return { source, list, userCount };
+}
+
+/**
+ * procps `w`'s clean-up of a line: up to the first byte that is not an
+ * ASCII letter or digit or "/".
+ */
+function cleanLine(stored: string): string {
+  const m = /^[A-Za-z0-9/]*/.exec(stored.slice(0, 32));
+  return m![0];
+}
+
+/**
+ * Reads what `w` shows: the live sessions with their terminals and
+ * processes, and the figures of its first line. Shared by `loggedIn()`
+ * and `utmp w`.
+ *
+ * @param options See {@link ActivityOptions}.
+ * @returns The report.
+ * @throws {UtmpFileError} When the source cannot be read.
+ */
+export async function readActivity(options: ActivityOptions = {}): Promise<ActivityReport> {
+  const machine = new Machine(options.root);
+  const { source, list, userCount } = await candidates(options);
+  const notes: string[] = [];
+  const processes = machine.processes();
+  if (processes === undefined) {
+    notes.push(
+      machine.root === undefined
+        ? "no /proc on this system: sessions are not checked for being live, and command, jcpu, pcpu and the uptime are unknown"
+        : `no proc file system at "${
+          machine.path("/proc")
+        }" (not mounted there): sessions are not checked for being live, and command, jcpu, pcpu and the uptime are unknown`,
+    );
+  }
+  if (!machine.hasDev) {
+    notes.push(`no terminals at "${machine.path("/dev")}" (not mounted there): idle and jcpu are unknown`);
+  }
+  const now = Math.floor(Date.now() / 1000);
+  const sessions: Activity[] = [];
+  for (const { record, uid: given } of list) {
+    const raw = rawFields(record);
+    const stored = byteString(raw.ut_line);
+    const tty = cleanLine(stored);
+    let found: SessionProcesses | null = null;
+    if (processes !== undefined) {
+      const uid = options.anyUser ? undefined : given ?? machine.uidOf(byteString(raw.ut_user).slice(0, 32));
+      if (uid === undefined && !options.anyUser && options.passwdOnly) continue;
+      found = whatOf(processes, record.ut_pid, machine.hasDev ? machine.ttyDevice(tty) : -1, uid, machine);
+      // A wtmpdb keeps no pids: its open sessions cannot be checked (a utmp record without a pid is stale to w).
+      if (!found.found && source !== "wtmpdb") continue;
+    }
+    const stat = machine.statTty("/dev/" + tty);
+    sessions.push({
+      record,
+      source,
+      tty,
+      display: stored.startsWith(":"),
+      idle: stat === undefined ? null : now - stat.atime,
+      processes: found,
+    });
+  }
+  return {
+    sessions,
+    userCount,
+    uptime: machine.uptime() ?? null,
+    loadAverage: machine.loadAverage() ?? null,
+    hertz: processes === undefined ? 100 : machine.hertz(),
+    now,
+    notes,
+    machine,
+  };
+}
+
+/** A byte string of UTF-8 as text. */
+const text = (s: string): string => new TextDecoder().decode(stringBytes(s));
+
+/**
+ * One session as a `LoggedInUser`.
+ *
+ * @param a The session.
+ * @param report The report it is part of.
+ * @returns The plain object.
+ */
+export function loggedInUser(a: Activity, report: ActivityReport): LoggedInUser {
+  const u = a.record;
+  const stored = byteString(rawFields(u).ut_line);
+  const p = a.processes;
+  const hasDev = report.machine.hasDev;
+  // A terminal line, not a display (":0") or a logind seat ("seat0", which the record keeps without "/dev/").
+  const terminal = a.tty !== "" && !a.display && u.ut_line.startsWith("/dev/");
+  return {
+    user: u.ut_user,
+    line: text(stored),
+    tty: terminal ? "/dev/" + a.tty : null,
+    host: u.ut_host,
+    addr: u.ut_addr.every((b) => b === 0) ? "" : u.ut_addr_text,
+    loginTime: u.ut_time,
+    idle: !terminal || a.idle === null || a.idle < 0 ? null : a.idle,
+    pid: u.ut_pid,
+    command: p === null
+      ? null
+      : p.what === undefined
+      ? "-"
+      : text(commandOf(p.what, report.machine.cmdline(p.what.pid), true).slice(0, 512)),
+    jcpu: p === null || !hasDev ? null : p.jcpu / report.hertz,
+    pcpu: p === null ? null : p.pcpu / report.hertz,
+    source: a.source,
+  };
+}

@@ -1,0 +1,510 @@
+/**
+ * The live system behind the login records, read the way procps and
+ * coreutils read it: processes (/proc), terminals (/dev), the uptime and
+ * the load averages, the password file — on this machine, or under a `root`
+ * (a host's `/` mounted in a container), where /proc and /dev are read only
+ * when they are mounted there. Runtime-neutral through `node:fs`.
+ *
+ * Nothing here catches a runtime's permission denial (Deno reads /proc and
+ * most of /dev only with `--allow-all`): callers decide whether to pass it
+ * on (the library) or report it once and go on (the command line).
+ *
+ * @module
+ */
+
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import process from "node:process";
+import { byteString } from "../_internal/bytes.ts";
+import { uidsByName } from "../_internal/passwd.ts";
+import { isPermissionDenial } from "../_internal/runtime.ts";
+import type { UtmpRecord } from "../record.ts";
+
+/** A terminal's owner, mode, device number and last access, as `stat` reports them. */
+export interface TtyStat {
+  /** Owner uid. */
+  uid: number;
+  /** Mode bits (file type included). */
+  mode: number;
+  /** Last access, whole seconds since the epoch (`st_atime`). */
+  atime: number;
+  /** The device number (`st_rdev`). */
+  rdev: number;
+}
+
+/** What `w` takes from `/proc/PID/stat` (procps `stat2proc`). */
+export interface ProcessStat {
+  /** Process id (the directory's name: a thread group id). */
+  pid: number;
+  /** State letter ("R", "S", "Z", ...). */
+  state: string;
+  /** The command name between the parentheses, as a byte string. */
+  comm: string;
+  /** Process group. */
+  pgrp: number;
+  /** Controlling terminal's device number (`tty_nr`), 0 for none. */
+  tty: number;
+  /** Foreground process group of that terminal (`tpgid`), -1 for none. */
+  tpgid: number;
+  /** User and system time, in clock ticks (`utime + stime`). */
+  ticks: number;
+  /** Start time after boot, in clock ticks (`starttime`). */
+  start: number;
+}
+
+/** The file types of `st_mode`. */
+const S_IFMT = 0o170000;
+const S_IFCHR = 0o020000;
+
+/** `AT_CLKTCK` in the auxiliary vector: the kernel's clock ticks per second. */
+const AT_CLKTCK = 17;
+
+/** The error code of a failed file operation. */
+const codeOf = (error: unknown): string | undefined => (error as { code?: string } | null)?.code;
+
+/**
+ * One machine's live state: this one, or the one whose `/` is at `root`.
+ * Under a root, /proc and /dev are those mounted at `<root>/proc` and
+ * `<root>/dev`; where one is not mounted there its answers are "unknown"
+ * (undefined), never this machine's.
+ */
+export class Machine {
+  /** The directory the machine's `/` is at, or undefined for this machine. */
+  readonly root: string | undefined;
+  #procThere: boolean | undefined;
+  #devThere: boolean | undefined;
+  #uids: Map<string, number> | undefined;
+  #hertz: number | undefined;
+
+  /** @param root The machine's `/`; undefined, "" or "/" for this machine. */
+  constructor(root?: string) {
+    this.root = root === undefined || root === "" || resolve(root) === "/" ? undefined : resolve(root);
+  }
+
+  /**
+   * A system path on this machine.
+   *
+   * @param path An absolute path ("/proc/1/stat").
+   * @returns The path to open.
+   */
+  path(path: string): string {
+    return this.root === undefined ? path : join(this.root, path);
+  }
+
+  /**
+   * Whether the processes can be read: /proc here, or a proc file system at
+   * `<root>/proc` (one holding `uptime`).
+   */
+  get hasProc(): boolean {
+    this.#procThere ??= isFile(this.path("/proc/uptime"));
+    return this.#procThere;
+  }
+
+  /**
+   * Whether the terminals can be looked at: always here, and under a root
+   * where `<root>/dev` holds the terminals (a `pts` directory, or `null` as a
+   * character device).
+   */
+  get hasDev(): boolean {
+    if (this.root === undefined) return true;
+    this.#devThere ??= isDirectory(this.path("/dev/pts")) || isCharDevice(this.path("/dev/null"));
+    return this.#devThere;
+  }
+
+  /**
+   * Whether a process exists, as coreutils asks it (`kill(pid, 0)` failing
+   * with ESRCH means gone): /proc/PID, else (no /proc, as on macOS) signal 0.
+   * Under a root only its /proc can tell.
+   *
+   * @param pid A process id (> 0).
+   * @returns False when it is known to be gone, undefined when it cannot be known.
+   */
+  pidAlive(pid: number): boolean | undefined {
+    if (this.root !== undefined) return this.hasProc ? existsSync(this.path(`/proc/${pid}`)) : undefined;
+    try {
+      statSync(`/proc/${pid}`);
+      return true;
+    } catch (error) {
+      if (isPermissionDenial(error)) throw error;
+    }
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (error) {
+      if (isPermissionDenial(error)) throw error;
+      return codeOf(error) !== "ESRCH";
+    }
+  }
+
+  /**
+   * The time since boot, from /proc/uptime (procps `procps_uptime`).
+   *
+   * @returns Seconds, or undefined when /proc cannot be read.
+   */
+  uptime(): number | undefined {
+    const text = this.#proc("/proc/uptime");
+    const n = text === undefined ? NaN : Number.parseFloat(text);
+    return Number.isFinite(n) ? n : undefined;
+  }
+
+  /**
+   * The load averages over 1, 5 and 15 minutes, from /proc/loadavg.
+   *
+   * @returns The three averages, or undefined when /proc cannot be read.
+   */
+  loadAverage(): [number, number, number] | undefined {
+    const text = this.#proc("/proc/loadavg");
+    const n = (text ?? "").trim().split(/\s+/).slice(0, 3).map(Number);
+    return n.length === 3 && n.every(Number.isFinite) ? [n[0]!, n[1]!, n[2]!] : undefined;
+  }
+
+  /**
+   * Clock ticks per second (`sysconf(_SC_CLK_TCK)`): the kernel's
+   * `AT_CLKTCK` from this process's auxiliary vector (the kernel is the
+   * same under a root), 100 where it cannot be read.
+   *
+   * @returns Ticks per second.
+   */
+  hertz(): number {
+    if (this.#hertz === undefined) {
+      this.#hertz = 100;
+      try {
+        const auxv = readFileSync("/proc/self/auxv");
+        const view = new DataView(auxv.buffer, auxv.byteOffset, auxv.byteLength);
+        for (let at = 0; at + 16 <= auxv.length; at += 16) {
+          const type = Number(view.getBigUint64(at, true));
+          if (type === 0) break;
+          if (type === AT_CLKTCK) this.#hertz = Number(view.getBigUint64(at + 8, true)) || 100;
+        }
+      } catch (error) {
+        if (isPermissionDenial(error)) throw error;
+      }
+    }
+    return this.#hertz;
+  }
+
+  /**
+   * Every process (thread group), in pid order as procps reads /proc.
+   *
+   * @returns The processes, or undefined when /proc cannot be read.
+   */
+  processes(): ProcessStat[] | undefined {
+    if (!this.hasProc) return undefined;
+    let names: string[];
+    try {
+      names = readdirSync(this.path("/proc"));
+    } catch (error) {
+      if (isPermissionDenial(error)) throw error;
+      return undefined;
+    }
+    const pids = names.filter((n) => /^[1-9]\d*$/.test(n)).map(Number).sort((a, b) => a - b);
+    const list: ProcessStat[] = [];
+    for (const pid of pids) {
+      const stat = this.#read(`/proc/${pid}/stat`);
+      const p = stat === undefined ? undefined : parseStat(pid, stat);
+      if (p !== undefined) list.push(p);
+    }
+    return list;
+  }
+
+  /**
+   * A process's real and effective uids (the `Uid:` line of /proc/PID/status).
+   *
+   * @param pid Process id.
+   * @returns The uids, or undefined when the process is gone.
+   */
+  uids(pid: number): { ruid: number; euid: number } | undefined {
+    const text = this.#read(`/proc/${pid}/status`);
+    const m = text === undefined ? null : /^Uid:\s*(\d+)\s+(\d+)/m.exec(text);
+    return m === null ? undefined : { ruid: Number(m[1]), euid: Number(m[2]) };
+  }
+
+  /**
+   * A process's arguments as procps joins them (`read_unvectored`): the
+   * trailing NULs dropped, every other NUL and newline a space, a space at
+   * the very end dropped; at most 128 KiB.
+   *
+   * @param pid Process id.
+   * @returns The arguments as a byte string ("" for a kernel thread or a zombie).
+   */
+  cmdline(pid: number): string {
+    const bytes = this.#readBytes(`/proc/${pid}/cmdline`);
+    if (bytes === undefined || bytes.length === 0) return "";
+    const n = Math.min(bytes.length, 128 * 1024 - 1);
+    const dst = bytes.subarray(0, n);
+    let i = n;
+    while (i > 0 && dst[i - 1] === 0) i--;
+    for (let k = 0; k < i; k++) if (dst[k] === 0 || dst[k] === 0x0a) dst[k] = 0x20;
+    if (dst[n - 1] === 0x20) dst[n - 1] = 0;
+    const s = byteString(dst);
+    const nul = s.indexOf("\0");
+    return nul === -1 ? s : s.slice(0, nul);
+  }
+
+  /**
+   * `stat` of a terminal (or any device path) on this machine.
+   *
+   * @param path The system path ("/dev/pts/0").
+   * @returns Owner, mode, device and access time, or undefined when it cannot be statted (or /dev is not there).
+   */
+  statTty(path: string): TtyStat | undefined {
+    if (!this.hasDev) return undefined;
+    try {
+      const s = statSync(this.path(path));
+      return { uid: s.uid, mode: s.mode, atime: Math.floor(s.atimeMs / 1000), rdev: s.rdev };
+    } catch (error) {
+      if (isPermissionDenial(error)) throw error;
+      return undefined;
+    }
+  }
+
+  /**
+   * procps `get_tty_device`: the device number of a utmp line, trying
+   * `/dev/LINE`, `/dev/ttyLINE` and `/dev/pts/LINE` (each cut to 31 bytes).
+   *
+   * @param line The cleaned line ("pts/0").
+   * @returns The device number, or -1 when none of them can be statted.
+   */
+  ttyDevice(line: string): number {
+    if (line.startsWith("/")) return this.statTty(line)?.rdev ?? -1;
+    for (const form of ["/dev/", "/dev/tty", "/dev/pts/"]) {
+      const s = this.statTty((form + line).slice(0, 31));
+      if (s !== undefined) return s.rdev;
+    }
+    return -1;
+  }
+
+  /**
+   * `getpwnam(name)->pw_uid`, from this machine's /etc/passwd.
+   *
+   * @param name A user name (byte string).
+   * @returns The uid, or undefined for a user the file does not name.
+   */
+  uidOf(name: string): number | undefined {
+    if (this.#uids === undefined) {
+      const text = this.#read("/etc/passwd");
+      this.#uids = text === undefined ? new Map() : uidsByName(text);
+    }
+    return this.#uids.get(name);
+  }
+
+  /** A /proc file's text, or undefined when /proc is not there. */
+  #proc(path: string): string | undefined {
+    return this.hasProc ? this.#read(path) : undefined;
+  }
+
+  /** A file's content as a byte string, or undefined when it cannot be read (a permission denial is thrown). */
+  #read(path: string): string | undefined {
+    const bytes = this.#readBytes(path);
+    return bytes === undefined ? undefined : byteString(bytes);
+  }
+
+  #readBytes(path: string): Uint8Array | undefined {
+    try {
+      return readFileSync(this.path(path));
+    } catch (error) {
+      if (isPermissionDenial(error)) throw error;
+      return undefined;
+    }
+  }
+}
+
+/**
+ * procps `stat2proc`: the fields after the command name, which is found
+ * between the first "(" and the last ")" (a name may hold both).
+ *
+ * @param pid The process id.
+ * @param text /proc/PID/stat.
+ * @returns The fields, or undefined when the text is cut short.
+ */
+export function parseStat(pid: number, text: string): ProcessStat | undefined {
+  const open = text.indexOf("(");
+  const close = text.lastIndexOf(")");
+  if (open === -1 || close < open || close + 1 >= text.length) return undefined;
+  const f = text.slice(close + 2).split(" ");
+  const int = (i: number): number => {
+    const n = Number.parseInt(f[i] ?? "", 10);
+    return Number.isFinite(n) ? n : 0;
+  };
+  return {
+    pid,
+    state: f[0] ?? "",
+    comm: text.slice(open + 1, close),
+    pgrp: int(2),
+    tty: int(4),
+    tpgid: int(5),
+    ticks: int(11) + int(12),
+    start: int(19),
+  };
+}
+
+/** Whether a path is a regular file. */
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch (error) {
+    if (isPermissionDenial(error)) throw error;
+    return false;
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch (error) {
+    if (isPermissionDenial(error)) throw error;
+    return false;
+  }
+}
+
+function isCharDevice(path: string): boolean {
+  try {
+    return (statSync(path).mode & S_IFMT) === S_IFCHR;
+  } catch (error) {
+    if (isPermissionDenial(error)) throw error;
+    return false;
+  }
+}
+
+/**
+ * Whether a record is a user session whose process is known to be gone:
+ * coreutils' READ_UTMP_CHECK_PIDS (a USER_PROCESS with a name and a pid
+ * `kill(pid, 0)` says ESRCH to). What `who` and `users` leave out of the
+ * system's own utmp.
+ *
+ * @param u A record.
+ * @param alive Whether a pid is alive: false when gone, undefined when it cannot be known.
+ * @returns True to leave the record out.
+ */
+export function isStale(u: UtmpRecord, alive: (pid: number) => boolean | undefined): boolean {
+  return u.ut_type === "USER_PROCESS" && u.ut_user !== "" && u.ut_pid > 0 && alive(u.ut_pid) === false;
+}
+
+/** procps `UTF_tab`: the length of a UTF-8 sequence by its first byte, -1 for a byte no sequence starts with. */
+function utfLength(c: number): number {
+  if (c < 0x80) return 1;
+  if (c < 0xc2) return -1;
+  if (c < 0xe0) return 2;
+  if (c < 0xf0) return 3;
+  if (c < 0xf5) return 4;
+  return -1;
+}
+
+/** procps `esc_all`: every byte that is not printable ASCII as "." (controls) or "?" (the rest). */
+function escapeAll(s: string): string {
+  let out = "";
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    out += c >= 0x20 && c < 0x7f ? s[i] : c < 0x80 ? "." : "?";
+  }
+  return out;
+}
+
+/**
+ * procps `escape_str`, what `ps`, `top` and `w` print a command with: in a
+ * UTF-8 locale, control characters as "?" (and from a byte no UTF-8
+ * sequence starts with, or one cut short, on, as in any other locale); in
+ * any other locale, control characters as "." and bytes above 0x7f as "?".
+ *
+ * @param s A byte string.
+ * @param utf8 Whether the locale's character set is UTF-8.
+ * @returns The escaped byte string.
+ */
+export function escapeCommand(s: string, utf8: boolean): string {
+  if (!utf8) return escapeAll(s);
+  let out = "";
+  for (let i = 0; i < s.length;) {
+    const c = s.charCodeAt(i);
+    const n = utfLength(c);
+    if (n < 0 || i + n > s.length) return out + escapeAll(s.slice(i));
+    out += (c < 0x20 || c === 0x7f ? "?" : s[i]) + s.slice(i + 1, i + n);
+    i += n;
+  }
+  return out;
+}
+
+/**
+ * procps `fill_cmdline_cvt`: a process's arguments, escaped; for a process
+ * without arguments (a kernel thread, a zombie) its name in brackets, and
+ * " <defunct>" after a zombie's.
+ *
+ * @param p The process.
+ * @param cmdline Its arguments ({@link Machine.cmdline}).
+ * @param utf8 Whether the locale's character set is UTF-8.
+ * @returns The command as `w` shows it (a byte string).
+ */
+export function commandOf(p: ProcessStat, cmdline: string, utf8: boolean): string {
+  if (cmdline !== "") return escapeCommand(cmdline, utf8) || "?";
+  return "[" + escapeCommand(p.comm, utf8) + "]" + (p.state === "Z" ? " <defunct>" : "");
+}
+
+/** What {@link whatOf} found for a session. */
+export interface SessionProcesses {
+  /** Whether the session's own process (its `ut_pid`) exists. */
+  found: boolean;
+  /** CPU time of every process on the session's terminal, in clock ticks (w's JCPU). */
+  jcpu: number;
+  /** CPU time of the process shown, in clock ticks (w's PCPU). */
+  pcpu: number;
+  /** The process shown (w's WHAT), or undefined for none ("-"). */
+  what: ProcessStat | undefined;
+}
+
+/**
+ * procps `w`'s `find_best_proc`: the session's process, the CPU time of
+ * every process on its terminal (JCPU), and the process to show (WHAT, with
+ * its PCPU): the latest started process that leads the terminal's
+ * foreground process group and belongs to the user (by real or effective
+ * uid); the session's process while no such one is found, or else the
+ * latest started process on the terminal.
+ *
+ * @param processes Every process, in pid order ({@link Machine.processes}).
+ * @param pid The session's process id (`ut_pid`).
+ * @param tty The terminal's device number, -1 for none.
+ * @param uid The user's uid, or undefined to take a process of any user (`w -u`).
+ * @param machine Where to read a process's uids and arguments.
+ * @returns What was found.
+ */
+export function whatOf(
+  processes: readonly ProcessStat[],
+  pid: number,
+  tty: number,
+  uid: number | undefined,
+  machine: Machine,
+): SessionProcesses {
+  let found = false;
+  let jcpu = 0;
+  let pcpu = 0;
+  let best = 0;
+  let secondBest = 0;
+  let what: ProcessStat | undefined;
+  const dash = (): boolean => what === undefined || machine.cmdline(what.pid) === "-";
+  for (const p of processes) {
+    if (p.pid === pid) {
+      found = true;
+      if (best === 0) {
+        best = p.start;
+        what = p;
+        pcpu = p.ticks;
+      }
+    }
+    if (p.tty !== tty) continue;
+    jcpu += p.ticks;
+    if (!(secondBest !== 0 && p.start <= secondBest)) {
+      secondBest = p.start;
+      if (dash()) {
+        what = p;
+        pcpu = p.ticks;
+      }
+    }
+    if (p.pgrp !== p.tpgid || p.start <= best) continue;
+    if (uid !== undefined) {
+      const ids = machine.uids(p.pid);
+      if (ids === undefined || (ids.euid !== uid && ids.ruid !== uid)) continue;
+    }
+    best = p.start;
+    what = p;
+    pcpu = p.ticks;
+  }
+  return { found, jcpu, pcpu, what };
+}
