@@ -366,8 +366,8 @@ export interface Sample {
 /**
  * Scores a lastlog layout: every slot wholly inside a sample, at the
  * layout's stride from the start of the file. A used slot is plausible when
- * its time is in [1, 2^32 - 1) (weak before 1980 or more than a year ahead of
- * the clock; 2^32 - 1 is -1, no time, to a signed reader) and its line is
+ * its time is from 1970 (weak before 1980) to a year ahead of the clock, and
+ * below 2^32 - 1 (-1, no time, to a signed reader), and its line is
  * zero-padded after its NUL; it is `clean` when the line is also printable
  * UTF-8. The host is not looked at: login(1) leaves stack bytes after the
  * host of a local login (s4 Ubuntu 16 i386), and a remote one is what a
@@ -397,7 +397,8 @@ export function scoreLastlog(
       if (isZero(bytes, at, size)) continue;
       t.sampled++;
       const sec = codec.sec(view, at);
-      if (sec < 1 || sec >= MAX_SEC - 1) continue;
+      // Nobody logged in in the future: a slot read in the wrong byte order or at the wrong stride often did.
+      if (sec < 1 || sec >= MAX_SEC - 1 || sec > now + FUTURE_SLACK_SEC) continue;
       // login(1) and sshd always write the line; nothing but its NUL padding is judged.
       if (bytes[at + line.offset] === 0 || !isPadded(bytes, at + line.offset, line.size)) continue;
       countTime(t, sec, now);
@@ -819,7 +820,7 @@ export function detectLastlogLayout(
   const scored = all.filter((s) => s.records > 0).sort(rankLastlog);
   const short = all.filter((s) => s.records === 0).map((s) => s.layout);
   const best = scored[0];
-  if (best === undefined || best.sampled === 0) {
+  if (best === undefined || scored.every((s) => s.sampled === 0)) {
     const fitting = scored.filter((s) => s.fits);
     const sizes = new Set(fitting.map((s) => s.layout.size));
     if (sizes.size === 1) {
