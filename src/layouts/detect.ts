@@ -623,9 +623,9 @@ export function detectLayout(head: Uint8Array, fileSize: number, options: Detect
   const reject = (why?: string) => {
     if (never.length > 0) {
       return refuse(
-        `Cannot tell the layout of ${where}: it reads as ${
-          names(never)
-        }, which look alike and are never chosen by detection`,
+        `Cannot tell the layout of ${where}: it reads as ${names(never)}, which detection never chooses (${
+          never.length === 1 ? "its records look like" : "their records look like each other's and"
+        } other layouts')`,
         scored,
         short,
         never.map((s) => s.layout.name),
@@ -634,8 +634,8 @@ export function detectLayout(head: Uint8Array, fileSize: number, options: Detect
     const lastlog = lastlogLike();
     if (lastlog !== undefined) return lastlog;
     // Records that read well only under layouts whose size does not divide the file: say so.
-    const unfit = scored.some((s) => s.layout.autodetect !== false && s.support >= MIN_SUPPORT && s.plausible > 0) &&
-      !scored.some((s) => s.layout.autodetect !== false && supported(s) && s.plausible > 0);
+    const unfit = scored.some((s) => s.support >= MIN_SUPPORT && s.plausible > 0) &&
+      !scored.some((s) => supported(s) && s.plausible > 0);
     const none = unfit
       ? `no layout decodes its first records plausibly with a record size that divides its ${fileSize} bytes`
       : "no layout decodes its first records plausibly";
@@ -846,10 +846,11 @@ export function detectLastlogLayout(
       scored.filter((s) => s.plausible > 0 && s.support >= MIN_SUPPORT).slice(0, 3).map((s) => s.layout.name),
     );
   }
-  // A lastlog is written slot by slot: a size no slot divides is believed only of slots that all look right.
-  if (!best.fits && best.confidence < 1) {
+  // A lastlog is written slot by slot: a few slots that read well at a stride that does not divide the file are
+  // more often text read as a time than a lastlog cut short.
+  if (!best.fits) {
     throw refuse(
-      `Cannot recognise the lastlog layout of ${where}: no lastlog layout whose slot size divides the file size decodes its used slots plausibly`,
+      `Cannot recognise the lastlog layout of ${where}: no lastlog layout whose slot size divides its ${fileSize} bytes decodes its used slots plausibly`,
       scored,
       short,
       [],
