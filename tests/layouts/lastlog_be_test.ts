@@ -13,7 +13,14 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { type LastlogEntry, LastlogFile, lastlogs, UtmpFile, UtmpFormatError } from "../../mod.ts";
-import { decodeRecord, detectLastlogLayout, encodeRecord, type Layout, LAYOUTS } from "../../src/layouts/mod.ts";
+import {
+  decodeRecord,
+  detectLastlogLayout,
+  encodeRecord,
+  type Layout,
+  LAYOUTS,
+  nativeLastlogLayoutName,
+} from "../../src/layouts/mod.ts";
 import { test } from "../_harness.ts";
 import { tempDir } from "../_util.ts";
 import { oracle, ours } from "../cli/_run.ts";
@@ -276,3 +283,29 @@ test(
   },
   { permissions: "none" },
 );
+
+test("nativeLastlogLayoutName() follows each architecture's utmp-size.h, big-endian ones included", () => {
+  // glibc sysdeps/*/utmp-size.h: LASTLOG_SIZE 292 on x86, arm, riscv, powerpc (32 and 64), mips, sparc, m68k;
+  // 296 from sysdeps/generic (aarch64, loongarch64, s390x; s390's bits/utmp.h makes ll_time int64 there too).
+  const arches = ["x64", "ia32", "arm", "riscv64", "arm64", "loong64", "s390x", "s390", "ppc", "ppc64", "ppc64le"];
+  assert.deepEqual(arches.map((a) => nativeLastlogLayoutName("linux", a)), [
+    "lastlog-linux",
+    "lastlog-linux",
+    "lastlog-linux",
+    "lastlog-linux",
+    "lastlog-linux64",
+    "lastlog-linux64",
+    "lastlog-linux64-be",
+    "lastlog-linux64-be",
+    "lastlog-linux-be",
+    "lastlog-linux-be",
+    "lastlog-linux",
+  ]);
+  assert.deepEqual(["mips", "mipsel", "sparc64", "m68k"].map((a) => nativeLastlogLayoutName("linux", a)), [
+    "lastlog-linux-be",
+    "lastlog-linux",
+    "lastlog-linux-be",
+    "lastlog-linux-be",
+  ]);
+  assert.equal(nativeLastlogLayoutName("linux", "vax"), undefined);
+}, { permissions: "none" });
