@@ -38,6 +38,22 @@ export interface Trial {
  * Why layout detection refused a file: the parts of the error's message, for
  * a caller that words its own advice (the command line says `--layout`
  * where the library says the `layout` option).
+ *
+ * @example Advice in a caller's own words
+ * ```ts
+ * import { detectLayout, encodeRecords, LAYOUTS } from "@utmp/utmp/layouts";
+ * import { UtmpFormatError } from "@utmp/utmp";
+ * import assert from "node:assert/strict";
+ *
+ * const bytes = encodeRecords(LAYOUTS.bsd, [{ ut_line: "~", ut_user: "reboot", tv_sec: 5e8 }]);
+ * assert.throws(() => detectLayout(bytes, bytes.length), (e) => {
+ *   if (!(e instanceof UtmpFormatError) || e.refusal === undefined) return false;
+ *   const { summary, suggested, tried } = e.refusal;
+ *   const advice = `${summary}; try --layout ${suggested.join(" or --layout ")}`;
+ *   assert.match(advice, /never chooses .*; try --layout bsd/);
+ *   return tried.some((t) => t.layout === "bsd" && t.share === 1 && t.fits);
+ * });
+ * ```
  */
 export interface Refusal {
   /** The message without its advice and without the list of layouts tried ("Cannot tell the layout of ..."). */
