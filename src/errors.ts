@@ -14,6 +14,54 @@ export interface UtmpFormatErrorOptions {
   layout: string;
   /** The underlying error, if any. */
   cause?: unknown;
+  /** Why layout detection refused the file, when it did. */
+  refusal?: Refusal;
+}
+
+/** What one layout gave when layout detection refused a file (an entry of {@link Refusal.tried}). */
+export interface Trial {
+  /** The layout's name. */
+  readonly layout: string;
+  /** Whole records (for a lastlog: slots) of that layout in the part of the file sampled; 0 when it is shorter. */
+  readonly records: number;
+  /** Of those, the non-zero ones judged. */
+  readonly sampled: number;
+  /** Of those, the ones that look right under the layout. */
+  readonly plausible: number;
+  /** The share of plausible records, 0..1 (blank slots count against it). */
+  readonly share: number;
+  /** Whether the layout's record size divides the file size (for FreeBSD's utx.log: whether its lengths chain). */
+  readonly fits: boolean;
+}
+
+/**
+ * Why layout detection refused a file: the parts of the error's message, for
+ * a caller that words its own advice (the command line says `--layout`
+ * where the library says the `layout` option).
+ *
+ * @example Advice in a caller's own words
+ * ```ts
+ * import { detectLayout, encodeRecords, LAYOUTS } from "@utmp/utmp/layouts";
+ * import { UtmpFormatError } from "@utmp/utmp";
+ * import assert from "node:assert/strict";
+ *
+ * const bytes = encodeRecords(LAYOUTS.bsd, [{ ut_line: "~", ut_user: "reboot", tv_sec: 5e8 }]);
+ * assert.throws(() => detectLayout(bytes, bytes.length), (e) => {
+ *   if (!(e instanceof UtmpFormatError) || e.refusal === undefined) return false;
+ *   const { summary, suggested, tried } = e.refusal;
+ *   const advice = `${summary}; try --layout ${suggested.join(" or --layout ")}`;
+ *   assert.match(advice, /never chooses .*; try --layout bsd/);
+ *   return tried.some((t) => t.layout === "bsd" && t.share === 1 && t.fits);
+ * });
+ * ```
+ */
+export interface Refusal {
+  /** The message without its advice and without the list of layouts tried ("Cannot tell the layout of ..."). */
+  readonly summary: string;
+  /** The layouts worth passing as the `layout` option, best first; empty when none reads the file plausibly. */
+  readonly suggested: readonly string[];
+  /** Every layout tried, with what it gave, best first. */
+  readonly tried: readonly Trial[];
 }
 
 /**
@@ -65,6 +113,29 @@ export class UtmpFormatError extends Error {
   readonly recordIndex: number;
   /** Layout name in use. */
   readonly layout: string;
+  /**
+   * When layout detection refused the file (`layout` is "auto"): the summary,
+   * the layouts to try and what each layout tried gave. Undefined for every
+   * other error, including a file that detection names as a lastlog.
+   *
+   * @example The layouts to try
+   * ```ts
+   * import { detectLayout, encodeRecords, LAYOUTS } from "@utmp/utmp/layouts";
+   * import { UtmpFormatError } from "@utmp/utmp";
+   * import assert from "node:assert/strict";
+   *
+   * const bytes = encodeRecords(LAYOUTS.svr4, [{ ut_type: "USER_PROCESS", ut_line: "tty1", ut_user: "ann", tv_sec: 5e8 }]);
+   * try {
+   *   detectLayout(bytes, bytes.length);
+   *   assert.fail("36-byte records are never guessed");
+   * } catch (e) {
+   *   assert.ok(e instanceof UtmpFormatError);
+   *   assert.ok(e.refusal?.suggested.includes("svr4"));
+   *   assert.equal(e.refusal?.tried.find((t) => t.layout === "svr4")?.fits, true);
+   * }
+   * ```
+   */
+  readonly refusal?: Refusal;
 
   /**
    * Makes the error.
@@ -77,6 +148,7 @@ export class UtmpFormatError extends Error {
     this.offset = options.offset;
     this.recordIndex = options.recordIndex;
     this.layout = options.layout;
+    if (options.refusal !== undefined) this.refusal = options.refusal;
   }
 }
 

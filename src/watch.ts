@@ -11,7 +11,7 @@ import { RecordCursor } from "./backends/file.ts";
 import type { UtmpWarning } from "./errors.ts";
 import { arch, isPermissionDenial, platform } from "./_internal/runtime.ts";
 import { isZero, sameBytes } from "./layouts/_engine.ts";
-import { type Chunk, detach, RecordView, recordsPerChunk } from "./layouts/decode.ts";
+import { type Chunk, detach, recordsPerChunk, RecordView } from "./layouts/decode.ts";
 import { nativeLayoutName } from "./layouts/native.ts";
 import { getLayout } from "./layouts/registry.ts";
 import type { UtmpRecord } from "./record.ts";

@@ -109,18 +109,20 @@ test("LastlogFile and lastlog() read back a slot written in every lastlog layout
   try {
     for (const layout of Object.values(LAYOUTS).filter((l) => l.kind === "lastlog")) {
       const bytes = new Uint8Array(43 * layout.size);
-      bytes.set(encodeRecord(layout, { ut_line: "pts/9", ut_host: "192.0.2.9", tv_sec: 1600000000 }), 42 * layout.size);
-      bytes.set(encodeRecord(layout, { ut_line: "tty1", tv_sec: 1500000000 }), 0);
+      // Times with a non-zero low byte: a multiple of 256 (1500000000) byte-swapped is a time in the first days of
+      // 1970, what the other byte order's lastlog holds on a machine without a clock.
+      bytes.set(encodeRecord(layout, { ut_line: "pts/9", ut_host: "192.0.2.9", tv_sec: 1600000042 }), 42 * layout.size);
+      bytes.set(encodeRecord(layout, { ut_line: "tty1", tv_sec: 1500000007 }), 0);
       const path = tmp.file(layout.name, bytes);
       const file = new LastlogFile(path, { layout: layout.name as "lastlog-bsd" });
       assert.deepEqual(await entries(file), [
-        { uid: 0, time: new Date(1500000000e3), line: "tty1", host: "" },
-        { uid: 42, time: new Date(1600000000e3), line: "pts/9", host: "192.0.2.9" },
+        { uid: 0, time: new Date(1500000007e3), line: "tty1", host: "" },
+        { uid: 42, time: new Date(1600000042e3), line: "pts/9", host: "192.0.2.9" },
       ], layout.name);
       assert.deepEqual((await new LastlogFile(path).detect()).layout, layout, `${layout.name} detected`);
       assert.deepEqual(await new LastlogFile(path).get(42), {
         uid: 42,
-        time: new Date(1600000000e3),
+        time: new Date(1600000042e3),
         line: "pts/9",
         host: "192.0.2.9",
       });

@@ -16,6 +16,7 @@ import process from "node:process";
 import { parseArgs, type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, COMMON_HELP, COMMON_OPTIONS, type Context, EXIT, has, type Output } from "./_command.ts";
 import { VERSION } from "./_version.ts";
+import { UtmpFormatError } from "../errors.ts";
 import { forgetZone } from "./_text.ts";
 
 export { EXIT, type Output };
@@ -144,9 +145,19 @@ export async function main(argv: readonly string[], io: Output): Promise<number>
     }
     if (error instanceof OutputClosed) return EXIT.OK;
     if (process.env.UTMP_DEBUG) io.err(`${(error as Error).stack}\n`);
-    io.err(`${where}: ${(error as Error).message ?? String(error)}\n`);
+    io.err(`${where}: ${await describe(error)}\n`);
     return EXIT.CANNOT_READ;
   }
+}
+
+/** An error's message; a refused layout detection's advice in the command line's words (`--layout`). */
+async function describe(error: unknown): Promise<string> {
+  if (error instanceof UtmpFormatError && error.refusal !== undefined) {
+    const { describeTrials, refusalAdvice } = await import("../layouts/detect.ts");
+    const { summary, suggested, tried } = error.refusal;
+    return `${summary}; ${refusalAdvice(suggested, "cli")}. ${describeTrials(tried)}`;
+  }
+  return (error as Error).message ?? String(error);
 }
 
 /** Standard output was closed by the reader (`utmp last | head`): stop quietly. */

@@ -6,7 +6,10 @@
  * Sources: bminor/glibc @ 04e750e75b73 `bits/utmp.h`, `sysdeps/gnu/bits/utmpx.h`,
  * `sysdeps/generic/utmp-size.h` (UTMP_SIZE 400) and `sysdeps/*\/utmp-size.h`
  * (384), `sysdeps/unix/sysv/linux/s390/bits/utmp.h`; glibc commit 5361ad3910
- * (2.40: `ut_tv.tv_sec` unsigned in the 384-byte layout).
+ * (2.40: `ut_tv.tv_sec` unsigned in the 384-byte layout); for lastlog the
+ * `LASTLOG_SIZE` of each `sysdeps/*\/utmp-size.h` (292 on x86, arm, riscv,
+ * powerpc, mips, sparc, hppa, m68k, sh, microblaze, csky; 296 from
+ * `sysdeps/generic`) and the s390 `bits/utmp.h` (`int64_t ll_time` on s390).
  * Verified: the 384-byte offsets with `offsetof` against Debian 12's installed
  * glibc 2.36 headers on x86_64; the 400-byte ones against real aarch64 and
  * s390x files (plaso `utmp_aarch64`, `utmp_s390`, utmp-rs `basic64.utmp`) and
@@ -181,4 +184,40 @@ export const LASTLOG_LINUX64: Layout<"lastlog-linux64", "lastlog"> = defineLayou
   },
   types: NO_TYPES,
   paths: ["/var/log/lastlog"],
+});
+
+/**
+ * glibc `struct lastlog`, 292 bytes, big-endian: the same fields as
+ * {@link LASTLOG_LINUX} on the big-endian CPUs whose `utmp-size.h` says
+ * `LASTLOG_SIZE 292` (`__WORDSIZE_TIME64_COMPAT32 = 1`): powerpc and
+ * powerpc64 (`sysdeps/powerpc`), mips and mips64, sparc and sparc64, hppa,
+ * m68k (its 2-byte alignment moves nothing after a 4-byte time), sh and
+ * microblaze built big-endian.
+ * Verified: the offsets are those of the little-endian table (one struct in
+ * `bits/utmp.h`, byte order aside); files written by `encodeRecord`, the
+ * byte-for-byte swap of the x86_64 ones (tests/layouts/lastlog_be_test.ts).
+ */
+export const LASTLOG_LINUX_BE: Layout<"lastlog-linux-be", "lastlog"> = defineLayout({
+  ...LASTLOG_LINUX,
+  name: "lastlog-linux-be",
+  endian: "be",
+  description: "Linux glibc lastlog, 292 bytes, big-endian (ppc, ppc64, mips, sparc, hppa, m68k)",
+  source: "glibc bits/utmp.h struct lastlog; sysdeps/{powerpc,mips,sparc,hppa,m68k}/utmp-size.h (LASTLOG_SIZE 292)",
+});
+
+/**
+ * glibc `struct lastlog`, 296 bytes, big-endian: int64 `ll_time` on s390x
+ * (`sysdeps/generic/utmp-size.h`, `LASTLOG_SIZE 296`) and on 31-bit s390,
+ * whose `sysdeps/unix/sysv/linux/s390/bits/utmp.h` makes `ll_time` an
+ * `int64_t` so that both share one file; also aarch64 built big-endian.
+ * Verified: the offsets of {@link LASTLOG_LINUX64} (the same struct, byte
+ * order aside); files written by `encodeRecord` (tests/layouts/lastlog_be_test.ts).
+ */
+export const LASTLOG_LINUX64_BE: Layout<"lastlog-linux64-be", "lastlog"> = defineLayout({
+  ...LASTLOG_LINUX64,
+  name: "lastlog-linux64-be",
+  endian: "be",
+  description: "Linux glibc lastlog, 296 bytes, big-endian (s390x, s390)",
+  source:
+    "glibc bits/utmp.h and sysdeps/unix/sysv/linux/s390/bits/utmp.h struct lastlog, sysdeps/generic/utmp-size.h (LASTLOG_SIZE 296)",
 });

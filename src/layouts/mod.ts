@@ -53,10 +53,12 @@ export {
   detectLastlogLayout,
   detectLayout,
   type DetectOptions,
+  type Refusal,
   type Region,
   resolveLayout,
   type ResolveOptions,
   type Sample,
+  type Trial,
 } from "./detect.ts";
 export { nativeLastlogLayoutName, nativeLayoutName } from "./native.ts";
 export { decodeRecord, decodeRecords } from "./decode.ts";

@@ -89,8 +89,9 @@ function linuxLayoutName(arch: string): UtmpLayoutName | undefined {
 
 /**
  * The lastlog layout the local C library writes, or `undefined` when the
- * system keeps no flat lastlog file in a known layout (macOS, FreeBSD, and
- * big-endian Linux).
+ * system keeps no flat lastlog file in a known layout (macOS, FreeBSD).
+ * Linux's follows its utmp: 292-byte slots where the utmp record is 384
+ * bytes (m68k's 382 included), 296 where it is 400, in the CPU's byte order.
  *
  * @example Linux and the BSDs
  * ```ts
@@ -99,6 +100,8 @@ function linuxLayoutName(arch: string): UtmpLayoutName | undefined {
  *
  * assert.equal(nativeLastlogLayoutName("linux", "x64"), "lastlog-linux");
  * assert.equal(nativeLastlogLayoutName("linux", "arm64"), "lastlog-linux64");
+ * assert.equal(nativeLastlogLayoutName("linux", "ppc64"), "lastlog-linux-be");
+ * assert.equal(nativeLastlogLayoutName("linux", "s390x"), "lastlog-linux64-be");
  * assert.equal(nativeLastlogLayoutName("openbsd", "x64"), "lastlog-openbsd");
  * assert.equal(nativeLastlogLayoutName("darwin", "arm64"), undefined);
  * ```
@@ -110,8 +113,18 @@ function linuxLayoutName(arch: string): UtmpLayoutName | undefined {
 export function nativeLastlogLayoutName(os: string, arch: string): LastlogLayoutName | undefined {
   switch (os) {
     case "linux": {
-      const utmp = linuxLayoutName(arch);
-      return utmp === "linux" ? "lastlog-linux" : utmp === "linux64" ? "lastlog-linux64" : undefined;
+      switch (linuxLayoutName(arch)) {
+        case "linux":
+          return "lastlog-linux";
+        case "linux64":
+          return "lastlog-linux64";
+        case "linux-be":
+        case "linux-m68k":
+          return "lastlog-linux-be";
+        case "linux64-be":
+          return "lastlog-linux64-be";
+      }
+      return undefined;
     }
     case "openbsd":
       return "lastlog-openbsd";

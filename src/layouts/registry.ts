@@ -13,7 +13,17 @@ import { BSD, LASTLOG_BSD } from "./bsd.ts";
 import { DOMAINIX } from "./domainix.ts";
 import { FREEBSD, FREEBSD_LOG } from "./freebsd.ts";
 import { HPUX } from "./hpux.ts";
-import { LASTLOG_LINUX, LASTLOG_LINUX64, LINUX, LINUX64, LINUX64_BE, LINUX_BE, LINUX_M68K } from "./linux.ts";
+import {
+  LASTLOG_LINUX,
+  LASTLOG_LINUX64,
+  LASTLOG_LINUX64_BE,
+  LASTLOG_LINUX_BE,
+  LINUX,
+  LINUX64,
+  LINUX64_BE,
+  LINUX_BE,
+  LINUX_M68K,
+} from "./linux.ts";
 import { MACOS, MACOS_BE } from "./macos.ts";
 import { LASTLOG_NETBSD, NETBSD, NETBSD_UTMPX, NETBSD_UTMPX32 } from "./netbsd.ts";
 import { LASTLOG_OPENBSD, OPENBSD } from "./openbsd.ts";
@@ -61,6 +71,8 @@ export const ALL_LAYOUTS = [
   DOMAINIX,
   LASTLOG_LINUX,
   LASTLOG_LINUX64,
+  LASTLOG_LINUX_BE,
+  LASTLOG_LINUX64_BE,
   LASTLOG_OPENBSD,
   LASTLOG_NETBSD,
   LASTLOG_BSD,
