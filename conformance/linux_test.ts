@@ -61,7 +61,7 @@ test("UtmpFile yields plaso wtmp.1's four records and warns about the stray byte
   const { records, warnings } = await collect(shared("plaso/wtmp.1"));
   assert.deepEqual(records.map((r) => r.ut_type), ["USER_PROCESS", "DEAD_PROCESS", "EMPTY", "EMPTY"]);
   assert.deepEqual(warnings, [
-    { kind: "partial-record", offset: 1536, recordIndex: 4, reason: "file ends 1 bytes into a 384-byte record" },
+    { kind: "partial-record", offset: 1536, recordIndex: 4, reason: "file ends 1 byte into a 384-byte record" },
   ]);
 }, { ignore: !present });
 
