@@ -73,6 +73,12 @@ export class System {
    */
   bootTime(): number {
     try {
+      if (this.#machine.root !== undefined) {
+        // That system's uptime, from its /proc: this machine's says nothing of its boots.
+        const up = this.#machine.uptime();
+        if (up === undefined) this.#once(`its boot time: "${this.#machine.path("/proc")}" holds no uptime`);
+        return up === undefined ? 0 : Math.floor(Date.now() / 1000 - up);
+      }
       return Math.floor(Date.now() / 1000 - uptime());
     } catch (error) {
       if (isPermissionDenial(error)) this.deny("the uptime", "--allow-sys");
@@ -101,7 +107,11 @@ export class System {
   }
 
   #onceNoDev(): void {
-    const what = `terminals: "${this.#machine.path("/dev")}" holds none (not mounted there)`;
+    this.#once(`terminals: "${this.#machine.path("/dev")}" holds none (not mounted there)`);
+  }
+
+  /** Says once that `what` cannot be checked (not a permission: it is not there). */
+  #once(what: string): void {
     if (this.#denied.has(what)) return;
     this.#denied.add(what);
     this.#onDenied(what, "");
@@ -114,6 +124,7 @@ export class System {
    * @returns The uid, or undefined for an unknown user.
    */
   uidOf(name: string): number | undefined {
+    if (this.#machine.root !== undefined) return this.#machine.uidOf(name);
     if (this.#passwd === undefined) {
       this.#passwd = new Map();
       try {
@@ -134,7 +145,8 @@ export class System {
   loginUid(pid: number): number | "absent" {
     let text: string;
     try {
-      text = readFileSync(`/proc/${pid >>> 0}/loginuid`, "latin1");
+      if (this.#machine.root !== undefined && !this.#machine.hasProc) return "absent";
+      text = readFileSync(this.#machine.path(`/proc/${pid >>> 0}/loginuid`), "latin1");
     } catch (error) {
       if (isPermissionDenial(error)) this.deny("processes (/proc)");
       return "absent";

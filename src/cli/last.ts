@@ -439,7 +439,7 @@ async function run(args: ParsedArgs, ctx: Context, lastb: boolean): Promise<numb
   const files = ctl.files.length > 0 ? ctl.files : [undefined];
   const out = new Writer(ctx.io, jsonMode(args));
   const printer = new LastPrinter(ctl, out);
-  const system = systemFor(ctx);
+  const system = systemFor(ctx, ctx.globals.root);
   const layout = layoutOption(args);
   for (const file of files) {
     const chosen = await sourceOf(ctx, kind, file);
