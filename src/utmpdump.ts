@@ -8,7 +8,7 @@
  */
 
 import type { UtmpRecord } from "./record.ts";
-import { byteString, p2, storedString, stringBytes, zeroPad } from "./_internal/bytes.ts";
+import { byteString, p2, storedString, stringBytes, StringSink, type TextSink, zeroPad } from "./_internal/bytes.ts";
 import type { Layout } from "./layouts/schema.ts";
 import { encodeRecord, type RecordInput } from "./layouts/encode.ts";
 import { LINUX } from "./layouts/linux.ts";
@@ -20,14 +20,48 @@ import { gmtime, isSpace, strptime, timegm, zeroTm } from "./_internal/strptime.
  * 0x20..0x7e), minus the brackets that delimit fields.
  */
 function cleanse(record: UtmpRecord, field: "ut_user" | "ut_line" | "ut_id" | "ut_host"): string {
-  return storedString(record, field).replace(NOT_SHOWN, "?");
+  const text = storedString(record, field);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x5b || c === 0x5d) return text.replace(NOT_SHOWN, "?");
+  }
+  return text;
 }
 
 const NOT_SHOWN = /[^\x20-\x5a\x5c\x5e-\x7e]/g;
 
-/** printf `%-W.Ps`: cut to P characters, pad to W. */
-function field(text: string, width: number, precision: number): string {
-  return text.slice(0, precision).padEnd(width, " ");
+/** "1970-01-01T" of recent days, by day since the epoch: dump prints a million times of a few thousand days. */
+const DAYS = new Map<number, string>();
+
+/**
+ * {@link isoTimestamp} written in pieces: the date made once per day, the
+ * rest from the seconds of the day.
+ */
+function writeTimestamp(out: TextSink, tv_sec: number, tv_usec: number): boolean {
+  if (!Number.isSafeInteger(tv_sec) || Math.abs(tv_sec) > 8.64e12) {
+    const text = isoTimestamp(tv_sec, tv_usec);
+    out.write(text);
+    return text !== "";
+  }
+  const day = Math.floor(tv_sec / 86400);
+  let date = DAYS.get(day);
+  if (date === undefined) {
+    const t = gmtime(day * 86400)!;
+    date = `${String(t.year).padStart(4, " ")}-${p2(t.mon + 1)}-${p2(t.mday)}T`;
+    if (DAYS.size >= 4096) DAYS.clear();
+    DAYS.set(day, date);
+  }
+  const inDay = tv_sec - day * 86400;
+  out.write(date);
+  out.write(p2(Math.floor(inDay / 3600)));
+  out.write(":");
+  out.write(p2(Math.floor(inDay / 60) % 60));
+  out.write(":");
+  out.write(p2(inDay % 60));
+  out.write(",");
+  out.write(zeroPad(tv_usec, 6));
+  out.write("+00:00");
+  return true;
 }
 
 /**
@@ -89,14 +123,38 @@ const utf8 = new TextEncoder();
  * @returns The line, or "" for a record utmpdump prints no line for (a time whose year does not fit a C `int`).
  */
 export function formatUtmpdumpLine(record: UtmpRecord): string {
+  const out = new StringSink();
+  return writeUtmpdumpLine(out, record) ? out.text : "";
+}
+
+/**
+ * {@link formatUtmpdumpLine}, written to a sink in pieces (no string made
+ * for the line): what `utmp dump` writes into its output buffer.
+ *
+ * @param out Where to write.
+ * @param record A record.
+ * @returns False when utmpdump prints no line for it (then what was written is to be taken back).
+ */
+export function writeUtmpdumpLine(out: TextSink, record: UtmpRecord): boolean {
+  out.write("[");
+  out.write(String(record.ut_type_raw));
+  out.write("] [");
+  out.write(zeroPad(record.ut_pid, 5));
+  out.write("] [");
+  out.pad(cleanse(record, "ut_id"), 4, 4);
+  out.write("] [");
+  out.pad(cleanse(record, "ut_user"), 8, 32);
+  out.write("] [");
+  out.pad(cleanse(record, "ut_line"), 12, 32);
+  out.write("] [");
+  out.pad(cleanse(record, "ut_host"), 20, 256);
+  out.write("] [");
+  out.pad(record.ut_addr_text, 15);
+  out.write("] [");
   const { tv_sec, tv_usec } = record.ut_tv;
-  const time = isoTimestamp(tv_sec, tv_usec);
-  if (time === "") return "";
-  return `[${record.ut_type_raw}] [${zeroPad(record.ut_pid, 5)}] [${field(cleanse(record, "ut_id"), 4, 4)}] [${
-    field(cleanse(record, "ut_user"), 8, 32)
-  }] [${field(cleanse(record, "ut_line"), 12, 32)}] [${field(cleanse(record, "ut_host"), 20, 256)}] [${
-    record.ut_addr_text.padEnd(15, " ")
-  }] [${time}]`;
+  if (!writeTimestamp(out, tv_sec, tv_usec)) return false;
+  out.write("]");
+  return true;
 }
 
 /** A line of utmpdump text `utmpdump -r` skips ("parse error"), with its number. */

@@ -104,6 +104,40 @@ export function storedSeconds(record: UtmpRecord): number {
 }
 
 /**
+ * Where a formatter writes: byte strings, as they are or as printf `%-W.Ps`
+ * fields. The command line's output buffer is one; {@link StringSink} makes a string.
+ */
+export interface TextSink {
+  /** Writes a byte string. */
+  write(text: string): void;
+  /** Writes a byte string cut at its first NUL and at `precision` (-1: none), padded with spaces to `width`. */
+  pad(text: string, width: number, precision?: number): void;
+}
+
+/** A {@link TextSink} that collects what is written into {@link text}. */
+export class StringSink implements TextSink {
+  /** What was written. */
+  text = "";
+
+  /** @param text A byte string. */
+  write(text: string): void {
+    this.text += text;
+  }
+
+  /**
+   * @param text A byte string.
+   * @param width Minimum width.
+   * @param precision Maximum length (-1 for none).
+   */
+  pad(text: string, width: number, precision = -1): void {
+    const nul = text.indexOf("\0");
+    if (nul !== -1) text = text.slice(0, nul);
+    if (precision >= 0 && text.length > precision) text = text.slice(0, precision);
+    this.text += text.length >= width ? text : text + " ".repeat(width - text.length);
+  }
+}
+
+/**
  * printf `%0Nd`: at least `width` characters, the sign included.
  *
  * @param n An integer.

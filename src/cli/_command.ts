@@ -241,6 +241,19 @@ export class Writer {
   }
 
   /**
+   * Ends the line that began at `start` as coreutils `who` does: spaces at
+   * its end removed, one newline added.
+   *
+   * @param start Where the line began.
+   */
+  trimSpaces(start: number): void {
+    let at = this.#at;
+    while (at > start && this.#buffer[at - 1] === 0x20) at--;
+    this.#at = at;
+    this.write("\n");
+  }
+
+  /**
    * printf `%-W.Ps` of a byte string (cut at its first NUL, then at
    * `precision`, padded with spaces to `width`), never flushing.
    *

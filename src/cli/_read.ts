@@ -44,7 +44,8 @@ export async function* openRecords(
   path: string | undefined,
   keepInvalid = false,
 ): AsyncGenerator<UtmpRecord[]> {
-  const file = new UtmpFile(path, { layout: layoutOption(args), backend: "file", keepInvalid });
+  // Each batch is used before the next is read: the buffers can be reused.
+  const file = new UtmpFile(path, { layout: layoutOption(args), backend: "file", keepInvalid, reuseBuffers: true });
   let reported = 0;
   for await (const batch of file.batches()) {
     yield batch;

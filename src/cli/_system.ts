@@ -26,6 +26,8 @@ export class System {
   readonly #denied = new Set<string>();
   readonly #machine: Machine;
   #passwd: Map<string, number> | undefined;
+  /** The terminals looked at in this run, by path. */
+  readonly #ttys = new Map<string, TtyStat | undefined>();
 
   /**
    * @param onDenied Called once per kind of check the runtime does not allow, with the Deno flag that allows it
@@ -94,12 +96,17 @@ export class System {
    * @returns Owner, mode and access time, or undefined when it cannot be statted.
    */
   statTty(path: string): TtyStat | undefined {
+    // One look per terminal and run: a wtmp names the same few lines a million times over.
+    if (this.#ttys.has(path)) return this.#ttys.get(path);
     try {
       if (!this.#machine.hasDev) {
         this.#onceNoDev();
         return undefined;
       }
-      return this.#machine.statTty(path);
+      const tty = this.#machine.statTty(path);
+      if (this.#ttys.size >= 4096) this.#ttys.clear();
+      this.#ttys.set(path, tty);
+      return tty;
     } catch (error) {
       if (isPermissionDenial(error)) this.deny("terminals (/dev)");
       return undefined;

@@ -104,7 +104,7 @@ function zoneOffset(t: number): Offset {
     offset = offsetAt(hour * 3600);
     // An hour in which the offset changes is asked for each time.
     if (offset.seconds !== offsetAt(hour * 3600 + 3599).seconds) return offsetAt(t);
-    if (offsets.size === 65536) offsets.clear();
+    if (offsets.size === 4096) offsets.clear();
     offsets.set(hour, offset);
   }
   lastHour = hour;
@@ -120,7 +120,7 @@ let lastOffset: Offset = { seconds: 0, minutes: 0 };
 const HOURS_MINUTES = Array.from({ length: 1440 }, (_, m) => `${p2(Math.floor(m / 60))}:${p2(m % 60)}`);
 
 /** The formats {@link TimeText} makes. */
-export type TimeTextFormat = "ctime" | "ctime-minutes" | "hhmm" | "iso" | "none";
+export type TimeTextFormat = "ctime" | "ctime-minutes" | "hhmm" | "iso" | "who-c" | "who" | "none";
 
 /**
  * A time format of the C tools for many times in a row: the date part of the
@@ -163,6 +163,8 @@ export class TimeText {
       case "hhmm":
         return hm;
       case "ctime-minutes":
+      case "who-c":
+      case "who":
         return this.#date + hm;
       case "ctime":
         return `${this.#date}${hm}:${p2(inDay % 60)}${this.#tail}`;
@@ -196,7 +198,7 @@ export class TimeText {
     const inDay = local - day * 86400;
     const hm = HOURS_MINUTES[Math.floor(inDay / 60)]!;
     if (format === "hhmm" && width === 5) return out.write(hm);
-    if (format === "ctime-minutes" && width === this.#date.length + 5) {
+    if ((format === "ctime-minutes" || format === "who-c" || format === "who") && width === this.#date.length + 5) {
       out.write(this.#date);
       return out.write(hm);
     }
@@ -214,7 +216,9 @@ export class TimeText {
     const tm = breakDown(day * 86400, minutes);
     this.#day = day;
     this.#minutes = minutes;
-    if (this.#format === "iso") {
+    if (this.#format === "who-c") this.#date = `${MONTHS[tm.mon]} ${String(tm.mday).padStart(2, " ")} `;
+    else if (this.#format === "who") this.#date = `${tm.year}-${p2(tm.mon + 1)}-${p2(tm.mday)} `;
+    else if (this.#format === "iso") {
       const off = Math.abs(minutes);
       this.#date = `${String(tm.year).padStart(4, " ")}-${p2(tm.mon + 1)}-${p2(tm.mday)}T`;
       this.#tail = `${minutes < 0 ? "-" : "+"}${p2(Math.trunc(off / 60))}:${p2(off % 60)}`;
@@ -235,6 +239,10 @@ export class TimeText {
         return ctime(t).slice(0, 16);
       case "iso":
         return isoLocal(t);
+      case "who-c":
+        return whoTime(t, true);
+      case "who":
+        return whoTime(t, false);
       default:
         return ctime(t);
     }

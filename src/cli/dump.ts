@@ -12,7 +12,7 @@ import { getLayout } from "../layouts/registry.ts";
 import { nativeLayoutName } from "../layouts/native.ts";
 import { arch, platform } from "../_internal/runtime.ts";
 import { openRecordFile } from "../backends/_record_file.ts";
-import { formatUtmpdumpLine, UtmpdumpParser } from "../utmpdump.ts";
+import { UtmpdumpParser, writeUtmpdumpLine } from "../utmpdump.ts";
 import { type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, type Context, EXIT, fileOperands, has, jsonMode, lastValue, Writer } from "./_command.ts";
 import { layoutOption, openRecords } from "./_read.ts";
@@ -26,10 +26,12 @@ async function run(args: ParsedArgs, ctx: Context): Promise<number> {
     for (const u of batch) {
       if (out.json) await out.item(u);
       else {
-        const line = formatUtmpdumpLine(u);
-        if (line !== "") await out.text(line + "\n");
+        const start = out.position;
+        if (writeUtmpdumpLine(out, u)) out.write("\n");
+        else out.takeFrom(start);
       }
     }
+    await out.flushIfFull();
   }
   await out.end();
   return EXIT.OK;

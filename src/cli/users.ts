@@ -12,11 +12,12 @@ import { isUserProcess, trimmedName, whoRecords } from "./who.ts";
 
 async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   const operands = fileOperands(args, 1);
-  const users: { name: string; record: UtmpRecordObject }[] = [];
+  const json = jsonMode(args) !== undefined;
+  const users: { name: string; record: UtmpRecordObject | undefined }[] = [];
   for await (const batch of whoRecords(args, ctx, operands[0], systemFor(ctx, ctx.globals.root))) {
     for (const u of batch) {
       // The records of a batch are views into its read buffer: keep names and plain objects only.
-      if (isUserProcess(u)) users.push({ name: trimmedName(u), record: u.toJSON() });
+      if (isUserProcess(u)) users.push({ name: trimmedName(u), record: json ? u.toJSON() : undefined });
     }
   }
   // qsort with strcmp: byte order.

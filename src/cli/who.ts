@@ -4,7 +4,7 @@
  * @module
  */
 
-import { byteString, p2, rawFields, storedString, stringBytes, utf8String } from "../_internal/bytes.ts";
+import { p2, storedSeconds, storedString, stringBytes, utf8String } from "../_internal/bytes.ts";
 import type { UtmpRecord, UtmpRecordObject } from "../record.ts";
 import type { ParsedArgs } from "./_args.ts";
 import { type Command, type Context, EXIT, fileOperands, jsonMode, Writer } from "./_command.ts";
@@ -15,7 +15,7 @@ import { wtmpdbSessions } from "../sources/wtmpdb.ts";
 import { type System, systemFor } from "./_system.ts";
 import { isStale } from "../sources/_proc.ts";
 import { formatAddress } from "../layouts/_addr.ts";
-import { isCTimeLocale, left, right, whoTime } from "./_text.ts";
+import { isCTimeLocale, right, TimeText } from "./_text.ts";
 
 const utf8 = new TextDecoder();
 const bytesOf = stringBytes;
@@ -129,17 +129,21 @@ function flagsOf(args: ParsedArgs): WhoFlags {
 class WhoPrinter {
   readonly #f: WhoFlags;
   readonly #system: System;
-  readonly #cLocale = isCTimeLocale();
+  readonly #time: TimeText;
   readonly #timeWidth: number;
+  readonly #out: Writer;
   #now: number | undefined;
 
-  constructor(flags: WhoFlags, system: System) {
+  constructor(flags: WhoFlags, system: System, out: Writer) {
     this.#f = flags;
     this.#system = system;
-    this.#timeWidth = this.#cLocale ? 12 : 16;
+    this.#out = out;
+    const cLocale = isCTimeLocale();
+    this.#time = new TimeText(cLocale ? "who-c" : "who");
+    this.#timeWidth = cLocale ? 12 : 16;
   }
 
-  /** who.c print_line: the fixed columns, trailing spaces removed, newline added. */
+  /** who.c print_line: the fixed columns, written into the output buffer; trailing spaces removed, newline added. */
   line(
     userLen: number,
     user: string,
@@ -151,37 +155,53 @@ class WhoPrinter {
     pid: string,
     comment: string,
     exit: string,
-  ): string {
+  ): void {
     const f = this.#f;
-    const xIdle = f.idle && !f.short && idle.length < 7 ? " " + left(idle, 6) : "";
-    const xPid = !f.short && pid.length < 12 ? " " + right(pid, 10) : "";
-    const xExit = f.exit ? " " + left(exit, 12) : "";
-    const text = left(user, 8, userLen) + (f.mesg ? " " + state : "") + " " + left(line, 12, lineLen) + " " +
-      left(time, this.#timeWidth) + xIdle + xPid + " " + left(comment, 8) + xExit;
-    return text.replace(/ +$/, "") + "\n";
+    const out = this.#out;
+    const start = out.position;
+    out.pad(user, 8, userLen);
+    if (f.mesg) {
+      out.write(" ");
+      out.write(state);
+    }
+    out.write(" ");
+    out.pad(line, 12, lineLen);
+    out.write(" ");
+    out.pad(time, this.#timeWidth);
+    if (f.idle && !f.short && idle.length < 7) {
+      out.write(" ");
+      out.pad(idle, 6);
+    }
+    if (!f.short && pid.length < 12) out.write(right(pid, 11));
+    out.write(" ");
+    out.pad(comment, 8);
+    if (f.exit) {
+      out.write(" ");
+      out.pad(exit, 12);
+    }
+    out.trimSpaces(start);
   }
 
-  heading(): string {
-    return this.line(-1, "NAME", " ", -1, "LINE", "TIME", "IDLE", "PID", "COMMENT", "EXIT");
+  heading(): void {
+    this.line(-1, "NAME", " ", -1, "LINE", "TIME", "IDLE", "PID", "COMMENT", "EXIT");
   }
 
   time(u: UtmpRecord): string {
-    return whoTime(u.ut_tv.tv_sec, this.#cLocale);
+    return this.#time.of(storedSeconds(u));
   }
 
   /** print_user. */
-  user(u: UtmpRecord, bootTime: number): string {
-    const raw = rawFields(u);
-    const line = byteString(raw.ut_line);
-    const name = utf8.decode(raw.ut_line);
-    const tty = this.#system.statTty(name.startsWith("/") ? name : "/dev/" + name);
+  user(u: UtmpRecord, bootTime: number): void {
+    const line = storedString(u, "ut_line");
+    const tty = this.#system.statTty(ttyPath(line));
     const mesg = tty === undefined ? "?" : (tty.mode & 0o020) !== 0 ? "+" : "-";
     const idle = tty === undefined || tty.atime === 0 ? "  ?" : this.#idle(tty.atime, bootTime).slice(0, 6);
     // who.c splits an X display off at the first ":" only to look the host up (--lookup); unlooked-up, it joins them back.
     // With --ips (Debian's 61_whoips.patch), a recorded address takes the host's place, without parentheses.
     const ip = this.#f.ips ? ipsText(u.ut_addr) : undefined;
-    const host = ip ?? (raw.ut_host.length > 0 ? `(${byteString(raw.ut_host)})` : "");
-    return this.line(32, byteString(raw.ut_user), mesg, 32, line, this.time(u), idle, String(u.ut_pid), host, "");
+    const stored = storedString(u, "ut_host");
+    const host = ip ?? (stored.length > 0 ? `(${stored})` : "");
+    this.line(32, storedString(u, "ut_user"), mesg, 32, line, this.time(u), idle, String(u.ut_pid), host, "");
   }
 
   /**
@@ -189,8 +209,7 @@ class WhoPrinter {
    * terminal was last used, or null when the terminal cannot be statted.
    */
   idleSeconds(u: UtmpRecord): number | null {
-    const name = utf8.decode(rawFields(u).ut_line);
-    const tty = this.#system.statTty(name.startsWith("/") ? name : "/dev/" + name);
+    const tty = this.#system.statTty(ttyPath(storedString(u, "ut_line")));
     if (tty === undefined || tty.atime === 0) return null;
     this.#now ??= Math.floor(Date.now() / 1000);
     return this.#now - tty.atime;
@@ -218,40 +237,40 @@ class WhoPrinter {
     return " old ";
   }
 
-  boot(u: UtmpRecord): string {
-    return this.line(-1, "", " ", -1, "system boot", this.time(u), "", "", "", "");
+  boot(u: UtmpRecord): void {
+    this.line(-1, "", " ", -1, "system boot", this.time(u), "", "", "", "");
   }
 
-  clock(u: UtmpRecord): string {
-    return this.line(-1, "", " ", -1, "clock change", this.time(u), "", "", "", "");
+  clock(u: UtmpRecord): void {
+    this.line(-1, "", " ", -1, "clock change", this.time(u), "", "", "", "");
   }
 
   /** print_deadprocs, print_login and print_initspawn: line, time, pid and "id=", with a name or an exit status. */
-  #process(u: UtmpRecord, user: string, exit: string): string {
+  #process(u: UtmpRecord, user: string, exit: string): void {
     const line = storedString(u, "ut_line");
     const id = "id=" + storedString(u, "ut_id");
-    return this.line(-1, user, " ", 32, line, this.time(u), "", String(u.ut_pid), id, exit);
+    this.line(-1, user, " ", 32, line, this.time(u), "", String(u.ut_pid), id, exit);
   }
 
-  dead(u: UtmpRecord): string {
-    return this.#process(u, "", `term=${u.ut_exit.e_termination} exit=${u.ut_exit.e_exit}`);
+  dead(u: UtmpRecord): void {
+    this.#process(u, "", `term=${u.ut_exit.e_termination} exit=${u.ut_exit.e_exit}`);
   }
 
-  loginProcess(u: UtmpRecord): string {
-    return this.#process(u, "LOGIN", "");
+  loginProcess(u: UtmpRecord): void {
+    this.#process(u, "LOGIN", "");
   }
 
-  initProcess(u: UtmpRecord): string {
-    return this.#process(u, "", "");
+  initProcess(u: UtmpRecord): void {
+    this.#process(u, "", "");
   }
 
   /** print_runlevel: the current level in the pid's low byte, the previous one in the next. */
-  runlevel(u: UtmpRecord): string {
+  runlevel(u: UtmpRecord): void {
     const last = Math.trunc(u.ut_pid / 256) & 255;
     const curr = (u.ut_pid % 256) & 255;
     const line = "run-level " + String.fromCharCode(curr);
     const comment = last >= 0x20 && last < 0x7f ? "last=" + (last === 0x4e ? "S" : String.fromCharCode(last)) : "";
-    return this.line(-1, "", " ", -1, line, this.time(u), "", "", comment, "");
+    this.line(-1, "", " ", -1, line, this.time(u), "", "", comment, "");
   }
 }
 
@@ -274,6 +293,12 @@ export function ipsText(addr: readonly number[]): string | undefined {
   const v6 = (top >= 0x2000 && top <= 0x3fff) || (top >= 0xfc00 && top <= 0xfdff) || (top >= 0xfec0 && top <= 0xfeff);
   if (!v6 || mapped || zero(4, 16)) return (mapped ? a.slice(12, 16) : a.slice(0, 4)).join(".");
   return formatAddress(a);
+}
+
+/** The terminal of a stored line (a byte string) as who.c stats it: "/dev/" + the line, unless absolute. */
+function ttyPath(line: string): string {
+  const name = /[\u0080-\u00ff]/.test(line) ? utf8.decode(stringBytes(line)) : line;
+  return name.startsWith("/") ? name : "/dev/" + name;
 }
 
 /** IS_USER_PROCESS: a USER_PROCESS record with a user name. */
@@ -338,7 +363,7 @@ async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   const file = operands.length === 1 ? operands[0] : undefined;
   const out = new Writer(ctx.io, jsonMode(args));
   const system = systemFor(ctx, ctx.globals.root);
-  const printer = new WhoPrinter(f, system);
+  const printer = new WhoPrinter(f, system, out);
   if (f.count) {
     const names: string[] = [];
     for await (const batch of whoRecords(args, ctx, file, system)) {
@@ -355,7 +380,7 @@ async function run(args: ParsedArgs, ctx: Context): Promise<number> {
     await out.end();
     return EXIT.OK;
   }
-  if (f.heading && !out.json) await out.text(printer.heading());
+  if (f.heading && !out.json) printer.heading();
   let tty: string | undefined;
   if (f.myLine) {
     tty = system.stdinTty();
@@ -368,25 +393,31 @@ async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   for await (const batch of whoRecords(args, ctx, file, system)) {
     for (const u of batch) {
       if (tty === undefined || storedString(u, "ut_line").slice(0, 32) === tty.slice(0, 32)) {
-        const text = f.users && isUserProcess(u)
-          ? printer.user(u, bootTime)
-          : f.runlevel && u.ut_type === "RUN_LVL"
-          ? printer.runlevel(u)
-          : f.boot && u.ut_type === "BOOT_TIME"
-          ? printer.boot(u)
-          : f.clock && u.ut_type === "NEW_TIME"
-          ? printer.clock(u)
-          : f.initspawn && u.ut_type === "INIT_PROCESS"
-          ? printer.initProcess(u)
-          : f.login && u.ut_type === "LOGIN_PROCESS"
-          ? printer.loginProcess(u)
-          : f.dead && u.ut_type === "DEAD_PROCESS"
-          ? printer.dead(u)
+        const type = u.ut_type;
+        const print = f.users && isUserProcess(u)
+          ? "user"
+          : f.runlevel && type === "RUN_LVL"
+          ? "runlevel"
+          : f.boot && type === "BOOT_TIME"
+          ? "boot"
+          : f.clock && type === "NEW_TIME"
+          ? "clock"
+          : f.initspawn && type === "INIT_PROCESS"
+          ? "initProcess"
+          : f.login && type === "LOGIN_PROCESS"
+          ? "loginProcess"
+          : f.dead && type === "DEAD_PROCESS"
+          ? "dead"
           : undefined;
-        if (text !== undefined) await (out.json ? out.item(printer.json(u)) : out.text(text));
+        if (print === undefined) {
+          // not shown
+        } else if (out.json) await out.item(printer.json(u));
+        else if (print === "user") printer.user(u, bootTime);
+        else printer[print](u);
       }
-      if (u.ut_type === "BOOT_TIME") bootTime = u.ut_tv.tv_sec;
+      if (u.ut_type === "BOOT_TIME") bootTime = storedSeconds(u);
     }
+    await out.flushIfFull();
   }
   await out.end();
   return EXIT.OK;
