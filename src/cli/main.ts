@@ -16,6 +16,7 @@ import process from "node:process";
 import { parseArgs, type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, COMMON_HELP, COMMON_OPTIONS, type Context, EXIT, has, type Output } from "./_command.ts";
 import { VERSION } from "./_version.ts";
+import { runtime } from "../_internal/runtime.ts";
 import { UtmpFormatError } from "../errors.ts";
 import { forgetZone } from "./_text.ts";
 
@@ -203,6 +204,10 @@ export async function run(): Promise<void> {
     err: (text) => void process.stderr.write(text),
     ...(stdout.isTTY && stdout.columns > 0 ? { columns: stdout.columns } : {}),
   });
+  // The command is done. Deno's file watcher never lets go once a FIFO appears in the directory it watches
+  // (`utmp watch` after its wtmp was replaced by one): end now, so that a supervisor sees the exit and restarts
+  // the watch. (Deno writes standard output synchronously: nothing written is lost.)
+  if (runtime === "deno") process.exit(process.exitCode);
 }
 
 // No top-level await here: `require("@utmp/utmp/cli")` must work on Node >= 20.19.
