@@ -141,3 +141,28 @@ test("createSource() with backend ffi names the reason when there is no libc bac
     tmp.cleanup();
   }
 });
+
+test("createSource() backend ffi takes no more records than the file held when opened, whatever the C library gives", async () => {
+  const tmp = tempDir();
+  try {
+    const records = [
+      { ut_type: "BOOT_TIME", ut_line: "~", ut_user: "reboot", tv_sec: 1700000000 },
+      { ut_type: "USER_PROCESS", ut_line: "pts/0", ut_user: "ann", ut_pid: 7, tv_sec: 1700000060 },
+    ] as const;
+    const bytes = encodeRecords(LAYOUTS.linux, [...records]);
+    const path = tmp.file("utmp", bytes);
+    // A C library that never says the end: the same two structs, over and over.
+    let calls = 0;
+    const endless = fakeLibc({
+      records: () => Array.from({ length: 100_000 }, (_, i) => bytes.slice((i % 2) * 384, (i % 2) * 384 + 384)),
+      utmpxname: () => 0,
+    });
+    const getutxent = endless.lib.getutxent;
+    endless.lib.getutxent = (into) => (calls++, getutxent(into));
+    const read = await drain(createSource(request(path, "ffi"), linux(fakeFfi(endless.lib), path)));
+    assert.deepEqual(read.map((u) => `${u.ut_type} ${u.ut_user}`), ["BOOT_TIME reboot", "USER_PROCESS ann"]);
+    assert.equal(calls, 2, "getutxent() was not asked for more than the file's two records");
+  } finally {
+    tmp.cleanup();
+  }
+});

@@ -138,7 +138,9 @@ export class FfiSource implements RecordSource {
       const lib = await ffi.open(this.#options.candidates(), os);
       let snapshot: Snapshot;
       try {
-        snapshot = readUtmpx(lib, profile, { path, head, defaultPath: systemPaths(os).utmp });
+        // At most what the file held when opened: one record per file record (or, framed, per 3 bytes).
+        const limit = Math.ceil(file.size / (profile.libc === "freebsd" ? 3 : profile.fileRecordSize));
+        snapshot = readUtmpx(lib, profile, { path, head, defaultPath: systemPaths(os).utmp, limit });
       } finally {
         lib.close();
       }

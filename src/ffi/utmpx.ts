@@ -135,6 +135,12 @@ export interface UtmpxTarget {
   readonly head: Uint8Array;
   /** The system's default database, selected again after the pass. */
   readonly defaultPath: string;
+  /**
+   * The most records the pass takes: what the file held when it was opened
+   * (a file that grows during the pass, or one a hostile libc never ends,
+   * cannot make it hold more). No limit when undefined.
+   */
+  readonly limit?: number;
 }
 
 const encoder = new TextEncoder();
@@ -199,7 +205,8 @@ export function readUtmpx(lib: UtmpxLibrary, profile: LibcProfile, target: Utmpx
       }
       lib.setutxent();
     }
-    for (;;) {
+    const limit = target.limit ?? Infinity;
+    for (; count < limit;) {
       if ((count + 1) * size > bytes.length) {
         const grown = new Uint8Array(bytes.length * 2);
         grown.set(bytes);
