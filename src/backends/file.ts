@@ -96,6 +96,8 @@ export class RecordCursor implements RecordSource {
   #back: Backward | undefined;
   /** The last whole record read forward (a copy), to notice a followed file truncated and written again. */
   #last: Uint8Array | undefined;
+  /** Framed files: the bytes the last read held past its records, and their file offset. */
+  #rest: { offset: number; bytes: Uint8Array } | undefined;
   /** Problems are not reported (a scan whose chunks are read again). */
   #quiet = false;
   /** When the event loop last turned, for {@link HOLD_MS}. */
@@ -222,18 +224,24 @@ export class RecordCursor implements RecordSource {
    * per byte.
    */
   #nextFramed(file: RecordFile, layout: Layout): Chunk | null | Promise<Chunk | null> {
+    const per = recordsPerChunk(layout.size);
+    // What the last read held past the records it gave: scanned first, so each byte is read once (many tiny
+    // frames fill a chunk's worth of records long before they use up a read).
+    const rest = this.#rest;
+    this.#rest = undefined;
+    if (rest !== undefined && rest.offset === this.#position) {
+      const scan = scanFrames(rest.bytes, layout.size, per);
+      if (scan.frames.length > 0 || scan.skipped.length > 0) return this.#framedTaken(rest.bytes, scan, layout);
+    }
     // What the file holds from here, and room for one more record to notice it grew: never what a length says.
-    const want = Math.min(
-      recordsPerChunk(layout.size) * layout.size,
-      Math.max(0, this.#known - this.#position) + 2 + layout.size,
-    );
+    const want = Math.min(per * layout.size, Math.max(0, this.#known - this.#position) + 2 + layout.size);
     const bytes = new Uint8Array(want);
     const got = file.slow ? file.read(bytes, this.#position) : file.readNow(bytes, this.#position);
     const framed = (n: number): Chunk | null | Promise<Chunk | null> => {
       if (this.#position + n > this.#known) this.#known = this.#position + n;
       const data = bytes.subarray(0, n);
       // At most a chunk's worth of normalised records: 3-byte frames must not make 197-byte slots by the million.
-      const scan = scanFrames(data, layout.size, recordsPerChunk(layout.size));
+      const scan = scanFrames(data, layout.size, per);
       const done = (): Chunk | null => {
         if (n === 0) return null;
         if (scan.frames.length === 0 && scan.skipped.length === 0) {
@@ -241,10 +249,7 @@ export class RecordCursor implements RecordSource {
           if (!this.#options.follow) this.#problem(this.#partial(n, "a length-prefixed record"));
           return null;
         }
-        const chunk = this.#framedChunk(data, scan, layout);
-        this.#position += scan.end;
-        this.#index += scan.frames.length;
-        return chunk;
+        return this.#framedTaken(data, scan, layout);
       };
       if (n < bytes.length) {
         const checked = this.#checkEnd(file, this.#position + scan.end, this.#index + scan.frames.length);
@@ -253,6 +258,15 @@ export class RecordCursor implements RecordSource {
       return done();
     };
     return typeof got === "number" ? framed(got) : got.then(framed);
+  }
+
+  /** The chunk of a framed scan of `data` (at the current position); what it left is kept for the next. */
+  #framedTaken(data: Uint8Array, scan: ReturnType<typeof scanFrames>, layout: Layout): Chunk {
+    const chunk = this.#framedChunk(data, scan, layout);
+    this.#position += scan.end;
+    this.#index += scan.frames.length;
+    if (scan.end < data.length) this.#rest = { offset: this.#position, bytes: data.subarray(scan.end) };
+    return chunk;
   }
 
   /** The chunk of a framed scan at the current position, each zero-length run a problem before its next record. */
@@ -434,6 +448,7 @@ export class RecordCursor implements RecordSource {
   }
 
   rewind(): void {
+    this.#rest = undefined;
     this.#position = 0;
     this.#index = 0;
     this.#identity = undefined;

@@ -1,6 +1,7 @@
 /**
- * `localtime()` (the command line's times) against the runtime's own `Date`
- * in local time, in zones with daylight saving time, half-hour and
+ * `localtime()` (the command line's times) against the runtime's own `Date`,
+ * and `TimeText` (the times of `last`, `who`: the date made once a day)
+ * against the one-off formatters, in local time, in zones with daylight saving time, half-hour and
  * quarter-hour offsets, a skipped day and local mean time: it asks a `Date`
  * for the zone's offset once an hour and does the calendar itself, so every
  * minute around each change must still agree. Each zone runs in a child
@@ -18,7 +19,19 @@ const TEXT = new URL(`../../src/cli/_text.${import.meta.url.endsWith(".ts") ? "t
 
 /** Compares localtime(t) with a Date's local fields at every minute near each time given, and at random times. */
 const CHILD = `
-const { localtime } = await import(${JSON.stringify(TEXT)});
+const { ctime, isoLocal, localtime, TimeText, whoTime } = await import(${JSON.stringify(TEXT)});
+// TimeText (the text of many times, its date made once a day) must write what the one-off formatters write.
+const p2 = (n) => String(n).padStart(2, "0");
+const formats = {
+  "ctime": [(t) => ctime(t), 24],
+  "ctime-minutes": [(t) => ctime(t).slice(0, 16), 16],
+  "hhmm": [(t) => { const tm = localtime(t); return p2(tm.hour) + ":" + p2(tm.min); }, 5],
+  "iso": [(t) => isoLocal(t), 25],
+  "who-c": [(t) => whoTime(t, true), 12],
+  "who": [(t) => whoTime(t, false), 16],
+};
+const texts = Object.fromEntries(Object.keys(formats).map((f) => [f, new TimeText(f)]));
+const sink = { text: "", write(s) { this.text += s; }, pad(s, w, p) { s = s.slice(0, p); this.text += s.padEnd(w, " "); } };
 const times = JSON.parse(process.env.TIMES);
 let checked = 0;
 const bad = [];
@@ -29,6 +42,13 @@ const check = (t) => {
   const got = [tm.year, tm.mon, tm.mday, tm.hour, tm.min, tm.sec, tm.wday, tm.gmtoff];
   checked++;
   if (got.join() !== want.join()) bad.push([t, got.join(), want.join()]);
+  for (const [name, [format, width]] of Object.entries(formats)) {
+    const text = format(t);
+    if (texts[name].of(t) !== text) bad.push([t, name, texts[name].of(t), text]);
+    sink.text = "";
+    texts[name].writeTo(sink, t, width);
+    if (sink.text !== text.slice(0, width).padEnd(width, " ")) bad.push([t, name + " writeTo", sink.text, text]);
+  }
 };
 for (const center of times) for (let t = center - 2 * 86400; t <= center + 2 * 86400; t += 59) check(t);
 let seed = 7;
@@ -54,7 +74,7 @@ const ZONES: [string, number[]][] = [
 ];
 
 for (const [zone, times] of ZONES) {
-  test(`localtime() gives a Date's local fields every minute around the offset changes of ${zone}`, () => {
+  test(`localtime() and TimeText give a Date's local fields and text every minute around the offset changes of ${zone}`, () => {
     const out = execFileSync(process.execPath, childArgs(), {
       env: { ...process.env, TZ: zone, TIMES: JSON.stringify(times) },
       encoding: "utf8",

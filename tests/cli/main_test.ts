@@ -142,27 +142,31 @@ test("main.ts run as a program stops quietly when standard output is closed", ()
   assert.equal(sh.stderr.toString(), "");
 }, { ignore: deno === undefined });
 
-test("main.ts run as a program: utmp watch exits 1 once its file is replaced by a FIFO, so a supervisor restarts it", async () => {
-  const t = tempDir();
-  try {
-    const path = t.file("wtmp", new Uint8Array(0));
-    const child = spawn(deno!.execPath(), ["run", "-A", MAIN, "watch", "--layout", "linux", "--", path], {
-      env: ORACLE_ENV,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let err = "";
-    child.stderr.on("data", (d) => err += d);
-    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-    // Once it is watching (the directory watcher started), the file becomes a FIFO.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    rmSync(path);
-    assert.equal(spawnSync("mkfifo", [path]).status, 0);
-    const timer = setTimeout(() => child.kill("SIGKILL"), 15000);
-    const code = await exited;
-    clearTimeout(timer);
-    assert.equal(code, 1, `still running 15 s after the swap (stderr: ${err})`);
-    assert.match(err, /^utmp watch: Cannot read ".*": it is a FIFO, not a regular file \(EFTYPE\)/);
-  } finally {
-    t.cleanup();
-  }
-}, { ignore: deno === undefined });
+test(
+  "main.ts run as a program: utmp watch exits 1 once its file is replaced by a FIFO, so a supervisor restarts it",
+  async () => {
+    const t = tempDir();
+    try {
+      const path = t.file("wtmp", new Uint8Array(0));
+      const child = spawn(deno!.execPath(), ["run", "-A", MAIN, "watch", "--layout", "linux", "--", path], {
+        env: ORACLE_ENV,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let err = "";
+      child.stderr.on("data", (d) => err += d);
+      const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+      // Once it is watching (the directory watcher started), the file becomes a FIFO.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      rmSync(path);
+      assert.equal(spawnSync("mkfifo", [path]).status, 0);
+      const timer = setTimeout(() => child.kill("SIGKILL"), 15000);
+      const code = await exited;
+      clearTimeout(timer);
+      assert.equal(code, 1, `still running 15 s after the swap (stderr: ${err})`);
+      assert.match(err, /^utmp watch: Cannot read ".*": it is a FIFO, not a regular file \(EFTYPE\)/);
+    } finally {
+      t.cleanup();
+    }
+  },
+  { ignore: deno === undefined },
+);
