@@ -161,3 +161,27 @@ test("chooseSource() sessions and history tell a given path's source by what it 
     t.cleanup();
   }
 });
+
+test("chooseSource() failures reads the btmp under root, and says plainly where the system keeps none", async () => {
+  const t = tempDir();
+  try {
+    hostRoot(t.dir, {});
+    const btmp = join(t.dir, "var/log/btmp");
+    await assert.rejects(
+      () => chooseSource("failures", { root: t.dir }),
+      (e: Error & { code?: string }) =>
+        e.name === "UtmpFileError" && e.code === "ENOENT" &&
+        e.message === `Cannot find failed logins: this system keeps no btmp at "${btmp}"`,
+    );
+    utmpdumpReverse(
+      "[6] [01234] [    ] [root    ] [ssh:notty   ] [198.51.100.7        ] [198.51.100.7   ] [2023-11-14T22:13:20,000000+00:00]\n",
+      btmp,
+    );
+    assert.deepEqual(where(await chooseSource("failures", { root: t.dir })), { source: "btmp", path: btmp });
+    const failed = await all(history({ root: t.dir, source: "btmp" }));
+    assert.deepEqual(failed.map((u) => `${u.ut_type} ${u.ut_user} ${u.ut_host}`), ["LOGIN_PROCESS root 198.51.100.7"]);
+    await assert.rejects(() => chooseSource("failures", { source: "wtmp" }), RangeError);
+  } finally {
+    t.cleanup();
+  }
+});
