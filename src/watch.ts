@@ -255,6 +255,17 @@ function givenLayout(path: string, name: string | undefined): string {
   return name;
 }
 
+/** A file's identity (device and inode, as `RecordFile.identity` has it), or undefined when there is none. */
+async function identity(path: string): Promise<string | undefined> {
+  try {
+    const s = await stat(path);
+    return `${s.dev}:${s.ino}`;
+  } catch (error) {
+    if (isPermissionDenial(error)) throw error;
+    return undefined;
+  }
+}
+
 /** Opens the cursor's file, or says it is missing (ENOENT: waited for). */
 async function opened(cursor: RecordCursor): Promise<boolean> {
   try {
@@ -304,16 +315,16 @@ async function* followLog(
     // Checked whether or not the layout is known yet: an empty file can be rotated too (a quiet btmp).
     if (open && await cursor.replaced()) {
       // Rotated: the old file was read to its end above (writes that reached it before the rename); the new one
-      // is read from its start. A file rotated away and replaced again between two looks was never seen.
-      const notices = waiter.notices;
-      if (notices > 2) {
+      // is read from its start. A file rotated away and replaced again between two looks is never seen: where
+      // the rotation kept logrotate's name (FILE.1), a file there that is not the one read says so.
+      const rotated = await identity(`${cursor.path}.1`);
+      if (rotated !== undefined && rotated !== cursor.file!.identity && warnings.length < WARNINGS_KEPT) {
         warnings.push({
           kind: "replaced",
           offset: cursor.position,
           recordIndex: -1,
-          reason: `"${cursor.path}" was replaced ${
-            Math.floor(notices / 2)
-          } times since the last look: the records of the files in between were not seen`,
+          reason:
+            `"${cursor.path}" was rotated more than once since the last look: the records of "${cursor.path}.1" were not seen`,
         });
       }
       await cursor.restart();
@@ -439,9 +450,6 @@ class Waiter {
   #wake: (() => void) | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #pending = false;
-  /** Change notices naming the file since the last {@link wait} began (a rotation gives two: the rename and the new file). */
-  notices = 0;
-  #counted = 0;
   readonly #interval: number;
   readonly #signal: AbortSignal | undefined;
   readonly #onAbort = () => this.#notify();
@@ -458,8 +466,7 @@ class Waiter {
     signal?.addEventListener("abort", this.#onAbort);
     const name = basename(path);
     try {
-      this.#watcher = watchDir(isDir ? path : dirname(path), (event, changed) => {
-        if (event === "rename" && changed !== null && String(changed) === name) this.#counted++;
+      this.#watcher = watchDir(isDir ? path : dirname(path), (_event, changed) => {
         if (isDir || changed === null || String(changed).startsWith(name)) this.#notify();
       });
       this.#watcher.on("error", () => this.#watcher?.close());
@@ -471,8 +478,6 @@ class Waiter {
 
   /** Resolves at the next change, after `interval` ms, or at once if a change came since the last wait. */
   wait(): Promise<void> {
-    this.notices = this.#counted;
-    this.#counted = 0;
     if (this.#pending || this.#signal?.aborted) {
       this.#pending = false;
       return Promise.resolve();

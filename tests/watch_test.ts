@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "./_harness.ts";
 import { ORACLE_ENV, tempDir, utmpdumpReverse } from "./_util.ts";
@@ -337,6 +337,42 @@ test("watch() without wtmp follows logind's sessions under root: a login per new
       assert.equal(logout!.previous?.ut_user, "alice");
     } finally {
       await events.return(undefined);
+    }
+  } finally {
+    t.cleanup();
+  }
+});
+
+test("watch() warns when the file was rotated twice between two looks (logrotate's FILE.1 is not the file it read)", async () => {
+  const t = tempDir();
+  try {
+    const login = (user: string) =>
+      encodeRecord(LAYOUTS.linux, { ut_type: "USER_PROCESS", ut_user: user, ut_line: "pts/0", tv_sec: 1700000000 });
+    const path = t.file("wtmp", login("ann"));
+    const stop = new AbortController();
+    const events = watch(path, { from: "start", layout: "linux", interval: 60_000, signal: stop.signal });
+    try {
+      assert.deepEqual((await take(events, 1)).map((e) => e.record.ut_user), ["ann"]);
+      // Once: wtmp -> wtmp.1, a new wtmp. The watch read ann's file to its end: nothing missed, no warning.
+      renameSync(path, `${path}.1`);
+      writeFileSync(path, login("bob"));
+      assert.deepEqual((await take(events, 1)).map((e) => e.record.ut_user), ["bob"]);
+      assert.equal(events.warnings.length, 0);
+      // Twice before the watch looks again: carol's file was rotated away unseen.
+      renameSync(`${path}.1`, `${path}.2`);
+      renameSync(path, `${path}.1`);
+      writeFileSync(path, login("carol"));
+      renameSync(`${path}.1`, `${path}.2`);
+      renameSync(path, `${path}.1`);
+      writeFileSync(path, login("dave"));
+      assert.deepEqual((await take(events, 1)).map((e) => e.record.ut_user), ["dave"]);
+      assert.deepEqual(events.warnings.map((w) => [w.kind, w.reason]), [[
+        "replaced",
+        `"${path}" was rotated more than once since the last look: the records of "${path}.1" were not seen`,
+      ]]);
+    } finally {
+      stop.abort();
+      await events.return();
     }
   } finally {
     t.cleanup();

@@ -45,7 +45,11 @@ async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   const out = new Writer(ctx.io, mode);
   let seen = 0;
   if (most > 0) {
-    for await (const e of watch(operands[0], options)) {
+    const events = watch(operands[0], options);
+    let warned = 0;
+    for await (const e of events) {
+      // What the watch passed over (a rotation it could not follow whole), said when it is noticed.
+      for (; warned < events.warnings.length; warned++) ctx.io.err(`utmp watch: ${events.warnings[warned]!.reason}\n`);
       if (out.json) await out.item(e);
       else await out.text(textLine(e));
       await out.flush();

@@ -331,20 +331,27 @@ test(
   NO_SQLITE,
 );
 
-test("lastSessions() without a path reads the system's wtmpdb under root, pairing as it pairs the same history's wtmp", async () => {
-  const t = tempDir();
-  try {
-    const { lastSessions } = await import("../../src/last.ts");
-    mkdirSync(join(t.dir, "host/var/lib/wtmpdb"), { recursive: true });
-    writeWtmpdb(join(t.dir, "host/var/lib/wtmpdb/wtmp.db"), machineRows("ssh:notty"));
-    const reference = utmpdumpReverse(SAME_HISTORY_AS_WTMP, t.file("wtmp"));
-    const summary = (s: { kind: string; end: string; login: { ut_user: string; ut_line: string }; duration: number | null }) =>
-      `${s.kind} ${s.login.ut_user} ${s.login.ut_line} ${s.end} ${s.duration}`;
-    const fromDb = (await all(lastSessions(undefined, { root: join(t.dir, "host"), isAlive: () => false }))).map(summary);
-    const fromWtmp = (await all(lastSessions(reference, { isAlive: () => false }))).map(summary);
-    assert.ok(fromDb.some((s) => s.startsWith("login dave ") && s.includes(" down ")));
-    assert.deepEqual(fromDb, fromWtmp);
-  } finally {
-    t.cleanup();
-  }
-}, NO_SQLITE);
+test(
+  "lastSessions() without a path reads the system's wtmpdb under root, pairing as it pairs the same history's wtmp",
+  async () => {
+    const t = tempDir();
+    try {
+      const { lastSessions } = await import("../../src/last.ts");
+      mkdirSync(join(t.dir, "host/var/lib/wtmpdb"), { recursive: true });
+      writeWtmpdb(join(t.dir, "host/var/lib/wtmpdb/wtmp.db"), machineRows("ssh:notty"));
+      const reference = utmpdumpReverse(SAME_HISTORY_AS_WTMP, t.file("wtmp"));
+      const summary = (
+        s: { kind: string; end: string; login: { ut_user: string; ut_line: string }; duration: number | null },
+      ) => `${s.kind} ${s.login.ut_user} ${s.login.ut_line} ${s.end} ${s.duration}`;
+      const fromDb = (await all(lastSessions(undefined, { root: join(t.dir, "host"), isAlive: () => false }))).map(
+        summary,
+      );
+      const fromWtmp = (await all(lastSessions(reference, { isAlive: () => false }))).map(summary);
+      assert.ok(fromDb.some((s) => s.startsWith("login dave ") && s.includes(" down ")));
+      assert.deepEqual(fromDb, fromWtmp);
+    } finally {
+      t.cleanup();
+    }
+  },
+  NO_SQLITE,
+);
