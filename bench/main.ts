@@ -15,8 +15,12 @@
  *   and Sys::Utmp reading every field (bench/peers/);
  * - filter: counting USER_PROCESS records without reading a string, through
  *   `for await` and through `batches()`;
- * - last: `utmp last -f FILE` against util-linux `last -f FILE` (same time zone
- *   and locale); the outputs must be byte for byte the same;
+ * - last: `utmp last -f FILE` (and with `-F`, and `-w -i -x`) against
+ *   util-linux `last` with the same options (same time zone and locale); the
+ *   outputs must be byte for byte the same; `dump`, `lastb` and `who` against
+ *   `utmpdump`, `lastb` and coreutils `who` the same way;
+ * - reachable floors: the plain reference readers of ../shared/perf
+ *   (`floor_full_decode.js`, `floor_last.js`), when that folder is there;
  * - floors, in each runtime, with no library code: `for await` over ready-made
  *   objects with a `Date` each (what the full decode cannot go below), and
  *   reading the file into one reused buffer (what the filter cannot go below).
@@ -234,17 +238,35 @@ function jsSides(mode: string, file: string, label: string, reuse = false): Side
   ];
 }
 
-function cliSides(file: string, out: (name: string) => string): Side[] {
-  const args = ["last", "-f", file];
+/** `utmp ARGS` in Deno, Node and Bun, each writing its output to `out(runtime)` to be compared. */
+function cliSides(args: string[], out: (name: string) => string): Side[] {
   const denoFlags = ["--allow-read", "--allow-env", "--allow-sys"];
+  const label = `\`utmp ${args.filter((a) => !a.startsWith("/") && !a.includes("wtmp-")).join(" ")}\``;
   return [
     {
-      name: "Deno `utmp last`",
+      name: `Deno ${label}`,
       command: [DENO, "run", ...denoFlags, "src/cli/main.ts", ...args],
       stdout: { file: out("deno") },
     },
-    { name: "Node `utmp last`", command: [NODE, NPM_BIN, ...args], stdout: { file: out("node") } },
-    { name: "Bun `utmp last`", command: [BUN, NPM_BIN, ...args], stdout: { file: out("bun") } },
+    { name: `Node ${label}`, command: [NODE, NPM_BIN, ...args], stdout: { file: out("node") } },
+    { name: `Bun ${label}`, command: [BUN, NPM_BIN, ...args], stdout: { file: out("bun") } },
+  ];
+}
+
+/**
+ * The plain reference readers of ../shared/perf (when that folder is there):
+ * measuring tools that know one layout and skip every check the library
+ * makes, as "reachable floor" rows beside ours.
+ */
+const PERF = join(ROOT, "..", "shared", "perf");
+
+function floorSides(script: string, file: string, label: string): Side[] {
+  const path = join(PERF, script);
+  if (!existsSync(path)) return [];
+  return [
+    { name: `Deno ${label}`, command: [DENO, "run", "-A", path, file], stdout: "discard" },
+    { name: `Node ${label}`, command: [NODE, path, file], stdout: "discard" },
+    { name: `Bun ${label}`, command: [BUN, path, file], stdout: "discard" },
   ];
 }
 
@@ -350,6 +372,7 @@ function main(): void {
     ...jsSides("full", file, "`for await`"),
     ...jsSides("full", file, "`for await`", true),
     ...jsSides("floor-iterate", file, "floor: `for await` + a Date, no decode"),
+    ...floorSides("floor_full_decode.js", file, "reachable floor (../shared/perf/floor_full_decode.js)"),
   ];
   if (found.python) {
     full.push({
@@ -379,19 +402,48 @@ function main(): void {
       ...jsSides("floor-read", file, "floor: reading the file, no decode"),
     ],
   }, options);
-  measure({
-    title: "`last -f` over the same file",
-    records,
-    sides: [
-      {
-        name: "util-linux `last`",
-        command: ["last", "-f", file],
-        reference: true,
-        stdout: { file: join(OUT, "last.util-linux") },
-      },
-      ...cliSides(file, (name) => join(OUT, `last.${name}`)),
-    ],
-  }, options);
+  for (const flags of [[], ["-F"], ["-w", "-i", "-x"]]) {
+    const tag = flags.join("").replaceAll("-", "") || "plain";
+    measure({
+      title: `\`last ${[...flags, "-f"].join(" ")}\` over the same file`,
+      records,
+      sides: [
+        {
+          name: `util-linux \`last ${flags.join(" ")}\``.replace(" `", "`"),
+          command: ["last", ...flags, "-f", file],
+          reference: true,
+          stdout: { file: join(OUT, `last-${tag}.util-linux`) },
+        },
+        ...cliSides(["last", ...flags, "-f", file], (name) => join(OUT, `last-${tag}.${name}`)),
+        ...(flags.length === 0
+          ? floorSides("floor_last.js", file, "reachable floor (../shared/perf/floor_last.js)")
+          : []),
+      ],
+    }, options);
+  }
+  // The other commands over the same file, against their C tools: their time and their peak memory.
+  for (
+    const [tool, args, name] of [
+      ["utmpdump", [file], "dump"],
+      ["lastb", ["-f", file], "lastb"],
+      ["who", [file], "who"],
+    ] as const
+  ) {
+    measure({
+      title: `\`${tool}\` over the same file`,
+      records,
+      sides: [
+        {
+          name: `${tool} (C)`,
+          command: [tool, ...args],
+          reference: true,
+          slow: tool === "who",
+          stdout: { file: join(OUT, `${name}.c`) },
+        },
+        ...cliSides([name, ...args], (runtime) => join(OUT, `${name}.${runtime}`)),
+      ],
+    }, options);
+  }
   if (options.large) large(options);
 }
 
@@ -420,7 +472,21 @@ function large(options: Options): void {
         { name: "utmpdump (util-linux, C)", command: ["utmpdump", path], reference: true, stdout: "discard" },
         ...jsSides("full", path, "`for await`"),
         ...jsSides("full", path, "`for await`", true),
+        ...jsSides("count", path, "count `for await`"),
         ...jsSides("batches", path, "`batches()`", true),
+      ],
+    }, runs);
+    measure({
+      title: "`last -f`, 10,000,000 records",
+      records,
+      sides: [
+        {
+          name: "util-linux `last`",
+          command: ["last", "-f", path],
+          reference: true,
+          stdout: { file: join(OUT, "last10m.util-linux") },
+        },
+        ...cliSides(["last", "-f", path], (name) => join(OUT, `last10m.${name}`)),
       ],
     }, runs);
   } finally {
