@@ -206,13 +206,15 @@ export function readUtmpx(lib: UtmpxLibrary, profile: LibcProfile, target: Utmpx
       lib.setutxent();
     }
     const limit = target.limit ?? Infinity;
-    for (; count < limit;) {
+    for (;;) {
       if ((count + 1) * size > bytes.length) {
         const grown = new Uint8Array(bytes.length * 2);
         grown.set(bytes);
         bytes = grown;
       }
       if (!lib.getutxent(bytes.subarray(count * size, (count + 1) * size))) break;
+      // One more record than the file held when opened: it grew, or the library never ends. Not taken.
+      if (count === limit) break;
       count++;
     }
   } finally {
