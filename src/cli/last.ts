@@ -452,7 +452,7 @@ async function run(args: ParsedArgs, ctx: Context, lastb: boolean): Promise<numb
 }
 
 const HELP = (file: string): string =>
-  `Show a listing of last logged in users.
+  `${file.endsWith("btmp") ? "Show a listing of failed login attempts." : "Show a listing of last logged in users."}
 
  -<number>            how many lines to show
  -a, --hostlast       display hostnames in the last column
