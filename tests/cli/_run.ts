@@ -129,3 +129,53 @@ export const NATIVE_FIXTURES: readonly string[] = [
   "linux-utmpx-rb/utmpx_dummy.dump",
   "linux-utmpx-rb/utmpx_ipv4.dump",
 ].map((f) => join(FIXTURES, f));
+
+/** What a program started by {@link spawnDeno} printed: exit code, and its output as byte strings. */
+export interface DenoRan {
+  /** Exit code. */
+  code: number;
+  /** Standard output (a byte string). */
+  out: string;
+  /** Standard error (a byte string). */
+  err: string;
+}
+
+interface DenoCommand {
+  Command: new (
+    cmd: string,
+    options: { args: string[]; env?: Record<string, string>; clearEnv?: boolean; cwd?: string },
+  ) => {
+    outputSync(): { code: number; stdout: Uint8Array; stderr: Uint8Array };
+  };
+  execPath(): string;
+}
+
+/**
+ * Runs a program (Deno only) so that a `deno` it is or starts gets exactly
+ * the permissions its flags give: through `Deno.Command`, because Deno's
+ * `node:child_process` gives a spawned `deno run` without a permission flag
+ * `-A`, as Node would run a script (denoland/deno#35443), and would hide
+ * what a user without the flags sees.
+ *
+ * @param cmd The program; `deno` for this Deno.
+ * @param args Its arguments.
+ * @param env The whole environment of the process.
+ * @param cwd Its working directory.
+ * @returns Exit code and output.
+ */
+export function spawnDeno(
+  cmd: string,
+  args: string[],
+  env: Record<string, string> = ORACLE_ENV,
+  cwd?: string,
+): DenoRan {
+  const deno = (globalThis as { Deno?: DenoCommand }).Deno;
+  if (deno === undefined) throw new Error("Cannot run a program through Deno.Command: not running in Deno");
+  const ran = new deno.Command(cmd === "deno" ? deno.execPath() : cmd, {
+    args,
+    env: { ...env, NO_COLOR: "1" },
+    clearEnv: true,
+    ...(cwd === undefined ? {} : { cwd }),
+  }).outputSync();
+  return { code: ran.code, out: latin1(ran.stdout), err: latin1(ran.stderr) };
+}

@@ -8,10 +8,11 @@
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "../_harness.ts";
-import { FIXTURES, ORACLE_ENV, TESTS_DIR } from "../_util.ts";
+import { FIXTURES, ORACLE_ENV, tempDir, TESTS_DIR } from "../_util.ts";
+import { main } from "../../src/cli/main.ts";
 import { VERSION } from "../../src/cli/_version.ts";
 import { lastSessions } from "../../src/last.ts";
 import { UtmpFile } from "../../src/utmp_file.ts";
@@ -178,3 +179,35 @@ test("main.ts run as a program stops quietly when standard output is closed", ()
   assert.equal(sh.stdout.toString(), "[1] [00000");
   assert.equal(sh.stderr.toString(), "");
 }, { ignore: deno === undefined });
+
+test("main() watch says FILE does not exist yet, waits for it and prints its events; a FILE in no directory is refused", async () => {
+  const tmp = tempDir();
+  try {
+    const typo = join(tmp.dir, "no-such-dir", "wtmp");
+    assert.deepEqual(await ours(["watch", typo]), {
+      code: 1,
+      out: "",
+      err: `utmp watch: Cannot watch "${typo}": no such directory "${
+        join(tmp.dir, "no-such-dir")
+      }" (ENOENT); check the path\n`,
+    });
+    const later = join(tmp.dir, "wtmp");
+    let out = "";
+    let err = "";
+    const watching = main(["watch", "-n", "2", later], {
+      out: (chunk) => void (out += typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk)),
+      err: (text) => void (err += text),
+    });
+    // The note comes before any event: the command is waiting, not stuck.
+    for (let i = 0; i < 200 && err === ""; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(err, `utmp watch: "${later}" does not exist yet; waiting for it to appear\n`);
+    assert.equal(out, "");
+    writeFileSync(later, readFileSync(WTMP));
+    assert.equal(await watching, 0);
+    // The first two records of the file, as watch --from-start prints them.
+    assert.equal(out, (await ours(["watch", "--from-start", "-n", "2", WTMP])).out);
+    assert.equal(out.split("\n").length, 3);
+  } finally {
+    tmp.cleanup();
+  }
+});
