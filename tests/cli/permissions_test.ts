@@ -154,7 +154,7 @@ const canUnshare = deno !== undefined && process.platform === "linux" &&
 
 test(
   "deno task who, users and last print what coreutils and util-linux print on a system with a utmp, with no note",
-  async () => {
+  () => {
     const sleeper = spawn("sleep", ["300"]);
     try {
       const boot = Math.floor(Date.now() / 1000 - Number(readFileSync("/proc/uptime", "latin1").split(" ")[0]));
