@@ -240,7 +240,7 @@ test("koffi, the optional dependency, gives the installed package backend ffi; w
   }
 });
 
-test("require() of the installed package loads the CommonJS build of every export, with the names import() gives", async () => {
+test("require() of the installed package loads the CommonJS build of every export, with the names import() gives", () => {
   const { consumer: dir, wtmp } = setUp();
   const subpaths = Object.keys(manifest.exports).filter((s) => s !== "./package.json");
   writeFileSync(
