@@ -3,12 +3,12 @@
  * type-check and run (`tests/readme_test.ts` for README.md in Deno,
  * `scripts/npm_package_test.ts` for the npm README in Node).
  *
- * The convention the READMEs follow: a ```` ```ts ```` block is a whole
+ * The convention the READMEs follow: a block fenced as `ts` is a whole
  * program that type-checks and runs as it is, on any machine (one that
  * reads the live system must cope with a system that keeps no login
- * records); a ```` ```ts no-run ```` block type-checks but is not run,
+ * records); a block fenced as `ts no-run` type-checks but is not run,
  * because it reads a file the machine may not have (`/var/log/wtmp`), waits
- * for events, or is a fragment showing a call. ```` ```js ```` blocks follow
+ * for events, or is a fragment showing a call. Blocks fenced as `js` follow
  * the same rule; other blocks (`sh`, `text`) are not checked.
  *
  * @module

@@ -1,9 +1,9 @@
 /**
- * README.md's TypeScript examples, as a reader copies them: every
- * ```` ```ts ```` block type-checks against the project (`@utmp/utmp` and its
+ * README.md's TypeScript examples, as a reader copies them: every block
+ * fenced as `ts` type-checks against the project (`@utmp/utmp` and its
  * subpaths through deno.json's import map) and runs on this machine with
  * `deno run -A`, from a directory of its own, without error or a word on
- * standard error; a ```` ```ts no-run ```` block type-checks only (see
+ * standard error; a block fenced as `ts no-run` type-checks only (see
  * tests/_readme.ts for the convention). Deno only: `deno check` is the
  * checker, and the README's examples are Deno programs (the npm README's
  * are checked in Node by scripts/npm_package_test.ts).
