@@ -20,7 +20,6 @@ import { test } from "../_harness.ts";
 import { tempDir } from "../_util.ts";
 import { encodeRecords, LAYOUTS } from "../../src/layouts/mod.ts";
 import { archiveNames } from "../../src/cli/_locale.ts";
-import { ours } from "./_run.ts";
 
 const LOCALE_VARS = ["LANG", "LANGUAGE", "LOCPATH", "LC_ALL", "LC_CTYPE", "LC_TIME", "LC_MESSAGES", "LC_PAPER"];
 
@@ -35,21 +34,17 @@ function localeEnv(vars: Record<string, string>): Record<string, string> {
   return { ...env, ...vars };
 }
 
-/** Runs our command line in this process with the locale variables `vars` (and none other). */
-async function oursWith(vars: Record<string, string>, argv: string[]): Promise<string> {
-  const saved = Object.fromEntries(LOCALE_VARS.map((name) => [name, process.env[name]]));
-  try {
-    for (const name of LOCALE_VARS) delete process.env[name];
-    Object.assign(process.env, vars);
-    const ran = await ours(argv);
-    assert.equal(ran.err, "", `utmp ${argv.join(" ")} with ${JSON.stringify(vars)}`);
-    return ran.out;
-  } finally {
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  }
+/**
+ * Runs our command line as a program with the locale variables `vars` (and
+ * none other); its standard output as a byte string. A child process, not
+ * `main()` here: the environment is the process's, and test files running
+ * beside this one (`deno test --parallel`) must not see it change.
+ */
+function oursWith(program: string[], vars: Record<string, string>, argv: string[]): string {
+  const ran = spawnSync(program[0]!, [...program.slice(1), ...argv], { env: localeEnv(vars), encoding: "latin1" });
+  assert.equal(ran.stderr, "", `utmp ${argv.join(" ")} with ${JSON.stringify(vars)}`);
+  assert.equal(ran.status, 0);
+  return ran.stdout;
 }
 
 /** Runs an installed tool with the locale variables `vars`; its standard output as a byte string. */
@@ -86,7 +81,7 @@ const canLocaledef = process.platform === "linux" &&
 
 test(
   "main() who and last decide the locale as setlocale() does, for installed, missing and malformed names (LOCPATH)",
-  async () => {
+  () => {
     const tmp = tempDir();
     try {
       const locales = join(tmp.dir, "locales");
@@ -96,6 +91,7 @@ test(
       });
       assert.ok(existsSync(join(locales, "en_US.UTF-8", "LC_TIME")), `localedef: ${made.stderr}`);
       const wtmp = wtmpFile(tmp.file);
+      const program = cliProgram(tmp.dir);
       const cases: Record<string, string>[] = [
         {},
         { LANG: "en_US.UTF-8" }, // installed: ISO times, UTF-8 names
@@ -120,7 +116,7 @@ test(
         const env = { ...vars, LOCPATH: locales };
         for (const [tool, args] of [["who", [wtmp]], ["last", ["-f", wtmp]]] as const) {
           const theirs = theirsWith(env, tool, [...args]);
-          assert.equal(await oursWith(env, [tool, ...args]), theirs, `${tool} with ${JSON.stringify(vars)}`);
+          assert.equal(oursWith(program, env, [tool, ...args]), theirs, `${tool} with ${JSON.stringify(vars)}`);
           seen.add(`${tool}:${theirs}`);
         }
       }
