@@ -7,11 +7,18 @@
  *    applying the mappings: a `name.node.ts` beside `name.ts` replaces it
  *    (dnt's "mappings"; `src/ffi/select.node.ts` adds koffi for Node and Bun);
  * 3. compiles the staged entry points (every `deno.json` export, the bin, the
- *    tests) with `tsc` from npm: NodeNext ESM with `.d.ts`, `.ts` import
- *    specifiers rewritten to `.js`, strict, nothing written on any error;
- * 4. writes `npm/package.json` from `deno.json` (the `utmp` bin is
- *    `scripts/npm_bin.ts`, compiled with the rest), and copies README.md and
- *    LICENSE.
+ *    tests) with `tsc` from npm: NodeNext ESM with `.d.ts` into `npm/esm/`,
+ *    `.ts` import specifiers rewritten to `.js`, strict, nothing written on
+ *    any error;
+ * 4. compiles the exports again as CommonJS into `npm/script/` (as dnt's
+ *    `scriptModule` does), with `import.meta.main` read as
+ *    `require.main === module`: `require()` then loads CommonJS, and
+ *    TypeScript before 5.8 and the `node10` resolution find types for it;
+ * 5. writes `npm/package.json` from `deno.json` (`exports` with `import` and
+ *    `require` conditions, `main`/`types`/`typesVersions` for resolvers
+ *    without `exports`; the `utmp` bin is `scripts/npm_bin.ts`, compiled
+ *    with the rest), and copies `scripts/README.npm.md` (the README for npm
+ *    users) as README.md, and LICENSE.
  *
  * The compiled tests land in `npm/esm/tests/` (the package's `files` leaves
  * them out); `scripts/test_runtimes.ts` runs them under Node and Bun.
@@ -36,6 +43,7 @@ import {
 } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import ts from "typescript";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const OUT = join(ROOT, "npm");
@@ -94,10 +102,13 @@ function bare(path: string): string {
   return path.replace(/^\.\//, "");
 }
 
-/** `src/x.ts` -> `./esm/src/x` + extension. */
-function emitted(source: string, extension: ".js" | ".d.ts"): string {
-  return `./esm/${source.replace(/\.ts$/, extension)}`;
+/** `src/x.ts` -> `./esm/src/x` (or `./script/...`) + extension. */
+function emitted(source: string, extension: ".js" | ".d.ts", format: "esm" | "script" = "esm"): string {
+  return `./${format}/${source.replace(/\.ts$/, extension)}`;
 }
+
+/** The npm README: written for npm users (install, import, npx), not the repository's. */
+const NPM_README = "scripts/README.npm.md";
 
 /**
  * Copies the sources into the stage, with each `name.node.ts` written in
@@ -142,8 +153,28 @@ function rewriteDeclarationImports(dir: string): number {
   return changed;
 }
 
-/** The tsconfig for the stage: Deno's own compiler options plus what Node ESM output needs. */
-function tsconfig(deno: DenoJson, files: string[]): unknown {
+/**
+ * Reprints the emitted JavaScript of `dir` without comments: the
+ * documentation is in the `.d.ts` beside each file (tsc's `removeComments`
+ * would drop it there too). Executables keep their first line (`#!`).
+ *
+ * @returns The bytes saved.
+ */
+function stripComments(dir: string): number {
+  const printer = ts.createPrinter({ removeComments: true, newLine: ts.NewLineKind.LineFeed });
+  let saved = 0;
+  for (const file of walk(dir).filter((f) => f.endsWith(".js") && !f.includes("/bin/"))) {
+    const path = join(ROOT, file);
+    const before = readFileSync(path, "utf8");
+    const after = printer.printFile(ts.createSourceFile(file, before, ts.ScriptTarget.Latest, false, ts.ScriptKind.JS));
+    writeFileSync(path, after);
+    saved += before.length - after.length;
+  }
+  return saved;
+}
+
+/** The tsconfig for the stage: Deno's own compiler options plus what Node output needs (ESM in `esm/`, CommonJS in `script/`). */
+function tsconfig(deno: DenoJson, files: string[], format: "esm" | "script" = "esm"): unknown {
   // Bare specifiers from deno.json "imports" that point into the repository (e.g. "@utmp/utmp").
   const paths = Object.fromEntries(
     Object.entries(deno.imports ?? {}).filter(([, target]) => target.startsWith("./")).map((
@@ -159,14 +190,17 @@ function tsconfig(deno: DenoJson, files: string[]): unknown {
       module: "NodeNext",
       moduleResolution: "NodeNext",
       rewriteRelativeImportExtensions: true,
-      verbatimModuleSyntax: true,
+      // ESM is written as it is; the CommonJS build turns imports into require() (which verbatimModuleSyntax forbids).
+      verbatimModuleSyntax: format === "esm",
       isolatedModules: true,
-      declaration: true,
+      // The CommonJS build takes the ES build's declarations, which carry the documentation: its code needs none.
+      declaration: format === "esm",
+      removeComments: format === "script",
       noEmitOnError: true,
       skipLibCheck: true,
       newLine: "lf",
       rootDir: ".",
-      outDir: "../esm",
+      outDir: `../${format}`,
       paths,
     },
     files,
@@ -194,12 +228,13 @@ function denoNamespace(): string {
   return blocks.join("\n");
 }
 
-function compile(deno: DenoJson, entries: string[]): void {
-  writeFileSync(join(STAGE, "package.json"), JSON.stringify({ type: "module" }) + "\n");
+function compile(deno: DenoJson, entries: string[], format: "esm" | "script" = "esm"): void {
+  // NodeNext emits each file in the format its nearest package.json names.
+  writeFileSync(join(STAGE, "package.json"), JSON.stringify({ type: format === "esm" ? "module" : "commonjs" }) + "\n");
   writeFileSync(join(STAGE, "_globals.d.ts"), STAGE_GLOBALS);
   writeFileSync(join(STAGE, "_deno.d.ts"), denoNamespace());
   const files = [...entries, "_globals.d.ts", "_deno.d.ts"];
-  writeFileSync(join(STAGE, "tsconfig.json"), JSON.stringify(tsconfig(deno, files), null, 2));
+  writeFileSync(join(STAGE, "tsconfig.json"), JSON.stringify(tsconfig(deno, files, format), null, 2));
   const tsc = join(ROOT, "node_modules", "typescript", "bin", "tsc");
   try {
     execFileSync("node", [tsc, "-p", join(STAGE, "tsconfig.json"), "--pretty", "false"], {
@@ -217,24 +252,61 @@ function compile(deno: DenoJson, entries: string[]): void {
   }
 }
 
+/**
+ * The CommonJS build's stage: the same sources, with `import.meta.main`
+ * (the CLI's "run as a program" check, which CommonJS has no `import.meta`
+ * for) read as `require.main === module`.
+ *
+ * @returns How many files were changed.
+ */
+function stageCommonJs(sources: string[]): number {
+  let changed = 0;
+  for (const file of sources) {
+    const path = join(STAGE, file);
+    if (!existsSync(path)) continue;
+    const before = readFileSync(path, "utf8");
+    if (!before.includes("import.meta")) continue;
+    const after = before.replaceAll("import.meta.main", "(require.main === module)");
+    if (after.includes("import.meta")) {
+      throw new Error(`Cannot build the CommonJS modules: ${file} uses import.meta beyond import.meta.main`);
+    }
+    writeFileSync(path, after);
+    changed++;
+  }
+  return changed;
+}
+
 function packageJson(deno: DenoJson, root: RootPackageJson): Record<string, unknown> {
   const exports: Record<string, unknown> = {};
+  const typesVersions: Record<string, string[]> = {};
   for (const [subpath, source] of Object.entries(deno.exports)) {
-    exports[subpath] = { types: emitted(bare(source), ".d.ts"), default: emitted(bare(source), ".js") };
+    const file = bare(source);
+    exports[subpath] = {
+      import: { types: emitted(file, ".d.ts"), default: emitted(file, ".js") },
+      require: { types: emitted(file, ".d.ts", "script"), default: emitted(file, ".js", "script") },
+    };
+    // Resolvers that predate "exports" (TypeScript's node10) find a subpath's types here.
+    if (subpath !== ".") typesVersions[subpath.slice(2)] = [emitted(file, ".d.ts", "script")];
   }
   exports["./package.json"] = "./package.json";
   const koffi = root.optionalDependencies?.koffi;
   if (koffi === undefined) throw new Error('Cannot find "koffi" in the optionalDependencies of package.json');
+  const main = bare(deno.exports["."] ?? "mod.ts");
   return {
     name: deno.name,
     version: deno.version,
     description: readmeSummary(),
     license: deno.license,
     keywords: ["utmp", "utmpx", "wtmp", "btmp", "lastlog", "login", "who", "last"],
+    // No repository, homepage or bugs: the project has no public URL yet.
     type: "module",
+    main: emitted(main, ".js", "script"),
+    module: emitted(main, ".js"),
+    types: emitted(main, ".d.ts", "script"),
+    typesVersions: { "*": typesVersions },
     exports,
     bin: Object.fromEntries(Object.keys(BINS).map((name) => [name, emitted(`bin/${name}.ts`, ".js")])),
-    files: ["esm/", "!esm/tests/"],
+    files: ["esm/", "!esm/tests/", "script/"],
     engines: { node: NODE_ENGINES },
     sideEffects: false,
     // The libc backend in Node and Bun; without it backend "auto" decodes the file itself.
@@ -242,9 +314,9 @@ function packageJson(deno: DenoJson, root: RootPackageJson): Record<string, unkn
   };
 }
 
-/** README's first paragraph, as one line. */
+/** The npm README's first paragraph after its title, as one line. */
 function readmeSummary(): string {
-  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const readme = readFileSync(join(ROOT, NPM_README), "utf8");
   const paragraph = readme.split("\n\n").find((p) => !p.startsWith("#")) ?? "";
   return paragraph.replaceAll("\n", " ").split(/(?<=\.) /)[0] ?? "";
 }
@@ -274,17 +346,37 @@ export function build(): void {
   const entries = [...Object.values(deno.exports).map(bare), ...bins, ...tests];
   log(`Type checking and emitting ${entries.length - tests.length} entry points and ${tests.length} test files...`);
   compile(deno, entries);
+  log(
+    `Emitting the ${Object.keys(deno.exports).length} exports as CommonJS (${
+      stageCommonJs(sources.filter((f) => !f.startsWith("tests/")))
+    } files read import.meta.main as require.main === module)...`,
+  );
+  compile(deno, Object.values(deno.exports).map(bare), "script");
   rmSync(STAGE, { recursive: true });
-  log(`Rewrote .ts specifiers to .js in ${rewriteDeclarationImports("npm/esm")} declaration files`);
+  // Each CommonJS module's types are its ES twin's: the same exports, read as CommonJS under script/.
+  for (const js of walk("npm/script").filter((f) => f.endsWith(".js"))) {
+    copyFileSync(
+      join(ROOT, js.replace(/^npm\/script\//, "npm/esm/").replace(/\.js$/, ".d.ts")),
+      join(ROOT, js.replace(/\.js$/, ".d.ts")),
+    );
+  }
+  // Node reads script/*.js as CommonJS, TypeScript script/*.d.ts as CommonJS types: the package is "type": "module".
+  writeFileSync(join(OUT, "script", "package.json"), JSON.stringify({ type: "commonjs" }) + "\n");
+  log(`Left the comments out of the JavaScript (${Math.round(stripComments("npm/esm") / 1000)} kB less)`);
+  const rewritten = rewriteDeclarationImports("npm/esm") + rewriteDeclarationImports("npm/script");
+  log(`Rewrote .ts specifiers to .js in ${rewritten} declaration files`);
   for (const bin of bins) {
     chmodSync(join(OUT, emitted(bin, ".js")), 0o755);
     rmSync(join(OUT, emitted(bin, ".d.ts"))); // a command has no types to import
   }
 
-  log("Writing package.json, README.md, LICENSE...");
+  log(`Writing package.json, README.md (from ${NPM_README}), LICENSE...`);
   writeFileSync(join(OUT, "package.json"), JSON.stringify(packageJson(deno, root), null, 2) + "\n");
-  for (const file of ["README.md", "LICENSE"]) copyFileSync(join(ROOT, file), join(OUT, file));
-  if (!existsSync(join(OUT, "esm", "mod.js"))) throw new Error("Cannot find npm/esm/mod.js after the build");
+  copyFileSync(join(ROOT, NPM_README), join(OUT, "README.md"));
+  copyFileSync(join(ROOT, "LICENSE"), join(OUT, "LICENSE"));
+  for (const built of ["esm/mod.js", "script/mod.js"]) {
+    if (!existsSync(join(OUT, built))) throw new Error(`Cannot find npm/${built} after the build`);
+  }
   log(`Built ${deno.name}@${deno.version} in ${relative(ROOT, OUT)}/`);
 }
 

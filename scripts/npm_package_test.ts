@@ -23,15 +23,30 @@ import { fileURLToPath } from "node:url";
 import ts from "typescript";
 import { test } from "../tests/_harness.ts";
 import { ORACLE_ENV, run, tempDir, utmpdump, utmpdumpReverse } from "../tests/_util.ts";
+import { codeBlocks, runs } from "../tests/_readme.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const NPM = join(ROOT, "npm");
 const BIN = join(ROOT, "node_modules", ".bin");
+/** An `exports` target: a path, or conditions (`import`, `require`, `types`, `default`) down to paths. */
+type Target = string | { [condition: string]: Target };
+
 const manifest = JSON.parse(readFileSync(join(NPM, "package.json"), "utf8")) as {
   name: string;
-  exports: Record<string, string | { default: string }>;
+  main: string;
+  types: string;
+  typesVersions: Record<string, Record<string, string[]>>;
+  exports: Record<string, Target>;
   bin: Record<string, string>;
 };
+
+/** Every path an `exports` target leads to, under any condition. */
+function targets(target: Target): string[] {
+  return typeof target === "string" ? [target] : Object.values(target).flatMap(targets);
+}
+
+/** TypeScript 5.4, the last release before `require()` of ES modules was understood (5.8), for the consumer checks. */
+const OLD_TYPESCRIPT = "5.4.5";
 
 /** A wtmp in utmpdump's text: a boot, two logins (one remote), a logout. */
 const WTMP_TEXT = `\
@@ -134,8 +149,12 @@ function relativeImports(file: string): string[] {
   const visit = (node: ts.Node): void => {
     let specifier: ts.Node | undefined;
     if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) specifier = node.moduleSpecifier;
-    else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
-      specifier = node.arguments[0];
+    else if (
+      ts.isCallExpression(node) &&
+      (node.expression.kind === ts.SyntaxKind.ImportKeyword ||
+        (ts.isIdentifier(node.expression) && node.expression.text === "require"))
+    ) {
+      specifier = node.arguments[0]; // import("./x.js"), and the CommonJS build's require("./x.js")
     } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) specifier = node.argument.literal;
     if (specifier !== undefined && ts.isStringLiteral(specifier)) specifiers.push(specifier.text);
     ts.forEachChild(node, visit);
@@ -149,11 +168,18 @@ test("npm pack tarball holds the package's runtime files and nothing else", () =
   const files = packed.files.map((f) => f.path).sort();
   for (const file of files) {
     assert.doesNotMatch(file, /(^|\/)(tests?|scripts|fixtures)\//, `${file} is a test or script`);
-    assert.match(file, /^(esm\/.+\.(js|d\.ts)|package\.json|README\.md|LICENSE)$/, file);
+    assert.match(file, /^((esm|script)\/.+\.(js|d\.ts)|script\/package\.json|package\.json|README\.md|LICENSE)$/, file);
     assert.doesNotMatch(file, /\.node\./, `${file} should have replaced its sibling, not ship beside it`);
   }
+  // The CommonJS build is one module for each ES module an export reaches, with the same types.
+  const esm = files.filter((f) => /^esm\/.+\.js$/.test(f) && !f.startsWith("esm/bin/")).map((f) => f.slice(4));
+  const cjs = files.filter((f) => /^script\/.+\.js$/.test(f)).map((f) => f.slice(7));
+  assert.deepEqual(cjs, esm);
+  for (const file of files.filter((f) => f.startsWith("script/") && f.endsWith(".d.ts"))) {
+    assert.equal(readFileSync(join(NPM, file), "utf8"), readFileSync(join(NPM, "esm", file.slice(7)), "utf8"), file);
+  }
   // Every module in the tarball is reachable from an export or a bin, through code or types: no stray sources.
-  const exports = Object.values(manifest.exports).map((e) => typeof e === "string" ? e : e.default);
+  const exports = Object.values(manifest.exports).flatMap(targets).filter((t) => t.endsWith(".js"));
   const reached = new Set<string>();
   for (const queue = [...exports, ...Object.values(manifest.bin)].map(moduleOf); queue.length > 0;) {
     const module = queue.pop()!;
@@ -176,7 +202,7 @@ test("npm pack tarball: no module but src/ffi/deno.ts uses Deno.*, so Node's and
       (ts.isIdentifier(node) && node.text === "Deno") || ts.forEachChild(node, usesDeno) === true;
     return usesDeno(parse(file));
   });
-  assert.deepEqual(users.filter((f) => f !== "esm/src/ffi/deno.js"), []);
+  assert.deepEqual(users.filter((f) => f !== "esm/src/ffi/deno.js" && f !== "script/src/ffi/deno.js"), []);
 });
 
 test("npm pack tarball size is the one README states", () => {
@@ -214,7 +240,7 @@ test("koffi, the optional dependency, gives the installed package backend ffi; w
   }
 });
 
-test("require() of the installed package (CommonJS) loads every export and reads a wtmp as utmpdump does", () => {
+test("require() of the installed package loads the CommonJS build of every export, with the names import() gives", () => {
   const { consumer: dir, wtmp } = setUp();
   const subpaths = Object.keys(manifest.exports).filter((s) => s !== "./package.json");
   writeFileSync(
@@ -223,6 +249,7 @@ test("require() of the installed package (CommonJS) loads every export and reads
 const { formatUtmpdumpLine } = require("${manifest.name}/utmpdump");
 for (const subpath of ${JSON.stringify(subpaths)}) {
   const name = "${manifest.name}" + subpath.slice(1);
+  if (!require.resolve(name).includes("/${manifest.name}/script/")) throw new Error(name + " resolved to " + require.resolve(name));
   if (Object.keys(require(name)).length === 0) throw new Error("require(" + name + ") exported nothing");
 }
 (async () => {
@@ -231,6 +258,27 @@ for (const subpath of ${JSON.stringify(subpaths)}) {
 `,
   );
   assert.deepEqual(inConsumer(dir, "node", ["cjs.cjs", wtmp]).trimEnd().split("\n"), utmpdump(wtmp));
+  // Both builds export the same names (the CommonJS one through require(), the ES one through import()).
+  writeFileSync(
+    join(dir, "names.mjs"),
+    `import { createRequire } from "node:module";
+const require = createRequire(import.meta.url);
+const out = {};
+for (const subpath of ${JSON.stringify(subpaths)}) {
+  const name = "${manifest.name}" + subpath.slice(1);
+  out[subpath] = [Object.keys(require(name)).sort(), Object.keys(await import(name)).sort()];
+}
+console.log(JSON.stringify(out));
+`,
+  );
+  const names = JSON.parse(inConsumer(dir, "node", ["names.mjs"])) as Record<string, [string[], string[]]>;
+  for (const [subpath, [required, imported]] of Object.entries(names)) {
+    assert.ok(imported.length > 0, subpath);
+    assert.deepEqual(required, imported, subpath);
+  }
+  // The command line as a CommonJS program (require.main === module stands for import.meta.main there).
+  const bin = join(dir, "node_modules", ...manifest.name.split("/"), "script", "src", "cli", "main.js");
+  assert.equal(inConsumer(dir, "node", [bin, "who", wtmp]), run("who", [wtmp]));
 });
 
 test("tsc type-checks a TypeScript consumer of the installed package, as ESM and as CommonJS", () => {
@@ -279,6 +327,129 @@ new UtmpFile("/x", { lay0ut: "linux" });
   }
 });
 
+/** Installs TypeScript `version` into a project of its own (once), and returns its tsc. */
+function typescript(version: string): string {
+  const { tmp } = setUp();
+  const dir = join(tmp, `typescript-${version}`);
+  const tsc = join(dir, "node_modules", "typescript", "bin", "tsc");
+  if (existsSync(tsc)) return tsc;
+  mkdirSync(dir);
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "ts", private: true }));
+  inConsumer(dir, "npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", `typescript@${version}`]);
+  return tsc;
+}
+
+test(`tsc ${OLD_TYPESCRIPT} type-checks a CommonJS consumer (nodenext and node10) and an ES one of the installed package`, () => {
+  const { consumer: dir } = setUp();
+  const tsc = typescript(OLD_TYPESCRIPT);
+  assert.match(inConsumer(dir, "node", [tsc, "--version"]), new RegExp(OLD_TYPESCRIPT.replaceAll(".", "\\.")));
+  const body = `import { UtmpFile, type UtmpRecord, who } from "${manifest.name}";
+import { decodeRecords, LAYOUTS } from "${manifest.name}/layouts";
+import { formatUtmpdumpLine } from "${manifest.name}/utmpdump";
+import { sessionSource } from "${manifest.name}/sources";
+import { main } from "${manifest.name}/cli";
+
+export async function lines(path: string): Promise<string[]> {
+  const out: string[] = [];
+  for await (const u of new UtmpFile(path)) out.push(formatUtmpdumpLine(u));
+  return out;
+}
+export const sizes: number[] = Object.values(LAYOUTS).map((l) => l.size);
+export const decode: typeof decodeRecords = decodeRecords;
+export const live: () => AsyncGenerator<UtmpRecord> = () => who();
+export const chosen = sessionSource;
+export const cli: typeof main = main;
+// @ts-expect-error ut_time is a Date
+export const wrong: (r: UtmpRecord) => string = (r) => r.ut_time;
+`;
+  // A .ts file of a package without "type" is CommonJS: TS1479 there before the package had a CommonJS build.
+  mkdirSync(join(dir, "old-ts"));
+  writeFileSync(join(dir, "old-ts", "consumer.ts"), body);
+  writeFileSync(join(dir, "old-ts", "consumer.mts"), body);
+  const config = (module: string, resolution: string, files: string[]) =>
+    JSON.stringify({
+      compilerOptions: {
+        module,
+        moduleResolution: resolution,
+        target: "es2022",
+        strict: true,
+        noEmit: true,
+        skipLibCheck: false,
+        types: ["node"],
+        typeRoots: [join(ROOT, "node_modules", "@types")],
+      },
+      files,
+    });
+  for (
+    const [name, module, resolution, files] of [
+      ["nodenext", "nodenext", "nodenext", ["consumer.ts", "consumer.mts"]],
+      ["node10", "commonjs", "node10", ["consumer.ts"]],
+    ] as const
+  ) {
+    writeFileSync(join(dir, "old-ts", `tsconfig.${name}.json`), config(module, resolution, [...files]));
+    try {
+      inConsumer(dir, "node", [tsc, "-p", join("old-ts", `tsconfig.${name}.json`)]);
+    } catch (error) {
+      assert.fail(
+        `tsc ${OLD_TYPESCRIPT} (${name}) rejected the consumer:\n${(error as { stdout?: string }).stdout ?? error}`,
+      );
+    }
+  }
+});
+
+test("the npm README's examples type-check against the installed package and those that can run here run in Node", () => {
+  const { consumer: dir } = setUp();
+  const readme = readFileSync(join(NPM, "README.md"), "utf8");
+  assert.equal(
+    readme,
+    readFileSync(join(ROOT, "scripts", "README.npm.md"), "utf8"),
+    "npm/README.md is scripts/README.npm.md",
+  );
+  assert.doesNotMatch(readme, /\.\/mod\.ts|deno task|npm ci|\.\.\/shared/, "the npm README speaks to npm users");
+  const blocks = codeBlocks(readme).filter((b) => b.lang === "ts" || b.lang === "js");
+  assert.ok(blocks.filter((b) => b.lang === "ts").length >= 2 && blocks.some(runs), "the README has examples to check");
+  const out = join(dir, "readme");
+  mkdirSync(out, { recursive: true });
+  // Each block a module of its own: .mts (ES), or .cjs for a CommonJS one (it calls require()).
+  const files = blocks.map((b, i) => {
+    const name = `block${i}_line${b.line}.${b.lang === "ts" ? "mts" : /\brequire\(/.test(b.code) ? "cjs" : "mjs"}`;
+    writeFileSync(join(out, name), b.code);
+    return name;
+  });
+  writeFileSync(
+    join(out, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: {
+        module: "nodenext",
+        target: "es2022",
+        strict: true,
+        allowJs: true,
+        checkJs: true,
+        outDir: "js",
+        types: ["node"],
+        typeRoots: [join(ROOT, "node_modules", "@types")],
+      },
+      files,
+    }),
+  );
+  try {
+    inConsumer(dir, "node", [
+      join(ROOT, "node_modules", "typescript", "bin", "tsc"),
+      "-p",
+      join("readme", "tsconfig.json"),
+    ]);
+  } catch (error) {
+    assert.fail(`tsc rejected an npm README example:\n${(error as { stdout?: string }).stdout ?? error}`);
+  }
+  for (const [i, block] of blocks.entries()) {
+    if (!runs(block)) continue;
+    const compiled = join(out, "js", files[i]!.replace(/\.mts$/, ".mjs"));
+    const ran = spawnSync("node", [compiled], { cwd: dir, env: ORACLE_ENV, encoding: "utf8", timeout: 60_000 });
+    assert.equal(ran.status, 0, `README line ${block.line}: ${ran.stderr}`);
+    assert.equal(ran.stderr, "", `README line ${block.line}`);
+  }
+});
+
 test("npx utmp who prints what coreutils who prints for the same file", () => {
   const { consumer: dir, wtmp } = setUp();
   const expected = run("who", [wtmp]);
@@ -301,10 +472,20 @@ test("publint reports no problems in the tarball, warnings included", () => {
   assert.match(lint(join(BIN, "publint"), ["run", tarball, "--strict"]), /All good/);
 });
 
-test("attw (@arethetypeswrong/cli) reports no problems in the tarball's types", () => {
-  const { tarball } = setUp();
-  // node16 profile: node10 resolution predates `exports` (engines says Node >= 20.19). cjs-resolves-to-esm is
-  // attw's "require() cannot load ESM", untrue since Node 20.19 (arethetypeswrong.github.io#252); the CommonJS
-  // test above proves require() works.
-  lint(join(BIN, "attw"), [tarball, "--profile", "node16", "--ignore-rules", "cjs-resolves-to-esm", "--no-emoji"]);
+test("attw (@arethetypeswrong/cli) with its default profile reports no problems in npm/, node10 included", () => {
+  setUp();
+  // As a user runs it: `attw --pack npm` packs npm/ and deletes the tarball afterwards; exit 0 is "No problems".
+  const report = JSON.parse(lint(join(BIN, "attw"), ["--pack", NPM, "--format", "json"])) as {
+    problems: Record<string, unknown>;
+    analysis: { entrypoints: Record<string, { resolutions: Record<string, { resolution?: { fileName: string } }> }> };
+  };
+  assert.deepEqual(report.problems, {});
+  // Each export's types, for each resolver: the CommonJS ones for node10 and require(), the ES ones for import.
+  for (const [entry, { resolutions }] of Object.entries(report.analysis.entrypoints)) {
+    if (entry === "./package.json") continue;
+    const file = (kind: string): string => resolutions[kind]?.resolution?.fileName ?? "";
+    assert.match(file("node10"), /\/script\/.+\.d\.ts$/, `${entry} node10`);
+    assert.match(file("node16-cjs"), /\/script\/.+\.d\.ts$/, `${entry} node16 from CommonJS`);
+    assert.match(file("node16-esm"), /\/esm\/.+\.d\.ts$/, `${entry} node16 from ESM`);
+  }
 });

@@ -8,6 +8,8 @@
 
 import { execFileSync } from "node:child_process";
 import {
+  chmodSync,
+  cpSync,
   existsSync,
   mkdtempSync,
   readdirSync,
@@ -15,6 +17,7 @@ import {
   readlinkSync,
   realpathSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -137,4 +140,45 @@ export function openOn(path: string): number {
       return false;
     }
   }).length;
+}
+
+/** The directory holding this build's `mod.ts` (or, compiled for Node and Bun, `mod.js`), `src/` and `tests/`. */
+export const MODULE_ROOT: string = dirname(dirname(fileURLToPath(import.meta.url)));
+
+/**
+ * A copy of the project's modules (`mod`, `src/`, `tests/` without the
+ * fixtures; under Node and Bun also the optional koffi) that every user may
+ * read, for a child process that runs as another user (`nobody`): the
+ * checkout itself may sit in a directory only its owner can enter. Remove
+ * it with `cleanup()`.
+ *
+ * @returns The copy's root (where `mod.ts` or `mod.js` is) and how to remove it.
+ */
+export function readableCopy(): { root: string; cleanup(): void } {
+  const root = mkdtempSync(join(tmpdir(), "utmp-copy-"));
+  const ext = existsSync(join(MODULE_ROOT, "mod.ts")) ? "ts" : "js";
+  cpSync(join(MODULE_ROOT, `mod.${ext}`), join(root, `mod.${ext}`));
+  cpSync(join(MODULE_ROOT, "src"), join(root, "src"), { recursive: true });
+  cpSync(join(MODULE_ROOT, "tests"), join(root, "tests"), {
+    recursive: true,
+    filter: (source) => source !== join(MODULE_ROOT, "tests", "fixtures"),
+  });
+  if (!("Deno" in globalThis)) {
+    // Node and Bun load koffi from the node_modules nearest the module: the one beside the checkout.
+    for (let dir = MODULE_ROOT; dirname(dir) !== dir; dir = dirname(dir)) {
+      if (!existsSync(join(dir, "node_modules", "koffi"))) continue;
+      for (const name of ["koffi", "@koromix"]) {
+        const from = join(dir, "node_modules", name);
+        if (existsSync(from)) cpSync(from, join(root, "node_modules", name), { recursive: true, dereference: true });
+      }
+      break;
+    }
+  }
+  const open = (path: string): void => {
+    const isDir = statSync(path).isDirectory();
+    chmodSync(path, isDir ? 0o755 : statSync(path).mode & 0o111 ? 0o755 : 0o644);
+    if (isDir) { for (const entry of readdirSync(path)) open(join(path, entry)); }
+  };
+  open(root);
+  return { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }

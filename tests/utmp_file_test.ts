@@ -16,12 +16,13 @@ import {
   writeSync,
 } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import process from "node:process";
 import { UtmpFile, UtmpFileError, UtmpFormatError } from "../mod.ts";
 import { encodeRecord, encodeRecords, LAYOUTS } from "../src/layouts/mod.ts";
 import { collect } from "./_collect.ts";
 import { test } from "./_harness.ts";
-import { FIXTURES, parseDumpLine, tempDir, utmpdump, utmpdumpReverse } from "./_util.ts";
+import { FIXTURES, parseDumpLine, readableCopy, tempDir, utmpdump, utmpdumpReverse } from "./_util.ts";
 
 const plaso = (name: string) => join(FIXTURES, "plaso", name);
 
@@ -446,6 +447,7 @@ function runtimeArgs(script: string): string[] {
 
 test("UtmpFile fails on a file it may not read with EACCES naming the path", () => {
   const tmp = tempDir();
+  const cleanups = [tmp.cleanup];
   try {
     chmodSync(tmp.dir, 0o755);
     const btmp = utmpdumpReverse(
@@ -453,7 +455,10 @@ test("UtmpFile fails on a file it may not read with EACCES naming the path", () 
       tmp.file("btmp"),
     );
     chmodSync(btmp, 0o600); // as btmp is on real systems
-    const modUrl = new URL("../mod." + (import.meta.url.endsWith(".ts") ? "ts" : "js"), import.meta.url).href;
+    // nobody imports a copy it can read: the checkout may be in a directory only its owner enters.
+    const copy = readableCopy();
+    cleanups.push(copy.cleanup);
+    const modUrl = pathToFileURL(join(copy.root, "mod." + (import.meta.url.endsWith(".ts") ? "ts" : "js"))).href;
     const script = tmp.file(
       "probe.mjs",
       `const { UtmpFile } = await import(${JSON.stringify(modUrl)});
@@ -476,6 +481,6 @@ test("UtmpFile fails on a file it may not read with EACCES naming the path", () 
     });
     assert.equal(readFileSync(btmp).length, 384, "root still reads it");
   } finally {
-    tmp.cleanup();
+    for (const cleanup of cleanups) cleanup();
   }
 }, { ignore: process.platform !== "linux" || process.getuid?.() !== 0 });

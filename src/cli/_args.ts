@@ -18,6 +18,12 @@ export interface OptionSpec {
   long?: string;
   /** Whether the option takes an argument. */
   arg?: boolean;
+  /**
+   * Whether only the whole long name is accepted, not a prefix of it: for the
+   * global options (`--root`) mixed into a command's own, so that a prefix
+   * the command's tool accepts (who's `--r` for `--runlevel`) stays its own.
+   */
+  exact?: boolean;
 }
 
 /** What {@link parseArgs} found, in command-line order. */
@@ -103,7 +109,7 @@ export function parseArgs(
 function findLong(specs: readonly OptionSpec[], name: string): OptionSpec {
   const exact = specs.find((s) => s.long === name);
   if (exact !== undefined) return exact;
-  const matches = specs.filter((s) => s.long !== undefined && s.long.startsWith(name));
+  const matches = specs.filter((s) => s.long !== undefined && !s.exact && s.long.startsWith(name));
   // Several names for one key (--mesg, --message) are one option, as getopt_long treats them.
   const keys = new Set(matches.map((s) => s.key));
   if (name === "" || matches.length === 0) throw new UsageError(`unrecognized option '--${name}'`);

@@ -7,8 +7,11 @@
  * @module
  */
 
+import { statSync } from "node:fs";
+import { dirname } from "node:path";
 import { type OptionSpec, type ParsedArgs, UsageError } from "./_args.ts";
 import { utf8String } from "../_internal/bytes.ts";
+import { UtmpFileError } from "../errors.ts";
 
 /**
  * Exit codes of the command line: 0 done, 1 a file could not be read, 2 a
@@ -48,7 +51,8 @@ export interface Context {
   /** The command's name ("who"). */
   command: string;
   /**
-   * Global options, given before the command name, by key (see
+   * Global options, given before or after the command name
+   * (`utmp --root /host who`, `utmp who --root=/host`), by key (see
    * `GLOBAL_OPTIONS` in main.ts).
    */
   globals: Readonly<Record<string, string>>;
@@ -72,6 +76,11 @@ export interface Command {
   /** Whether `-0`..`-9` are digits of a count (last's `-5`). */
   digits?: boolean;
   /**
+   * Long names of the {@link COMMON_OPTIONS} the command refuses (watch's
+   * "json": an array a watch never closes), left out of its `--help`.
+   */
+  refuses?: readonly string[];
+  /**
    * Runs the command.
    *
    * @param args Parsed options (the common ones included) and operands.
@@ -91,19 +100,21 @@ export const COMMON_OPTIONS: readonly OptionSpec[] = [
   { key: "version", long: "version" },
 ];
 
-/** Help text for {@link COMMON_OPTIONS}. */
-export const COMMON_HELP = `
-Every command:
-      --file FILE      read FILE instead of the system's file
-      --layout NAME    record layout of FILE ("linux", "linux-be", "linux64", ...; default: detected)
-      --json           print one JSON array instead of text
-      --ndjson         print one JSON object per line
-                       (the library's objects: records with their C field
-                       names, the others with the library's property names;
-                       times as ISO-8601 UTC text; a missing value null)
-      --help           show this help and exit
-      --version        show the version and exit
-`;
+/** Help lines for {@link COMMON_OPTIONS}, by long name, in the order `--help` lists them. */
+export const COMMON_HELP: readonly (readonly [long: string, line: string])[] = [
+  ["file", "      --file FILE      read FILE instead of the system's file"],
+  ["layout", '      --layout NAME    record layout of FILE ("linux", "linux-be", "linux64", ...; default: detected)'],
+  ["json", "      --json           print one JSON array instead of text"],
+  [
+    "ndjson",
+    "      --ndjson         print one JSON object per line\n" +
+    "                       (the library's objects: records with their C field\n" +
+    "                       names, the others with the library's property names;\n" +
+    "                       times as ISO-8601 UTC text; a missing value null)",
+  ],
+  ["help", "      --help           show this help and exit"],
+  ["version", "      --version        show the version and exit"],
+];
 
 /** The last value given for an option, or undefined. */
 export function lastValue(args: ParsedArgs, key: string): string | undefined {
@@ -130,11 +141,54 @@ export function has(args: ParsedArgs, key: string): boolean {
   return args.options.some(([k]) => k === key);
 }
 
-/** How structured output was asked for: "json", "ndjson", or undefined for text. */
+/**
+ * How structured output was asked for: "json", "ndjson", or undefined for text.
+ *
+ * @throws {UsageError} When both `--json` and `--ndjson` are given: one array or one object a line, not both.
+ */
 export function jsonMode(args: ParsedArgs): "json" | "ndjson" | undefined {
   let mode: "json" | "ndjson" | undefined;
-  for (const [k] of args.options) if (k === "json" || k === "ndjson") mode = k;
+  for (const [k] of args.options) {
+    if (k !== "json" && k !== "ndjson") continue;
+    if (mode !== undefined && mode !== k) {
+      throw new UsageError("options '--json' and '--ndjson' are mutually exclusive: one array, or one object a line");
+    }
+    mode = k;
+  }
   return mode;
+}
+
+/**
+ * For a command that waits for its FILE to appear (`watch`): says so on
+ * standard error when FILE does not exist yet, and refuses a FILE whose
+ * directory does not exist (a typo, not a file still to come).
+ *
+ * @param path The FILE operand.
+ * @param ctx The command's context.
+ * @throws {UtmpFileError} "ENOENT" when the directory of `path` does not exist.
+ */
+export function waitingFor(path: string, ctx: Context): void {
+  const missing = (p: string): boolean => {
+    try {
+      statSync(p);
+      return false;
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === "ENOENT" || code === "ENOTDIR") return true;
+      if (code === undefined) throw error; // a runtime permission denial: main() names the flag
+      return false; // EACCES and the like: the reader reports them with its own words
+    }
+  };
+  if (!missing(path)) return;
+  const dir = dirname(path);
+  if (missing(dir)) {
+    throw new UtmpFileError(
+      `Cannot watch "${path}": no such directory "${dir}" (ENOENT); check the path`,
+      "ENOENT",
+      path,
+    );
+  }
+  ctx.io.err(`utmp ${ctx.command}: "${path}" does not exist yet; waiting for it to appear\n`);
 }
 
 /** Flush to the output once this many bytes are pending. */

@@ -10,6 +10,8 @@
 import process from "node:process";
 import { p2 } from "../_internal/bytes.ts";
 import { breakDown, type Tm } from "../_internal/strptime.ts";
+import { isPermissionDenial } from "../_internal/runtime.ts";
+import { LOCALE_DIR, type Locales, setlocaleAll, systemLocales } from "./_locale.ts";
 
 /**
  * printf `%-W.Ps`: the first `precision` bytes, padded with spaces to `width`.
@@ -290,30 +292,74 @@ export function whoTime(t: number, cLocale: boolean): string {
   return `${tm.year}-${p2(tm.mon + 1)}-${p2(tm.mday)} ${p2(tm.hour)}:${p2(tm.min)}`;
 }
 
-/** The locale of a category as setlocale(LC_ALL, "") chooses it from the environment. */
-function localeOf(category: "LC_TIME" | "LC_CTYPE"): string {
-  const env = process.env;
-  return env.LC_ALL || env[category] || env.LANG || "C";
+/**
+ * Reports a locale check the runtime does not allow: what, the Deno flag
+ * that allows it, and what is done instead.
+ */
+export type LocaleDenied = (what: string, flag: string, instead: string) => void;
+
+let decided: Locales | undefined;
+let reportDenied: LocaleDenied | undefined;
+
+/**
+ * Forgets the locale decided so far (the environment may have changed since
+ * the last run in this process), and says where to report a check the
+ * runtime does not allow.
+ *
+ * @param onDenied Called once per kind of check not allowed (Deno without --allow-env or --allow-read).
+ */
+export function forgetLocale(onDenied?: LocaleDenied): void {
+  decided = undefined;
+  reportDenied = onDenied;
+}
+
+/** `setlocale(LC_ALL, "")` of this process's environment, decided once per run (see _locale.ts). */
+function locales(): Locales {
+  if (decided !== undefined) return decided;
+  let envDenied = false;
+  const env = (name: string): string | undefined => {
+    try {
+      return process.env[name];
+    } catch (error) {
+      if (!isPermissionDenial(error)) throw error;
+      envDenied = true;
+      return undefined; // as if unset: the C locale, unless LANG & co. are readable
+    }
+  };
+  try {
+    decided = setlocaleAll(systemLocales(env));
+  } catch (error) {
+    if (!isPermissionDenial(error)) throw error;
+    // The locale files may not be read: take the environment's names as installed.
+    decided = setlocaleAll({ env, archive: () => new Set(), exists: () => true, aliases: () => new Map() });
+    const named = [...new Set(Object.values(decided.categories).map((c) => c.name))].join('", "');
+    reportDenied?.(`the installed locales (${LOCALE_DIR})`, "--allow-read", `as if "${named}" were installed`);
+  }
+  if (envDenied) reportDenied?.("the locale (LC_ALL, LC_TIME, LANG, ...)", "--allow-env", "with what is readable");
+  return decided;
 }
 
 /**
- * Whether LC_TIME is the C or POSIX locale.
+ * Whether LC_TIME is the C or POSIX locale (coreutils' `hard_locale`
+ * test), as `setlocale(LC_ALL, "")` leaves it: also when the environment
+ * names a locale that is not installed.
  *
- * @returns True for "C" and "POSIX" (and an unset environment).
+ * @returns True for "C" and "POSIX" (and an unset environment, or a locale not installed).
  */
 export function isCTimeLocale(): boolean {
-  const locale = localeOf("LC_TIME");
+  const locale = locales().categories.LC_TIME.name;
   return locale === "C" || locale === "POSIX";
 }
 
 /**
- * Whether LC_CTYPE names a UTF-8 locale (so printable UTF-8 passes
- * util-linux's `fputs_careful` unescaped).
+ * Whether LC_CTYPE is a UTF-8 locale (so printable UTF-8 passes
+ * util-linux's `fputs_careful` unescaped), as `setlocale(LC_ALL, "")`
+ * leaves it.
  *
- * @returns True for "*.UTF-8" / "*.utf8" locales.
+ * @returns True for an installed locale whose codeset is UTF-8 ("C.UTF-8", "en_US.utf8").
  */
 export function isUtf8Locale(): boolean {
-  return /\.utf-?8/i.test(localeOf("LC_CTYPE"));
+  return locales().categories.LC_CTYPE.codeset === "utf8";
 }
 
 /** A Unicode code point `iswprint` accepts (not a control, format, separator other than space, or unassigned). */

@@ -544,7 +544,7 @@ function sessionsJson(ctl: LastControl, printer: LastPrinter, system: System): V
 }
 
 const HELP = (file: string): string =>
-  `Show a listing of last logged in users.
+  `${file.endsWith("btmp") ? "Show a listing of failed login attempts." : "Show a listing of last logged in users."}
 
  -<number>            how many lines to show
  -a, --hostlast       display hostnames in the last column

@@ -13,12 +13,22 @@
  */
 
 import process from "node:process";
-import { parseArgs, type ParsedArgs, UsageError } from "./_args.ts";
-import { type Command, COMMON_HELP, COMMON_OPTIONS, type Context, EXIT, has, type Output } from "./_command.ts";
+import { type OptionSpec, parseArgs, type ParsedArgs, UsageError } from "./_args.ts";
+import {
+  type Command,
+  COMMON_HELP,
+  COMMON_OPTIONS,
+  type Context,
+  EXIT,
+  has,
+  jsonMode,
+  type Output,
+} from "./_command.ts";
 import { VERSION } from "./_version.ts";
-import { runtime } from "../_internal/runtime.ts";
+import { runtime, tryGetEnv } from "../_internal/runtime.ts";
 import { UtmpFormatError } from "../errors.ts";
-import { forgetZone } from "./_text.ts";
+import { forgetLocale, forgetZone } from "./_text.ts";
+import { cliMessage } from "./_messages.ts";
 
 export { EXIT, type Output };
 
@@ -30,26 +40,39 @@ export { EXIT, type Output };
 const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   who: async () => (await import("./who.ts")).command,
   users: async () => (await import("./users.ts")).command,
+  w: async () => (await import("./w.ts")).command,
   last: async () => (await import("./last.ts")).command,
   lastb: async () => (await import("./last.ts")).lastb,
   lastlog: async () => (await import("./lastlog.ts")).command,
   dump: async () => (await import("./dump.ts")).command,
   watch: async () => (await import("./watch.ts")).command,
-  w: async () => (await import("./w.ts")).command,
 };
 
 /**
- * Options given before the command name (`utmp --root /host who`), handed
- * to every command in `Context.globals` by key. To add one, add its spec here.
+ * Options every command takes, before or after its name (`utmp --root /host
+ * who`, `utmp who --root=/host`), handed to every command in
+ * `Context.globals` by key. After the command name only the whole name is
+ * accepted (no prefix: who's `--r` stays `--runlevel`), and a command's own
+ * option of the same name wins (lastlog's `-R, --root`, which means the
+ * same). To add one, add its spec here.
  */
-const GLOBAL_OPTIONS: { key: string; long: string; arg: boolean; help: string }[] = [
+const GLOBAL_OPTIONS: readonly { key: string; long: string; arg: boolean; value: string; help: string }[] = [
   {
     key: "root",
     long: "root",
     arg: true,
-    help: "read the system's files under this directory (a host's / mounted in a container)",
+    value: "DIR",
+    help: "read the system's files under DIR (a host's / mounted in a container)",
   },
 ];
+
+/** The global options as option specs of a command, under keys that cannot clash with the command's. */
+const GLOBAL_SPECS: readonly OptionSpec[] = GLOBAL_OPTIONS.map((o) => ({
+  key: `global:${o.key}`,
+  long: o.long,
+  arg: o.arg,
+  exact: true,
+}));
 
 const PROGRAM = "utmp";
 
@@ -57,7 +80,7 @@ async function usage(io: Output): Promise<void> {
   const lines = await Promise.all(
     Object.entries(COMMANDS).map(async ([name, load]) => `  ${name.padEnd(9)} ${(await load()).summary}`),
   );
-  const globals = GLOBAL_OPTIONS.map((o) => `  --${o.long}${o.arg ? " VALUE" : ""}  ${o.help}\n`).join("");
+  const globals = GLOBAL_OPTIONS.map((o) => `  --${o.long}${o.arg ? ` ${o.value}` : ""}  ${o.help}\n`).join("");
   await io.out(
     `Usage: ${PROGRAM} ${GLOBAL_OPTIONS.length > 0 ? "[global options] " : ""}COMMAND [options] [arguments]
 
@@ -66,10 +89,62 @@ failed logins (btmp), last logins (lastlog).
 
 Commands:
 ${lines.join("\n")}
-${globals === "" ? "" : `\nGlobal options:\n${globals}`}
-Run '${PROGRAM} COMMAND --help' for a command's options.
+${globals === "" ? "" : `\nGlobal options (before or after COMMAND):\n${globals}`}
+Run '${PROGRAM} COMMAND --help' or '${PROGRAM} help COMMAND' for a command's options.
 `,
   );
+}
+
+/**
+ * A command's `--help`: its usage, its own help, and the options every
+ * command shares, less those its own help already describes (last's `-f,
+ * --file`, lastlog's `-R, --root`) and those it refuses.
+ */
+function commandHelp(command: Command): string {
+  // An option line of the command's own help: "  -f, --file <file>  ...", "      --ndjson  ...".
+  const described = (long: string): boolean => new RegExp(`^ +(-\\w, )?--${long}\\b`, "m").test(command.help);
+  const refused = new Set(command.refuses ?? []);
+  const common = COMMON_HELP.filter(([long]) => !described(long) && !refused.has(long)).map(([, line]) => line);
+  const globals = GLOBAL_OPTIONS.filter((o) => !described(o.long)).map((o) =>
+    `      ${`--${o.long}${o.arg ? ` ${o.value}` : ""}`.padEnd(16)} ${o.help}`
+  );
+  return `Usage: ${PROGRAM} ${command.name} ${command.usage}\n\n${command.help}\nEvery command:\n${
+    [...common, ...globals].join("\n")
+  }\n`;
+}
+
+/** The command of that name, loaded. */
+async function loadCommand(name: string): Promise<Command> {
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (load === undefined) {
+    throw new UsageError(`unknown command '${name}'; commands: ${Object.keys(COMMANDS).join(", ")}`);
+  }
+  return await load();
+}
+
+/**
+ * The global options before the command name, from `argv[0]` on.
+ *
+ * @returns The index of the first argument that is not one (the command name).
+ */
+function leadingGlobals(argv: readonly string[], globals: Record<string, string>): number {
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith("--") || arg === "--" || arg === "--help" || arg === "--version") break;
+    const [flag, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+    const spec = GLOBAL_OPTIONS.find((o) => o.long === flag);
+    if (spec === undefined) throw new UsageError(`unrecognized option '${arg}'`);
+    if (!spec.arg) {
+      if (inline !== undefined) throw new UsageError(`option '--${spec.long}' doesn't allow an argument`);
+      globals[spec.key] = "";
+      continue;
+    }
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new UsageError(`option '--${spec.long}' requires an argument`);
+    globals[spec.key] = value;
+  }
+  return i;
 }
 
 /**
@@ -101,64 +176,74 @@ Run '${PROGRAM} COMMAND --help' for a command's options.
  */
 export async function main(argv: readonly string[], io: Output): Promise<number> {
   forgetZone(); // the time zone (TZ) may have changed since the last run in this process
+  forgetLocale(); // and the locale
   const globals: Record<string, string> = {};
-  let i = 0;
-  let name: string | undefined;
+  let command: Command | undefined;
   try {
-    for (; i < argv.length && argv[i]!.startsWith("--") && argv[i] !== "--help" && argv[i] !== "--version"; i++) {
-      const [flag, inline] = argv[i]!.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
-      const spec = GLOBAL_OPTIONS.find((o) => o.long === flag);
-      if (spec === undefined) throw new UsageError(`unrecognized option '${argv[i]}'`);
-      globals[spec.key] = spec.arg ? inline ?? argv[++i] ?? "" : "";
-    }
-    name = argv[i];
-    if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    const i = leadingGlobals(argv, globals);
+    const name = argv[i];
+    if (name === undefined) {
+      if (i > 0) throw new UsageError("missing command");
       await usage(io);
-      return name === undefined ? EXIT.USAGE : EXIT.OK;
+      return EXIT.USAGE;
     }
-    if (name === "--version" || name === "-V") {
+    if (name === "--help" || name === "-h" || name === "help") {
+      const topic = name === "help" ? argv[i + 1] : undefined;
+      if (topic === undefined) await usage(io);
+      else await io.out(commandHelp(await loadCommand(topic)));
+      return EXIT.OK;
+    }
+    if (name === "--version" || name === "-V" || name === "-v") {
       await io.out(`${PROGRAM} ${VERSION}\n`);
       return EXIT.OK;
     }
-    const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
-    if (load === undefined) {
-      throw new UsageError(`unknown command '${name}'; commands: ${Object.keys(COMMANDS).join(", ")}`);
-    }
-    const command = await load();
-    const args: ParsedArgs = parseArgs(argv.slice(i + 1), [...command.options, ...COMMON_OPTIONS], {
+    if (name.startsWith("--")) throw new UsageError(`unrecognized option '${name}'`);
+    if (name.startsWith("-") && name !== "-") throw new UsageError(`invalid option -- '${name[1]}'`);
+    command = await loadCommand(name);
+    const args: ParsedArgs = parseArgs(argv.slice(i + 1), [...command.options, ...COMMON_OPTIONS, ...GLOBAL_SPECS], {
       ...(command.digits ? { digitsKey: "digit" } : {}),
     });
+    args.options = args.options.filter(([key, value]) => {
+      if (!key.startsWith("global:")) return true;
+      globals[key.slice("global:".length)] = value;
+      return false;
+    });
     if (has(args, "help")) {
-      await io.out(`Usage: ${PROGRAM} ${command.name} ${command.usage}\n\n${command.help}${COMMON_HELP}`);
+      await io.out(commandHelp(command));
       return EXIT.OK;
     }
     if (has(args, "version")) {
       await io.out(`${PROGRAM} ${command.name} ${VERSION}\n`);
       return EXIT.OK;
     }
+    jsonMode(args); // --json with --ndjson is a usage error for every command
+    const where = `${PROGRAM} ${command.name}`;
+    forgetLocale((what, flag, instead) =>
+      io.err(`${where}: cannot check ${what}: not allowed (Deno needs ${flag}); going on ${instead}\n`)
+    );
     const ctx: Context = { io, command: command.name, globals };
     return await command.run(args, ctx);
   } catch (error) {
-    const where = name === undefined || name.startsWith("-") ? PROGRAM : `${PROGRAM} ${name}`;
+    const where = command === undefined ? PROGRAM : `${PROGRAM} ${command.name}`;
     if (error instanceof UsageError) {
       io.err(`${where}: ${error.message}\nTry '${where} --help' for more information.\n`);
       return EXIT.USAGE;
     }
     if (error instanceof OutputClosed) return EXIT.OK;
-    if (process.env.UTMP_DEBUG) io.err(`${(error as Error).stack}\n`);
-    io.err(`${where}: ${await describe(error)}\n`);
+    if (tryGetEnv("UTMP_DEBUG")) io.err(`${(error as Error)?.stack ?? String(error)}\n`);
+    io.err(`${where}: ${await describe(error, command?.name)}\n`);
     return EXIT.CANNOT_READ;
   }
 }
 
 /** An error's message; a refused layout detection's advice in the command line's words (`--layout`). */
-async function describe(error: unknown): Promise<string> {
+async function describe(error: unknown, command: string | undefined): Promise<string> {
   if (error instanceof UtmpFormatError && error.refusal !== undefined) {
     const { describeTrials, refusalAdvice } = await import("../layouts/detect.ts");
     const { summary, suggested, tried } = error.refusal;
     return `${summary}; ${refusalAdvice(suggested, "cli")}. ${describeTrials(tried)}`;
   }
-  return (error as Error).message ?? String(error);
+  return cliMessage(error, command);
 }
 
 /** Standard output was closed by the reader (`utmp last | head`): stop quietly. */

@@ -8,6 +8,7 @@
 import { watch, type WatchEvent, type WatchOptions } from "../watch.ts";
 import { type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, type Context, EXIT, fileOperands, has, jsonMode, lastValue, Writer } from "./_command.ts";
+import { waitingFor } from "./_command.ts"; // a FILE still to come is waited for; a typo in its directory is not
 import { layoutOption } from "./_read.ts";
 import { utf8String } from "../_internal/bytes.ts";
 import { isoLocal, left } from "./_text.ts";
@@ -30,6 +31,7 @@ async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   const mode = jsonMode(args);
   if (mode === "json") throw new UsageError("--json makes one array, which a watch never closes; use --ndjson");
   const operands = fileOperands(args, 1);
+  if (operands[0] !== undefined) waitingFor(operands[0], ctx);
   const limit = lastValue(args, "limit");
   const most = limit === undefined ? Infinity : count(limit);
   const watchMode = lastValue(args, "mode") ?? "auto";
@@ -86,5 +88,6 @@ Runs until interrupted.
     { key: "limit", short: "n", long: "limit", arg: true },
     { key: "mode", long: "mode", arg: true },
   ],
+  refuses: ["json"],
   run,
 };

@@ -193,12 +193,14 @@ class WhoPrinter {
   /** print_user. */
   user(u: UtmpRecord, bootTime: number): void {
     const line = storedString(u, "ut_line");
-    const tty = this.#system.statTty(ttyPath(line));
+    // Only -T and -u show what the terminal's stat says: without them, no look (and no note under --root).
+    const f = this.#f;
+    const tty = f.mesg || (f.idle && !f.short) ? this.#system.statTty(ttyPath(line)) : undefined;
     const mesg = tty === undefined ? "?" : (tty.mode & 0o020) !== 0 ? "+" : "-";
     const idle = tty === undefined || tty.atime === 0 ? "  ?" : this.#idle(tty.atime, bootTime).slice(0, 6);
     // who.c splits an X display off at the first ":" only to look the host up (--lookup); unlooked-up, it joins them back.
     // With --ips (Debian's 61_whoips.patch), a recorded address takes the host's place, without parentheses.
-    const ip = this.#f.ips ? ipsText(u.ut_addr) : undefined;
+    const ip = f.ips ? ipsText(u.ut_addr) : undefined;
     const stored = storedString(u, "ut_host");
     const host = ip ?? (stored.length > 0 ? `(${stored})` : "");
     this.line(32, storedString(u, "ut_user"), mesg, 32, line, this.time(u), idle, String(u.ut_pid), host, "");

@@ -8,19 +8,32 @@
 
 import type { IntField, Layout } from "./schema.ts";
 import type { UtTypeName } from "../types.ts";
+import { devicePath, type UtExit, type UtRawBytes, type UtTimeval } from "../record.ts";
 
 /**
  * What to store in a record; fields left out are stored as zero bytes.
  * Strings are stored as UTF-8 (or given as bytes), cut to the field width.
+ *
+ * A record as the library gives it, `record.toJSON()` (or the record itself,
+ * or that object through JSON), is an input too: its time is `ut_tv` (or
+ * `ut_time`), its exit status `ut_exit`, its `ut_line` the device path
+ * ("/dev/pts/0", stored as "pts/0"; the record itself gives the stored
+ * bytes in `raw`), and its `ut_type_raw` is used only when
+ * its `layout` is the one written (another layout numbers types its own
+ * way, so `ut_type` is stored instead). The flat fields (`tv_sec`, `e_exit`,
+ * ...) win over the record's when both are given.
  */
 export interface RecordInput {
   /** Type name, stored as the layout's number for it (default "EMPTY"). */
   ut_type?: UtTypeName;
-  /** Stored type number, overriding `ut_type` (to write impossible types). */
+  /** Stored type number, overriding `ut_type` (to write impossible types); see `layout`. */
   ut_type_raw?: number;
   /** Process id. */
   ut_pid?: number;
-  /** The stored line, without "/dev/". */
+  /**
+   * The line: a string as the record gives it ("/dev/pts/0" or "pts/0" are
+   * both stored as "pts/0"; ":0", "~" as they are), bytes exactly as stored.
+   */
   ut_line?: string | Uint8Array;
   /** inittab id / terminal suffix. */
   ut_id?: string | Uint8Array;
@@ -32,14 +45,51 @@ export interface RecordInput {
   e_termination?: number;
   /** `ut_exit.e_exit`. */
   e_exit?: number;
+  /** Exit status, as a record gives it (used where `e_termination` or `e_exit` are left out). */
+  ut_exit?: Readonly<UtExit>;
   /** Session id. */
   ut_session?: number;
   /** Seconds since the epoch. */
   tv_sec?: number;
   /** Microseconds. */
   tv_usec?: number;
+  /** The time with microseconds, as a record gives it (used where `tv_sec` is left out). */
+  ut_tv?: Readonly<UtTimeval>;
+  /**
+   * The time as a `Date`, or its ISO text (`toJSON()` through JSON), used
+   * where `tv_sec` and `ut_tv` are left out; `null` (an invalid time in JSON)
+   * stores 0.
+   */
+  ut_time?: Date | string | null;
   /** 4 or 16 octets. */
   ut_addr?: readonly number[];
+  /** The layout whose numbering `ut_type_raw` is in (a record's `layout`): when not the one written, `ut_type` is stored. */
+  layout?: string;
+  /**
+   * The stored bytes of the string fields, as a record read from bytes
+   * gives them (`record.raw`): when present they are written instead of the
+   * strings, so a record written back is the one read (a line stored as
+   * "/dev/ttyS0", invalid UTF-8). `toJSON()` has none.
+   */
+  raw?: Readonly<Partial<Pick<UtRawBytes, "ut_line" | "ut_id" | "ut_user" | "ut_host">>> | undefined;
+}
+
+/** `devicePath()` undone: "/dev/pts/0" -> "pts/0"; a line devicePath leaves alone stays as it is. */
+function storedLine(line: string): string {
+  if (!line.startsWith("/dev/")) return line;
+  const rest = line.slice(5);
+  return devicePath(rest) === line ? rest : line;
+}
+
+/** The seconds and microseconds an input gives: tv_sec/tv_usec, else ut_tv, else ut_time. */
+function timeOf(input: RecordInput): [sec: number | undefined, usec: number | undefined] {
+  if (input.tv_sec !== undefined || input.tv_usec !== undefined) return [input.tv_sec, input.tv_usec];
+  if (input.ut_tv !== undefined) return [input.ut_tv.tv_sec, input.ut_tv.tv_usec];
+  if (input.ut_time === undefined) return [undefined, undefined];
+  const ms = input.ut_time === null ? NaN : new Date(input.ut_time).getTime();
+  if (!Number.isFinite(ms)) return [0, 0];
+  const sec = Math.floor(ms / 1000);
+  return [sec, (ms - sec * 1000) * 1000];
 }
 
 const encoder = new TextEncoder();
@@ -105,8 +155,21 @@ export function typeNumber(layout: Layout, name: UtTypeName): number {
  * assert.equal(u.ut_time.toISOString(), "2001-09-09T01:46:40.000Z");
  * ```
  *
+ * @example A record read back, written to another layout
+ * ```ts
+ * import { decodeRecord, encodeRecord, LAYOUTS } from "@utmp/utmp/layouts";
+ * import assert from "node:assert/strict";
+ *
+ * const bytes = encodeRecord(LAYOUTS.linux, { ut_type: "USER_PROCESS", ut_line: "pts/0", tv_sec: 1e9, tv_usec: 7 });
+ * const record = decodeRecord(bytes, LAYOUTS.linux).toJSON(); // ut_line "/dev/pts/0", ut_tv, ut_exit, ...
+ * const copy = decodeRecord(encodeRecord(LAYOUTS["linux64-be"], record), LAYOUTS["linux64-be"]);
+ * assert.deepEqual(copy.ut_tv, { tv_sec: 1e9, tv_usec: 7 });
+ * assert.equal(copy.ut_line, "/dev/pts/0");
+ * assert.deepEqual(copy.raw?.ut_line, new TextEncoder().encode("pts/0"));
+ * ```
+ *
  * @param layout The layout to write.
- * @param input Field values.
+ * @param input Field values, or a record (`record.toJSON()`).
  * @param out Buffer to write into (zeroed where fields are left out).
  * @param at Offset of the record in `out`.
  * @returns The buffer.
@@ -116,25 +179,27 @@ export function encodeRecord(layout: Layout, input: RecordInput, out?: Uint8Arra
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const f = layout.fields;
   if (f.ut_type !== undefined) {
-    const code = input.ut_type_raw ?? typeNumber(layout, input.ut_type ?? "EMPTY");
+    const raw = input.layout === undefined || input.layout === layout.name ? input.ut_type_raw : undefined;
+    const code = raw ?? typeNumber(layout, input.ut_type ?? "EMPTY");
     writeInt(view, at, f.ut_type, code, layout);
   }
+  const [tvSec, tvUsec] = timeOf(input);
   const ints: [IntField | undefined, number | undefined][] = [
     [f.ut_pid, input.ut_pid],
-    [f.e_termination, input.e_termination],
-    [f.e_exit, input.e_exit],
+    [f.e_termination, input.e_termination ?? input.ut_exit?.e_termination],
+    [f.e_exit, input.e_exit ?? input.ut_exit?.e_exit],
     [f.ut_session, input.ut_session],
   ];
-  if (f.tv_us !== undefined) ints.push([f.tv_us, (input.tv_sec ?? 0) * 1e6 + (input.tv_usec ?? 0)]);
-  else ints.push([f.tv_sec, input.tv_sec], [f.tv_usec, input.tv_usec]);
+  if (f.tv_us !== undefined) ints.push([f.tv_us, (tvSec ?? 0) * 1e6 + (tvUsec ?? 0)]);
+  else ints.push([f.tv_sec, tvSec], [f.tv_usec, tvUsec]);
   for (const [field, value] of ints) {
     if (field !== undefined && value !== undefined) writeInt(view, at, field, value, layout);
   }
   for (const name of ["ut_line", "ut_id", "ut_user", "ut_host"] as const) {
     const field = f[name];
-    const value = input[name];
+    const value = input.raw?.[name] ?? input[name];
     if (field === undefined || value === undefined) continue;
-    const data = typeof value === "string" ? encoder.encode(value) : value;
+    const data = typeof value !== "string" ? value : encoder.encode(name === "ut_line" ? storedLine(value) : value);
     bytes.set(data.subarray(0, field.size), at + field.offset);
   }
   const addr = f.ut_addr;

@@ -288,7 +288,9 @@ export async function chooseSource<K extends SourceKind>(
     if ((await probe(logind))?.dir) return chosen("logind", logind);
     if (f !== undefined) return chosen(file, filePath);
     throw new UtmpFileError(
-      `Cannot find ${WHAT[kind]}: no utmp at "${filePath}" and no systemd-logind sessions at "${logind}"`,
+      `Cannot find ${
+        WHAT[kind]
+      }: no utmp at "${filePath}" and no systemd-logind sessions at "${logind}"; pass source "wtmpdb" or a path`,
       "ENOENT",
       filePath,
     );
@@ -296,7 +298,7 @@ export async function chooseSource<K extends SourceKind>(
   if (db === undefined) {
     if (f !== undefined) return chosen(file, filePath);
     throw new UtmpFileError(
-      `Cannot find ${WHAT[kind]}: this system keeps no ${file} at "${filePath}"`,
+      `Cannot find ${WHAT[kind]}: this system keeps no ${file} at "${filePath}"; pass a path`,
       "ENOENT",
       filePath,
     );
@@ -306,7 +308,7 @@ export async function chooseSource<K extends SourceKind>(
   if (f !== undefined && (d === undefined || (f.size > 0 && f.mtimeMs >= d.mtimeMs))) return chosen(file, filePath);
   if (d !== undefined) return chosen(db, dbPath);
   throw new UtmpFileError(
-    `Cannot find ${WHAT[kind]}: no ${file} at "${filePath}" and no ${db} at "${dbPath}"`,
+    `Cannot find ${WHAT[kind]}: no ${file} at "${filePath}" and no ${db} at "${dbPath}"; pass a path`,
     "ENOENT",
     filePath,
   );

@@ -8,10 +8,11 @@
 
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "../_harness.ts";
 import { FIXTURES, ORACLE_ENV, tempDir, TESTS_DIR } from "../_util.ts";
+import { main } from "../../src/cli/main.ts";
 import { VERSION } from "../../src/cli/_version.ts";
 import { lastSessions } from "../../src/last.ts";
 import { UtmpFile } from "../../src/utmp_file.ts";
@@ -28,29 +29,69 @@ test("main() lists every command, and --help of each shows its usage and the com
     const help = await ours([name, "--help"]);
     assert.equal(help.code, 0, name);
     assert.match(help.out, new RegExp(`^Usage: utmp ${name} `));
-    for (const common of ["--file", "--layout", "--json", "--ndjson", "--help", "--version"]) {
-      assert.ok(help.out.includes(common), `${name} --help lists ${common}`);
+    for (const common of ["--file", "--layout", "--json", "--ndjson", "--help", "--version", "--root"]) {
+      // watch refuses --json (an array a watch never closes), so its help leaves it out.
+      if (name === "watch" && common === "--json") assert.doesNotMatch(help.out, /--json\b/, "watch --help");
+      else assert.match(help.out, new RegExp(`^ +(-\\w, )?${common}\\b`, "m"), `${name} --help lists ${common}`);
     }
+    // Each option is listed once: a command's own (last's -f, --file; lastlog's -R, --root) replaces the common line.
+    const listed = help.out.match(/^ +(-\w, )?--[\w-]+/gm)!.map((l) => l.replace(/^ +(-\w, )?/, ""));
+    assert.deepEqual(listed, [...new Set(listed)], `${name} --help lists an option twice`);
+    // `utmp help NAME` is `utmp NAME --help`.
+    assert.deepEqual(await ours(["help", name]), help, `utmp help ${name}`);
   }
   assert.equal((await ours([])).code, 2);
 });
 
-test("main() --version prints the version of deno.json", async () => {
+test("main() lastb --help says it lists failed logins, and watch --help does not offer --json, which watch refuses", async () => {
+  const lastb = await ours(["lastb", "--help"]);
+  assert.match(lastb.out, /^Usage: utmp lastb .*\n\nShow a listing of failed login attempts\.\n/);
+  assert.match((await ours(["last", "--help"])).out, /\n\nShow a listing of last logged in users\.\n/);
+  const watch = await ours(["watch", "--json", "/nonexistent/wtmp"]);
+  assert.equal(watch.code, 2);
+  assert.match(watch.err, /^utmp watch: --json makes one array, which a watch never closes; use --ndjson\n/);
+});
+
+test("main() --version, -V and -v print the version of deno.json", async () => {
   const manifest = JSON.parse(readFileSync(join(TESTS_DIR, "..", "deno.json"), "utf8")) as { version: string };
   assert.equal(VERSION, manifest.version);
-  assert.equal((await ours(["--version"])).out, `utmp ${manifest.version}\n`);
+  for (const flag of ["--version", "-V", "-v"]) assert.equal((await ours([flag])).out, `utmp ${manifest.version}\n`);
   for (const name of COMMANDS) {
     assert.equal((await ours([name, "--version"])).out, `utmp ${name} ${manifest.version}\n`);
   }
 });
 
 test("main() rejects an unknown command or option with one line and exit code 2", async () => {
-  const unknown = await ours(["wh"]);
-  assert.equal(unknown.code, 2);
-  assert.match(
-    unknown.err,
-    /^utmp wh: unknown command 'wh'; commands: who, users, last, lastb, lastlog, dump\b.*\nTry 'utmp wh --help' for more information\.\n$/,
-  );
+  for (const argv of [["wh"], ["help", "wh"]]) {
+    const unknown = await ours(argv);
+    assert.equal(unknown.code, 2);
+    assert.equal(
+      unknown.err,
+      "utmp: unknown command 'wh'; commands: who, users, w, last, lastb, lastlog, dump, watch\n" +
+        "Try 'utmp --help' for more information.\n",
+    );
+  }
+  for (
+    const [argv, message] of [
+      [["--root"], "option '--root' requires an argument"],
+      [["--root", "/host"], "missing command"],
+      [["--frob", "who"], "unrecognized option '--frob'"],
+      [["-Z"], "invalid option -- 'Z'"],
+    ] as const
+  ) {
+    const ran = await ours([...argv]);
+    assert.deepEqual(ran, {
+      code: 2,
+      out: "",
+      err: `utmp: ${message}\nTry 'utmp --help' for more information.\n`,
+    }, argv.join(" "));
+  }
+  const rootAfter = await ours(["who", WTMP, "--root"]);
+  assert.deepEqual(rootAfter, {
+    code: 2,
+    out: "",
+    err: "utmp who: option '--root' requires an argument\nTry 'utmp who --help' for more information.\n",
+  });
   const option = await ours(["dump", "--frobnicate"]);
   assert.equal(option.code, 2);
   assert.equal(
@@ -170,3 +211,35 @@ test(
   },
   { ignore: deno === undefined },
 );
+
+test("main() watch says FILE does not exist yet, waits for it and prints its events; a FILE in no directory is refused", async () => {
+  const tmp = tempDir();
+  try {
+    const typo = join(tmp.dir, "no-such-dir", "wtmp");
+    assert.deepEqual(await ours(["watch", typo]), {
+      code: 1,
+      out: "",
+      err: `utmp watch: Cannot watch "${typo}": no such directory "${
+        join(tmp.dir, "no-such-dir")
+      }" (ENOENT); check the path\n`,
+    });
+    const later = join(tmp.dir, "wtmp");
+    let out = "";
+    let err = "";
+    const watching = main(["watch", "-n", "2", later], {
+      out: (chunk) => void (out += typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk)),
+      err: (text) => void (err += text),
+    });
+    // The note comes before any event (within 30 s, on a loaded machine): the command is waiting, not stuck.
+    for (let i = 0; i < 3000 && err === ""; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(err, `utmp watch: "${later}" does not exist yet; waiting for it to appear\n`);
+    assert.equal(out, "");
+    writeFileSync(later, readFileSync(WTMP));
+    assert.equal(await watching, 0);
+    // The first two records of the file, as watch --from-start prints them.
+    assert.equal(out, (await ours(["watch", "--from-start", "-n", "2", WTMP])).out);
+    assert.equal(out.split("\n").length, 3);
+  } finally {
+    tmp.cleanup();
+  }
+});

@@ -9,7 +9,8 @@
 
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import process from "node:process";
 import { test } from "../_harness.ts";
 import { tempDir } from "../_util.ts";
@@ -17,7 +18,7 @@ import { decodeRecords, encodeRecords, LAYOUTS } from "../../src/layouts/mod.ts"
 import { System } from "../../src/cli/_system.ts";
 import { liveOnly } from "../../src/cli/who.ts";
 import { utmpScenario, writeBoth, wtmpScenario } from "./_gen.ts";
-import { NATIVE_FIXTURES, oracle, ours, same } from "./_run.ts";
+import { NATIVE_FIXTURES, oracle, ours, same, withinTick } from "./_run.ts";
 
 const NOW = Math.floor(Date.now() / 1000);
 
@@ -158,3 +159,53 @@ test("main() who rejects a third operand and an unknown option with exit code 2"
   }
   assert.equal((await ours(["users", "a", "b"])).code, 2);
 });
+
+test(
+  "same() compares who -u's idle column with the oracle's from just before or just after, so a minute's turn never flakes",
+  async () => {
+    const tmp = tempDir();
+    // A terminal whose last use the test sets: who stats "/dev/" + the line, and /dev/shm is a file system under /dev.
+    const name = `utmp-idle-${process.pid}`;
+    const tty = join("/dev/shm", name);
+    try {
+      writeFileSync(tty, "");
+      const file = tmp.file(
+        "utmp",
+        encodeRecords(LAYOUTS.linux, [
+          {
+            ut_type: "USER_PROCESS",
+            ut_pid: 1,
+            ut_line: `shm/${name}`,
+            ut_id: "sh0",
+            ut_user: "ann",
+            tv_sec: NOW - 3600,
+          },
+          { ut_type: "USER_PROCESS", ut_pid: 1, ut_line: "pts/999", ut_id: "p999", ut_user: "bob", tv_sec: NOW - 60 },
+        ]),
+      );
+      const usedAgo = (seconds: number): void => {
+        const t = Math.floor(Date.now() / 1000) - seconds;
+        utimesSync(tty, t, t);
+      };
+      // The turn of a minute, made by moving the terminal's last use rather than by waiting for the clock.
+      usedAgo(30);
+      const before = oracle("who", ["-u", file]).out;
+      usedAgo(90);
+      const mine = (await ours(["who", "-u", file])).out;
+      const after = oracle("who", ["-u", file]).out;
+      assert.match(before, /^ann +shm\/.* \d\d:\d\d +\. +1$/m); // idle under a minute
+      assert.match(after, /^ann +shm\/.* \d\d:\d\d 00:01 +1$/m);
+      assert.notEqual(before, after);
+      assert.equal(withinTick(mine, before, after), true);
+      assert.equal(withinTick(before, before, after), true);
+      // Any other difference is still one.
+      assert.equal(withinTick(mine.replace("bob", "bot"), before, after), false);
+      assert.equal(withinTick(mine + "extra\n", before, after), false);
+      await same("who", ["-u", file]);
+    } finally {
+      rmSync(tty, { force: true });
+      tmp.cleanup();
+    }
+  },
+  { ignore: !existsSync("/dev/shm") },
+);

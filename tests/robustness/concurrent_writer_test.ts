@@ -197,8 +197,9 @@ test(
       for (const [name, s] of Object.entries(seen)) {
         assert.deepEqual(s.torn, [], name);
         assert.ok(s.records > 0, `${name} read records`);
-        // The readers raced the writer: they saw many different writes, not one finished file.
-        assert.ok(s.writes.size > 2 * slots, `${name} saw ${s.writes.size} writes`);
+        // The readers raced the writer: they saw rewrites, not only the seeded slots (how many depends on the load
+        // of the machine: a reader starved of CPU may see few of the writer's 20000).
+        assert.ok(s.writes.size > slots, `${name} saw ${s.writes.size} writes`);
       }
     } finally {
       tmp.cleanup();

@@ -35,7 +35,7 @@ import { CHUNK_BYTES } from "../../src/layouts/decode.ts";
 import { encodeRecord, encodeRecords, LAYOUTS, type RecordInput } from "../../src/layouts/mod.ts";
 import { LIBC_LIVE } from "../ffi/_live.ts";
 import { test } from "../_harness.ts";
-import { tempDir } from "../_util.ts";
+import { readableCopy, tempDir } from "../_util.ts";
 import { concat } from "./_fuzz.ts";
 import { ENTRY_POINTS, type ProbeResult } from "./_probe.ts";
 
@@ -56,8 +56,27 @@ const ENTRIES = Object.keys(ENTRY_POINTS).filter((e) => LIBC_LIVE || !e.includes
 
 /** Runs entry points on paths in a child process (as another user when `user` is set). */
 function probe(checks: [string, string][], options: { user?: string; home?: string } = {}): ProbeResult[] {
-  const url = new URL(`./_probe.${import.meta.url.endsWith(".ts") ? "ts" : "js"}`, import.meta.url);
-  const script = fileURLToPath(url);
+  const name = `_probe.${import.meta.url.endsWith(".ts") ? "ts" : "js"}`;
+  // Another user runs a copy it can read: the checkout may be in a directory only its owner enters.
+  const copy = options.user === undefined ? undefined : readableCopy();
+  try {
+    return probeWith(
+      copy === undefined
+        ? fileURLToPath(new URL(`./${name}`, import.meta.url))
+        : join(copy.root, "tests", "robustness", name),
+      checks,
+      options,
+    );
+  } finally {
+    copy?.cleanup();
+  }
+}
+
+function probeWith(
+  script: string,
+  checks: [string, string][],
+  options: { user?: string; home?: string },
+): ProbeResult[] {
   const runtime = "Deno" in globalThis
     ? [process.execPath, "run", "-A", "--no-lock", script]
     : [process.execPath, script];

@@ -1,0 +1,116 @@
+/**
+ * The command line's own words for what went wrong. The library's errors
+ * tell a program what to pass (`the layout option`, `LastlogFile`, `source
+ * "wtmpdb"`); a person at the command line needs the flag or the command
+ * (`--layout NAME`, `utmp lastlog`). {@link cliMessage} turns an error into
+ * the one line `main()` prints:
+ *
+ * 1. a runtime permission denial (Deno's `NotCapable`) becomes "Cannot read
+ *    "PATH": not allowed (Deno needs --allow-read)", whatever flag it names;
+ * 2. an error that carries a `hint` (a string key naming the library's
+ *    remedy: "layout", "lastlog", "source", "uids", "path"; see
+ *    {@link CLI_ADVICE}) keeps its message up to its last "; " (where the
+ *    library's advice begins) and ends with the command line's advice;
+ * 3. otherwise each library phrase of {@link PHRASES} found in the message
+ *    is replaced by the command line's.
+ *
+ * @module
+ */
+
+import { isPermissionDenial } from "../_internal/runtime.ts";
+
+/** How each command takes the file to read, where it is not an operand. */
+const FILE_FLAG: Readonly<Record<string, string>> = { last: "-f ", lastb: "-f ", lastlog: "--file ", w: "--file " };
+
+/** What to say, keyed by a library error's `hint`, for the command that failed ("who", "last"). */
+export const CLI_ADVICE: Readonly<Record<string, (command: string) => string>> = {
+  /** The remedy is the `layout` option: the flag is `--layout`. */
+  layout: () => "pass --layout NAME",
+  /** The file is a lastlog: `LastlogFile` in the library, `utmp lastlog` here. */
+  lastlog: () => "read it with 'utmp lastlog --file FILE'",
+  /** The remedy is a `source` or a `path`: here, a FILE operand. */
+  source: (command) => `name the file to read: 'utmp ${command} ${FILE_FLAG[command] ?? ""}FILE'`,
+  /** The remedy is the `uids` option: here, `-u` with the user. */
+  uids: () => "look a user up with -u USER",
+  /** The remedy is a path: here, `--file`. */
+  path: () => "name one with --file FILE",
+};
+
+/**
+ * Library phrases and the command line's words for them, for errors that
+ * carry no `hint`. Each is matched anywhere in the message; "$1" in the words
+ * is the phrase's first group.
+ */
+export const PHRASES: readonly (readonly [RegExp, (command: string) => string])[] = [
+  [/\bpass the layout option\b/g, CLI_ADVICE.layout!],
+  [
+    /\bwith layout "([^"]+)": it is a lastlog layout( \([^)]*\))?; use LastlogFile\b/g,
+    () => `with --layout "$1": it is a lastlog layout$2; read it with 'utmp lastlog --layout $1 --file FILE'`,
+  ],
+  [/\b(?:use|read it with) `?LastlogFile`?/g, CLI_ADVICE.lastlog!],
+  [/\bpass source "wtmpdb" or a path\b/g, CLI_ADVICE.source!],
+  [/\bpass a path\b/g, CLI_ADVICE.source!],
+  [/\bpass the uids option to look users up there\b/g, CLI_ADVICE.uids!],
+  [/\bpass the path of one\b/g, CLI_ADVICE.path!],
+  [/\bgiven by the layout option\b/g, () => "given by --layout"],
+];
+
+/** Deno's permission message: `Requires read access to "X", run again with the --allow-read flag`. */
+const DENIED = /^Requires (\w+) access to "?(.*?)"?, run again with the (--allow-[\w-]+) flag/;
+
+/** What each kind of Deno access does, as the start of a "Cannot ..." message. */
+const ACCESS: Readonly<Record<string, string>> = {
+  read: "read",
+  all: "read",
+  write: "write",
+  env: "read the environment variable",
+  sys: "ask the system for",
+  net: "reach",
+  ffi: "load the library",
+  run: "run",
+};
+
+/**
+ * A permission denial of the runtime (Deno's `NotCapable`), as one line
+ * naming the flag that allows it.
+ *
+ * @param error The denial.
+ * @returns "Cannot read "/var/run/utmp": not allowed (Deno needs --allow-read)".
+ */
+export function deniedMessage(error: Error): string {
+  const m = DENIED.exec(error.message);
+  if (m === null) return `Cannot go on: not allowed (${error.message})`;
+  const [, access = "", what = "", flag = ""] = m;
+  return `Cannot ${ACCESS[access] ?? `use ${access} access for`} "${what}": not allowed (Deno needs ${flag})`;
+}
+
+/** The permission denial an error is or was caused by, if any. */
+function denial(error: unknown): Error | undefined {
+  for (let e = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    if (isPermissionDenial(e)) return e;
+  }
+  return undefined;
+}
+
+/**
+ * The line the command line prints for an error (without the "utmp CMD: "
+ * prefix or the newline).
+ *
+ * @param error Anything thrown.
+ * @param command The command that failed ("who"), for advice that names it.
+ * @returns The message in the command line's terms.
+ */
+export function cliMessage(error: unknown, command = "COMMAND"): string {
+  const denied = denial(error);
+  if (denied !== undefined) return deniedMessage(denied);
+  if (!(error instanceof Error)) return String(error);
+  const message = error.message;
+  const hint = (error as { hint?: unknown }).hint;
+  if (typeof hint === "string" && Object.hasOwn(CLI_ADVICE, hint)) {
+    const cut = message.lastIndexOf("; ");
+    return `${cut === -1 ? message : message.slice(0, cut)}; ${CLI_ADVICE[hint]!(command)}`;
+  }
+  let text = message;
+  for (const [phrase, words] of PHRASES) text = text.replace(phrase, words(command));
+  return text;
+}
