@@ -346,7 +346,7 @@ test(`tsc ${OLD_TYPESCRIPT} type-checks a CommonJS consumer (nodenext and node10
   const body = `import { UtmpFile, type UtmpRecord, who } from "${manifest.name}";
 import { decodeRecords, LAYOUTS } from "${manifest.name}/layouts";
 import { formatUtmpdumpLine } from "${manifest.name}/utmpdump";
-import { sessionSource } from "${manifest.name}/sources";
+import { chooseSource } from "${manifest.name}/sources";
 import { main } from "${manifest.name}/cli";
 
 export async function lines(path: string): Promise<string[]> {
@@ -357,7 +357,7 @@ export async function lines(path: string): Promise<string[]> {
 export const sizes: number[] = Object.values(LAYOUTS).map((l) => l.size);
 export const decode: typeof decodeRecords = decodeRecords;
 export const live: () => AsyncGenerator<UtmpRecord> = () => who();
-export const chosen = sessionSource;
+export const chosen: Promise<{ source: string; path: string }> = chooseSource("sessions");
 export const cli: typeof main = main;
 // @ts-expect-error ut_time is a Date
 export const wrong: (r: UtmpRecord) => string = (r) => r.ut_time;
