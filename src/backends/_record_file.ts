@@ -12,6 +12,7 @@ import { type FileHandle, open, readFile, stat } from "node:fs/promises";
 import { UtmpFileError } from "../errors.ts";
 import { isPermissionDenial, platform } from "../_internal/runtime.ts";
 import { sameBytes } from "../layouts/_engine.ts";
+import { quotePath } from "../_internal/escape.ts";
 
 /** What {@link RecordFile.stat} tells about the open file now. */
 export interface RecordFileStatus {
@@ -49,7 +50,7 @@ export interface RecordFile {
 
 /** What to tell the user per error code. */
 function describe(code: string, path: string, hint?: string): string {
-  const q = `"${path}"`;
+  const q = quotePath(path);
   switch (code) {
     case "ENOENT":
       return `Cannot open ${q}: no such file (ENOENT)${hint === undefined ? "; check the path" : `; ${hint}`}`;
@@ -79,7 +80,7 @@ function kindOf(
 
 function notRegular(path: string, stats: Parameters<typeof kindOf>[0]): UtmpFileError {
   return new UtmpFileError(
-    `Cannot read "${path}": it is ${
+    `Cannot read ${quotePath(path)}: it is ${
       kindOf(stats)
     }, not a regular file (EFTYPE); login records are read from regular files`,
     "EFTYPE",
@@ -117,7 +118,7 @@ export async function openRecordFile(path: string, hint?: string): Promise<Recor
   if (path.includes("\0")) {
     // node:fs would throw its own ERR_INVALID_ARG_VALUE; no system call takes such a path.
     throw new UtmpFileError(
-      `Cannot open "${path.replaceAll("\0", "\\0")}": the path contains a NUL byte (EINVAL)`,
+      `Cannot open ${quotePath(path)}: the path contains a NUL byte (EINVAL)`,
       "EINVAL",
       path,
     );
@@ -298,7 +299,7 @@ export async function readSettled(
     if (agreed !== undefined && !await writeLocked(file)) return agreed;
   }
   throw new UtmpFileError(
-    `Cannot read "${file.path}": it was being written without pause (EAGAIN); try again`,
+    `Cannot read ${quotePath(file.path)}: it was being written without pause (EAGAIN); try again`,
     "EAGAIN",
     file.path,
   );

@@ -9,6 +9,7 @@
 
 import { type OptionSpec, type ParsedArgs, UsageError } from "./_args.ts";
 import { stringBytes, utf8String } from "../_internal/bytes.ts";
+import { safeJson } from "../_internal/escape.ts";
 
 /**
  * Exit codes of the command line: 0 done, 1 a file could not be read, 2 a
@@ -172,12 +173,14 @@ export class Writer {
   }
 
   /**
-   * Adds one value to the JSON array or NDJSON stream.
+   * Adds one value to the JSON array or NDJSON stream. What a terminal acts
+   * on and `JSON.stringify` leaves raw (DEL, C1 controls, bidi overrides and
+   * other format characters, U+2028/U+2029) is written as `\uXXXX`.
    *
    * @param value Anything JSON.stringify takes (records turn into their toJSON()).
    */
   async item(value: unknown): Promise<void> {
-    const line = utf8String(JSON.stringify(value));
+    const line = utf8String(safeJson(JSON.stringify(value)));
     if (this.#json === "ndjson") return this.text(line + "\n");
     await this.text((this.#items++ === 0 ? "[\n" : ",\n") + line);
   }

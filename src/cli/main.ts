@@ -16,7 +16,7 @@ import process from "node:process";
 import { parseArgs, type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, COMMON_HELP, COMMON_OPTIONS, type Context, EXIT, has, type Output } from "./_command.ts";
 import { VERSION } from "./_version.ts";
-import { forgetZone } from "./_text.ts";
+import { forgetZone, terminalLine } from "./_text.ts";
 
 export { EXIT, type Output };
 
@@ -93,11 +93,15 @@ Run '${PROGRAM} COMMAND --help' for a command's options.
  * ```
  *
  * @param argv Arguments after the program name (`["who", "/var/log/wtmp"]`).
- * @param io Where to write (and read, for `dump --reverse`).
+ * @param given Where to write (and read, for `dump --reverse`); what goes to standard error is escaped for a
+ *   terminal (controls, escapes and bidi characters from paths and files shown as `\x1b`, `\u202e`).
  * @returns The exit code: 0, 1 when a file cannot be read, 2 for a usage error.
  */
-export async function main(argv: readonly string[], io: Output): Promise<number> {
+export async function main(argv: readonly string[], given: Output): Promise<number> {
   forgetZone(); // the time zone (TZ) may have changed since the last run in this process
+  // Every message on standard error is one line, and may quote a path or a value from a file (a symbolic link's
+  // target under --root, a name from btmp): whatever a terminal acts on in it is escaped, in one place.
+  const io: Output = { ...given, err: (text) => given.err(terminalLine(text)) };
   const globals: Record<string, string> = {};
   let i = 0;
   let name: string | undefined;
@@ -138,11 +142,12 @@ export async function main(argv: readonly string[], io: Output): Promise<number>
   } catch (error) {
     const where = name === undefined || name.startsWith("-") ? PROGRAM : `${PROGRAM} ${name}`;
     if (error instanceof UsageError) {
-      io.err(`${where}: ${error.message}\nTry '${where} --help' for more information.\n`);
+      io.err(`${where}: ${error.message}\n`);
+      io.err(`Try '${where} --help' for more information.\n`);
       return EXIT.USAGE;
     }
     if (error instanceof OutputClosed) return EXIT.OK;
-    if (process.env.UTMP_DEBUG) io.err(`${(error as Error).stack}\n`);
+    if (process.env.UTMP_DEBUG) { for (const line of String((error as Error).stack).split("\n")) io.err(`${line}\n`); }
     io.err(`${where}: ${(error as Error).message ?? String(error)}\n`);
     return EXIT.CANNOT_READ;
   }

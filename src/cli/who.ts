@@ -4,14 +4,14 @@
  * @module
  */
 
-import { byteString, p2, rawFields, storedString } from "../_internal/bytes.ts";
+import { p2, rawFields, storedString, utf8String } from "../_internal/bytes.ts";
 import type { UtmpRecord } from "../record.ts";
 import type { ParsedArgs } from "./_args.ts";
 import { type Command, type Context, EXIT, fileOperands, jsonMode, Writer } from "./_command.ts";
 import { openRecords } from "./_read.ts";
 import { whoSource } from "./_sources.ts";
 import { type System, systemFor } from "./_system.ts";
-import { isCTimeLocale, left, right, whoTime } from "./_text.ts";
+import { isCTimeLocale, left, right, terminalText, whoTime } from "./_text.ts";
 
 const utf8 = new TextDecoder();
 
@@ -162,14 +162,24 @@ class WhoPrinter {
   /** print_user. */
   user(u: UtmpRecord, bootTime: number): string {
     const raw = rawFields(u);
-    const line = byteString(raw.ut_line);
     const name = utf8.decode(raw.ut_line);
     const tty = this.#system.statTty(name.startsWith("/") ? name : "/dev/" + name);
     const mesg = tty === undefined ? "?" : (tty.mode & 0o020) !== 0 ? "+" : "-";
     const idle = tty === undefined || tty.atime === 0 ? "  ?" : this.#idle(tty.atime, bootTime).slice(0, 6);
     // who.c splits an X display off at the first ":" only to look the host up (--lookup); unlooked-up, it joins them back.
-    const host = raw.ut_host.length > 0 ? `(${byteString(raw.ut_host)})` : "";
-    return this.line(32, byteString(raw.ut_user), mesg, 32, line, this.time(u), idle, String(u.ut_pid), host, "");
+    const host = raw.ut_host.length > 0 ? `(${shown(u, "ut_host")})` : "";
+    return this.line(
+      32,
+      shown(u, "ut_user"),
+      mesg,
+      32,
+      shown(u, "ut_line"),
+      this.time(u),
+      idle,
+      String(u.ut_pid),
+      host,
+      "",
+    );
   }
 
   /** who.c idle_string. */
@@ -228,7 +238,20 @@ export function isUserProcess(u: UtmpRecord): boolean {
 
 /** coreutils extract_trimmed_name: the user name without trailing spaces. */
 export function trimmedName(u: UtmpRecord): string {
-  return storedString(u, "ut_user").replace(/ +$/, "");
+  return shown(u, "ut_user").replace(/ +$/, "");
+}
+
+/**
+ * A string field as `who` prints it (a byte string). From a utmp file: its
+ * stored bytes, raw, as coreutils prints them. From a logind session (which
+ * coreutils 9.1 never reads, so no output of its sets the bytes): the text
+ * with whatever a terminal acts on escaped, since `cunescape()` has turned
+ * the C escapes logind stores (`REMOTE_HOST=\033]0;...`) back into raw bytes.
+ */
+function shown(u: UtmpRecord, field: "ut_user" | "ut_line" | "ut_host"): string {
+  if (u.layout !== "logind") return storedString(u, field);
+  const text = field === "ut_line" && u.ut_line.startsWith("/dev/") ? u.ut_line.slice(5) : u[field];
+  return utf8String(terminalText(text));
 }
 
 /**
