@@ -65,7 +65,7 @@ export function quotePath(path: string): string {
 /** Characters `JSON.stringify` leaves as they are that must not reach a terminal: DEL, C1, Cf, Zl, Zp. */
 const JSON_UNSAFE = /[\u007f-\u009f\p{Cf}\p{Zl}\p{Zp}]/gu;
 /** Any character beyond ASCII (the only place those can be). */
-const NOT_ASCII = /[^\x00-\x7e]/;
+const NOT_ASCII = /[\x7f-\uffff]/;
 
 /**
  * JSON text with the characters `JSON.stringify` leaves raw that a terminal
