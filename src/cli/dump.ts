@@ -16,13 +16,18 @@ import { formatUtmpdumpLine, UtmpdumpParser } from "../utmpdump.ts";
 import { type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, type Context, EXIT, fileOperands, has, jsonMode, lastValue, Writer } from "./_command.ts";
 import { layoutOption, openRecords } from "./_read.ts";
+import { rootPath } from "../sources/_root.ts";
+import { systemPaths } from "../paths.ts";
 
 async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   const operands = fileOperands(args, 1);
   if (has(args, "reverse")) return await reverse(args, ctx, operands[0]);
   if (has(args, "output")) throw new UsageError("option '--output' goes with '--reverse'");
   const out = new Writer(ctx.io, jsonMode(args));
-  for await (const batch of openRecords(args, ctx, operands[0], true)) {
+  // Without FILE: the system's utmp, under --root the root's (resolved inside it, as every system path).
+  const path = operands[0] ??
+    (ctx.globals.root === undefined ? undefined : await rootPath(ctx.globals.root, systemPaths(platform).utmp));
+  for await (const batch of openRecords(args, ctx, path, true)) {
     for (const u of batch) {
       if (out.json) await out.item(u);
       else {
@@ -108,7 +113,7 @@ export const command: Command = {
   -o, --output FILE    with --reverse: write the binary records to FILE
       --layout NAME    with --reverse: the layout to write (default: this machine's)
 
-Without FILE, the system's utmp is dumped.
+Without FILE, the system's utmp is dumped (under --root, that of the root).
 `,
   options: [
     { key: "reverse", short: "r", long: "reverse" },

@@ -8,6 +8,8 @@
 import { readlink } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { isPermissionDenial } from "../_internal/runtime.ts";
+import { codeError } from "../backends/_record_file.ts";
+import { quotePath } from "../_internal/escape.ts";
 
 /** Symbolic links followed in one path at most, as Linux's `MAXSYMLINKS`. */
 const MAX_LINKS = 40;
@@ -16,7 +18,17 @@ const MAX_LINKS = 40;
  * Where a system path is under `root`, following symbolic links the way the
  * system under `root` would: an absolute link target starts again at `root`
  * (the host's `/var/run -> /run` must lead to `/host/run`, not to the
- * container's `/run`), and `..` never climbs above `root`.
+ * container's `/run`), and `..` never climbs above `root`. The path it
+ * returns holds no symbolic link (as the tree was when it looked), so opening
+ * it stays inside `root`; a chain of more than 40 links (Linux's
+ * `MAXSYMLINKS`) is refused, as the kernel refuses it.
+ *
+ * What is left to a race: a link put in place of a directory between the
+ * resolution and the open. Readers that can open with `O_NOFOLLOW` do so for
+ * the last component (logind's session files; `utmp lastlog`'s password
+ * file and login.defs); a tree
+ * that changes while it is read under `root` is not otherwise guarded against
+ * (Linux's `openat2(RESOLVE_IN_ROOT)` would be, but no runtime offers it).
  *
  * @example The host's utmp from a container
  * ```ts
@@ -36,6 +48,7 @@ const MAX_LINKS = 40;
  * @param root The directory the system's `/` is at; `undefined`, "" or "/" for this system.
  * @param path An absolute system path ("/var/run/utmp").
  * @returns The path to open.
+ * @throws {UtmpFileError} With code "ELOOP" when resolving takes more than 40 symbolic links.
  */
 export async function rootPath(root: string | undefined, path: string): Promise<string> {
   if (root === undefined || root === "" || resolve(root) === "/") return path;
@@ -51,9 +64,17 @@ export async function rootPath(root: string | undefined, path: string): Promise<
     }
     const next = join(at, part);
     const target = await linkTarget(next);
-    if (target === undefined || ++links > MAX_LINKS) {
+    if (target === undefined) {
       at = next;
       continue;
+    }
+    // Past the limit a link is not kept as a plain name (the kernel would follow it, out of the root): refused.
+    if (++links > MAX_LINKS) {
+      throw codeError(
+        "ELOOP",
+        join(next, ...rest),
+        `more than ${MAX_LINKS} symbolic links to follow under ${quotePath(top)}`,
+      );
     }
     rest.unshift(...target.split("/").filter((p) => p !== "" && p !== "."));
     if (target.startsWith("/")) at = top;
