@@ -34,7 +34,7 @@ export {
   readLogindSessions,
   sessionRecord,
 } from "./logind.ts";
-export { WTMPDB_PATH, wtmpdbRecords, wtmpdbSessions, WtmpdbType } from "./wtmpdb.ts";
+export { WTMPDB_PATH, wtmpdbBatches, type WtmpdbOptions, wtmpdbRecords, wtmpdbSessions, WtmpdbType } from "./wtmpdb.ts";
 export { LASTLOG2_PATH, lastlog2Entries, type Lastlog2Options, type LastLogin, PASSWD_PATH } from "./lastlog2.ts";
 
 /** Where current sessions come from. */
