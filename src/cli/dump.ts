@@ -60,8 +60,11 @@ async function reverse(args: ParsedArgs, ctx: Context, path: string | undefined)
     }
   };
   for await (const chunk of input(ctx, path)) {
-    const joined = concat(rest, chunk);
-    const end = joined.lastIndexOf(0x0a) + 1;
+    // utmpdump reads with fgets(buf, 1023): a line is cut into pieces of 1022 bytes. Every whole piece is parsed
+    // at once, so what waits for the next chunk is under 1022 bytes, however long the line: linear in the input.
+    const joined = rest.length === 0 ? chunk : concat(rest, chunk);
+    const lineEnd = joined.lastIndexOf(0x0a) + 1;
+    const end = lineEnd + Math.floor((joined.length - lineEnd) / FGETS_PIECE) * FGETS_PIECE;
     await parse(joined.subarray(0, end));
     rest = joined.slice(end);
   }
@@ -70,6 +73,9 @@ async function reverse(args: ParsedArgs, ctx: Context, path: string | undefined)
   await out.end();
   return EXIT.OK;
 }
+
+/** Bytes of a line utmpdump's `fgets(buf, 1023, ...)` reads at most at once. */
+const FGETS_PIECE = 1022;
 
 async function* input(ctx: Context, path: string | undefined): AsyncGenerator<Uint8Array> {
   if (path === undefined || path === "-") {
