@@ -48,12 +48,22 @@ export interface RecordFile {
   close(): Promise<void>;
 }
 
+/**
+ * Why a path holding U+FFFD may be missing: a name whose bytes are not
+ * UTF-8 reaches JavaScript as text with U+FFFD in their place (command-line
+ * arguments, `readdir`), and no text encodes back to those bytes.
+ */
+const NOT_UTF8 = "if the name holds bytes that are not UTF-8 (shown as \ufffd), it cannot be passed as text: " +
+  "link or rename it to a UTF-8 name";
+
 /** What to tell the user per error code. */
 function describe(code: string, path: string, hint?: string): string {
   const q = quotePath(path);
   switch (code) {
     case "ENOENT":
-      return `Cannot open ${q}: no such file (ENOENT)${hint === undefined ? "; check the path" : `; ${hint}`}`;
+      return `Cannot open ${q}: no such file (ENOENT)${
+        hint !== undefined ? `; ${hint}` : path.includes("\ufffd") ? `; ${NOT_UTF8}` : "; check the path"
+      }`;
     case "EACCES":
     case "EPERM":
       return `Cannot open ${q}: permission denied (${code}); run as a user allowed to read it (btmp is usually readable by root only)`;

@@ -14,7 +14,8 @@
  */
 
 import assert from "node:assert/strict";
-import { mkdirSync, symlinkSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readdirSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { UtmpFile, UtmpFileError } from "../../mod.ts";
 import { encodeRecords, LAYOUTS, type RecordInput } from "../../src/layouts/mod.ts";
@@ -266,6 +267,26 @@ test("main() escapes paths and operands in its messages; UtmpFileError keeps the
         for await (const _ of new UtmpFile(path)) break;
       },
       (e) => e instanceof UtmpFileError && e.path === path && e.message.includes(`"${join(t.dir, "no")}\\x1b[2Jsuch"`),
+    );
+  } finally {
+    t.cleanup();
+  }
+});
+
+test("main() says why a file whose name is not UTF-8 cannot be opened, rather than only that it is missing", async () => {
+  const t = tempDir();
+  try {
+    // The file exists under the raw bytes; the runtime hands the argument over as text, U+FFFD for the byte 0xff.
+    execFileSync("sh", ["-c", `printf '' > "$1/bad$(printf '\\377')name"`, "sh", t.dir]);
+    // (Checked by the shell: Deno's readdir gives U+FFFD even for names as bytes.)
+    execFileSync("sh", ["-c", `test -f "$1/bad$(printf '\\377')name"`, "sh", t.dir]);
+    assert.equal(readdirSync(t.dir).length, 1);
+    const ran = await ours(["last", "-f", join(t.dir, "bad\ufffdname")]);
+    assert.equal(ran.code, 1);
+    assert.equal(
+      ran.err,
+      `utmp last: Cannot open "${join(t.dir, "bad\ufffdname")}": no such file (ENOENT); if the name holds bytes ` +
+        "that are not UTF-8 (shown as \ufffd), it cannot be passed as text: link or rename it to a UTF-8 name\n",
     );
   } finally {
     t.cleanup();
