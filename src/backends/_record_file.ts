@@ -128,7 +128,7 @@ export async function openRecordFile(path: string, hint?: string): Promise<Recor
   if (path.includes("\0")) {
     // node:fs would throw its own ERR_INVALID_ARG_VALUE; no system call takes such a path.
     throw new UtmpFileError(
-      `Cannot open ${quotePath(path)}: the path contains a NUL byte (EINVAL)`,
+      `Cannot open ${quotePath(path.replaceAll("\0", "\\0"))}: the path contains a NUL byte (EINVAL)`,
       "EINVAL",
       path,
     );
