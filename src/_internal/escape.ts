@@ -33,6 +33,16 @@ function escaped(c: string): string {
  * paragraph separator and lone surrogate replaced by its escape (see the
  * module notes); everything else as it is.
  *
+ * @example A window-title escape from btmp, and a bidi override
+ * ```ts
+ * import { terminalText } from "./escape.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(terminalText("\x1b]0;pwned\x07"), "\\x1b]0;pwned\\x07");
+ * assert.equal(terminalText("\u202eevil"), "\\u202eevil");
+ * assert.equal(terminalText("rüdiger"), "rüdiger");
+ * ```
+ *
  * @param text Text (a JavaScript string).
  * @returns The text, escaped.
  */
@@ -72,6 +82,16 @@ const NOT_ASCII = /[\x7f-\uffff]/;
  * acts on (DEL, C1 controls, format characters such as the bidi overrides,
  * U+2028/U+2029) written as `\uXXXX` escapes: the same JSON value, still
  * valid JSON, safe to show.
+ *
+ * @example A C1 CSI in a user name
+ * ```ts
+ * import { safeJson } from "./escape.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const json = safeJson(JSON.stringify({ ut_user: "c1\u009b2J" }));
+ * assert.equal(json, '{"ut_user":"c1\\u009b2J"}');
+ * assert.deepEqual(JSON.parse(json), { ut_user: "c1\u009b2J" });
+ * ```
  *
  * @param json The text `JSON.stringify` made.
  * @returns The same JSON, escaped.

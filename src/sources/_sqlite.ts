@@ -42,7 +42,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import process from "node:process";
 import { UtmpFileError, UtmpFormatError } from "../errors.ts";
-import { openRecordFile } from "../backends/_record_file.ts";
+import { fileError, openRecordFile } from "../backends/_record_file.ts";
 import { quotePath } from "../_internal/escape.ts";
 import { isPermissionDenial } from "../_internal/runtime.ts";
 
@@ -267,7 +267,12 @@ function fileUri(path: string, query: string): string {
  * directory and opens the copy, where SQLite may write what it needs.
  */
 async function privateCopy(open: Opener, path: string, what: string, sides: readonly string[]): Promise<Database> {
-  const sizes = await Promise.all(["", ...sides].map(async (s) => (await lstat(path + s)).size));
+  let sizes: number[];
+  try {
+    sizes = await Promise.all(["", ...sides].map(async (s) => (await lstat(path + s)).size));
+  } catch (error) {
+    throw fileError(error, path); // gone since it was looked at
+  }
   const total = sizes.reduce((a, b) => a + b, 0);
   if (total > COPY_LIMIT) {
     throw new UtmpFileError(
@@ -286,7 +291,7 @@ async function privateCopy(open: Opener, path: string, what: string, sides: read
     return connect({ ...open, open: open.openForWriting }, copy, path, what, remove);
   } catch (error) {
     await remove();
-    throw error;
+    throw error instanceof UtmpFileError || error instanceof UtmpFormatError ? error : fileError(error, path);
   }
 }
 
