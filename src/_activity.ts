@@ -15,6 +15,7 @@ import { chooseSource, type SourceNames } from "./sources/mod.ts";
 import { wtmpdbSessions } from "./sources/wtmpdb.ts";
 import { commandOf, Machine, type SessionProcesses, whatOf } from "./sources/_proc.ts";
 import { UtmpFile } from "./utmp_file.ts";
+import { quotePath } from "./_internal/escape.ts";
 
 /** What `w` knows of one session, before it is shown or made a `LoggedInUser`. */
 export interface Activity {
@@ -135,13 +136,13 @@ export async function readActivity(options: ActivityOptions = {}): Promise<Activ
     notes.push(
       machine.root === undefined
         ? "no /proc on this system: sessions are not checked for being live, and command, jcpu, pcpu and the uptime are unknown"
-        : `no proc file system at "${
-          machine.path("/proc")
-        }" (not mounted there): sessions are not checked for being live, and command, jcpu, pcpu and the uptime are unknown`,
+        : `no proc file system at ${
+          quotePath(machine.path("/proc"))
+        } (not mounted there): sessions are not checked for being live, and command, jcpu, pcpu and the uptime are unknown`,
     );
   }
   if (!machine.hasDev) {
-    notes.push(`no terminals at "${machine.path("/dev")}" (not mounted there): idle and jcpu are unknown`);
+    notes.push(`no terminals at ${quotePath(machine.path("/dev"))} (not mounted there): idle and jcpu are unknown`);
   }
   const now = Math.floor(Date.now() / 1000);
   const sessions: Activity[] = [];

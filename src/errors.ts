@@ -78,10 +78,12 @@ export interface UtmpWarning {
    * - "zero-length": a FreeBSD utx.log length of 0, stepped over;
    * - "shrank": the file got shorter while it was read;
    * - "replaced": the path now names another file (rotated) than the one read;
-   * - "sparse": slots of a large sparse lastlog a scan left out (see `LastlogFile`).
+   * - "sparse": slots of a large sparse lastlog a scan left out (see `LastlogFile`);
+   * - "bad-value": a database row (wtmpdb, lastlog2) holding a value its column cannot hold as the reader takes it
+   *   (an ID that is no integer, a time that is no number, a text too long): the row is read, the reason says how.
    */
-  kind: "impossible-type" | "partial-record" | "zero-length" | "shrank" | "replaced" | "sparse";
-  /** Byte offset in the file. */
+  kind: "impossible-type" | "partial-record" | "zero-length" | "shrank" | "replaced" | "sparse" | "bad-value";
+  /** Byte offset in the file (-1 for a database row, which has none). */
   offset: number;
   /** Record index in the file (for a lastlog: the uid of the slot). */
   recordIndex: number;

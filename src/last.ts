@@ -19,7 +19,7 @@ import { nativeLayoutName } from "./layouts/native.ts";
 import type { LayoutName } from "./layouts/registry.ts";
 import type { UtmpRecord } from "./record.ts";
 import { chooseSource, type HistoryOptions } from "./sources/mod.ts";
-import { wtmpdbRecords } from "./sources/wtmpdb.ts";
+import { wtmpdbBatches, wtmpdbRecords } from "./sources/wtmpdb.ts";
 import type { UtTypeName } from "./types.ts";
 
 /** One line of `last`: a login and how it ended, or a system pseudo-session. */
@@ -275,13 +275,16 @@ export interface BackwardOptions {
 /**
  * A history read from its newest record back, a batch at a time: a wtmp or
  * btmp through one record cursor (opened once, its layout detected once, a
- * trailing partial record reported), a wtmpdb as the records
- * `wtmpdbRecords` makes.
+ * trailing partial record reported), a wtmpdb a page of rows at a time
+ * (`wtmpdbBatches`, newest first).
  */
 export class HistoryReader {
   readonly #source: string;
   readonly #path: string;
   readonly #cursor: RecordCursor | undefined;
+  readonly #onWarning: ((warning: UtmpWarning) => void) | undefined;
+  /** A wtmpdb's oldest record, once a pass newest first has read it. */
+  #oldest: UtmpRecord | undefined;
 
   /**
    * @param source "wtmp" (or "btmp") or "wtmpdb".
@@ -291,6 +294,7 @@ export class HistoryReader {
   constructor(source: string, path: string, options: BackwardOptions = {}) {
     this.#source = source;
     this.#path = path;
+    this.#onWarning = options.onWarning;
     if (source !== "wtmpdb") {
       this.#cursor = new RecordCursor(path, {
         layout: options.layout ?? "auto",
@@ -310,6 +314,8 @@ export class HistoryReader {
    */
   async begins(): Promise<number> {
     if (this.#cursor === undefined) {
+      // The oldest record, when a pass newest first has reached it; else a pass of its own.
+      if (this.#oldest !== undefined) return this.#oldest.ut_tv.tv_sec;
       for await (const u of wtmpdbRecords(this.#path)) return u.ut_tv.tv_sec;
       return Math.floor((await stat(this.#path)).ctimeMs / 1000);
     }
@@ -326,9 +332,14 @@ export class HistoryReader {
   async *newestFirst(): AsyncGenerator<HistoryBatch, void, undefined> {
     const cursor = this.#cursor;
     if (cursor === undefined) {
-      const all: UtmpRecord[] = [];
-      for await (const u of wtmpdbRecords(this.#path)) all.push(u);
-      yield { records: all };
+      // A page of the database at a time, newest first; each batch holds its newest record last.
+      let oldest: UtmpRecord | undefined;
+      for await (const page of wtmpdbBatches(this.#path, { newestFirst: true, onWarning: this.#onWarning })) {
+        if (page.length === 0) continue;
+        oldest = page.at(-1);
+        yield { records: page.reverse() };
+      }
+      this.#oldest = oldest;
       return;
     }
     try {

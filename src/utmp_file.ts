@@ -15,6 +15,7 @@ import type { ProblemSink } from "./backends/_source.ts";
 import type { UtmpRecord } from "./record.ts";
 import { platform } from "./_internal/runtime.ts";
 import type { RecordSource } from "./backends/_source.ts";
+import { quotePath } from "./_internal/escape.ts";
 
 /** Options of {@link UtmpFile}. */
 export interface UtmpFileOptions {
@@ -421,7 +422,9 @@ export class UtmpFile implements AsyncIterable<UtmpRecord>, AsyncDisposable {
     if (this.#warningCount++ < WARNINGS_KEPT) this.warnings.push(problem);
     if (this.#options.strict && this.#failure === undefined) {
       this.#failure = new UtmpFormatError(
-        `Cannot decode record ${problem.recordIndex} of "${this.path}" at byte offset ${problem.offset}: ${problem.reason}`,
+        `Cannot decode record ${problem.recordIndex} of ${
+          quotePath(this.path)
+        } at byte offset ${problem.offset}: ${problem.reason}`,
         { offset: problem.offset, recordIndex: problem.recordIndex, layout: this.layout?.name ?? "auto" },
       );
     }

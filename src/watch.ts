@@ -19,6 +19,7 @@ import { PlainRecord } from "./sources/_plain.ts";
 import { isUserSession, readLogindSessions, sessionRecord } from "./sources/logind.ts";
 import { chooseSource } from "./sources/mod.ts";
 import { WARNINGS_KEPT } from "./utmp_file.ts";
+import { quotePath } from "./_internal/escape.ts";
 
 /** One change seen by {@link watch}. */
 export interface WatchEvent {
@@ -323,8 +324,9 @@ async function* followLog(
           kind: "replaced",
           offset: cursor.position,
           recordIndex: -1,
-          reason:
-            `"${cursor.path}" was rotated more than once since the last look: the records of "${cursor.path}.1" were not seen`,
+          reason: `${quotePath(cursor.path)} was rotated more than once since the last look: the records of ${
+            quotePath(cursor.path + ".1")
+          } were not seen`,
         });
       }
       await cursor.restart();

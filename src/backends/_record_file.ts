@@ -12,6 +12,7 @@ import { type FileHandle, open, readFile, stat } from "node:fs/promises";
 import { UtmpFileError } from "../errors.ts";
 import { isPermissionDenial, platform } from "../_internal/runtime.ts";
 import { sameBytes } from "../layouts/_engine.ts";
+import { quotePath } from "../_internal/escape.ts";
 
 /** What {@link RecordFile.stat} tells about the open file now. */
 export interface RecordFileStatus {
@@ -67,12 +68,22 @@ export interface RecordFile {
   close(): Promise<void>;
 }
 
+/**
+ * Why a path holding U+FFFD may be missing: a name whose bytes are not
+ * UTF-8 reaches JavaScript as text with U+FFFD in their place (command-line
+ * arguments, `readdir`), and no text encodes back to those bytes.
+ */
+const NOT_UTF8 = "if the name holds bytes that are not UTF-8 (shown as \ufffd), it cannot be passed as text: " +
+  "link or rename it to a UTF-8 name";
+
 /** What to tell the user per error code. */
 function describe(code: string, path: string, hint?: string): string {
-  const q = `"${path}"`;
+  const q = quotePath(path);
   switch (code) {
     case "ENOENT":
-      return `Cannot open ${q}: no such file (ENOENT)${hint === undefined ? "; check the path" : `; ${hint}`}`;
+      return `Cannot open ${q}: no such file (ENOENT)${
+        hint !== undefined ? `; ${hint}` : path.includes("\ufffd") ? `; ${NOT_UTF8}` : "; check the path"
+      }`;
     case "EACCES":
     case "EPERM":
       return `Cannot open ${q}: permission denied (${code}); run as a user allowed to read it (btmp is usually readable by root only)`;
@@ -99,7 +110,7 @@ function kindOf(
 
 function notRegular(path: string, stats: Parameters<typeof kindOf>[0]): UtmpFileError {
   return new UtmpFileError(
-    `Cannot read "${path}": it is ${
+    `Cannot read ${quotePath(path)}: it is ${
       kindOf(stats)
     }, not a regular file (EFTYPE); login records are read from regular files`,
     "EFTYPE",
@@ -137,7 +148,7 @@ export async function openRecordFile(path: string, hint?: string): Promise<Recor
   if (path.includes("\0")) {
     // node:fs would throw its own ERR_INVALID_ARG_VALUE; no system call takes such a path.
     throw new UtmpFileError(
-      `Cannot open "${path.replaceAll("\0", "\\0")}": the path contains a NUL byte (EINVAL)`,
+      `Cannot open ${quotePath(path.replaceAll("\0", "\\0"))}: the path contains a NUL byte (EINVAL)`,
       "EINVAL",
       path,
     );
@@ -253,24 +264,49 @@ function wrap(handle: FileHandle, path: string, size: number, dev: number, ino: 
   };
 }
 
+/** What {@link readRegularFile} reads at most unless told otherwise: 64 MiB (a password file of a million users). */
+export const READ_LIMIT: number = 64 << 20;
+
+/** Options of {@link readRegularFile}. */
+export interface ReadRegularFileOptions {
+  /** What to tell the user when the file is missing. */
+  hint?: string;
+  /** Bytes the file may hold at most (default {@link READ_LIMIT}): a larger one is refused with code "EFBIG". */
+  maxBytes?: number;
+  /**
+   * Refuse a symbolic link as the last component (`O_NOFOLLOW`, code
+   * "ELOOP"): for a path already resolved (under a root), so that a link put
+   * there since is not followed out of it.
+   */
+  noFollow?: boolean;
+}
+
 /**
  * Reads a whole small file (a session file, a password file, a utmp to
- * compare) through {@link openRecordFile}: a FIFO, a device or a socket at
- * the path is an error at once instead of a blocked or endless read.
+ * compare) without blocking and within a size: a FIFO, a device or a socket
+ * at the path is an error at once instead of a blocked or endless read, and
+ * a file larger than `maxBytes` (a sparse one of gigabytes, `/proc/self/pagemap`
+ * behind a link) is refused before anything is allocated, or as soon as a
+ * read passes the limit (a file that grows while it is read).
  *
  * @param path File path.
- * @param hint What to tell the user when the file is missing.
+ * @param options The limit, whether to follow a final symbolic link, what to say for a missing file.
  * @returns Its bytes.
- * @throws {UtmpFileError} When the path cannot be opened or is not a regular file.
+ * @throws {UtmpFileError} When the path cannot be opened, is not a regular file ("EFTYPE"), is a symbolic link
+ *   with `noFollow` ("ELOOP"), or holds more than `maxBytes` ("EFBIG").
  */
-export async function readRegularFile(path: string, hint?: string): Promise<Uint8Array> {
-  const file = await openRecordFile(path, hint);
+export async function readRegularFile(path: string, options: ReadRegularFileOptions = {}): Promise<Uint8Array> {
+  const { hint, maxBytes = READ_LIMIT, noFollow = false } = options;
+  const file = noFollow ? await openNoFollow(path, hint) : await openRecordFile(path, hint);
   try {
-    let bytes = new Uint8Array(Math.max(file.size, 4096));
+    if (file.size > maxBytes) throw tooLarge(path, file.size, maxBytes);
+    // One byte more than the limit: a read that gets it tells the file grew past it.
+    let bytes = new Uint8Array(Math.min(Math.max(file.size, 4096), maxBytes + 1));
     let got = 0;
     for (;;) {
       if (got === bytes.length) {
-        const grown = new Uint8Array(bytes.length * 2);
+        if (got > maxBytes) throw tooLarge(path, got, maxBytes);
+        const grown = new Uint8Array(Math.min(bytes.length * 2, maxBytes + 1));
         grown.set(bytes);
         bytes = grown;
       }
@@ -281,6 +317,52 @@ export async function readRegularFile(path: string, hint?: string): Promise<Uint
   } finally {
     await file.close();
   }
+}
+
+function tooLarge(path: string, size: number, limit: number): UtmpFileError {
+  return new UtmpFileError(
+    `Cannot read ${quotePath(path)}: it holds ${size} bytes or more, more than the ${limit} read here (EFBIG)`,
+    "EFBIG",
+    path,
+  );
+}
+
+/** {@link openRecordFile} with `O_NOFOLLOW`: a symbolic link as the last component is an error ("ELOOP"). */
+async function openNoFollow(path: string, hint?: string): Promise<RecordFile> {
+  if (path.includes("\0")) return await openRecordFile(path, hint); // refused there, with its message
+  let handle: FileHandle;
+  try {
+    handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0));
+  } catch (error) {
+    if ((error as { code?: unknown }).code === "ELOOP") throw codeError("ELOOP", path, "it is a symbolic link");
+    throw fileError(error, path, hint);
+  }
+  try {
+    const stats = await handle.stat();
+    if (stats.isDirectory()) throw codeError("EISDIR", path);
+    if (!stats.isFile()) throw notRegular(path, stats);
+    return wrap(handle, path, stats.size, stats.dev, stats.ino);
+  } catch (error) {
+    await handle.close();
+    throw error instanceof UtmpFileError ? error : fileError(error, path, hint);
+  }
+}
+
+/**
+ * A {@link UtmpFileError} for a system error code found by the library
+ * itself (a link chain too long to resolve under a root, a link where none
+ * may be), with the same message the code gets from the system.
+ *
+ * @param code The code ("ELOOP", "EISDIR", ...).
+ * @param path The path.
+ * @param hint For "ENOENT", what to do; for "ELOOP", why.
+ * @returns The error.
+ */
+export function codeError(code: string, path: string, hint?: string): UtmpFileError {
+  if (code === "ELOOP" && hint !== undefined) {
+    return new UtmpFileError(`Cannot open ${quotePath(path)}: ${hint} (ELOOP)`, code, path);
+  }
+  return new UtmpFileError(describe(code, path, hint), code, path);
 }
 
 /**
@@ -385,7 +467,7 @@ async function readSettledSlowly(
     if (agreed !== undefined && !await writeLocked(file)) return agreed;
   }
   throw new UtmpFileError(
-    `Cannot read "${file.path}": it was being written without pause (EAGAIN); try again`,
+    `Cannot read ${quotePath(file.path)}: it was being written without pause (EAGAIN); try again`,
     "EAGAIN",
     file.path,
   );

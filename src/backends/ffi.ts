@@ -24,6 +24,7 @@ import { type Chunk, makeChunk } from "../layouts/decode.ts";
 import { partialReason, type ProblemSink, type RecordSource } from "./_source.ts";
 import type { FfiBackend } from "../ffi/symbols.ts";
 import { type LibcProfile, libcProfile, readUtmpx, type Snapshot } from "../ffi/utmpx.ts";
+import { quotePath } from "../_internal/escape.ts";
 
 /** Options of {@link FfiSource}. */
 export interface FfiSourceOptions {
@@ -151,7 +152,7 @@ export class FfiSource implements RecordSource {
       this.#detection = {
         layout: profile.layout,
         confidence: 1,
-        reason: `the C library's struct utmpx, read through "${lib.path}"`,
+        reason: `the C library's struct utmpx, read through ${quotePath(lib.path)}`,
       };
       return snapshot;
     } finally {
@@ -170,7 +171,9 @@ export class FfiSource implements RecordSource {
     const expected = Math.floor(size / stride) - snapshot.firstIndex;
     if (snapshot.count >= expected) return;
     throw new UtmpFileError(
-      `Cannot read all of "${this.#path}" through the C library: getutxent() stopped after ${snapshot.count} of ${expected} records (glibc gives up after 10 s waiting for another process's lock); try again or use backend "file"`,
+      `Cannot read all of ${
+        quotePath(this.#path)
+      } through the C library: getutxent() stopped after ${snapshot.count} of ${expected} records (glibc gives up after 10 s waiting for another process's lock); try again or use backend "file"`,
       "EINTR",
       this.#path,
     );

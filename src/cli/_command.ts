@@ -11,6 +11,7 @@ import { statSync } from "node:fs";
 import { dirname } from "node:path";
 import { type OptionSpec, type ParsedArgs, UsageError } from "./_args.ts";
 import { utf8String } from "../_internal/bytes.ts";
+import { safeJson } from "../_internal/escape.ts";
 import { UtmpFileError } from "../errors.ts";
 
 /**
@@ -344,12 +345,14 @@ export class Writer {
   }
 
   /**
-   * Adds one value to the JSON array or NDJSON stream.
+   * Adds one value to the JSON array or NDJSON stream. What a terminal acts
+   * on and `JSON.stringify` leaves raw (DEL, C1 controls, bidi overrides and
+   * other format characters, U+2028/U+2029) is written as `\uXXXX`.
    *
    * @param value Anything JSON.stringify takes (records turn into their toJSON()).
    */
   async item(value: unknown): Promise<void> {
-    const line = utf8String(JSON.stringify(value));
+    const line = utf8String(safeJson(JSON.stringify(value)));
     if (this.#json === "ndjson") return this.text(line + "\n");
     await this.text((this.#items++ === 0 ? "[\n" : ",\n") + line);
   }

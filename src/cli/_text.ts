@@ -1,8 +1,10 @@
 /**
  * What the C tools' output is made of, reproduced byte for byte: `printf`
  * string fields over byte strings (see ../_internal/bytes.ts: widths and precisions
- * count bytes as C does), the tools' time formats, the locale checks, and
- * util-linux's `fputs_careful` escaping.
+ * count bytes as C does), the tools' time formats, the locale checks,
+ * util-linux's `fputs_careful` escaping, and the command line's own escaping
+ * of text for a terminal ({@link terminalText}: `watch`, logind sessions,
+ * standard error).
  *
  * @module
  */
@@ -12,6 +14,8 @@ import { p2 } from "../_internal/bytes.ts";
 import { breakDown, type Tm } from "../_internal/strptime.ts";
 import { isPermissionDenial } from "../_internal/runtime.ts";
 import { LOCALE_DIR, type Locales, setlocaleAll, systemLocales } from "./_locale.ts";
+
+export { terminalLine, terminalText } from "../_internal/escape.ts";
 
 /**
  * printf `%-W.Ps`: the first `precision` bytes, padded with spaces to `width`.

@@ -16,13 +16,18 @@ import { UtmpdumpParser, writeUtmpdumpLine } from "../utmpdump.ts";
 import { type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, type Context, EXIT, fileOperands, has, jsonMode, lastValue, Writer } from "./_command.ts";
 import { layoutOption, openRecords } from "./_read.ts";
+import { rootPath } from "../sources/_root.ts";
+import { systemPaths } from "../paths.ts";
 
 async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   const operands = fileOperands(args, 1);
   if (has(args, "reverse")) return await reverse(args, ctx, operands[0]);
   if (has(args, "output")) throw new UsageError("option '--output' goes with '--reverse'");
   const out = new Writer(ctx.io, jsonMode(args));
-  for await (const batch of openRecords(args, ctx, operands[0], true)) {
+  // Without FILE: the system's utmp, under --root the root's (resolved inside it, as every system path).
+  const path = operands[0] ??
+    (ctx.globals.root === undefined ? undefined : await rootPath(ctx.globals.root, systemPaths(platform).utmp));
+  for await (const batch of openRecords(args, ctx, path, true)) {
     for (const u of batch) {
       if (out.json) await out.item(u);
       else {
@@ -57,8 +62,11 @@ async function reverse(args: ParsedArgs, ctx: Context, path: string | undefined)
     }
   };
   for await (const chunk of input(ctx, path)) {
-    const joined = concat(rest, chunk);
-    const end = joined.lastIndexOf(0x0a) + 1;
+    // utmpdump reads with fgets(buf, 1023): a line is cut into pieces of 1022 bytes. Every whole piece is parsed
+    // at once, so what waits for the next chunk is under 1022 bytes, however long the line: linear in the input.
+    const joined = rest.length === 0 ? chunk : concat(rest, chunk);
+    const lineEnd = joined.lastIndexOf(0x0a) + 1;
+    const end = lineEnd + Math.floor((joined.length - lineEnd) / FGETS_PIECE) * FGETS_PIECE;
     await parse(joined.subarray(0, end));
     rest = joined.slice(end);
   }
@@ -67,6 +75,9 @@ async function reverse(args: ParsedArgs, ctx: Context, path: string | undefined)
   await out.end();
   return EXIT.OK;
 }
+
+/** Bytes of a line utmpdump's `fgets(buf, 1023, ...)` reads at most at once. */
+const FGETS_PIECE = 1022;
 
 async function* input(ctx: Context, path: string | undefined): AsyncGenerator<Uint8Array> {
   if (path === undefined || path === "-") {
@@ -110,7 +121,7 @@ export const command: Command = {
   -o, --output FILE    with --reverse: write the binary records to FILE
       --layout NAME    with --reverse: the layout to write (default: this machine's)
 
-Without FILE, the system's utmp is dumped.
+Without FILE, the system's utmp is dumped (under --root, that of the root).
 `,
   options: [
     { key: "reverse", short: "r", long: "reverse" },

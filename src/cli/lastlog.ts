@@ -6,25 +6,37 @@
  * @module
  */
 
-import { join } from "node:path";
+import { resolve } from "node:path";
 import { type LastlogEntry, LastlogFile } from "../lastlog_file.ts";
 import { type LastlogLayoutName, LAYOUTS } from "../layouts/registry.ts";
 import { byteString, p2, stringBytes, utf8String } from "../_internal/bytes.ts";
 import { readRegularFile } from "../backends/_record_file.ts";
+import { rootPath } from "../sources/_root.ts";
+import { UtmpFileError } from "../errors.ts";
 import { passwdEntries, type PasswdEntry } from "../_internal/passwd.ts";
 import { type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, type Context, EXIT, jsonMode, lastValue, Writer } from "./_command.ts";
 import { DAYS, left, localtime, MONTHS } from "./_text.ts";
 
 /** LASTLOG_UID_MAX from login.defs (default: every uid). */
-async function uidMax(path: string): Promise<number> {
+async function uidMax(path: string, noFollow: boolean): Promise<number> {
   try {
-    const m = /^[ \t]*LASTLOG_UID_MAX[ \t]+(\S+)/m.exec(byteString(await readRegularFile(path)));
+    const m = /^[ \t]*LASTLOG_UID_MAX[ \t]+(\S+)/m.exec(byteString(await readRegularFile(path, { noFollow })));
     if (m !== null && /^(0x[0-9a-f]+|\d+)$/i.test(m[1]!)) return Number(m[1]);
   } catch {
     // No login.defs: the default.
   }
   return 0xffffffff;
+}
+
+/** The password file as a byte string; none at all (a root without one) lists no user, as getpwent finds none. */
+async function passwdText(path: string, noFollow: boolean): Promise<string> {
+  try {
+    return byteString(await readRegularFile(path, { noFollow }));
+  } catch (error) {
+    if (error instanceof UtmpFileError && error.code === "ENOENT") return "";
+    throw error;
+  }
 }
 
 /** shadow's getrange: "N", "-N", "N-", "N-M". */
@@ -64,9 +76,13 @@ function lastlogLayout(name: string): "auto" | LastlogLayoutName {
 
 async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   if (args.operands.length > 0) throw new UsageError(`unexpected argument: ${args.operands[0]}`);
-  const root = lastValue(args, "root") ?? ctx.globals.root ?? "/";
-  const users = passwdEntries(byteString(await readRegularFile(join(root, "etc/passwd"))));
-  const maxUid = await uidMax(join(root, "etc/login.defs"));
+  // -R DIR (shadow chroots into it) or the global --root: every path is resolved inside it, links included.
+  const root = lastValue(args, "root") ?? ctx.globals.root;
+  const under = (path: string) => rootPath(root, path);
+  // A path resolved under a root holds no link; one put there since is not followed.
+  const noFollow = root !== undefined && resolve(root) !== "/";
+  const users = passwdEntries(await passwdText(await under("/etc/passwd"), noFollow));
+  const maxUid = await uidMax(await under("/etc/login.defs"), noFollow);
   const userOption = lastValue(args, "user");
   let selected: PasswdEntry[];
   if (userOption === undefined) selected = users.filter((u) => u.uid <= maxUid);
@@ -85,7 +101,7 @@ async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   }
   const recent = days(args, "time");
   const before = days(args, "before");
-  const path = lastValue(args, "file") ?? join(root, "var/log/lastlog");
+  const path = lastValue(args, "file") ?? await under("/var/log/lastlog");
   const layout = lastlogLayout(lastValue(args, "layout") ?? "auto");
   const entries = new Map<number, LastlogEntry>();
   for await (const e of new LastlogFile(path, { layout, uids: new Set(selected.map((u) => u.uid)) })) {
@@ -132,7 +148,8 @@ export const command: Command = {
   help: `Print the last login of each user in the password file, from the lastlog file.
 
   -b, --before DAYS     print only lastlog records older than DAYS
-  -R, --root DIR        read DIR/etc/passwd and DIR/var/log/lastlog
+  -R, --root DIR        read DIR/etc/passwd and DIR/var/log/lastlog, symbolic
+                        links resolved inside DIR (as in a chroot)
   -t, --time DAYS       print only lastlog records more recent than DAYS
   -u, --user LOGIN      print the lastlog record of LOGIN (or a uid, or a uid range N-M)
 

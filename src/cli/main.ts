@@ -27,7 +27,7 @@ import {
 import { VERSION } from "./_version.ts";
 import { runtime, tryGetEnv } from "../_internal/runtime.ts";
 import { UtmpFormatError } from "../errors.ts";
-import { forgetLocale, forgetZone } from "./_text.ts";
+import { forgetLocale, forgetZone, terminalLine } from "./_text.ts";
 import { cliMessage } from "./_messages.ts";
 
 export { EXIT, type Output };
@@ -171,12 +171,16 @@ function leadingGlobals(argv: readonly string[], globals: Record<string, string>
  * ```
  *
  * @param argv Arguments after the program name (`["who", "/var/log/wtmp"]`).
- * @param io Where to write (and read, for `dump --reverse`).
+ * @param given Where to write (and read, for `dump --reverse`); what goes to standard error is escaped for a
+ *   terminal (controls, escapes and bidi characters from paths and files shown as `\x1b`, `\u202e`).
  * @returns The exit code: 0, 1 when a file cannot be read, 2 for a usage error.
  */
-export async function main(argv: readonly string[], io: Output): Promise<number> {
+export async function main(argv: readonly string[], given: Output): Promise<number> {
   forgetZone(); // the time zone (TZ) may have changed since the last run in this process
   forgetLocale(); // and the locale
+  // Every message on standard error is one line, and may quote a path or a value from a file (a symbolic link's
+  // target under --root, a name from btmp): whatever a terminal acts on in it is escaped, in one place.
+  const io: Output = { ...given, err: (text) => given.err(terminalLine(text)) };
   const globals: Record<string, string> = {};
   let command: Command | undefined;
   try {
@@ -226,11 +230,14 @@ export async function main(argv: readonly string[], io: Output): Promise<number>
   } catch (error) {
     const where = command === undefined ? PROGRAM : `${PROGRAM} ${command.name}`;
     if (error instanceof UsageError) {
-      io.err(`${where}: ${error.message}\nTry '${where} --help' for more information.\n`);
+      io.err(`${where}: ${error.message}\n`);
+      io.err(`Try '${where} --help' for more information.\n`);
       return EXIT.USAGE;
     }
     if (error instanceof OutputClosed) return EXIT.OK;
-    if (tryGetEnv("UTMP_DEBUG")) io.err(`${(error as Error)?.stack ?? String(error)}\n`);
+    if (tryGetEnv("UTMP_DEBUG")) {
+      for (const line of String((error as Error)?.stack ?? error).split("\n")) io.err(`${line}\n`);
+    }
     io.err(`${where}: ${await describe(error, command?.name)}\n`);
     return EXIT.CANNOT_READ;
   }

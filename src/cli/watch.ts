@@ -11,14 +11,20 @@ import { type Command, type Context, EXIT, fileOperands, has, jsonMode, lastValu
 import { waitingFor } from "./_command.ts"; // a FILE still to come is waited for; a typo in its directory is not
 import { layoutOption } from "./_read.ts";
 import { utf8String } from "../_internal/bytes.ts";
-import { isoLocal, left } from "./_text.ts";
+import { isoLocal, left, terminalText } from "./_text.ts";
 
-/** One text line: event, user, line, time, host. */
+/**
+ * One text line: event, user, line, time, host. The user, line and host come
+ * from whoever wrote the file (a failed SSH login writes the name the client
+ * sent into btmp): a control, escape or bidi character in them is shown
+ * escaped (`\x1b`, `\u202e`), never passed to the terminal.
+ */
 function textLine(e: WatchEvent): string {
   const u = e.record;
-  const line = u.ut_line.startsWith("/dev/") ? u.ut_line.slice(5) : u.ut_line;
-  const host = u.ut_host === "" ? "" : ` (${u.ut_host})`;
-  return utf8String(`${left(e.type, 8)} ${left(u.ut_user, 8)} ${left(line, 12)} ${isoLocal(u.ut_tv.tv_sec)}${host}`)
+  const line = terminalText(u.ut_line.startsWith("/dev/") ? u.ut_line.slice(5) : u.ut_line);
+  const host = u.ut_host === "" ? "" : ` (${terminalText(u.ut_host)})`;
+  const user = terminalText(u.ut_user);
+  return utf8String(`${left(e.type, 8)} ${left(user, 8)} ${left(line, 12)} ${isoLocal(u.ut_tv.tv_sec)}${host}`)
     .trimEnd() + "\n";
 }
 

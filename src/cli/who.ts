@@ -15,7 +15,7 @@ import { wtmpdbSessions } from "../sources/wtmpdb.ts";
 import { type System, systemFor } from "./_system.ts";
 import { isStale } from "../sources/_proc.ts";
 import { formatAddress } from "../layouts/_addr.ts";
-import { isCTimeLocale, right, TimeText } from "./_text.ts";
+import { isCTimeLocale, right, terminalText, TimeText } from "./_text.ts";
 
 const utf8 = new TextDecoder();
 const bytesOf = stringBytes;
@@ -201,9 +201,9 @@ class WhoPrinter {
     // who.c splits an X display off at the first ":" only to look the host up (--lookup); unlooked-up, it joins them back.
     // With --ips (Debian's 61_whoips.patch), a recorded address takes the host's place, without parentheses.
     const ip = f.ips ? ipsText(u.ut_addr) : undefined;
-    const stored = storedString(u, "ut_host");
+    const stored = shown(u, "ut_host");
     const host = ip ?? (stored.length > 0 ? `(${stored})` : "");
-    this.line(32, storedString(u, "ut_user"), mesg, 32, line, this.time(u), idle, String(u.ut_pid), host, "");
+    this.line(32, shown(u, "ut_user"), mesg, 32, shown(u, "ut_line"), this.time(u), idle, String(u.ut_pid), host, "");
   }
 
   /**
@@ -310,7 +310,20 @@ export function isUserProcess(u: UtmpRecord): boolean {
 
 /** coreutils extract_trimmed_name: the user name without trailing spaces. */
 export function trimmedName(u: UtmpRecord): string {
-  return storedString(u, "ut_user").replace(/ +$/, "");
+  return shown(u, "ut_user").replace(/ +$/, "");
+}
+
+/**
+ * A string field as `who` prints it (a byte string). From a utmp file: its
+ * stored bytes, raw, as coreutils prints them. From a logind session (which
+ * coreutils 9.1 never reads, so no output of its sets the bytes): the text
+ * with whatever a terminal acts on escaped, since `cunescape()` has turned
+ * the C escapes logind stores (`REMOTE_HOST=\033]0;...`) back into raw bytes.
+ */
+function shown(u: UtmpRecord, field: "ut_user" | "ut_line" | "ut_host"): string {
+  if (u.layout !== "logind") return storedString(u, field);
+  const text = field === "ut_line" && u.ut_line.startsWith("/dev/") ? u.ut_line.slice(5) : u[field];
+  return utf8String(terminalText(text));
 }
 
 /**

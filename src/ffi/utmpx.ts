@@ -19,6 +19,7 @@ import { FREEBSD_MEMORY, ILLUMOS_MEMORY, MACOS_MEMORY } from "../layouts/libc_me
 import { NETBSD_UTMPX } from "../layouts/netbsd.ts";
 import { isPermissionDenial } from "../_internal/runtime.ts";
 import { type UtmpxLibrary, UTXDB } from "./symbols.ts";
+import { quotePath } from "../_internal/escape.ts";
 
 /** What the backend must know about one C library's utmpx API. */
 export interface LibcProfile {
@@ -171,7 +172,9 @@ export function readUtmpx(lib: UtmpxLibrary, profile: LibcProfile, target: Utmpx
     if (!hasSignature(target.head, profile.signatureTypeOffset)) {
       throw unavailable(
         lib,
-        `"${path}" does not start with the utmpx signature record this C library requires (a wtmpx re-created by log rotation has none)`,
+        `${
+          quotePath(path)
+        } does not start with the utmpx signature record this C library requires (a wtmpx re-created by log rotation has none)`,
       );
     }
     firstIndex = 1;
@@ -188,7 +191,9 @@ export function readUtmpx(lib: UtmpxLibrary, profile: LibcProfile, target: Utmpx
       if (lib.setutxdb(type, cString(path)) !== 0) {
         throw unavailable(
           lib,
-          `setutxdb() refused "${path}" (an unreadable file, or a utx.active or utx.lastlogin file whose size is not a multiple of 197 bytes)`,
+          `setutxdb() refused ${
+            quotePath(path)
+          } (an unreadable file, or a utx.active or utx.lastlogin file whose size is not a multiple of 197 bytes)`,
         );
       }
     } else {
@@ -200,7 +205,9 @@ export function readUtmpx(lib: UtmpxLibrary, profile: LibcProfile, target: Utmpx
       if (result !== select.ok) {
         throw unavailable(
           lib,
-          `utmpxname() rejected "${path}" (this C library accepts only names ending in "x" and shorter than its limit)`,
+          `utmpxname() rejected ${
+            quotePath(path)
+          } (this C library accepts only names ending in "x" and shorter than its limit)`,
         );
       }
       lib.setutxent();
@@ -226,7 +233,7 @@ export function readUtmpx(lib: UtmpxLibrary, profile: LibcProfile, target: Utmpx
 
 function unavailable(lib: UtmpxLibrary, why: string): LibcUnavailableError {
   return new LibcUnavailableError(
-    `Cannot read login records through "${lib.path}": ${why}; use backend "file"`,
+    `Cannot read login records through ${quotePath(lib.path)}: ${why}; use backend "file"`,
     [lib.path],
   );
 }

@@ -54,6 +54,7 @@ import { scanFrames, unframe } from "./_framing.ts";
 import { cstrEnd, readChars } from "./_text.ts";
 import { getLayout, LAYOUTS, layoutsOf } from "./registry.ts";
 import { type CharField, fieldWidth, type Layout, type LayoutFields, type LayoutKind } from "./schema.ts";
+import { quotePath } from "../_internal/escape.ts";
 
 /**
  * How many records from the start of a file detection looks at (see
@@ -601,7 +602,7 @@ export function detectLayout(head: Uint8Array, fileSize: number, options: Detect
   const now = options.now ?? clock();
   const choosable = candidates.filter((l) => l.autodetect !== false);
   const preferred = choosable.find((l) => l.name === options.prefer) ?? choosable[0] ?? candidates[0]!;
-  const where = options.path === undefined ? "the file" : `"${options.path}"`;
+  const where = options.path === undefined ? "the file" : quotePath(options.path);
   const fallback = (reason: string): Detection => ({ layout: preferred, confidence: 0, reason });
 
   if (fileSize === 0) return fallback("empty file");
@@ -814,7 +815,7 @@ export function detectLastlogLayout(
   const now = options.now ?? clock();
   const given = candidates.find((l) => l.name === options.prefer);
   const preferred = given ?? candidates[0]!;
-  const where = options.path === undefined ? "the file" : `"${options.path}"`;
+  const where = options.path === undefined ? "the file" : quotePath(options.path);
   if (fileSize === 0) return { layout: preferred, confidence: 0, reason: "empty file" };
   const all = candidates.map((l) => scoreLastlog(l, samples, fileSize, now));
   const scored = all.filter((s) => s.records > 0).sort(rankLastlog);

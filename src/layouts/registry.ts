@@ -30,6 +30,7 @@ import { LASTLOG_OPENBSD, OPENBSD } from "./openbsd.ts";
 import { SOLARIS, SOLARIS_LE } from "./solaris.ts";
 import { SVR4, SVR4_BE } from "./sysv.ts";
 import { V7 } from "./v7.ts";
+import { quotePath } from "../_internal/escape.ts";
 
 /**
  * Every layout table, the utmp-style ones first, in detection's order of
@@ -155,7 +156,7 @@ export function getLayout(name: string, kind?: LayoutKind, path?: string): Layou
     throw new RangeError(`Cannot find layout "${name}": expected one of ${known}`);
   }
   if (kind !== undefined && layout.kind !== kind) {
-    const what = path === undefined ? "records" : `"${path}"`;
+    const what = path === undefined ? "records" : quotePath(path);
     const why = layout.kind === "lastlog"
       ? "it is a lastlog layout (last logins by uid); use LastlogFile"
       : "it is not a lastlog layout; use UtmpFile";

@@ -13,11 +13,12 @@
  */
 
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import process from "node:process";
 import { byteString } from "../_internal/bytes.ts";
 import { uidsByName } from "../_internal/passwd.ts";
 import { isPermissionDenial } from "../_internal/runtime.ts";
+import { rootPathSync } from "./_root.ts";
 import type { UtmpRecord } from "../record.ts";
 
 /** A terminal's owner, mode, device number and last access, as `stat` reports them. */
@@ -88,7 +89,8 @@ export class Machine {
    * @returns The path to open.
    */
   path(path: string): string {
-    return this.root === undefined ? path : join(this.root, path);
+    // Resolved inside the root as every other system path is (rootPath): a link in the tree never leads out of it.
+    return this.root === undefined ? path : rootPathSync(this.root, path);
   }
 
   /**

@@ -1,55 +1,148 @@
 /**
  * The SQLite edge for wtmpdb and lastlog2: the runtime's built-in SQLite
- * (`node:sqlite` in Deno and Node >= 22.5; `bun:sqlite` in Bun without
- * `node:sqlite`), loaded on first use, never at import, so the library still
- * loads on Node 20. Databases are opened read-only and each query runs to its
- * end at once: no read lock is held while the caller works, so a slow loop
- * never makes a login wait for the database.
+ * (`node:sqlite` in Deno, Node >= 22.5 and Bun; `bun:sqlite` in a Bun
+ * without it), taken with `process.getBuiltinModule` on first use, never at
+ * import, so the library still loads on Node 20.
+ *
+ * A database may be hostile (a mounted root, a copied file), so it is read
+ * within bounds:
+ *
+ * - **Nothing is written beside it.** It is opened read-only through an URI
+ *   that keeps SQLite from creating files: `mode=ro` (a rollback journal
+ *   is never created by a reader), `readonly_shm=1` for a write-ahead log
+ *   whose index (`-shm`) exists, `immutable=1` for a WAL database with no
+ *   log to read. Where SQLite could only read the file by writing beside it
+ *   (a log without its index; a hot journal to roll back), it reads a
+ *   private copy in the temporary directory instead. A side file
+ *   (`-journal`, `-wal`, `-shm`) that is not a regular file (a FIFO, a
+ *   link, ...) is refused at once.
+ * - **Only the expected table, as a real table**: not a view (a recursive
+ *   one never returns), not a virtual table, no generated or hidden column
+ *   (computed on every read), a rowid to page by. Indexes are never used
+ *   (`NOT INDEXED`: a forged index could hide rows).
+ * - **Every value is read within a size**: text cut to {@link TEXT_CAP}
+ *   characters and a value of more than {@link VALUE_LIMIT} bytes not read
+ *   at all (`octet_length` reads only its header), so a page of rows stays
+ *   small whatever the file claims.
+ * - **Bounded time**: with those checks every query is a scan of the
+ *   table's own b-tree (or a rowid range), and sorting happens in SQLite's
+ *   temporary storage (a file, bounded memory): time linear in the size of
+ *   the file, up to a logarithm. (SQLite in these runtimes offers no progress
+ *   handler to cut a query short; there is nothing left that would need one.)
+ *
+ * Each query runs to its end at once, and rows are copied out of the
+ * database a page at a time: no read lock is held while the caller works,
+ * so a slow loop never makes a login wait for the database.
  *
  * @module
  */
 
+import { copyFile, lstat, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import process from "node:process";
 import { UtmpFileError, UtmpFormatError } from "../errors.ts";
-import { openRecordFile } from "../backends/_record_file.ts";
-import { isPermissionDenial, runtime } from "../_internal/runtime.ts";
+import { fileError, openRecordFile } from "../backends/_record_file.ts";
+import { quotePath } from "../_internal/escape.ts";
+import { isPermissionDenial } from "../_internal/runtime.ts";
 
 /** A row as SQLite returns it: column name to value. */
 export type Row = Record<string, unknown>;
 
-/** The part of `node:sqlite`'s `DatabaseSync` (and `bun:sqlite`'s `Database`) used here. */
-interface Connection {
-  prepare(sql: string): { all(...params: unknown[]): Row[] };
-  exec(sql: string): void;
-  close(): void;
+/** A prepared statement, as both runtimes' SQLite make them. */
+interface Statement {
+  all(...params: unknown[]): Row[];
+  run(...params: unknown[]): { changes: number | bigint };
 }
 
-type Opener = (path: string) => Connection;
+/** The part of `node:sqlite`'s `DatabaseSync` (and `bun:sqlite`'s `Database`) used here. */
+interface Connection {
+  prepare(sql: string): Statement;
+  exec(sql: string): void;
+  close(): void;
+  /** `node:sqlite`'s `sqlite3_limit()`s, where it has them. */
+  limits?: { length?: number };
+}
 
-let opener: Promise<Opener | undefined> | undefined;
+/** How the runtime's SQLite opens a file read-only (or, a private copy, for writing), and whether it takes URIs. */
+interface Opener {
+  open(location: string): Connection;
+  openForWriting(path: string): Connection;
+  uri: boolean;
+}
+
+let opener: Opener | null | undefined;
 
 /** What the error says when the runtime has no SQLite. */
 const SQLITE_REQUIREMENT =
   "needs the runtime's built-in SQLite: Deno, Node >= 22.5 (node:sqlite; before 22.13 with --experimental-sqlite) or Bun";
 
-async function loadOpener(): Promise<Opener | undefined> {
-  try {
-    const { DatabaseSync } = await import("node:sqlite" as string) as {
-      DatabaseSync: new (path: string, options: { readOnly: boolean }) => Connection;
-    };
-    return (path) => new DatabaseSync(path, { readOnly: true });
-  } catch (error) {
-    if (isPermissionDenial(error)) throw error;
+/** Characters a text value is cut to: a utmp's longest field (ut_host) holds 256 bytes. */
+export const TEXT_CAP = 256;
+
+/** Bytes past which a value is not read at all (its length comes from the record header). */
+export const VALUE_LIMIT = 64 * 1024;
+
+/** Bytes the files of a database may hold together to be read from a private copy (see the module notes). */
+export const COPY_LIMIT = 1 << 30;
+
+/** Extended result code SQLITE_READONLY_ROLLBACK: a hot journal a read-only connection cannot roll back. */
+const READONLY_ROLLBACK = 776;
+
+type Builtin = (id: string) => unknown;
+
+function loadOpener(): Opener | null {
+  const builtin = (process as { getBuiltinModule?: Builtin }).getBuiltinModule;
+  const get = (id: string): unknown => {
+    try {
+      return builtin?.(id);
+    } catch (error) {
+      if (isPermissionDenial(error)) throw error;
+      return undefined;
+    }
+  };
+  const node = get("node:sqlite") as
+    | { DatabaseSync: new (location: string, options: { readOnly: boolean }) => Connection }
+    | undefined;
+  if (node !== undefined) {
+    const open = (location: string) => new node.DatabaseSync(location, { readOnly: true });
+    const openForWriting = (path: string) => new node.DatabaseSync(path, { readOnly: false });
+    return { open, openForWriting, uri: takesUris(open) };
   }
-  if (runtime === "bun") {
-    const { Database } = await import("bun:sqlite" as string) as {
-      Database: new (path: string, options: { readonly: boolean }) => Connection;
+  const bun = get("bun:sqlite") as
+    | { Database: new (location: string, options: { readonly: boolean }) => Connection }
+    | undefined;
+  // bun:sqlite opens without SQLITE_OPEN_URI.
+  if (bun !== undefined) {
+    return {
+      open: (location) => new bun.Database(location, { readonly: true }),
+      openForWriting: (path) => new bun.Database(path, { readonly: false }),
+      uri: false,
     };
-    return (path) => new Database(path, { readonly: true });
   }
-  return undefined;
+  return null;
 }
 
-/** A database opened read-only. */
+/**
+ * Whether SQLite takes `file:` URIs here (node:sqlite before Node 22.15 opens
+ * without SQLITE_OPEN_URI): an in-memory database opens only as an URI.
+ */
+function takesUris(open: (location: string) => Connection): boolean {
+  try {
+    open("file:utmp-uri-probe?mode=memory").close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** What a query of {@link Database.run} changed. */
+export interface Changes {
+  /** Rows inserted, updated or deleted. */
+  changes: number;
+}
+
+/** A database opened read-only (with a temporary schema of its own, for sorting). */
 export interface Database {
   /**
    * Runs a query to its end (releasing SQLite's read lock) and returns its rows.
@@ -57,65 +150,382 @@ export interface Database {
    * @throws {UtmpFormatError} When the file is not an SQLite database or lacks the expected table.
    */
   all<T extends object = Row>(sql: string, params?: readonly unknown[]): T[];
-  /** Closes the database. */
-  close(): void;
+  /** Runs a statement that writes (to the temporary schema only: the file is read-only). */
+  run(sql: string, params?: readonly unknown[]): Changes;
+  /** The name the table's rowid goes by (`rowid`, unless a column has that name). */
+  rowid: string;
+  /** Closes the database (and removes a private copy). */
+  close(): Promise<void>;
 }
 
+/** The table a reader expects: its name and the columns it reads. */
+export interface ExpectedTable {
+  /** Table name ("wtmp", "Lastlog2"). */
+  name: string;
+  /** Columns that must be there. */
+  columns: readonly string[];
+}
+
+/** One side file of a database: absent, or a regular file of this size. */
+type Side = { size: number } | undefined;
+
 /**
- * Opens a database file read-only.
+ * Opens a database file read-only, refusing what could make reading it
+ * unbounded or write beside it (see the module notes).
  *
  * @param path The database file.
  * @param what What the file is, for messages ("wtmpdb", "lastlog2").
+ * @param table The table the reader expects: checked to be a real table with those columns.
  * @returns The database.
- * @throws {UtmpFileError} When the file cannot be opened ("ENOENT", "EACCES", ...), or with code "ENOSYS" when the
- * runtime has no SQLite.
+ * @throws {UtmpFileError} When the file or a side file cannot be opened or is not a regular file ("ENOENT",
+ *   "EACCES", "EFTYPE", ...), or with code "ENOSYS" when the runtime has no SQLite.
+ * @throws {UtmpFormatError} When the file is not an SQLite database, or its table is not one the reader can read.
  */
-export async function openDatabase(path: string, what: string): Promise<Database> {
+export async function openDatabase(path: string, what: string, table: ExpectedTable): Promise<Database> {
   // Opened as the record readers open files first (without blocking, a regular file only): SQLite's own open
   // would block on a FIFO, and on the JavaScript thread, since node:sqlite is synchronous.
-  await (await openRecordFile(path)).close();
-  opener ??= loadOpener();
-  const open = await opener;
-  if (open === undefined) {
+  const file = await openRecordFile(path);
+  const header = new Uint8Array(100);
+  try {
+    await file.read(header, 0);
+  } finally {
+    await file.close();
+  }
+  const [journal, wal, shm] = await Promise.all(["-journal", "-wal", "-shm"].map((s) => sideFile(path, s)));
+  if (opener === undefined) opener = loadOpener();
+  if (opener === null) {
     throw new UtmpFileError(
-      `Cannot read "${path}": this runtime has no SQLite (ENOSYS); ${what} ${SQLITE_REQUIREMENT}`,
+      `Cannot read ${quotePath(path)}: this runtime has no SQLite (ENOSYS); ${what} ${SQLITE_REQUIREMENT}`,
       "ENOSYS",
       path,
     );
   }
+  const walMode = header[18] === 2 || header[19] === 2;
+  let query: string | undefined;
+  if (!walMode) query = "mode=ro";
+  else if (wal === undefined || wal.size === 0) query = "immutable=1"; // no log to read: nothing to look for beside it
+  else if (shm !== undefined) query = "mode=ro&readonly_shm=1"; // the index is read, never written
+  // Else the log can only be read by creating its index beside it: from a private copy.
+  const sides = walMode ? ["-wal"] : ["-journal"];
+  let db: Database;
+  if (query !== undefined && (opener.uri || query === "mode=ro")) {
+    db = connect(opener, opener.uri ? fileUri(path, query) : path, path, what, async () => {});
+    try {
+      checkTable(db, path, what, table);
+      return db;
+    } catch (error) {
+      await db.close();
+      // A hot journal (a writer died mid-transaction) is rolled back by SQLite, which a read-only reader cannot.
+      const cause = (error as { cause?: { errcode?: unknown; message?: unknown } }).cause;
+      const hot = cause?.errcode === READONLY_ROLLBACK || /readonly database/.test(String(cause?.message));
+      if (!hot || journal === undefined || journal.size === 0) throw error;
+    }
+  }
+  db = await privateCopy(opener, path, what, sides.filter((s) => (s === "-wal" ? wal : journal) !== undefined));
+  try {
+    checkTable(db, path, what, table);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  return db;
+}
+
+/** A side file of the database (`-journal`, `-wal`, `-shm`): absent, or a regular file; anything else is refused. */
+async function sideFile(path: string, suffix: string): Promise<Side> {
+  const side = path + suffix;
+  let stats;
+  try {
+    stats = await lstat(side);
+  } catch (error) {
+    if (isPermissionDenial(error)) throw error;
+    return undefined;
+  }
+  if (stats.isFile()) return { size: stats.size };
+  const kind = stats.isSymbolicLink()
+    ? "a symbolic link"
+    : stats.isDirectory()
+    ? "a directory"
+    : stats.isFIFO()
+    ? "a FIFO"
+    : "not a regular file";
+  throw new UtmpFileError(
+    `Cannot read ${quotePath(path)}: its SQLite side file ${quotePath(side)} is ${kind}, ` +
+      "not a regular file (EFTYPE); SQLite would open it",
+    "EFTYPE",
+    path,
+  );
+}
+
+/** An SQLite URI for a path: `file://` + the absolute path, each part percent-encoded, + the query. */
+function fileUri(path: string, query: string): string {
+  return `file://${resolve(path).split("/").map(encodeURIComponent).join("/")}?${query}`;
+}
+
+/**
+ * Copies the database (and its log or journal) into a private temporary
+ * directory and opens the copy, where SQLite may write what it needs.
+ */
+async function privateCopy(open: Opener, path: string, what: string, sides: readonly string[]): Promise<Database> {
+  let sizes: number[];
+  try {
+    sizes = await Promise.all(["", ...sides].map(async (s) => (await lstat(path + s)).size));
+  } catch (error) {
+    throw fileError(error, path); // gone since it was looked at
+  }
+  const total = sizes.reduce((a, b) => a + b, 0);
+  if (total > COPY_LIMIT) {
+    throw new UtmpFileError(
+      `Cannot read ${quotePath(path)}: SQLite could only read it by writing beside it, and it is too large ` +
+        `(${total} bytes) to read from a private copy (EFBIG); copy it with its ${sides.join(" and ")} elsewhere`,
+      "EFBIG",
+      path,
+    );
+  }
+  const dir = await mkdtemp(join(tmpdir(), "utmp-sqlite-"));
+  const remove = () => rm(dir, { recursive: true, force: true });
+  try {
+    const copy = join(dir, "db");
+    for (const s of ["", ...sides]) await copyFile(path + s, copy + s);
+    // Opened for writing (its own copy: SQLite may roll a hot journal back, or make the log's index), read only.
+    return connect({ ...open, open: open.openForWriting }, copy, path, what, remove);
+  } catch (error) {
+    await remove();
+    throw error instanceof UtmpFileError || error instanceof UtmpFormatError ? error : fileError(error, path);
+  }
+}
+
+/** Opens `location` and wraps it; errors name `path`, the file the caller asked for. */
+function connect(
+  open: Opener,
+  location: string,
+  path: string,
+  what: string,
+  cleanup: () => Promise<void>,
+): Database {
   let db: Connection;
   try {
-    db = open(path);
-    // Wait for a writer's short transaction instead of failing at once (wtmpdb's own writers wait 5 s).
-    db.exec("PRAGMA busy_timeout = 5000");
+    db = open.open(location);
   } catch (error) {
     throw sqliteError(error, path, what);
   }
+  try {
+    // Wait for a writer's short transaction instead of failing at once (wtmpdb's own writers wait 5 s);
+    // sort in temporary files, not in memory; run nothing the schema names with side effects.
+    db.exec("PRAGMA busy_timeout = 5000; PRAGMA temp_store = FILE; PRAGMA trusted_schema = OFF");
+    // No value (ours included) larger than this is ever made: where the runtime lets it be set.
+    if (db.limits !== undefined && typeof db.limits.length === "number") db.limits.length = 1 << 20;
+  } catch (error) {
+    db.close();
+    throw sqliteError(error, path, what);
+  }
+  // Each statement prepared once: the runtimes keep every statement until the database closes.
+  const statements = new Map<string, Statement>();
+  const statement = (sql: string): Statement => {
+    let prepared = statements.get(sql);
+    if (prepared === undefined) statements.set(sql, prepared = db.prepare(sql));
+    return prepared;
+  };
   return {
+    rowid: "rowid",
     all<T extends object = Row>(sql: string, params: readonly unknown[] = []): T[] {
       try {
-        return db.prepare(sql).all(...params) as T[];
+        return statement(sql).all(...params) as T[];
       } catch (error) {
         throw sqliteError(error, path, what);
       }
     },
-    close: () => db.close(),
+    run(sql: string, params: readonly unknown[] = []): Changes {
+      try {
+        return { changes: Number(statement(sql).run(...params).changes) };
+      } catch (error) {
+        throw sqliteError(error, path, what);
+      }
+    },
+    async close(): Promise<void> {
+      try {
+        db.close();
+      } finally {
+        await cleanup();
+      }
+    },
   };
+}
+
+/** What {@link copyRows} copies. */
+export interface RowCopy {
+  /** The table in the file. */
+  table: string;
+  /** The temporary table's columns after `rid` (`"Name TEXT, Time REAL"`). */
+  definition: string;
+  /** The SQL expressions that fill them, in order (see {@link textValue}, {@link numberValue}). */
+  columns: string;
+  /** A condition rows must meet, if any. */
+  where?: string;
+  /** Its parameters. */
+  params?: readonly unknown[];
+}
+
+/** Rows copied per query: each copy is a short query, which writers wait for no longer than that. */
+const COPY_PAGE = 10_000;
+
+/**
+ * Copies the rows of a table (those matching `where`) into the connection's
+ * temporary table `temp.rows` (`rid` the row's rowid, then `definition`),
+ * in rowid order, {@link COPY_PAGE} at a time, each value converted and
+ * bounded by the expressions in `columns`. Every row is taken, whatever its
+ * key holds (NULL, repeated, beyond 2^53): the rowid is what pages. The
+ * temporary schema lives in SQLite's temporary storage (a file, deleted at
+ * once: bounded memory), never beside the database.
+ *
+ * @param db The database.
+ * @param copy What to copy.
+ */
+export function copyRows(db: Database, copy: RowCopy): void {
+  db.run(`CREATE TEMP TABLE rows(rid INTEGER PRIMARY KEY, ${copy.definition})`);
+  const r = db.rowid;
+  const select = `INSERT INTO temp.rows SELECT ${r}, ${copy.columns} FROM main.${identifier(copy.table)} NOT INDEXED`;
+  const filter = copy.where === undefined ? "" : ` AND (${copy.where})`;
+  const params = copy.params ?? [];
+  let copied = db.run(`${select} WHERE 1${filter} ORDER BY ${r} LIMIT ${COPY_PAGE}`, params).changes;
+  while (copied === COPY_PAGE) {
+    const after = `${r} > (SELECT max(rid) FROM temp.rows)`;
+    copied = db.run(`${select} WHERE ${after}${filter} ORDER BY ${r} LIMIT ${COPY_PAGE}`, params).changes;
+  }
+}
+
+/**
+ * Puts what a query over `temp.rows` selects in order in `temp.events`
+ * (`seq` from 1, then the query's columns): SQLite sorts in its temporary
+ * storage, not in memory.
+ *
+ * @param db The database.
+ * @param definition The columns of `temp.events` after `seq`.
+ * @param select The query, with its ORDER BY.
+ * @returns How many rows `temp.events` holds.
+ */
+export function orderRows(db: Database, definition: string, select: string): number {
+  db.run(`CREATE TEMP TABLE events(seq INTEGER PRIMARY KEY, ${definition})`);
+  const names = definition.split(",").map((c) => c.trim().split(/\s+/)[0]).join(", ");
+  return db.run(`INSERT INTO temp.events(${names}) ${select}`).changes;
+}
+
+/**
+ * The rows of a query over `temp.events` (with `?` `?` for the first and
+ * last `seq`), a page at a time, in `seq` order or its reverse.
+ *
+ * @param db The database.
+ * @param count How many rows `temp.events` holds.
+ * @param select The query: `... WHERE e.seq BETWEEN ? AND ?` (ordering added here).
+ * @param newestFirst Whether to go from the last `seq` to the first.
+ * @param page Rows per page.
+ * @returns The pages.
+ */
+export function* pages<T extends object>(
+  db: Database,
+  count: number,
+  select: string,
+  newestFirst: boolean,
+  page: number,
+): Generator<T[]> {
+  for (let done = 0; done < count; done += page) {
+    const [from, to] = newestFirst ? [count - done - page + 1, count - done] : [done + 1, done + page];
+    yield db.all<T>(`${select} ORDER BY e.seq ${newestFirst ? "DESC" : "ASC"}`, [Math.max(from, 1), to]);
+  }
+}
+
+/** A name quoted as an SQL identifier. */
+export function identifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/**
+ * Checks that the expected table is a real table the reader can read within
+ * bounds: not a view or a virtual table, no generated or hidden column, the
+ * expected columns, a rowid.
+ */
+function checkTable(db: Database, path: string, what: string, table: ExpectedTable): void {
+  const refuse = (why: string) =>
+    new UtmpFormatError(`Cannot read ${quotePath(path)} as a ${what} database: ${why}`, {
+      offset: 0,
+      recordIndex: 0,
+      layout: what,
+    });
+  const entries = db.all<{ type: string; sql: string | null }>(
+    "SELECT type, CAST(sql AS TEXT) AS sql FROM main.sqlite_master WHERE name = ? COLLATE NOCASE AND type IN ('table', 'view')",
+    [table.name],
+  );
+  const entry = entries[0];
+  if (entry === undefined) throw refuse(`no such table: ${table.name}`);
+  if (entry.type !== "table") throw refuse(`"${table.name}" is a ${entry.type}, not a table`);
+  if (/^\s*CREATE\s+VIRTUAL\b/i.test(entry.sql ?? "")) throw refuse(`"${table.name}" is a virtual table, not a table`);
+  const columns = db.all<{ name: string; hidden: number }>(`PRAGMA main.table_xinfo(${identifier(table.name)})`);
+  const generated = columns.find((c) => Number(c.hidden) !== 0);
+  if (generated !== undefined) throw refuse(`column "${generated.name}" of "${table.name}" is generated or hidden`);
+  const names = new Set(columns.map((c) => String(c.name).toLowerCase()));
+  const missing = table.columns.find((c) => !names.has(c.toLowerCase()));
+  if (missing !== undefined) throw refuse(`no such column: ${missing}`);
+  const rowid = ["rowid", "_rowid_", "oid"].find((n) => !names.has(n));
+  if (rowid === undefined) {
+    throw refuse(`"${table.name}" has columns named rowid, _rowid_ and oid: no rowid to read by`);
+  }
+  try {
+    db.all(`SELECT ${rowid} FROM main.${identifier(table.name)} NOT INDEXED LIMIT 0`);
+  } catch {
+    throw refuse(`"${table.name}" has no rowid (WITHOUT ROWID)`);
+  }
+  (db as { rowid: string }).rowid = rowid;
+}
+
+/**
+ * A text column read within bounds: cut to {@link TEXT_CAP} characters, NULL
+ * when it holds more than {@link VALUE_LIMIT} bytes (then never read).
+ *
+ * @param column The column (an SQL identifier).
+ * @returns The SQL expression.
+ */
+export function textValue(column: string): string {
+  return `CASE WHEN octet_length(${column}) > ${VALUE_LIMIT} THEN NULL ELSE substr(CAST(${column} AS TEXT), 1, ${TEXT_CAP}) END`;
+}
+
+/**
+ * A number column read as wtmpdb's and lastlog2's C read it
+ * (`sqlite3_column_int64`: text and blobs converted), as a real: NULL stays
+ * NULL, a value of more than {@link VALUE_LIMIT} bytes reads as 0.
+ *
+ * @param column The column.
+ * @returns The SQL expression.
+ */
+export function numberValue(column: string): string {
+  return `CASE WHEN octet_length(${column}) > ${VALUE_LIMIT} THEN 0.0 ELSE CAST(${column} AS REAL) END`;
+}
+
+/**
+ * Whether a text column's value was cut or left unread by {@link textValue}.
+ *
+ * @param column The column.
+ * @returns The SQL expression (0 or 1).
+ */
+export function textCut(column: string): string {
+  // CASE evaluates only the branch taken: a value too large is never read to count its characters.
+  return `CASE WHEN octet_length(${column}) > ${VALUE_LIMIT} THEN 1 WHEN octet_length(${column}) > ${TEXT_CAP} ` +
+    `THEN length(CAST(${column} AS TEXT)) > ${TEXT_CAP} ELSE 0 END`;
 }
 
 /** Maps SQLite's errors to the library's: an unreadable file, or not the expected database. */
 function sqliteError(error: unknown, path: string, what: string): unknown {
   if (isPermissionDenial(error) || !(error instanceof Error)) return error;
+  if (error instanceof UtmpFileError || error instanceof UtmpFormatError) return error;
   const message = error.message;
   if (/unable to open|permission denied|access/i.test(message)) {
     return new UtmpFileError(
-      `Cannot open "${path}": ${message} (EACCES); run as a user allowed to read it`,
+      `Cannot open ${quotePath(path)}: ${message} (EACCES); run as a user allowed to read it`,
       "EACCES",
       path,
       error,
     );
   }
-  return new UtmpFormatError(`Cannot read "${path}" as a ${what} database: ${message}`, {
+  return new UtmpFormatError(`Cannot read ${quotePath(path)} as a ${what} database: ${message}`, {
     offset: 0,
     recordIndex: 0,
     layout: what,

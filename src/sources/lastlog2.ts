@@ -8,8 +8,20 @@
 
 import { readPasswd, uidsByName } from "../_internal/passwd.ts";
 import type { LastlogEntry } from "../lastlog_file.ts";
+import type { UtmpWarning } from "../errors.ts";
 import { whole } from "./_plain.ts";
-import { openDatabase } from "./_sqlite.ts";
+import {
+  copyRows,
+  type ExpectedTable,
+  numberValue,
+  openDatabase,
+  orderRows,
+  pages,
+  TEXT_CAP,
+  textCut,
+  textValue,
+  VALUE_LIMIT,
+} from "./_sqlite.ts";
 
 /**
  * lastlog2's default database.
@@ -53,15 +65,33 @@ export interface LastLogin extends LastlogEntry {
 export interface Lastlog2Options {
   /** Password file for name → uid (default {@link PASSWD_PATH}); a missing or unreadable one gives uid -1. */
   passwd?: string;
+  /**
+   * Called for each row holding a value its column cannot hold as read
+   * (kind "bad-value": a Time that is no number, a text cut to 256
+   * characters), with the index of the row's entry. The row is read all the
+   * same.
+   */
+  onWarning?: (warning: UtmpWarning) => void;
 }
 
 interface Lastlog2Row {
+  rowid: string;
   Name: string | null;
   Time: number | null;
   TTY: string | null;
   RemoteHost: string | null;
   Service: string | null;
+  bad: number;
 }
+
+/** The table and the columns read from it. */
+const TABLE: ExpectedTable = { name: "Lastlog2", columns: ["Name", "Time", "TTY", "RemoteHost", "Service"] };
+
+/** Entries per page out of the sorted copy. */
+const PAGE = 1000;
+
+/** The kinds of bad value noted in a row's `bad`. */
+const BAD = { TIME: 1, TEXT: 2 } as const;
 
 /**
  * Every user's last login in a lastlog2 database, by user name (the order of
@@ -107,27 +137,57 @@ export async function* lastlog2Entries(
   path: string = LASTLOG2_PATH,
   options: Lastlog2Options = {},
 ): AsyncGenerator<LastLogin> {
-  const db = await openDatabase(path, "lastlog2");
-  let rows: Lastlog2Row[];
+  const db = await openDatabase(path, "lastlog2", TABLE);
   try {
-    // Converted by SQLite as lastlog2's C reads them: text, a blob or a real may stand where the schema says otherwise.
-    rows = db.all<Lastlog2Row>(
-      "SELECT CAST(Name AS TEXT) AS Name, CAST(Time AS REAL) AS Time, CAST(TTY AS TEXT) AS TTY, " +
-        "CAST(RemoteHost AS TEXT) AS RemoteHost, CAST(Service AS TEXT) AS Service FROM Lastlog2 ORDER BY Name ASC",
-    );
+    // Converted by SQLite as lastlog2's C reads them (text, a blob or a real may stand where the schema says
+    // otherwise), bounded, copied out a page at a time, then put in lastlog2's order (by name) in SQLite's
+    // temporary storage: bounded memory however many users.
+    copyRows(db, {
+      table: "Lastlog2",
+      definition: "Name TEXT, Time REAL, TTY TEXT, RemoteHost TEXT, Service TEXT, bad INTEGER",
+      columns: [
+        textValue("Name"),
+        numberValue("Time"),
+        textValue("TTY"),
+        textValue("RemoteHost"),
+        textValue("Service"),
+        `(Time IS NOT NULL AND typeof(Time) NOT IN ('integer', 'real')) * ${BAD.TIME} + ` +
+        `(${textCut("Name")} OR ${textCut("TTY")} OR ${textCut("RemoteHost")} OR ${textCut("Service")}) * ${BAD.TEXT}`,
+      ].join(", "),
+    });
+    const count = orderRows(db, "rid INTEGER", "SELECT rid FROM temp.rows ORDER BY Name, rid");
+    const uids = uidsByName(await readPasswd(options.passwd ?? PASSWD_PATH));
+    const select = "SELECT CAST(r.rid AS TEXT) AS rowid, r.Name, r.Time, r.TTY, r.RemoteHost, r.Service, r.bad " +
+      "FROM temp.events e JOIN temp.rows r ON r.rid = e.rid WHERE e.seq BETWEEN ? AND ?";
+    let index = 0;
+    for (const page of pages<Lastlog2Row>(db, count, select, false, PAGE)) {
+      for (const row of page) {
+        const name = row.Name ?? "";
+        if (Number(row.bad) !== 0) {
+          options.onWarning?.({ kind: "bad-value", offset: -1, recordIndex: index, reason: badValues(row) });
+        }
+        index++;
+        yield {
+          uid: uids.get(name) ?? -1,
+          user: name,
+          time: new Date((whole(row.Time) ?? 0) * 1000),
+          line: row.TTY?.startsWith("/dev/") ? row.TTY.slice(5) : row.TTY ?? "",
+          host: row.RemoteHost ?? "",
+          service: row.Service ?? "",
+        };
+      }
+    }
   } finally {
-    db.close();
+    await db.close();
   }
-  const uids = uidsByName(await readPasswd(options.passwd ?? PASSWD_PATH));
-  for (const row of rows) {
-    const name = row.Name ?? "";
-    yield {
-      uid: uids.get(name) ?? -1,
-      user: name,
-      time: new Date((whole(row.Time) ?? 0) * 1000),
-      line: row.TTY?.startsWith("/dev/") ? row.TTY.slice(5) : row.TTY ?? "",
-      host: row.RemoteHost ?? "",
-      service: row.Service ?? "",
-    };
+}
+
+/** What was wrong with a row's values, in words, for its warning. */
+function badValues(row: Lastlog2Row): string {
+  const what: string[] = [];
+  if (Number(row.bad) & BAD.TIME) what.push(`its Time is not a number, read as ${whole(row.Time) ?? 0} s`);
+  if (Number(row.bad) & BAD.TEXT) {
+    what.push(`a text longer than ${TEXT_CAP} characters is cut to them (one past ${VALUE_LIMIT} bytes is left out)`);
   }
+  return `lastlog2 row ${row.rowid}: ${what.join("; ")}`;
 }

@@ -44,8 +44,20 @@ export interface LogindSession {
   values: Readonly<Record<string, string>>;
 }
 
-/** Why an entry of the session directory is passed over: gone, a directory, a FIFO, device or socket, a link loop. */
-const SKIPPED = new Set(["ENOENT", "EISDIR", "EFTYPE", "ELOOP"]);
+/**
+ * Why an entry of the session directory is passed over: gone, a directory, a
+ * FIFO, device or socket, a symbolic link (logind writes regular files only,
+ * and a link could lead anywhere: `/etc/shadow`, out of a mounted root), or
+ * larger than a session file can be.
+ */
+const SKIPPED = new Set(["ENOENT", "EISDIR", "EFTYPE", "ELOOP", "EFBIG"]);
+
+/**
+ * The most a session file is read: logind's are a few hundred bytes
+ * (`session_save()` writes some 30 short keys); a larger one is no session
+ * file and is passed over, never read whole.
+ */
+export const SESSION_FILE_LIMIT = 64 * 1024;
 
 /** Keys `session_save()` writes through `cescape()`. */
 const ESCAPED_KEYS = new Set(["REMOTE_HOST", "REMOTE_USER", "SERVICE", "DESKTOP"]);
@@ -89,46 +101,47 @@ const text = new TextDecoder();
  */
 export function cunescape(escaped: string): string {
   if (!escaped.includes("\\")) return escaped;
-  const bytes: number[] = [];
-  const push = (s: string) => bytes.push(...utf8.encode(s));
-  for (let i = 0; i < escaped.length; i++) {
-    const c = escaped[i]!;
-    if (c !== "\\" || i + 1 >= escaped.length) {
-      push(c);
-      continue;
-    }
+  // Bytes out: at most 3 per UTF-16 unit of literal text, fewer for an escape (2 to 10 units for 1 to 4 bytes).
+  const out = new Uint8Array(escaped.length * 3);
+  let n = 0;
+  const literal = (s: string): void => void (n += utf8.encodeInto(s, out.subarray(n)).written);
+  let from = 0;
+  for (let i = escaped.indexOf("\\"); i !== -1 && i + 1 < escaped.length; i = escaped.indexOf("\\", i)) {
+    literal(escaped.slice(from, i));
     const e = escaped[i + 1]!;
     const simple = SIMPLE_ESCAPES[e];
+    const hex = e === "x" ? digits(escaped, i + 2, 2, HEX) : undefined;
+    const octal = digits(escaped, i + 1, 3, OCTAL);
+    const code = e === "u" ? digits(escaped, i + 2, 4, HEX) : e === "U" ? digits(escaped, i + 2, 8, HEX) : undefined;
     if (simple !== undefined) {
-      bytes.push(simple);
-      i++;
-      continue;
-    }
-    const digits = (from: number, n: number, re: RegExp): string | undefined => {
-      const s = escaped.slice(from, from + n);
-      return s.length === n && re.test(s) ? s : undefined;
-    };
-    const hex = e === "x" ? digits(i + 2, 2, /^[0-9a-fA-F]+$/) : undefined;
-    const octal = digits(i + 1, 3, /^[0-3][0-7][0-7]$/);
-    const code = e === "u"
-      ? digits(i + 2, 4, /^[0-9a-fA-F]+$/)
-      : e === "U"
-      ? digits(i + 2, 8, /^[0-9a-fA-F]+$/)
-      : undefined;
-    if (hex !== undefined) {
-      bytes.push(parseInt(hex, 16));
-      i += 3;
+      out[n++] = simple;
+      i += 2;
+    } else if (hex !== undefined) {
+      out[n++] = parseInt(hex, 16);
+      i += 4;
     } else if (octal !== undefined) {
-      bytes.push(parseInt(octal, 8));
-      i += 3;
+      out[n++] = parseInt(octal, 8);
+      i += 4;
     } else if (code !== undefined && parseInt(code, 16) <= 0x10ffff) {
-      push(String.fromCodePoint(parseInt(code, 16)));
-      i += 1 + code.length;
+      literal(String.fromCodePoint(parseInt(code, 16)));
+      i += 2 + code.length;
     } else {
-      push(c);
+      literal("\\");
+      i += 1;
     }
+    from = i;
   }
-  return text.decode(new Uint8Array(bytes));
+  literal(escaped.slice(from));
+  return text.decode(out.subarray(0, n));
+}
+
+const HEX = /^[0-9a-fA-F]+$/;
+const OCTAL = /^[0-3][0-7][0-7]$/;
+
+/** The `n` characters at `from` when they match `re`. */
+function digits(s: string, from: number, n: number, re: RegExp): string | undefined {
+  const d = s.slice(from, from + n);
+  return d.length === n && re.test(d) ? d : undefined;
 }
 
 /**
@@ -162,7 +175,11 @@ export function parseSessionFile(content: string): Record<string, string> {
 
 /**
  * Reads every session file in a directory, ordered by start time (then id).
- * Files that vanish while being read (a session that just ended) are left out.
+ * Files that vanish while being read (a session that just ended) are left
+ * out, and so are entries logind never writes: a directory, a FIFO, a
+ * device, a socket, a symbolic link (never followed: opened with
+ * `O_NOFOLLOW`, so a link cannot lead out of the directory or of a mounted
+ * root) and a file of more than 64 KiB.
  *
  * @example Listing sessions with their class
  * ```ts
@@ -194,7 +211,7 @@ export async function readLogindSessions(dir: string = LOGIND_SESSIONS_DIR): Pro
   for (const id of names.filter((n) => SESSION_ID.test(n))) {
     let content: string;
     try {
-      content = text.decode(await readRegularFile(join(dir, id)));
+      content = text.decode(await readRegularFile(join(dir, id), { maxBytes: SESSION_FILE_LIMIT, noFollow: true }));
     } catch (error) {
       // Gone since the listing, or not a session file (logind writes regular files only): skipped, never read.
       if (error instanceof UtmpFileError && SKIPPED.has(error.code)) continue;

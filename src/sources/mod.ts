@@ -23,6 +23,7 @@ import type { LastlogLayoutName } from "../layouts/registry.ts";
 import { namesByUid, readPasswd } from "../_internal/passwd.ts";
 import { rootPath } from "./_root.ts";
 import { isStale, Machine } from "./_proc.ts";
+import { quotePath } from "../_internal/escape.ts";
 
 export { rootPath };
 export { type SystemPaths, systemPaths } from "../paths.ts";
@@ -36,7 +37,7 @@ export {
   readLogindSessions,
   sessionRecord,
 } from "./logind.ts";
-export { WTMPDB_PATH, wtmpdbRecords, wtmpdbSessions, WtmpdbType } from "./wtmpdb.ts";
+export { WTMPDB_PATH, wtmpdbBatches, type WtmpdbOptions, wtmpdbRecords, wtmpdbSessions, WtmpdbType } from "./wtmpdb.ts";
 export { LASTLOG2_PATH, lastlog2Entries, type Lastlog2Options, type LastLogin, PASSWD_PATH } from "./lastlog2.ts";
 
 /** Where each kind of login data comes from, by kind (see {@link chooseSource}). */
@@ -288,9 +289,9 @@ export async function chooseSource<K extends SourceKind>(
     if ((await probe(logind))?.dir) return chosen("logind", logind);
     if (f !== undefined) return chosen(file, filePath);
     throw new UtmpFileError(
-      `Cannot find ${
-        WHAT[kind]
-      }: no utmp at "${filePath}" and no systemd-logind sessions at "${logind}"; pass source "wtmpdb" or a path`,
+      `Cannot find ${WHAT[kind]}: no utmp at ${quotePath(filePath)} and no systemd-logind sessions at ${
+        quotePath(logind)
+      }; pass source "wtmpdb" or a path`,
       "ENOENT",
       filePath,
     );
@@ -298,7 +299,7 @@ export async function chooseSource<K extends SourceKind>(
   if (db === undefined) {
     if (f !== undefined) return chosen(file, filePath);
     throw new UtmpFileError(
-      `Cannot find ${WHAT[kind]}: this system keeps no ${file} at "${filePath}"; pass a path`,
+      `Cannot find ${WHAT[kind]}: this system keeps no ${file} at ${quotePath(filePath)}; pass a path`,
       "ENOENT",
       filePath,
     );
@@ -308,7 +309,7 @@ export async function chooseSource<K extends SourceKind>(
   if (f !== undefined && (d === undefined || (f.size > 0 && f.mtimeMs >= d.mtimeMs))) return chosen(file, filePath);
   if (d !== undefined) return chosen(db, dbPath);
   throw new UtmpFileError(
-    `Cannot find ${WHAT[kind]}: no ${file} at "${filePath}" and no ${db} at "${dbPath}"; pass a path`,
+    `Cannot find ${WHAT[kind]}: no ${file} at ${quotePath(filePath)} and no ${db} at ${quotePath(dbPath)}; pass a path`,
     "ENOENT",
     filePath,
   );

@@ -16,8 +16,21 @@
 
 import { devicePath, type UtmpRecord } from "../record.ts";
 import type { UtTypeName } from "../types.ts";
+import type { UtmpWarning } from "../errors.ts";
 import { PlainRecord, whole } from "./_plain.ts";
-import { openDatabase } from "./_sqlite.ts";
+import {
+  copyRows,
+  type Database,
+  type ExpectedTable,
+  numberValue,
+  openDatabase,
+  orderRows,
+  pages,
+  TEXT_CAP,
+  textCut,
+  textValue,
+  VALUE_LIMIT,
+} from "./_sqlite.ts";
 
 /**
  * wtmpdb's default database (`_PATH_WTMPDB`).
@@ -57,16 +70,24 @@ export const WtmpdbType = {
   USER_PROCESS: 3,
 } as const;
 
-/** A row of the `wtmp` table. */
+/** A row of the `wtmp` table, as {@link copyWtmp} keeps it. */
 interface WtmpRow {
-  ID: number;
+  /** The row's rowid, in decimal (it may be beyond what a number holds). */
+  rowid: string;
+  /** ID in decimal (or its text, when it is no integer); null for NULL. */
+  ID: string | null;
   Type: number;
   User: string;
   Login: number | null;
   Logout: number | null;
   TTY: string | null;
   RemoteHost: string | null;
+  /** What was wrong with the row's values (bits of {@link BAD}). */
+  bad: number;
 }
+
+/** The kinds of bad value {@link copyWtmp} notes in a row's `bad`. */
+const BAD = { ID: 1, LOGIN: 2, TEXT: 4 } as const;
 
 const TYPE_NAMES: Readonly<Record<number, UtTypeName>> = {
   [WtmpdbType.EMPTY]: "EMPTY",
@@ -81,27 +102,82 @@ const TYPE_NAMES: Readonly<Record<number, UtTypeName>> = {
  */
 const NOT_DEVICES = new Set(["ssh", "cron"]);
 
-/** Rows read per query: the read lock is released between pages. */
+/** Rows copied per query (the read lock is released between them), and records handed out per batch. */
 const PAGE = 1000;
+
+/** The table and the columns the reader takes from it. */
+const TABLE: ExpectedTable = { name: "wtmp", columns: ["ID", "Type", "User", "Login", "Logout", "TTY", "RemoteHost"] };
 
 /**
  * The columns, each converted by SQLite itself as wtmpdb's C reads them
  * (`sqlite3_column_int64`, `sqlite3_column_text`): a damaged or hostile
  * database may hold text, a blob or a real where a number belongs, and an
  * integer beyond what a JavaScript number holds (which `node:sqlite` refuses
- * to return). Numbers come as reals, made whole by {@link whole}.
+ * to return). Numbers come as reals, made whole by {@link whole}; the ID as
+ * its decimal text, exact; text within {@link textValue}'s bounds.
  */
-const COLUMNS = "ID, CAST(Type AS REAL) AS Type, CAST(User AS TEXT) AS User, CAST(Login AS REAL) AS Login, " +
-  "CAST(Logout AS REAL) AS Logout, CAST(TTY AS TEXT) AS TTY, CAST(RemoteHost AS TEXT) AS RemoteHost";
+function columns(): string {
+  return [
+    `CASE typeof(ID) WHEN 'integer' THEN CAST(ID AS TEXT) ELSE ${textValue("ID")} END AS ID`,
+    `${numberValue("Type")} AS Type`,
+    `${textValue("User")} AS User`,
+    `${numberValue("Login")} AS Login`,
+    `${numberValue("Logout")} AS Logout`,
+    `${textValue("TTY")} AS TTY`,
+    `${textValue("RemoteHost")} AS RemoteHost`,
+    `(typeof(ID) <> 'integer') * ${BAD.ID} + (typeof(Login) NOT IN ('integer', 'real')) * ${BAD.LOGIN} + ` +
+    `(${textCut("User")} OR ${textCut("TTY")} OR ${textCut("RemoteHost")}) * ${BAD.TEXT} AS bad`,
+  ].join(", ");
+}
 
-/** A row as {@link COLUMNS} gives it, with whole numbers and a user. */
-function wtmpRow(row: WtmpRow): WtmpRow {
+/** The columns of `temp.rows` that {@link columns} fills. */
+const DEFINITION = "ID TEXT, Type REAL, User TEXT, Login REAL, Logout REAL, TTY TEXT, RemoteHost TEXT, bad INTEGER";
+
+/** The rows of `wtmp` (those matching `where`) into `temp.rows` (see `copyRows`). */
+function copyWtmp(db: Database, where?: string, params?: readonly unknown[]): void {
+  copyRows(db, {
+    table: "wtmp",
+    definition: DEFINITION,
+    columns: columns(),
+    ...(where === undefined ? {} : { where }),
+    ...(params === undefined ? {} : { params }),
+  });
+}
+
+/**
+ * Orders the copied rows' records in `temp.events`: each row's login record
+ * at `Login` and, where `logouts`, the logout record of a closed session or
+ * boot at `Logout`; by time, then row, a login before its own logout.
+ *
+ * @returns How many records there are.
+ */
+function orderEvents(db: Database, logouts: boolean): number {
+  const ends = logouts
+    ? ` UNION ALL SELECT Logout, rid, 1 FROM temp.rows WHERE Logout IS NOT NULL AND CAST(Type AS INTEGER) IN (${WtmpdbType.BOOT_TIME}, ${WtmpdbType.USER_PROCESS})`
+    : "";
+  return orderRows(
+    db,
+    "t REAL, rid INTEGER, k INTEGER",
+    `SELECT coalesce(Login, 0), rid, 0 FROM temp.rows${ends} ORDER BY 1, 2, 3`,
+  );
+}
+
+/** The records {@link orderEvents} put in order, a page at a time, oldest or newest first. */
+function* eventPages(db: Database, count: number, newestFirst: boolean): Generator<(WtmpRow & { k: number })[]> {
+  const select = "SELECT e.k AS k, CAST(r.rid AS TEXT) AS rowid, r.ID, r.Type, r.User, r.Login, r.Logout, r.TTY, " +
+    "r.RemoteHost, r.bad FROM temp.events e JOIN temp.rows r ON r.rid = e.rid WHERE e.seq BETWEEN ? AND ?";
+  for (const page of pages<WtmpRow & { k: number }>(db, count, select, newestFirst, PAGE)) yield page.map(wtmpRow);
+}
+
+/** A row as {@link copyWtmp} gives it, with whole numbers and a user. */
+function wtmpRow<T extends WtmpRow>(row: T): T {
   return {
     ...row,
     Type: whole(row.Type) ?? 0,
     User: row.User ?? "",
     Login: whole(row.Login),
     Logout: whole(row.Logout),
+    bad: Number(row.bad),
   };
 }
 
@@ -118,7 +194,7 @@ function loginRecord(row: WtmpRow, index: number): UtmpRecord {
     ut_type_raw: row.Type,
     ut_user: row.User,
     ut_line: line(row.TTY),
-    ut_id: boot ? "~~" : String(row.ID),
+    ut_id: boot ? "~~" : row.ID ?? "",
     ut_host: row.RemoteHost ?? "",
     ut_pid: 0,
     usec: row.Login ?? 0,
@@ -135,7 +211,7 @@ function logoutRecord(row: WtmpRow, index: number): UtmpRecord {
     ut_type_raw: row.Type,
     ut_user: boot ? "shutdown" : "",
     ut_line: line(row.TTY),
-    ut_id: boot ? "~~" : String(row.ID),
+    ut_id: boot ? "~~" : row.ID ?? "",
     ut_host: boot ? row.RemoteHost ?? "" : "",
     ut_pid: 0,
     usec: row.Logout ?? 0,
@@ -144,60 +220,99 @@ function logoutRecord(row: WtmpRow, index: number): UtmpRecord {
   });
 }
 
-/** Rows whose end becomes a record: sessions and boots. */
-function hasLogout(row: WtmpRow): boolean {
-  return row.Logout !== null && (row.Type === WtmpdbType.USER_PROCESS || row.Type === WtmpdbType.BOOT_TIME);
+/** What was wrong with a row's values, in words, for its warning. */
+function badValues(row: WtmpRow): string {
+  const what: string[] = [];
+  if (row.bad & BAD.ID) {
+    what.push(
+      `its ID is ${row.ID === null ? "NULL" : `not an integer ("${row.ID}")`}, taken as ut_id "${row.ID ?? ""}"`,
+    );
+  }
+  if (row.bad & BAD.LOGIN) {
+    what.push(`its Login is ${row.Login === null ? "NULL" : "not a number"}, read as ${row.Login ?? 0} µs`);
+  }
+  if (row.bad & BAD.TEXT) {
+    what.push(`a text longer than ${TEXT_CAP} characters is cut to them (one past ${VALUE_LIMIT} bytes is left out)`);
+  }
+  return `wtmpdb row ${row.rowid}: ${what.join("; ")}`;
 }
 
-/** Orders a pending logout before a login: by time, then row ID. */
-function before(a: WtmpRow, aTime: number, b: WtmpRow, bTime: number): boolean {
-  return aTime < bTime || (aTime === bTime && a.ID < b.ID);
+/** Options of {@link wtmpdbRecords} and {@link wtmpdbBatches}. */
+export interface WtmpdbOptions {
+  /**
+   * Newest record first: exactly the records of the default order,
+   * reversed (what `last` reads).
+   */
+  newestFirst?: boolean | undefined;
+  /**
+   * Called for each row holding a value its column cannot hold as read
+   * (kind "bad-value": an ID that is no integer, a Login that is no number,
+   * a text cut to {@link TEXT_CAP} characters), with the index of the row's
+   * login record. The row is read all the same.
+   */
+  onWarning?: ((warning: UtmpWarning) => void) | undefined;
 }
 
-/** A min-heap of open rows by logout time (then ID). */
-class LogoutQueue {
-  readonly #heap: WtmpRow[] = [];
-
-  get size(): number {
-    return this.#heap.length;
-  }
-
-  peek(): WtmpRow | undefined {
-    return this.#heap[0];
-  }
-
-  push(row: WtmpRow): void {
-    const h = this.#heap;
-    h.push(row);
-    for (let i = h.length - 1; i > 0;) {
-      const p = (i - 1) >> 1;
-      if (!this.#less(h[i]!, h[p]!)) break;
-      [h[i], h[p]] = [h[p]!, h[i]!];
-      i = p;
-    }
-  }
-
-  pop(): WtmpRow | undefined {
-    const h = this.#heap;
-    const top = h[0];
-    const last = h.pop();
-    if (h.length > 0 && last !== undefined) {
-      h[0] = last;
-      for (let i = 0;;) {
-        const l = 2 * i + 1, r = l + 1;
-        let m = i;
-        if (l < h.length && this.#less(h[l]!, h[m]!)) m = l;
-        if (r < h.length && this.#less(h[r]!, h[m]!)) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m]!, h[i]!];
-        i = m;
+/**
+ * {@link wtmpdbRecords} a batch at a time ({@link PAGE} records): for
+ * `last`, which reads newest first.
+ *
+ * @example The history newest first, as `last` reads it
+ * ```ts
+ * import { wtmpdbBatches } from "@utmp/utmp/sources";
+ * import assert from "node:assert/strict";
+ * import { mkdtempSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ *
+ * const { DatabaseSync } = await import("node:sqlite" as string); // Deno; Node >= 22.5
+ * const path = join(mkdtempSync(join(tmpdir(), "wtmpdb-")), "wtmp.db");
+ * const db = new DatabaseSync(path);
+ * db.exec(`CREATE TABLE wtmp(ID INTEGER PRIMARY KEY, Type INTEGER, User TEXT NOT NULL, Login INTEGER,
+ *   Logout INTEGER, TTY TEXT, RemoteHost TEXT, Service TEXT) STRICT`);
+ * db.exec(`INSERT INTO wtmp (Type, User, Login, Logout, TTY) VALUES
+ *   (1, 'reboot', 1700000000000000, NULL, '~'), (3, 'alice', 1700000060000000, 1700003600000000, 'pts/0')`);
+ * db.close();
+ *
+ * const seen = []; // the system's: wtmpdbBatches()
+ * for await (const batch of wtmpdbBatches(path, { newestFirst: true })) {
+ *   for (const u of batch) seen.push(`${u.ut_type} ${u.ut_user}`);
+ * }
+ * assert.deepEqual(seen, ["DEAD_PROCESS ", "USER_PROCESS alice", "BOOT_TIME reboot"]);
+ * ```
+ *
+ * @param path The database (default {@link WTMPDB_PATH}).
+ * @param options Newest first, and where warnings go.
+ * @returns Batches of records, in the order asked for.
+ * @throws {UtmpFileError} When the file cannot be opened, or with code "ENOSYS" when the runtime has no SQLite.
+ * @throws {UtmpFormatError} When the file is not a wtmpdb database.
+ */
+export async function* wtmpdbBatches(
+  path: string = WTMPDB_PATH,
+  options: WtmpdbOptions = {},
+): AsyncGenerator<UtmpRecord[], void, undefined> {
+  const db = await openDatabase(path, "wtmpdb", TABLE);
+  try {
+    copyWtmp(db);
+    const count = orderEvents(db, true);
+    const newestFirst = options.newestFirst ?? false;
+    let n = 0;
+    for (const page of eventPages(db, count, newestFirst)) {
+      const batch: UtmpRecord[] = [];
+      for (const row of page) {
+        const index = newestFirst ? count - 1 - n++ : n++;
+        if (row.k === 1) batch.push(logoutRecord(row, index));
+        else {
+          batch.push(loginRecord(row, index));
+          if (row.bad !== 0) {
+            options.onWarning?.({ kind: "bad-value", offset: -1, recordIndex: index, reason: badValues(row) });
+          }
+        }
       }
+      yield batch;
     }
-    return top;
-  }
-
-  #less(a: WtmpRow, b: WtmpRow): boolean {
-    return before(a, a.Logout!, b, b.Logout!);
+  } finally {
+    await db.close();
   }
 }
 
@@ -249,31 +364,11 @@ class LogoutQueue {
  * @throws {UtmpFileError} When the file cannot be opened, or with code "ENOSYS" when the runtime has no SQLite.
  * @throws {UtmpFormatError} When the file is not a wtmpdb database.
  */
-export async function* wtmpdbRecords(path: string = WTMPDB_PATH): AsyncGenerator<UtmpRecord> {
-  const db = await openDatabase(path, "wtmpdb");
-  try {
-    const pending = new LogoutQueue();
-    let index = 0;
-    let lastId = Number.MIN_SAFE_INTEGER;
-    for (;;) {
-      const rows = db.all<WtmpRow>(`SELECT ${COLUMNS} FROM wtmp WHERE ID > ? ORDER BY ID LIMIT ${PAGE}`, [
-        lastId,
-      ]).map(wtmpRow);
-      for (const row of rows) {
-        const at = row.Login ?? 0;
-        for (let p = pending.peek(); p !== undefined && before(p, p.Logout!, row, at); p = pending.peek()) {
-          yield logoutRecord(pending.pop()!, index++);
-        }
-        yield loginRecord(row, index++);
-        if (hasLogout(row)) pending.push(row);
-        lastId = row.ID;
-      }
-      if (rows.length < PAGE) break;
-    }
-    while (pending.size > 0) yield logoutRecord(pending.pop()!, index++);
-  } finally {
-    db.close();
-  }
+export async function* wtmpdbRecords(
+  path: string = WTMPDB_PATH,
+  options: WtmpdbOptions = {},
+): AsyncGenerator<UtmpRecord> {
+  for await (const batch of wtmpdbBatches(path, options)) yield* batch;
 }
 
 /**
@@ -311,21 +406,23 @@ export async function* wtmpdbRecords(path: string = WTMPDB_PATH): AsyncGenerator
  * @throws {UtmpFormatError} When the file is not a wtmpdb database.
  */
 export async function* wtmpdbSessions(path: string = WTMPDB_PATH): AsyncGenerator<UtmpRecord> {
-  const db = await openDatabase(path, "wtmpdb");
-  let rows: WtmpRow[];
+  const db = await openDatabase(path, "wtmpdb", TABLE);
   try {
+    // The last boot: one scan, keeping one row.
+    const r = db.rowid;
     const boot = db.all<WtmpRow>(
-      `SELECT ${COLUMNS} FROM wtmp WHERE Type = ${WtmpdbType.BOOT_TIME} ORDER BY Login DESC, ID DESC LIMIT 1`,
+      `SELECT CAST(${r} AS TEXT) AS rowid, ${columns()} FROM main.wtmp NOT INDEXED ` +
+        `WHERE Type = ${WtmpdbType.BOOT_TIME} ORDER BY Login DESC, ${r} DESC LIMIT 1`,
     ).map(wtmpRow);
-    const since = boot[0]?.Login ?? Number.MIN_SAFE_INTEGER;
-    const open = db.all<WtmpRow>(
-      `SELECT ${COLUMNS} FROM wtmp WHERE Type = ${WtmpdbType.USER_PROCESS} AND Logout IS NULL AND Login >= ? ORDER BY Login, ID`,
-      [since],
-    ).map(wtmpRow);
-    rows = [...boot, ...open];
+    if (boot[0] !== undefined) yield loginRecord(boot[0], 0);
+    // The sessions open since: copied, then ordered, however many there are.
+    copyWtmp(db, `Type = ${WtmpdbType.USER_PROCESS} AND Logout IS NULL AND Login >= ?`, [
+      boot[0]?.Login ?? Number.MIN_SAFE_INTEGER,
+    ]);
+    const count = orderEvents(db, false);
+    let index = boot.length;
+    for (const page of eventPages(db, count, false)) for (const row of page) yield loginRecord(row, index++);
   } finally {
-    db.close();
+    await db.close();
   }
-  let index = 0;
-  for (const row of rows) yield loginRecord(row, index++);
 }

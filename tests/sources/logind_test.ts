@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { symlinkSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
+import { fileURLToPath } from "node:url";
 import { test } from "../_harness.ts";
-import { run, tempDir, utmpdumpReverse } from "../_util.ts";
+import { ORACLE_ENV, run, tempDir, utmpdumpReverse } from "../_util.ts";
 import { collect } from "../_collect.ts";
 import {
   isUserSession,
@@ -331,10 +332,9 @@ test("main() who under --root reads the host's logind sessions where it has no u
   try {
     const { main } = await import("../../src/cli/main.ts");
     sessionsDir(join(t.dir, "host/run/systemd/sessions"));
-    // The host's terminals are this machine's (who -a stats them, as coreutils does the reference's).
-    symlinkSync("/dev", join(t.dir, "host/dev"));
     const reference = utmpdumpReverse(SAME_SESSIONS_AS_UTMP, t.file("utmp"));
-    for (const flags of [[], ["-a"], ["-q"]]) {
+    // Without -T or -u who looks at no terminal: the tree needs no /dev.
+    for (const flags of [[], ["-q"]]) {
       let text = "";
       let notes = "";
       const code = await main(["--root", join(t.dir, "host"), "who", ...flags], {
@@ -343,9 +343,49 @@ test("main() who under --root reads the host's logind sessions where it has no u
       });
       assert.equal(code, 0);
       assert.equal(text, run("who", [...flags, reference]), `who ${flags.join(" ")}`);
-      assert.match(notes, /systemd-logind/);
+      assert.equal(
+        notes,
+        `utmp who: this system keeps no utmp file; showing systemd-logind's sessions ` +
+          `("${join(t.dir, "host/run/systemd/sessions")}")\n`,
+      );
     }
   } finally {
     t.cleanup();
   }
 });
+
+test(
+  "main() who -a under --root takes -T and idle from the tree's /dev (here this machine's, bind-mounted), as who does from /dev",
+  () => {
+    const t = tempDir();
+    try {
+      sessionsDir(join(t.dir, "host/run/systemd/sessions"));
+      const dev = join(t.dir, "host/dev");
+      mkdirSync(dev);
+      const reference = utmpdumpReverse(SAME_SESSIONS_AS_UTMP, t.file("utmp"));
+      // The tree's /dev is a mount, as in a container that sees the host's: a private mount namespace binds /dev there.
+      const ran = spawnSync("unshare", [
+        "-m",
+        "--",
+        "sh",
+        "-c",
+        'mount --make-rprivate / && mount --bind /dev "$0" && exec "$@"',
+        dev,
+        process.execPath,
+        "run",
+        "-A",
+        "--no-lock",
+        fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url)),
+        "--root",
+        join(t.dir, "host"),
+        "who",
+        "-a",
+      ], { encoding: "utf8", env: { ...ORACLE_ENV } });
+      assert.equal(ran.status, 0, ran.stderr);
+      assert.equal(ran.stdout, run("who", ["-a", reference]));
+    } finally {
+      t.cleanup();
+    }
+  },
+  { ignore: !("Deno" in globalThis) || process.platform !== "linux" || process.getuid?.() !== 0 },
+);

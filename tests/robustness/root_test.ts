@@ -1,0 +1,271 @@
+/**
+ * Rule of issue 17: with a root (`--root DIR`, `lastlog -R DIR`, the
+ * library's `root` option), no file outside the root is opened, whatever
+ * the links: they are followed inside it, at most 40 (the kernel's
+ * `MAXSYMLINKS`), and refused past that; the same code (`rootPath`)
+ * resolves every system path of every command. logind's session files are
+ * never opened through a link, and never read whole past 64 KiB.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { closeSync, mkdirSync, openSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import process from "node:process";
+import { UtmpFileError } from "../../mod.ts";
+import { rootPath, rootPathSync } from "../../src/sources/_root.ts";
+import { Machine } from "../../src/sources/_proc.ts";
+import { cunescape, readLogindSessions, SESSION_FILE_LIMIT } from "../../src/sources/logind.ts";
+import { readRegularFile } from "../../src/backends/_record_file.ts";
+import { encodeRecord, encodeRecords, LAYOUTS } from "../../src/layouts/mod.ts";
+import { test } from "../_harness.ts";
+import { tempDir } from "../_util.ts";
+import { oracle, ours } from "../cli/_run.ts";
+import { writeSession } from "../sources/_build.ts";
+
+const onLinux = { ignore: process.platform !== "linux" };
+const canChroot = { ignore: process.platform !== "linux" || process.getuid?.() !== 0 };
+
+/** What the kernel makes of a path: opened, or the error code. */
+function kernelOpens(path: string): string {
+  try {
+    closeSync(openSync(path, "r"));
+    return "opened";
+  } catch (error) {
+    return (error as { code: string }).code;
+  }
+}
+
+/** What rootPath() makes of a path under `root`: resolved (then opened), or the error code. */
+async function resolvedOpens(root: string, path: string): Promise<string> {
+  try {
+    return kernelOpens(await rootPath(root, path));
+  } catch (error) {
+    return error instanceof UtmpFileError ? error.code : String(error);
+  }
+}
+
+const SESSION = { UID: "1000", CLASS: "user", REALTIME: "1700000000000000", LEADER: "77" };
+
+test("rootPath() follows as many symbolic links as the kernel does, 40, and refuses the 41st with ELOOP", async () => {
+  const t = tempDir();
+  try {
+    writeFileSync(t.file("end"), "x");
+    for (const n of [39, 40, 41]) {
+      // A chain of n relative links (the same inside a root as outside): c<n>-1 -> c<n>-2 -> ... -> end.
+      for (let i = 1; i <= n; i++) symlinkSync(i === n ? "end" : `c${n}-${i + 1}`, t.file(`c${n}-${i}`));
+      const expected = n <= 40 ? "opened" : "ELOOP";
+      assert.equal(kernelOpens(t.file(`c${n}-1`)), expected, `the kernel, ${n} links`);
+      assert.equal(await resolvedOpens(t.dir, `/c${n}-1`), expected, `rootPath(), ${n} links`);
+      let sync: string;
+      try {
+        sync = kernelOpens(rootPathSync(t.dir, `/c${n}-1`));
+      } catch (error) {
+        sync = error instanceof UtmpFileError ? error.code : String(error);
+      }
+      assert.equal(sync, expected, `rootPathSync(), ${n} links`);
+    }
+  } finally {
+    t.cleanup();
+  }
+}, onLinux);
+
+test(
+  "main() who under --root refuses a chain of 41 links ending outside the root, where the kernel would have left",
+  async () => {
+    const t = tempDir();
+    try {
+      const root = join(t.dir, "r");
+      mkdirSync(join(root, "var/run"), { recursive: true });
+      const outside = t.file(
+        "outside-utmp",
+        encodeRecords(LAYOUTS.linux, [{
+          ut_type: "USER_PROCESS",
+          ut_pid: 1,
+          ut_line: "pts/0",
+          ut_user: "host-user",
+          tv_sec: 1700000000,
+        }]),
+      );
+      // var/run/utmp -> /l1 -> ... -> /l40 -> the host's file: 41 links, the last one absolute.
+      symlinkSync("/l1", join(root, "var/run/utmp"));
+      for (let i = 1; i <= 40; i++) symlinkSync(i === 40 ? outside : `/l${i + 1}`, join(root, `l${i}`));
+      const ran = await ours(["--root", root, "who", "-a"]);
+      assert.equal(ran.code, 1);
+      assert.ok(!ran.out.includes("host-user"), ran.out);
+      assert.match(ran.err, /\(ELOOP\)/);
+      await assert.rejects(
+        () => rootPath(root, "/var/run/utmp"),
+        (e) => e instanceof UtmpFileError && e.code === "ELOOP",
+      );
+    } finally {
+      t.cleanup();
+    }
+  },
+  onLinux,
+);
+
+test(
+  "readLogindSessions() and main() who under --root never open a session file through a link, nor one too large",
+  async () => {
+    const t = tempDir();
+    try {
+      const root = join(t.dir, "r");
+      const dir = join(root, "run/systemd/sessions");
+      writeSession(dir, "4", { ...SESSION, USER: "inside", TTY: "pts/4" });
+      // What the review opened: a host file (as /etc/shadow), by an absolute link and by ../.. climbing out of the root.
+      const secret = t.file("secret", "USER=outside-secret\nCLASS=user\nTTY=pts/7\nREMOTE_HOST=leaked\n");
+      symlinkSync(secret, join(dir, "1"));
+      symlinkSync("../../../../secret", join(dir, "2"));
+      // /proc/self/pagemap behind a link (4 GB read before), and a sparse 1.5 GB file (3 GB allocated before).
+      symlinkSync("/proc/self/pagemap", join(dir, "3"));
+      writeFileSync(join(dir, "5"), "USER=sparse\nCLASS=user\nTTY=pts/5\n");
+      truncateSync(join(dir, "5"), 1.5 * 2 ** 30);
+      // One just under the limit is read.
+      writeSession(dir, "6", { ...SESSION, USER: "big", TTY: "pts/6", DEVICES: "x".repeat(SESSION_FILE_LIMIT - 200) });
+      const before = process.memoryUsage().rss;
+      const started = Date.now();
+      const sessions = await readLogindSessions(dir);
+      assert.deepEqual(sessions.map((s) => `${s.id} ${s.values.USER}`), ["4 inside", "6 big"]);
+      assert.ok(Date.now() - started < 10_000, `${Date.now() - started} ms`);
+      assert.ok(process.memoryUsage().rss - before < 256 * 2 ** 20, "no file read whole");
+      const who = await ours(["--root", root, "who"]);
+      assert.equal(who.code, 0, who.err);
+      assert.deepEqual(who.out.split("\n").filter((l) => l !== "").map((l) => l.split(" ")[0]), ["inside", "big"]);
+    } finally {
+      t.cleanup();
+    }
+  },
+  onLinux,
+);
+
+test(
+  "readRegularFile() refuses a file past its limit (EFBIG) and a final link with noFollow (ELOOP), before reading",
+  async () => {
+    const t = tempDir();
+    try {
+      const sparse = t.file("sparse", "");
+      truncateSync(sparse, 2 ** 32); // past what a Uint8Array holds in Node
+      await assert.rejects(() => readRegularFile(sparse), (e) => e instanceof UtmpFileError && e.code === "EFBIG");
+      await assert.rejects(
+        () => readRegularFile(sparse, { maxBytes: 10 }),
+        (e) => e instanceof UtmpFileError && e.code === "EFBIG" && e.path === sparse,
+      );
+      const small = t.file("small", "0123456789");
+      assert.equal((await readRegularFile(small, { maxBytes: 10 })).length, 10);
+      symlinkSync(small, t.file("link"));
+      assert.equal((await readRegularFile(t.file("link"))).length, 10);
+      await assert.rejects(
+        () => readRegularFile(t.file("link"), { noFollow: true }),
+        (e) => e instanceof UtmpFileError && e.code === "ELOOP",
+      );
+    } finally {
+      t.cleanup();
+    }
+  },
+  onLinux,
+);
+
+test("a root's /proc and /dev are looked at through links inside the root, never the host's", () => {
+  const t = tempDir();
+  try {
+    // The tree's /proc is a link to /fakeproc: in the tree, its own directory; followed by the kernel from here,
+    // the host's /fakeproc (absent). Its /dev links out with "..": inside the tree ".." stops at its top.
+    const root = join(t.dir, "r");
+    mkdirSync(join(root, "fakeproc/1"), { recursive: true });
+    writeFileSync(join(root, "fakeproc/uptime"), "100.00 100.00\n");
+    symlinkSync("/fakeproc", join(root, "proc"));
+    symlinkSync("../../../../../../../../../../dev", join(root, "dev"));
+    assert.equal(kernelOpens(join(root, "proc/uptime")), "ENOENT", "the kernel leaves the tree");
+    assert.equal(kernelOpens(join(root, "dev/null")), "opened", "the kernel leaves the tree");
+    const machine = new Machine(root);
+    assert.equal(machine.path("/proc/uptime"), join(root, "fakeproc/uptime"));
+    assert.equal(machine.hasProc, true);
+    assert.equal(machine.pidAlive(1), true, "the tree's process 1");
+    assert.equal(machine.pidAlive(process.pid), false, "this process is the host's, not the tree's");
+    // dev -> ../../dev resolves to the tree's own "dev", the same link again, until the 41st: refused.
+    assert.throws(() => machine.path("/dev/null"), (e) => e instanceof UtmpFileError && e.code === "ELOOP");
+  } finally {
+    t.cleanup();
+  }
+}, onLinux);
+
+test("cunescape() undoes megabytes of escapes in time and memory linear in them", () => {
+  // 50 MB of escapes took 918 MB before (a number[] per byte): 6.4 MB of them here, checked against their text.
+  const escaped = "\\n\\x41\\101\\u00e9".repeat(400_000);
+  const before = process.memoryUsage().rss;
+  const started = Date.now();
+  const text = cunescape(escaped);
+  assert.equal(text, "\nAAé".repeat(400_000));
+  assert.ok(Date.now() - started < 5_000, `${Date.now() - started} ms`);
+  assert.ok(process.memoryUsage().rss - before < 200 * 2 ** 20);
+  assert.equal(cunescape("a\\qb\\x4\\"), "a\\qb\\x4\\", "unknown and cut escapes stay as written");
+});
+
+/** A system tree for lastlog whose etc and lastlog are links: absolute (to the root's own /conf) and relative. */
+function lastlogRoot(root: string): void {
+  mkdirSync(join(root, "conf"), { recursive: true });
+  mkdirSync(join(root, "data"), { recursive: true });
+  mkdirSync(join(root, "var/log"), { recursive: true });
+  symlinkSync("/conf", join(root, "etc"));
+  writeFileSync(join(root, "conf/passwd"), "root:x:0:0::/root:/bin/sh\nalice:x:1000:1000::/home/alice:/bin/sh\n");
+  const layout = LAYOUTS["lastlog-linux"];
+  const slots = new Uint8Array(1001 * layout.size);
+  encodeRecord(layout, { ut_line: "pts/3", ut_host: "192.0.2.9", tv_sec: 1700000000 }, slots, 1000 * layout.size);
+  writeFileSync(join(root, "data/lastlog"), slots);
+  symlinkSync("../../data/lastlog", join(root, "var/log/lastlog"));
+}
+
+test("main() lastlog -R and --root resolve passwd and lastlog inside the root, as shadow's chroot does", async () => {
+  const t = tempDir();
+  try {
+    const root = join(t.dir, "r");
+    lastlogRoot(root);
+    const theirs = oracle("lastlog", ["-R", root]);
+    assert.match(theirs.out, /^alice +pts\/3 +192\.0\.2\.9/m);
+    for (const argv of [["lastlog", "-R", root], ["--root", root, "lastlog"]]) {
+      const mine = await ours(argv);
+      assert.equal(mine.out, theirs.out, argv.join(" "));
+      assert.equal(mine.code, theirs.code);
+    }
+    // etc as a link to a directory outside the root (holding a passwd): inside the root it leads nowhere.
+    const escaping = join(t.dir, "e");
+    mkdirSync(join(escaping, "var/log"), { recursive: true });
+    writeFileSync(join(escaping, "var/log/lastlog"), "");
+    mkdirSync(t.file("outside"));
+    writeFileSync(t.file("outside/passwd"), "outsider:x:1000:1000::/:/bin/sh\n");
+    symlinkSync(t.file("outside"), join(escaping, "etc"));
+    const shadow = oracle("lastlog", ["-R", escaping]);
+    const mine = await ours(["--root", escaping, "lastlog"]);
+    assert.ok(!mine.out.includes("outsider"), mine.out);
+    assert.equal(mine.out, shadow.out);
+    assert.equal(mine.code, shadow.code);
+  } finally {
+    t.cleanup();
+  }
+}, canChroot);
+
+test("main() dump under --root dumps the root's utmp, found through its own /var/run -> /run link", async () => {
+  const t = tempDir();
+  try {
+    const root = join(t.dir, "r");
+    mkdirSync(join(root, "run"), { recursive: true });
+    mkdirSync(join(root, "var"), { recursive: true });
+    symlinkSync("/run", join(root, "var/run"));
+    const utmp = join(root, "run/utmp");
+    writeFileSync(
+      utmp,
+      encodeRecords(LAYOUTS.linux, [
+        { ut_type: "BOOT_TIME", ut_line: "~", ut_user: "reboot", tv_sec: 1700000000 },
+        { ut_type: "USER_PROCESS", ut_pid: 9, ut_line: "pts/0", ut_user: "in-root", tv_sec: 1700000060 },
+      ]),
+    );
+    const mine = await ours(["--root", root, "dump"]);
+    assert.equal(mine.code, 0, mine.err);
+    assert.equal(mine.out, oracle("utmpdump", [utmp]).out);
+    assert.match(mine.out, /in-root/);
+  } finally {
+    t.cleanup();
+  }
+}, onLinux);
