@@ -268,7 +268,7 @@ export interface BackwardOptions {
   layout?: string;
   /** What the reader passes over. */
   onWarning?: (warning: UtmpWarning) => void;
-  /** Read into the same three buffers (see `UtmpFileOptions.reuseBuffers`): a chunk lasts until two more are read. */
+  /** Read into the same two buffers (see `UtmpFileOptions.reuseBuffers`): a chunk lasts until the next but one is read. */
   reuseBuffers?: boolean;
 }
 

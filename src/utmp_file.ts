@@ -45,7 +45,7 @@ export interface UtmpFileOptions {
    */
   keepInvalid?: boolean;
   /**
-   * Read the file into the same three buffers over and over instead of a new
+   * Read the file into the same two buffers over and over instead of a new
    * one per chunk: faster, and memory stays flat even in a runtime slow to
    * free old buffers (Deno keeps tens of MiB of them). The price: a record
    * is sure to stay readable only while the loop is in its chunk (256 KiB of
@@ -80,7 +80,7 @@ const NO_UTMP_HINT =
  *   section: synchronous positional reads from the page cache, the event loop
  *   let turn every few milliseconds): memory stays flat however large it is.
  *   Records stay readable as long as they are kept, each keeping its chunk;
- *   with `reuseBuffers` the chunks are read into the same three buffers
+ *   with `reuseBuffers` the chunks are read into the same two buffers
  *   instead (faster, and flat even where old buffers are freed late), and a
  *   record lasts only while the loop is in its chunk or the next.
  * - Bad records (an impossible type) and a trailing partial record are
