@@ -409,7 +409,7 @@ function main(): void {
       records,
       sides: [
         {
-          name: `util-linux \`last ${flags.join(" ")}\``.replace(" `", "`"),
+          name: `util-linux \`${["last", ...flags].join(" ")}\``,
           command: ["last", ...flags, "-f", file],
           reference: true,
           stdout: { file: join(OUT, `last-${tag}.util-linux`) },
