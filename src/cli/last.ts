@@ -7,7 +7,6 @@
 
 import { lookupService } from "node:dns";
 import { byteString, p2, rawFields, storedSeconds, storedString, utf8String } from "../_internal/bytes.ts";
-import { formatAddress } from "../layouts/_addr.ts";
 import { makeChunk, RecordView } from "../layouts/decode.ts";
 import { LINUX } from "../layouts/linux.ts";
 import { type HistoryBatch, HistoryReader, lastType, Pairing, type Session, SessionPairing } from "../last.ts";
@@ -270,7 +269,7 @@ class LastPrinter {
   #domain(u: UtmpRecord): string {
     const host = storedString(u, "ut_host");
     if (!this.#ctl.useDns && !this.#ctl.useIp) return host.length > 255 ? host.slice(0, 255) : host;
-    const address = lastAddress(u.ut_addr);
+    const address = lastAddress(u.ut_addr_text);
     return (this.#ctl.useDns ? this.names.get(address) : undefined) ?? address;
   }
 
@@ -337,11 +336,13 @@ function printable(s: string): boolean {
   return true;
 }
 
-/** last.c dns_lookup's address: IPv4 when the last three words are zero or it is IPv4-mapped. */
-function lastAddress(octets: readonly number[]): string {
-  if (octets.length !== 16) return octets.join(".");
-  const mapped = octets.slice(0, 10).every((b) => b === 0) && octets[10] === 0xff && octets[11] === 0xff;
-  return mapped ? octets.slice(12).join(".") : formatAddress(octets);
+/**
+ * last.c dns_lookup's address, from the record's `inet_ntop` text: IPv4 when
+ * the last three words are zero (the text already is) or it is IPv4-mapped
+ * ("::ffff:192.0.2.7" is shown as "192.0.2.7").
+ */
+function lastAddress(text: string): string {
+  return text.startsWith("::ffff:") && text.includes(".") ? text.slice(7) : text;
 }
 
 /** Host names for -d, by getnameinfo (numeric when an address has no name). */
@@ -494,10 +495,10 @@ const EMPTY = makeChunk(new Uint8Array(384), LINUX, 0, 0);
 
 /** The addresses of a batch's records (for -d, looked up ahead). */
 function addresses(batch: HistoryBatch): string[] {
-  if (batch.records !== undefined) return batch.records.map((u) => lastAddress(u.ut_addr));
+  if (batch.records !== undefined) return batch.records.map((u) => lastAddress(u.ut_addr_text));
   const { bytes, view, codec } = batch.chunk;
   const all: string[] = [];
-  for (let at = 0; at < bytes.length; at += codec.layout.size) all.push(lastAddress(codec.addr(bytes, view, at)));
+  for (let at = 0; at < bytes.length; at += codec.layout.size) all.push(lastAddress(codec.addrText(bytes, view, at)));
   return all;
 }
 
