@@ -158,3 +158,19 @@ export function zeroPad(n: number, width: number): string {
 export const p2 = (n: number): string => TWO_DIGITS[n] ?? zeroPad(n, 2);
 
 const TWO_DIGITS = Array.from({ length: 100 }, (_, n) => zeroPad(n, 2));
+
+/**
+ * Byte arrays one after another, in one new array.
+ *
+ * @param parts The arrays.
+ * @returns Their bytes, in order.
+ */
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

@@ -189,11 +189,7 @@ export class TimeText {
     const format = this.#format;
     if (format === "none") return "";
     if (!(Math.abs(t) <= DATE_LIMIT) || !Number.isInteger(t)) return this.#slowly(t);
-    const offset = zoneOffset(t);
-    const local = t + offset.seconds;
-    const day = Math.floor(local / 86400);
-    if (day !== this.#day || offset.minutes !== this.#minutes) this.#newDay(day, offset.minutes);
-    const inDay = local - day * 86400;
+    const inDay = this.#secondOfDay(t);
     const hm = HOURS_MINUTES[Math.floor(inDay / 60)]!;
     switch (format) {
       case "hhmm":
@@ -227,11 +223,7 @@ export class TimeText {
       out.pad(this.of(t), width, width);
       return;
     }
-    const offset = zoneOffset(t);
-    const local = t + offset.seconds;
-    const day = Math.floor(local / 86400);
-    if (day !== this.#day || offset.minutes !== this.#minutes) this.#newDay(day, offset.minutes);
-    const inDay = local - day * 86400;
+    const inDay = this.#secondOfDay(t);
     const hm = HOURS_MINUTES[Math.floor(inDay / 60)]!;
     if (format === "hhmm" && width === 5) return out.write(hm);
     if ((format === "ctime-minutes" || format === "who-c" || format === "who") && width === this.#date.length + 5) {
@@ -246,6 +238,15 @@ export class TimeText {
       return out.write(this.#tail);
     }
     out.pad(this.of(t), width, width);
+  }
+
+  /** The local second of the day of `t`, the date part made anew when `t` is on another local day. */
+  #secondOfDay(t: number): number {
+    const offset = zoneOffset(t);
+    const local = t + offset.seconds;
+    const day = Math.floor(local / 86400);
+    if (day !== this.#day || offset.minutes !== this.#minutes) this.#newDay(day, offset.minutes);
+    return local - day * 86400;
   }
 
   #newDay(day: number, minutes: number): void {

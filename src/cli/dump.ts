@@ -11,6 +11,7 @@ import { decodeRecord } from "../layouts/decode.ts";
 import { getLayout } from "../layouts/registry.ts";
 import { nativeLayoutName } from "../layouts/native.ts";
 import { arch, platform } from "../_internal/runtime.ts";
+import { concatBytes } from "../_internal/bytes.ts";
 import { openRecordFile } from "../backends/_record_file.ts";
 import { UtmpdumpParser, writeUtmpdumpLine } from "../utmpdump.ts";
 import { type ParsedArgs, UsageError } from "./_args.ts";
@@ -64,14 +65,14 @@ async function reverse(args: ParsedArgs, ctx: Context, path: string | undefined)
   for await (const chunk of input(ctx, path)) {
     // utmpdump reads with fgets(buf, 1023): a line is cut into pieces of 1022 bytes. Every whole piece is parsed
     // at once, so what waits for the next chunk is under 1022 bytes, however long the line: linear in the input.
-    const joined = rest.length === 0 ? chunk : concat(rest, chunk);
+    const joined = rest.length === 0 ? chunk : concatBytes(rest, chunk);
     const lineEnd = joined.lastIndexOf(0x0a) + 1;
     const end = lineEnd + Math.floor((joined.length - lineEnd) / FGETS_PIECE) * FGETS_PIECE;
     await parse(joined.subarray(0, end));
     rest = joined.slice(end);
   }
   if (rest.length > 0) await parse(rest);
-  if (output !== undefined && !out.json) await writeFile(output, concat(...binary));
+  if (output !== undefined && !out.json) await writeFile(output, concatBytes(...binary));
   await out.end();
   return EXIT.OK;
 }
@@ -96,16 +97,6 @@ async function* input(ctx: Context, path: string | undefined): AsyncGenerator<Ui
   } finally {
     await file.close();
   }
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /** `utmp dump`. */

@@ -56,6 +56,8 @@ export interface ProcessStat {
 /** The file types of `st_mode`. */
 const S_IFMT = 0o170000;
 const S_IFCHR = 0o020000;
+const S_IFDIR = 0o040000;
+const S_IFREG = 0o100000;
 
 /** `AT_CLKTCK` in the auxiliary vector: the kernel's clock ticks per second. */
 const AT_CLKTCK = 17;
@@ -98,7 +100,7 @@ export class Machine {
    * `<root>/proc` (one holding `uptime`).
    */
   get hasProc(): boolean {
-    this.#procThere ??= isFile(this.path("/proc/uptime"));
+    this.#procThere ??= kindOf(this.path("/proc/uptime")) === S_IFREG;
     return this.#procThere;
   }
 
@@ -109,7 +111,7 @@ export class Machine {
    */
   get hasDev(): boolean {
     if (this.root === undefined) return true;
-    this.#devThere ??= isDirectory(this.path("/dev/pts")) || isCharDevice(this.path("/dev/null"));
+    this.#devThere ??= kindOf(this.path("/dev/pts")) === S_IFDIR || kindOf(this.path("/dev/null")) === S_IFCHR;
     return this.#devThere;
   }
 
@@ -340,31 +342,13 @@ export function parseStat(pid: number, text: string): ProcessStat | undefined {
   };
 }
 
-/** Whether a path is a regular file. */
-function isFile(path: string): boolean {
+/** The kind of file at a path (its `S_IFMT` bits), or 0 when there is none (or it cannot be looked at). */
+function kindOf(path: string): number {
   try {
-    return statSync(path).isFile();
+    return statSync(path).mode & S_IFMT;
   } catch (error) {
     if (isPermissionDenial(error)) throw error;
-    return false;
-  }
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch (error) {
-    if (isPermissionDenial(error)) throw error;
-    return false;
-  }
-}
-
-function isCharDevice(path: string): boolean {
-  try {
-    return (statSync(path).mode & S_IFMT) === S_IFCHR;
-  } catch (error) {
-    if (isPermissionDenial(error)) throw error;
-    return false;
+    return 0;
   }
 }
 

@@ -15,18 +15,9 @@ import { WARNINGS_KEPT } from "../../src/utmp_file.ts";
 import { test } from "../_harness.ts";
 import { tempDir } from "../_util.ts";
 import { bytesRead, countingReads } from "../robustness/_reads.ts";
+import { concat } from "../robustness/_fuzz.ts";
 
 const LOG = { layout: "freebsd-log" } as const;
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 test("UtmpFile steps over 62,500 zero lengths between one-byte records of a utx.log in one pass, counting every one", async () => {
   const tmp = tempDir();

@@ -21,6 +21,7 @@ import { fieldWidth, type IntField, type IntType, type Layout } from "../../src/
 import { encodeRecords, type LayoutName, LAYOUTS, type RecordInput } from "../../src/layouts/mod.ts";
 import type { UtTypeName } from "../../src/types.ts";
 import { FIXTURES } from "../_util.ts";
+import { concatBytes } from "../../src/_internal/bytes.ts";
 
 export { fc };
 
@@ -238,12 +239,7 @@ export function mutate(bytes: Uint8Array, layout: Layout, mutations: readonly Mu
 }
 
 /** Byte arrays joined. */
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) out.set(p, at), at += p.length;
-  return out;
-}
+export const concat: (...parts: Uint8Array[]) => Uint8Array = concatBytes;
 
 /**
  * Hostile content for a file of this layout: random bytes (a few records'
