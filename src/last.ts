@@ -319,7 +319,7 @@ export class HistoryReader {
       for await (const u of wtmpdbRecords(this.#path)) return u.ut_tv.tv_sec;
       return Math.floor((await stat(this.#path)).ctimeMs / 1000);
     }
-    const first = await this.#cursor.slots(0, 1);
+    const first = await this.#cursor.first();
     if (first !== null) return first.codec.sec(first.view, 0);
     return Math.floor((await stat(this.#path)).ctimeMs / 1000);
   }

@@ -7,7 +7,7 @@
 import { type FSWatcher, watch as watchDir } from "node:fs";
 import { stat } from "node:fs/promises";
 import { basename, dirname } from "node:path";
-import { RecordCursor } from "./backends/file.ts";
+import { assertFollowable, RecordCursor } from "./backends/file.ts";
 import type { UtmpWarning } from "./errors.ts";
 import { arch, isPermissionDenial, platform } from "./_internal/runtime.ts";
 import { isZero, sameBytes } from "./layouts/_engine.ts";
@@ -249,10 +249,7 @@ function eventType(u: UtmpRecord): WatchEvent["type"] {
  */
 function givenLayout(path: string, name: string | undefined): string {
   if (name === undefined || name === "auto") return "auto";
-  const layout = getLayout(name, "utmp", path);
-  if ((layout.framing ?? "fixed") !== "fixed") {
-    throw new RangeError(`Cannot watch a "${layout.name}" file: only files of fixed-size records can be followed`);
-  }
+  assertFollowable(getLayout(name, "utmp", path), path);
   return name;
 }
 
@@ -278,7 +275,7 @@ async function opened(cursor: RecordCursor): Promise<boolean> {
   }
 }
 
-/** The records of a chunk as events; a framed layout is refused before it gets here. */
+/** The records of a chunk as events (of fixed-size records: see `assertFollowable`). */
 function* events(chunk: Chunk, signal: AbortSignal | undefined): Generator<WatchEvent> {
   const size = chunk.codec.layout.size;
   for (let at = 0; at < chunk.bytes.length; at += size) {
@@ -355,32 +352,38 @@ async function* followSlots(
   let before: Map<number, UtmpRecord> | undefined = (options.from ?? "end") === "end" ? undefined : new Map();
   while (!options.signal?.aborted) {
     const now = new Map<number, UtmpRecord>();
-    if (await opened(cursor) && cursor.layout !== undefined) {
-      // The slots the file holds now, a chunk at a time: no read past its end.
-      const per = recordsPerChunk(cursor.layout.size);
-      const slots = Math.floor(cursor.file!.size / cursor.layout.size);
-      for (let first = 0; first < slots; first += per) {
-        const chunk = await cursor.slots(first, Math.min(per, slots - first));
-        if (chunk === null) break;
-        const { bytes, codec } = chunk;
-        const size = codec.layout.size;
-        for (let at = 0; at < bytes.length; at += size) {
-          if (isZero(bytes, at, size)) continue;
-          const index = chunk.firstIndex + at / size;
-          const had = before?.get(index);
-          if (had !== undefined && sameBytes(bytes, at, had.raw!.record, 0, size)) {
-            now.set(index, had);
-            continue;
+    // Released after every look, whatever it found: a utmp replaced meanwhile is opened anew at the next.
+    if (await opened(cursor)) {
+      try {
+        if (cursor.layout !== undefined) {
+          // The slots the file holds now, a chunk at a time: no read past its end.
+          const per = recordsPerChunk(cursor.layout.size);
+          const slots = Math.floor(cursor.file!.size / cursor.layout.size);
+          for (let first = 0; first < slots; first += per) {
+            const chunk = await cursor.slots(first, Math.min(per, slots - first));
+            if (chunk === null) break;
+            const { bytes, codec } = chunk;
+            const size = codec.layout.size;
+            for (let at = 0; at < bytes.length; at += size) {
+              if (isZero(bytes, at, size)) continue;
+              const index = chunk.firstIndex + at / size;
+              const had = before?.get(index);
+              if (had !== undefined && sameBytes(bytes, at, had.raw!.record, 0, size)) {
+                now.set(index, had);
+                continue;
+              }
+              const record = new RecordView(chunk, at);
+              now.set(index, detach(record));
+              if (before === undefined || options.signal?.aborted) continue;
+              const event: WatchEvent = { type: eventType(record), record };
+              if (had !== undefined) event.previous = had;
+              yield event;
+            }
           }
-          const record = new RecordView(chunk, at);
-          now.set(index, detach(record));
-          if (before === undefined || options.signal?.aborted) continue;
-          const event: WatchEvent = { type: eventType(record), record };
-          if (had !== undefined) event.previous = had;
-          yield event;
         }
+      } finally {
+        await cursor.release();
       }
-      await cursor.release();
     }
     before = now;
     started();

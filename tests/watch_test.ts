@@ -261,7 +261,7 @@ test("watch() refuses a lastlog layout, a framed layout and an unknown name at o
     const cases: [string, string, RegExp][] = [
       [lastlog, "lastlog-linux", /^Cannot read ".*\/lastlog" with layout "lastlog-linux": it is a lastlog layout/],
       [empty, "lastlog-linux", /it is a lastlog layout \(last logins by uid\); use LastlogFile$/],
-      [empty, "freebsd-log", /only files of fixed-size records can be followed/],
+      [empty, "freebsd-log", /is not of fixed-size records, which alone can be followed/],
       [empty, "nope", /^Cannot find layout "nope"/],
     ];
     for (const [path, layout, message] of cases) {

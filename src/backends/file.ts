@@ -28,6 +28,7 @@ import { type Detection, detectionRegions, resolveLayout, type Sample } from "..
 import { scanFrames, unframe } from "../layouts/_framing.ts";
 import type { Layout, LayoutKind } from "../layouts/schema.ts";
 import { partialReason, type ProblemSink, type RecordSource } from "./_source.ts";
+import { quotePath } from "../_internal/escape.ts";
 
 /** Options of {@link RecordCursor}. */
 export interface CursorOptions {
@@ -61,11 +62,37 @@ export const HOLD_MS = 8;
 /** Buffers a cursor with `reuseBuffers` reads into in turn: the chunk being read and the one before. */
 const RING = 2;
 
-/** Where backward reading is: the records before `end` are still to be read. */
+/**
+ * Refuses a layout whose records cannot be followed one by one as a file
+ * grows (FreeBSD's length-prefixed utx.log: a record's place depends on all
+ * before it): the one check for `watch()`, whether the layout was given or
+ * detected.
+ *
+ * @param layout The file's layout.
+ * @param path The file, for the message.
+ * @throws {RangeError} For a framed layout.
+ */
+export function assertFollowable(layout: Layout, path: string): void {
+  if ((layout.framing ?? "fixed") === "fixed") return;
+  throw new RangeError(
+    `Cannot watch ${
+      quotePath(path)
+    }: its layout "${layout.name}" is not of fixed-size records, which alone can be followed`,
+  );
+}
+
+/** Where backward reading is: the records (framed files: the chunks of `frames`) before `end` are still to be read. */
 interface Backward {
   end: number;
   /** Framed files: the chunks a forward scan found, read back from the last. */
-  frames?: { position: number; index: number }[];
+  frames?: FramedChunk[];
+}
+
+/** Where a chunk of a framed file is: its bytes `[position, end)`, its first record's index. */
+interface FramedChunk {
+  position: number;
+  end: number;
+  index: number;
 }
 
 /**
@@ -98,8 +125,6 @@ export class RecordCursor implements RecordSource {
   #last: Uint8Array | undefined;
   /** Framed files: the bytes the last read held past its records, and their file offset. */
   #rest: { offset: number; bytes: Uint8Array } | undefined;
-  /** Problems are not reported (a scan whose chunks are read again). */
-  #quiet = false;
   /** When the event loop last turned, for {@link HOLD_MS}. */
   #turned = performance.now();
   /** A record's worth of bytes to look past the known end with, without taking a buffer of the ring. */
@@ -107,6 +132,8 @@ export class RecordCursor implements RecordSource {
   readonly #ring: Uint8Array[] = [];
   readonly #ringChunks: (Chunk | undefined)[] = [];
   #turn = 0;
+  /** The opening in flight, if any (see {@link #open}). */
+  #opening: Promise<RecordFile> | undefined;
 
   /**
    * @param path File path.
@@ -116,9 +143,7 @@ export class RecordCursor implements RecordSource {
     this.path = path;
     this.#options = options;
     this.#kind = options.kind ?? "utmp";
-    this.#problem = (problem) => {
-      if (!this.#quiet) options.onProblem(problem);
-    };
+    this.#problem = options.onProblem;
   }
 
   get layout(): Layout | undefined {
@@ -156,18 +181,8 @@ export class RecordCursor implements RecordSource {
       // Following a file that holds nothing to tell its layout from yet: nothing to read either.
       return this.#opened().then(() => this.#detection === undefined ? null : this.next());
     }
-    if (performance.now() - this.#turned > HOLD_MS) {
-      return new Promise((resolve, reject) =>
-        setImmediate(() => {
-          this.#turned = performance.now();
-          try {
-            resolve(this.next());
-          } catch (error) {
-            reject(error);
-          }
-        })
-      );
-    }
+    const turning = this.#turnIfHeld();
+    if (turning !== undefined) return turning.then(() => this.next());
     return layout.framing === "u16be" ? this.#nextFramed(file, layout) : this.#nextFixed(file, layout);
   }
 
@@ -199,8 +214,10 @@ export class RecordCursor implements RecordSource {
   /** The chunk of `n` bytes read forward into `bytes` (`want` asked for). */
   #took(bytes: Uint8Array, n: number, want: number, max: number, slot: number, layout: Layout): Chunk | null {
     const size = layout.size;
+    // A short read is where the file ends for now; a full one, that it may hold a chunk more.
+    if (n < want) this.#known = this.#position + n;
+    else this.#known = Math.max(this.#known, this.#position + n + max);
     if (n === 0) return null;
-    if (this.#position + n > this.#known) this.#known = n === want ? this.#position + n + max : this.#position + n;
     const whole = n - n % size;
     if (whole === 0) {
       // The position stays at the record's start: a later pass reads it once a writer has finished it.
@@ -309,12 +326,15 @@ export class RecordCursor implements RecordSource {
    * starts (memory: one entry per chunk).
    */
   async previous(): Promise<Chunk | null> {
+    await this.#turnIfHeld();
     const file = await this.#opened();
     const layout = this.#detection!.layout;
     const size = layout.size;
     if (this.#back === undefined) {
-      if (layout.framing === "u16be") this.#back = { end: 0, frames: await this.#frameIndex() };
-      else {
+      if (layout.framing === "u16be") {
+        const frames = await this.#frameIndex();
+        this.#back = { end: frames.length, frames };
+      } else {
         const count = Math.floor(file.size / size);
         if (file.size % size !== 0) {
           const tail = file.size % size;
@@ -330,12 +350,8 @@ export class RecordCursor implements RecordSource {
     }
     const back = this.#back;
     if (back.frames !== undefined) {
-      const at = back.frames.pop();
-      if (at === undefined) return null;
-      this.#position = at.position;
-      this.#index = at.index;
-      const chunk = await this.next();
-      return chunk;
+      if (back.end === 0) return null;
+      return await this.#framedAt(file, layout, back.frames[--back.end]!);
     }
     if (back.end === 0) return null;
     const start = Math.max(0, back.end - recordsPerChunk(size));
@@ -360,21 +376,52 @@ export class RecordCursor implements RecordSource {
     return chunk;
   }
 
-  /** Where each chunk of a framed file starts, by a forward scan (problems are reported by the backward reads). */
-  async #frameIndex(): Promise<{ position: number; index: number }[]> {
-    const starts: { position: number; index: number }[] = [];
-    this.#quiet = true;
-    try {
-      this.#position = this.#index = 0;
-      for (;;) {
-        const position = this.#position, index = this.#index;
-        if (await this.next() === null) break;
-        starts.push({ position, index });
-      }
-    } finally {
-      this.#quiet = false;
+  /**
+   * Where each chunk of a framed file is, by a forward scan (memory: one
+   * entry per chunk). The scan reports the file's problems, in file order
+   * (zero lengths, a partial tail, a shrink), so the backward reads do not.
+   */
+  async #frameIndex(): Promise<FramedChunk[]> {
+    const chunks: FramedChunk[] = [];
+    this.#position = this.#index = 0;
+    this.#rest = undefined;
+    for (;;) {
+      const position = this.#position, index = this.#index;
+      const chunk = await this.next();
+      if (chunk === null) break;
+      for (const p of chunk.problems ?? []) this.#problem(p.problem);
+      chunks.push({ position, end: this.#position, index });
     }
-    return starts;
+    return chunks;
+  }
+
+  /** A chunk of a framed file {@link #frameIndex} found, read again (its problems were reported then). */
+  async #framedAt(file: RecordFile, layout: Layout, at: FramedChunk): Promise<Chunk> {
+    const bytes = new Uint8Array(at.end - at.position);
+    const n = file.slow ? await file.read(bytes, at.position) : file.readNow(bytes, at.position);
+    const data = bytes.subarray(0, n);
+    this.#position = at.position;
+    this.#index = at.index;
+    this.#rest = undefined;
+    return this.#framedChunk(data, scanFrames(data, layout.size, recordsPerChunk(layout.size)), layout);
+  }
+
+  /**
+   * A chunk that starts with the file's first record, or `null` when it
+   * holds none: what `last` says the file begins with.
+   */
+  async first(): Promise<Chunk | null> {
+    const file = await this.#opened();
+    const layout = this.#detection!.layout;
+    if (layout.framing !== "u16be") return await this.slots(0, 1);
+    if (this.#back?.frames === undefined) {
+      const frames = await this.#frameIndex();
+      this.#back = { end: frames.length, frames };
+    }
+    const at = this.#back.frames![0];
+    if (at === undefined) return null;
+    const chunk = await this.#framedAt(file, layout, at);
+    return chunk.bytes.length === 0 ? null : chunk;
   }
 
   /**
@@ -382,6 +429,7 @@ export class RecordCursor implements RecordSource {
    * where the file ends; `null` when it holds none of them.
    */
   async slots(first: number, count: number): Promise<Chunk | null> {
+    await this.#turnIfHeld();
     const file = await this.#opened();
     const layout = this.#detection!.layout;
     const size = layout.size;
@@ -467,6 +515,7 @@ export class RecordCursor implements RecordSource {
     const file = this.#file;
     this.#file = undefined;
     this.#back = undefined;
+    this.#rest = undefined;
     return file?.close() ?? Promise.resolve();
   }
 
@@ -501,8 +550,13 @@ export class RecordCursor implements RecordSource {
     });
   }
 
-  async #open(): Promise<RecordFile> {
-    if (this.#file !== undefined) return this.#file;
+  /** The open file: opened now if no pass holds it (one opening at a time, however many ask). */
+  #open(): Promise<RecordFile> {
+    if (this.#file !== undefined) return Promise.resolve(this.#file);
+    return this.#opening ??= this.#openNow().finally(() => this.#opening = undefined);
+  }
+
+  async #openNow(): Promise<RecordFile> {
     const file = await openRecordFile(this.path, this.#options.hint);
     this.#endChecked = false;
     if (this.#identity !== undefined && this.#identity !== file.identity && this.#position > 0) {
@@ -539,9 +593,32 @@ export class RecordCursor implements RecordSource {
       await this.release();
       throw error;
     }
+    if (follow) {
+      try {
+        assertFollowable(detection.layout, this.path);
+      } catch (error) {
+        await this.release();
+        throw error;
+      }
+    }
     // Following a file that holds nothing yet: its first records will tell.
     if (!follow || detection.confidence > 0) this.#detection = detection;
     return detection;
+  }
+
+  /**
+   * When synchronous reads have held the event loop for {@link HOLD_MS}: a
+   * promise of its next turn (timers and I/O callbacks run first); else
+   * undefined, and reading goes on at once.
+   */
+  #turnIfHeld(): Promise<void> | undefined {
+    if (performance.now() - this.#turned <= HOLD_MS) return undefined;
+    return new Promise((resolve) =>
+      setImmediate(() => {
+        this.#turned = performance.now();
+        resolve();
+      })
+    );
   }
 
   /** A buffer for `length` bytes: a new one, or with `reuseBuffers` the next of the ring (retiring its chunk). */

@@ -149,8 +149,15 @@ class FallbackSource implements RecordSource {
     return this.#try((s) => s.detect());
   }
 
-  next(): Promise<Chunk | null> {
-    return this.#try(async (s) => await s.next());
+  next(): Chunk | null | Promise<Chunk | null> {
+    // Once the choice is made (the decoder taken, or the C library read from), the source's own next(): a quiet
+    // file's chunks then come without a promise each.
+    if (this.#fallback === undefined) return this.#source.next();
+    return this.#try(async (s) => {
+      const chunk = await s.next();
+      this.#fallback = undefined; // a read went through: no switch from here on
+      return chunk;
+    });
   }
 
   rewind(): void {

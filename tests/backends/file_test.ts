@@ -8,8 +8,8 @@
  */
 
 import assert from "node:assert/strict";
-import { UtmpFile } from "../../mod.ts";
-import { readBackward } from "../../src/last.ts";
+import { UtmpFile, type UtmpWarning } from "../../mod.ts";
+import { HistoryReader, readBackward } from "../../src/last.ts";
 import { encodeRecords, LAYOUTS } from "../../src/layouts/mod.ts";
 import { WARNINGS_KEPT } from "../../src/utmp_file.ts";
 import { test } from "../_harness.ts";
@@ -78,22 +78,32 @@ test("UtmpFile keeps the first thousand warnings and counts the rest; rewind() c
   }
 });
 
-test("readBackward() reads a FreeBSD utx.log from its last record to its first, as UtmpFile reads it forward", async () => {
+test("readBackward() reads a FreeBSD utx.log of many chunks from its last record to its first, as UtmpFile reads it forward, with the same warnings", async () => {
   const tmp = tempDir();
   try {
     const layout = LAYOUTS["freebsd-log"];
-    // Enough records for several chunks, with zero lengths between some of them.
+    // Short frames (a few bytes past the length), so that one read holds several chunks' worth of records;
+    // zero lengths between some of them, and a partial record at the end.
     const one = (i: number) =>
       encodeRecords(layout, [{ ut_type: "USER_PROCESS", ut_user: `u${i}`, ut_line: `pts/${i % 9}`, tv_sec: 1e9 + i }]);
     const parts: Uint8Array[] = [];
-    for (let i = 0; i < 4000; i++) parts.push(one(i), ...(i % 700 === 0 ? [new Uint8Array(3)] : []));
+    for (let i = 0; i < 20000; i++) parts.push(one(i), ...(i % 3001 === 0 ? [new Uint8Array(3)] : []));
+    parts.push(Uint8Array.of(0, 90, 7, 1));
     const path = tmp.file("utx.log", concat(...parts));
     const forward: string[] = [];
-    for await (const u of new UtmpFile(path, LOG)) forward.push(`${u.offset} ${u.ut_user}`);
+    const file = new UtmpFile(path, LOG);
+    for await (const u of file) forward.push(`${u.offset} ${u.ut_user}`);
     const backward: string[] = [];
-    for await (const batch of readBackward(path, LOG)) for (const u of batch) backward.push(`${u.offset} ${u.ut_user}`);
-    assert.equal(forward.length, 4000);
+    const warnings: UtmpWarning[] = [];
+    for await (const batch of readBackward(path, { ...LOG, onWarning: (w) => warnings.push(w) })) {
+      for (const u of batch) backward.push(`${u.offset} ${u.ut_user}`);
+    }
+    assert.equal(forward.length, 20000);
     assert.deepEqual(backward, forward.toReversed());
+    assert.deepEqual(warnings.map((w) => w.kind), ["zero-length", ...Array(6).fill("zero-length"), "partial-record"]);
+    assert.deepEqual(warnings, file.warnings);
+    // What last says the file begins with: its first record's time, read through the framing.
+    assert.equal(await new HistoryReader("wtmp", path, LOG).begins(), 1e9);
   } finally {
     tmp.cleanup();
   }
