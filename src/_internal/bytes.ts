@@ -160,12 +160,13 @@ export const p2 = (n: number): string => TWO_DIGITS[n] ?? zeroPad(n, 2);
 const TWO_DIGITS = Array.from({ length: 100 }, (_, n) => zeroPad(n, 2));
 
 /**
- * Byte arrays one after another, in one new array.
+ * Byte arrays one after another, in one new array (an array of them, not
+ * arguments: there may be millions).
  *
  * @param parts The arrays.
  * @returns Their bytes, in order.
  */
-export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {

@@ -17,17 +17,19 @@ import { UtmpdumpParser, writeUtmpdumpLine } from "../utmpdump.ts";
 import { type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, type Context, EXIT, fileOperands, has, jsonMode, lastValue, Writer } from "./_command.ts";
 import { layoutOption, openRecords } from "./_read.ts";
-import { rootPath } from "../sources/_root.ts";
-import { systemPaths } from "../paths.ts";
+import { chooseSource } from "../sources/mod.ts";
+import { rootOption } from "./_sources.ts";
 
 async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   const operands = fileOperands(args, 1);
   if (has(args, "reverse")) return await reverse(args, ctx, operands[0]);
   if (has(args, "output")) throw new UsageError("option '--output' goes with '--reverse'");
   const out = new Writer(ctx.io, jsonMode(args));
-  // Without FILE: the system's utmp, under --root the root's (resolved inside it, as every system path).
+  // Without FILE: the system's utmp, under --root the root's (the chooser's, resolved inside it).
   const path = operands[0] ??
-    (ctx.globals.root === undefined ? undefined : await rootPath(ctx.globals.root, systemPaths(platform).utmp));
+    (ctx.globals.root === undefined
+      ? undefined
+      : (await chooseSource("sessions", { ...rootOption(ctx), source: "utmp" })).path);
   for await (const batch of openRecords(args, ctx, path, true)) {
     for (const u of batch) {
       if (out.json) await out.item(u);
@@ -65,14 +67,14 @@ async function reverse(args: ParsedArgs, ctx: Context, path: string | undefined)
   for await (const chunk of input(ctx, path)) {
     // utmpdump reads with fgets(buf, 1023): a line is cut into pieces of 1022 bytes. Every whole piece is parsed
     // at once, so what waits for the next chunk is under 1022 bytes, however long the line: linear in the input.
-    const joined = rest.length === 0 ? chunk : concatBytes(rest, chunk);
+    const joined = rest.length === 0 ? chunk : concatBytes([rest, chunk]);
     const lineEnd = joined.lastIndexOf(0x0a) + 1;
     const end = lineEnd + Math.floor((joined.length - lineEnd) / FGETS_PIECE) * FGETS_PIECE;
     await parse(joined.subarray(0, end));
     rest = joined.slice(end);
   }
   if (rest.length > 0) await parse(rest);
-  if (output !== undefined && !out.json) await writeFile(output, concatBytes(...binary));
+  if (output !== undefined && !out.json) await writeFile(output, concatBytes(binary));
   await out.end();
   return EXIT.OK;
 }

@@ -452,7 +452,6 @@ async function run(args: ParsedArgs, ctx: Context, lastb: boolean): Promise<numb
       onWarning: (w) => ctx.io.err(`utmp ${ctx.command}: "${chosen.path}": ${w.reason}; it is left out\n`),
     });
     try {
-      const begin = await history.begins();
       const visit = lastb
         ? failures(ctl, printer, out)
         : out.json
@@ -481,7 +480,8 @@ async function run(args: ParsedArgs, ctx: Context, lastb: boolean): Promise<numb
         }
         await out.flushIfFull();
       }
-      await printer.begins(chosen.path, begin);
+      // After the records: a wtmpdb read to its oldest record needs no pass of its own to say when it begins.
+      await printer.begins(chosen.name, await history.begins());
     } finally {
       await history.close();
     }

@@ -12,6 +12,8 @@ import { type LastlogLayoutName, LAYOUTS } from "../layouts/registry.ts";
 import { byteString, p2, stringBytes, utf8String } from "../_internal/bytes.ts";
 import { readRegularFile } from "../backends/_record_file.ts";
 import { rootPath } from "../sources/_root.ts";
+import { chooseSource } from "../sources/mod.ts";
+import { lastlog2Entries } from "../sources/lastlog2.ts";
 import { UtmpFileError } from "../errors.ts";
 import { passwdEntries, type PasswdEntry } from "../_internal/passwd.ts";
 import { type ParsedArgs, UsageError } from "./_args.ts";
@@ -101,11 +103,22 @@ async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   }
   const recent = days(args, "time");
   const before = days(args, "before");
-  const path = lastValue(args, "file") ?? await under("/var/log/lastlog");
-  const layout = lastlogLayout(lastValue(args, "layout") ?? "auto");
-  const entries = new Map<number, LastlogEntry>();
-  for await (const e of new LastlogFile(path, { layout, uids: new Set(selected.map((u) => u.uid)) })) {
-    entries.set(e.uid, e);
+  // The lastlog file, or lastlog2's database where the system keeps that instead (or FILE is one): the chooser's.
+  const file = lastValue(args, "file");
+  const chosen = await chooseSource("lastlog", file === undefined ? { root } : { path: file });
+  const entries = new Map<number, LastlogEntry & { service?: string }>();
+  if (chosen.source === "lastlog2") {
+    // lastlog2 keeps its entries by name: each goes to the password file's user of that name.
+    const uidOf = new Map(selected.map((u) => [u.name, u.uid]));
+    for await (const e of lastlog2Entries(chosen.path, { passwd: await under("/etc/passwd") })) {
+      const uid = uidOf.get(utf8String(e.user));
+      if (uid !== undefined && !entries.has(uid)) entries.set(uid, { ...e, uid });
+    }
+  } else {
+    const layout = lastlogLayout(lastValue(args, "layout") ?? "auto");
+    for await (const e of new LastlogFile(chosen.path, { layout, uids: new Set(selected.map((u) => u.uid)) })) {
+      entries.set(e.uid, e);
+    }
   }
   const now = Math.floor(Date.now() / 1000);
   const out = new Writer(ctx.io, jsonMode(args));
@@ -122,7 +135,7 @@ async function run(args: ParsedArgs, ctx: Context): Promise<number> {
         time: t === 0 ? null : e!.time,
         line: e?.line ?? "",
         host: e?.host ?? "",
-        service: "",
+        service: e?.service ?? "",
       });
       continue;
     }
@@ -153,11 +166,12 @@ export const command: Command = {
   -t, --time DAYS       print only lastlog records more recent than DAYS
   -u, --user LOGIN      print the lastlog record of LOGIN (or a uid, or a uid range N-M)
 
---file FILE reads FILE instead of /var/log/lastlog; --layout names a lastlog
-layout ("lastlog-linux", ...). With --json/--ndjson: one object per user,
-as lastlogs() gives them ({ user, uid, time, line, host, service }; time as
-ISO-8601 UTC text, null when never logged in; service "", which a lastlog
-file does not keep).
+Where the system keeps no /var/log/lastlog but a lastlog2 database (or a newer
+one), that is read. --file FILE reads FILE instead (a lastlog file or a
+lastlog2 database); --layout names a lastlog layout ("lastlog-linux", ...).
+With --json/--ndjson: one object per user, as lastlogs() gives them
+({ user, uid, time, line, host, service }; time as ISO-8601 UTC text, null
+when never logged in; service "" from a lastlog file, which keeps none).
 `,
   options: [
     { key: "before", short: "b", long: "before", arg: true },

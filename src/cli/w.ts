@@ -13,7 +13,8 @@ import { commandOf } from "../sources/_proc.ts";
 import type { ParsedArgs } from "./_args.ts";
 import { type Command, type Context, EXIT, jsonMode, lastValue, Writer } from "./_command.ts";
 import { layoutOption } from "./_read.ts";
-import { DAYS, isUtf8Locale, left, localtime, MONTHS } from "./_text.ts";
+import { rootOption } from "./_sources.ts";
+import { DAYS, isUtf8Locale, left, localtime, MONTHS, terminalField } from "./_text.ts";
 
 const MAX_CMD_WIDTH = 512;
 const MIN_CMD_WIDTH = 7;
@@ -236,10 +237,13 @@ function row(
   widths: { user: number; from: number; cmd: number },
 ): string {
   const u = a.record;
-  const raw = rawFields(u);
-  const user = byteString(raw.ut_user).slice(0, UT_NAMESIZE);
+  // A session from no file's bytes (logind, wtmpdb): what a terminal acts on, escaped (procps reads utmp only).
+  const fromFile = u.offset >= 0;
+  const raw = fromFile ? rawFields(u) : undefined;
+  const user = (raw !== undefined ? byteString(raw.ut_user) : terminalField(u, "ut_user")).slice(0, UT_NAMESIZE);
+  const line = raw !== undefined ? byteString(raw.ut_line) : terminalField(u, "ut_line");
   const p = a.processes;
-  let s = left(user, widths.user + 1, widths.user) + left(byteString(raw.ut_line), 9, 8);
+  let s = left(user, widths.user + 1, widths.user) + left(line, 9, 8);
   if (f.from) s += printFrom(u, f.ips, widths.from);
   const idle = a.display ? " ?xdm? " : ival7(a.idle ?? 0, 0, f.oldStyle);
   if (f.longform) {
@@ -263,7 +267,7 @@ async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   let report: ActivityReport;
   try {
     report = await readActivity({
-      ...(ctx.globals.root === undefined ? {} : { root: ctx.globals.root }),
+      ...rootOption(ctx),
       ...(file === undefined ? {} : { path: file }),
       ...(user === undefined ? {} : { user }),
       anyUser: f.anyUser,

@@ -15,10 +15,10 @@ import { wtmpdbSessions } from "../sources/wtmpdb.ts";
 import { type System, systemFor } from "./_system.ts";
 import { isStale } from "../sources/_proc.ts";
 import { formatAddress } from "../layouts/_addr.ts";
-import { isCTimeLocale, right, terminalText, TimeText } from "./_text.ts";
+import { isCTimeLocale, right, terminalField, TimeText } from "./_text.ts";
+import { safeJson } from "../_internal/escape.ts";
 
 const utf8 = new TextDecoder();
-const bytesOf = stringBytes;
 
 /** What to print, from the options (coreutils who.c's flags). */
 interface WhoFlags {
@@ -315,15 +315,14 @@ export function trimmedName(u: UtmpRecord): string {
 
 /**
  * A string field as `who` prints it (a byte string). From a utmp file: its
- * stored bytes, raw, as coreutils prints them. From a logind session (which
- * coreutils 9.1 never reads, so no output of its sets the bytes): the text
- * with whatever a terminal acts on escaped, since `cunescape()` has turned
- * the C escapes logind stores (`REMOTE_HOST=\033]0;...`) back into raw bytes.
+ * stored bytes, raw, as coreutils prints them. From a record that is no
+ * file's bytes (offset -1: a logind session, a wtmpdb row, which coreutils
+ * 9.1 never reads, so no output of its sets the bytes): the text with
+ * whatever a terminal acts on escaped ({@link terminalField}).
  */
 function shown(u: UtmpRecord, field: "ut_user" | "ut_line" | "ut_host"): string {
-  if (u.layout !== "logind") return storedString(u, field);
-  const text = field === "ut_line" && u.ut_line.startsWith("/dev/") ? u.ut_line.slice(5) : u[field];
-  return utf8String(terminalText(text));
+  if (u.offset >= 0) return storedString(u, field);
+  return terminalField(u, field);
 }
 
 /**
@@ -386,8 +385,8 @@ async function run(args: ParsedArgs, ctx: Context): Promise<number> {
     }
     if (out.json) {
       // One summary, not a list: { users, count } on one line, for --json and --ndjson alike.
-      const users = names.map((n) => utf8.decode(bytesOf(n)));
-      await out.text(utf8String(JSON.stringify({ users, count: names.length })) + "\n");
+      const users = names.map((n) => utf8.decode(stringBytes(n)));
+      await out.text(utf8String(safeJson(JSON.stringify({ users, count: names.length }))) + "\n");
       await out.flush();
       return EXIT.OK;
     }

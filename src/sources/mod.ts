@@ -126,6 +126,11 @@ export interface ChosenSource<K extends SourceKind = SourceKind> {
   source: SourceNames[K];
   /** The file or directory it is read from. */
   path: string;
+  /**
+   * The path as the caller knows it: the one given, or the system's own
+   * before `root` and its links (what `last` names in its closing line).
+   */
+  name: string;
 }
 
 /** The system path of each source (a database's, logind's, or this system's file from `systemPaths`). */
@@ -151,6 +156,17 @@ function systemPath(source: string): string | undefined {
 }
 
 /** The sources of each kind, the first the file "auto" prefers. */
+/**
+ * What "auto" chooses between, for each kind: a file, and the database
+ * (or, for the sessions, logind's directory) taken where the file is not.
+ */
+const AUTO: { readonly [K in SourceKind]: { file: SourceNames[K]; other?: SourceNames[K] } } = {
+  sessions: { file: "utmp", other: "logind" },
+  history: { file: "wtmp", other: "wtmpdb" },
+  failures: { file: "btmp" },
+  lastlog: { file: "lastlog", other: "lastlog2" },
+};
+
 const SOURCES: { readonly [K in SourceKind]: readonly SourceNames[K][] } = {
   sessions: ["utmp", "logind", "wtmpdb"],
   history: ["wtmp", "wtmpdb"],
@@ -225,6 +241,7 @@ async function isSqlite(path: string): Promise<boolean> {
  *   kind: "sessions",
  *   source: "logind",
  *   path: join(root, "run/systemd/sessions"),
+ *   name: "/run/systemd/sessions",
  * });
  * ```
  *
@@ -262,32 +279,39 @@ export async function chooseSource<K extends SourceKind>(
       }`,
     );
   }
-  const chosen = (s: string, path: string) => ({ kind, source: s as SourceNames[K], path });
-  const inRoot = async (s: string) => {
-    const path = systemPath(s);
-    if (path === undefined) {
+  const chosen = (s: string, path: string, name = path) => ({ kind, source: s as SourceNames[K], path, name });
+  /** A source's system path, and where it is under the root. */
+  const inRoot = async (s: string): Promise<{ path: string; name: string }> => {
+    const name = systemPath(s);
+    if (name === undefined) {
       throw new UtmpFileError(
         `Cannot read ${WHAT[kind]}: this system ("${platform}") keeps no ${s} file; pass the path of one`,
         "ENOENT",
         "",
       );
     }
-    return await rootPath(options.root, path);
+    return { path: await rootPath(options.root, name), name };
   };
-  if (source !== "auto") return chosen(source, options.path ?? await inRoot(source));
-  const [file, db] = sources as [string, string | undefined];
+  if (source !== "auto") {
+    if (options.path !== undefined) return chosen(source, options.path);
+    const at = await inRoot(source);
+    return chosen(source, at.path, at.name);
+  }
+  const { file, other } = AUTO[kind];
   if (options.path !== undefined) {
     const path = options.path;
     if (kind === "sessions" && (await probe(path))?.dir) return chosen("logind", path);
-    return chosen(db !== undefined && await isSqlite(path) ? (kind === "sessions" ? "wtmpdb" : db) : file, path);
+    // A SQLite file given for the sessions is a wtmpdb (its open sessions); for the others, their database.
+    if (other !== undefined && await isSqlite(path)) return chosen(kind === "sessions" ? "wtmpdb" : other, path);
+    return chosen(file, path);
   }
-  const filePath = await inRoot(file);
+  const { path: filePath, name: fileName } = await inRoot(file);
   const f = await probe(filePath);
   if (kind === "sessions") {
-    if (f !== undefined && f.size > 0) return chosen(file, filePath);
-    const logind = await inRoot("logind");
-    if ((await probe(logind))?.dir) return chosen("logind", logind);
-    if (f !== undefined) return chosen(file, filePath);
+    if (f !== undefined && f.size > 0) return chosen(file, filePath, fileName);
+    const { path: logind, name: logindName } = await inRoot("logind");
+    if ((await probe(logind))?.dir) return chosen("logind", logind, logindName);
+    if (f !== undefined) return chosen(file, filePath, fileName);
     throw new UtmpFileError(
       `Cannot find ${WHAT[kind]}: no utmp at ${quotePath(filePath)} and no systemd-logind sessions at ${
         quotePath(logind)
@@ -296,20 +320,24 @@ export async function chooseSource<K extends SourceKind>(
       filePath,
     );
   }
-  if (db === undefined) {
-    if (f !== undefined) return chosen(file, filePath);
+  if (other === undefined) {
+    if (f !== undefined) return chosen(file, filePath, fileName);
     throw new UtmpFileError(
       `Cannot find ${WHAT[kind]}: this system keeps no ${file} at ${quotePath(filePath)}; pass a path`,
       "ENOENT",
       filePath,
     );
   }
-  const dbPath = await inRoot(db);
+  const { path: dbPath, name: dbName } = await inRoot(other);
   const d = await probe(dbPath);
-  if (f !== undefined && (d === undefined || (f.size > 0 && f.mtimeMs >= d.mtimeMs))) return chosen(file, filePath);
-  if (d !== undefined) return chosen(db, dbPath);
+  if (f !== undefined && (d === undefined || (f.size > 0 && f.mtimeMs >= d.mtimeMs))) {
+    return chosen(file, filePath, fileName);
+  }
+  if (d !== undefined) return chosen(other, dbPath, dbName);
   throw new UtmpFileError(
-    `Cannot find ${WHAT[kind]}: no ${file} at ${quotePath(filePath)} and no ${db} at ${quotePath(dbPath)}; pass a path`,
+    `Cannot find ${WHAT[kind]}: no ${file} at ${quotePath(filePath)} and no ${other} at ${
+      quotePath(dbPath)
+    }; pass a path`,
     "ENOENT",
     filePath,
   );

@@ -239,7 +239,7 @@ export function mutate(bytes: Uint8Array, layout: Layout, mutations: readonly Mu
 }
 
 /** Byte arrays joined. */
-export const concat: (...parts: Uint8Array[]) => Uint8Array = concatBytes;
+export const concat = (...parts: Uint8Array[]): Uint8Array => concatBytes(parts);
 
 /**
  * Hostile content for a file of this layout: random bytes (a few records'

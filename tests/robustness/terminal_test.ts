@@ -14,7 +14,7 @@
  */
 
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { UtmpFile, UtmpFileError } from "../../mod.ts";
@@ -22,8 +22,9 @@ import { encodeRecords, LAYOUTS, type RecordInput } from "../../src/layouts/mod.
 import { terminalLine, terminalText } from "../../src/cli/_text.ts";
 import { safeJson } from "../../src/_internal/escape.ts";
 import { test } from "../_harness.ts";
-import { tempDir } from "../_util.ts";
-import { oracle, ours, same, utf8Of } from "../cli/_run.ts";
+import { ORACLE_ENV, tempDir } from "../_util.ts";
+import { fileURLToPath } from "node:url";
+import { oracle, ours, same, spawnDeno, utf8Of } from "../cli/_run.ts";
 import { writeSession } from "../sources/_build.ts";
 
 /** What a terminal acts on: controls, format characters (bidi), line and paragraph separators. */
@@ -75,6 +76,15 @@ function hostileBtmp(): Uint8Array {
       tv_sec: 1700000100 + i,
     })
   );
+  // Bytes no UTF-8 decoder takes: F5 80 80 (a lead byte past U+10FFFF's) and a continuation byte alone.
+  records.push({
+    ut_type: "LOGIN_PROCESS",
+    ut_pid: 299,
+    ut_line: "ssh:notty",
+    ut_user: Uint8Array.of(0x66, 0xf5, 0x80, 0x80, 0x9b, 0x32, 0x4a),
+    ut_host: "198.51.100.7",
+    tv_sec: 1700000199,
+  });
   return encodeRecords(LAYOUTS.linux, records);
 }
 
@@ -112,7 +122,7 @@ test("main() watch shows the hostile users and hosts of a btmp escaped, one line
   const t = tempDir();
   try {
     const btmp = t.file("btmp", hostileBtmp());
-    const n = 8 + HOSTILE_USERS.length;
+    const n = 8 + HOSTILE_USERS.length + 1;
     const ran = await ours(["watch", "--from-start", "--layout", "linux", "-n", String(n), btmp]);
     assert.equal(ran.code, 0, ran.err);
     assertSafeLines(ran.out, "watch");
@@ -141,7 +151,7 @@ test("main() watch --ndjson and dump --json escape C1 and bidi characters, and p
     const btmp = t.file("btmp", hostileBtmp());
     const records: Record<string, unknown>[] = [];
     for await (const u of new UtmpFile(btmp, { layout: "linux" })) records.push(JSON.parse(JSON.stringify(u)));
-    const watched = await ours(["watch", "--from-start", "--ndjson", "--layout", "linux", "-n", "16", btmp]);
+    const watched = await ours(["watch", "--from-start", "--ndjson", "--layout", "linux", "-n", "17", btmp]);
     const dumped = await ours(["dump", "--json", "--layout", "linux", btmp]);
     for (const ran of [watched, dumped]) {
       assert.equal(ran.code, 0, ran.err);
@@ -192,6 +202,23 @@ test("main() who, users, lastb and dump keep the classic tools' bytes over the h
     t.cleanup();
   }
 });
+
+test("utmp lastb in a UTF-8 locale prints what util-linux lastb prints for bytes no UTF-8 decoder takes", () => {
+  const t = tempDir();
+  try {
+    const btmp = t.file("btmp", hostileBtmp());
+    const env = { ...ORACLE_ENV, LC_ALL: "C.UTF-8", LANG: "C.UTF-8" };
+    const main = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
+    const mine = spawnDeno("deno", ["run", "-A", main, "lastb", "-f", btmp], env);
+    const theirs = spawnSync("lastb", ["-f", btmp], { env, encoding: "latin1" });
+    assert.equal(mine.code, theirs.status, mine.err);
+    // fputs_careful: "f" then F5 80 80 9B escaped byte by byte (F5 leads no UTF-8 character).
+    assert.match(theirs.stdout, /^f\\365\\200\\200\\2332J /m);
+    assert.equal(mine.out, theirs.stdout);
+  } finally {
+    t.cleanup();
+  }
+}, { ignore: !("Deno" in globalThis) });
 
 test("main() who and users escape what logind's session files hold, printing what coreutils prints for the escaped text", async () => {
   const t = tempDir();

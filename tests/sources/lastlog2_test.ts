@@ -3,6 +3,7 @@ import { mkdirSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "../_harness.ts";
 import { run, tempDir } from "../_util.ts";
+import { ours } from "../cli/_run.ts";
 import { chooseSource, lastlog2Entries } from "../../src/sources/mod.ts";
 import { where } from "./_build.ts";
 import { LastlogFile, type LastLogin, lastlogs } from "../../mod.ts";
@@ -78,6 +79,36 @@ test(
         "alice|1700000000",
       );
       assert.deepEqual(await all(lastlog2Entries(db, { passwd: t.file("passwd", PASSWD) })), EXPECTED);
+    } finally {
+      t.cleanup();
+    }
+  },
+  NO_SQLITE,
+);
+
+test(
+  "main() lastlog reads lastlog2's database where the system keeps no lastlog file: each password-file user as lastlogs() gives it",
+  async () => {
+    const t = tempDir();
+    try {
+      mkdirSync(join(t.dir, "var/lib/lastlog"), { recursive: true });
+      mkdirSync(join(t.dir, "etc"));
+      writeFileSync(join(t.dir, "etc/passwd"), PASSWD);
+      writeLastlog2(join(t.dir, "var/lib/lastlog/lastlog2.db"));
+      const json = await ours(["lastlog", "-R", t.dir, "--json"]);
+      assert.equal(json.code, 0, json.err);
+      const printed = JSON.parse(json.out) as { uid: number; time: string | null }[];
+      // Every user of the password file, in its order; those lastlog2 has, as lastlogs() gives them ("ghost" is
+      // in no password file; "daemon" never logged in).
+      assert.deepEqual(printed.map((e) => e.uid), [0, 1, 1000, 1001]);
+      const library = JSON.parse(JSON.stringify(await all(lastlogs({ root: t.dir })))) as { uid: number }[];
+      const byUid = new Map(library.map((e) => [e.uid, e]));
+      assert.deepEqual(printed.filter((e) => e.time !== null), [0, 1000, 1001].map((uid) => byUid.get(uid)));
+      const text = await ours(["lastlog", "-R", t.dir]);
+      assert.equal(text.code, 0, text.err);
+      assert.match(text.out, /^Username +Port +From +Latest\n/);
+      assert.match(text.out, /\nalice +pts\/0 +198\.51\.100\.4 +Tue Nov 14 22:13:20 \+0000 2023\n/);
+      assert.match(text.out, /\ndaemon +\*\*Never logged in\*\*\n/);
     } finally {
       t.cleanup();
     }

@@ -77,10 +77,11 @@ test("chooseSource() sessions auto reads utmp where it holds records, through th
   const t = tempDir();
   try {
     hostRoot(t.dir, { utmp: UTMP_TEXT, logind: true });
-    assert.deepEqual(where(await chooseSource("sessions", { root: t.dir })), {
-      source: "utmp",
-      path: join(t.dir, "run/utmp"),
-    });
+    const chosen = await chooseSource("sessions", { root: t.dir });
+    assert.deepEqual(where(chosen), { source: "utmp", path: join(t.dir, "run/utmp") });
+    // Its name is the system's own path, before the root and its links.
+    assert.equal(chosen.name, "/var/run/utmp");
+    assert.equal((await chooseSource("sessions", { path: join(t.dir, "run/utmp") })).name, join(t.dir, "run/utmp"));
     assert.deepEqual(await whoList({ root: t.dir }), ["alice /dev/pts/0 linux"]);
     assert.deepEqual((await all(sessions({ root: t.dir }))).map((u) => u.ut_type), ["BOOT_TIME", "USER_PROCESS"]);
   } finally {
