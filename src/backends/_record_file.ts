@@ -7,7 +7,7 @@
  * @module
  */
 
-import { constants, fstatSync, readSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { type FileHandle, open, readFile, stat } from "node:fs/promises";
 import { UtmpFileError } from "../errors.ts";
 import { isPermissionDenial, platform } from "../_internal/runtime.ts";
@@ -304,12 +304,7 @@ export async function readRegularFile(path: string, options: ReadRegularFileOpti
     let bytes = new Uint8Array(Math.min(Math.max(file.size, 4096), maxBytes + 1));
     let got = 0;
     for (;;) {
-      if (got === bytes.length) {
-        if (got > maxBytes) throw tooLarge(path, got, maxBytes);
-        const grown = new Uint8Array(Math.min(bytes.length * 2, maxBytes + 1));
-        grown.set(bytes);
-        bytes = grown;
-      }
+      bytes = room(bytes, got, maxBytes, path);
       const n = await file.read(bytes.subarray(got), got);
       if (n === 0) return bytes.subarray(0, got);
       got += n;
@@ -317,6 +312,57 @@ export async function readRegularFile(path: string, options: ReadRegularFileOpti
   } finally {
     await file.close();
   }
+}
+
+/**
+ * {@link readRegularFile}, synchronously, for the few readers that are
+ * (a root's /proc files, its password file for `last` and `w`): the same
+ * rules, a file that reports no size (/proc) read to its end up to the limit.
+ *
+ * @param path File path.
+ * @param options The limit and whether to follow a final symbolic link.
+ * @returns Its bytes.
+ * @throws {UtmpFileError} As {@link readRegularFile} throws.
+ */
+export function readRegularFileSync(path: string, options: ReadRegularFileOptions = {}): Uint8Array {
+  const { hint, maxBytes = READ_LIMIT, noFollow = false } = options;
+  if (path.includes("\0")) throw codeError("ENOENT", path, hint);
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (noFollow ? constants.O_NOFOLLOW ?? 0 : 0));
+  } catch (error) {
+    if (noFollow && (error as { code?: unknown }).code === "ELOOP") {
+      throw codeError("ELOOP", path, "it is a symbolic link");
+    }
+    throw fileError(error, path, hint);
+  }
+  try {
+    const stats = fstatSync(fd);
+    if (stats.isDirectory()) throw codeError("EISDIR", path);
+    if (!stats.isFile()) throw notRegular(path, stats);
+    if (stats.size > maxBytes) throw tooLarge(path, stats.size, maxBytes);
+    let bytes = new Uint8Array(Math.min(Math.max(stats.size, 4096), maxBytes + 1));
+    let got = 0;
+    for (;;) {
+      bytes = room(bytes, got, maxBytes, path);
+      const n = readSync(fd, bytes, got, bytes.length - got, got);
+      if (n === 0) return bytes.subarray(0, got);
+      got += n;
+    }
+  } catch (error) {
+    throw error instanceof UtmpFileError ? error : fileError(error, path, hint);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The buffer a whole-file read goes on in: `bytes`, or once full a larger one (never past one byte more than the limit). */
+function room(bytes: Uint8Array<ArrayBuffer>, got: number, maxBytes: number, path: string): Uint8Array<ArrayBuffer> {
+  if (got < bytes.length) return bytes;
+  if (got > maxBytes) throw tooLarge(path, got, maxBytes);
+  const grown = new Uint8Array(Math.min(bytes.length * 2, maxBytes + 1));
+  grown.set(bytes);
+  return grown;
 }
 
 function tooLarge(path: string, size: number, limit: number): UtmpFileError {

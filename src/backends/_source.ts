@@ -40,9 +40,6 @@ export type ProblemSink = (problem: RecordProblem) => void;
 /** A problem a source finds: a warning of the reader (see `UtmpWarning`). */
 export type RecordProblem = UtmpWarning;
 
-/** What kind of problem (see `UtmpWarning.kind`). */
-export type ProblemKind = UtmpWarning["kind"];
-
 /**
  * What a partial-record warning says: how far into what the file ends.
  *

@@ -227,7 +227,7 @@ export class Writer {
     return this.#json !== undefined;
   }
 
-  /** Where the next byte goes: where a line begins, for {@link trimLine} and {@link lineText}. */
+  /** Where the next byte goes: where a line begins, for {@link trimLine} and {@link takeFrom}. */
   get position(): number {
     return this.#at;
   }
@@ -252,30 +252,6 @@ export class Writer {
     const buffer = this.#room(n);
     let at = this.#at;
     for (let i = 0; i < n; i++) buffer[at++] = text.charCodeAt(i);
-    this.#at = at;
-  }
-
-  /**
-   * printf `%-W.Ps` of the C string in `bytes[start, end)` (cut at its first
-   * NUL, then at `precision` bytes, padded with spaces to `width`), never
-   * flushing.
-   *
-   * @param bytes Bytes.
-   * @param start First byte.
-   * @param end One past the last byte.
-   * @param width Minimum width.
-   * @param precision Maximum length (-1 for none).
-   */
-  field(bytes: Uint8Array, start: number, end: number, width: number, precision = -1): void {
-    if (precision >= 0 && end - start > precision) end = start + precision;
-    const buffer = this.#room(Math.max(width, end - start));
-    let at = this.#at;
-    for (let i = start; i < end; i++) {
-      const b = bytes[i]!;
-      if (b === 0) break;
-      buffer[at++] = b;
-    }
-    for (const stop = this.#at + width; at < stop;) buffer[at++] = 0x20;
     this.#at = at;
   }
 

@@ -70,10 +70,8 @@ export interface LocaleChoice {
 
 /** What `setlocale(LC_ALL, "")` left, per category. */
 export interface Locales {
-  /** Each category's locale. */
+  /** Each category's locale ("C" in every one when a name asked for is not installed). */
   categories: Readonly<Record<Category, LocaleChoice>>;
-  /** The name that was not installed, when the call failed and everything stayed "C". */
-  missing?: string;
 }
 
 /** The default locale directory (glibc's COMPLOCALEDIR). */
@@ -214,10 +212,7 @@ export function setlocaleAll(system: LocaleSystem): Locales {
     const name = all ?? get(category) ?? lang ?? "C";
     const found = find(name, category, system);
     if (found === undefined) {
-      return {
-        categories: Object.fromEntries(CATEGORIES.map((c) => [c, C])) as Record<Category, LocaleChoice>,
-        missing: name,
-      };
+      return { categories: Object.fromEntries(CATEGORIES.map((c) => [c, C])) as Record<Category, LocaleChoice> };
     }
     categories[category] = found;
   }

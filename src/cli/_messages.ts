@@ -7,12 +7,9 @@
  *
  * 1. a runtime permission denial (Deno's `NotCapable`) becomes "Cannot read
  *    "PATH": not allowed (Deno needs --allow-read)", whatever flag it names;
- * 2. an error that carries a `hint` (a string key naming the library's
- *    remedy: "layout", "lastlog", "source", "uids", "path"; see
- *    {@link CLI_ADVICE}) keeps its message up to its last "; " (where the
- *    library's advice begins) and ends with the command line's advice;
- * 3. otherwise each library phrase of {@link PHRASES} found in the message
- *    is replaced by the command line's.
+ * 2. otherwise each library phrase of {@link PHRASES} found in the message
+ *    (the advice after its last "; ") is replaced by the command line's
+ *    ({@link CLI_ADVICE}).
  *
  * @module
  */
@@ -22,7 +19,7 @@ import { isPermissionDenial } from "../_internal/runtime.ts";
 /** How each command takes the file to read, where it is not an operand. */
 const FILE_FLAG: Readonly<Record<string, string>> = { last: "-f ", lastb: "-f ", lastlog: "--file ", w: "--file " };
 
-/** What to say, keyed by a library error's `hint`, for the command that failed ("who", "last"). */
+/** The command line's advice for each remedy the library names, for the command that failed ("who", "last"). */
 export const CLI_ADVICE: Readonly<Record<string, (command: string) => string>> = {
   /** The remedy is the `layout` option: the flag is `--layout`. */
   layout: () => "pass --layout NAME",
@@ -37,9 +34,8 @@ export const CLI_ADVICE: Readonly<Record<string, (command: string) => string>> =
 };
 
 /**
- * Library phrases and the command line's words for them, for errors that
- * carry no `hint`. Each is matched anywhere in the message; "$1" in the words
- * is the phrase's first group.
+ * Library phrases and the command line's words for them. Each is matched
+ * anywhere in the message; "$1" in the words is the phrase's first group.
  */
 export const PHRASES: readonly (readonly [RegExp, (command: string) => string])[] = [
   [/\bpass the layout option\b/g, CLI_ADVICE.layout!],
@@ -104,13 +100,7 @@ export function cliMessage(error: unknown, command = "COMMAND"): string {
   const denied = denial(error);
   if (denied !== undefined) return deniedMessage(denied);
   if (!(error instanceof Error)) return String(error);
-  const message = error.message;
-  const hint = (error as { hint?: unknown }).hint;
-  if (typeof hint === "string" && Object.hasOwn(CLI_ADVICE, hint)) {
-    const cut = message.lastIndexOf("; ");
-    return `${cut === -1 ? message : message.slice(0, cut)}; ${CLI_ADVICE[hint]!(command)}`;
-  }
-  let text = message;
+  let text = error.message;
   for (const [phrase, words] of PHRASES) text = text.replace(phrase, words(command));
   return text;
 }

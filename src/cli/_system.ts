@@ -9,12 +9,12 @@
  * @module
  */
 
-import { readFileSync, readlinkSync } from "node:fs";
+import { readlinkSync } from "node:fs";
 import { uptime } from "node:os";
 import process from "node:process";
 import { isPermissionDenial } from "../_internal/runtime.ts";
 import { byteString } from "../_internal/bytes.ts";
-import { uidsByName } from "../_internal/passwd.ts";
+import { readRegularFileSync } from "../backends/_record_file.ts";
 import { Machine, type TtyStat } from "../sources/_proc.ts";
 import type { Context } from "./_command.ts";
 
@@ -25,7 +25,8 @@ export class System {
   readonly #onDenied: (what: string, flag: string) => void;
   readonly #denied = new Set<string>();
   readonly #machine: Machine;
-  #passwd: Map<string, number> | undefined;
+  /** The password file may not be read (a permission denial, said once). */
+  #noPasswd = false;
   /** The terminals looked at in this run, by path. */
   readonly #ttys = new Map<string, TtyStat | undefined>();
 
@@ -131,16 +132,15 @@ export class System {
    * @returns The uid, or undefined for an unknown user.
    */
   uidOf(name: string): number | undefined {
-    if (this.#machine.root !== undefined) return this.#machine.uidOf(name);
-    if (this.#passwd === undefined) {
-      this.#passwd = new Map();
-      try {
-        this.#passwd = uidsByName(byteString(readFileSync("/etc/passwd")));
-      } catch (error) {
-        if (isPermissionDenial(error)) this.deny("/etc/passwd", "--allow-read");
-      }
+    if (this.#noPasswd) return undefined;
+    try {
+      return this.#machine.uidOf(name);
+    } catch (error) {
+      if (!isPermissionDenial(error)) throw error;
+      this.deny("/etc/passwd", "--allow-read");
+      this.#noPasswd = true;
+      return undefined;
     }
-    return this.#passwd.get(name);
   }
 
   /**
@@ -153,7 +153,7 @@ export class System {
     let text: string;
     try {
       if (this.#machine.root !== undefined && !this.#machine.hasProc) return "absent";
-      text = readFileSync(this.#machine.path(`/proc/${pid >>> 0}/loginuid`), "latin1");
+      text = byteString(readRegularFileSync(this.#machine.path(`/proc/${pid >>> 0}/loginuid`), { maxBytes: 64 }));
     } catch (error) {
       if (isPermissionDenial(error)) this.deny("processes (/proc)");
       return "absent";

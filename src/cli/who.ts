@@ -6,8 +6,8 @@
 
 import { p2, storedSeconds, storedString, stringBytes, utf8String } from "../_internal/bytes.ts";
 import type { UtmpRecord, UtmpRecordObject } from "../record.ts";
-import type { ParsedArgs } from "./_args.ts";
-import { type Command, type Context, EXIT, fileOperands, jsonMode, Writer } from "./_command.ts";
+import { type ParsedArgs, UsageError } from "./_args.ts";
+import { type Command, type Context, EXIT, jsonMode, lastValue, Writer } from "./_command.ts";
 import { openRecords } from "./_read.ts";
 import { sourceOf } from "./_sources.ts";
 import { logindRecords } from "../sources/logind.ts";
@@ -340,7 +340,7 @@ export async function* whoRecords(
   const { source, path } = await sourceOf(ctx, "sessions", file);
   if (source === "logind" && file === undefined) {
     // Say plainly why the output is not from a utmp file (stdout stays what who prints on such a system).
-    ctx.io.err(`utmp ${ctx.command}: this system keeps no utmp file; showing systemd-logind's sessions ("${path}")\n`);
+    ctx.io.err(`utmp ${ctx.command}: this system's utmp is missing or empty; showing systemd-logind's sessions ("${path}")\n`);
   }
   // Under --root the pids are another system's: checked in its /proc where one is mounted there (see System).
   const checkPids = file === undefined;
@@ -372,9 +372,12 @@ export function liveOnly(records: UtmpRecord[], system: System): UtmpRecord[] {
 
 async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   const f = flagsOf(args);
-  const operands = fileOperands(args, 2);
-  if (operands.length === 2) f.myLine = true;
-  const file = operands.length === 1 ? operands[0] : undefined;
+  // who FILE, or who ARG1 ARG2 ("am i"): with --file FILE, at most ARG1 ARG2 besides.
+  const given = lastValue(args, "file");
+  if (args.operands.length > 2) throw new UsageError(`extra operand '${args.operands[2]}'`);
+  if (given !== undefined && args.operands.length === 1) throw new UsageError(`extra operand '${args.operands[0]}'`);
+  if (args.operands.length === 2) f.myLine = true;
+  const file = given ?? (args.operands.length === 1 ? args.operands[0] : undefined);
   const out = new Writer(ctx.io, jsonMode(args));
   const system = systemFor(ctx, ctx.globals.root);
   const printer = new WhoPrinter(f, system, out);

@@ -89,7 +89,7 @@ const LINUX_PID_MAX = 2 ** 22;
 const SPREAD_RATIO = 4;
 
 /** The evidence for one layout. */
-export interface Score {
+interface Score {
   /** The layout. */
   readonly layout: Layout;
   /** Whole records in the sample. */
@@ -191,7 +191,7 @@ function clock(): number {
  * @param now The time the file is judged at, in seconds since the epoch (default: the clock).
  * @returns The evidence.
  */
-export function scoreLayout(layout: Layout, head: Uint8Array, fileSize: number, now: number = clock()): Score {
+function scoreLayout(layout: Layout, head: Uint8Array, fileSize: number, now: number = clock()): Score {
   const size = layout.size;
   let bytes = head;
   let records = Math.min(DETECT_SAMPLE, Math.floor(head.length / size));
@@ -380,7 +380,7 @@ export interface Sample {
  * @param now The time the file is judged at, in seconds since the epoch (default: the clock).
  * @returns The evidence (`magic` and `strong` are always false and 0, `blank` 0).
  */
-export function scoreLastlog(
+function scoreLastlog(
   layout: Layout,
   samples: readonly Sample[],
   fileSize: number,

@@ -19,6 +19,7 @@ import { byteString } from "../_internal/bytes.ts";
 import { uidsByName } from "../_internal/passwd.ts";
 import { isPermissionDenial } from "../_internal/runtime.ts";
 import { rootPathSync } from "./_root.ts";
+import { readRegularFileSync } from "../backends/_record_file.ts";
 import type { UtmpRecord } from "../record.ts";
 
 /** A terminal's owner, mode, device number and last access, as `stat` reports them. */
@@ -305,7 +306,8 @@ export class Machine {
 
   #readBytes(path: string): Uint8Array | undefined {
     try {
-      return readFileSync(this.path(path));
+      // Under a root, a file of its tree: a FIFO there is refused at once, a huge file not read whole.
+      return readRegularFileSync(this.path(path));
     } catch (error) {
       if (isPermissionDenial(error)) throw error;
       return undefined;

@@ -92,6 +92,14 @@ test("main() rejects an unknown command or option with one line and exit code 2"
     out: "",
     err: "utmp who: option '--root' requires an argument\nTry 'utmp who --help' for more information.\n",
   });
+  // --file FILE takes FILE's place: who FILE X is one operand too many, who --file FILE ARG1 ARG2 is "am i" on FILE.
+  const extra = await ours(["who", "--file", WTMP, "x"]);
+  assert.deepEqual(extra, {
+    code: 2,
+    out: "",
+    err: "utmp who: extra operand 'x'\nTry 'utmp who --help' for more information.\n",
+  });
+  assert.deepEqual(await ours(["who", "--file", WTMP, "am", "i"]), await ours(["who", "-m", WTMP]));
   const option = await ours(["dump", "--frobnicate"]);
   assert.equal(option.code, 2);
   assert.equal(

@@ -2,7 +2,7 @@
  * The command line speaks its own language: errors that name a library
  * option (`the layout option`, `LastlogFile`, `source "wtmpdb"`) come out
  * naming the flag or the command (`--layout NAME`, `utmp lastlog`), from
- * real library errors on real files and from errors that carry a `hint`;
+ * real library errors on real files;
  * Deno's permission denials come out as one "Cannot ...: not allowed (Deno
  * needs --allow-...)" line.
  *
@@ -14,9 +14,8 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "../_harness.ts";
 import { FIXTURES, tempDir } from "../_util.ts";
-import { UtmpFormatError } from "../../src/errors.ts";
 import { encodeRecords, LAYOUTS } from "../../src/layouts/mod.ts";
-import { CLI_ADVICE, cliMessage, deniedMessage } from "../../src/cli/_messages.ts";
+import { cliMessage, deniedMessage } from "../../src/cli/_messages.ts";
 import { ours } from "./_run.ts";
 
 /** Words of the library's API that the command line has no flag or command for. */
@@ -57,35 +56,6 @@ test("main() names the flag or command, not the library option, in the errors of
   } finally {
     tmp.cleanup();
   }
-});
-
-test("cliMessage() replaces the library's advice after the last '; ' of an error that carries a hint", () => {
-  const hinted = (message: string, hint: string): Error =>
-    Object.assign(new UtmpFormatError(message, { offset: 0, recordIndex: 0, layout: "auto" }), { hint });
-  assert.equal(
-    cliMessage(hinted('Cannot tell the layout of "f": "linux", "linux-be" fit; pass layout: "linux"', "layout"), "who"),
-    'Cannot tell the layout of "f": "linux", "linux-be" fit; pass --layout NAME',
-  );
-  assert.equal(
-    cliMessage(hinted('Cannot read "l": it is a lastlog; new LastlogFile("l")', "lastlog"), "dump"),
-    `Cannot read "l": it is a lastlog; ${CLI_ADVICE.lastlog!("dump")}`,
-  );
-  assert.equal(
-    cliMessage(
-      hinted('Cannot open "/r/var/run/utmp": no such file (ENOENT); pass { source: "wtmpdb" }', "source"),
-      "last",
-    ),
-    `Cannot open "/r/var/run/utmp": no such file (ENOENT); name the file to read: 'utmp last -f FILE'`,
-  );
-  // An unknown hint leaves the message to the phrase table; a message without a library phrase stays as it is.
-  assert.equal(
-    cliMessage(hinted("Cannot x: y; pass the layout option", "frob"), "who"),
-    "Cannot x: y; pass --layout NAME",
-  );
-  assert.equal(
-    cliMessage(new Error('Cannot open "/x": no such file (ENOENT)')),
-    'Cannot open "/x": no such file (ENOENT)',
-  );
 });
 
 test("cliMessage() turns a Deno permission denial into one line naming the flag, whatever it was wrapped in", () => {

@@ -10,6 +10,7 @@
  */
 
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { closeSync, mkdirSync, openSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
@@ -186,6 +187,12 @@ test("a root's /proc and /dev are looked at through links inside the root, never
     assert.equal(machine.pidAlive(process.pid), false, "this process is the host's, not the tree's");
     // dev -> ../../dev resolves to the tree's own "dev", the same link again, until the 41st: refused.
     assert.throws(() => machine.path("/dev/null"), (e) => e instanceof UtmpFileError && e.code === "ELOOP");
+    // A FIFO where the password file or a process's file should be is passed over at once (an open would block).
+    mkdirSync(join(root, "etc"));
+    execFileSync("mkfifo", [join(root, "etc/passwd"), join(root, "fakeproc/1/stat")]);
+    assert.equal(machine.uidOf("root"), undefined);
+    assert.equal(machine.pidAlive(1), true);
+    assert.equal(machine.processes()?.find((p) => p.pid === 1), undefined);
   } finally {
     t.cleanup();
   }

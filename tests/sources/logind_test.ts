@@ -345,7 +345,7 @@ test("main() who under --root reads the host's logind sessions where it has no u
       assert.equal(text, run("who", [...flags, reference]), `who ${flags.join(" ")}`);
       assert.equal(
         notes,
-        `utmp who: this system keeps no utmp file; showing systemd-logind's sessions ` +
+        `utmp who: this system's utmp is missing or empty; showing systemd-logind's sessions ` +
           `("${join(t.dir, "host/run/systemd/sessions")}")\n`,
       );
     }
