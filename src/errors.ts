@@ -92,9 +92,10 @@ export interface UtmpWarning {
 }
 
 /**
- * The bytes do not decode as the layout says: a trailing partial record or an
- * impossible record type in `strict` mode, or a file whose layout cannot be
- * recognised.
+ * The bytes do not decode as the layout says: in `strict` mode, the first
+ * problem a warning would report (an impossible record type, a trailing
+ * partial record, a file that shrank or was replaced while read); or a file
+ * whose layout cannot be recognised.
  *
  * @example Catching it
  * ```ts

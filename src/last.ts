@@ -502,12 +502,13 @@ class PairedSession implements Session {
  *   { ut_type: "USER_PROCESS", ut_pid: 42, ut_line: "pts/0", ut_user: "ann", ut_host: "10.0.0.5", tv_sec: 1700000000 },
  *   { ut_type: "DEAD_PROCESS", ut_pid: 42, ut_line: "pts/0", tv_sec: 1700003600 },
  * ]));
- * for await (const s of lastSessions(path)) {
- *   assert.equal(s.login.ut_user, "ann");
- *   assert.equal(s.end, "logout");
- *   assert.equal(s.duration, 3600);
- *   assert.equal(s.logoutTime?.toISOString(), "2023-11-14T23:13:20.000Z");
- * }
+ * const sessions = [];
+ * for await (const s of lastSessions(path)) sessions.push(s);
+ * assert.equal(sessions.length, 1);
+ * assert.equal(sessions[0]!.login.ut_user, "ann");
+ * assert.equal(sessions[0]!.end, "logout");
+ * assert.equal(sessions[0]!.duration, 3600);
+ * assert.equal(sessions[0]!.logoutTime?.toISOString(), "2023-11-14T23:13:20.000Z");
  * ```
  *
  * @example The system's history

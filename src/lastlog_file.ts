@@ -32,7 +32,7 @@ export interface LastlogEntry {
   host: string;
 }
 
-/** Options of {@link LastlogFile} and {@link lastlog}. */
+/** Options of {@link LastlogFile}. */
 export interface LastlogOptions {
   /**
    * Slot layout: "auto" (default) detects it from the file (see
@@ -68,10 +68,10 @@ export const LASTLOG_SCAN_BYTES = 64 << 20;
  * A lastlog file, read by uid.
  *
  * Iterating yields the used slots in uid order, reading the file in chunks
- * of 256 KiB. A file is scanned whole when it is at most
- * {@link LASTLOG_SCAN_BYTES} long, or when the file system has allocated at
- * least half of it (a dense file: its bytes are real data). A larger sparse
- * file is scanned only up to {@link LASTLOG_SCAN_BYTES}, plus its last slot
+ * of 256 KiB. A file is scanned whole when it is at most 64 MiB long, or
+ * when the file system has allocated at least half of it (a dense file: its
+ * bytes are real data). A larger sparse file is scanned only up to 64 MiB,
+ * plus its last slot
  * (which the file's size says is in use); the part in between is listed in
  * {@link warnings}, and the `uids` option reaches users there by direct
  * seeks. Each pass opens the file and closes it when done.

@@ -34,8 +34,10 @@ export interface UtmpFileOptions {
    */
   backend?: "auto" | "file" | "ffi";
   /**
-   * Throw a {@link UtmpFormatError} at the first bad record (a partial tail,
-   * an impossible type) instead of recording a warning and going on.
+   * Throw a {@link UtmpFormatError} at the first problem (a bad record, a
+   * partial tail, a file that shrank or was replaced while read, a FreeBSD
+   * zero length: whatever would be a warning) instead of recording a warning
+   * and going on; the records before it are yielded first.
    */
   strict?: boolean;
   /**
@@ -132,7 +134,7 @@ export class UtmpFile implements AsyncIterable<UtmpRecord>, AsyncDisposable {
   readonly path: string;
   /**
    * Problems met so far, in file order: skipped records, partial tails, a file
-   * that shrank or was replaced. At most the first {@link WARNINGS_KEPT}
+   * that shrank or was replaced. At most the first thousand
    * (one bad record in a million keeps them all; a file of garbage keeps
    * memory flat): {@link warningCount} counts every one. Cleared by
    * {@link rewind}.

@@ -8,7 +8,7 @@
  */
 
 import type { UtmpRecord } from "./record.ts";
-import { byteString, p2, storedString, stringBytes, StringSink, type TextSink, zeroPad } from "./_internal/bytes.ts";
+import { byteString, p2, storedString, stringBytes, StringSink, zeroPad } from "./_internal/bytes.ts";
 import type { Layout } from "./layouts/schema.ts";
 import { encodeRecord, type RecordInput } from "./layouts/encode.ts";
 import { LINUX } from "./layouts/linux.ts";
@@ -37,7 +37,7 @@ const DAYS = new Map<number, string>();
  * {@link isoTimestamp} written in pieces: the date made once per day, the
  * rest from the seconds of the day.
  */
-function writeTimestamp(out: TextSink, tv_sec: number, tv_usec: number): boolean {
+function writeTimestamp(out: UtmpdumpSink, tv_sec: number, tv_usec: number): boolean {
   if (!Number.isSafeInteger(tv_sec) || Math.abs(tv_sec) > 8.64e12) {
     const text = isoTimestamp(tv_sec, tv_usec);
     out.write(text);
@@ -128,14 +128,47 @@ export function formatUtmpdumpLine(record: UtmpRecord): string {
 }
 
 /**
+ * Where {@link writeUtmpdumpLine} writes: byte strings (one char per byte),
+ * as a buffer of output bytes takes them.
+ */
+export interface UtmpdumpSink {
+  /** Writes a byte string. */
+  write(text: string): void;
+  /** Writes a byte string cut at its first NUL and at `precision` (-1: none), padded with spaces to `width`. */
+  pad(text: string, width: number, precision?: number): void;
+}
+
+/**
  * {@link formatUtmpdumpLine}, written to a sink in pieces (no string made
  * for the line): what `utmp dump` writes into its output buffer.
+ *
+ * @example Into a sink of one's own
+ * ```ts
+ * import { decodeRecord, encodeRecord, LAYOUTS } from "@utmp/utmp/layouts";
+ * import { formatUtmpdumpLine, writeUtmpdumpLine } from "@utmp/utmp/utmpdump";
+ * import assert from "node:assert/strict";
+ *
+ * const record = decodeRecord(
+ *   encodeRecord(LAYOUTS.linux, { ut_type: "USER_PROCESS", ut_user: "bob", ut_line: "pts/0", tv_sec: 1700002000 }),
+ *   LAYOUTS.linux,
+ * );
+ * let text = "";
+ * const sink = {
+ *   write: (t: string) => void (text += t),
+ *   pad: (t: string, width: number, precision = -1) => {
+ *     const cut = (precision < 0 ? t : t.slice(0, precision)).split("\0")[0]!;
+ *     text += cut.padEnd(width, " ");
+ *   },
+ * };
+ * assert.equal(writeUtmpdumpLine(sink, record), true);
+ * assert.equal(text, formatUtmpdumpLine(record));
+ * ```
  *
  * @param out Where to write.
  * @param record A record.
  * @returns False when utmpdump prints no line for it (then what was written is to be taken back).
  */
-export function writeUtmpdumpLine(out: TextSink, record: UtmpRecord): boolean {
+export function writeUtmpdumpLine(out: UtmpdumpSink, record: UtmpRecord): boolean {
   out.write("[");
   out.write(String(record.ut_type_raw));
   out.write("] [");

@@ -1,7 +1,7 @@
 /**
- * The file reader's read-ahead (the next chunk is read while one is decoded)
- * and the `reuseBuffers` option (three buffers read into in turn), on files
- * of several chunks. The oracle is what the encoder wrote: every
+ * Reading files of several chunks: by default (a new buffer a chunk, records
+ * readable as long as they are kept) and with `reuseBuffers` (two buffers
+ * read into in turn). The oracle is what the encoder wrote: every
  * record's pid, user, line and time come from its index.
  */
 

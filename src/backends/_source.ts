@@ -50,3 +50,17 @@ export type RecordProblem = UtmpWarning;
 export function partialReason(n: number, what: string): string {
   return `file ends ${n} ${n === 1 ? "byte" : "bytes"} into ${what}`;
 }
+
+/**
+ * The warning for a partial record where a file ends, the same from every
+ * backend and direction.
+ *
+ * @param offset Where the partial record starts.
+ * @param recordIndex The index it would have.
+ * @param n How many bytes of it there are.
+ * @param what What it is part of ("a 384-byte record").
+ * @returns The warning.
+ */
+export function partialProblem(offset: number, recordIndex: number, n: number, what: string): RecordProblem {
+  return { kind: "partial-record", offset, recordIndex, reason: partialReason(n, what) };
+}

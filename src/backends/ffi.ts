@@ -21,7 +21,7 @@ import type { Detection } from "../layouts/detect.ts";
 import type { RecordProblem } from "./_source.ts";
 import { systemPaths } from "../paths.ts";
 import { type Chunk, makeChunk } from "../layouts/decode.ts";
-import { partialReason, type ProblemSink, type RecordSource } from "./_source.ts";
+import { partialProblem, type ProblemSink, type RecordSource } from "./_source.ts";
 import type { FfiBackend } from "../ffi/symbols.ts";
 import { type LibcProfile, libcProfile, readUtmpx, type Snapshot } from "../ffi/utmpx.ts";
 import { quotePath } from "../_internal/escape.ts";
@@ -185,10 +185,5 @@ function partialTail(snapshot: Snapshot, size: number): RecordProblem | undefine
   const stride = snapshot.fileStride;
   if (stride === undefined || size % stride === 0) return undefined;
   const tail = size % stride;
-  return {
-    kind: "partial-record",
-    offset: size - tail,
-    recordIndex: Math.floor(size / stride),
-    reason: partialReason(tail, `a ${stride}-byte record`),
-  };
+  return partialProblem(size - tail, Math.floor(size / stride), tail, `a ${stride}-byte record`);
 }

@@ -9,7 +9,8 @@
  *   without blocking; see `openRecordFile`), and its layout is resolved once
  *   (`resolveLayout`: given, or detected from the regions detection asks for);
  * - records are read whole, a chunk (256 KiB) at a time, by position, with
- *   `readSettled` (never a record torn by a concurrent writer); synchronous
+ *   `readSettled` (never a record torn by a concurrent writer; a FreeBSD
+ *   utx.log, whose records are length-prefixed, with plain reads); synchronous
  *   positional reads from the page cache, asynchronous ones for a file on slow
  *   storage, and never holding the event loop for more than
  *   {@link HOLD_MS} at a time;
@@ -26,8 +27,8 @@ import { openRecordFile, readSettled, type RecordFile, shrankReason } from "./_r
 import { type Chunk, type ChunkProblem, makeChunk, recordsPerChunk } from "../layouts/decode.ts";
 import { type Detection, detectionRegions, resolveLayout, type Sample } from "../layouts/detect.ts";
 import { scanFrames, unframe } from "../layouts/_framing.ts";
-import type { Layout, LayoutKind } from "../layouts/schema.ts";
-import { partialReason, type ProblemSink, type RecordSource } from "./_source.ts";
+import { isFramed, type Layout, type LayoutKind } from "../layouts/schema.ts";
+import { partialProblem, type ProblemSink, type RecordSource } from "./_source.ts";
 import { quotePath } from "../_internal/escape.ts";
 
 /** Options of {@link RecordCursor}. */
@@ -42,7 +43,11 @@ export interface CursorOptions {
   hint?: string | undefined;
   /** Where to report problems between records (a partial tail, a shrunk or replaced file). */
   onProblem: ProblemSink;
-  /** Read into the same few buffers (see `UtmpFileOptions.reuseBuffers`). */
+  /**
+   * Read into the same two buffers (see `UtmpFileOptions.reuseBuffers`); a
+   * framed utx.log, whose records are copied out of the read, is read into
+   * new ones all the same.
+   */
   reuseBuffers?: boolean;
   /**
    * The file is being followed as it grows (`watch()`): a partial record at
@@ -73,7 +78,7 @@ const RING = 2;
  * @throws {RangeError} For a framed layout.
  */
 export function assertFollowable(layout: Layout, path: string): void {
-  if ((layout.framing ?? "fixed") === "fixed") return;
+  if (!isFramed(layout)) return;
   throw new RangeError(
     `Cannot watch ${
       quotePath(path)
@@ -99,8 +104,9 @@ interface FramedChunk {
  * Reads one record file: forward ({@link next}), backward
  * ({@link previous}), by record index ({@link slots}), or following it as
  * it grows (`follow`). Opens nothing until the first read; {@link release}
- * closes the file, and a later read reopens it and continues where it
- * stopped (noting it when the path names another file by then).
+ * closes the file, and a later forward read reopens it and continues where
+ * it stopped (noting it when the path names another file by then); a later
+ * backward read starts again from the end.
  */
 export class RecordCursor implements RecordSource {
   readonly backend = "file" as const;
@@ -183,7 +189,7 @@ export class RecordCursor implements RecordSource {
     }
     const turning = this.#turnIfHeld();
     if (turning !== undefined) return turning.then(() => this.next());
-    return layout.framing === "u16be" ? this.#nextFramed(file, layout) : this.#nextFixed(file, layout);
+    return isFramed(layout) ? this.#nextFramed(file, layout) : this.#nextFixed(file, layout);
   }
 
   #nextFixed(file: RecordFile, layout: Layout): Chunk | null | Promise<Chunk | null> {
@@ -310,12 +316,7 @@ export class RecordCursor implements RecordSource {
   }
 
   #partial(n: number, what: string): Parameters<ProblemSink>[0] {
-    return {
-      kind: "partial-record",
-      offset: this.#position,
-      recordIndex: this.#index,
-      reason: partialReason(n, what),
-    };
+    return partialProblem(this.#position, this.#index, n, what);
   }
 
   /**
@@ -331,19 +332,13 @@ export class RecordCursor implements RecordSource {
     const layout = this.#detection!.layout;
     const size = layout.size;
     if (this.#back === undefined) {
-      if (layout.framing === "u16be") {
+      if (isFramed(layout)) {
         const frames = await this.#frameIndex();
         this.#back = { end: frames.length, frames };
       } else {
         const count = Math.floor(file.size / size);
         if (file.size % size !== 0) {
-          const tail = file.size % size;
-          this.#problem({
-            kind: "partial-record",
-            offset: count * size,
-            recordIndex: count,
-            reason: partialReason(tail, `a ${size}-byte record`),
-          });
+          this.#problem(partialProblem(count * size, count, file.size % size, `a ${size}-byte record`));
         }
         this.#back = { end: count };
       }
@@ -413,7 +408,7 @@ export class RecordCursor implements RecordSource {
   async first(): Promise<Chunk | null> {
     const file = await this.#opened();
     const layout = this.#detection!.layout;
-    if (layout.framing !== "u16be") return await this.slots(0, 1);
+    if (!isFramed(layout)) return await this.slots(0, 1);
     if (this.#back?.frames === undefined) {
       const frames = await this.#frameIndex();
       this.#back = { end: frames.length, frames };

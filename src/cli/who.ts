@@ -340,7 +340,9 @@ export async function* whoRecords(
   const { source, path } = await sourceOf(ctx, "sessions", file);
   if (source === "logind" && file === undefined) {
     // Say plainly why the output is not from a utmp file (stdout stays what who prints on such a system).
-    ctx.io.err(`utmp ${ctx.command}: this system's utmp is missing or empty; showing systemd-logind's sessions ("${path}")\n`);
+    ctx.io.err(
+      `utmp ${ctx.command}: this system's utmp is missing or empty; showing systemd-logind's sessions ("${path}")\n`,
+    );
   }
   // Under --root the pids are another system's: checked in its /proc where one is mounted there (see System).
   const checkPids = file === undefined;

@@ -14,7 +14,7 @@ import { type Codec, codecOf } from "./_engine.ts";
 import { scanFrames, unframe } from "./_framing.ts";
 import { rawChars, type TextField } from "./_text.ts";
 import { getLayout } from "./registry.ts";
-import type { Layout } from "./schema.ts";
+import { isFramed, type Layout } from "./schema.ts";
 
 /**
  * Bytes of records handled at a time: one read of a file, one chunk of
@@ -430,7 +430,7 @@ export function decodeRecord(bytes: Uint8Array, layout: Layout, offset = 0): Utm
  * @returns The records.
  */
 export function* decodeRecords(bytes: Uint8Array, layout: Layout): Generator<UtmpRecord> {
-  if ((layout.framing ?? "fixed") === "u16be") {
+  if (isFramed(layout)) {
     // A chunk of records at a time: 3-byte frames must not make 197-byte slots by the million at once.
     const per = recordsPerChunk(layout.size);
     for (let at = 0, index = 0; at < bytes.length;) {

@@ -53,7 +53,7 @@ import { type Codec, codecOf, isZero } from "./_engine.ts";
 import { scanFrames, unframe } from "./_framing.ts";
 import { cstrEnd, readChars } from "./_text.ts";
 import { getLayout, LAYOUTS, layoutsOf } from "./registry.ts";
-import { type CharField, fieldWidth, type Layout, type LayoutFields, type LayoutKind } from "./schema.ts";
+import { type CharField, fieldWidth, isFramed, type Layout, type LayoutFields, type LayoutKind } from "./schema.ts";
 import { quotePath } from "../_internal/escape.ts";
 
 /**
@@ -197,7 +197,7 @@ function scoreLayout(layout: Layout, head: Uint8Array, fileSize: number, now: nu
   let records = Math.min(DETECT_SAMPLE, Math.floor(head.length / size));
   let fits = fileSize % size === 0;
   let broken = 0;
-  if ((layout.framing ?? "fixed") === "u16be") {
+  if (isFramed(layout)) {
     const scan = scanFrames(head, size, DETECT_SAMPLE);
     bytes = unframe(head, scan.frames, size);
     records = scan.frames.length;
@@ -676,7 +676,7 @@ export function detectLayout(head: Uint8Array, fileSize: number, options: Detect
   // Only EMPTY records: nothing this layout alone would have written.
   if (!best.magic && best.strong === 0) throw reject("its records hold nothing but empty slots under any layout");
   const pct = Math.round(best.confidence * 100);
-  const size = best.layout.framing === "u16be"
+  const size = isFramed(best.layout)
     ? (best.fits ? "length prefixes chain to the end of the file" : "length prefixes do not chain")
     : best.fits
     ? `file size a multiple of ${best.layout.size}`

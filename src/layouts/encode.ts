@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { IntField, Layout } from "./schema.ts";
+import { type IntField, isFramed, type Layout } from "./schema.ts";
 import type { UtTypeName } from "../types.ts";
 import { devicePath, type UtExit, type UtRawBytes, type UtTimeval } from "../record.ts";
 
@@ -237,7 +237,7 @@ export function encodeRecord(layout: Layout, input: RecordInput, out?: Uint8Arra
 export function encodeRecords(layout: Layout, inputs: readonly RecordInput[]): Uint8Array {
   const bytes = new Uint8Array(inputs.length * layout.size);
   inputs.forEach((input, i) => encodeRecord(layout, input, bytes, i * layout.size));
-  if ((layout.framing ?? "fixed") === "fixed") return bytes;
+  if (!isFramed(layout)) return bytes;
   const out = new Uint8Array(inputs.length * (2 + layout.size));
   let at = 0;
   for (let i = 0; i < inputs.length; i++) {

@@ -196,3 +196,14 @@ const INT_WIDTH: Readonly<Record<IntType, number>> = { u8: 1, i16: 2, u16: 2, i3
 export function defineLayout<N extends string, K extends LayoutKind>(layout: Layout<N, K>): Layout<N, K> {
   return Object.freeze(layout);
 }
+
+/**
+ * Whether a layout's records are length-prefixed in its files (FreeBSD
+ * utx.log) rather than of a fixed size one after another.
+ *
+ * @param layout A layout.
+ * @returns True for a framed layout.
+ */
+export function isFramed(layout: Layout): boolean {
+  return (layout.framing ?? "fixed") !== "fixed";
+}

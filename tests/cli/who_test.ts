@@ -142,7 +142,7 @@ test("main() who says plainly that the system keeps no utmp", async () => {
     assert.equal(mine.code, 0);
     assert.equal(
       mine.err,
-      'utmp who: this system\'s utmp is missing or empty; showing systemd-logind\'s sessions ("/run/systemd/sessions")\n',
+      "utmp who: this system's utmp is missing or empty; showing systemd-logind's sessions (\"/run/systemd/sessions\")\n",
     );
   } else {
     assert.equal(mine.code, 1);
