@@ -16,6 +16,7 @@ import { wtmpdbSessions } from "./sources/wtmpdb.ts";
 import { commandOf, Machine, type SessionProcesses, whatOf } from "./sources/_proc.ts";
 import { UtmpFile } from "./utmp_file.ts";
 import { quotePath } from "./_internal/escape.ts";
+import { UtmpFileError } from "./errors.ts";
 
 /** What `w` knows of one session, before it is shown or made a `LoggedInUser`. */
 export interface Activity {
@@ -82,8 +83,20 @@ const sameName = (a: string, b: string): boolean => a.slice(0, 32) === b.slice(0
  */
 async function candidates(
   options: ActivityOptions,
-): Promise<{ source: SourceNames["sessions"]; list: Candidate[]; userCount: number }> {
-  const { source, path } = await chooseSource("sessions", options);
+): Promise<{ source: SourceNames["sessions"]; list: Candidate[]; userCount: number; note?: string }> {
+  let chosen;
+  try {
+    chosen = await chooseSource("sessions", options);
+  } catch (error) {
+    // A system that keeps neither a utmp nor logind's sessions (a bare container): nobody to show, as w shows
+    // nobody there. A path or source asked for that is not there stays an error.
+    const asked = options.path !== undefined || (options.source ?? "auto") !== "auto";
+    if (asked || !(error instanceof UtmpFileError) || error.code !== "ENOENT") throw error;
+    const cut = error.message.lastIndexOf("; "); // the library's advice, for a caller that asked for a source
+    const where = (cut < 0 ? error.message : error.message.slice(0, cut)).replace(/^Cannot find who is logged in: /, "");
+    return { source: "utmp", list: [], userCount: 0, note: `${where}: no sessions to show` };
+  }
+  const { source, path } = chosen;
   const want = options.user === undefined ? undefined : utf8String(options.user);
   const list: Candidate[] = [];
   let userCount = 0;
@@ -129,8 +142,8 @@ function cleanLine(stored: string): string {
  */
 export async function readActivity(options: ActivityOptions = {}): Promise<ActivityReport> {
   const machine = new Machine(options.root);
-  const { source, list, userCount } = await candidates(options);
-  const notes: string[] = [];
+  const { source, list, userCount, note } = await candidates(options);
+  const notes: string[] = note === undefined ? [] : [note];
   const processes = machine.processes();
   if (processes === undefined) {
     notes.push(

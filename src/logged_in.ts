@@ -149,7 +149,8 @@ export interface LoggedInOptions extends SessionsOptions {
  *
  * @param options Source, path, root; a user; `anyUser` as `w -u`.
  * @returns The live sessions, with the uptime, user count and load averages.
- * @throws {UtmpFileError} When the source cannot be read.
+ * @throws {UtmpFileError} When the source cannot be read (a system that keeps neither a utmp nor logind's
+ *   sessions has no one logged in: an empty list, with a note; a `path` or `source` asked for must be there).
  * @throws {RangeError} For an unknown source.
  * @throws In Deno without `--allow-all`, reading /proc is refused (`NotCapable`, naming the flag).
  */

@@ -9,7 +9,8 @@
  * records); a block fenced as `ts no-run` type-checks but is not run,
  * because it reads a file the machine may not have (`/var/log/wtmp`), waits
  * for events, or is a fragment showing a call. Blocks fenced as `js` follow
- * the same rule; other blocks (`sh`, `text`) are not checked.
+ * the same rule (run, not type-checked); other blocks (`sh`, `text`) are not
+ * checked.
  *
  * @module
  */

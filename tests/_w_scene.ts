@@ -302,6 +302,18 @@ async function scene(): Promise<void> {
     { ut_type: "USER_PROCESS", ut_line: "pts/252", ut_id: "t252", ut_user: "", ut_pid: a.leader, tv_sec: NOW - 50 },
     { ut_type: "DEAD_PROCESS", ut_line: "pts/253", ut_id: "t253", ut_pid: stale, tv_sec: NOW - 40 },
   ];
+  // Before any: /run is a fresh tmpfs, so the system keeps neither a utmp nor logind's sessions. w shows nobody.
+  await agree(
+    "utmp w where the system keeps no utmp and no logind sessions: w's header and nobody",
+    () => tool("w", []),
+    async () => (await mine(["w"])).out,
+  );
+  const nobody = await loggedIn();
+  checks.push({
+    name: "loggedIn() sessions: none where the system keeps no utmp and no logind sessions, with a note saying so",
+    expected: [0, 0, true],
+    actual: [nobody.length, nobody.userCount, nobody.notes.some((n) => /^no utmp at .*: no sessions to show$/.test(n))],
+  });
   writeFileSync("/run/utmp", encodeRecords(LAYOUTS.linux, records));
 
   // utmp w, byte for byte, with each option and width.
