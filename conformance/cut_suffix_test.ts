@@ -17,7 +17,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { test } from "../tests/_harness.ts";
 import { FIXTURES, SHARED_FIXTURES } from "../tests/_util.ts";
-import { cutSuffixViolations } from "../tests/layouts/_suffix.ts";
+import { cutSuffixViolations, JUDGED_AT } from "../tests/layouts/_suffix.ts";
 
 /** Binary files under a tree: not the text twins, the MANIFEST or util-linux's text vectors. */
 function* binaries(root: string): Generator<string> {
@@ -47,7 +47,7 @@ test("cut-suffix corpus holds both fixture trees", () => {
 
 for (const [name, path] of files) {
   test(`detectLayout() and detectLastlogLayout() detect every cut suffix of ${name} as the whole, or refuse it`, () => {
-    const { violations, checked } = cutSuffixViolations(new Uint8Array(readFileSync(path)));
+    const { violations, checked } = cutSuffixViolations(new Uint8Array(readFileSync(path)), JUDGED_AT);
     assert.deepEqual(violations, [], `${violations.length} of ${checked} suffixes`);
   });
 }

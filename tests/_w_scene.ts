@@ -562,8 +562,11 @@ async function scene(): Promise<void> {
   });
   checks.push({
     name: "loggedIn() from logind: source and addresses",
+    // Each session's address is its REMOTE_HOST as written above when that is an address (its zone left out), by
+    // leader pid: what the scene wrote, not what was read.
     expected: fromLogind.map((u) => {
-      const ip = u.host.replace(/%.*$/, "");
+      const written = records.find((r) => r.ut_type === "USER_PROCESS" && r.ut_pid === u.pid && r.ut_user === u.user);
+      const ip = String(written?.ut_host ?? "").replace(/%.*$/, "");
       return ["logind", /^[\d.]+$|^[\da-f:]+$/.test(ip) ? ip : ""];
     }),
     actual: fromLogind.map((u) => [u.source, u.addr]),

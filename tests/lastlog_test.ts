@@ -104,7 +104,7 @@ test("LastlogFile reads OpenBSD's lastlog as lastlog-openbsd: root's last login 
   }
 });
 
-test("LastlogFile and lastlog() read back a slot written in every lastlog layout", async () => {
+test("LastlogFile and LastlogFile.get() read back a slot written in every lastlog layout", async () => {
   const tmp = tempDir();
   try {
     for (const layout of Object.values(LAYOUTS).filter((l) => l.kind === "lastlog")) {

@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "../_harness.ts";
 import { FIXTURES, ORACLE_ENV, tempDir, TESTS_DIR } from "../_util.ts";
@@ -16,6 +16,7 @@ import { main } from "../../src/cli/main.ts";
 import { VERSION } from "../../src/cli/_version.ts";
 import { lastSessions } from "../../src/last.ts";
 import { UtmpFile } from "../../src/utmp_file.ts";
+import { encodeRecord, LAYOUTS } from "../../src/layouts/mod.ts";
 import { oracle, ours, utf8Of } from "./_run.ts";
 
 const COMMANDS = ["who", "users", "last", "lastb", "lastlog", "dump", "watch"];
@@ -202,10 +203,26 @@ test(
         stdio: ["ignore", "pipe", "pipe"],
       });
       let err = "";
+      let out = "";
       child.stderr.on("data", (d) => err += d);
       const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-      // Once it is watching (the directory watcher started), the file becomes a FIFO.
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      // Once it is watching (a record appended shows as an event), the file becomes a FIFO.
+      const shown = new Promise<void>((resolve) => {
+        child.stdout.on("data", (d) => {
+          out += d;
+          if (out.includes("ann")) resolve();
+        });
+      });
+      const appender = setInterval(() => {
+        if (out === "") {
+          appendFileSync(path, encodeRecord(LAYOUTS.linux, { ut_type: "USER_PROCESS", ut_user: "ann", tv_sec: 1e9 }));
+        }
+      }, 500);
+      try {
+        await Promise.race([shown, exited.then(() => assert.fail(`watch ended before its first event: ${err}`))]);
+      } finally {
+        clearInterval(appender);
+      }
       rmSync(path);
       assert.equal(spawnSync("mkfifo", [path]).status, 0);
       const timer = setTimeout(() => child.kill("SIGKILL"), 15000);

@@ -161,49 +161,54 @@ test("main() who rejects a third operand and an unknown option with exit code 2"
 });
 
 test(
-  "same() compares who -u's idle column with the oracle's from just before or just after, so a minute's turn never flakes",
+  "withinTick() takes each line of who -u from the oracle's run just before or just after a minute's turn, and nothing else",
   async () => {
     const tmp = tempDir();
     // A terminal whose last use the test sets: who stats "/dev/" + the line, and /dev/shm is a file system under /dev.
-    const name = `utmp-idle-${process.pid}`;
-    const tty = join("/dev/shm", name);
+    const names = [`utmp-idle-${process.pid}-a`, `utmp-idle-${process.pid}-b`];
+    const ttys = names.map((n) => join("/dev/shm", n));
     try {
-      writeFileSync(tty, "");
+      for (const tty of ttys) writeFileSync(tty, "");
       const file = tmp.file(
         "utmp",
-        encodeRecords(LAYOUTS.linux, [
-          {
-            ut_type: "USER_PROCESS",
+        encodeRecords(
+          LAYOUTS.linux,
+          ["ann", "bob"].map((user, i) => ({
+            ut_type: "USER_PROCESS" as const,
             ut_pid: 1,
-            ut_line: `shm/${name}`,
-            ut_id: "sh0",
-            ut_user: "ann",
+            ut_line: `shm/${names[i]}`,
+            ut_id: `sh${i}`,
+            ut_user: user,
             tv_sec: NOW - 3600,
-          },
-          { ut_type: "USER_PROCESS", ut_pid: 1, ut_line: "pts/999", ut_id: "p999", ut_user: "bob", tv_sec: NOW - 60 },
-        ]),
+          })),
+        ),
       );
-      const usedAgo = (seconds: number): void => {
-        const t = Math.floor(Date.now() / 1000) - seconds;
-        utimesSync(tty, t, t);
+      const usedAgo = (seconds: number[]): void => {
+        const now = Math.floor(Date.now() / 1000);
+        ttys.forEach((tty, i) => utimesSync(tty, now - seconds[i]!, now - seconds[i]!));
       };
-      // The turn of a minute, made by moving the terminal's last use rather than by waiting for the clock.
-      usedAgo(30);
+      // The turn of a minute, made by moving the terminals' last use rather than by waiting for the clock.
+      usedAgo([30, 150]);
       const before = oracle("who", ["-u", file]).out;
-      usedAgo(90);
+      usedAgo([90, 210]);
       const mine = (await ours(["who", "-u", file])).out;
       const after = oracle("who", ["-u", file]).out;
       assert.match(before, /^ann +shm\/.* \d\d:\d\d +\. +1$/m); // idle under a minute
       assert.match(after, /^ann +shm\/.* \d\d:\d\d 00:01 +1$/m);
-      assert.notEqual(before, after);
-      assert.equal(withinTick(mine, before, after), true);
-      assert.equal(withinTick(before, before, after), true);
+      assert.equal(mine, after);
+      // Line by line: ann's line from the run before the turn, bob's from the one after, is within the tick.
+      const [annBefore, , end] = before.split("\n");
+      const [, bobAfter] = after.split("\n");
+      const mixed = [annBefore, bobAfter, end].join("\n");
+      assert.notEqual(mixed, before);
+      assert.notEqual(mixed, after);
+      assert.equal(withinTick(mixed, before, after), true);
       // Any other difference is still one.
       assert.equal(withinTick(mine.replace("bob", "bot"), before, after), false);
       assert.equal(withinTick(mine + "extra\n", before, after), false);
       await same("who", ["-u", file]);
     } finally {
-      rmSync(tty, { force: true });
+      for (const tty of ttys) rmSync(tty, { force: true });
       tmp.cleanup();
     }
   },

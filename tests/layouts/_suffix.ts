@@ -90,6 +90,13 @@ function keeps(whole: Verdict, suffix: Verdict): boolean {
  * @param now The time to judge at (default: the clock).
  * @returns The suffixes that break it (none when it holds), and how many were checked.
  */
+/**
+ * A fixed "now" for detection over fixed bytes (fixtures, tables of slots):
+ * detection takes times up to a year ahead of the clock as plausible, so the
+ * same bytes must be judged at the same moment whenever the tests run.
+ */
+export const JUDGED_AT: number = Date.UTC(2026, 11, 1) / 1000;
+
 export function cutSuffixViolations(bytes: Uint8Array, now?: number): { violations: Violation[]; checked: number } {
   const whole = { utmp: utmpVerdict(bytes, now), lastlog: lastlogVerdict(bytes, now) };
   const known = [whole.utmp, whole.lastlog].find((v): v is { layout: string; confidence: number } =>

@@ -18,7 +18,7 @@ import { formatUtmpdumpLine } from "../../src/utmpdump.ts";
 import { test } from "../_harness.ts";
 import { FIXTURES, tempDir, utmpdump, utmpdumpReverse } from "../_util.ts";
 import { oracle, ours } from "../cli/_run.ts";
-import { cutSuffixViolations } from "./_suffix.ts";
+import { cutSuffixViolations, JUDGED_AT } from "./_suffix.ts";
 
 /** A utmpdump line as `utmpdump` prints it (the input `utmpdump -r` reads). */
 function dumpLine(
@@ -140,7 +140,7 @@ for (
         const got = await readAll(tmp.file(`be${k}`, be.subarray(k * 384)));
         assert.deepEqual([got.layout, got.lines], ["linux-be", le.slice(k)], `big-endian, cut at record ${k}`);
       }
-      for (const file of [bytes, be]) assert.deepEqual(cutSuffixViolations(file).violations, []);
+      for (const file of [bytes, be]) assert.deepEqual(cutSuffixViolations(file, JUDGED_AT).violations, []);
     } finally {
       tmp.cleanup();
     }

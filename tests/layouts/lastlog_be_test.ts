@@ -24,7 +24,7 @@ import {
 import { test } from "../_harness.ts";
 import { tempDir } from "../_util.ts";
 import { oracle, ours } from "../cli/_run.ts";
-import { cutSuffixViolations } from "./_suffix.ts";
+import { cutSuffixViolations, JUDGED_AT } from "./_suffix.ts";
 
 /** A used slot: uid, time, line, host. */
 type Slot = [uid: number, sec: number, line: string, host: string];
@@ -275,7 +275,7 @@ test(
       const low = (slots: Slot[]) => slots.map(([uid, ...rest]): Slot => [uid % 75, ...rest]);
       for (const slots of [low(NAS), low(CLOCKLESS)]) {
         const bytes = lastlog(LAYOUTS[name], 75, slots);
-        const { violations, checked } = cutSuffixViolations(bytes);
+        const { violations, checked } = cutSuffixViolations(bytes, JUDGED_AT);
         assert.equal(checked, 74);
         assert.deepEqual(violations, [], name);
       }

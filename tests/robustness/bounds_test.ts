@@ -127,7 +127,7 @@ test("UtmpFile steps over a megabyte of zero lengths and says so, reading no mor
   }
 });
 
-test("LastlogFile.get(), lastlog() and the uids option read nothing for a uid past the end of the file, whatever the uid", async () => {
+test("LastlogFile.get() and the uids option read nothing for a uid past the end of the file, whatever the uid", async () => {
   const tmp = tempDir();
   try {
     const layout = LAYOUTS["lastlog-linux"];
