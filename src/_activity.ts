@@ -93,7 +93,10 @@ async function candidates(
     const asked = options.path !== undefined || (options.source ?? "auto") !== "auto";
     if (asked || !(error instanceof UtmpFileError) || error.code !== "ENOENT") throw error;
     const cut = error.message.lastIndexOf("; "); // the library's advice, for a caller that asked for a source
-    const where = (cut < 0 ? error.message : error.message.slice(0, cut)).replace(/^Cannot find who is logged in: /, "");
+    const where = (cut < 0 ? error.message : error.message.slice(0, cut)).replace(
+      /^Cannot find who is logged in: /,
+      "",
+    );
     return { source: "utmp", list: [], userCount: 0, note: `${where}: no sessions to show` };
   }
   const { source, path } = chosen;
