@@ -103,7 +103,12 @@ test("readBackward() reads a FreeBSD utx.log of many chunks from its last record
     assert.deepEqual(warnings.map((w) => w.kind), ["zero-length", ...Array(6).fill("zero-length"), "partial-record"]);
     assert.deepEqual(warnings, file.warnings);
     // What last says the file begins with: its first record's time, read through the framing.
-    assert.equal(await new HistoryReader("wtmp", path, LOG).begins(), 1e9);
+    const reader = new HistoryReader("wtmp", path, LOG);
+    try {
+      assert.equal(await reader.begins(), 1e9);
+    } finally {
+      await reader.close();
+    }
   } finally {
     tmp.cleanup();
   }

@@ -13,7 +13,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { test } from "../_harness.ts";
-import { MODULE_ROOT, tempDir } from "../_util.ts";
+import { tempDir, TESTS_DIR } from "../_util.ts";
 import { iswprint } from "../../src/cli/_text.ts";
 
 const canCompile = process.platform === "linux" && spawnSync("cc", ["--version"]).status === 0;
@@ -42,8 +42,10 @@ test(
         assert.equal(ran.status, 0);
         return ran.stdout;
       };
-      const committed = readFileSync(join(MODULE_ROOT, "src/cli/_iswprint.ts"), "latin1");
-      const written = glibc(join(MODULE_ROOT, "scripts/iswprint.c"), "iswprint");
+      // The repository's files (the compiled tests in npm/ find them through tests/).
+      const repo = join(TESTS_DIR, "..");
+      const committed = readFileSync(join(repo, "src/cli/_iswprint.ts"), "latin1");
+      const written = glibc(join(repo, "scripts/iswprint.c"), "iswprint");
       const version = (text: string) => /glibc (\S+)'s/.exec(text)?.[1];
       if (version(written) !== version(committed)) {
         // Another C library than the one the table was written from: util-linux there escapes by its own.

@@ -37,6 +37,14 @@ function writeLastlog2(path: string): void {
   );
 }
 
+/** A system tree at `root` that keeps its last logins in lastlog2 alone: the password file and the database. */
+function lastlog2Root(root: string): void {
+  mkdirSync(join(root, "var/lib/lastlog"), { recursive: true });
+  mkdirSync(join(root, "etc"));
+  writeFileSync(join(root, "etc/passwd"), PASSWD);
+  writeLastlog2(join(root, "var/lib/lastlog/lastlog2.db"));
+}
+
 const EXPECTED: LastLogin[] = [
   {
     uid: 1000,
@@ -91,10 +99,7 @@ test(
   async () => {
     const t = tempDir();
     try {
-      mkdirSync(join(t.dir, "var/lib/lastlog"), { recursive: true });
-      mkdirSync(join(t.dir, "etc"));
-      writeFileSync(join(t.dir, "etc/passwd"), PASSWD);
-      writeLastlog2(join(t.dir, "var/lib/lastlog/lastlog2.db"));
+      lastlog2Root(t.dir);
       const json = await ours(["lastlog", "-R", t.dir, "--json"]);
       assert.equal(json.code, 0, json.err);
       const printed = JSON.parse(json.out) as { uid: number; time: string | null }[];
@@ -119,10 +124,7 @@ test(
 test("lastlogs() reads the lastlog2 database and password file under root", async () => {
   const t = tempDir();
   try {
-    mkdirSync(join(t.dir, "var/lib/lastlog"), { recursive: true });
-    mkdirSync(join(t.dir, "etc"));
-    writeFileSync(join(t.dir, "etc/passwd"), PASSWD);
-    writeLastlog2(join(t.dir, "var/lib/lastlog/lastlog2.db"));
+    lastlog2Root(t.dir);
     assert.deepEqual(await all(lastlogs({ root: t.dir })), EXPECTED);
   } finally {
     t.cleanup();
