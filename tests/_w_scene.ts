@@ -115,6 +115,13 @@ function childrenOf(pid: number): number[] {
   return found;
 }
 
+/** Every process below a process. */
+function descendantsOf(pid: number): number[] {
+  const found: number[] = [];
+  for (let next = childrenOf(pid); next.length > 0; next = next.flatMap(childrenOf)) found.push(...next);
+  return found;
+}
+
 const cmdline = (pid: number): string => {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, "latin1").replace(/\0+$/, "").replaceAll("\0", " ");
@@ -136,13 +143,15 @@ async function until<T>(what: string, probe: () => T | undefined): Promise<T> {
 async function session(command: string, ready: RegExp, uid?: number): Promise<{ leader: number; tty: string }> {
   const argv = ["script", "-q", "-c", command, "/dev/null"];
   const full = uid === undefined ? argv : ["setpriv", `--reuid=${uid}`, `--regid=${uid}`, "--clear-groups", ...argv];
-  const child = spawn(full[0]!, full.slice(1), { stdio: "ignore" });
+  // script runs the command with $SHELL -c: bash execs a lone command, dash forks it. One shell everywhere (CI runs
+  // with no SHELL), and the readiness probe looks at every descendant whatever the shell.
+  const child = spawn(full[0]!, full.slice(1), { stdio: "ignore", env: { ...process.env, SHELL: "/bin/sh" } });
   children.push(child);
   const leader = await until(`the session of "${command}"`, () => childrenOf(child.pid!)[0]);
   // Ready when the process the session ends up running is there (after any CPU burnt first).
   await until(
     `"${command}" running`,
-    () => ready.test(cmdline(leader)) || childrenOf(leader).some((p) => ready.test(cmdline(p))) ? true : undefined,
+    () => [leader, ...descendantsOf(leader)].some((p) => ready.test(cmdline(p))) ? true : undefined,
   );
   const tty = readlinkSync(`/proc/${leader}/fd/0`).slice("/dev/".length);
   return { leader, tty };
