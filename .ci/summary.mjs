@@ -4,6 +4,7 @@
 // "N passed, M failed".
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { stripVTControlCharacters } from "node:util";
 
 const out = (line) => process.stdout.write(line + "\n");
 const dir = process.argv[2] ?? ".ci/out";
@@ -12,8 +13,6 @@ const why = [];
 const unescape = (text) =>
   text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&apos;/g, "'")
     .replace(/&#(\d+);/g, (_, n) => String.fromCodePoint(Number(n))).replace(/&amp;/g, "&");
-// Colours some runtimes put in their messages.
-const plain = (text) => text.replace(/\x1b\[[0-9;]*m/g, "");
 for (const name of readdirSync(dir).filter((n) => n.endsWith(".xml")).sort()) {
   const xml = readFileSync(join(dir, name), "utf8");
   // Count <testcase> elements (Node escapes a name twice); a case failed if it holds <failure> or <error>; skipped cases are neither.
@@ -30,7 +29,8 @@ for (const name of readdirSync(dir).filter((n) => n.endsWith(".xml")).sort()) {
       // The element's text where it has one (Node drops the message attribute's line breaks), else the attribute.
       const text = failure[2]?.trim() ? failure[2] : /\bmessage="([^"]*)"/.exec(failure[1] ?? "")?.[1] ?? "";
       const message = text.replace(/^<!\[CDATA\[|\]\]>$/g, "");
-      const lines = plain(unescape(message)).split("\n").map((l) => l.trim()).filter((l) => l !== "").slice(0, 3);
+      const lines = stripVTControlCharacters(unescape(message)).split("\n").map((l) => l.trim()).filter((l) => l !== "")
+        .slice(0, 3);
       why.push(
         `${name.replace(/\.xml$/, "")}: ${unescape(unescape(title?.[1] ?? "?"))}`,
         ...lines.map((l) => `    ${l.slice(0, 300)}`),
