@@ -15,7 +15,8 @@ const unescape = (text) =>
     .replace(/&#(\d+);/g, (_, n) => String.fromCodePoint(Number(n))).replace(/&amp;/g, "&");
 for (const name of readdirSync(dir).filter((n) => n.endsWith(".xml")).sort()) {
   const xml = readFileSync(join(dir, name), "utf8");
-  // Count <testcase> elements (Node escapes a name twice); a case failed if it holds <failure> or <error>; skipped cases are neither.
+  const report = name.replace(/\.xml$/, "");
+  // Count <testcase> elements; a case failed if it holds <failure> or <error>; skipped cases are neither.
   // Attribute values may hold ">" (Node writes test names unescaped), so quoted values are skipped whole.
   let p = 0, f = 0, s = 0;
   for (const m of xml.matchAll(/<testcase\b(?:[^>"']|"[^"]*"|'[^']*')*?(\/>|>([\s\S]*?)<\/testcase>)/g)) {
@@ -28,11 +29,11 @@ for (const name of readdirSync(dir).filter((n) => n.endsWith(".xml")).sort()) {
       const title = /\bname="([^"]*)"/.exec(m[0]);
       // The element's text where it has one (Node drops the message attribute's line breaks), else the attribute.
       const text = failure[2]?.trim() ? failure[2] : /\bmessage="([^"]*)"/.exec(failure[1] ?? "")?.[1] ?? "";
-      const message = text.replace(/^<!\[CDATA\[|\]\]>$/g, "");
-      const lines = stripVTControlCharacters(unescape(message)).split("\n").map((l) => l.trim()).filter((l) => l !== "")
+      const lines = stripVTControlCharacters(unescape(text)).split("\n").map((l) => l.trim()).filter((l) => l !== "")
         .slice(0, 3);
+      // Node escapes a test's name twice.
       why.push(
-        `${name.replace(/\.xml$/, "")}: ${unescape(unescape(title?.[1] ?? "?"))}`,
+        `${report}: ${unescape(unescape(title?.[1] ?? "?"))}`,
         ...lines.map((l) => `    ${l.slice(0, 300)}`),
       );
     } else if (/<skipped\b/.test(body)) s++;
@@ -41,7 +42,7 @@ for (const name of readdirSync(dir).filter((n) => n.endsWith(".xml")).sort()) {
   reports++;
   passed += p;
   failed += f;
-  out(`${name.replace(/\.xml$/, "")}: ${p} passed, ${f} failed${s ? `, ${s} skipped` : ""}`);
+  out(`${report}: ${p} passed, ${f} failed${s ? `, ${s} skipped` : ""}`);
 }
 if (why.length > 0) {
   out("\nwhy the failed cases failed (the first lines of each message):");
