@@ -155,19 +155,12 @@ function systemPath(source: string): string | undefined {
   return undefined;
 }
 
-/** The sources of each kind, the first the file "auto" prefers. */
 /**
- * What "auto" chooses between, for each kind: a file, and the database
- * (or, for the sessions, logind's directory) taken where the file is not.
+ * The sources of each kind. "auto" chooses between the first two: a file,
+ * and the database (or, for the sessions, logind's directory) taken where
+ * the file is not.
  */
-const AUTO: { readonly [K in SourceKind]: { file: SourceNames[K]; other?: SourceNames[K] } } = {
-  sessions: { file: "utmp", other: "logind" },
-  history: { file: "wtmp", other: "wtmpdb" },
-  failures: { file: "btmp" },
-  lastlog: { file: "lastlog", other: "lastlog2" },
-};
-
-const SOURCES: { readonly [K in SourceKind]: readonly SourceNames[K][] } = {
+const SOURCES: { readonly [K in SourceKind]: readonly [SourceNames[K], ...SourceNames[K][]] } = {
   sessions: ["utmp", "logind", "wtmpdb"],
   history: ["wtmp", "wtmpdb"],
   failures: ["btmp"],
@@ -297,7 +290,7 @@ export async function chooseSource<K extends SourceKind>(
     const at = await inRoot(source);
     return chosen(source, at.path, at.name);
   }
-  const { file, other } = AUTO[kind];
+  const [file, other] = SOURCES[kind];
   if (options.path !== undefined) {
     const path = options.path;
     if (kind === "sessions" && (await probe(path))?.dir) return chosen("logind", path);
