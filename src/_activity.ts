@@ -6,7 +6,7 @@
  * @module
  */
 
-import { byteString, rawFields, stringBytes, utf8String } from "./_internal/bytes.ts";
+import { storedString, stringBytes, utf8String } from "./_internal/bytes.ts";
 import type { LayoutName } from "./layouts/registry.ts";
 import type { LoggedInOptions, LoggedInUser } from "./logged_in.ts";
 import type { UtmpRecord } from "./record.ts";
@@ -105,7 +105,7 @@ async function candidates(
   let userCount = 0;
   const consider = (record: UtmpRecord, uid: number | undefined): void => {
     if (record.ut_type !== "USER_PROCESS") return;
-    const name = byteString(rawFields(record).ut_user);
+    const name = storedString(record, "ut_user");
     if (name === "") return;
     userCount++;
     if (want === undefined || sameName(name, want)) list.push({ record, uid });
@@ -163,14 +163,13 @@ export async function readActivity(options: ActivityOptions = {}): Promise<Activ
   const now = Math.floor(Date.now() / 1000);
   const sessions: Activity[] = [];
   for (const { record, uid: given } of list) {
-    const raw = rawFields(record);
-    const stored = byteString(raw.ut_line);
+    const stored = storedString(record, "ut_line");
     const tty = cleanLine(stored);
     let found: SessionProcesses | null = null;
     if (processes !== undefined) {
-      const uid = options.anyUser ? undefined : given ?? machine.uidOf(byteString(raw.ut_user).slice(0, 32));
+      const uid = options.anyUser ? undefined : given ?? machine.uidOf(storedString(record, "ut_user").slice(0, 32));
       if (uid === undefined && !options.anyUser && options.passwdOnly) continue;
-      found = whatOf(processes, record.ut_pid, machine.hasDev ? machine.ttyDevice(tty) : -1, uid, machine);
+      found = whatOf(processes, record.ut_pid, machine.ttyDevice(tty), uid, machine);
       // A wtmpdb keeps no pids: its open sessions cannot be checked (a utmp record without a pid is stale to w).
       if (!found.found && source !== "wtmpdb") continue;
     }
@@ -208,7 +207,7 @@ const text = (s: string): string => new TextDecoder().decode(stringBytes(s));
  */
 export function loggedInUser(a: Activity, report: ActivityReport): LoggedInUser {
   const u = a.record;
-  const stored = byteString(rawFields(u).ut_line);
+  const stored = storedString(u, "ut_line");
   const p = a.processes;
   const hasDev = report.machine.hasDev;
   // A terminal line, not a display (":0") or a logind seat ("seat0", which the record keeps without "/dev/").
@@ -222,11 +221,7 @@ export function loggedInUser(a: Activity, report: ActivityReport): LoggedInUser 
     loginTime: u.ut_time,
     idle: !terminal || a.idle === null || a.idle < 0 ? null : a.idle,
     pid: u.ut_pid,
-    command: p === null
-      ? null
-      : p.what === undefined
-      ? "-"
-      : text(commandOf(p.what, report.machine.cmdline(p.what.pid), true).slice(0, 512)),
+    command: p === null ? null : p.what === undefined ? "-" : text(commandOf(p.what, p.cmdline, true).slice(0, 512)),
     jcpu: p === null || !hasDev ? null : p.jcpu / report.hertz,
     pcpu: p === null ? null : p.pcpu / report.hertz,
     source: a.source,

@@ -253,7 +253,7 @@ function row(
   } else s += idle;
   const what = p === null || p.what === undefined
     ? "-"
-    : commandOf(p.what, report.machine.cmdline(p.what.pid), isUtf8Locale()).slice(0, MAX_CMD_WIDTH);
+    : commandOf(p.what, p.cmdline, isUtf8Locale()).slice(0, MAX_CMD_WIDTH);
   return s + " " + what.slice(0, widths.cmd) + "\n";
 }
 

@@ -323,7 +323,7 @@ export class Machine {
  * @param text /proc/PID/stat.
  * @returns The fields, or undefined when the text is cut short.
  */
-export function parseStat(pid: number, text: string): ProcessStat | undefined {
+function parseStat(pid: number, text: string): ProcessStat | undefined {
   const open = text.indexOf("(");
   const close = text.lastIndexOf(")");
   if (open === -1 || close < open || close + 1 >= text.length) return undefined;
@@ -398,7 +398,7 @@ function escapeAll(s: string): string {
  * @param utf8 Whether the locale's character set is UTF-8.
  * @returns The escaped byte string.
  */
-export function escapeCommand(s: string, utf8: boolean): string {
+function escapeCommand(s: string, utf8: boolean): string {
   if (!utf8) return escapeAll(s);
   let out = "";
   for (let i = 0; i < s.length;) {
@@ -436,6 +436,8 @@ export interface SessionProcesses {
   pcpu: number;
   /** The process shown (w's WHAT), or undefined for none ("-"). */
   what: ProcessStat | undefined;
+  /** Its arguments ({@link Machine.cmdline}), "" for none. */
+  cmdline: string;
 }
 
 /**
@@ -466,24 +468,26 @@ export function whatOf(
   let best = 0;
   let secondBest = 0;
   let what: ProcessStat | undefined;
-  const dash = (): boolean => what === undefined || machine.cmdline(what.pid) === "-";
+  let args: string | undefined; // what's arguments, read once when first asked for
+  const show = (p: ProcessStat): void => {
+    what = p;
+    args = undefined;
+    pcpu = p.ticks;
+  };
+  const cmdline = (): string => what === undefined ? "" : args ??= machine.cmdline(what.pid);
   for (const p of processes) {
     if (p.pid === pid) {
       found = true;
       if (best === 0) {
         best = p.start;
-        what = p;
-        pcpu = p.ticks;
+        show(p);
       }
     }
     if (p.tty !== tty) continue;
     jcpu += p.ticks;
     if (!(secondBest !== 0 && p.start <= secondBest)) {
       secondBest = p.start;
-      if (dash()) {
-        what = p;
-        pcpu = p.ticks;
-      }
+      if (what === undefined || cmdline() === "-") show(p);
     }
     if (p.pgrp !== p.tpgid || p.start <= best) continue;
     if (uid !== undefined) {
@@ -491,8 +495,7 @@ export function whatOf(
       if (ids === undefined || (ids.euid !== uid && ids.ruid !== uid)) continue;
     }
     best = p.start;
-    what = p;
-    pcpu = p.ticks;
+    show(p);
   }
-  return { found, jcpu, pcpu, what };
+  return { found, jcpu, pcpu, what, cmdline: cmdline() };
 }
