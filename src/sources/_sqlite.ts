@@ -83,6 +83,10 @@ export const TEXT_CAP = 256;
 /** Bytes past which a value is not read at all (its length comes from the record header). */
 export const VALUE_LIMIT = 64 * 1024;
 
+/** What a row's warning says of a text that {@link textCut} found cut. */
+export const TEXT_CUT =
+  `a text longer than ${TEXT_CAP} characters is cut to them (one past ${VALUE_LIMIT} bytes is left out)`;
+
 /** Bytes the files of a database may hold together to be read from a private copy (see the module notes). */
 export const COPY_LIMIT = 1 << 30;
 

@@ -17,10 +17,9 @@ import {
   openDatabase,
   orderRows,
   pages,
-  TEXT_CAP,
+  TEXT_CUT,
   textCut,
   textValue,
-  VALUE_LIMIT,
 } from "./_sqlite.ts";
 
 /**
@@ -187,7 +186,7 @@ function badValues(row: Lastlog2Row): string {
   const what: string[] = [];
   if (Number(row.bad) & BAD.TIME) what.push(`its Time is not a number, read as ${whole(row.Time) ?? 0} s`);
   if (Number(row.bad) & BAD.TEXT) {
-    what.push(`a text longer than ${TEXT_CAP} characters is cut to them (one past ${VALUE_LIMIT} bytes is left out)`);
+    what.push(TEXT_CUT);
   }
   return `lastlog2 row ${row.rowid}: ${what.join("; ")}`;
 }

@@ -27,9 +27,9 @@ import {
   orderRows,
   pages,
   TEXT_CAP,
+  TEXT_CUT,
   textCut,
   textValue,
-  VALUE_LIMIT,
 } from "./_sqlite.ts";
 
 /**
@@ -116,21 +116,19 @@ const TABLE: ExpectedTable = { name: "wtmp", columns: ["ID", "Type", "User", "Lo
  * to return). Numbers come as reals, made whole by {@link whole}; the ID as
  * its decimal text, exact; text within {@link textValue}'s bounds.
  */
-function columns(): string {
-  return [
-    `CASE typeof(ID) WHEN 'integer' THEN CAST(ID AS TEXT) ELSE ${textValue("ID")} END AS ID`,
-    `${numberValue("Type")} AS Type`,
-    `${textValue("User")} AS User`,
-    `${numberValue("Login")} AS Login`,
-    `${numberValue("Logout")} AS Logout`,
-    `${textValue("TTY")} AS TTY`,
-    `${textValue("RemoteHost")} AS RemoteHost`,
-    `(typeof(ID) <> 'integer') * ${BAD.ID} + (typeof(Login) NOT IN ('integer', 'real')) * ${BAD.LOGIN} + ` +
-    `(${textCut("User")} OR ${textCut("TTY")} OR ${textCut("RemoteHost")}) * ${BAD.TEXT} AS bad`,
-  ].join(", ");
-}
+const COLUMNS = [
+  `CASE typeof(ID) WHEN 'integer' THEN CAST(ID AS TEXT) ELSE ${textValue("ID")} END AS ID`,
+  `${numberValue("Type")} AS Type`,
+  `${textValue("User")} AS User`,
+  `${numberValue("Login")} AS Login`,
+  `${numberValue("Logout")} AS Logout`,
+  `${textValue("TTY")} AS TTY`,
+  `${textValue("RemoteHost")} AS RemoteHost`,
+  `(typeof(ID) <> 'integer') * ${BAD.ID} + (typeof(Login) NOT IN ('integer', 'real')) * ${BAD.LOGIN} + ` +
+  `(${textCut("User")} OR ${textCut("TTY")} OR ${textCut("RemoteHost")}) * ${BAD.TEXT} AS bad`,
+].join(", ");
 
-/** The columns of `temp.rows` that {@link columns} fills. */
+/** The columns of `temp.rows` that {@link COLUMNS} fills. */
 const DEFINITION = "ID TEXT, Type REAL, User TEXT, Login REAL, Logout REAL, TTY TEXT, RemoteHost TEXT, bad INTEGER";
 
 /** The rows of `wtmp` (those matching `where`) into `temp.rows` (see `copyRows`). */
@@ -138,7 +136,7 @@ function copyWtmp(db: Database, where?: string, params?: readonly unknown[]): vo
   copyRows(db, {
     table: "wtmp",
     definition: DEFINITION,
-    columns: columns(),
+    columns: COLUMNS,
     ...(where === undefined ? {} : { where }),
     ...(params === undefined ? {} : { params }),
   });
@@ -232,7 +230,7 @@ function badValues(row: WtmpRow): string {
     what.push(`its Login is ${row.Login === null ? "NULL" : "not a number"}, read as ${row.Login ?? 0} µs`);
   }
   if (row.bad & BAD.TEXT) {
-    what.push(`a text longer than ${TEXT_CAP} characters is cut to them (one past ${VALUE_LIMIT} bytes is left out)`);
+    what.push(TEXT_CUT);
   }
   return `wtmpdb row ${row.rowid}: ${what.join("; ")}`;
 }
@@ -411,7 +409,7 @@ export async function* wtmpdbSessions(path: string = WTMPDB_PATH): AsyncGenerato
     // The last boot: one scan, keeping one row.
     const r = db.rowid;
     const boot = db.all<WtmpRow>(
-      `SELECT CAST(${r} AS TEXT) AS rowid, ${columns()} FROM main.wtmp NOT INDEXED ` +
+      `SELECT CAST(${r} AS TEXT) AS rowid, ${COLUMNS} FROM main.wtmp NOT INDEXED ` +
         `WHERE Type = ${WtmpdbType.BOOT_TIME} ORDER BY Login DESC, ${r} DESC LIMIT 1`,
     ).map(wtmpRow);
     if (boot[0] !== undefined) yield loginRecord(boot[0], 0);
