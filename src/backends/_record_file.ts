@@ -141,10 +141,11 @@ export function fileError(error: unknown, path: string, hint?: string): unknown 
  *
  * @param path File path.
  * @param hint What to tell the user when the file is missing.
+ * @param noFollow Open with `O_NOFOLLOW`: a symbolic link as the last component is an error ("ELOOP").
  * @returns The open file.
  * @throws {UtmpFileError} When the path cannot be opened or is not a regular file.
  */
-export async function openRecordFile(path: string, hint?: string): Promise<RecordFile> {
+export async function openRecordFile(path: string, hint?: string, noFollow = false): Promise<RecordFile> {
   if (path.includes("\0")) {
     // node:fs would throw its own ERR_INVALID_ARG_VALUE; no system call takes such a path.
     throw new UtmpFileError(
@@ -155,8 +156,14 @@ export async function openRecordFile(path: string, hint?: string): Promise<Recor
   }
   let handle: FileHandle;
   try {
-    handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    handle = await open(
+      path,
+      constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (noFollow ? constants.O_NOFOLLOW ?? 0 : 0),
+    );
   } catch (error) {
+    if (noFollow && (error as { code?: unknown }).code === "ELOOP") {
+      throw codeError("ELOOP", path, "it is a symbolic link");
+    }
     // A socket (or a device without a driver) cannot be opened at all: say what it is, as for a FIFO.
     const stats = (error as { code?: unknown }).code === "ENXIO" ? await stat(path).catch(() => undefined) : undefined;
     throw stats !== undefined && !stats.isFile() ? notRegular(path, stats) : fileError(error, path, hint);
@@ -297,7 +304,7 @@ export interface ReadRegularFileOptions {
  */
 export async function readRegularFile(path: string, options: ReadRegularFileOptions = {}): Promise<Uint8Array> {
   const { hint, maxBytes = READ_LIMIT, noFollow = false } = options;
-  const file = noFollow ? await openNoFollow(path, hint) : await openRecordFile(path, hint);
+  const file = await openRecordFile(path, hint, noFollow);
   try {
     if (file.size > maxBytes) throw tooLarge(path, file.size, maxBytes);
     // One byte more than the limit: a read that gets it tells the file grew past it.
@@ -371,27 +378,6 @@ function tooLarge(path: string, size: number, limit: number): UtmpFileError {
     "EFBIG",
     path,
   );
-}
-
-/** {@link openRecordFile} with `O_NOFOLLOW`: a symbolic link as the last component is an error ("ELOOP"). */
-async function openNoFollow(path: string, hint?: string): Promise<RecordFile> {
-  if (path.includes("\0")) return await openRecordFile(path, hint); // refused there, with its message
-  let handle: FileHandle;
-  try {
-    handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0));
-  } catch (error) {
-    if ((error as { code?: unknown }).code === "ELOOP") throw codeError("ELOOP", path, "it is a symbolic link");
-    throw fileError(error, path, hint);
-  }
-  try {
-    const stats = await handle.stat();
-    if (stats.isDirectory()) throw codeError("EISDIR", path);
-    if (!stats.isFile()) throw notRegular(path, stats);
-    return wrap(handle, path, stats.size, stats.dev, stats.ino);
-  } catch (error) {
-    await handle.close();
-    throw error instanceof UtmpFileError ? error : fileError(error, path, hint);
-  }
 }
 
 /**
