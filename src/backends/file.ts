@@ -27,6 +27,7 @@ import { openRecordFile, readSettled, type RecordFile, shrankReason } from "./_r
 import { type Chunk, type ChunkProblem, makeChunk, recordsPerChunk } from "../layouts/decode.ts";
 import { type Detection, detectionRegions, resolveLayout, type Sample } from "../layouts/detect.ts";
 import { scanFrames, unframe } from "../layouts/_framing.ts";
+import { sameBytes } from "../layouts/_engine.ts";
 import { isFramed, type Layout, type LayoutKind } from "../layouts/schema.ts";
 import { partialProblem, type ProblemSink, type RecordSource } from "./_source.ts";
 import { quotePath } from "../_internal/escape.ts";
@@ -475,7 +476,7 @@ export class RecordCursor implements RecordSource {
     let cut = file.statNow().size < this.#position;
     if (!cut && last !== undefined && this.#position >= size) {
       const now = new Uint8Array(size);
-      cut = file.readNow(now, this.#position - size) !== size || now.some((b, i) => b !== last[i]);
+      cut = file.readNow(now, this.#position - size) !== size || !sameBytes(now, 0, last, 0, size);
     }
     if (cut) {
       this.#position = this.#index = 0;
