@@ -279,7 +279,6 @@ export interface BackwardOptions {
  * (`wtmpdbBatches`, newest first).
  */
 export class HistoryReader {
-  readonly #source: string;
   readonly #path: string;
   readonly #cursor: RecordCursor | undefined;
   readonly #onWarning: ((warning: UtmpWarning) => void) | undefined;
@@ -292,7 +291,6 @@ export class HistoryReader {
    * @param options Layout, warnings and buffers.
    */
   constructor(source: string, path: string, options: BackwardOptions = {}) {
-    this.#source = source;
     this.#path = path;
     this.#onWarning = options.onWarning;
     if (source !== "wtmpdb") {
@@ -326,6 +324,9 @@ export class HistoryReader {
 
   /**
    * The batches, newest first; a chunk's records are read from its last.
+   * The file stays open until {@link close}, so that {@link begins} reads
+   * its first record without opening it again (nor, for a framed file,
+   * building its index again and reporting its problems twice).
    *
    * @returns The batches.
    */
@@ -342,11 +343,7 @@ export class HistoryReader {
       this.#oldest = oldest;
       return;
     }
-    try {
-      for (let chunk = await cursor.previous(); chunk !== null; chunk = await cursor.previous()) yield { chunk };
-    } finally {
-      await cursor.release();
-    }
+    for (let chunk = await cursor.previous(); chunk !== null; chunk = await cursor.previous()) yield { chunk };
   }
 
   /** Releases the file. */
@@ -391,7 +388,12 @@ export async function* readBackward(
   path: string,
   options: BackwardOptions = {},
 ): AsyncGenerator<UtmpRecord[], void, undefined> {
-  for await (const batch of new HistoryReader("wtmp", path, options).newestFirst()) yield newestFirst(batch);
+  const reader = new HistoryReader("wtmp", path, options);
+  try {
+    for await (const batch of reader.newestFirst()) yield newestFirst(batch);
+  } finally {
+    await reader.close();
+  }
 }
 
 /** A batch's records, newest first (a chunk's made into records, impossible types as "UNKNOWN"). */
@@ -533,7 +535,10 @@ export async function* lastSessions(
   const pairing = new SessionPairing(options);
   const read: BackwardOptions = { layout: options.layout ?? "auto" };
   if (options.onWarning !== undefined) read.onWarning = options.onWarning;
-  for await (const batch of new HistoryReader(chosen.source, chosen.path, read).newestFirst()) {
-    yield* pairing.feed(newestFirst(batch));
+  const reader = new HistoryReader(chosen.source, chosen.path, read);
+  try {
+    for await (const batch of reader.newestFirst()) yield* pairing.feed(newestFirst(batch));
+  } finally {
+    await reader.close();
   }
 }

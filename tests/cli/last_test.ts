@@ -7,10 +7,11 @@
  */
 
 import assert from "node:assert/strict";
-import { statSync } from "node:fs";
+import { mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "../_harness.ts";
 import { FIXTURES, tempDir } from "../_util.ts";
+import { encodeRecords, LAYOUTS, type RecordInput } from "../../src/layouts/mod.ts";
 import { btmpScenario, encode, type GenRecord, writeBoth, wtmpScenario } from "./_gen.ts";
 import { NATIVE_FIXTURES, oracle, ours, same } from "./_run.ts";
 
@@ -183,6 +184,35 @@ test("main() last reads a 32-bit time past 2038 as unsigned, where util-linux 2.
       "ann      pts/4                         Sat Jan 17 20:45:52 1903 - Sat Jan 17 21:45:52 1903  (01:00)\n\n" +
         "wtmp begins Sat Jan 17 20:45:52 1903\n",
     );
+  } finally {
+    tmp.cleanup();
+  }
+});
+
+test("main() last reads a utx.log with a partial tail as util-linux reads the same records from a wtmp, warning once", async () => {
+  const tmp = tempDir();
+  try {
+    const records: RecordInput[] = [
+      { ut_type: "BOOT_TIME", ut_line: "~", ut_user: "reboot", ut_host: "14.0", tv_sec: 1700000000 },
+      { ut_type: "USER_PROCESS", ut_pid: 700, ut_line: "pts/0", ut_id: "0", ut_user: "ann", tv_sec: 1700000100 },
+      { ut_type: "DEAD_PROCESS", ut_pid: 700, ut_line: "pts/0", ut_id: "0", tv_sec: 1700003700 },
+      { ut_type: "USER_PROCESS", ut_pid: 701, ut_line: "pts/1", ut_id: "1", ut_user: "bob", tv_sec: 1700004000 },
+    ];
+    mkdirSync(join(tmp.dir, "utx"));
+    mkdirSync(join(tmp.dir, "linux"));
+    // One byte past the last frame: a length cut in half.
+    const log = [...encodeRecords(LAYOUTS["freebsd-log"], records), 0];
+    const utx = tmp.file("utx/wtmp", new Uint8Array(log));
+    const wtmp = tmp.file("linux/wtmp", encodeRecords(LAYOUTS.linux, records));
+    for (const v of [[], ["-n", "1"], ["-x"]]) {
+      const theirs = oracle("last", ["-f", wtmp, ...v]);
+      const mine = await ours(["last", "-f", utx, "--layout", "freebsd-log", ...v]);
+      assert.equal(mine.out.replaceAll(utx, wtmp), theirs.out, v.join(" "));
+      // The backward pass and the closing "begins" line read the file once: its problem is said once.
+      assert.deepEqual(mine.err.split("\n").filter((l) => l !== ""), [
+        `utmp last: "${utx}": file ends 1 byte into a length-prefixed record; it is left out`,
+      ], v.join(" "));
+    }
   } finally {
     tmp.cleanup();
   }
