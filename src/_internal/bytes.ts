@@ -104,18 +104,10 @@ export function storedSeconds(record: UtmpRecord): number {
 }
 
 /**
- * Where a formatter writes: byte strings, as they are or as printf `%-W.Ps`
- * fields. The command line's output buffer is one; {@link StringSink} makes a string.
+ * A sink for the formatters (a `UtmpdumpSink`: byte strings, as they are or
+ * as printf `%-W.Ps` fields) that collects what is written into {@link text}.
  */
-export interface TextSink {
-  /** Writes a byte string. */
-  write(text: string): void;
-  /** Writes a byte string cut at its first NUL and at `precision` (-1: none), padded with spaces to `width`. */
-  pad(text: string, width: number, precision?: number): void;
-}
-
-/** A {@link TextSink} that collects what is written into {@link text}. */
-export class StringSink implements TextSink {
+export class StringSink {
   /** What was written. */
   text = "";
 
