@@ -8,6 +8,7 @@ import { type FSWatcher, watch as watchDir } from "node:fs";
 import { stat } from "node:fs/promises";
 import { basename, dirname } from "node:path";
 import { assertFollowable, RecordCursor } from "./backends/file.ts";
+import { fileIdentity } from "./backends/_record_file.ts";
 import type { UtmpWarning } from "./errors.ts";
 import { arch, isPermissionDenial, platform } from "./_internal/runtime.ts";
 import { isZero, sameBytes } from "./layouts/_engine.ts";
@@ -159,6 +160,10 @@ async function* follow(
   started: () => void,
   warnings: UtmpWarning[],
 ): AsyncGenerator<WatchEvent> {
+  // The first WARNINGS_KEPT are kept, as every reader keeps them.
+  const warn = (warning: UtmpWarning): void => {
+    if (warnings.length < WARNINGS_KEPT) warnings.push(warning);
+  };
   try {
     const mode = options.mode ?? "auto";
     if (mode !== "auto" && mode !== "log" && mode !== "slots" && mode !== "logind") {
@@ -175,12 +180,10 @@ async function* follow(
           layout,
           prefer: nativeLayoutName(platform, arch),
           follow: true,
-          onProblem: (problem) => {
-            if (warnings.length < WARNINGS_KEPT) warnings.push(problem);
-          },
+          onProblem: warn,
         });
         try {
-          yield* (kind === "slots" ? followSlots : followLog)(cursor, options, waiter, started, warnings);
+          yield* (kind === "slots" ? followSlots : followLog)(cursor, options, waiter, started, warn);
         } finally {
           await cursor.release();
         }
@@ -253,11 +256,11 @@ function givenLayout(path: string, name: string | undefined): string {
   return name;
 }
 
-/** A file's identity (device and inode, as `RecordFile.identity` has it), or undefined when there is none. */
+/** A file's identity ({@link fileIdentity}), or undefined when there is none. */
 async function identity(path: string): Promise<string | undefined> {
   try {
     const s = await stat(path);
-    return `${s.dev}:${s.ino}`;
+    return fileIdentity(s);
   } catch (error) {
     if (isPermissionDenial(error)) throw error;
     return undefined;
@@ -291,7 +294,7 @@ async function* followLog(
   options: WatchOptions,
   waiter: Waiter,
   started: () => void,
-  warnings: UtmpWarning[],
+  warn: (warning: UtmpWarning) => void,
 ): AsyncGenerator<WatchEvent> {
   /** Bytes of the first file to pass over ("from end"), until its layout is known; then null. */
   let skip: number | null | undefined = (options.from ?? "end") === "end" ? undefined : null;
@@ -316,8 +319,8 @@ async function* followLog(
       // is read from its start. A file rotated away and replaced again between two looks is never seen: where
       // the rotation kept logrotate's name (FILE.1), a file there that is not the one read says so.
       const rotated = await identity(`${cursor.path}.1`);
-      if (rotated !== undefined && rotated !== cursor.file!.identity && warnings.length < WARNINGS_KEPT) {
-        warnings.push({
+      if (rotated !== undefined && rotated !== cursor.file!.identity) {
+        warn({
           kind: "replaced",
           offset: cursor.position,
           recordIndex: -1,

@@ -191,10 +191,20 @@ export const readProbe: { onRead: ((position: number, length: number, bytesRead:
 /** A synchronous read slower than this (ms) makes a file read asynchronously (see `RecordFile.readNow`). */
 export const SLOW_READ_MS = 5;
 
+/**
+ * A file's identity, device and inode, as {@link RecordFile.identity} has it.
+ *
+ * @param stats The file's `stat`.
+ * @returns "dev:ino".
+ */
+export function fileIdentity(stats: { dev: number; ino: number }): string {
+  return `${stats.dev}:${stats.ino}`;
+}
+
 function wrap(handle: FileHandle, path: string, size: number, dev: number, ino: number): RecordFile {
   let closed = false;
   let slow = false;
-  const identity = `${dev}:${ino}`;
+  const identity = fileIdentity({ dev, ino });
   // glibc's major() and minor() of the device number, as /proc/locks prints them ("%02x:%02x:%lu").
   const high = Math.floor(dev / 2 ** 32);
   const major = ((dev >>> 8) & 0xfff) | (high & ~0xfff);
@@ -257,7 +267,7 @@ function wrap(handle: FileHandle, path: string, size: number, dev: number, ino: 
     async replaced(): Promise<boolean> {
       try {
         const s = await stat(path);
-        return `${s.dev}:${s.ino}` !== identity;
+        return fileIdentity(s) !== identity;
       } catch (error) {
         if (isPermissionDenial(error)) throw error;
         return true;

@@ -47,7 +47,7 @@ export type RecordProblem = UtmpWarning;
  * @param what The record ("a 384-byte record", "a length-prefixed record").
  * @returns The reason.
  */
-export function partialReason(n: number, what: string): string {
+function partialReason(n: number, what: string): string {
   return `file ends ${n} ${n === 1 ? "byte" : "bytes"} into ${what}`;
 }
 
