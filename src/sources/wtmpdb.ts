@@ -26,7 +26,6 @@ import {
   openDatabase,
   orderRows,
   pages,
-  TEXT_CAP,
   TEXT_CUT,
   textCut,
   textValue,
@@ -245,7 +244,7 @@ export interface WtmpdbOptions {
   /**
    * Called for each row holding a value its column cannot hold as read
    * (kind "bad-value": an ID that is no integer, a Login that is no number,
-   * a text cut to {@link TEXT_CAP} characters), with the index of the row's
+   * a text cut to its first 256 characters), with the index of the row's
    * login record. The row is read all the same.
    */
   onWarning?: ((warning: UtmpWarning) => void) | undefined;
