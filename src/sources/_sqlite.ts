@@ -7,14 +7,18 @@
  * A database may be hostile (a mounted root, a copied file), so it is read
  * within bounds:
  *
- * - **Nothing is written beside it.** It is opened read-only through an URI
- *   that keeps SQLite from creating files: `mode=ro` (a rollback journal
- *   is never created by a reader), `readonly_shm=1` for a write-ahead log
- *   whose index (`-shm`) exists, `immutable=1` for a WAL database with no
- *   log to read. Where SQLite could only read the file by writing beside it
- *   (a log without its index; a hot journal to roll back), it reads a
- *   private copy in the temporary directory instead. A side file
- *   (`-journal`, `-wal`, `-shm`) that is not a regular file (a FIFO, a
+ * - **Nothing is written beside it, nothing else is opened.** SQLite opens
+ *   the file itself only read-only (`mode=ro`; `readonly_shm=1` for a
+ *   write-ahead log with its index), where its own locks keep the read
+ *   consistent with a writer. Where it could only read by writing beside
+ *   the file (a hot journal to roll back, a log without its index), where a
+ *   writer may create a log at any moment (a WAL database without one), and
+ *   for every database under a root (SQLite would open the path again by
+ *   name, following a link put there since), it reads a private copy in the
+ *   temporary directory, taken through the descriptors opened here and
+ *   checked unchanged while it was taken. A journal's super-journal record
+ *   (a path SQLite would read and delete) is erased in that copy. A side
+ *   file (`-journal`, `-wal`, `-shm`) that is not a regular file (a FIFO, a
  *   link, ...) is refused at once.
  * - **Only the expected table, as a real table**: not a view (a recursive
  *   one never returns), not a virtual table, no generated or hidden column
@@ -37,12 +41,12 @@
  * @module
  */
 
-import { copyFile, lstat, mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, open as openFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import process from "node:process";
 import { UtmpFileError, UtmpFormatError } from "../errors.ts";
-import { fileError, openRecordFile } from "../backends/_record_file.ts";
+import { fileError, openRecordFile, type RecordFile } from "../backends/_record_file.ts";
 import { quotePath } from "../_internal/escape.ts";
 import { isPermissionDenial } from "../_internal/runtime.ts";
 
@@ -170,95 +174,130 @@ export interface ExpectedTable {
   columns: readonly string[];
 }
 
-/** One side file of a database: absent, or a regular file of this size. */
-type Side = { size: number } | undefined;
+/** The side files SQLite looks for beside a database, in the order {@link openDatabase} opens them. */
+const SIDES = ["-journal", "-wal", "-shm"] as const;
+
+/** Options of {@link openDatabase}. */
+export interface OpenDatabaseOptions {
+  /**
+   * The path was resolved under a root: no symbolic link is followed at its
+   * last component, and SQLite never opens it by name (it reads a copy taken
+   * through the descriptors opened here).
+   */
+  noFollow?: boolean;
+}
+
+/** The 8 bytes that begin a rollback journal's header and end its super-journal record (SQLite's aJournalMagic). */
+const JOURNAL_MAGIC = [0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7];
+
+/** Tries at copying a database whose files change while they are copied (a writer at work), then EBUSY. */
+const COPY_TRIES = 5;
 
 /**
  * Opens a database file read-only, refusing what could make reading it
  * unbounded or write beside it (see the module notes).
  *
+ * SQLite opens the file by name only where its own locks keep the read
+ * consistent and nothing beside the file needs writing: a path not resolved
+ * under a root, in rollback mode (`mode=ro`), or in WAL mode with its log and
+ * index (`readonly_shm=1`). Otherwise (a hot journal, a log without its
+ * index, a WAL database whose log a writer may create at any moment, any
+ * database under a root) it reads a private copy taken through the
+ * descriptors opened here, checked unchanged while it was taken; a
+ * journal's super-journal record is erased in the copy, so that rolling it
+ * back never opens or deletes the file it names.
+ *
  * @param path The database file.
  * @param what What the file is, for messages ("wtmpdb", "lastlog2").
  * @param table The table the reader expects: checked to be a real table with those columns.
+ * @param options Whether the path was resolved under a root.
  * @returns The database.
  * @throws {UtmpFileError} When the file or a side file cannot be opened or is not a regular file ("ENOENT",
- *   "EACCES", "EFTYPE", ...), or with code "ENOSYS" when the runtime has no SQLite.
+ *   "EACCES", "EFTYPE", "ELOOP" for a link under a root, ...), "EBUSY" when it kept changing while copied, or
+ *   "ENOSYS" when the runtime has no SQLite.
  * @throws {UtmpFormatError} When the file is not an SQLite database, or its table is not one the reader can read.
  */
-export async function openDatabase(path: string, what: string, table: ExpectedTable): Promise<Database> {
-  // Opened as the record readers open files first (without blocking, a regular file only): SQLite's own open
-  // would block on a FIFO, and on the JavaScript thread, since node:sqlite is synchronous.
-  const file = await openRecordFile(path);
-  const header = new Uint8Array(100);
+export async function openDatabase(
+  path: string,
+  what: string,
+  table: ExpectedTable,
+  options: OpenDatabaseOptions = {},
+): Promise<Database> {
+  const confined = options.noFollow === true;
+  // Opened as the record readers open files (without blocking, a regular file only): SQLite's own open would
+  // block on a FIFO, and on the JavaScript thread, since node:sqlite is synchronous.
+  const files: (RecordFile | undefined)[] = [await openRecordFile(path, undefined, confined)];
   try {
+    for (const suffix of SIDES) files.push(await sideFile(path, suffix));
+    const [file, journal, wal, shm] = files as [RecordFile, ...(RecordFile | undefined)[]];
+    const header = new Uint8Array(100);
     await file.read(header, 0);
+    if (opener === undefined) opener = loadOpener();
+    if (opener === null) {
+      throw new UtmpFileError(
+        `Cannot read ${quotePath(path)}: this runtime has no SQLite (ENOSYS); ${what} ${SQLITE_REQUIREMENT}`,
+        "ENOSYS",
+        path,
+      );
+    }
+    const walMode = header[18] === 2 || header[19] === 2;
+    let direct: string | undefined;
+    if (!confined && !walMode) direct = opener.uri ? fileUri(path, "mode=ro") : path;
+    else if (!confined && opener.uri && wal !== undefined && wal.size > 0 && shm !== undefined) {
+      direct = fileUri(path, "mode=ro&readonly_shm=1"); // the index is read, never written
+    }
+    if (direct !== undefined) {
+      const db = connect(opener, direct, path, what, async () => {});
+      try {
+        checkTable(db, path, what, table);
+        return db;
+      } catch (error) {
+        await db.close();
+        // A hot journal (a writer died mid-transaction) is rolled back by SQLite, which a read-only reader cannot.
+        const cause = (error as { cause?: { errcode?: unknown; message?: unknown } }).cause;
+        const hot = cause?.errcode === READONLY_ROLLBACK || /readonly database/.test(String(cause?.message));
+        if (!hot) throw error;
+      }
+    }
+    const db = await privateCopy(opener, path, what, file, walMode ? ["-wal", wal] : ["-journal", journal]);
+    try {
+      checkTable(db, path, what, table);
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
+    return db;
   } finally {
-    await file.close();
+    await Promise.all(files.map((f) => f?.close()));
   }
-  const [journal, wal, shm] = await Promise.all(["-journal", "-wal", "-shm"].map((s) => sideFile(path, s)));
-  if (opener === undefined) opener = loadOpener();
-  if (opener === null) {
+}
+
+/**
+ * A side file of the database (`-journal`, `-wal`, `-shm`), opened without
+ * following a link: absent, or a regular file; anything else is refused.
+ */
+async function sideFile(path: string, suffix: string): Promise<RecordFile | undefined> {
+  const side = path + suffix;
+  try {
+    return await openRecordFile(side, undefined, true);
+  } catch (error) {
+    if (!(error instanceof UtmpFileError)) throw error;
+    if (error.code === "ENOENT") return undefined;
+    const kind = error.code === "ELOOP"
+      ? "a symbolic link"
+      : error.code === "EISDIR"
+      ? "a directory"
+      : error.code === "EFTYPE"
+      ? /it is (a [a-z ]+), not/.exec(error.message)?.[1] ?? "not a regular file"
+      : undefined;
+    if (kind === undefined) throw fileError(error.cause ?? error, path);
     throw new UtmpFileError(
-      `Cannot read ${quotePath(path)}: this runtime has no SQLite (ENOSYS); ${what} ${SQLITE_REQUIREMENT}`,
-      "ENOSYS",
+      `Cannot read ${quotePath(path)}: its SQLite side file ${quotePath(side)} is ${kind}, ` +
+        "not a regular file (EFTYPE); SQLite would open it",
+      "EFTYPE",
       path,
     );
   }
-  const walMode = header[18] === 2 || header[19] === 2;
-  let query: string | undefined;
-  if (!walMode) query = "mode=ro";
-  else if (wal === undefined || wal.size === 0) query = "immutable=1"; // no log to read: nothing to look for beside it
-  else if (shm !== undefined) query = "mode=ro&readonly_shm=1"; // the index is read, never written
-  // Else the log can only be read by creating its index beside it: from a private copy.
-  const sides = walMode ? ["-wal"] : ["-journal"];
-  let db: Database;
-  if (query !== undefined && (opener.uri || query === "mode=ro")) {
-    db = connect(opener, opener.uri ? fileUri(path, query) : path, path, what, async () => {});
-    try {
-      checkTable(db, path, what, table);
-      return db;
-    } catch (error) {
-      await db.close();
-      // A hot journal (a writer died mid-transaction) is rolled back by SQLite, which a read-only reader cannot.
-      const cause = (error as { cause?: { errcode?: unknown; message?: unknown } }).cause;
-      const hot = cause?.errcode === READONLY_ROLLBACK || /readonly database/.test(String(cause?.message));
-      if (!hot || journal === undefined || journal.size === 0) throw error;
-    }
-  }
-  db = await privateCopy(opener, path, what, sides.filter((s) => (s === "-wal" ? wal : journal) !== undefined));
-  try {
-    checkTable(db, path, what, table);
-  } catch (error) {
-    await db.close();
-    throw error;
-  }
-  return db;
-}
-
-/** A side file of the database (`-journal`, `-wal`, `-shm`): absent, or a regular file; anything else is refused. */
-async function sideFile(path: string, suffix: string): Promise<Side> {
-  const side = path + suffix;
-  let stats;
-  try {
-    stats = await lstat(side);
-  } catch (error) {
-    if (isPermissionDenial(error)) throw error;
-    return undefined;
-  }
-  if (stats.isFile()) return { size: stats.size };
-  const kind = stats.isSymbolicLink()
-    ? "a symbolic link"
-    : stats.isDirectory()
-    ? "a directory"
-    : stats.isFIFO()
-    ? "a FIFO"
-    : "not a regular file";
-  throw new UtmpFileError(
-    `Cannot read ${quotePath(path)}: its SQLite side file ${quotePath(side)} is ${kind}, ` +
-      "not a regular file (EFTYPE); SQLite would open it",
-    "EFTYPE",
-    path,
-  );
 }
 
 /** An SQLite URI for a path: `file://` + the absolute path, each part percent-encoded, + the query. */
@@ -267,36 +306,92 @@ function fileUri(path: string, query: string): string {
 }
 
 /**
- * Copies the database (and its log or journal) into a private temporary
- * directory and opens the copy, where SQLite may write what it needs.
+ * Copies the database (and its log or journal) through the open descriptors
+ * into a private temporary directory and opens the copy, where SQLite may
+ * write what it needs. A copy during which a file changed (size or change
+ * time) is taken again, up to {@link COPY_TRIES} times. In a journal's copy
+ * the super-journal record is erased: SQLite would open, read and delete the
+ * file it names (any path) when rolling the journal back. wtmpdb and lastlog2
+ * never write one (it belongs to a transaction over attached databases); the
+ * journal is then rolled back as a plain one, to the state before the
+ * interrupted transaction.
  */
-async function privateCopy(open: Opener, path: string, what: string, sides: readonly string[]): Promise<Database> {
-  let sizes: number[];
-  try {
-    sizes = await Promise.all(["", ...sides].map(async (s) => (await lstat(path + s)).size));
-  } catch (error) {
-    throw fileError(error, path); // gone since it was looked at
-  }
-  const total = sizes.reduce((a, b) => a + b, 0);
-  if (total > COPY_LIMIT) {
-    throw new UtmpFileError(
-      `Cannot read ${quotePath(path)}: SQLite could only read it by writing beside it, and it is too large ` +
-        `(${total} bytes) to read from a private copy (EFBIG); copy it with its ${sides.join(" and ")} elsewhere`,
-      "EFBIG",
-      path,
-    );
-  }
+async function privateCopy(
+  open: Opener,
+  path: string,
+  what: string,
+  file: RecordFile,
+  [suffix, side]: readonly [string, RecordFile | undefined],
+): Promise<Database> {
+  const sources: [RecordFile, string][] = [[file, ""]];
+  if (side !== undefined && side.size > 0) sources.push([side, suffix]);
   const dir = await mkdtemp(join(tmpdir(), "utmp-sqlite-"));
   const remove = () => rm(dir, { recursive: true, force: true });
   try {
     const copy = join(dir, "db");
-    for (const s of ["", ...sides]) await copyFile(path + s, copy + s);
+    for (let attempt = 1;; attempt++) {
+      const before = sources.map(([f]) => f.statNow());
+      const total = before.reduce((sum, s) => sum + s.size, 0);
+      if (total > COPY_LIMIT) {
+        throw new UtmpFileError(
+          `Cannot read ${quotePath(path)}: SQLite could only read it from a private copy, and it is too large ` +
+            `(${total} bytes) to copy (EFBIG); copy it${
+              sources.length > 1 ? ` with its ${suffix}` : ""
+            } elsewhere and read the copy`,
+          "EFBIG",
+          path,
+        );
+      }
+      for (const [f, s] of sources) await copyOut(f, copy + s, s === "-journal");
+      const after = sources.map(([f]) => f.statNow());
+      if (after.every((s, i) => s.size === before[i]!.size && s.changed === before[i]!.changed)) break;
+      if (attempt === COPY_TRIES) {
+        throw new UtmpFileError(
+          `Cannot read ${quotePath(path)}: it changed each of the ${COPY_TRIES} times it was copied (EBUSY); ` +
+            "try again when its writer is done",
+          "EBUSY",
+          path,
+        );
+      }
+      await new Promise((done) => setTimeout(done, 20 * attempt));
+    }
     // Opened for writing (its own copy: SQLite may roll a hot journal back, or make the log's index), read only.
     return connect({ ...open, open: open.openForWriting }, copy, path, what, remove);
   } catch (error) {
     await remove();
     throw error instanceof UtmpFileError || error instanceof UtmpFormatError ? error : fileError(error, path);
   }
+}
+
+/** Copies an open file to `to` (created, never followed), erasing a journal's super-journal record. */
+async function copyOut(from: RecordFile, to: string, journal: boolean): Promise<void> {
+  const out = await openFile(to, "wx", 0o600);
+  try {
+    const buffer = new Uint8Array(1 << 20);
+    let tail: Uint8Array = new Uint8Array(0);
+    for (let at = 0;;) {
+      const n = await from.read(buffer, at);
+      if (n === 0) break;
+      await out.write(buffer, 0, n, at);
+      at += n;
+      tail = concatTail(tail, buffer.subarray(0, n), JOURNAL_MAGIC.length);
+    }
+    if (journal && tail.length === JOURNAL_MAGIC.length && JOURNAL_MAGIC.every((b, i) => tail[i] === b)) {
+      const end = (await out.stat()).size;
+      await out.write(new Uint8Array(JOURNAL_MAGIC.length), 0, JOURNAL_MAGIC.length, end - JOURNAL_MAGIC.length);
+    }
+  } finally {
+    await out.close();
+  }
+}
+
+/** The last `keep` bytes of `before` followed by `bytes`. */
+function concatTail(before: Uint8Array, bytes: Uint8Array, keep: number): Uint8Array {
+  if (bytes.length >= keep) return bytes.slice(bytes.length - keep);
+  const joined = new Uint8Array(before.length + bytes.length);
+  joined.set(before);
+  joined.set(bytes, before.length);
+  return joined.slice(Math.max(0, joined.length - keep));
 }
 
 /** Opens `location` and wraps it; errors name `path`, the file the caller asked for. */

@@ -66,6 +66,14 @@ export const ENTRY_POINTS: Readonly<Record<string, (path: string) => Promise<unk
   "utmp dump": (p) => cli(["dump", p]),
   "utmp lastlog": (p) => cli(["lastlog", "--file", p]),
   "utmp watch": (p) => cli(["watch", "--mode", "log", p]),
+  // The path is a root: the system's files under it.
+  "sessions() root": (p) => drain(sessions({ root: p })),
+  "history() root": (p) => drain(history({ root: p })),
+  "lastSessions() root": (p) => drain(lastSessions(undefined, { root: p })),
+  "lastlogs() root": (p) => drain(lastlogs({ root: p })),
+  "utmp --root who": (p) => cli(["--root", p, "who"]),
+  "utmp --root last": (p) => cli(["--root", p, "last"]),
+  "utmp --root lastlog": (p) => cli(["--root", p, "lastlog"]),
 };
 
 /** How one call ended. */

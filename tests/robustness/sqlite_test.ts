@@ -17,7 +17,17 @@
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync } from "node:fs";
+import {
+  copyFileSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
@@ -27,7 +37,16 @@ import { wtmpdbBatches } from "../../src/sources/wtmpdb.ts";
 import { TEXT_CAP } from "../../src/sources/_sqlite.ts";
 import { test } from "../_harness.ts";
 import { run, tempDir } from "../_util.ts";
-import { all, HAS_SQLITE, sqlite, writeWtmpdb, WTMPDB_SCHEMA, type WtmpdbRow } from "../sources/_build.ts";
+import {
+  all,
+  HAS_SQLITE,
+  LASTLOG2_SCHEMA,
+  sqlite,
+  writeHotJournal,
+  writeWtmpdb,
+  WTMPDB_SCHEMA,
+  type WtmpdbRow,
+} from "../sources/_build.ts";
 import type { ProbeResult } from "./_probe.ts";
 import type { ChildResult } from "./_sqlite_child.ts";
 
@@ -221,6 +240,94 @@ async function ourOrder(path: string, warnings: UtmpWarning[] = []): Promise<str
     }`
   );
 }
+
+test(
+  "every reader of a wtmpdb or lastlog2, under a root too, leaves the file a hot journal names as its super-journal",
+  () => {
+    const t = tempDir();
+    try {
+      // The victims sit outside every database's directory; as root, SQLite deleted any of them (a device too).
+      const victims = t.file("victims");
+      mkdirSync(victims);
+      mkdirSync(t.file("dbs"));
+      const fifo = join(victims, "fifo");
+      assert.equal(spawnSync("mkfifo", [fifo]).status, 0);
+      // A 1.5 GB sparse super-journal: SQLite read it whole (1.6 GB and hours) before deleting it.
+      const sparse = join(victims, "sparse");
+      writeFileSync(sparse, "");
+      truncateSync(sparse, 1.5e9);
+      const checks: [string, string][] = [];
+      const named = new Map<string, string>();
+      const wtmpdb = (dir: string, victim: string) => {
+        mkdirSync(dir, { recursive: true });
+        writeWtmpdb(join(dir, "wtmp.db"), ROWS);
+        writeHotJournal(join(dir, "wtmp.db"), victim);
+      };
+      const lastlog2 = (dir: string, victim: string) => {
+        mkdirSync(dir, { recursive: true });
+        const db = join(dir, "lastlog2.db");
+        sqlite(
+          db,
+          `${LASTLOG2_SCHEMA} INSERT INTO Lastlog2 VALUES('alice', 1700000000, 'pts/1', '192.0.2.1', 'sshd');`,
+        );
+        writeHotJournal(db, victim);
+      };
+      let n = 0;
+      let made = 0;
+      const victim = () => {
+        const path = join(victims, `victim-${made++}`);
+        writeFileSync(path, "precious");
+        return path;
+      };
+      const add = (entry: string, path: string, superJournal: string) => {
+        checks.push([entry, path]);
+        named.set(`${entry} ${path}`, superJournal);
+      };
+      for (const entry of [...WTMPDB_READERS, "history()", "sessions() source wtmpdb", "utmp who"]) {
+        for (const superJournal of [victim(), fifo, sparse]) {
+          const dir = join(t.dir, "dbs", String(n++));
+          wtmpdb(dir, superJournal);
+          add(entry, join(dir, "wtmp.db"), superJournal);
+        }
+      }
+      for (const entry of [...LASTLOG2_READERS, "lastlogs()", "utmp lastlog"]) {
+        const dir = join(t.dir, "dbs", String(n++));
+        const superJournal = victim();
+        lastlog2(dir, superJournal);
+        add(entry, join(dir, "lastlog2.db"), superJournal);
+      }
+      // Roots that keep only wtmpdb and lastlog2 (the system's paths under them).
+      for (const entry of ["history() root", "lastSessions() root", "utmp --root last"]) {
+        const root = join(t.dir, "roots", String(n++));
+        const superJournal = victim();
+        wtmpdb(join(root, "var/lib/wtmpdb"), superJournal);
+        add(entry, root, superJournal);
+      }
+      for (const entry of ["lastlogs() root", "utmp --root lastlog"]) {
+        const root = join(t.dir, "roots", String(n++));
+        const superJournal = victim();
+        lastlog2(join(root, "var/lib/lastlog"), superJournal);
+        mkdirSync(join(root, "etc"));
+        writeFileSync(join(root, "etc/passwd"), "alice:x:1000:1000::/home/alice:/bin/sh\n");
+        add(entry, root, superJournal);
+      }
+      for (const r of probe(checks)) {
+        const what = JSON.stringify(r);
+        assert.notEqual(r.outcome, "hung", what);
+        // The journal is rolled back as a plain one (it holds no page: nothing changes), and the rows are read.
+        if (r.entry.startsWith("utmp ")) assert.equal((r.value as { code: number }).code, 0, what);
+        else assert.ok(r.outcome === "done" && Number(r.value) > 0, what);
+        const superJournal = named.get(`${r.entry} ${r.path}`)!;
+        if (superJournal.includes("victim-")) assert.equal(readFileSync(superJournal, "utf8"), "precious", what);
+      }
+      assert.ok(lstatSync(fifo).isFIFO() && statSync(sparse).size === 1.5e9, "the FIFO and the sparse file are there");
+      assert.equal(readdirSync(victims).length, made + 2, "every victim is there");
+    } finally {
+      t.cleanup();
+    }
+  },
+  NO_SQLITE,
+);
 
 /** The files in a directory with their bytes: what a reader may not change. */
 function snapshot(dir: string): Record<string, string> {

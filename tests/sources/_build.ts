@@ -8,7 +8,8 @@
  */
 
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { Buffer } from "node:buffer";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { UtmpRecordObject } from "../../mod.ts";
 import { encodeRecords, LAYOUTS } from "../../src/layouts/mod.ts";
@@ -99,6 +100,40 @@ export function writeWtmpdb(path: string, rows: readonly WtmpdbRow[]): void {
     });`
   );
   sqlite(path, [WTMPDB_SCHEMA, "BEGIN;", ...inserts, "COMMIT;"].join("\n"));
+}
+
+/** The 8 bytes that begin a rollback journal and end its super-journal record (SQLite's `aJournalMagic`). */
+const JOURNAL_MAGIC = [0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7];
+
+/**
+ * Writes a hot rollback journal beside a database, as SQLite's pager lays
+ * one out (`writeJournalHdr`, `writeSuperJournal`): a header of one 512-byte
+ * sector with no page records and the database's own size (rolling it back
+ * changes nothing), then a super-journal record naming `superJournal`, the
+ * file SQLite reads and then deletes once the journal is rolled back.
+ *
+ * @param db The database.
+ * @param superJournal Any path.
+ */
+export function writeHotJournal(db: string, superJournal: string): void {
+  const bytes = readFileSync(db);
+  const raw = bytes.readUInt16BE(16);
+  const pageSize = raw === 1 ? 65536 : raw;
+  const header = Buffer.alloc(512);
+  Buffer.from(JOURNAL_MAGIC).copy(header, 0);
+  header.writeUInt32BE(0, 8); // nRec
+  header.writeUInt32BE(0, 12); // the checksum's seed
+  header.writeUInt32BE(bytes.length / pageSize, 16); // the database's size before the transaction, in pages
+  header.writeUInt32BE(512, 20); // sector size
+  header.writeUInt32BE(pageSize, 24);
+  const name = Buffer.from(superJournal);
+  const record = Buffer.alloc(4 + name.length + 16);
+  record.writeUInt32BE(Math.floor(0x40000000 / pageSize) + 1, 0); // PAGER_SJ_PGNO: the lock-byte page
+  name.copy(record, 4);
+  record.writeUInt32BE(name.length, 4 + name.length);
+  record.writeUInt32BE(name.reduce((sum, b) => (sum + b) >>> 0, 0), 8 + name.length);
+  Buffer.from(JOURNAL_MAGIC).copy(record, 12 + name.length);
+  writeFileSync(db + "-journal", Buffer.concat([header, record]));
 }
 
 /** Every value of an async iterable (and its error, if it throws). */
