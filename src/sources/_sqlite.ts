@@ -224,51 +224,59 @@ export async function openDatabase(
   options: OpenDatabaseOptions = {},
 ): Promise<Database> {
   const confined = options.noFollow === true;
-  // Opened as the record readers open files (without blocking, a regular file only): SQLite's own open would
-  // block on a FIFO, and on the JavaScript thread, since node:sqlite is synchronous.
-  const files: (RecordFile | undefined)[] = [await openRecordFile(path, undefined, confined)];
-  try {
-    for (const suffix of SIDES) files.push(await sideFile(path, suffix));
-    const [file, journal, wal, shm] = files as [RecordFile, ...(RecordFile | undefined)[]];
-    const header = new Uint8Array(100);
-    await file.read(header, 0);
-    if (opener === undefined) opener = loadOpener();
-    if (opener === null) {
+  for (let attempt = 1;; attempt++) {
+    // Opened as the record readers open files (without blocking, a regular file only): SQLite's own open would
+    // block on a FIFO, and on the JavaScript thread, since node:sqlite is synchronous.
+    const files: (RecordFile | undefined)[] = [await openRecordFile(path, undefined, confined)];
+    try {
+      for (const suffix of SIDES) files.push(await sideFile(path, suffix));
+      const [file, journal, wal] = files as [RecordFile, ...(RecordFile | undefined)[]];
+      const header = new Uint8Array(100);
+      await file.read(header, 0);
+      if (opener === undefined) opener = loadOpener();
+      if (opener === null) {
+        throw new UtmpFileError(
+          `Cannot read ${quotePath(path)}: this runtime has no SQLite (ENOSYS); ${what} ${SQLITE_REQUIREMENT}`,
+          "ENOSYS",
+          path,
+        );
+      }
+      const walMode = header[18] === 2 || header[19] === 2;
+      if (!confined && !walMode) {
+        const db = connect(opener, opener.uri ? fileUri(path, "mode=ro") : path, path, what, async () => {});
+        try {
+          checkTable(db, path, what, table);
+          return db;
+        } catch (error) {
+          await db.close();
+          // A hot journal (a writer died mid-transaction) is rolled back by SQLite, which a read-only reader cannot.
+          const cause = (error as { cause?: { errcode?: unknown; message?: unknown } }).cause;
+          const hot = cause?.errcode === READONLY_ROLLBACK || /readonly database/.test(String(cause?.message));
+          if (!hot) throw error;
+        }
+      }
+      const db = await privateCopy(opener, path, what, [[file, ""], walMode ? [wal, "-wal"] : [journal, "-journal"]]);
+      if (db !== undefined) {
+        try {
+          checkTable(db, path, what, table);
+        } catch (error) {
+          await db.close();
+          throw error;
+        }
+        return db;
+      }
+    } finally {
+      await Promise.all(files.map((f) => f?.close()));
+    }
+    if (attempt === COPY_TRIES) {
       throw new UtmpFileError(
-        `Cannot read ${quotePath(path)}: this runtime has no SQLite (ENOSYS); ${what} ${SQLITE_REQUIREMENT}`,
-        "ENOSYS",
+        `Cannot read ${quotePath(path)}: it changed each of the ${COPY_TRIES} times it was copied (EBUSY); ` +
+          "try again when its writer is done",
+        "EBUSY",
         path,
       );
     }
-    const walMode = header[18] === 2 || header[19] === 2;
-    let direct: string | undefined;
-    if (!confined && !walMode) direct = opener.uri ? fileUri(path, "mode=ro") : path;
-    else if (!confined && opener.uri && wal !== undefined && wal.size > 0 && shm !== undefined) {
-      direct = fileUri(path, "mode=ro&readonly_shm=1"); // the index is read, never written
-    }
-    if (direct !== undefined) {
-      const db = connect(opener, direct, path, what, async () => {});
-      try {
-        checkTable(db, path, what, table);
-        return db;
-      } catch (error) {
-        await db.close();
-        // A hot journal (a writer died mid-transaction) is rolled back by SQLite, which a read-only reader cannot.
-        const cause = (error as { cause?: { errcode?: unknown; message?: unknown } }).cause;
-        const hot = cause?.errcode === READONLY_ROLLBACK || /readonly database/.test(String(cause?.message));
-        if (!hot) throw error;
-      }
-    }
-    const db = await privateCopy(opener, path, what, file, walMode ? ["-wal", wal] : ["-journal", journal]);
-    try {
-      checkTable(db, path, what, table);
-    } catch (error) {
-      await db.close();
-      throw error;
-    }
-    return db;
-  } finally {
-    await Promise.all(files.map((f) => f?.close()));
+    await new Promise((done) => setTimeout(done, 20 * attempt));
   }
 }
 
@@ -308,52 +316,42 @@ function fileUri(path: string, query: string): string {
 /**
  * Copies the database (and its log or journal) through the open descriptors
  * into a private temporary directory and opens the copy, where SQLite may
- * write what it needs. A copy during which a file changed (size or change
- * time) is taken again, up to {@link COPY_TRIES} times. In a journal's copy
- * the super-journal record is erased: SQLite would open, read and delete the
- * file it names (any path) when rolling the journal back. wtmpdb and lastlog2
- * never write one (it belongs to a transaction over attached databases); the
- * journal is then rolled back as a plain one, to the state before the
- * interrupted transaction.
+ * write what it needs; undefined when a file changed (size or change time)
+ * while it was copied (a writer at work: the caller opens and copies again).
+ * In a journal's copy the super-journal record is erased: SQLite would open,
+ * read and delete the file it names (any path) when rolling the journal
+ * back. wtmpdb and lastlog2 never write one (it belongs to a transaction over
+ * attached databases); the journal is then rolled back as a plain one, to the
+ * state before the interrupted transaction.
  */
 async function privateCopy(
   open: Opener,
   path: string,
   what: string,
-  file: RecordFile,
-  [suffix, side]: readonly [string, RecordFile | undefined],
-): Promise<Database> {
-  const sources: [RecordFile, string][] = [[file, ""]];
-  if (side !== undefined && side.size > 0) sources.push([side, suffix]);
+  files: readonly (readonly [RecordFile | undefined, string])[],
+): Promise<Database | undefined> {
+  const sources = files.filter((f): f is [RecordFile, string] => f[0] !== undefined && (f[1] === "" || f[0].size > 0));
+  const before = sources.map(([f]) => f.statNow());
+  const total = before.reduce((sum, s) => sum + s.size, 0);
+  if (total > COPY_LIMIT) {
+    throw new UtmpFileError(
+      `Cannot read ${quotePath(path)}: SQLite could only read it from a private copy, and it is too large ` +
+        `(${total} bytes) to copy (EFBIG); copy it${
+          sources.length > 1 ? ` with its ${sources[1]![1]}` : ""
+        } elsewhere and read the copy`,
+      "EFBIG",
+      path,
+    );
+  }
   const dir = await mkdtemp(join(tmpdir(), "utmp-sqlite-"));
   const remove = () => rm(dir, { recursive: true, force: true });
   try {
     const copy = join(dir, "db");
-    for (let attempt = 1;; attempt++) {
-      const before = sources.map(([f]) => f.statNow());
-      const total = before.reduce((sum, s) => sum + s.size, 0);
-      if (total > COPY_LIMIT) {
-        throw new UtmpFileError(
-          `Cannot read ${quotePath(path)}: SQLite could only read it from a private copy, and it is too large ` +
-            `(${total} bytes) to copy (EFBIG); copy it${
-              sources.length > 1 ? ` with its ${suffix}` : ""
-            } elsewhere and read the copy`,
-          "EFBIG",
-          path,
-        );
-      }
-      for (const [f, s] of sources) await copyOut(f, copy + s, s === "-journal");
-      const after = sources.map(([f]) => f.statNow());
-      if (after.every((s, i) => s.size === before[i]!.size && s.changed === before[i]!.changed)) break;
-      if (attempt === COPY_TRIES) {
-        throw new UtmpFileError(
-          `Cannot read ${quotePath(path)}: it changed each of the ${COPY_TRIES} times it was copied (EBUSY); ` +
-            "try again when its writer is done",
-          "EBUSY",
-          path,
-        );
-      }
-      await new Promise((done) => setTimeout(done, 20 * attempt));
+    for (const [f, suffix] of sources) await copyOut(f, copy + suffix, suffix === "-journal");
+    const after = sources.map(([f]) => f.statNow());
+    if (!after.every((s, i) => s.size === before[i]!.size && s.changed === before[i]!.changed)) {
+      await remove();
+      return undefined;
     }
     // Opened for writing (its own copy: SQLite may roll a hot journal back, or make the log's index), read only.
     return connect({ ...open, open: open.openForWriting }, copy, path, what, remove);

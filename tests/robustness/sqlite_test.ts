@@ -16,7 +16,7 @@
  */
 
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import {
   copyFileSync,
   lstatSync,
@@ -322,6 +322,46 @@ test(
       }
       assert.ok(lstatSync(fifo).isFIFO() && statSync(sparse).size === 1.5e9, "the FIFO and the sparse file are there");
       assert.equal(readdirSync(victims).length, made + 2, "every victim is there");
+    } finally {
+      t.cleanup();
+    }
+  },
+  NO_SQLITE,
+);
+
+test(
+  "wtmpdbRecords() reads a WAL database consistently while writers log in, each in its own connection, as pam_wtmpdb does",
+  async () => {
+    const t = tempDir();
+    try {
+      const path = t.file("wtmp.db");
+      writeWtmpdb(path, ROWS.slice(0, 1));
+      sqlite(path, "PRAGMA journal_mode = WAL;");
+      // Each login a process of its own: it opens the database, writes, and on closing checkpoints and removes the
+      // log (a WAL database with no log, then a log without its index, then both: every state a reader can meet).
+      const logins = 300;
+      const writer = spawn("sh", [
+        "-c",
+        `i=0; while [ $i -lt ${logins} ]; do i=$((i+1)); sqlite3 "$0" "PRAGMA busy_timeout = 5000; ` +
+        `INSERT INTO wtmp(Type, User, Login, TTY) VALUES (3, 'u' || $i, 1700000000000000 + $i, 'pts/0');" || exit 1; done`,
+        path,
+      ], { stdio: "ignore" });
+      const done = new Promise<number | null>((resolve) => writer.on("exit", resolve));
+      let exited = false;
+      void done.then(() => exited = true);
+      const seen: number[] = [];
+      while (!exited) {
+        const records = await all(wtmpdbRecords(path));
+        // Every read is whole and in order: the boot, then the logins 1..k with no gap.
+        const users = records.map((u) => u.ut_user);
+        assert.equal(users[0], "reboot");
+        assert.deepEqual(users.slice(1), Array.from({ length: users.length - 1 }, (_, i) => `u${i + 1}`));
+        seen.push(users.length - 1);
+      }
+      assert.equal(await done, 0, "the writer logged everyone in");
+      assert.ok(seen.length >= 3 && seen.some((k) => k > 0 && k < logins), `reads met the writer: ${seen}`);
+      assert.ok(seen.every((k, i) => i === 0 || k >= seen[i - 1]!), "no read went back in time");
+      assert.equal((await all(wtmpdbRecords(path))).length, logins + 1);
     } finally {
       t.cleanup();
     }
