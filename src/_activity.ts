@@ -99,7 +99,7 @@ async function candidates(
     );
     return { source: "utmp", list: [], userCount: 0, note: `${where}: no sessions to show` };
   }
-  const { source, path } = chosen;
+  const { source, path, noFollow } = chosen;
   const want = options.user === undefined ? undefined : utf8String(options.user);
   const list: Candidate[] = [];
   let userCount = 0;
@@ -112,15 +112,15 @@ async function candidates(
   };
   if (source === "logind") {
     let index = 0;
-    for (const session of await readLogindSessions(path)) {
+    for (const session of await readLogindSessions(path, { noFollow })) {
       if (!isUserSession(session)) continue;
       const uid = Number(session.values.UID ?? "");
       consider(sessionRecord(session, index++), /^\d+$/.test(session.values.UID ?? "") ? uid : undefined);
     }
   } else if (source === "wtmpdb") {
-    for await (const u of wtmpdbSessions(path)) consider(u, undefined);
+    for await (const u of wtmpdbSessions(path, { noFollow })) consider(u, undefined);
   } else {
-    for await (const u of new UtmpFile(path, { layout: options.layout ?? "auto" })) consider(u, undefined);
+    for await (const u of new UtmpFile(path, { layout: options.layout ?? "auto", noFollow })) consider(u, undefined);
   }
   return { source, list, userCount };
 }

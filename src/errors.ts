@@ -78,7 +78,8 @@ export interface UtmpWarning {
    * - "zero-length": a FreeBSD utx.log length of 0, stepped over;
    * - "shrank": the file got shorter while it was read;
    * - "replaced": the path now names another file (rotated) than the one read;
-   * - "sparse": slots of a large sparse lastlog a scan left out (see `LastlogFile`);
+   * - "sparse": slots of a large sparse lastlog a scan left out (see `LastlogFile`), or of a utmp of more than
+   *   64 MiB that `watch()` compares slot by slot;
    * - "bad-value": a database row (wtmpdb, lastlog2) holding a value its column cannot hold as the reader takes it
    *   (an ID that is no integer, a time that is no number, a text too long): the row is read, the reason says how.
    */

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { stat } from "node:fs/promises";
+import { lstat, stat } from "node:fs/promises";
 import { RecordCursor } from "./backends/file.ts";
 import type { UtmpWarning } from "./errors.ts";
 import { storedString } from "./_internal/bytes.ts";
@@ -270,6 +270,8 @@ export interface BackwardOptions {
   onWarning?: (warning: UtmpWarning) => void;
   /** Read into the same two buffers (see `UtmpFileOptions.reuseBuffers`): a chunk lasts until the next but one is read. */
   reuseBuffers?: boolean;
+  /** Open without following a symbolic link at the path's last component (a path resolved under a root). */
+  noFollow?: boolean;
 }
 
 /**
@@ -282,6 +284,7 @@ export class HistoryReader {
   readonly #path: string;
   readonly #cursor: RecordCursor | undefined;
   readonly #onWarning: ((warning: UtmpWarning) => void) | undefined;
+  readonly #noFollow: boolean;
   /** A wtmpdb's oldest record, once a pass newest first has read it. */
   #oldest: UtmpRecord | undefined;
 
@@ -293,12 +296,14 @@ export class HistoryReader {
   constructor(source: string, path: string, options: BackwardOptions = {}) {
     this.#path = path;
     this.#onWarning = options.onWarning;
+    this.#noFollow = options.noFollow ?? false;
     if (source !== "wtmpdb") {
       this.#cursor = new RecordCursor(path, {
         layout: options.layout ?? "auto",
         prefer: nativeLayoutName(platform, arch),
         onProblem: (problem) => options.onWarning?.(problem),
         reuseBuffers: options.reuseBuffers ?? false,
+        noFollow: this.#noFollow,
       });
     }
   }
@@ -314,12 +319,17 @@ export class HistoryReader {
     if (this.#cursor === undefined) {
       // The oldest record, when a pass newest first has reached it; else a pass of its own.
       if (this.#oldest !== undefined) return this.#oldest.ut_tv.tv_sec;
-      for await (const u of wtmpdbRecords(this.#path)) return u.ut_tv.tv_sec;
-      return Math.floor((await stat(this.#path)).ctimeMs / 1000);
+      for await (const u of wtmpdbRecords(this.#path, { noFollow: this.#noFollow })) return u.ut_tv.tv_sec;
+      return this.#changed();
     }
     const first = await this.#cursor.first();
     if (first !== null) return first.codec.sec(first.view, 0);
-    return Math.floor((await stat(this.#path)).ctimeMs / 1000);
+    return this.#changed();
+  }
+
+  /** The file's status change time, in seconds (under a root, of the path itself, not of a link's target). */
+  async #changed(): Promise<number> {
+    return Math.floor((await (this.#noFollow ? lstat : stat)(this.#path)).ctimeMs / 1000);
   }
 
   /**
@@ -335,7 +345,13 @@ export class HistoryReader {
     if (cursor === undefined) {
       // A page of the database at a time, newest first; each batch holds its newest record last.
       let oldest: UtmpRecord | undefined;
-      for await (const page of wtmpdbBatches(this.#path, { newestFirst: true, onWarning: this.#onWarning })) {
+      for await (
+        const page of wtmpdbBatches(this.#path, {
+          newestFirst: true,
+          onWarning: this.#onWarning,
+          noFollow: this.#noFollow,
+        })
+      ) {
         if (page.length === 0) continue;
         oldest = page.at(-1);
         yield { records: page.reverse() };
@@ -533,7 +549,7 @@ export async function* lastSessions(
 ): AsyncGenerator<Session, void, undefined> {
   const chosen = await chooseSource("history", { ...options, ...(path !== undefined ? { path } : {}) });
   const pairing = new SessionPairing(options);
-  const read: BackwardOptions = { layout: options.layout ?? "auto" };
+  const read: BackwardOptions = { layout: options.layout ?? "auto", noFollow: chosen.noFollow };
   if (options.onWarning !== undefined) read.onWarning = options.onWarning;
   const reader = new HistoryReader(chosen.source, chosen.path, read);
   try {

@@ -45,6 +45,11 @@ export interface LastlogOptions {
    * sparse file (see {@link LastlogFile}).
    */
   uids?: Iterable<number>;
+  /**
+   * Refuse a symbolic link as the path's last component (`O_NOFOLLOW`, code
+   * "ELOOP"): for a path resolved under a root (`rootPath`).
+   */
+  noFollow?: boolean;
 }
 
 /**
@@ -134,6 +139,7 @@ export class LastlogFile implements AsyncIterable<LastlogEntry> {
       kind: "lastlog",
       prefer: nativeLastlogLayoutName(platform, arch),
       onProblem: (problem) => this.warnings.push(problem),
+      noFollow: options.noFollow ?? false,
     });
   }
 

@@ -63,6 +63,13 @@ export interface UtmpFileOptions {
    * `UTMP_LIBC_PATH` environment variable, for this reader only.
    */
   libc?: string;
+  /**
+   * Refuse a symbolic link as the path's last component (`O_NOFOLLOW`, code
+   * "ELOOP"), at every opening: for a path already resolved under a root
+   * (`rootPath`), so that a link renamed over it since leads nowhere outside
+   * the root. Reads with the file backend.
+   */
+  noFollow?: boolean;
 }
 
 export type { UtmpWarning };
@@ -178,6 +185,7 @@ export class UtmpFile implements AsyncIterable<UtmpRecord>, AsyncDisposable {
       onProblem: this.#warn,
       reuseBuffers: options.reuseBuffers ?? false,
       libc: options.libc,
+      noFollow: options.noFollow ?? false,
     });
   }
 

@@ -18,7 +18,8 @@ import { getLayout } from "./layouts/registry.ts";
 import type { UtmpRecord } from "./record.ts";
 import { PlainRecord } from "./sources/_plain.ts";
 import { isUserSession, readLogindSessions, sessionRecord } from "./sources/logind.ts";
-import { chooseSource } from "./sources/mod.ts";
+import { chooseSource, type ChosenSource } from "./sources/mod.ts";
+import { rootPath } from "./sources/_root.ts";
 import { WARNINGS_KEPT } from "./utmp_file.ts";
 import { quotePath } from "./_internal/escape.ts";
 
@@ -169,18 +170,20 @@ async function* follow(
     if (mode !== "auto" && mode !== "log" && mode !== "slots" && mode !== "logind") {
       throw new RangeError(`Cannot watch in mode "${mode}": expected "auto", "log", "slots" or "logind"`);
     }
-    const [file, kind] = await target(path, mode, options.root);
+    const { path: file, kind, locate } = await target(path, mode, options.root);
     // A wrong layout fails now, not at the first record.
     const layout = kind === "logind" ? "auto" : givenLayout(file, options.layout);
     const waiter = new Waiter(file, kind === "logind", options.interval ?? 1000, options.signal);
     try {
-      if (kind === "logind") yield* followLogind(file, options, waiter, started);
+      if (kind === "logind") yield* followLogind(file, locate, options, waiter, started);
       else {
         const cursor = new RecordCursor(file, {
           layout,
           prefer: nativeLayoutName(platform, arch),
           follow: true,
           onProblem: warn,
+          noFollow: locate !== undefined,
+          locate,
         });
         try {
           yield* (kind === "slots" ? followSlots : followLog)(cursor, options, waiter, started, warn);
@@ -196,29 +199,48 @@ async function* follow(
   }
 }
 
+/** What {@link target} chose to follow. */
+interface Target {
+  /** The path, as resolved when the watch began. */
+  path: string;
+  kind: "log" | "slots" | "logind";
+  /**
+   * Under a root, where the path is now: resolved again before every opening
+   * (and opened without following a link at its last component), so that a
+   * link renamed over the file, or a directory swapped for one, after the
+   * watch began never leads out of the root.
+   */
+  locate?: (() => Promise<string>) | undefined;
+}
+
 /** What to follow, and how: a path as given (its mode from its name or kind), or the system's, as the chooser says. */
 async function target(
   path: string | undefined,
   mode: "auto" | "log" | "slots" | "logind",
   root: string | undefined,
-): Promise<[string, "log" | "slots" | "logind"]> {
+): Promise<Target> {
   if (path !== undefined) {
-    if (mode !== "auto") return [path, mode];
-    if (SLOT_FILES.has(basename(path))) return [path, "slots"];
-    return [path, (await stat(path).catch(() => undefined))?.isDirectory() ? "logind" : "log"];
+    if (mode !== "auto") return { path, kind: mode };
+    if (SLOT_FILES.has(basename(path))) return { path, kind: "slots" };
+    return { path, kind: (await stat(path).catch(() => undefined))?.isDirectory() ? "logind" : "log" };
   }
+  const chosen = (source: ChosenSource, kind: Target["kind"]): Target => ({
+    path: source.path,
+    kind,
+    locate: source.noFollow ? () => rootPath(root, source.name) : undefined,
+  });
   // A utmp is the system's file rewritten in place; logind's sessions, its session directory.
-  if (mode === "slots") return [(await chooseSource("sessions", { root, source: "utmp" })).path, "slots"];
-  if (mode === "logind") return [(await chooseSource("sessions", { root, source: "logind" })).path, "logind"];
+  if (mode === "slots") return chosen(await chooseSource("sessions", { root, source: "utmp" }), "slots");
+  if (mode === "logind") return chosen(await chooseSource("sessions", { root, source: "logind" }), "logind");
   // The history, where it is a file; where there is none (or a wtmpdb, which cannot be followed), logind's sessions.
   const history = await chooseSource("history", { root }).catch(notFound);
-  if (history?.source === "wtmp") return [history.path, "log"];
+  if (history?.source === "wtmp") return chosen(history, "log");
   if (mode === "auto") {
     const sessions = await chooseSource("sessions", { root }).catch(notFound);
-    if (sessions?.source === "logind") return [sessions.path, "logind"];
+    if (sessions?.source === "logind") return chosen(sessions, "logind");
   }
   // Nothing to follow yet: the wtmp, waited for.
-  return [(await chooseSource("history", { root, source: "wtmp" })).path, "log"];
+  return chosen(await chooseSource("history", { root, source: "wtmp" }), "log");
 }
 
 /** Undefined for a source the system does not keep; other errors stand. */
@@ -226,6 +248,9 @@ function notFound(error: unknown): undefined {
   if ((error as { code?: unknown }).code === "ENOENT") return undefined;
   throw error;
 }
+
+/** Bytes of a utmp's slots compared at each look at most: 64 MiB, 170 000 glibc slots (a utmp holds a few KiB). */
+const SLOTS_COMPARED = 64 << 20;
 
 /** The meaning of a record. */
 function eventType(u: UtmpRecord): WatchEvent["type"] {
@@ -350,18 +375,44 @@ async function* followSlots(
   options: WatchOptions,
   waiter: Waiter,
   started: () => void,
+  warn: (warning: UtmpWarning) => void,
 ): AsyncGenerator<WatchEvent> {
   /** The used slots at the last look, by index: at first, what the file held when the watch began ("from end"). */
   let before: Map<number, UtmpRecord> | undefined = (options.from ?? "end") === "end" ? undefined : new Map();
+  /**
+   * The file, its size and change time at the last look: a look at the same
+   * is no read, unless it changed in the last second (a write in the same
+   * clock tick as the last look leaves the time as it was).
+   */
+  let seen: string | undefined;
+  let cut = false;
   while (!options.signal?.aborted) {
-    const now = new Map<number, UtmpRecord>();
+    let now = new Map<number, UtmpRecord>();
     // Released after every look, whatever it found: a utmp replaced meanwhile is opened anew at the next.
     if (await opened(cursor)) {
       try {
-        if (cursor.layout !== undefined) {
-          // The slots the file holds now, a chunk at a time: no read past its end.
+        const { size, changed } = cursor.file!.statNow();
+        const state = `${cursor.file!.identity} ${size} ${changed}`;
+        if (state === seen && before !== undefined && Date.now() - changed > 1000) now = before;
+        else if (cursor.layout !== undefined) {
+          seen = state;
+          // The slots the file holds now, a chunk at a time: no read past its end, nor past SLOTS_COMPARED.
           const per = recordsPerChunk(cursor.layout.size);
-          const slots = Math.floor(cursor.file!.size / cursor.layout.size);
+          const slots = Math.min(
+            Math.floor(size / cursor.layout.size),
+            Math.floor(SLOTS_COMPARED / cursor.layout.size),
+          );
+          if (slots * cursor.layout.size < size - cursor.layout.size && !cut) {
+            cut = true;
+            warn({
+              kind: "sparse",
+              offset: slots * cursor.layout.size,
+              recordIndex: slots,
+              reason:
+                `${quotePath(cursor.path)} holds ${size} bytes: only its first ${SLOTS_COMPARED} bytes of slots ` +
+                "are compared at each look (a utmp holds a slot per terminal: a few KiB)",
+            });
+          }
           for (let first = 0; first < slots; first += per) {
             const chunk = await cursor.slots(first, Math.min(per, slots - first));
             if (chunk === null) break;
@@ -397,6 +448,7 @@ async function* followSlots(
 /** logind's user sessions, compared session by session. */
 async function* followLogind(
   dir: string,
+  locate: Target["locate"],
   options: WatchOptions,
   waiter: Waiter,
   started: () => void,
@@ -407,7 +459,9 @@ async function* followLogind(
   while (!options.signal?.aborted) {
     const now = new Map<string, UtmpRecord>();
     try {
-      for (const s of await readLogindSessions(dir)) {
+      // Under a root, resolved again and opened without following a link, at every look.
+      const at = locate === undefined ? dir : await locate();
+      for (const s of await readLogindSessions(at, { noFollow: locate !== undefined })) {
         const key = `${s.id} ${s.values.REALTIME ?? ""}`;
         if (isUserSession(s)) now.set(key, before?.get(key) ?? sessionRecord(s, index++));
       }

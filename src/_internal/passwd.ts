@@ -117,11 +117,12 @@ export function namesByUid(text: string): Map<number, string> {
  * `--allow-read` is wanted).
  *
  * @param path The password file.
+ * @param noFollow Refuse a symbolic link as its last component (a path resolved under a root).
  * @returns Its content.
  */
-export async function readPasswd(path: string): Promise<string> {
+export async function readPasswd(path: string, noFollow = false): Promise<string> {
   try {
-    return new TextDecoder().decode(await readRegularFile(path));
+    return new TextDecoder().decode(await readRegularFile(path, { noFollow }));
   } catch (error) {
     if (isPermissionDenial(error)) throw error;
     return "";

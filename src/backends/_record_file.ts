@@ -8,7 +8,7 @@
  */
 
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
-import { type FileHandle, open, readFile, stat } from "node:fs/promises";
+import { type FileHandle, lstat, open, readFile, stat } from "node:fs/promises";
 import { UtmpFileError } from "../errors.ts";
 import { isPermissionDenial, platform } from "../_internal/runtime.ts";
 import { sameBytes } from "../layouts/_engine.ts";
@@ -172,7 +172,7 @@ export async function openRecordFile(path: string, hint?: string, noFollow = fal
     const stats = await handle.stat();
     if (stats.isDirectory()) throw new UtmpFileError(describe("EISDIR", path), "EISDIR", path);
     if (!stats.isFile()) throw notRegular(path, stats);
-    return wrap(handle, path, stats.size, stats.dev, stats.ino);
+    return wrap(handle, path, stats.size, stats.dev, stats.ino, noFollow);
   } catch (error) {
     await handle.close();
     throw error instanceof UtmpFileError ? error : fileError(error, path, hint);
@@ -201,7 +201,14 @@ export function fileIdentity(stats: { dev: number; ino: number }): string {
   return `${stats.dev}:${stats.ino}`;
 }
 
-function wrap(handle: FileHandle, path: string, size: number, dev: number, ino: number): RecordFile {
+function wrap(
+  handle: FileHandle,
+  path: string,
+  size: number,
+  dev: number,
+  ino: number,
+  noFollow: boolean,
+): RecordFile {
   let closed = false;
   let slow = false;
   const identity = fileIdentity({ dev, ino });
@@ -266,7 +273,8 @@ function wrap(handle: FileHandle, path: string, size: number, dev: number, ino: 
     },
     async replaced(): Promise<boolean> {
       try {
-        const s = await stat(path);
+        // A link put at the path is another file (it is not followed where the file was opened without).
+        const s = await (noFollow ? lstat : stat)(path);
         return fileIdentity(s) !== identity;
       } catch (error) {
         if (isPermissionDenial(error)) throw error;

@@ -56,6 +56,14 @@ export interface CursorOptions {
    * layout detected with no evidence (an empty file) is not kept.
    */
   follow?: boolean;
+  /** Open without following a symbolic link at the last component (a path resolved under a root). */
+  noFollow?: boolean | undefined;
+  /**
+   * Where the file is now, asked before every opening (`watch()` under a
+   * root: the system path resolved again, so that a directory swapped for a
+   * link since is resolved inside the root too); else {@link RecordCursor.path}.
+   */
+  locate?: (() => Promise<string>) | undefined;
 }
 
 /**
@@ -500,11 +508,16 @@ export class RecordCursor implements RecordSource {
     this.#last = undefined;
   }
 
-  /** Forgets the file and where reading was: the next read opens the path anew from its start (a rotated file). */
+  /**
+   * Forgets the file and where reading was: the next read opens the path
+   * anew from its start (a rotated file), and detects its layout again
+   * unless one was given (the new file may be anything).
+   */
   async restart(): Promise<void> {
     await this.release();
     this.rewind();
     this.#known = 0;
+    if (this.#options.layout === "auto") this.#detection = undefined;
   }
 
   release(): Promise<void> {
@@ -553,8 +566,13 @@ export class RecordCursor implements RecordSource {
   }
 
   async #openNow(): Promise<RecordFile> {
-    const file = await openRecordFile(this.path, this.#options.hint);
+    const path = this.#options.locate === undefined ? this.path : await this.#options.locate();
+    const file = await openRecordFile(path, this.#options.hint, this.#options.noFollow ?? false);
     this.#endChecked = false;
+    // A followed file replaced between looks (a utmp watched slot by slot) may be anything: detected again.
+    if (this.#options.follow && this.#options.layout === "auto" && this.#identity !== file.identity) {
+      this.#detection = undefined;
+    }
     if (this.#identity !== undefined && this.#identity !== file.identity && this.#position > 0) {
       this.#problem({
         kind: "replaced",

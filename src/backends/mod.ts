@@ -43,6 +43,8 @@ export interface SourceRequest {
   reuseBuffers?: boolean;
   /** The `libc` option (the C library backend's): tried first, instead of `UTMP_LIBC_PATH`. */
   libc?: string | undefined;
+  /** Open without following a link at the last component (the file backend: a path resolved under a root). */
+  noFollow?: boolean;
 }
 
 /** The system the backends run on. */
@@ -80,10 +82,11 @@ const THIS_SYSTEM: BackendSystem = { os: platform, arch, ffi: FFI, utmp: systemP
  * @returns "ffi" or "file".
  */
 export function chooseBackend(
-  request: Pick<SourceRequest, "path" | "backend" | "layout">,
+  request: Pick<SourceRequest, "path" | "backend" | "layout" | "noFollow">,
   system: BackendSystem = THIS_SYSTEM,
 ): BackendName {
   if (request.backend !== "auto") return request.backend;
+  if (request.noFollow) return "file";
   const profile = libcProfile(system.os, system.arch);
   if (profile === undefined || system.ffi === undefined) return "file";
   if (request.path !== system.utmp) return "file";
@@ -100,10 +103,10 @@ export function chooseBackend(
  * @throws {RangeError} For `backend: "ffi"` with a `layout` other than the C library's struct.
  */
 export function createSource(request: SourceRequest, system: BackendSystem = THIS_SYSTEM): RecordSource {
-  const { path, layout, hint, onProblem, reuseBuffers, libc } = request;
+  const { path, layout, hint, onProblem, reuseBuffers, libc, noFollow } = request;
   const prefer = nativeLayoutName(system.os, system.arch);
   const file = (): RecordSource =>
-    new RecordCursor(path, { layout, prefer, hint, onProblem, reuseBuffers: reuseBuffers ?? false });
+    new RecordCursor(path, { layout, prefer, hint, onProblem, reuseBuffers: reuseBuffers ?? false, noFollow });
   if (chooseBackend(request, system) === "file") return file();
   const struct = libcProfile(system.os, system.arch)?.layout.name;
   if (layout !== "auto" && struct !== undefined && layout !== struct) {

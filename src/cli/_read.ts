@@ -36,6 +36,7 @@ export function layoutOption(args: ParsedArgs): "auto" | LayoutName {
  * @param ctx Where to report problems.
  * @param path The file; the system's utmp when undefined.
  * @param keepInvalid Yield records with an impossible type too.
+ * @param noFollow Open without following a link at the last component (a path resolved under `--root`).
  * @returns Batches of records.
  */
 export async function* openRecords(
@@ -43,9 +44,11 @@ export async function* openRecords(
   ctx: Context,
   path: string | undefined,
   keepInvalid = false,
+  noFollow = false,
 ): AsyncGenerator<UtmpRecord[]> {
   // Each batch is used before the next is read: the buffers can be reused.
-  const file = new UtmpFile(path, { layout: layoutOption(args), backend: "file", keepInvalid, reuseBuffers: true });
+  const layout = layoutOption(args);
+  const file = new UtmpFile(path, { layout, backend: "file", keepInvalid, reuseBuffers: true, noFollow });
   let reported = 0;
   for await (const batch of file.batches()) {
     yield batch;

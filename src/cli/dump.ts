@@ -26,11 +26,11 @@ async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   if (has(args, "output")) throw new UsageError("option '--output' goes with '--reverse'");
   const out = new Writer(ctx.io, jsonMode(args));
   // Without FILE: the system's utmp, under --root the root's (the chooser's, resolved inside it).
-  const path = operands[0] ??
-    (ctx.globals.root === undefined
-      ? undefined
-      : (await chooseSource("sessions", { ...rootOption(ctx), source: "utmp" })).path);
-  for await (const batch of openRecords(args, ctx, path, true)) {
+  const chosen = operands[0] === undefined && ctx.globals.root !== undefined
+    ? await chooseSource("sessions", { ...rootOption(ctx), source: "utmp" })
+    : undefined;
+  const path = operands[0] ?? chosen?.path;
+  for await (const batch of openRecords(args, ctx, path, true, chosen?.noFollow)) {
     for (const u of batch) {
       if (out.json) await out.item(u);
       else {

@@ -450,6 +450,7 @@ async function run(args: ParsedArgs, ctx: Context, lastb: boolean): Promise<numb
       // Each batch is printed before the next is read, and the pairing keeps times only: buffers can be reused.
       reuseBuffers: !out.json,
       onWarning: (w) => ctx.io.err(`utmp ${ctx.command}: "${chosen.path}": ${w.reason}; it is left out\n`),
+      noFollow: chosen.noFollow,
     });
     try {
       const visit = lastb

@@ -6,12 +6,11 @@
  * @module
  */
 
-import { resolve } from "node:path";
 import { type LastlogEntry, LastlogFile } from "../lastlog_file.ts";
 import { type LastlogLayoutName, LAYOUTS } from "../layouts/registry.ts";
 import { byteString, p2, stringBytes, utf8String } from "../_internal/bytes.ts";
 import { readRegularFile } from "../backends/_record_file.ts";
-import { rootPath } from "../sources/_root.ts";
+import { confines, rootPath } from "../sources/_root.ts";
 import { chooseSource } from "../sources/mod.ts";
 import { lastlog2Entries } from "../sources/lastlog2.ts";
 import { UtmpFileError } from "../errors.ts";
@@ -82,7 +81,7 @@ async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   const root = lastValue(args, "root") ?? ctx.globals.root;
   const under = (path: string) => rootPath(root, path);
   // A path resolved under a root holds no link; one put there since is not followed.
-  const noFollow = root !== undefined && resolve(root) !== "/";
+  const noFollow = confines(root);
   const users = passwdEntries(await passwdText(await under("/etc/passwd"), noFollow));
   const maxUid = await uidMax(await under("/etc/login.defs"), noFollow);
   const userOption = lastValue(args, "user");
@@ -110,13 +109,19 @@ async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   if (chosen.source === "lastlog2") {
     // lastlog2 keeps its entries by name: each goes to the password file's user of that name.
     const uidOf = new Map(selected.map((u) => [u.name, u.uid]));
-    for await (const e of lastlog2Entries(chosen.path, { passwd: await under("/etc/passwd") })) {
+    for await (const e of lastlog2Entries(chosen.path, { passwd: await under("/etc/passwd"), noFollow })) {
       const uid = uidOf.get(utf8String(e.user));
       if (uid !== undefined && !entries.has(uid)) entries.set(uid, { ...e, uid });
     }
   } else {
     const layout = lastlogLayout(lastValue(args, "layout") ?? "auto");
-    for await (const e of new LastlogFile(chosen.path, { layout, uids: new Set(selected.map((u) => u.uid)) })) {
+    for await (
+      const e of new LastlogFile(chosen.path, {
+        layout,
+        uids: new Set(selected.map((u) => u.uid)),
+        noFollow: chosen.noFollow,
+      })
+    ) {
       entries.set(e.uid, e);
     }
   }

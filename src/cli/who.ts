@@ -337,7 +337,7 @@ export async function* whoRecords(
   system: System,
 ): AsyncGenerator<UtmpRecord[]> {
   // Without FILE: the system's utmp, or logind's sessions where there is none.
-  const { source, path } = await sourceOf(ctx, "sessions", file);
+  const { source, path, noFollow } = await sourceOf(ctx, "sessions", file);
   if (source === "logind" && file === undefined) {
     // Say plainly why the output is not from a utmp file (stdout stays what who prints on such a system).
     ctx.io.err(
@@ -347,8 +347,8 @@ export async function* whoRecords(
   // Under --root the pids are another system's: checked in its /proc where one is mounted there (see System).
   const checkPids = file === undefined;
   const batches = source === "utmp"
-    ? openRecords(args, ctx, path)
-    : allAtOnce(source === "logind" ? logindRecords(path) : wtmpdbSessions(path));
+    ? openRecords(args, ctx, path, false, noFollow)
+    : allAtOnce(source === "logind" ? logindRecords(path, { noFollow }) : wtmpdbSessions(path, { noFollow }));
   for await (const batch of batches) yield checkPids ? liveOnly(batch, system) : batch;
 }
 

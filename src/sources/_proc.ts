@@ -18,7 +18,7 @@ import process from "node:process";
 import { byteString } from "../_internal/bytes.ts";
 import { uidsByName } from "../_internal/passwd.ts";
 import { isPermissionDenial } from "../_internal/runtime.ts";
-import { rootPathSync } from "./_root.ts";
+import { confines, rootPathSync } from "./_root.ts";
 import { readRegularFileSync } from "../backends/_record_file.ts";
 import type { UtmpRecord } from "../record.ts";
 
@@ -82,7 +82,7 @@ export class Machine {
 
   /** @param root The machine's `/`; undefined, "" or "/" for this machine. */
   constructor(root?: string) {
-    this.root = root === undefined || root === "" || resolve(root) === "/" ? undefined : resolve(root);
+    this.root = confines(root) ? resolve(root) : undefined;
   }
 
   /**

@@ -12,6 +12,19 @@ import { isPermissionDenial } from "../_internal/runtime.ts";
 import { codeError } from "../backends/_record_file.ts";
 import { quotePath } from "../_internal/escape.ts";
 
+/**
+ * Whether `root` is another system's root, one that confines what is read
+ * (the one place this is decided): anything but `undefined`, "" and a path
+ * that resolves to "/". Under such a root every path is resolved by
+ * {@link rootPath} and opened without following a link at its last component.
+ *
+ * @param root The `root` option.
+ * @returns Whether paths are confined to it.
+ */
+export function confines(root: string | undefined): root is string {
+  return root !== undefined && root !== "" && resolve(root) !== "/";
+}
+
 /** Symbolic links followed in one path at most, as Linux's `MAXSYMLINKS`. */
 const MAX_LINKS = 40;
 
@@ -52,7 +65,7 @@ const MAX_LINKS = 40;
  * @throws {UtmpFileError} With code "ELOOP" when resolving takes more than 40 symbolic links.
  */
 export async function rootPath(root: string | undefined, path: string): Promise<string> {
-  if (root === undefined || root === "" || resolve(root) === "/") return path;
+  if (!confines(root)) return path;
   const steps = resolution(resolve(root), path);
   for (let step = steps.next();; step = steps.next(await linkTarget(step.value))) {
     if (step.done) return step.value;
@@ -69,7 +82,7 @@ export async function rootPath(root: string | undefined, path: string): Promise<
  * @throws {UtmpFileError} With code "ELOOP" when resolving takes more than 40 symbolic links.
  */
 export function rootPathSync(root: string | undefined, path: string): string {
-  if (root === undefined || root === "" || resolve(root) === "/") return path;
+  if (!confines(root)) return path;
   const steps = resolution(resolve(root), path);
   for (let step = steps.next();; step = steps.next(linkTargetSync(step.value))) {
     if (step.done) return step.value;

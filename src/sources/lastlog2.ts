@@ -65,6 +65,12 @@ export interface Lastlog2Options {
   /** Password file for name → uid (default {@link PASSWD_PATH}); a missing or unreadable one gives uid -1. */
   passwd?: string;
   /**
+   * Open the database and the password file without following a symbolic link at its last
+   * component, and read it from a copy taken through that descriptor (SQLite
+   * never opens it by name): for a path resolved under a root.
+   */
+  noFollow?: boolean | undefined;
+  /**
    * Called for each row holding a value its column cannot hold as read
    * (kind "bad-value": a Time that is no number, a text cut to 256
    * characters), with the index of the row's entry. The row is read all the
@@ -136,7 +142,8 @@ export async function* lastlog2Entries(
   path: string = LASTLOG2_PATH,
   options: Lastlog2Options = {},
 ): AsyncGenerator<LastLogin> {
-  const db = await openDatabase(path, "lastlog2", TABLE);
+  const noFollow = options.noFollow ?? false;
+  const db = await openDatabase(path, "lastlog2", TABLE, { noFollow });
   try {
     // Converted by SQLite as lastlog2's C reads them (text, a blob or a real may stand where the schema says
     // otherwise), bounded, copied out a page at a time, then put in lastlog2's order (by name) in SQLite's
@@ -155,7 +162,7 @@ export async function* lastlog2Entries(
       ].join(", "),
     });
     const count = orderRows(db, "rid INTEGER", "SELECT rid FROM temp.rows ORDER BY Name, rid");
-    const uids = uidsByName(await readPasswd(options.passwd ?? PASSWD_PATH));
+    const uids = uidsByName(await readPasswd(options.passwd ?? PASSWD_PATH, noFollow));
     const select = "SELECT CAST(r.rid AS TEXT) AS rowid, r.Name, r.Time, r.TTY, r.RemoteHost, r.Service, r.bad " +
       "FROM temp.events e JOIN temp.rows r ON r.rid = e.rid WHERE e.seq BETWEEN ? AND ?";
     let index = 0;

@@ -12,10 +12,11 @@
  * @module
  */
 
-import { readdir } from "node:fs/promises";
+import { constants } from "node:fs";
+import { type FileHandle, lstat, open, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { UtmpFileError } from "../errors.ts";
-import { fileError, readRegularFile } from "../backends/_record_file.ts";
+import { codeError, fileError, readRegularFile } from "../backends/_record_file.ts";
 import { devicePath, type UtmpRecord } from "../record.ts";
 import { addressOctets, PlainRecord, whole } from "./_plain.ts";
 
@@ -197,29 +198,77 @@ export function parseSessionFile(content: string): Record<string, string> {
  * ```
  *
  * @param dir The sessions directory (default {@link LOGIND_SESSIONS_DIR}).
+ * @param options Whether `dir` may be a symbolic link (not under a root: see {@link LogindOptions.noFollow}).
  * @returns The sessions, including the ones `who` leaves out (see {@link isUserSession}).
- * @throws {UtmpFileError} When the directory cannot be read ("ENOENT" where logind does not run).
+ * @throws {UtmpFileError} When the directory cannot be read ("ENOENT" where logind does not run; "ELOOP" for a
+ *   link with `noFollow`).
  */
-export async function readLogindSessions(dir: string = LOGIND_SESSIONS_DIR): Promise<LogindSession[]> {
-  let names: string[];
+export async function readLogindSessions(
+  dir: string = LOGIND_SESSIONS_DIR,
+  options: LogindOptions = {},
+): Promise<LogindSession[]> {
+  const opened = await openDirectory(dir, options.noFollow ?? false);
   try {
-    names = await readdir(dir);
-  } catch (error) {
-    throw fileError(error, dir, "systemd-logind is not running here (no session directory)");
-  }
-  const sessions: LogindSession[] = [];
-  for (const id of names.filter((n) => SESSION_ID.test(n))) {
-    let content: string;
+    let names: string[];
     try {
-      content = text.decode(await readRegularFile(join(dir, id), { maxBytes: SESSION_FILE_LIMIT, noFollow: true }));
+      names = await readdir(opened.path);
     } catch (error) {
-      // Gone since the listing, or not a session file (logind writes regular files only): skipped, never read.
-      if (error instanceof UtmpFileError && SKIPPED.has(error.code)) continue;
-      throw error;
+      throw fileError(error, dir, NO_LOGIND);
     }
-    sessions.push({ id, values: parseSessionFile(content) });
+    const sessions: LogindSession[] = [];
+    for (const id of names.filter((n) => SESSION_ID.test(n))) {
+      let content: string;
+      try {
+        const bytes = await readRegularFile(join(opened.path, id), { maxBytes: SESSION_FILE_LIMIT, noFollow: true });
+        content = text.decode(bytes);
+      } catch (error) {
+        // Gone since the listing, or not a session file (logind writes regular files only): skipped, never read.
+        if (error instanceof UtmpFileError && SKIPPED.has(error.code)) continue;
+        // Named by the path the caller knows, not the descriptor's.
+        throw error instanceof UtmpFileError && opened.path !== dir ? fileError(error.cause, join(dir, id)) : error;
+      }
+      sessions.push({ id, values: parseSessionFile(content) });
+    }
+    return sessions.sort((a, b) => startUsec(a) - startUsec(b) || a.id.localeCompare(b.id, "en", { numeric: true }));
+  } finally {
+    await opened.close();
   }
-  return sessions.sort((a, b) => startUsec(a) - startUsec(b) || a.id.localeCompare(b.id, "en", { numeric: true }));
+}
+
+/** Options of {@link readLogindSessions} and {@link logindRecords}. */
+export interface LogindOptions {
+  /**
+   * The directory was resolved under a root: it is opened without following
+   * a symbolic link (`O_NOFOLLOW`, "ELOOP"), at every look, and listed and
+   * read through that descriptor (`/proc/self/fd/N`), so a directory swapped
+   * for a link since leads nowhere outside the root.
+   */
+  noFollow?: boolean | undefined;
+}
+
+/** What a missing session directory means. */
+const NO_LOGIND = "systemd-logind is not running here (no session directory)";
+
+/**
+ * The path to list and read a session directory by: the directory itself,
+ * or with `noFollow` the directory opened without following a link, by its
+ * descriptor (`/proc/self/fd/N`: the kernel's link to the open directory,
+ * which no rename can redirect; Linux's `openat` for runtimes without it).
+ */
+async function openDirectory(dir: string, noFollow: boolean): Promise<{ path: string; close(): Promise<void> }> {
+  if (!noFollow) return { path: dir, close: () => Promise.resolve() };
+  let handle: FileHandle;
+  try {
+    handle = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    // O_DIRECTORY is checked first: a link there is ENOTDIR.
+    const link = code === "ENOTDIR" && (await lstat(dir).catch(() => undefined))?.isSymbolicLink();
+    if (code === "ELOOP" || link) throw codeError("ELOOP", dir, "it is a symbolic link");
+    if (code === "ENOTDIR") throw codeError("ENOTDIR", dir);
+    throw fileError(error, dir, NO_LOGIND);
+  }
+  return { path: `/proc/self/fd/${handle.fd}`, close: () => handle.close() };
 }
 
 /** REALTIME in µs: a whole number within what a number holds exactly, 0 when it is not a number. */
@@ -330,12 +379,16 @@ export function sessionRecord(session: LogindSession, index: number): UtmpRecord
  * ```
  *
  * @param dir The sessions directory (default {@link LOGIND_SESSIONS_DIR}).
+ * @param options Whether `dir` may be a symbolic link.
  * @returns The records.
  * @throws {UtmpFileError} When the directory cannot be read.
  */
-export async function* logindRecords(dir: string = LOGIND_SESSIONS_DIR): AsyncGenerator<UtmpRecord> {
+export async function* logindRecords(
+  dir: string = LOGIND_SESSIONS_DIR,
+  options: LogindOptions = {},
+): AsyncGenerator<UtmpRecord> {
   let index = 0;
-  for (const session of await readLogindSessions(dir)) {
+  for (const session of await readLogindSessions(dir, options)) {
     if (isUserSession(session)) yield sessionRecord(session, index++);
   }
 }

@@ -21,7 +21,7 @@ import { LASTLOG2_PATH, lastlog2Entries, type LastLogin, PASSWD_PATH } from "./l
 import { type LastlogEntry, LastlogFile } from "../lastlog_file.ts";
 import type { LastlogLayoutName } from "../layouts/registry.ts";
 import { namesByUid, readPasswd } from "../_internal/passwd.ts";
-import { rootPath } from "./_root.ts";
+import { confines, rootPath } from "./_root.ts";
 import { isStale, Machine } from "./_proc.ts";
 import { quotePath } from "../_internal/escape.ts";
 
@@ -131,6 +131,13 @@ export interface ChosenSource<K extends SourceKind = SourceKind> {
    * before `root` and its links (what `last` names in its closing line).
    */
   name: string;
+  /**
+   * The path was resolved under a root (see `rootPath`): open it without
+   * following a symbolic link at its last component (every reader's
+   * `noFollow` option), so that a link renamed over it since leads nowhere
+   * outside the root.
+   */
+  noFollow: boolean;
 }
 
 /** The system path of each source (a database's, logind's, or this system's file from `systemPaths`). */
@@ -235,6 +242,7 @@ async function isSqlite(path: string): Promise<boolean> {
  *   source: "logind",
  *   path: join(root, "run/systemd/sessions"),
  *   name: "/run/systemd/sessions",
+ *   noFollow: true, // resolved under the root: no link followed at the last component
  * });
  * ```
  *
@@ -272,7 +280,15 @@ export async function chooseSource<K extends SourceKind>(
       }`,
     );
   }
-  const chosen = (s: string, path: string, name = path) => ({ kind, source: s as SourceNames[K], path, name });
+  const noFollow = confines(options.root);
+  const chosen = (s: string, path: string, name?: string) => ({
+    kind,
+    source: s as SourceNames[K],
+    path,
+    name: name ?? path,
+    // A path given is the caller's own; a system path under a root was resolved there.
+    noFollow: name !== undefined && noFollow,
+  });
   /** A source's system path, and where it is under the root. */
   const inRoot = async (s: string): Promise<{ path: string; name: string }> => {
     const name = systemPath(s);
@@ -375,10 +391,10 @@ export async function chooseSource<K extends SourceKind>(
  * @throws {RangeError} For an unknown source.
  */
 export async function* sessions(options: SessionsOptions = {}): AsyncGenerator<UtmpRecord> {
-  const { source, path } = await chooseSource("sessions", options);
-  if (source === "logind") yield* logindRecords(path);
-  else if (source === "wtmpdb") yield* wtmpdbSessions(path);
-  else yield* new UtmpFile(path);
+  const { source, path, noFollow } = await chooseSource("sessions", options);
+  if (source === "logind") yield* logindRecords(path, { noFollow });
+  else if (source === "wtmpdb") yield* wtmpdbSessions(path, { noFollow });
+  else yield* new UtmpFile(path, { noFollow });
 }
 
 /**
@@ -458,11 +474,11 @@ export async function* who(options: WhoOptions = {}): AsyncGenerator<UtmpRecord>
  * @throws {RangeError} For an unknown source.
  */
 export async function* history(options: HistoryOptions = {}): AsyncGenerator<UtmpRecord> {
-  const { source, path } = options.source === "btmp"
+  const { source, path, noFollow } = options.source === "btmp"
     ? await chooseSource("failures", { ...options, source: "btmp" })
     : await chooseSource("history", options);
-  if (source === "wtmpdb") yield* wtmpdbRecords(path);
-  else yield* new UtmpFile(path);
+  if (source === "wtmpdb") yield* wtmpdbRecords(path, { noFollow });
+  else yield* new UtmpFile(path, { noFollow });
 }
 
 /**
@@ -529,16 +545,22 @@ export async function* history(options: HistoryOptions = {}): AsyncGenerator<Utm
  * @throws {RangeError} For an unknown source.
  */
 export async function* lastlogs(options: LastlogsOptions = {}): AsyncGenerator<LastLogin> {
-  const { source, path } = await chooseSource("lastlog", options);
+  const { source, path, noFollow } = await chooseSource("lastlog", options);
   const passwd = await rootPath(options.root, PASSWD_PATH);
-  if (source === "lastlog2") yield* lastlog2Entries(path, { passwd });
-  else yield* lastlogFileEntries(path, passwd);
+  const confined = confines(options.root);
+  if (source === "lastlog2") yield* lastlog2Entries(path, { passwd, noFollow: noFollow || confined });
+  else yield* lastlogFileEntries(path, noFollow, passwd, confined);
 }
 
 /** A lastlog file's used slots as lastlog2 entries, named from the password file. */
-async function* lastlogFileEntries(path: string, passwd: string): AsyncGenerator<LastLogin> {
-  const names = namesByUid(await readPasswd(passwd));
-  const file = new LastlogFile(path);
+async function* lastlogFileEntries(
+  path: string,
+  noFollow: boolean,
+  passwd: string,
+  passwdNoFollow: boolean,
+): AsyncGenerator<LastLogin> {
+  const names = namesByUid(await readPasswd(passwd, passwdNoFollow));
+  const file = new LastlogFile(path, { noFollow });
   const seen = new Set<number>();
   const named = (e: LastlogEntry): LastLogin => ({ ...e, user: names.get(e.uid) ?? "", service: "" });
   for await (const e of file) {
@@ -549,6 +571,6 @@ async function* lastlogFileEntries(path: string, passwd: string): AsyncGenerator
   if (file.warnings.some((w) => w.kind === "sparse")) {
     const rest = [...names.keys()].filter((uid) => !seen.has(uid));
     const layout = file.layout!.name as LastlogLayoutName;
-    for await (const e of new LastlogFile(path, { uids: rest, layout })) yield named(e);
+    for await (const e of new LastlogFile(path, { uids: rest, layout, noFollow })) yield named(e);
   }
 }

@@ -242,6 +242,12 @@ export interface WtmpdbOptions {
    */
   newestFirst?: boolean | undefined;
   /**
+   * Open the database without following a symbolic link at its last
+   * component, and read it from a copy taken through that descriptor (SQLite
+   * never opens it by name): for a path resolved under a root.
+   */
+  noFollow?: boolean | undefined;
+  /**
    * Called for each row holding a value its column cannot hold as read
    * (kind "bad-value": an ID that is no integer, a Login that is no number,
    * a text cut to its first 256 characters), with the index of the row's
@@ -288,7 +294,7 @@ export async function* wtmpdbBatches(
   path: string = WTMPDB_PATH,
   options: WtmpdbOptions = {},
 ): AsyncGenerator<UtmpRecord[], void, undefined> {
-  const db = await openDatabase(path, "wtmpdb", TABLE);
+  const db = await openDatabase(path, "wtmpdb", TABLE, { noFollow: options.noFollow ?? false });
   try {
     copyWtmp(db);
     const count = orderEvents(db, true);
@@ -398,12 +404,16 @@ export async function* wtmpdbRecords(
  * ```
  *
  * @param path The database (default {@link WTMPDB_PATH}).
+ * @param options Whether to follow a link at the path's last component.
  * @returns The records.
  * @throws {UtmpFileError} When the file cannot be opened, or with code "ENOSYS" when the runtime has no SQLite.
  * @throws {UtmpFormatError} When the file is not a wtmpdb database.
  */
-export async function* wtmpdbSessions(path: string = WTMPDB_PATH): AsyncGenerator<UtmpRecord> {
-  const db = await openDatabase(path, "wtmpdb", TABLE);
+export async function* wtmpdbSessions(
+  path: string = WTMPDB_PATH,
+  options: Pick<WtmpdbOptions, "noFollow"> = {},
+): AsyncGenerator<UtmpRecord> {
+  const db = await openDatabase(path, "wtmpdb", TABLE, { noFollow: options.noFollow ?? false });
   try {
     // The last boot: one scan, keeping one row.
     const r = db.rowid;

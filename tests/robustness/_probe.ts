@@ -66,7 +66,10 @@ export const ENTRY_POINTS: Readonly<Record<string, (path: string) => Promise<unk
   "utmp dump": (p) => cli(["dump", p]),
   "utmp lastlog": (p) => cli(["lastlog", "--file", p]),
   "utmp watch": (p) => cli(["watch", "--mode", "log", p]),
-  // The path is a root: the system's files under it.
+};
+
+/** Entry points given a root (the path), each reading the system's files under it. */
+export const ROOT_ENTRY_POINTS: Readonly<Record<string, (root: string) => Promise<unknown>>> = {
   "sessions() root": (p) => drain(sessions({ root: p })),
   "history() root": (p) => drain(history({ root: p })),
   "lastSessions() root": (p) => drain(lastSessions(undefined, { root: p })),
@@ -94,7 +97,7 @@ export interface ProbeResult {
 const PATIENCE_MS = 5000;
 
 async function probe(entry: string, path: string): Promise<ProbeResult> {
-  const call = ENTRY_POINTS[entry];
+  const call = ENTRY_POINTS[entry] ?? ROOT_ENTRY_POINTS[entry];
   if (call === undefined) throw new Error(`no entry point "${entry}"`);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const hung = new Promise<ProbeResult>((resolve) => {
