@@ -304,6 +304,11 @@ export interface ReadRegularFileOptions {
    * there since is not followed out of it.
    */
   noFollow?: boolean;
+  /**
+   * Read the first `maxBytes` bytes and leave the rest unread, instead of
+   * refusing a larger file (/proc/PID/cmdline, of which procps keeps 128 KiB).
+   */
+  head?: boolean;
 }
 
 /**
@@ -350,7 +355,7 @@ export async function readRegularFile(path: string, options: ReadRegularFileOpti
  * @throws {UtmpFileError} As {@link readRegularFile} throws.
  */
 export function readRegularFileSync(path: string, options: ReadRegularFileOptions = {}): Uint8Array {
-  const { hint, maxBytes = READ_LIMIT, noFollow = false } = options;
+  const { hint, maxBytes = READ_LIMIT, noFollow = false, head = false } = options;
   if (path.includes("\0")) throw codeError("ENOENT", path, hint);
   let fd: number;
   try {
@@ -365,12 +370,13 @@ export function readRegularFileSync(path: string, options: ReadRegularFileOption
     const stats = fstatSync(fd);
     if (stats.isDirectory()) throw codeError("EISDIR", path);
     if (!stats.isFile()) throw notRegular(path, stats);
-    if (stats.size > maxBytes) throw tooLarge(path, stats.size, maxBytes);
+    if (stats.size > maxBytes && !head) throw tooLarge(path, stats.size, maxBytes);
     let bytes = new Uint8Array(Math.min(Math.max(stats.size, 4096), maxBytes + 1));
     let got = 0;
     for (;;) {
+      if (head && got >= maxBytes) return bytes.subarray(0, maxBytes);
       bytes = room(bytes, got, maxBytes, path);
-      const n = readSync(fd, bytes, got, bytes.length - got, got);
+      const n = readSync(fd, bytes, got, Math.min(bytes.length, head ? maxBytes : Infinity) - got, got);
       if (n === 0) return bytes.subarray(0, got);
       got += n;
     }

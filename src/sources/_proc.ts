@@ -67,6 +67,18 @@ const AT_CLKTCK = 17;
 const codeOf = (error: unknown): string | undefined => (error as { code?: string } | null)?.code;
 
 /**
+ * The most read of each /proc file, as the kernel writes them: `stat` a line
+ * of under 1 KiB (its command name at most 64 bytes), `status` a few KiB
+ * (its Groups line grows with the supplementary groups), `uptime` and
+ * `loadavg` a few bytes. A larger file (only a fake /proc under a root holds
+ * one) is "no such process".
+ */
+const PROC_LIMITS = { stat: 4096, status: 64 * 1024, small: 4096 } as const;
+
+/** Bytes of /proc/PID/cmdline kept, as procps `w` keeps them (`read_unvectored` into a 128 KiB buffer). */
+const CMDLINE_KEPT = 128 * 1024;
+
+/**
  * One machine's live state: this one, or the one whose `/` is at `root`.
  * Under a root, /proc and /dev are those mounted at `<root>/proc` and
  * `<root>/dev`; where one is not mounted there its answers are "unknown"
@@ -205,7 +217,7 @@ export class Machine {
     const pids = names.filter((n) => /^[1-9]\d*$/.test(n)).map(Number).sort((a, b) => a - b);
     const list: ProcessStat[] = [];
     for (const pid of pids) {
-      const stat = this.#read(`/proc/${pid}/stat`);
+      const stat = this.#read(`/proc/${pid}/stat`, PROC_LIMITS.stat);
       const p = stat === undefined ? undefined : parseStat(pid, stat);
       if (p !== undefined) list.push(p);
     }
@@ -219,7 +231,7 @@ export class Machine {
    * @returns The uids, or undefined when the process is gone.
    */
   uids(pid: number): { ruid: number; euid: number } | undefined {
-    const text = this.#read(`/proc/${pid}/status`);
+    const text = this.#read(`/proc/${pid}/status`, PROC_LIMITS.status);
     const m = text === undefined ? null : /^Uid:\s*(\d+)\s+(\d+)/m.exec(text);
     return m === null ? undefined : { ruid: Number(m[1]), euid: Number(m[2]) };
   }
@@ -233,9 +245,9 @@ export class Machine {
    * @returns The arguments as a byte string ("" for a kernel thread or a zombie).
    */
   cmdline(pid: number): string {
-    const bytes = this.#readBytes(`/proc/${pid}/cmdline`);
+    const bytes = this.#readBytes(`/proc/${pid}/cmdline`, CMDLINE_KEPT, true);
     if (bytes === undefined || bytes.length === 0) return "";
-    const n = Math.min(bytes.length, 128 * 1024 - 1);
+    const n = Math.min(bytes.length, CMDLINE_KEPT - 1);
     const dst = bytes.subarray(0, n);
     let i = n;
     while (i > 0 && dst[i - 1] === 0) i--;
@@ -295,19 +307,25 @@ export class Machine {
 
   /** A /proc file's text, or undefined when /proc is not there. */
   #proc(path: string): string | undefined {
-    return this.hasProc ? this.#read(path) : undefined;
+    return this.hasProc ? this.#read(path, PROC_LIMITS.small) : undefined;
   }
 
   /** A file's content as a byte string, or undefined when it cannot be read (a permission denial is thrown). */
-  #read(path: string): string | undefined {
-    const bytes = this.#readBytes(path);
+  #read(path: string, maxBytes?: number): string | undefined {
+    const bytes = this.#readBytes(path, maxBytes);
     return bytes === undefined ? undefined : byteString(bytes);
   }
 
-  #readBytes(path: string): Uint8Array | undefined {
+  /**
+   * A file's bytes, within `maxBytes` (a larger file is none, or with `head`
+   * its first `maxBytes`); undefined when it cannot be read.
+   */
+  #readBytes(path: string, maxBytes?: number, head = false): Uint8Array | undefined {
     try {
-      // Under a root, a file of its tree: a FIFO there is refused at once, a huge file not read whole.
-      return readRegularFileSync(this.path(path));
+      // Under a root, a file of its tree, never through a link at its last component: a FIFO there is refused at
+      // once, a file larger than the kernel writes (a sparse one of gigabytes) is not read.
+      const noFollow = this.root !== undefined;
+      return readRegularFileSync(this.path(path), maxBytes === undefined ? { noFollow } : { maxBytes, noFollow, head });
     } catch (error) {
       if (isPermissionDenial(error)) throw error;
       return undefined;
