@@ -11,6 +11,7 @@ import { type LastlogLayoutName, LAYOUTS } from "../layouts/registry.ts";
 import { byteString, p2, stringBytes, utf8String } from "../_internal/bytes.ts";
 import { readRegularFile } from "../backends/_record_file.ts";
 import { confines, rootPath } from "../sources/_root.ts";
+import { terminalText } from "../_internal/escape.ts";
 import { chooseSource } from "../sources/mod.ts";
 import { lastlog2Entries } from "../sources/lastlog2.ts";
 import { UtmpFileError } from "../errors.ts";
@@ -150,8 +151,11 @@ async function run(args: ParsedArgs, ctx: Context): Promise<number> {
     }
     // A time beyond what a Date holds (a damaged slot) is NaN: shadow prints "(unknown)" where localtime() fails.
     const when = t === 0 ? "**Never logged in**" : Number.isNaN(t) ? "(unknown)" : lastlogTime(t);
+    // A lastlog slot is printed raw, as shadow prints it; lastlog2's text (which no classic tool prints this way)
+    // under the terminal rule (README, Robustness).
+    const shown = (text: string) => utf8String(chosen.source === "lastlog2" ? terminalText(text) : text);
     await out.text(
-      `${left(user.name, 16)} ${left(utf8String(e?.line ?? ""), 8, 8)} ${left(utf8String(e?.host ?? ""), 42)}${when}\n`,
+      `${left(user.name, 16)} ${left(shown(e?.line ?? ""), 8, 8)} ${left(shown(e?.host ?? ""), 42)}${when}\n`,
     );
   }
   await out.end();

@@ -198,42 +198,46 @@ test("a root's /proc and /dev are looked at through links inside the root, never
   }
 }, onLinux);
 
-test("a fake /proc under a root costs what the kernel's would: sparse 64 MiB stat, status, cmdline files are no process", async () => {
-  const t = tempDir();
-  try {
-    const root = join(t.dir, "r");
-    mkdirSync(join(root, "proc"), { recursive: true });
-    writeFileSync(join(root, "proc/uptime"), "100.00 100.00\n");
-    writeFileSync(join(root, "proc/loadavg"), "0.00 0.00 0.00 1/1 1\n");
-    const stat = (pid: number) => `${pid} (sh) S 1 ${pid} ${pid} 34816 ${pid} 0 0 0 0 0 0 0 0 20 0 1 0 100 0 0`;
-    // 200 processes whose files are 64 MiB each on paper (nothing on disk): read whole, they took 54 s for 50.
-    for (let pid = 1000; pid < 1200; pid++) {
-      mkdirSync(join(root, `proc/${pid}`));
-      for (const name of ["stat", "status", "cmdline"]) {
-        const path = join(root, `proc/${pid}/${name}`);
-        writeFileSync(path, name === "stat" ? stat(pid) : name === "status" ? "Uid:\t0\t0\t0\t0\n" : "sleep\0");
-        truncateSync(path, 64 << 20);
+test(
+  "a fake /proc under a root costs what the kernel's would: sparse 64 MiB stat, status, cmdline files are no process",
+  async () => {
+    const t = tempDir();
+    try {
+      const root = join(t.dir, "r");
+      mkdirSync(join(root, "proc"), { recursive: true });
+      writeFileSync(join(root, "proc/uptime"), "100.00 100.00\n");
+      writeFileSync(join(root, "proc/loadavg"), "0.00 0.00 0.00 1/1 1\n");
+      const stat = (pid: number) => `${pid} (sh) S 1 ${pid} ${pid} 34816 ${pid} 0 0 0 0 0 0 0 0 20 0 1 0 100 0 0`;
+      // 200 processes whose files are 64 MiB each on paper (nothing on disk): read whole, they took 54 s for 50.
+      for (let pid = 1000; pid < 1200; pid++) {
+        mkdirSync(join(root, `proc/${pid}`));
+        for (const name of ["stat", "status", "cmdline"]) {
+          const path = join(root, `proc/${pid}/${name}`);
+          writeFileSync(path, name === "stat" ? stat(pid) : name === "status" ? "Uid:\t0\t0\t0\t0\n" : "sleep\0");
+          truncateSync(path, 64 << 20);
+        }
       }
+      // One process as the kernel writes it, with a command line of 300 KiB (procps keeps 128 KiB of it).
+      mkdirSync(join(root, "proc/77"));
+      writeFileSync(join(root, "proc/77/stat"), stat(77));
+      writeFileSync(join(root, "proc/77/status"), "Name:\tsh\nUid:\t1000\t1000\t1000\t1000\n");
+      writeFileSync(join(root, "proc/77/cmdline"), "x".repeat(300 * 1024) + "\0");
+      const machine = new Machine(root);
+      const started = performance.now();
+      const processes = machine.processes()!;
+      assert.deepEqual(processes.map((p) => p.pid), [77], "the sparse files are no process");
+      assert.equal(machine.uids(1000), undefined);
+      assert.deepEqual(machine.uids(77), { ruid: 1000, euid: 1000 });
+      assert.equal(machine.cmdline(77).length, 128 * 1024 - 1);
+      assert.equal(machine.cmdline(1000), "sleep", "a sparse cmdline: its first 128 KiB read, the rest left");
+      const elapsed = performance.now() - started;
+      assert.ok(elapsed < 10_000, `bounded: ${elapsed} ms for 201 processes (reading the files whole took minutes)`);
+    } finally {
+      t.cleanup();
     }
-    // One process as the kernel writes it, with a command line of 300 KiB (procps keeps 128 KiB of it).
-    mkdirSync(join(root, "proc/77"));
-    writeFileSync(join(root, "proc/77/stat"), stat(77));
-    writeFileSync(join(root, "proc/77/status"), "Name:\tsh\nUid:\t1000\t1000\t1000\t1000\n");
-    writeFileSync(join(root, "proc/77/cmdline"), "x".repeat(300 * 1024) + "\0");
-    const machine = new Machine(root);
-    const started = performance.now();
-    const processes = machine.processes()!;
-    assert.deepEqual(processes.map((p) => p.pid), [77], "the sparse files are no process");
-    assert.equal(machine.uids(1000), undefined);
-    assert.deepEqual(machine.uids(77), { ruid: 1000, euid: 1000 });
-    assert.equal(machine.cmdline(77).length, 128 * 1024 - 1);
-    assert.equal(machine.cmdline(1000), "sleep", "a sparse cmdline: its first 128 KiB read, the rest left");
-    const elapsed = performance.now() - started;
-    assert.ok(elapsed < 10_000, `bounded: ${elapsed} ms for 201 processes (reading the files whole took minutes)`);
-  } finally {
-    t.cleanup();
-  }
-}, onLinux);
+  },
+  onLinux,
+);
 
 test("cunescape() undoes megabytes of escapes in time and memory linear in them", () => {
   // 50 MB of escapes took 918 MB before (a number[] per byte): 6.4 MB of them here, checked against their text.

@@ -15,7 +15,7 @@
 
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, readdirSync, symlinkSync } from "node:fs";
+import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { UtmpFile, UtmpFileError } from "../../mod.ts";
 import { encodeRecords, LAYOUTS, type RecordInput } from "../../src/layouts/mod.ts";
@@ -25,7 +25,7 @@ import { test } from "../_harness.ts";
 import { ORACLE_ENV, tempDir } from "../_util.ts";
 import { fileURLToPath } from "node:url";
 import { oracle, ours, same, spawnDeno, utf8Of } from "../cli/_run.ts";
-import { writeSession } from "../sources/_build.ts";
+import { HAS_SQLITE, LASTLOG2_SCHEMA, sqlite, sqlValue, writeSession } from "../sources/_build.ts";
 
 /** What a terminal acts on: controls, format characters (bidi), line and paragraph separators. */
 const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
@@ -319,3 +319,40 @@ test("main() says why a file whose name is not UTF-8 cannot be opened, rather th
     t.cleanup();
   }
 });
+
+test(
+  "main() lastlog over a lastlog2 database (--file, --root) escapes what a database holds in its TTY and RemoteHost",
+  async () => {
+    const t = tempDir();
+    try {
+      const root = t.file("root");
+      mkdirSync(join(root, "var/lib/lastlog"), { recursive: true });
+      mkdirSync(join(root, "etc"));
+      const db = join(root, "var/lib/lastlog/lastlog2.db");
+      const names = HOSTILE_USERS.map((_, i) => `user${i}`);
+      sqlite(
+        db,
+        LASTLOG2_SCHEMA +
+          HOSTILE_USERS.map((text, i) =>
+            `INSERT INTO Lastlog2 VALUES(${sqlValue(names[i]!)}, ${1700000000 + i}, ${sqlValue(text.slice(0, 8))}, ` +
+            `${sqlValue(`${text}\nforged   pts/9    203.0.113.9`)}, 'sshd');`
+          ).join(""),
+      );
+      writeFileSync(
+        join(root, "etc/passwd"),
+        names.map((n, i) => `${n}:x:${1000 + i}:${1000 + i}::/home/${n}:/bin/sh\n`).join(""),
+      );
+      for (const argv of [["lastlog", "--file", db, "-R", root], ["--root", root, "lastlog"]]) {
+        const ran = await ours(argv);
+        assert.equal(ran.code, 0, ran.err);
+        assertSafeLines(ran.out, argv.join(" "));
+        const lines = utf8Of(ran.out).split("\n").slice(0, -1);
+        assert.equal(lines.length, 1 + names.length, "a line per user, no forged one");
+        assert.ok(lines[1]!.includes("\\x1b]0;pwned\\x07"), lines[1]);
+      }
+    } finally {
+      t.cleanup();
+    }
+  },
+  { ignore: !HAS_SQLITE },
+);
