@@ -287,6 +287,8 @@ export class HistoryReader {
   readonly #noFollow: boolean;
   /** A wtmpdb's oldest record, once a pass newest first has read it. */
   #oldest: UtmpRecord | undefined;
+  /** A file's {@link begins}, read before its pass newest first began (as last.c reads it). */
+  #begins: number | undefined;
 
   /**
    * @param source "wtmp" (or "btmp") or "wtmpdb".
@@ -322,7 +324,12 @@ export class HistoryReader {
       for await (const u of wtmpdbRecords(this.#path, { noFollow: this.#noFollow })) return u.ut_tv.tv_sec;
       return this.#changed();
     }
-    const first = await this.#cursor.first();
+    return this.#begins ?? await this.#firstTime(this.#cursor);
+  }
+
+  /** The time of a file's first record, else its status change time. */
+  async #firstTime(cursor: RecordCursor): Promise<number> {
+    const first = await cursor.first();
     if (first !== null) return first.codec.sec(first.view, 0);
     return this.#changed();
   }
@@ -359,6 +366,9 @@ export class HistoryReader {
       this.#oldest = oldest;
       return;
     }
+    // The first record first, as last.c reads it before going to the end: a file truncated meanwhile
+    // (copytruncate) does not lend its new first record to the "begins" line.
+    this.#begins = await this.#firstTime(cursor);
     for (let chunk = await cursor.previous(); chunk !== null; chunk = await cursor.previous()) yield { chunk };
   }
 

@@ -98,6 +98,8 @@ export function assertFollowable(layout: Layout, path: string): void {
 /** Where backward reading is: the records (framed files: the chunks of `frames`) before `end` are still to be read. */
 interface Backward {
   end: number;
+  /** The file's size when the pass began: a smaller one since means it shrank (truncated, or copytruncated). */
+  size: number;
   /** Framed files: the chunks a forward scan found, read back from the last. */
   frames?: FramedChunk[];
 }
@@ -343,13 +345,13 @@ export class RecordCursor implements RecordSource {
     if (this.#back === undefined) {
       if (isFramed(layout)) {
         const frames = await this.#frameIndex();
-        this.#back = { end: frames.length, frames };
+        this.#back = { end: frames.length, frames, size: file.statNow().size };
       } else {
         const count = Math.floor(file.size / size);
         if (file.size % size !== 0) {
           this.#problem(partialProblem(count * size, count, file.size % size, `a ${size}-byte record`));
         }
-        this.#back = { end: count };
+        this.#back = { end: count, size: file.size };
       }
     }
     const back = this.#back;
@@ -363,16 +365,20 @@ export class RecordCursor implements RecordSource {
     const { bytes, slot } = this.#buffer(want);
     let n = readSettled(file, bytes, start * size, size);
     if (typeof n !== "number") n = await n;
-    if (n < want && !this.#endChecked) {
-      // Truncated while being read: the records still there, and a word about the rest.
-      this.#endChecked = true;
-      const now = file.statNow().size;
+    const now = file.statNow().size;
+    if (n < want || now < back.size) {
+      // Shrank while being read (truncated; logrotate's copytruncate then writes the new file's records from its
+      // start): what is there now before this chunk may be another file's. The pass stops, as last.c stops at
+      // the failed read, never joining two files' records.
       this.#problem({
         kind: "shrank",
-        offset: now - now % size,
-        recordIndex: Math.floor(now / size),
-        reason: shrankReason(file.size, now),
+        offset: start * size,
+        recordIndex: start,
+        reason: `${shrankReason(back.size, now)}; the records before byte ${start * size} are not read ` +
+          "(the file may hold another's since: copytruncate)",
       });
+      back.end = 0;
+      return null;
     }
     back.end = start;
     const chunk = makeChunk(bytes.subarray(0, n - n % size), layout, start * size, start);
@@ -420,7 +426,7 @@ export class RecordCursor implements RecordSource {
     if (!isFramed(layout)) return await this.slots(0, 1);
     if (this.#back?.frames === undefined) {
       const frames = await this.#frameIndex();
-      this.#back = { end: frames.length, frames };
+      this.#back = { end: frames.length, frames, size: file.statNow().size };
     }
     const at = this.#back.frames![0];
     if (at === undefined) return null;

@@ -16,6 +16,7 @@ import { spawnSync } from "node:child_process";
 import {
   appendFileSync,
   chmodSync,
+  copyFileSync,
   mkdirSync,
   readFileSync,
   renameSync,
@@ -27,9 +28,9 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { LastlogFile, lastSessions, UtmpFile, type UtmpRecord, type UtmpWarning, watch } from "../../mod.ts";
+import { LastlogFile, UtmpFile, type UtmpRecord, type UtmpWarning, watch } from "../../mod.ts";
 import { logindRecords } from "../../src/sources/mod.ts";
-import { readBackward } from "../../src/last.ts";
+import { HistoryReader, readBackward } from "../../src/last.ts";
 import { shrankReason } from "../../src/backends/_record_file.ts";
 import { CHUNK_BYTES } from "../../src/layouts/decode.ts";
 import { encodeRecord, encodeRecords, LAYOUTS, type RecordInput } from "../../src/layouts/mod.ts";
@@ -363,7 +364,7 @@ test("UtmpFile says when the file was replaced between two passes", async () => 
   }
 });
 
-test("readBackward() and lastSessions() yield only whole records of a file that shrinks while being read, and say so", async () => {
+test("readBackward() stops where a file shrank while being read, says so, and never joins another file's records", async () => {
   const tmp = tempDir();
   try {
     const n = 2 * PER_CHUNK + 10;
@@ -374,14 +375,65 @@ test("readBackward() and lastSessions() yield only whole records of a file that 
       for (const u of batch) assertWhole(u), pids.push(u.ut_pid);
       if (pids.length === PER_CHUNK) truncateSync(path, 5 * 384 + 10);
     }
-    assert.deepEqual(pids, [...range(n - PER_CHUNK, n).reverse(), ...range(0, 5).reverse()]);
-    assert.deepEqual(warnings.map((w) => [w.kind, w.offset, w.recordIndex, w.reason]), [
-      ["shrank", 5 * 384, 5, shrankReason(n * 384, 5 * 384 + 10)],
-    ]);
-    // lastSessions() reads through readBackward(): the sessions of the records still there.
-    const sessions = [];
-    for await (const s of lastSessions(path, { layout: "linux" })) sessions.push(s.login.ut_pid);
-    assert.deepEqual(sessions, [4, 3, 2, 1, 0]);
+    // What lies before the shrink may be another file's (copytruncate): the pass stops there, as last.c does.
+    assert.deepEqual(pids, range(n - PER_CHUNK, n).reverse());
+    assert.deepEqual(warnings.map((w) => [w.kind, w.offset, w.recordIndex, w.reason]), [[
+      "shrank",
+      (n - 2 * PER_CHUNK) * 384,
+      n - 2 * PER_CHUNK,
+      `${shrankReason(n * 384, 5 * 384 + 10)}; the records before byte ${(n - 2 * PER_CHUNK) * 384} are not read ` +
+      "(the file may hold another's since: copytruncate)",
+    ]]);
+  } finally {
+    tmp.cleanup();
+  }
+});
+
+test("HistoryReader over a wtmp copytruncated while it reads gives the old file's records and begins, never the new one's", async () => {
+  const tmp = tempDir();
+  try {
+    // logrotate's copytruncate: the file copied away, cut to nothing, and the new logins written from its start.
+    const n = 3 * PER_CHUNK;
+    const old = encodeRecords(
+      LAYOUTS.linux,
+      Array.from({ length: n }, (_, i) => ({
+        ut_type: "USER_PROCESS" as const,
+        ut_pid: 1000 + i,
+        ut_line: `pts/${i % 50}`,
+        ut_user: "old",
+        tv_sec: 1700000000 + i,
+      })),
+    );
+    const fresh = encodeRecords(
+      LAYOUTS.linux,
+      Array.from({ length: 2 * PER_CHUNK }, (_, i) => ({
+        ut_type: "USER_PROCESS" as const,
+        ut_pid: 9000 + i,
+        ut_line: `pts/${i % 50}`,
+        ut_user: "new",
+        tv_sec: 1800000000 + i,
+      })),
+    );
+    const path = tmp.file("wtmp", old);
+    const seen: string[] = [];
+    const reader = new HistoryReader("wtmp", path, { layout: "linux", onWarning: (w) => seen.push(w.kind) });
+    try {
+      for await (const batch of reader.newestFirst()) {
+        const { bytes } = batch.chunk!;
+        for (let at = 0; at < bytes.length; at += 384) {
+          seen.push(String.fromCharCode(...bytes.subarray(at + 44, at + 47)));
+        }
+        if (seen.length === PER_CHUNK) {
+          copyFileSync(path, path + ".1");
+          truncateSync(path, 0);
+          appendFileSync(path, fresh);
+        }
+      }
+      assert.deepEqual([...new Set(seen)], ["old", "shrank"], "only the old file's records, then the warning");
+      assert.equal(await reader.begins(), 1700000000, "the old file's first record, read before the pass");
+    } finally {
+      await reader.close();
+    }
   } finally {
     tmp.cleanup();
   }
