@@ -457,23 +457,22 @@ export interface RowCopy {
   definition: string;
   /** The SQL expressions that fill them, in order (see {@link textValue}, {@link numberValue}). */
   columns: string;
-  /** A condition rows must meet, if any. */
-  where?: string;
-  /** Its parameters. */
-  params?: readonly unknown[];
 }
 
 /** Rows copied per query: each copy is a short query, which writers wait for no longer than that. */
 const COPY_PAGE = 10_000;
 
 /**
- * Copies the rows of a table (those matching `where`) into the connection's
+ * Copies every row of a table into the connection's
  * temporary table `temp.rows` (`rid` the row's rowid, then `definition`),
  * in rowid order, {@link COPY_PAGE} at a time, each value converted and
  * bounded by the expressions in `columns`. Every row is taken, whatever its
  * key holds (NULL, repeated, beyond 2^53): the rowid is what pages. The
  * temporary schema lives in SQLite's temporary storage (a file, deleted at
- * once: bounded memory), never beside the database.
+ * once: bounded memory), never beside the database. Every later query reads
+ * the copy, never the file's columns: a collation, affinity or type the file
+ * declares (an unknown collation fails any comparison) neither fails nor
+ * steers a reader.
  *
  * @param db The database.
  * @param copy What to copy.
@@ -482,12 +481,9 @@ export function copyRows(db: Database, copy: RowCopy): void {
   db.run(`CREATE TEMP TABLE rows(rid INTEGER PRIMARY KEY, ${copy.definition})`);
   const r = db.rowid;
   const select = `INSERT INTO temp.rows SELECT ${r}, ${copy.columns} FROM main.${identifier(copy.table)} NOT INDEXED`;
-  const filter = copy.where === undefined ? "" : ` AND (${copy.where})`;
-  const params = copy.params ?? [];
-  let copied = db.run(`${select} WHERE 1${filter} ORDER BY ${r} LIMIT ${COPY_PAGE}`, params).changes;
+  let copied = db.run(`${select} ORDER BY ${r} LIMIT ${COPY_PAGE}`).changes;
   while (copied === COPY_PAGE) {
-    const after = `${r} > (SELECT max(rid) FROM temp.rows)`;
-    copied = db.run(`${select} WHERE ${after}${filter} ORDER BY ${r} LIMIT ${COPY_PAGE}`, params).changes;
+    copied = db.run(`${select} WHERE ${r} > (SELECT max(rid) FROM temp.rows) ORDER BY ${r} LIMIT ${COPY_PAGE}`).changes;
   }
 }
 

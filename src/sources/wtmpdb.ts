@@ -130,15 +130,9 @@ const COLUMNS = [
 /** The columns of `temp.rows` that {@link COLUMNS} fills. */
 const DEFINITION = "ID TEXT, Type REAL, User TEXT, Login REAL, Logout REAL, TTY TEXT, RemoteHost TEXT, bad INTEGER";
 
-/** The rows of `wtmp` (those matching `where`) into `temp.rows` (see `copyRows`). */
-function copyWtmp(db: Database, where?: string, params?: readonly unknown[]): void {
-  copyRows(db, {
-    table: "wtmp",
-    definition: DEFINITION,
-    columns: COLUMNS,
-    ...(where === undefined ? {} : { where }),
-    ...(params === undefined ? {} : { params }),
-  });
+/** Every row of `wtmp` into `temp.rows` (see `copyRows`): what every query then reads, never the file's columns. */
+function copyWtmp(db: Database): void {
+  copyRows(db, { table: "wtmp", definition: DEFINITION, columns: COLUMNS });
 }
 
 /**
@@ -415,15 +409,18 @@ export async function* wtmpdbSessions(
 ): AsyncGenerator<UtmpRecord> {
   const db = await openDatabase(path, "wtmpdb", TABLE, { noFollow: options.noFollow ?? false });
   try {
+    // Every row converted first, then chosen in the copy, as `last` reads them: the file's own columns are never
+    // compared, so a collation, affinity or type the file declares (an unknown collation failed every query)
+    // neither fails nor steers the choice.
+    copyWtmp(db);
     // The last boot: one scan, keeping one row.
-    const r = db.rowid;
     const boot = db.all<WtmpRow>(
-      `SELECT CAST(${r} AS TEXT) AS rowid, ${COLUMNS} FROM main.wtmp NOT INDEXED ` +
-        `WHERE Type = ${WtmpdbType.BOOT_TIME} ORDER BY Login DESC, ${r} DESC LIMIT 1`,
+      "SELECT CAST(rid AS TEXT) AS rowid, ID, Type, User, Login, Logout, TTY, RemoteHost, bad FROM temp.rows " +
+        `WHERE Type = ${WtmpdbType.BOOT_TIME} ORDER BY Login DESC, rid DESC LIMIT 1`,
     ).map(wtmpRow);
     if (boot[0] !== undefined) yield loginRecord(boot[0], 0);
-    // The sessions open since: copied, then ordered, however many there are.
-    copyWtmp(db, `Type = ${WtmpdbType.USER_PROCESS} AND Logout IS NULL AND Login >= ?`, [
+    // The sessions open since, ordered however many there are.
+    db.run(`DELETE FROM temp.rows WHERE NOT (Type = ${WtmpdbType.USER_PROCESS} AND Logout IS NULL AND Login >= ?)`, [
       boot[0]?.Login ?? Number.MIN_SAFE_INTEGER,
     ]);
     const count = orderEvents(db, false);

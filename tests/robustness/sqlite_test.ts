@@ -369,6 +369,66 @@ test(
   NO_SQLITE,
 );
 
+test(
+  "every wtmpdb and lastlog2 reader reads through columns that declare a collation SQLite does not know, as last did",
+  () => {
+    const t = tempDir();
+    try {
+      // The schema rewritten behind SQLite's back (writable_schema): a comparison on such a column fails to prepare.
+      const unknown = (path: string) =>
+        sqlite(
+          path,
+          "PRAGMA writable_schema = ON; UPDATE sqlite_master SET sql = replace(sql, 'COLLATE NOCASE', 'COLLATE nosuch');",
+        );
+      const wtmpdb = t.file("wtmp.db");
+      const plain = t.file("plain.db");
+      for (const path of [wtmpdb, plain]) {
+        sqlite(
+          path,
+          "CREATE TABLE wtmp(ID INTEGER PRIMARY KEY, Type INTEGER COLLATE NOCASE, User TEXT NOT NULL COLLATE NOCASE, " +
+            "Login INTEGER COLLATE NOCASE, Logout INTEGER COLLATE NOCASE, TTY TEXT COLLATE NOCASE, " +
+            "RemoteHost TEXT COLLATE NOCASE, Service TEXT);" +
+            ROWS.map((r) =>
+              `INSERT INTO wtmp(Type, User, Login, Logout, TTY, RemoteHost) VALUES (${r.Type}, '${r.User}', ${r.Login}, ` +
+              `${r.Logout ?? "NULL"}, '${r.TTY}', ${r.RemoteHost === null ? "NULL" : `'${r.RemoteHost}'`});`
+            ).join(""),
+        );
+      }
+      unknown(wtmpdb);
+      const lastlog2 = t.file("lastlog2.db");
+      sqlite(
+        lastlog2,
+        "CREATE TABLE Lastlog2(Name TEXT PRIMARY KEY COLLATE NOCASE, Time INTEGER COLLATE NOCASE, " +
+          "TTY TEXT COLLATE NOCASE, RemoteHost TEXT, Service TEXT);" +
+          "INSERT INTO Lastlog2 VALUES ('bob', 1700000000, 'tty1', NULL, 'login'), ('al', 1700000100, 'pts/0', " +
+          "'192.0.2.1', 'sshd');",
+      );
+      unknown(lastlog2);
+      assert.throws(() => sqlite(wtmpdb, "SELECT count(*) FROM wtmp WHERE Type = 1;"), /no such collation/);
+      const results = probe([
+        ["wtmpdbSessions()", wtmpdb],
+        ["wtmpdbSessions()", plain],
+        ["utmp who", wtmpdb],
+        ["utmp last", wtmpdb],
+        ["lastlog2Entries()", lastlog2],
+        ["utmp lastlog", lastlog2],
+      ]);
+      for (const r of results) {
+        const what = JSON.stringify(r);
+        if (r.entry.startsWith("utmp ")) assert.equal((r.value as { code: number }).code, 0, what);
+        else assert.equal(r.outcome, "done", what);
+      }
+      // The open sessions since the last boot, the same as from the database without the collation.
+      assert.equal(results[0]!.value, results[1]!.value);
+      assert.equal(results[0]!.value, 2, "the last boot and the one session open since");
+      assert.equal(results[4]!.value, 2);
+    } finally {
+      t.cleanup();
+    }
+  },
+  NO_SQLITE,
+);
+
 /** The files in a directory with their bytes: what a reader may not change. */
 function snapshot(dir: string): Record<string, string> {
   return Object.fromEntries(
