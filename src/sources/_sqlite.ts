@@ -41,7 +41,8 @@
  * @module
  */
 
-import { mkdtemp, open as openFile, rm } from "node:fs/promises";
+import { closeSync, openSync, writeSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import process from "node:process";
@@ -191,7 +192,7 @@ export interface OpenDatabaseOptions {
 const JOURNAL_MAGIC = [0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7];
 
 /** Tries at copying a database whose files change while they are copied (a writer at work), then EBUSY. */
-const COPY_TRIES = 5;
+const COPY_TRIES = 20;
 
 /**
  * Opens a database file read-only, refusing what could make reading it
@@ -276,7 +277,8 @@ export async function openDatabase(
         path,
       );
     }
-    await new Promise((done) => setTimeout(done, 20 * attempt));
+    // A writer's next change is as likely any time: a short wait of its own length each time, not in step with it.
+    await new Promise((done) => setTimeout(done, 2 + Math.random() * 20));
   }
 }
 
@@ -347,7 +349,7 @@ async function privateCopy(
   const remove = () => rm(dir, { recursive: true, force: true });
   try {
     const copy = join(dir, "db");
-    for (const [f, suffix] of sources) await copyOut(f, copy + suffix, suffix === "-journal");
+    for (const [f, suffix] of sources) copyOut(f, copy + suffix, suffix === "-journal");
     const after = sources.map(([f]) => f.statNow());
     if (!after.every((s, i) => s.size === before[i]!.size && s.changed === before[i]!.changed)) {
       await remove();
@@ -361,25 +363,28 @@ async function privateCopy(
   }
 }
 
-/** Copies an open file to `to` (created, never followed), erasing a journal's super-journal record. */
-async function copyOut(from: RecordFile, to: string, journal: boolean): Promise<void> {
-  const out = await openFile(to, "wx", 0o600);
+/**
+ * Copies an open file to `to` (created, never followed), erasing a
+ * journal's super-journal record. Synchronous reads and writes, as SQLite's
+ * own are: the copy takes microseconds for a database of kilobytes, so a
+ * writer seldom lands inside it (and a copy it lands in is taken again).
+ */
+function copyOut(from: RecordFile, to: string, journal: boolean): void {
+  const out = openSync(to, "wx", 0o600);
   try {
-    const buffer = new Uint8Array(1 << 20);
+    const buffer = new Uint8Array(Math.min(Math.max(from.size, 4096), 1 << 20));
     let tail: Uint8Array = new Uint8Array(0);
-    for (let at = 0;;) {
-      const n = await from.read(buffer, at);
-      if (n === 0) break;
-      await out.write(buffer, 0, n, at);
+    let at = 0;
+    for (let n = from.readNow(buffer, at); n > 0; n = from.readNow(buffer, at)) {
+      writeSync(out, buffer, 0, n, at);
       at += n;
       tail = concatTail(tail, buffer.subarray(0, n), JOURNAL_MAGIC.length);
     }
     if (journal && tail.length === JOURNAL_MAGIC.length && JOURNAL_MAGIC.every((b, i) => tail[i] === b)) {
-      const end = (await out.stat()).size;
-      await out.write(new Uint8Array(JOURNAL_MAGIC.length), 0, JOURNAL_MAGIC.length, end - JOURNAL_MAGIC.length);
+      writeSync(out, new Uint8Array(JOURNAL_MAGIC.length), 0, JOURNAL_MAGIC.length, at - JOURNAL_MAGIC.length);
     }
   } finally {
-    await out.close();
+    closeSync(out);
   }
 }
 
