@@ -61,6 +61,8 @@ export interface ActivityReport {
   notes: string[];
   /** The machine read. */
   machine: Machine;
+  /** Whose `w` the report is shown as (see `sessionTools`). */
+  tools: SessionTools;
 }
 
 /** Options of {@link readActivity}: those of `loggedIn()`, and how `w` itself differs. */
@@ -214,6 +216,7 @@ export async function readActivity(options: ActivityOptions = {}): Promise<Activ
     now,
     notes,
     machine,
+    tools,
   };
 }
 

@@ -306,8 +306,11 @@ async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   }
   if (f.header) {
     let head = uptimeLine(report) + "\n" + left("USER", userlen) + " TTY      ";
-    if (f.from) head += left("FROM", fromlen - 1);
-    head += f.longform ? "  LOGIN@   IDLE   JCPU   PCPU WHAT\n" : "   IDLE WHAT\n";
+    // procps 4.0.4 (Debian 13) pads FROM one column wider, and puts WHAT one column right, of where 4.0.2 does.
+    const newer = report.tools === "debian-13";
+    if (f.from) head += left("FROM", newer ? fromlen : fromlen - 1);
+    if (newer) head += f.longform ? " LOGIN@   IDLE   JCPU   PCPU  WHAT\n" : "   IDLE WHAT\n";
+    else head += f.longform ? "  LOGIN@   IDLE   JCPU   PCPU WHAT\n" : "   IDLE WHAT\n";
     await out.text(head);
   }
   for (const a of report.sessions) await out.text(row(a, report, f, { user: userlen, from: fromlen, cmd }));
