@@ -12,7 +12,7 @@
  * @module
  */
 
-import { readdirSync, statSync } from "node:fs";
+import { lstatSync, readdirSync, statSync } from "node:fs";
 import { opendir, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { UtmpFileError } from "../errors.ts";
@@ -538,7 +538,8 @@ function guessPty(dir: string, uid: number, usec: number): string | undefined {
     if (name.startsWith(".") || name.length > 10) continue;
     let ctime: bigint;
     try {
-      const s = statSync(join(dir, name), { bigint: true });
+      // lstat, not stat: a pty is a device, never a link (under a root, one could lead out of it).
+      const s = lstatSync(join(dir, name), { bigint: true });
       if (Number(s.uid) !== uid) continue;
       ctime = s.ctimeNs;
     } catch {
