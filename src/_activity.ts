@@ -10,10 +10,10 @@ import { storedString, stringBytes, utf8String } from "./_internal/bytes.ts";
 import type { LayoutName } from "./layouts/registry.ts";
 import type { LoggedInOptions, LoggedInUser } from "./logged_in.ts";
 import type { UtmpRecord } from "./record.ts";
-import { isUserSession, readLogindSessions, sessionRecord } from "./sources/logind.ts";
-import { chooseSource, type SourceNames } from "./sources/mod.ts";
+import { type LogindEntry, logindSessions } from "./sources/logind.ts";
+import { chooseSource, type SessionTools, sessionTools, type SourceNames } from "./sources/mod.ts";
 import { wtmpdbSessions } from "./sources/wtmpdb.ts";
-import { commandOf, Machine, type SessionProcesses, whatOf } from "./sources/_proc.ts";
+import { commandOf, Machine, type ProcessStat, type SessionProcesses, whatOf } from "./sources/_proc.ts";
 import { UtmpFile } from "./utmp_file.ts";
 import { quotePath } from "./_internal/escape.ts";
 import { UtmpFileError } from "./errors.ts";
@@ -24,8 +24,17 @@ export interface Activity {
   record: UtmpRecord;
   /** The source it was read from. */
   source: SourceNames["sessions"];
-  /** The line as `w` cleans it (up to the first byte that is not a letter, a digit or "/"), a byte string. */
+  /** Whose `w` it is shown as (see `sessionTools`). */
+  tools: SessionTools;
+  /**
+   * The terminal `w` shows, a byte string: the line as `w` cleans it (up to
+   * the first byte that is not a letter, a digit or "/"); for a logind
+   * session its TTY so cleaned, else the terminal of the leader's child or
+   * grandchild (procps 4.0.4), "" when none.
+   */
   tty: string;
+  /** logind's REMOTE_HOST (what procps 4.0.4 shows as FROM), undefined for a utmp record. */
+  remoteHost: string | undefined;
   /** Whether the stored line starts with ":" (an X display: `w` shows "?xdm?"). */
   display: boolean;
   /** Now less the terminal's access time, in seconds; null when it cannot be statted. */
@@ -52,6 +61,8 @@ export interface ActivityReport {
   notes: string[];
   /** The machine read. */
   machine: Machine;
+  /** Whose `w` the report is shown as (see `sessionTools`). */
+  tools: SessionTools;
 }
 
 /** Options of {@link readActivity}: those of `loggedIn()`, and how `w` itself differs. */
@@ -70,6 +81,8 @@ export interface ActivityOptions extends LoggedInOptions {
 interface Candidate {
   record: UtmpRecord;
   uid: number | undefined;
+  /** The logind session, for logind's. */
+  logind?: LogindEntry;
 }
 
 /** `strncmp(a, b, UT_NAMESIZE) == 0` over byte strings. */
@@ -111,11 +124,14 @@ async function candidates(
     if (want === undefined || sameName(name, want)) list.push({ record, uid });
   };
   if (source === "logind") {
-    let index = 0;
-    for (const session of await readLogindSessions(path, { noFollow })) {
-      if (!isUserSession(session)) continue;
-      const uid = Number(session.values.UID ?? "");
-      consider(sessionRecord(session, index++), /^\d+$/.test(session.values.UID ?? "") ? uid : undefined);
+    // procps 4.0.4: every session of a "user" class counts and is a candidate, a TTY or none; USER compared whole.
+    const read = options.root === undefined ? { noFollow } : { root: options.root, noFollow };
+    for await (const entry of logindSessions(path, read)) {
+      if (!entry.user) continue;
+      userCount++;
+      if (options.user === undefined || entry.session.values.USER === options.user) {
+        list.push({ record: entry.record, uid: entry.uid, logind: entry });
+      }
     }
   } else if (source === "wtmpdb") {
     for await (const u of wtmpdbSessions(path, { noFollow })) consider(u, undefined);
@@ -162,23 +178,32 @@ export async function readActivity(options: ActivityOptions = {}): Promise<Activ
   }
   const now = Math.floor(Date.now() / 1000);
   const sessions: Activity[] = [];
-  for (const { record, uid: given } of list) {
+  const tools = sessionTools(source);
+  for (const { record, uid: given, logind } of list) {
     const stored = storedString(record, "ut_line");
-    const tty = cleanLine(stored);
+    const tty = logind === undefined
+      ? cleanLine(stored)
+      : cleanLine(utf8String(logind.tty)) || (processes === undefined ? "" : leaderTty(processes, logind.leader));
     let found: SessionProcesses | null = null;
     if (processes !== undefined) {
-      const uid = options.anyUser ? undefined : given ?? machine.uidOf(storedString(record, "ut_user").slice(0, 32));
+      const uid = options.anyUser
+        ? undefined
+        : given ?? (logind !== undefined ? undefined : machine.uidOf(storedString(record, "ut_user").slice(0, 32)));
       if (uid === undefined && !options.anyUser && options.passwdOnly) continue;
-      found = whatOf(processes, record.ut_pid, machine.ttyDevice(tty), uid, machine);
+      const device = tools === "debian-13" ? charDevice(machine, tty) : machine.ttyDevice(tty);
+      found = whatOf(processes, logind?.leader ?? record.ut_pid, device, uid, machine);
       // A wtmpdb keeps no pids: its open sessions cannot be checked (a utmp record without a pid is stale to w).
       if (!found.found && source !== "wtmpdb") continue;
     }
-    const stat = machine.statTty("/dev/" + tty);
+    // procps 4.0.4 leaves the idle time of a session without a terminal blank (null); 4.0.2 stats "/dev/".
+    const stat = tools === "debian-13" && tty === "" ? undefined : machine.statTty("/dev/" + tty);
     sessions.push({
       record,
       source,
+      tools,
       tty,
-      display: stored.startsWith(":"),
+      remoteHost: logind?.remoteHost,
+      display: logind === undefined && stored.startsWith(":"),
       idle: stat === undefined ? null : now - stat.atime,
       processes: found,
     });
@@ -192,7 +217,50 @@ export async function readActivity(options: ActivityOptions = {}): Promise<Activ
     now,
     notes,
     machine,
+    tools,
   };
+}
+
+/**
+ * procps 4.0.4's `get_tty_device`: `/dev/LINE`, `/dev/ttyLINE`,
+ * `/dev/pts/LINE`, the first that is a character device (4.0.2 took any
+ * file: "/dev/" itself for an empty line).
+ */
+function charDevice(machine: Machine, line: string): number {
+  if (line.startsWith("/")) return machine.statTty(line)?.rdev ?? -1;
+  for (const form of ["/dev/", "/dev/tty", "/dev/pts/"]) {
+    const s = machine.statTty((form + line).slice(0, 31));
+    if (s !== undefined && (s.mode & 0o170000) === 0o020000) return s.rdev;
+  }
+  return -1;
+}
+
+/**
+ * procps 4.0.4's `get_session_tty`, its last way: the terminal of the first
+ * child of the session's leader (in pid order) that has one, else of that
+ * child's children listed after it, as procps names it ("pts/3").
+ */
+function leaderTty(processes: readonly ProcessStat[], leader: number): string {
+  if (leader <= 0) return "";
+  for (let i = 0; i < processes.length; i++) {
+    const p = processes[i]!;
+    if (p.ppid !== leader) continue;
+    if (p.tty !== 0) return ttyName(p.tty);
+    for (let j = i; j < processes.length; j++) {
+      const q = processes[j]!;
+      if (q.ppid === p.pid && q.tty !== 0) return ttyName(q.tty);
+    }
+  }
+  return "";
+}
+
+/** A terminal's name from its device number, as procps abbreviates it: "pts/N", "ttyN", "ttySN", else "?". */
+function ttyName(dev: number): string {
+  const major = (dev >>> 8) & 0xfff;
+  const minor = (dev & 0xff) | ((dev >>> 12) & 0xfff00);
+  if (major >= 136 && major <= 143) return `pts/${(major - 136) * 256 + minor}`;
+  if (major === 4) return minor < 64 ? `tty${minor}` : `ttyS${minor - 64}`;
+  return "?";
 }
 
 /** A byte string of UTF-8 as text. */
@@ -210,13 +278,14 @@ export function loggedInUser(a: Activity, report: ActivityReport): LoggedInUser 
   const stored = storedString(u, "ut_line");
   const p = a.processes;
   const hasDev = report.machine.hasDev;
-  // A terminal line, not a display (":0") or a logind seat ("seat0", which the record keeps without "/dev/").
-  const terminal = a.tty !== "" && !a.display && u.ut_line.startsWith("/dev/");
+  // A terminal line, not a display (":0") or a logind seat ("seat0", which the record keeps without "/dev/"); for
+  // logind's, the terminal procps 4.0.4 finds (a TTY-less session's among its leader's children).
+  const terminal = a.tools === "debian-13" ? a.tty !== "" : a.tty !== "" && !a.display && u.ut_line.startsWith("/dev/");
   return {
     user: u.ut_user,
     line: text(stored),
-    tty: terminal ? "/dev/" + a.tty : null,
-    host: u.ut_host,
+    tty: terminal ? "/dev/" + text(a.tty) : null,
+    host: a.remoteHost ?? u.ut_host,
     addr: u.ut_addr.every((b) => b === 0) ? "" : u.ut_addr_text,
     loginTime: u.ut_time,
     idle: !terminal || a.idle === null || a.idle < 0 ? null : a.idle,

@@ -17,7 +17,7 @@ import { nativeLayoutName } from "./layouts/native.ts";
 import { getLayout } from "./layouts/registry.ts";
 import type { UtmpRecord } from "./record.ts";
 import { PlainRecord } from "./sources/_plain.ts";
-import { isUserSession, readLogindSessions, sessionRecord } from "./sources/logind.ts";
+import { logindSessions } from "./sources/logind.ts";
 import { chooseSource, type ChosenSource } from "./sources/mod.ts";
 import { rootPath } from "./sources/_root.ts";
 import { WARNINGS_KEPT } from "./utmp_file.ts";
@@ -461,9 +461,14 @@ async function* followLogind(
     try {
       // Under a root, resolved again and opened without following a link, at every look.
       const at = locate === undefined ? dir : await locate();
-      for (const s of await readLogindSessions(at, { noFollow: locate !== undefined })) {
-        const key = `${s.id} ${s.values.REALTIME ?? ""}`;
-        if (isUserSession(s)) now.set(key, before?.get(key) ?? sessionRecord(s, index++));
+      const read = { noFollow: locate !== undefined, ...(options.root === undefined ? {} : { root: options.root }) };
+      // The user sessions' lines as who lists them (coreutils 9.7: a seat's and a terminal's, TTY-less ones named).
+      for await (const s of logindSessions(at, read)) {
+        for (const u of s.records) {
+          if (u.ut_type !== "USER_PROCESS") continue;
+          const key = `${s.session.id} ${s.session.values.REALTIME ?? ""} ${u.ut_line}`;
+          if (!now.has(key)) now.set(key, before?.get(key) ?? relabel(u, index++));
+        }
       }
     } catch (error) {
       if ((error as { code?: unknown }).code !== "ENOENT") throw error;
@@ -484,6 +489,23 @@ async function* followLogind(
     before = now;
     await waiter.wait();
   }
+}
+
+/** A session's record numbered in the order watch yields it. */
+function relabel(u: UtmpRecord, index: number): UtmpRecord {
+  return new PlainRecord({
+    ...(u.ut_addr.every((b) => b === 0) ? {} : { ut_addr: u.ut_addr }),
+    ut_type: u.ut_type,
+    ut_type_raw: -1,
+    ut_user: u.ut_user,
+    ut_line: u.ut_line,
+    ut_id: u.ut_id,
+    ut_host: u.ut_host,
+    ut_pid: u.ut_pid,
+    usec: u.ut_tv.tv_sec * 1e6 + u.ut_tv.tv_usec,
+    layout: "logind",
+    index,
+  });
 }
 
 /** The DEAD_PROCESS record of a logind session seen gone at `usec`. */

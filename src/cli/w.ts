@@ -1,12 +1,14 @@
 /**
- * `utmp w`: procps-ng `w` (4.0.2), byte for byte: who is logged in and what
- * they are doing, from the live sessions of the utmp (or systemd-logind's
- * sessions) and the processes of their terminals.
+ * `utmp w`: procps-ng `w`, byte for byte: who is logged in and what they are
+ * doing, from the live sessions of the utmp (as 4.0.2, Debian 12's, shows
+ * them) or of systemd-logind (as 4.0.4, Debian 13's, shows them through
+ * sd-login), and the processes of their terminals.
  *
  * @module
  */
 
-import { byteString, p2, rawFields } from "../_internal/bytes.ts";
+import { byteString, p2, rawFields, stringBytes, utf8String } from "../_internal/bytes.ts";
+import { terminalText } from "../_internal/escape.ts";
 import { isPermissionDenial, tryGetEnv } from "../_internal/runtime.ts";
 import { type Activity, type ActivityReport, loggedInUser, readActivity } from "../_activity.ts";
 import { commandOf } from "../sources/_proc.ts";
@@ -57,6 +59,9 @@ function flagsOf(args: ParsedArgs): WFlags {
   }
   return f;
 }
+
+/** A byte string of UTF-8 as text. */
+const textOf = (s: string): string => new TextDecoder().decode(stringBytes(s));
 
 /** C `atoi`. */
 function atoi(s: string): number {
@@ -241,11 +246,21 @@ function row(
   const fromFile = u.offset >= 0;
   const raw = fromFile ? rawFields(u) : undefined;
   const user = (raw !== undefined ? byteString(raw.ut_user) : terminalField(u, "ut_user")).slice(0, UT_NAMESIZE);
-  const line = raw !== undefined ? byteString(raw.ut_line) : terminalField(u, "ut_line");
+  // procps 4.0.4 over logind: the terminal it found, REMOTE_HOST (-i changes nothing), no idle time without a terminal.
+  const sdLogin = a.tools === "debian-13";
+  const line = raw !== undefined
+    ? byteString(raw.ut_line)
+    : sdLogin
+    ? utf8String(terminalText(textOf(a.tty)))
+    : terminalField(u, "ut_line");
   const p = a.processes;
   let s = left(user, widths.user + 1, widths.user) + left(line, 9, 8);
-  if (f.from) s += printFrom(u, f.ips, widths.from);
-  const idle = a.display ? " ?xdm? " : ival7(a.idle ?? 0, 0, f.oldStyle);
+  if (f.from) {
+    s += sdLogin
+      ? printHost(utf8String(a.remoteHost ?? ""), UT_HOSTSIZE, widths.from)
+      : printFrom(u, f.ips, widths.from);
+  }
+  const idle = a.display ? " ?xdm? " : sdLogin && a.tty === "" ? "       " : ival7(a.idle ?? 0, 0, f.oldStyle);
   if (f.longform) {
     s += loginTime(u.ut_tv.tv_sec, report.now) + idle;
     s += cpu(p === null ? 0 : p.jcpu, report.hertz, f.oldStyle);
@@ -291,8 +306,11 @@ async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   }
   if (f.header) {
     let head = uptimeLine(report) + "\n" + left("USER", userlen) + " TTY      ";
-    if (f.from) head += left("FROM", fromlen - 1);
-    head += f.longform ? "  LOGIN@   IDLE   JCPU   PCPU WHAT\n" : "   IDLE WHAT\n";
+    // procps 4.0.4 (Debian 13) pads FROM one column wider, and puts WHAT one column right, of where 4.0.2 does.
+    const newer = report.tools === "debian-13";
+    if (f.from) head += left("FROM", newer ? fromlen : fromlen - 1);
+    if (newer) head += f.longform ? " LOGIN@   IDLE   JCPU   PCPU  WHAT\n" : "   IDLE WHAT\n";
+    else head += f.longform ? "  LOGIN@   IDLE   JCPU   PCPU WHAT\n" : "   IDLE WHAT\n";
     await out.text(head);
   }
   for (const a of report.sessions) await out.text(row(a, report, f, { user: userlen, from: fromlen, cmd }));

@@ -1,5 +1,7 @@
 /**
- * `utmp who`: coreutils `who` (9.1), byte for byte.
+ * `utmp who`: coreutils `who`, byte for byte: 9.1 (Debian 12) over a utmp,
+ * 9.7 (Debian 13, through sd-login) over logind's sessions
+ * (`sessionTools`).
  *
  * @module
  */
@@ -10,12 +12,14 @@ import { type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, type Context, EXIT, jsonMode, lastValue, Writer } from "./_command.ts";
 import { openRecords } from "./_read.ts";
 import { sourceOf } from "./_sources.ts";
-import { logindRecords } from "../sources/logind.ts";
+import { logindBootRecord, logindRecords } from "../sources/logind.ts";
+import { type SessionTools, sessionTools } from "../sources/mod.ts";
 import { wtmpdbSessions } from "../sources/wtmpdb.ts";
 import { type System, systemFor } from "./_system.ts";
 import { isStale } from "../sources/_proc.ts";
 import { formatAddress } from "../layouts/_addr.ts";
 import { isCTimeLocale, right, terminalField, TimeText } from "./_text.ts";
+import { terminalText } from "../_internal/escape.ts";
 import { safeJson } from "../_internal/escape.ts";
 
 const utf8 = new TextDecoder();
@@ -133,6 +137,8 @@ class WhoPrinter {
   readonly #timeWidth: number;
   readonly #out: Writer;
   #now: number | undefined;
+  /** Whose `who` the lines are: 9.1 cuts user and line at utmp's 32 bytes and stats the line; 9.7 cuts nothing and stats what follows its first space. */
+  tools: SessionTools = "debian-12";
 
   constructor(flags: WhoFlags, system: System, out: Writer) {
     this.#f = flags;
@@ -192,7 +198,10 @@ class WhoPrinter {
 
   /** print_user. */
   user(u: UtmpRecord, bootTime: number): void {
-    const line = storedString(u, "ut_line");
+    const stored = storedString(u, "ut_line");
+    const cut = this.#cut;
+    // 9.7: a line holding a space ("sshd pts/0") has its device after the space.
+    const line = cut < 0 && stored.includes(" ") ? stored.slice(stored.indexOf(" ") + 1) : stored;
     // Only -T and -u show what the terminal's stat says: without them, no look (and no note under --root).
     const f = this.#f;
     const tty = f.mesg || (f.idle && !f.short) ? this.#system.statTty(ttyPath(line)) : undefined;
@@ -201,9 +210,14 @@ class WhoPrinter {
     // who.c splits an X display off at the first ":" only to look the host up (--lookup); unlooked-up, it joins them back.
     // With --ips (Debian's 61_whoips.patch), a recorded address takes the host's place, without parentheses.
     const ip = f.ips ? ipsText(u.ut_addr) : undefined;
-    const stored = shown(u, "ut_host");
-    const host = ip ?? (stored.length > 0 ? `(${stored})` : "");
-    this.line(32, shown(u, "ut_user"), mesg, 32, shown(u, "ut_line"), this.time(u), idle, String(u.ut_pid), host, "");
+    const hostText = shown(u, "ut_host");
+    const host = ip ?? (hostText.length > 0 ? `(${hostText})` : "");
+    this.line(cut, shown(u, "ut_user"), mesg, cut, shown(u, "ut_line"), this.time(u), idle, String(u.ut_pid), host, "");
+  }
+
+  /** The width user and line are cut at: utmp's 32 bytes (9.1), none (9.7). */
+  get #cut(): number {
+    return this.tools === "debian-13" ? -1 : 32;
   }
 
   /**
@@ -249,9 +263,9 @@ class WhoPrinter {
 
   /** print_deadprocs, print_login and print_initspawn: line, time, pid and "id=", with a name or an exit status. */
   #process(u: UtmpRecord, user: string, exit: string): void {
-    const line = storedString(u, "ut_line");
-    const id = "id=" + storedString(u, "ut_id");
-    this.line(-1, user, " ", 32, line, this.time(u), "", String(u.ut_pid), id, exit);
+    const line = u.offset >= 0 ? storedString(u, "ut_line") : shown(u, "ut_line");
+    const id = "id=" + (u.offset >= 0 ? storedString(u, "ut_id") : utf8String(terminalText(u.ut_id)));
+    this.line(-1, user, " ", this.#cut, line, this.time(u), "", String(u.ut_pid), id, exit);
   }
 
   dead(u: UtmpRecord): void {
@@ -335,9 +349,11 @@ export async function* whoRecords(
   ctx: Context,
   file: string | undefined,
   system: System,
+  read: { tools?: SessionTools } = {},
 ): AsyncGenerator<UtmpRecord[]> {
   // Without FILE: the system's utmp, or logind's sessions where there is none.
   const { source, path, noFollow } = await sourceOf(ctx, "sessions", file);
+  read.tools = sessionTools(source);
   if (source === "logind" && file === undefined) {
     // Say plainly why the output is not from a utmp file (stdout stays what who prints on such a system).
     ctx.io.err(
@@ -346,10 +362,20 @@ export async function* whoRecords(
   }
   // Under --root the pids are another system's: checked in its /proc where one is mounted there (see System).
   const checkPids = file === undefined;
-  const batches = source === "utmp"
-    ? openRecords(args, ctx, path, false, noFollow)
-    : allAtOnce(source === "logind" ? logindRecords(path, { noFollow }) : wtmpdbSessions(path, { noFollow }));
+  const root = file === undefined ? ctx.globals.root : undefined;
+  const batches = source === "utmp" ? openRecords(args, ctx, path, false, noFollow) : allAtOnce(
+    source === "logind"
+      ? withBoot(logindRecords(path, root === undefined ? { noFollow } : { root, noFollow }), root)
+      : wtmpdbSessions(path, { noFollow }),
+  );
   for await (const batch of batches) yield checkPids ? liveOnly(batch, system) : batch;
+}
+
+/** logind's records after the boot record coreutils 9.7 makes where there is no utmp (`who -b`, `-a`). */
+async function* withBoot(records: AsyncIterable<UtmpRecord>, root: string | undefined): AsyncGenerator<UtmpRecord> {
+  const boot = logindBootRecord(root);
+  if (boot !== undefined) yield boot;
+  yield* records;
 }
 
 /** A source's records as one batch. */
@@ -409,9 +435,13 @@ async function run(args: ParsedArgs, ctx: Context): Promise<number> {
     }
   }
   let bootTime = -Infinity;
-  for await (const batch of whoRecords(args, ctx, file, system)) {
+  for await (const batch of whoRecords(args, ctx, file, system, printer)) {
     for (const u of batch) {
-      if (tty === undefined || storedString(u, "ut_line").slice(0, 32) === tty.slice(0, 32)) {
+      // who -m: 9.1 compares the line's 32 bytes, 9.7 whether the line ends with the terminal's name.
+      const line = tty === undefined ? "" : storedString(u, "ut_line");
+      const mine = tty === undefined ||
+        (printer.tools === "debian-13" ? line.endsWith(tty) : line.slice(0, 32) === tty.slice(0, 32));
+      if (mine) {
         const type = u.ut_type;
         const print = f.users && isUserProcess(u)
           ? "user"

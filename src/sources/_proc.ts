@@ -42,6 +42,8 @@ export interface ProcessStat {
   state: string;
   /** The command name between the parentheses, as a byte string. */
   comm: string;
+  /** Parent process id. */
+  ppid: number;
   /** Process group. */
   pgrp: number;
   /** Controlling terminal's device number (`tty_nr`), 0 for none. */
@@ -354,6 +356,7 @@ function parseStat(pid: number, text: string): ProcessStat | undefined {
     pid,
     state: f[0] ?? "",
     comm: text.slice(open + 1, close),
+    ppid: int(1),
     pgrp: int(2),
     tty: int(4),
     tpgid: int(5),

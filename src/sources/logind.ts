@@ -12,13 +12,15 @@
  * @module
  */
 
-import { constants } from "node:fs";
-import { type FileHandle, lstat, open, readdir } from "node:fs/promises";
+import { constants, lstatSync, readdirSync, statSync } from "node:fs";
+import { type FileHandle, lstat, open, opendir, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { UtmpFileError } from "../errors.ts";
 import { codeError, fileError, readRegularFile } from "../backends/_record_file.ts";
 import { devicePath, type UtmpRecord } from "../record.ts";
 import { addressOctets, PlainRecord, whole } from "./_plain.ts";
+import { rootPathSync } from "./_root.ts";
+import { Machine } from "./_proc.ts";
 
 /**
  * Where logind keeps its session files.
@@ -207,11 +209,41 @@ export async function readLogindSessions(
   dir: string = LOGIND_SESSIONS_DIR,
   options: LogindOptions = {},
 ): Promise<LogindSession[]> {
-  const opened = await openDirectory(dir, options.noFollow ?? false);
+  const sessions = await readSessions(dir, "name", options.noFollow ?? false);
+  return sessions.sort((a, b) => startUsec(a) - startUsec(b) || a.id.localeCompare(b.id, "en", { numeric: true }));
+}
+
+/** Options of {@link readLogindSessions}. */
+export interface LogindOptions {
+  /**
+   * The directory was resolved under a root: it is opened without following
+   * a symbolic link (`O_NOFOLLOW`, "ELOOP"), at every look, and listed and
+   * read through that descriptor (`/proc/self/fd/N`), so a directory swapped
+   * for a link since leads nowhere outside the root.
+   */
+  noFollow?: boolean | undefined;
+}
+
+/** What a missing session directory means. */
+const NO_LOGIND = "systemd-logind is not running here (no session directory)";
+
+/**
+ * The session files of a directory, in the order asked: "directory" is the
+ * order the directory lists them in (`readdir(3)`, as sd-login's
+ * `sd_get_sessions()` gives them to coreutils and procps), "name" any.
+ */
+async function readSessions(dir: string, order: "directory" | "name", noFollow: boolean): Promise<LogindSession[]> {
+  const opened = await openDirectory(dir, noFollow);
   try {
     let names: string[];
     try {
-      names = await readdir(opened.path);
+      if (order === "name") names = await readdir(opened.path);
+      else {
+        // opendir, not readdir: readdir sorts the names in Node (libuv's scandir), opendir keeps the directory's
+        // order.
+        names = [];
+        for await (const entry of await opendir(opened.path)) names.push(entry.name);
+      }
     } catch (error) {
       throw fileError(error, dir, NO_LOGIND);
     }
@@ -229,25 +261,11 @@ export async function readLogindSessions(
       }
       sessions.push({ id, values: parseSessionFile(content) });
     }
-    return sessions.sort((a, b) => startUsec(a) - startUsec(b) || a.id.localeCompare(b.id, "en", { numeric: true }));
+    return sessions;
   } finally {
     await opened.close();
   }
 }
-
-/** Options of {@link readLogindSessions} and {@link logindRecords}. */
-export interface LogindOptions {
-  /**
-   * The directory was resolved under a root: it is opened without following
-   * a symbolic link (`O_NOFOLLOW`, "ELOOP"), at every look, and listed and
-   * read through that descriptor (`/proc/self/fd/N`), so a directory swapped
-   * for a link since leads nowhere outside the root.
-   */
-  noFollow?: boolean | undefined;
-}
-
-/** What a missing session directory means. */
-const NO_LOGIND = "systemd-logind is not running here (no session directory)";
 
 /**
  * The path to list and read a session directory by: the directory itself,
@@ -356,8 +374,10 @@ export function sessionRecord(session: LogindSession, index: number): UtmpRecord
 }
 
 /**
- * The logged-in users' sessions ({@link isUserSession}) as login records
- * ({@link sessionRecord}), ordered by start time.
+ * The records coreutils 9.7 makes of logind's sessions ({@link LogindEntry}:
+ * a seat's and a terminal's, TTY-less ssh and web sessions named as it
+ * names them), in the directory's order; sessions with a dead leader are
+ * not left out here.
  *
  * @example Who is logged in, from logind
  * ```ts
@@ -379,16 +399,261 @@ export function sessionRecord(session: LogindSession, index: number): UtmpRecord
  * ```
  *
  * @param dir The sessions directory (default {@link LOGIND_SESSIONS_DIR}).
- * @param options Whether `dir` may be a symbolic link.
+ * @param options Where the machine's `/` is (its `/dev/pts`), and whether `dir` may be a symbolic link.
  * @returns The records.
  * @throws {UtmpFileError} When the directory cannot be read.
  */
 export async function* logindRecords(
   dir: string = LOGIND_SESSIONS_DIR,
-  options: LogindOptions = {},
+  options: LogindSessionsOptions = {},
 ): AsyncGenerator<UtmpRecord> {
+  for await (const entry of logindSessions(dir, options)) yield* entry.records;
+}
+
+/**
+ * One logind session as the tools of a system without utmp see it (Debian
+ * 13: coreutils 9.7's `read_utmp()` over sd-login, procps 4.0.4's `w`): the
+ * lines `who` makes of it, and what `w` needs.
+ */
+export interface LogindEntry {
+  /** The session file. */
+  session: LogindSession;
+  /**
+   * The records coreutils 9.7 makes of it, in its order: one for the seat,
+   * one for the terminal (none, one or both). USER_PROCESS, or
+   * LOGIN_PROCESS for a `manager` class. The terminal's line is TTY (a
+   * device, "/dev/pts/0"); without one, for TYPE=tty, SERVICE and the pty
+   * guessed from the session's start ("sshd pts/0"; SERVICE or the pty
+   * alone when there is only one), for TYPE=web (Cockpit) SERVICE. The host
+   * is REMOTE_USER@REMOTE_HOST, REMOTE_HOST, or the display of an x11
+   * session.
+   */
+  records: UtmpRecord[];
+  /**
+   * The session as one record: its terminal's record, else its seat's,
+   * else (a session `who` does not list, which `w` may) a USER_PROCESS
+   * record with an empty line.
+   */
+  record: UtmpRecord;
+  /** Whether its class starts with "user" (`user`, `user-early`, ...): a session `w` shows and counts. */
+  user: boolean;
+  /** UID, or undefined when the file has none that parses. */
+  uid: number | undefined;
+  /** LEADER, 0 when none. */
+  leader: number;
+  /** REMOTE_HOST alone ("" when none): what `w` shows as FROM. */
+  remoteHost: string;
+  /** TTY as the file gives it ("" when none). */
+  tty: string;
+}
+
+/** Options of {@link logindSessions}. */
+export interface LogindSessionsOptions extends LogindOptions {
+  /**
+   * The machine's `/`: the pty of a session without TTY is looked for in
+   * its `/dev/pts` (default: this machine's).
+   */
+  root?: string;
+}
+
+/**
+ * Every session of logind's directory, in the directory's order (as
+ * sd-login lists them to coreutils and procps), as {@link LogindEntry}s:
+ * the one reading of logind's sessions behind `utmp who`, `users`, `w`,
+ * `watch`, `who()` and `loggedIn()`. Sessions are not checked for a live
+ * leader here.
+ *
+ * @example A session sshd left without a TTY, and one with both a seat and a tty
+ * ```ts
+ * import { logindSessions } from "@utmp/utmp/sources";
+ * import assert from "node:assert/strict";
+ * import { mkdtempSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ *
+ * const dir = mkdtempSync(join(tmpdir(), "sessions-"));
+ * const head = "# This is private data. Do not parse.\nUID=1000\nUSER=alice\nCLASS=user\n";
+ * writeFileSync(join(dir, "4"), head + "TYPE=tty\nSERVICE=sshd\nREMOTE_HOST=192.0.2.7\nREALTIME=1700000000000000\n");
+ * writeFileSync(join(dir, "5"), head + "TYPE=x11\nSEAT=seat0\nTTY=tty7\nDISPLAY=:0\nREALTIME=1700000000000000\n");
+ * const lines = [];
+ * for await (const e of logindSessions(dir)) for (const u of e.records) lines.push(`${u.ut_line} ${u.ut_host}`);
+ * assert.deepEqual(lines.sort(), ["/dev/tty7 :0", "seat0 :0", "sshd 192.0.2.7"]);
+ * ```
+ *
+ * @param dir The sessions directory (default {@link LOGIND_SESSIONS_DIR}).
+ * @param options Where the machine's `/` is, and whether `dir` may be a symbolic link.
+ * @returns The sessions.
+ * @throws {UtmpFileError} When the directory cannot be read.
+ */
+export async function* logindSessions(
+  dir: string = LOGIND_SESSIONS_DIR,
+  options: LogindSessionsOptions = {},
+): AsyncGenerator<LogindEntry> {
+  const pts = rootPathSync(options.root, "/dev/pts");
   let index = 0;
-  for (const session of await readLogindSessions(dir, options)) {
-    if (isUserSession(session)) yield sessionRecord(session, index++);
+  for (const session of await readSessions(dir, "directory", options.noFollow ?? false)) {
+    const entry = logindEntry(session, index, (uid, usec) => guessPty(pts, uid, usec));
+    index += Math.max(1, entry.records.length);
+    yield entry;
   }
+}
+
+/** A decimal id as systemd's `parse_uid`/`parse_pid` take it, else undefined. */
+function decimal(value: string | undefined): number | undefined {
+  if (value === undefined || !/^\d{1,10}$/.test(value)) return undefined;
+  const n = Number(value);
+  return n < 4294967295 ? n : undefined;
+}
+
+/**
+ * coreutils 9.7's `read_utmp_from_systemd` for one session (gnulib
+ * `readutmp.c`, February 2025).
+ */
+function logindEntry(
+  session: LogindSession,
+  index: number,
+  guess: (uid: number, usec: number) => string | undefined,
+): LogindEntry {
+  const v = session.values;
+  const usec = startUsec(session);
+  const uid = decimal(v.UID);
+  const type = v.TYPE ?? "";
+  let tty: string | undefined = v.TTY || undefined;
+  if (tty === undefined && type === "tty") {
+    const pty = uid === undefined ? undefined : guess(uid, usec);
+    const service = v.SERVICE || undefined;
+    tty = service !== undefined && pty !== undefined ? `${service} ${pty}` : service ?? pty;
+  } else if (tty === undefined && type === "web") tty = v.SERVICE || undefined;
+  const remote = v.REMOTE_HOST ?? "";
+  const host = remote === ""
+    ? (type === "x11" ? v.DISPLAY ?? "" : "")
+    : v.REMOTE_USER
+    ? `${v.REMOTE_USER}@${remote}`
+    : remote;
+  const leader = decimal(v.LEADER) ?? 0;
+  const addr = addressOctets(remote);
+  const make = (line: string, kind: "USER_PROCESS" | "LOGIN_PROCESS", at: number): UtmpRecord =>
+    new PlainRecord({
+      ...(addr === undefined ? {} : { ut_addr: addr }),
+      ut_type: kind,
+      ut_type_raw: -1,
+      ut_user: v.USER ?? "",
+      ut_line: line,
+      ut_id: session.id,
+      ut_host: host,
+      ut_pid: leader,
+      usec,
+      layout: "logind",
+      index: at,
+    });
+  const kind = (v.CLASS ?? "").startsWith("manager") ? "LOGIN_PROCESS" : "USER_PROCESS";
+  const records: UtmpRecord[] = [];
+  if (v.SEAT) records.push(make(v.SEAT, kind, index + records.length));
+  // A TTY logind keeps is a device ("pts/0" → "/dev/pts/0"); a line made of SERVICE and a guessed pty is not.
+  if (tty !== undefined) records.push(make(v.TTY ? devicePath(tty) : tty, kind, index + records.length));
+  return {
+    session,
+    records,
+    record: records.at(-1) ?? make("", "USER_PROCESS", index),
+    user: (v.CLASS ?? "").startsWith("user"),
+    uid,
+    leader,
+    remoteHost: remote,
+    tty: v.TTY ?? "",
+  };
+}
+
+/**
+ * gnulib's `guess_pty_name`: the pty of `/dev/pts` owned by `uid` whose
+ * status changed first at or after the session's start, and at most 5
+ * seconds after it ("pts/3"), as coreutils 9.7 names a session sshd left
+ * without a TTY.
+ *
+ * @param dir The `/dev/pts` directory.
+ * @param uid The session's user.
+ * @param usec The session's start, µs since the epoch.
+ * @returns "pts/N", or undefined.
+ */
+function guessPty(dir: string, uid: number, usec: number): string | undefined {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return undefined;
+  }
+  const at = BigInt(usec) * 1000n;
+  let best: { name: string; ctime: bigint } | undefined;
+  for (const name of names) {
+    if (name.startsWith(".") || name.length > 10) continue;
+    let ctime: bigint;
+    try {
+      // lstat, not stat: a pty is a device, never a link (under a root, one could lead out of it).
+      const s = lstatSync(join(dir, name), { bigint: true });
+      if (Number(s.uid) !== uid) continue;
+      ctime = s.ctimeNs;
+    } catch {
+      continue;
+    }
+    if (ctime >= at && (best === undefined || ctime < best.ctime)) best = { name, ctime };
+  }
+  return best !== undefined && best.ctime <= at + 5_000_000_000n ? `pts/${best.name}` : undefined;
+}
+
+/**
+ * The files whose time coreutils takes for the boot time where the utmp
+ * holds none (gnulib `get_linux_boot_time_fallback`): touched only at boot.
+ */
+const BOOT_TOUCHED = [
+  "/var/lib/systemd/random-seed",
+  "/var/lib/urandom/random-seed",
+  "/var/lib/random-seed",
+  "/var/run/utmp",
+];
+
+/**
+ * The boot record coreutils 9.7 makes where there is no utmp to hold one
+ * (`who -b`, `who -a`): BOOT_TIME, user "reboot", line "~", at the time of
+ * the first of the files only boot touches (systemd's random seed, ...,
+ * from 2005-07-25 on), else now less the uptime.
+ *
+ * @example The boot time of this machine, as coreutils 9.7 finds it
+ * ```ts no-assert
+ * import { logindBootRecord } from "@utmp/utmp/sources";
+ *
+ * console.log(logindBootRecord()?.ut_time);
+ * ```
+ *
+ * @param root The machine's `/` (default: this machine).
+ * @returns The record, or undefined when neither a file nor the uptime tells.
+ */
+export function logindBootRecord(root?: string): UtmpRecord | undefined {
+  let usec: number | undefined;
+  for (const file of BOOT_TOUCHED) {
+    try {
+      const s = statSync(rootPathSync(root, file), { bigint: true });
+      if (s.mtimeNs >= 1122334455n * 1_000_000_000n) {
+        usec = Number(s.mtimeNs / 1000n);
+        break;
+      }
+    } catch {
+      // not there
+    }
+  }
+  if (usec === undefined) {
+    const up = new Machine(root).uptime();
+    if (up === undefined) return undefined;
+    usec = Date.now() * 1000 - Math.round(up * 1e6);
+  }
+  return new PlainRecord({
+    ut_type: "BOOT_TIME",
+    ut_type_raw: -1,
+    ut_user: "reboot",
+    ut_line: "~",
+    ut_id: "",
+    ut_host: "",
+    ut_pid: 0,
+    usec,
+    layout: "logind",
+    index: 0,
+  });
 }

@@ -15,7 +15,7 @@ import { platform } from "../_internal/runtime.ts";
 import { systemPaths } from "../paths.ts";
 import type { UtmpRecord } from "../record.ts";
 import { UtmpFile } from "../utmp_file.ts";
-import { LOGIND_SESSIONS_DIR, logindRecords } from "./logind.ts";
+import { LOGIND_SESSIONS_DIR, logindBootRecord, logindRecords } from "./logind.ts";
 import { WTMPDB_PATH, wtmpdbRecords, wtmpdbSessions } from "./wtmpdb.ts";
 import { LASTLOG2_PATH, lastlog2Entries, type LastLogin, PASSWD_PATH } from "./lastlog2.ts";
 import { type LastlogEntry, LastlogFile } from "../lastlog_file.ts";
@@ -31,8 +31,12 @@ export {
   cunescape,
   isUserSession,
   LOGIND_SESSIONS_DIR,
+  logindBootRecord,
+  type LogindEntry,
   logindRecords,
   type LogindSession,
+  logindSessions,
+  type LogindSessionsOptions,
   parseSessionFile,
   readLogindSessions,
   sessionRecord,
@@ -50,6 +54,35 @@ export interface SourceNames {
   failures: "btmp";
   /** The last login of each user: a lastlog file or a lastlog2 database. */
   lastlog: "lastlog" | "lastlog2";
+}
+
+/** See {@link sessionTools}. */
+export type SessionTools = "debian-12" | "debian-13";
+
+/**
+ * Whose tools the sessions of a source are shown as, the one place this is
+ * decided: a utmp's (and a wtmpdb's open sessions) as Debian 12's coreutils
+ * 9.1 and procps 4.0.2 show a utmp; logind's as Debian 13's coreutils 9.7
+ * and procps 4.0.4 show them through sd-login (`logindSessions`: a seat's
+ * and a terminal's line per session, TTY-less sessions, the boot time found
+ * without a utmp, fields never cut to utmp's widths; `w`'s rows one per
+ * session of a `user` class, its terminal found among the leader's
+ * children).
+ *
+ * @example
+ * ```ts
+ * import { sessionTools } from "@utmp/utmp/sources";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(sessionTools("logind"), "debian-13");
+ * assert.equal(sessionTools("utmp"), "debian-12");
+ * ```
+ *
+ * @param source The source of the sessions.
+ * @returns "debian-13" for logind's sessions, else "debian-12".
+ */
+export function sessionTools(source: SourceNames["sessions"]): SessionTools {
+  return source === "logind" ? "debian-13" : "debian-12";
 }
 
 /** A kind of login data (see {@link SourceNames}). */
@@ -354,7 +387,8 @@ export async function chooseSource<K extends SourceKind>(
 
 /**
  * Every record of the current state, whatever keeps it: utmp's records (boot
- * time, run level, getty and user processes), logind's user sessions (see
+ * time, run level, getty and user processes), logind's sessions as
+ * coreutils 9.7 reads them (its boot time, `logindBootRecord`, then
  * `logindRecords`), or wtmpdb's last boot and open sessions (see
  * `wtmpdbSessions`). See {@link who} for just the logged-in users.
  *
@@ -392,8 +426,12 @@ export async function chooseSource<K extends SourceKind>(
  */
 export async function* sessions(options: SessionsOptions = {}): AsyncGenerator<UtmpRecord> {
   const { source, path, noFollow } = await chooseSource("sessions", options);
-  if (source === "logind") yield* logindRecords(path, { noFollow });
-  else if (source === "wtmpdb") yield* wtmpdbSessions(path, { noFollow });
+  if (source === "logind") {
+    // As coreutils 9.7 reads them: the boot time it finds without a utmp, then the sessions' records.
+    const boot = logindBootRecord(options.root);
+    if (boot !== undefined) yield boot;
+    yield* logindRecords(path, options.root === undefined ? { noFollow } : { root: options.root, noFollow });
+  } else if (source === "wtmpdb") yield* wtmpdbSessions(path, { noFollow });
   else yield* new UtmpFile(path, { noFollow });
 }
 

@@ -98,8 +98,8 @@ test("chooseSource() sessions auto reads logind's sessions where there is no utm
         source: "logind",
         path: join(t.dir, "run/systemd/sessions"),
       });
-      assert.deepEqual(await whoList({ root: t.dir }), ["bob /dev/tty1 logind"]);
-      assert.deepEqual(await whoList({ root: t.dir, source: "logind" }), ["bob /dev/tty1 logind"]);
+      assert.deepEqual(await whoList({ root: t.dir }), ["bob seat0 logind", "bob /dev/tty1 logind"]);
+      assert.deepEqual(await whoList({ root: t.dir, source: "logind" }), ["bob seat0 logind", "bob /dev/tty1 logind"]);
     } finally {
       t.cleanup();
     }
