@@ -189,6 +189,7 @@ test("logindRecords() maps every field of each user session and leaves the other
         ...at(1700000000000000),
         index: 0,
         ut_user: "bob",
+        ut_service: "login",
         ut_line: "/dev/tty1",
         ut_id: "1017",
         ut_host: "",
@@ -199,6 +200,7 @@ test("logindRecords() maps every field of each user session and leaves the other
         ...at(1700000123456789),
         index: 1,
         ut_user: "alice",
+        ut_service: "sshd",
         ut_line: "/dev/pts/0",
         ut_id: "1023",
         ut_host: "198.51.100.4",
@@ -211,6 +213,7 @@ test("logindRecords() maps every field of each user session and leaves the other
         ...at(1700000200000001),
         index: 2,
         ut_user: "root",
+        ut_service: "sshd",
         ut_line: "/dev/pts/1",
         ut_id: "1024",
         ut_host: "2001:db8::7",
@@ -223,6 +226,7 @@ test("logindRecords() maps every field of each user session and leaves the other
         ...at(1700000300000000),
         index: 3,
         ut_user: "carol",
+        ut_service: "gdm-password",
         ut_line: "seat0",
         ut_id: "1031",
         ut_host: "",
@@ -233,6 +237,7 @@ test("logindRecords() maps every field of each user session and leaves the other
         ...at(1700000400000000),
         index: 4,
         ut_user: "dave",
+        ut_service: "xrdp-sesman",
         ut_line: ":1",
         ut_id: "1040",
         ut_host: ":1",
@@ -255,8 +260,9 @@ test("logindRecords() equals the same sessions written as utmp by utmpdump -r, f
     assert.equal(logind.length, utmp.length);
     for (let i = 0; i < utmp.length; i++) {
       const u = utmp[i]!;
-      // What necessarily differs: where each came from, and utmp's type number (logind has none).
-      const expected = { ...u, layout: "logind", offset: -1, ut_type_raw: -1 };
+      // What necessarily differs: where each came from, utmp's type number (logind has none), and the PAM
+      // service (a utmp record keeps none).
+      const expected = { ...u, layout: "logind", offset: -1, ut_type_raw: -1, ut_service: logind[i]!.ut_service };
       // A seat is not a device, which a utmp reader cannot know: "seat0" there reads as "/dev/seat0".
       if (u.ut_line === "/dev/seat0") expected.ut_line = "seat0";
       assert.deepEqual(logind[i], expected);
