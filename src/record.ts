@@ -71,6 +71,12 @@ export interface UtmpRecordObject {
   ut_addr_text: string;
   /** True for USER_PROCESS records. */
   ut_user_process: boolean;
+  /**
+   * The PAM service that opened the session ("sshd", "login", "gdm-password"):
+   * wtmpdb's `Service` column, logind's `SERVICE`; "" where the source keeps
+   * none (utmp and wtmp records never hold one).
+   */
+  ut_service: string;
   /** Where the record came from: a layout name ("linux", ...) or another source ("logind", "wtmpdb"). */
   layout: string;
   /** Byte offset of the record in its file (-1 for records not read from a record file). */
@@ -155,6 +161,7 @@ export abstract class RecordBase {
       ut_addr: this.ut_addr,
       ut_addr_text: this.ut_addr_text,
       ut_user_process: this.ut_user_process,
+      ut_service: this.ut_service,
       layout: this.layout,
       offset: this.offset,
       index: this.index,

@@ -200,6 +200,7 @@ test("UtmpRecord of an all-zero slot is an EMPTY record with neutral values", ()
       ut_addr: [0, 0, 0, 0],
       ut_addr_text: "0.0.0.0",
       ut_user_process: false,
+      ut_service: "",
       layout: "linux",
       offset: 0,
       index: 0,

@@ -18,6 +18,7 @@ import { sourceOf } from "./_sources.ts";
 import { type System, systemFor } from "./_system.ts";
 import { parseTimestamp } from "./_timestamp.ts";
 import { careful, isUtf8Locale, TimeText } from "./_text.ts";
+import { printWtmpdb } from "./wtmpdb_last.ts";
 
 /**
  * last.c's `timefmts`: the widths of the login and logout columns, how each
@@ -434,16 +435,24 @@ function lineName(kind: Session["kind"], u: UtmpRecord): string | undefined {
 type Visit = (u: UtmpRecord) => boolean | Promise<boolean>;
 
 async function run(args: ParsedArgs, ctx: Context, lastb: boolean): Promise<number> {
-  const ctl = controlOf(args, lastb);
   const kind = lastb ? "failures" : "history";
   // Without -f: the system's wtmp (or wtmpdb where there is no wtmp), or its btmp.
-  const files = ctl.files.length > 0 ? ctl.files : [undefined];
+  const named = args.options.filter(([key]) => key === "file").map(([, value]) => value);
+  const files = named.length > 0 ? named : [undefined];
   const out = new Writer(ctx.io, jsonMode(args));
-  const printer = new LastPrinter(ctl, out);
+  // last.c's options are read once a wtmp (or btmp) is met: a wtmpdb is printed as wtmpdb last prints it.
+  let ctl: LastControl | undefined;
+  let printer: LastPrinter | undefined;
   const system = systemFor(ctx, ctx.globals.root);
   const layout = layoutOption(args);
   for (const file of files) {
     const chosen = await sourceOf(ctx, kind, file);
+    if (!lastb && chosen.source === "wtmpdb") {
+      await printWtmpdb(args, ctx, out, chosen.path, file ?? "wtmpdb");
+      continue;
+    }
+    ctl ??= controlOf(args, lastb);
+    printer ??= new LastPrinter(ctl, out);
     printer.now = Math.floor(Date.now() / 1000);
     const history = new HistoryReader(lastb ? "btmp" : chosen.source, chosen.path, {
       layout,
@@ -563,7 +572,13 @@ const HELP = (file: string): string =>
  -x, --system         display system shutdown entries and run level changes
      --time-format <format>  show timestamps in the specified <format>:
                                notime|short|full|iso
-
+${
+    file.endsWith("btmp") ? "" : `
+Over a wtmpdb database (-f FILE.db, or the system's where it keeps no wtmp),
+the lines are wtmpdb last's (Debian 13's last), which also takes:
+ -S, --service        display the PAM service used to log in
+`
+  }
 With --json/--ndjson: ${
     file.endsWith("btmp") ? "the records" : "the sessions (login and logout records, end, duration)"
   } as JSON.
@@ -585,6 +600,7 @@ const OPTIONS = [
   { key: "fulltimes", short: "F", long: "fulltimes" },
   { key: "fullnames", short: "w", long: "fullnames" },
   { key: "time-format", long: "time-format", arg: true },
+  { key: "service", short: "S", long: "service" },
 ];
 
 /** `utmp last`. */

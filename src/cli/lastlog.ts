@@ -11,14 +11,13 @@ import { type LastlogLayoutName, LAYOUTS } from "../layouts/registry.ts";
 import { byteString, p2, stringBytes, utf8String } from "../_internal/bytes.ts";
 import { readRegularFile } from "../backends/_record_file.ts";
 import { confines, rootPath } from "../sources/_root.ts";
-import { terminalText } from "../_internal/escape.ts";
 import { chooseSource } from "../sources/mod.ts";
-import { lastlog2Entries } from "../sources/lastlog2.ts";
 import { UtmpFileError } from "../errors.ts";
 import { passwdEntries, type PasswdEntry } from "../_internal/passwd.ts";
 import { type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, type Context, EXIT, jsonMode, lastValue, Writer } from "./_command.ts";
-import { DAYS, left, localtime, MONTHS } from "./_text.ts";
+import { DAYS, left, localtime, MONTHS, terminalText } from "./_text.ts";
+import { printLastlog2, UserError } from "./_lastlog2.ts";
 
 /** LASTLOG_UID_MAX from login.defs (default: every uid). */
 async function uidMax(path: string, noFollow: boolean): Promise<number> {
@@ -84,6 +83,29 @@ async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   // A path resolved under a root holds no link; one put there since is not followed.
   const noFollow = confines(root);
   const users = passwdEntries(await passwdText(await under("/etc/passwd"), noFollow));
+  // The lastlog file, or lastlog2's database where the system keeps that instead (or FILE is one): the chooser's.
+  const file = args.options.filter(([key]) => key === "file" || key === "database").pop()?.[1];
+  const chosen = await chooseSource("lastlog", file === undefined ? { root } : { path: file });
+  if (chosen.source === "lastlog2") {
+    // Printed as util-linux's lastlog2 prints it: the database's rows, not the password file's users.
+    const out = new Writer(ctx.io, jsonMode(args));
+    try {
+      await printLastlog2(args, out, {
+        path: chosen.path,
+        passwd: await under("/etc/passwd"),
+        noFollow: chosen.noFollow || noFollow,
+        users,
+        time: lastlogTime,
+      });
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      await out.end();
+      ctx.io.err(`utmp lastlog: ${terminalText(error.message)}\n`);
+      return EXIT.CANNOT_READ;
+    }
+    await out.end();
+    return EXIT.OK;
+  }
   const maxUid = await uidMax(await under("/etc/login.defs"), noFollow);
   const userOption = lastValue(args, "user");
   let selected: PasswdEntry[];
@@ -103,28 +125,11 @@ async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   }
   const recent = days(args, "time");
   const before = days(args, "before");
-  // The lastlog file, or lastlog2's database where the system keeps that instead (or FILE is one): the chooser's.
-  const file = lastValue(args, "file");
-  const chosen = await chooseSource("lastlog", file === undefined ? { root } : { path: file });
   const entries = new Map<number, LastlogEntry & { service?: string }>();
-  if (chosen.source === "lastlog2") {
-    // lastlog2 keeps its entries by name: each goes to the password file's user of that name.
-    const uidOf = new Map(selected.map((u) => [u.name, u.uid]));
-    for await (const e of lastlog2Entries(chosen.path, { passwd: await under("/etc/passwd"), noFollow })) {
-      const uid = uidOf.get(utf8String(e.user));
-      if (uid !== undefined && !entries.has(uid)) entries.set(uid, { ...e, uid });
-    }
-  } else {
-    const layout = lastlogLayout(lastValue(args, "layout") ?? "auto");
-    for await (
-      const e of new LastlogFile(chosen.path, {
-        layout,
-        uids: new Set(selected.map((u) => u.uid)),
-        noFollow: chosen.noFollow,
-      })
-    ) {
-      entries.set(e.uid, e);
-    }
+  const layout = lastlogLayout(lastValue(args, "layout") ?? "auto");
+  const uids = new Set(selected.map((u) => u.uid));
+  for await (const e of new LastlogFile(chosen.path, { layout, uids, noFollow: chosen.noFollow })) {
+    entries.set(e.uid, e);
   }
   const now = Math.floor(Date.now() / 1000);
   const out = new Writer(ctx.io, jsonMode(args));
@@ -151,11 +156,8 @@ async function run(args: ParsedArgs, ctx: Context): Promise<number> {
     }
     // A time beyond what a Date holds (a damaged slot) is NaN: shadow prints "(unknown)" where localtime() fails.
     const when = t === 0 ? "**Never logged in**" : Number.isNaN(t) ? "(unknown)" : lastlogTime(t);
-    // A lastlog slot is printed raw, as shadow prints it; lastlog2's text (which no classic tool prints this way)
-    // under the terminal rule (README, Robustness).
-    const shown = (text: string) => utf8String(chosen.source === "lastlog2" ? terminalText(text) : text);
     await out.text(
-      `${left(user.name, 16)} ${left(shown(e?.line ?? ""), 8, 8)} ${left(shown(e?.host ?? ""), 42)}${when}\n`,
+      `${left(user.name, 16)} ${left(utf8String(e?.line ?? ""), 8, 8)} ${left(utf8String(e?.host ?? ""), 42)}${when}\n`,
     );
   }
   await out.end();
@@ -176,14 +178,25 @@ export const command: Command = {
   -u, --user LOGIN      print the lastlog record of LOGIN (or a uid, or a uid range N-M)
 
 Where the system keeps no /var/log/lastlog but a lastlog2 database (or a newer
-one), that is read. --file FILE reads FILE instead (a lastlog file or a
-lastlog2 database); --layout names a lastlog layout ("lastlog-linux", ...).
+one), that is read, and printed as util-linux's lastlog2 prints it: every user
+the database has, by name (-u: the one user, who must be in the password file),
+with its options:
+
+  -a, --active          leave out the users who never logged in
+  -d, --database FILE   read FILE (as --file)
+  -s, --service         display the PAM service
+
+--file FILE reads FILE instead (a lastlog file or a lastlog2 database);
+--layout names a lastlog layout ("lastlog-linux", ...).
 With --json/--ndjson: one object per user, as lastlogs() gives them
 ({ user, uid, time, line, host, service }; time as ISO-8601 UTC text, null
 when never logged in; service "" from a lastlog file, which keeps none).
 `,
   options: [
+    { key: "active", short: "a", long: "active" },
     { key: "before", short: "b", long: "before", arg: true },
+    { key: "database", short: "d", long: "database", arg: true },
+    { key: "service", short: "s", long: "service" },
     { key: "root", short: "R", long: "root", arg: true },
     { key: "time", short: "t", long: "time", arg: true },
     { key: "user", short: "u", long: "user", arg: true },

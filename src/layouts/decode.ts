@@ -184,6 +184,11 @@ export class RecordView extends RecordBase implements UtmpRecord {
     return this.ut_type === "USER_PROCESS";
   }
 
+  /** Always "": record files keep no PAM service. */
+  get ut_service(): string {
+    return "";
+  }
+
   /** Process id. */
   get ut_pid(): number {
     const { codec, view } = live(this.#chunk, this);

@@ -32,6 +32,8 @@ export interface PlainFields {
    * address whose last 96 bits are zero), 16 for IPv6; none for no address.
    */
   ut_addr?: readonly number[];
+  /** PAM service (wtmpdb's Service, logind's SERVICE); "" when none. */
+  ut_service?: string;
   /** Microseconds since the epoch. */
   usec: number;
   /** The source's name: "logind", "wtmpdb". */
@@ -52,6 +54,7 @@ export class PlainRecord extends RecordBase implements UtmpRecord {
   readonly ut_session = 0;
   readonly ut_exit_code = 0;
   readonly ut_addr_text: string;
+  readonly ut_service: string;
   readonly layout: string;
   readonly offset = -1;
   readonly index: number;
@@ -69,6 +72,7 @@ export class PlainRecord extends RecordBase implements UtmpRecord {
     this.ut_id = fields.ut_id;
     this.ut_user = fields.ut_user;
     this.ut_host = fields.ut_host;
+    this.ut_service = fields.ut_service ?? "";
     this.layout = fields.layout;
     this.index = fields.index;
     this.#usec = fields.usec;

@@ -327,7 +327,7 @@ export function isUserSession(session: LogindSession): boolean {
  * ("/dev/pts/0"; the seat, then the display, for a session without a tty),
  * REMOTE_HOST → `ut_host` (the display for a local graphical session, as
  * GNU `who` shows it), LEADER → `ut_pid`, REALTIME (µs) → `ut_tv`/`ut_time`,
- * the session id → `ut_id`, and REMOTE_HOST → `ut_addr`/`ut_addr_text`
+ * the session id → `ut_id`, SERVICE → `ut_service`, and REMOTE_HOST → `ut_addr`/`ut_addr_text`
  * when it is an IPv4 or IPv6 address literal (the octets and `inet_ntop`
  * text a utmp record holds; 0.0.0.0 for a host name). logind keeps no exit
  * status or session id: those are 0.
@@ -363,6 +363,7 @@ export function sessionRecord(session: LogindSession, index: number): UtmpRecord
     ut_type: "USER_PROCESS",
     ut_type_raw: -1,
     ut_user: v.USER ?? "",
+    ut_service: v.SERVICE ?? "",
     ut_line: v.TTY ? devicePath(v.TTY) : v.SEAT || v.DISPLAY || "",
     ut_id: session.id,
     ut_host: v.REMOTE_HOST || v.DISPLAY || "",
@@ -538,6 +539,7 @@ function logindEntry(
       ut_type: kind,
       ut_type_raw: -1,
       ut_user: v.USER ?? "",
+      ut_service: v.SERVICE ?? "",
       ut_line: line,
       ut_id: session.id,
       ut_host: host,

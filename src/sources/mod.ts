@@ -41,7 +41,18 @@ export {
   readLogindSessions,
   sessionRecord,
 } from "./logind.ts";
-export { WTMPDB_PATH, wtmpdbBatches, type WtmpdbOptions, wtmpdbRecords, wtmpdbSessions, WtmpdbType } from "./wtmpdb.ts";
+export {
+  WTMPDB_PATH,
+  wtmpdbBatches,
+  type WtmpdbLastOptions,
+  wtmpdbLastSessions,
+  type WtmpdbOptions,
+  wtmpdbRecords,
+  type WtmpdbRow,
+  type WtmpdbSession,
+  wtmpdbSessions,
+  WtmpdbType,
+} from "./wtmpdb.ts";
 export { LASTLOG2_PATH, lastlog2Entries, type Lastlog2Options, type LastLogin, PASSWD_PATH } from "./lastlog2.ts";
 
 /** Where each kind of login data comes from, by kind (see {@link chooseSource}). */

@@ -14,14 +14,16 @@
  * @module
  */
 
+import type { Session } from "../last.ts";
 import { devicePath, type UtmpRecord } from "../record.ts";
 import type { UtTypeName } from "../types.ts";
 import type { UtmpWarning } from "../errors.ts";
-import { PlainRecord, whole } from "./_plain.ts";
+import { addressOctets, PlainRecord, whole } from "./_plain.ts";
 import {
   copyRows,
   type Database,
   type ExpectedTable,
+  identifier,
   numberValue,
   openDatabase,
   orderRows,
@@ -81,6 +83,8 @@ interface WtmpRow {
   Logout: number | null;
   TTY: string | null;
   RemoteHost: string | null;
+  /** The PAM service; null for NULL, or in a table without the column (wtmpdb before 0.9). */
+  Service: string | null;
   /** What was wrong with the row's values (bits of {@link BAD}). */
   bad: number;
 }
@@ -104,8 +108,15 @@ const NOT_DEVICES = new Set(["ssh", "cron"]);
 /** Rows copied per query (the read lock is released between them), and records handed out per batch. */
 const PAGE = 1000;
 
-/** The table and the columns the reader takes from it. */
+/** The table and the columns the reader needs (and Service, where the table has it). */
 const TABLE: ExpectedTable = { name: "wtmp", columns: ["ID", "Type", "User", "Login", "Logout", "TTY", "RemoteHost"] };
+
+/** Whether the table has wtmpdb's Service column (every wtmpdb since 0.9 writes it). */
+function hasService(db: Database): boolean {
+  return db.all<{ name: string }>(`PRAGMA main.table_xinfo(${identifier(TABLE.name)})`).some((c) =>
+    String(c.name).toLowerCase() === "service"
+  );
+}
 
 /**
  * The columns, each converted by SQLite itself as wtmpdb's C reads them
@@ -115,24 +126,29 @@ const TABLE: ExpectedTable = { name: "wtmp", columns: ["ID", "Type", "User", "Lo
  * to return). Numbers come as reals, made whole by {@link whole}; the ID as
  * its decimal text, exact; text within {@link textValue}'s bounds.
  */
-const COLUMNS = [
-  `CASE typeof(ID) WHEN 'integer' THEN CAST(ID AS TEXT) ELSE ${textValue("ID")} END AS ID`,
-  `${numberValue("Type")} AS Type`,
-  `${textValue("User")} AS User`,
-  `${numberValue("Login")} AS Login`,
-  `${numberValue("Logout")} AS Logout`,
-  `${textValue("TTY")} AS TTY`,
-  `${textValue("RemoteHost")} AS RemoteHost`,
-  `(typeof(ID) <> 'integer') * ${BAD.ID} + (typeof(Login) NOT IN ('integer', 'real')) * ${BAD.LOGIN} + ` +
-  `(${textCut("User")} OR ${textCut("TTY")} OR ${textCut("RemoteHost")}) * ${BAD.TEXT} AS bad`,
-].join(", ");
+const columns = (service: boolean): string =>
+  [
+    `CASE typeof(ID) WHEN 'integer' THEN CAST(ID AS TEXT) ELSE ${textValue("ID")} END AS ID`,
+    `${numberValue("Type")} AS Type`,
+    `${textValue("User")} AS User`,
+    `${numberValue("Login")} AS Login`,
+    `${numberValue("Logout")} AS Logout`,
+    `${textValue("TTY")} AS TTY`,
+    `${textValue("RemoteHost")} AS RemoteHost`,
+    `${service ? textValue("Service") : "NULL"} AS Service`,
+    `(typeof(ID) <> 'integer') * ${BAD.ID} + (typeof(Login) NOT IN ('integer', 'real')) * ${BAD.LOGIN} + ` +
+    `(${textCut("User")} OR ${textCut("TTY")} OR ${textCut("RemoteHost")}${
+      service ? ` OR ${textCut("Service")}` : ""
+    }) * ${BAD.TEXT} AS bad`,
+  ].join(", ");
 
 /** The columns of `temp.rows` that {@link COLUMNS} fills. */
-const DEFINITION = "ID TEXT, Type REAL, User TEXT, Login REAL, Logout REAL, TTY TEXT, RemoteHost TEXT, bad INTEGER";
+const DEFINITION =
+  "ID TEXT, Type REAL, User TEXT, Login REAL, Logout REAL, TTY TEXT, RemoteHost TEXT, Service TEXT, bad INTEGER";
 
 /** Every row of `wtmp` into `temp.rows` (see `copyRows`): what every query then reads, never the file's columns. */
 function copyWtmp(db: Database): void {
-  copyRows(db, { table: "wtmp", definition: DEFINITION, columns: COLUMNS });
+  copyRows(db, { table: "wtmp", definition: DEFINITION, columns: columns(hasService(db)) });
 }
 
 /**
@@ -156,7 +172,7 @@ function orderEvents(db: Database, logouts: boolean): number {
 /** The records {@link orderEvents} put in order, a page at a time, oldest or newest first. */
 function* eventPages(db: Database, count: number, newestFirst: boolean): Generator<(WtmpRow & { k: number })[]> {
   const select = "SELECT e.k AS k, CAST(r.rid AS TEXT) AS rowid, r.ID, r.Type, r.User, r.Login, r.Logout, r.TTY, " +
-    "r.RemoteHost, r.bad FROM temp.events e JOIN temp.rows r ON r.rid = e.rid WHERE e.seq BETWEEN ? AND ?";
+    "r.RemoteHost, r.Service, r.bad FROM temp.events e JOIN temp.rows r ON r.rid = e.rid WHERE e.seq BETWEEN ? AND ?";
   for (const page of pages<WtmpRow & { k: number }>(db, count, select, newestFirst, PAGE)) yield page.map(wtmpRow);
 }
 
@@ -177,6 +193,12 @@ function line(tty: string | null): string {
   return NOT_DEVICES.has(tty) ? tty : devicePath(tty);
 }
 
+/** RemoteHost as `ut_addr`, when it is an IP address literal (as logind's REMOTE_HOST is read). */
+function addressOf(host: string | null): { ut_addr?: number[] } {
+  const addr = host === null ? undefined : addressOctets(host);
+  return addr === undefined ? {} : { ut_addr: addr };
+}
+
 /** The login record of a row. */
 function loginRecord(row: WtmpRow, index: number): UtmpRecord {
   const boot = row.Type === WtmpdbType.BOOT_TIME;
@@ -187,7 +209,9 @@ function loginRecord(row: WtmpRow, index: number): UtmpRecord {
     ut_line: line(row.TTY),
     ut_id: boot ? "~~" : row.ID ?? "",
     ut_host: row.RemoteHost ?? "",
+    ut_service: row.Service ?? "",
     ut_pid: 0,
+    ...(boot ? {} : addressOf(row.RemoteHost)),
     usec: row.Login ?? 0,
     layout: "wtmpdb",
     index,
@@ -204,6 +228,7 @@ function logoutRecord(row: WtmpRow, index: number): UtmpRecord {
     ut_line: line(row.TTY),
     ut_id: boot ? "~~" : row.ID ?? "",
     ut_host: boot ? row.RemoteHost ?? "" : "",
+    ut_service: row.Service ?? "",
     ut_pid: 0,
     usec: row.Logout ?? 0,
     layout: "wtmpdb",
@@ -320,11 +345,13 @@ export async function* wtmpdbBatches(
  *
  * Fields: `ut_type_raw` is the row's wtmpdb type (1 BOOT_TIME, 2 RUNLEVEL,
  * 3 USER_PROCESS); User → `ut_user`; TTY → `ut_line` as a device path
- * (generic values such as "ssh" stay as they are); RemoteHost → `ut_host`;
+ * (generic values such as "ssh" stay as they are); RemoteHost → `ut_host`
+ * (and `ut_addr`/`ut_addr_text` when it is an IPv4 or IPv6 address literal,
+ * as logind's REMOTE_HOST is read); Service → `ut_service`;
  * `ut_id` is the row ID in decimal, the same on a login and its logout, so
  * they pair exactly even when TTY is a generic "ssh" ("~~" on boot and
  * shutdown records, as in wtmp); Login/Logout µs → `ut_tv`/`ut_time`.
- * wtmpdb keeps no pid, exit status, session or address: those are 0.
+ * wtmpdb keeps no pid, exit status or session: those are 0.
  *
  * Rows are read a page at a time and no read lock is held between pages,
  * so a slow loop never blocks wtmpdb's writers. Rows are taken in ID order,
@@ -415,8 +442,8 @@ export async function* wtmpdbSessions(
     copyWtmp(db);
     // The last boot: one scan, keeping one row.
     const boot = db.all<WtmpRow>(
-      "SELECT CAST(rid AS TEXT) AS rowid, ID, Type, User, Login, Logout, TTY, RemoteHost, bad FROM temp.rows " +
-        `WHERE Type = ${WtmpdbType.BOOT_TIME} ORDER BY Login DESC, rid DESC LIMIT 1`,
+      "SELECT CAST(rid AS TEXT) AS rowid, ID, Type, User, Login, Logout, TTY, RemoteHost, Service, bad " +
+        `FROM temp.rows WHERE Type = ${WtmpdbType.BOOT_TIME} ORDER BY Login DESC, rid DESC LIMIT 1`,
     ).map(wtmpRow);
     if (boot[0] !== undefined) yield loginRecord(boot[0], 0);
     // The sessions open since, ordered however many there are.
@@ -429,4 +456,188 @@ export async function* wtmpdbSessions(
   } finally {
     await db.close();
   }
+}
+
+/** A row of wtmpdb's table as read: times in µs, text cut to 256 characters (see {@link wtmpdbRecords}). */
+export interface WtmpdbRow {
+  /** The row's ID in decimal (its text when it is no integer); null for NULL. */
+  id: string | null;
+  /** wtmpdb's type of the row ({@link WtmpdbType}): 1 a boot, 3 a session. */
+  type: number;
+  /** User ("reboot" for a boot). */
+  user: string;
+  /** When it began, in µs since the epoch; null for NULL. */
+  login: number | null;
+  /** When it ended, in µs; null while it is open. */
+  logout: number | null;
+  /** TTY as stored ("pts/0", "tty1", "ssh", "~" for a boot); null for NULL. */
+  tty: string | null;
+  /** RemoteHost as stored (a host name or address; the kernel release for a boot); null for NULL. */
+  remoteHost: string | null;
+  /** The PAM service ("sshd", "login"); null for NULL or where the table has no Service column. */
+  service: string | null;
+}
+
+/** One line of `wtmpdb last`: a {@link Session} and the row it was made from. */
+export interface WtmpdbSession extends Session {
+  /** The row (for a "shutdown" session: the boot row whose Logout began it). */
+  row: WtmpdbRow;
+}
+
+/** Options of {@link wtmpdbLastSessions}. */
+export interface WtmpdbLastOptions {
+  /** Leave out rows whose Login is before this time (as `wtmpdb last --since`). */
+  since?: Date | undefined;
+  /** Leave out rows whose Login is after this time (as `wtmpdb last --until`). */
+  until?: Date | undefined;
+  /** As {@link WtmpdbOptions.onWarning}. */
+  onWarning?: ((warning: UtmpWarning) => void) | undefined;
+}
+
+/**
+ * The sessions of a wtmpdb database as `wtmpdb last -x` lists them, each
+ * row one session (no pairing: wtmpdb keeps Login and Logout in one row),
+ * in wtmpdb's order: `ORDER BY Login DESC, Logout ASC` (an open row first
+ * among rows that began together), then the order the rows were written.
+ *
+ * - a session row (type 3) is a "login", a boot row (type 1) a "reboot", a
+ *   run level row (type 2) a "runlevel"; any other row a "login";
+ * - `end` "logout" for a closed row (its `logout` the DEAD_PROCESS, or for
+ *   a boot the "shutdown" record, at Logout); for an open row "crash" when
+ *   a boot comes before it in that order (`logout` that boot), else "still
+ *   logged in" (a session), "still running" (a boot) or "none" (another
+ *   type): as wtmpdb decides, from the boots in the database, not from the
+ *   running system;
+ * - after a closed boot row that a newer boot followed, a "shutdown"
+ *   session from its Logout to that boot (`wtmpdb last -x`'s "system down").
+ *
+ * The records are those of {@link wtmpdbRecords} (`ut_service` the row's
+ * Service, `ut_addr` its RemoteHost when that is an IP address); `row` is
+ * the row as read.
+ *
+ * @example A boot, a session that ended and one still open
+ * ```ts
+ * import { wtmpdbLastSessions } from "@utmp/utmp/sources";
+ * import assert from "node:assert/strict";
+ * import { mkdtempSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ *
+ * const { DatabaseSync } = await import("node:sqlite" as string); // Deno; Node >= 22.5
+ * const path = join(mkdtempSync(join(tmpdir(), "wtmpdb-")), "wtmp.db");
+ * const db = new DatabaseSync(path);
+ * db.exec(`CREATE TABLE wtmp(ID INTEGER PRIMARY KEY, Type INTEGER, User TEXT NOT NULL, Login INTEGER,
+ *   Logout INTEGER, TTY TEXT, RemoteHost TEXT, Service TEXT) STRICT`);
+ * db.exec(`INSERT INTO wtmp (Type, User, Login, Logout, TTY, RemoteHost, Service) VALUES
+ *   (1, 'reboot', 1700000000000000, NULL, '~', '6.12.0', NULL),
+ *   (3, 'alice', 1700000060000000, 1700003600000000, 'pts/0', '192.0.2.7', 'sshd'),
+ *   (3, 'bob', 1700000100000000, NULL, 'tty1', NULL, 'login')`);
+ * db.close();
+ *
+ * const seen = []; // the system's: wtmpdbLastSessions()
+ * for await (const s of wtmpdbLastSessions(path)) {
+ *   seen.push(`${s.kind} ${s.login.ut_user} ${s.login.ut_service} ${s.end} ${s.duration}`);
+ * }
+ * assert.deepEqual(seen, [
+ *   "login bob login still logged in null",
+ *   "login alice sshd logout 3540",
+ *   "reboot reboot  still running null",
+ * ]);
+ * ```
+ *
+ * @param path The database (default {@link WTMPDB_PATH}).
+ * @param options A time window, and where warnings go.
+ * @returns The sessions, newest first.
+ * @throws {UtmpFileError} When the file cannot be opened, or with code "ENOSYS" when the runtime has no SQLite.
+ * @throws {UtmpFormatError} When the file is not a wtmpdb database.
+ */
+export async function* wtmpdbLastSessions(
+  path: string = WTMPDB_PATH,
+  options: WtmpdbLastOptions = {},
+): AsyncGenerator<WtmpdbSession, void, undefined> {
+  const db = await openDatabase(path, "wtmpdb", TABLE);
+  try {
+    copyWtmp(db);
+    const count = orderRows(
+      db,
+      "rid INTEGER",
+      "SELECT rid FROM temp.rows ORDER BY Login DESC, Logout ASC, rid ASC",
+    );
+    const select = "SELECT CAST(r.rid AS TEXT) AS rowid, r.ID, r.Type, r.User, r.Login, r.Logout, r.TTY, " +
+      "r.RemoteHost, r.Service, r.bad FROM temp.events e JOIN temp.rows r ON r.rid = e.rid WHERE e.seq BETWEEN ? AND ?";
+    const since = options.since === undefined ? -Infinity : options.since.getTime() * 1000;
+    const until = options.until === undefined ? Infinity : options.until.getTime() * 1000;
+    /** The boot row met last: the oldest boot newer than the row at hand. */
+    let newerBoot: UtmpRecord | undefined;
+    let index = 0;
+    for (const page of pages<WtmpRow>(db, count, select, false, PAGE)) {
+      for (const raw of page) {
+        const row = wtmpRow(raw);
+        if (row.bad !== 0) {
+          options.onWarning?.({ kind: "bad-value", offset: -1, recordIndex: index, reason: badValues(row) });
+        }
+        const login = loginRecord(row, index++);
+        const boot = row.Type === WtmpdbType.BOOT_TIME;
+        const at = row.Login ?? 0;
+        const shown = since <= at && at <= until;
+        if (shown) {
+          const logout = row.Logout !== null ? logoutRecord(row, index++) : newerBoot ?? null;
+          const end: Session["end"] = row.Logout !== null
+            ? "logout"
+            : newerBoot !== undefined
+            ? "crash"
+            : row.Type === WtmpdbType.USER_PROCESS
+            ? "still logged in"
+            : boot
+            ? "still running"
+            : "none";
+          yield session(kindOf(row.Type), login, logout, end, publicRow(row));
+          if (boot && row.Logout !== null && newerBoot !== undefined) {
+            yield session("shutdown", logoutRecord(row, index++), newerBoot, "logout", publicRow(row));
+          }
+        }
+        if (boot) newerBoot = login;
+      }
+    }
+  } finally {
+    await db.close();
+  }
+}
+
+function kindOf(type: number): Session["kind"] {
+  return type === WtmpdbType.BOOT_TIME ? "reboot" : type === WtmpdbType.RUNLEVEL ? "runlevel" : "login";
+}
+
+function session(
+  kind: Session["kind"],
+  login: UtmpRecord,
+  logout: UtmpRecord | null,
+  end: Session["end"],
+  row: WtmpdbRow,
+): WtmpdbSession {
+  const from = login.ut_tv.tv_sec * 1e6 + login.ut_tv.tv_usec;
+  const to = logout === null ? null : logout.ut_tv.tv_sec * 1e6 + logout.ut_tv.tv_usec;
+  return {
+    kind,
+    login,
+    logout,
+    end,
+    loginTime: login.ut_time,
+    logoutTime: logout?.ut_time ?? null,
+    duration: to === null ? null : Math.trunc((to - from) / 1e6),
+    row,
+  };
+}
+
+function publicRow(row: WtmpRow): WtmpdbRow {
+  return {
+    id: row.ID,
+    type: row.Type,
+    user: row.User,
+    login: row.Login,
+    logout: row.Logout,
+    tty: row.TTY,
+    remoteHost: row.RemoteHost,
+    service: row.Service,
+  };
 }

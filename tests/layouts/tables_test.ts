@@ -155,6 +155,7 @@ function expected(layout: Layout, input: RecordInput): Omit<UtmpRecordObject, "l
     ut_addr: [...addr],
     ut_addr_text: addr.length === 16 ? "fe80::1" : addr.join("."),
     ut_user_process: type === "USER_PROCESS",
+    ut_service: "",
   };
 }
 

@@ -192,25 +192,27 @@ test("logindRecords() maps every field of each user session and leaves the other
       ut_tv: { tv_sec: Math.floor(usec / 1e6), tv_usec: usec % 1e6 },
       ut_time: new Date(Math.floor(usec / 1000)),
     });
-    const seat = (usec: number, user: string, id: string, pid: number) => ({
+    const seat = (usec: number, user: string, id: string, pid: number, service: string) => ({
       ...common,
       ...at(usec),
       index: 0,
       ut_user: user,
+      ut_service: service,
       ut_line: "seat0",
       ut_id: id,
       ut_host: "",
       ut_pid: pid,
     });
     assert.deepEqual(got, [
-      seat(1699999990000000, "gdm", "c2", 0),
-      seat(1700000000000000, "bob", "1017", 801),
-      { ...seat(1700000000000000, "bob", "1017", 801), ut_line: "/dev/tty1" },
+      seat(1699999990000000, "gdm", "c2", 0, ""),
+      seat(1700000000000000, "bob", "1017", 801, "login"),
+      { ...seat(1700000000000000, "bob", "1017", 801, "login"), ut_line: "/dev/tty1" },
       {
         ...common,
         ...at(1700000123456789),
         index: 0,
         ut_user: "alice",
+        ut_service: "sshd",
         ut_line: "/dev/pts/0",
         ut_id: "1023",
         ut_host: "198.51.100.4",
@@ -223,6 +225,7 @@ test("logindRecords() maps every field of each user session and leaves the other
         ...at(1700000200000001),
         index: 0,
         ut_user: "root",
+        ut_service: "sshd",
         ut_line: "/dev/pts/1",
         ut_id: "1024",
         ut_host: "2001:db8::7",
@@ -230,12 +233,13 @@ test("logindRecords() maps every field of each user session and leaves the other
         ut_addr: [0x20, 1, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7],
         ut_addr_text: "2001:db8::7",
       },
-      seat(1700000300000000, "carol", "1031", 2000),
+      seat(1700000300000000, "carol", "1031", 2000, "gdm-password"),
       {
         ...common,
         ...at(1700000600000000),
         index: 0,
         ut_user: "alice",
+        ut_service: "sshd",
         ut_line: "sshd",
         ut_id: "1050",
         ut_host: "203.0.113.9",
@@ -260,9 +264,17 @@ test("logindRecords() equals the same sessions written as utmp by utmpdump -r, f
     assert.equal(logind.length, utmp.length);
     for (let i = 0; i < utmp.length; i++) {
       const u = utmp[i]!;
-      // What necessarily differs: where each came from, and utmp's type number (logind has none).
-      // utmpdump -r pads a short ut_id with spaces.
-      const expected = { ...u, layout: "logind", offset: -1, ut_type_raw: -1, index: 0, ut_id: u.ut_id.trimEnd() };
+      // What necessarily differs: where each came from, utmp's type number (logind has none), and the PAM
+      // service (a utmp record keeps none). utmpdump -r pads a short ut_id with spaces.
+      const expected = {
+        ...u,
+        layout: "logind",
+        offset: -1,
+        ut_type_raw: -1,
+        ut_service: logind[i]!.ut_service,
+        index: 0,
+        ut_id: u.ut_id.trimEnd(),
+      };
       // A seat or a service is not a device, which a utmp reader cannot know: "seat0" there reads as "/dev/seat0".
       if (u.ut_line === "/dev/seat0" || u.ut_line === "/dev/sshd") expected.ut_line = u.ut_line.slice(5);
       assert.deepEqual(logind[i], expected);
