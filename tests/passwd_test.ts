@@ -26,6 +26,7 @@ function getent(passwd?: string): { name: string; uid: number }[] {
     passwd,
   ], {
     encoding: "latin1",
+    maxBuffer: 1 << 30,
   });
   return out.split("\n").filter((line) => line !== "").map((line) => {
     const [name, , uid] = line.split(":");
@@ -57,6 +58,9 @@ const CRAFTED = [
   "max:x:4294967295:0::/:/bin/sh",
   "over:x:4294967296:0::/:/bin/sh",
   "huge:x:99999999999999999999999:0::/:/bin/sh",
+  "padded:x:000000000000000000000000012:0::/:/bin/sh",
+  "minuszeros:x:-000000:0::/:/bin/sh",
+  "wrapspadded:x:-0018446744073709551615:0::/:/bin/sh",
   "badgid:x:9:-1::/:/bin/sh",
   "bob:x:1001:1001::/home/bob:/bin/sh",
   "bob:x:1009:1009::/home/bob2:/bin/sh",
@@ -89,6 +93,21 @@ test("passwdEntries() takes and skips the lines getpwent takes and skips", () =>
     const compat = (name: string): boolean => name[0] === "+" || name[0] === "-";
     const ours = passwdEntries(byteString(readFileSync(file))).map((e) => compat(e.name) ? { ...e, uid: 0 } : e);
     assert.deepEqual(ours, entries);
+  } finally {
+    t.cleanup();
+  }
+}, { ignore: !canUnshare });
+
+test("passwdEntries() and uidsByName() read a password file of 200,000 users as getpwent does", () => {
+  const t = tempDir();
+  try {
+    const lines = Array.from(
+      { length: 200_000 },
+      (_, i) => `u${i}:x:${100000 + i}:${i % 7}:U ${i},,,:/home/u${i}:/bin/sh`,
+    );
+    const file = t.file("passwd", lines.join("\n") + "\n");
+    assert.deepEqual(passwdEntries(byteString(readFileSync(file))), getent(file));
+    assert.equal(uidsByName(byteString(readFileSync(file))).get("u199999"), 299999);
   } finally {
     t.cleanup();
   }
