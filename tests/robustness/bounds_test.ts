@@ -8,9 +8,9 @@
 
 import { CHUNK_BYTES } from "../../src/layouts/decode.ts";
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, truncateSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { LastlogFile, UtmpFile, UtmpFormatError, type UtmpRecordObject } from "../../mod.ts";
+import { LastlogFile, UtmpFile, UtmpFormatError, type UtmpRecordObject, watch } from "../../mod.ts";
 import { wtmpdbRecords, wtmpdbSessions } from "../../src/sources/mod.ts";
 import { lastlog2Entries } from "../../src/sources/lastlog2.ts";
 import { decodeRecords, encodeRecord, encodeRecords, LAYOUTS } from "../../src/layouts/mod.ts";
@@ -258,3 +258,35 @@ function checkPlain(u: UtmpRecordObject): UtmpRecordObject {
   assert.ok(Number.isInteger(u.ut_type_raw), `ut_type_raw ${u.ut_type_raw}`);
   return u;
 }
+
+test("watch() slots over a 4 GB sparse utmp compares its first 64 MiB once, says so, and reads nothing while it stays", async () => {
+  const t = tempDir();
+  try {
+    const path = t.file(
+      "utmp",
+      encodeRecord(LAYOUTS.linux, { ut_type: "USER_PROCESS", ut_user: "alice", ut_line: "pts/0", tv_sec: 1700000000 }),
+    );
+    truncateSync(path, 384 * 11_184_811); // 4 GB of glibc slots
+    const past = new Date(Date.now() - 3600_000);
+    utimesSync(path, past, past);
+    const controller = new AbortController();
+    const events = watch(path, { mode: "slots", interval: 20, signal: controller.signal, from: "start" });
+    const users: string[] = [];
+    const reads = await countingReads(async () => {
+      const reading = (async () => {
+        for await (const e of events) users.push(e.record.ut_user);
+      })();
+      await events.ready;
+      // Some 20 looks: before, each compared every slot of the 4 GB (half a core, forever).
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      controller.abort();
+      await reading;
+    });
+    assert.deepEqual(users, ["alice"]);
+    const compared = 64 * 2 ** 20;
+    assert.ok(bytesRead(reads) <= compared + CHUNK_BYTES, `${bytesRead(reads)} bytes read`);
+    assert.deepEqual(events.warnings.map((w) => [w.kind, w.offset]), [["sparse", Math.floor(compared / 384) * 384]]);
+  } finally {
+    t.cleanup();
+  }
+});
