@@ -104,3 +104,39 @@ export function cliMessage(error: unknown, command = "COMMAND"): string {
   for (const [phrase, words] of PHRASES) text = text.replace(phrase, words(command));
   return text;
 }
+
+/** The C library's words (`strerror`) for the errors a write to standard output meets, by code. */
+const WRITE_ERRORS: Readonly<Record<string, string>> = {
+  ENOSPC: "No space left on device",
+  EDQUOT: "Disk quota exceeded",
+  EFBIG: "File too large",
+  EIO: "Input/output error",
+  EBADF: "Bad file descriptor",
+  EPIPE: "Broken pipe",
+  EAGAIN: "Resource temporarily unavailable",
+  EINVAL: "Invalid argument",
+  EPERM: "Operation not permitted",
+  EACCES: "Permission denied",
+  ENXIO: "No such device or address",
+  EROFS: "Read-only file system",
+};
+
+/**
+ * The line for a failed write to standard output, as coreutils words it
+ * ("write error: No space left on device"), with the error's code.
+ *
+ * @param error The runtime's error (Node's `ENOSPC: no space left on device, write`, Deno's `No space left on
+ *   device (os error 28)`).
+ * @returns "write error: No space left on device (ENOSPC)".
+ */
+export function writeErrorMessage(error: unknown): string {
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code === "string" && Object.hasOwn(WRITE_ERRORS, code)) {
+    return `write error: ${WRITE_ERRORS[code]} (${code})`;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  // Node: "ECODE: text, write"; Deno: "Text (os error N)".
+  const text = message.replace(/^E[A-Z]+: /, "").replace(/, write$/, "").replace(/ \(os error \d+\)$/, "");
+  const said = text.charAt(0).toUpperCase() + text.slice(1);
+  return typeof code === "string" && /^E[A-Z]+$/.test(code) ? `write error: ${said} (${code})` : `write error: ${said}`;
+}

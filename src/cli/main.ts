@@ -28,7 +28,7 @@ import { VERSION } from "./_version.ts";
 import { runtime, tryGetEnv } from "../_internal/runtime.ts";
 import { UtmpFormatError } from "../errors.ts";
 import { forgetLocale, forgetZone, terminalLine } from "./_text.ts";
-import { cliMessage } from "./_messages.ts";
+import { cliMessage, writeErrorMessage } from "./_messages.ts";
 
 export { EXIT, type Output };
 
@@ -234,7 +234,13 @@ export async function main(argv: readonly string[], given: Output): Promise<numb
       io.err(`Try '${where} --help' for more information.\n`);
       return EXIT.USAGE;
     }
-    if (error instanceof OutputClosed) return EXIT.OK;
+    if (error instanceof OutputError) {
+      // The reader went away (`utmp last | head`): stop quietly. Any other failed write (a full disk, a terminal
+      // gone, a descriptor that takes no writes) is said once, and the command fails, as coreutils' do.
+      if (isClosedPipe(error.cause)) return EXIT.OK;
+      io.err(`${where}: ${writeErrorMessage(error.cause)}\n`);
+      return EXIT.CANNOT_READ;
+    }
     if (tryGetEnv("UTMP_DEBUG")) {
       for (const line of String((error as Error)?.stack ?? error).split("\n")) io.err(`${line}\n`);
     }
@@ -253,9 +259,9 @@ async function describe(error: unknown, command: string | undefined): Promise<st
   return cliMessage(error, command);
 }
 
-/** Standard output was closed by the reader (`utmp last | head`): stop quietly. */
-class OutputClosed extends Error {
-  override readonly name = "OutputClosed";
+/** A write to standard output failed; `cause` is the runtime's error (EPIPE, ENOSPC, EIO, EBADF, ...). */
+class OutputError extends Error {
+  override readonly name = "OutputError";
 }
 
 function isClosedPipe(error: unknown): boolean {
@@ -266,8 +272,10 @@ function isClosedPipe(error: unknown): boolean {
 /**
  * Runs the command line of this process (`process.argv`) on its standard
  * streams and sets `process.exitCode`. Standard output is written with
- * back-pressure, so a large dump does not pile up in memory, and a closed
- * pipe (`utmp last | head`) ends the command quietly.
+ * back-pressure, so a large dump does not pile up in memory. A closed pipe
+ * (`utmp last | head`) ends the command quietly; any other failed write
+ * (ENOSPC, EIO, EBADF) ends it at once with one line on standard error and
+ * exit code 1, in every runtime.
  *
  * @example The entry of a `utmp` executable
  * ```ts ignore
@@ -279,18 +287,23 @@ function isClosedPipe(error: unknown): boolean {
  */
 export async function run(): Promise<void> {
   const stdout = process.stdout;
-  stdout.on?.("error", (error: unknown) => {
-    if (isClosedPipe(error)) process.exit(EXIT.OK);
-    throw error;
-  });
+  // The first failed write. Each write waits for its own callback, which gets its error; nothing is written after
+  // one failed (Deno never calls back a write to a stream that failed). The stream's "error" event, emitted as
+  // well, only records it: a handler that throws leaves Bun retrying the write forever.
+  let failed: unknown;
+  stdout.on?.("error", (error: unknown) => void (failed ??= error));
   process.exitCode = await main(process.argv.slice(2), {
     out: (chunk) =>
       new Promise<void>((resolve, reject) => {
+        const fail = (error: unknown) => {
+          failed ??= error;
+          reject(new OutputError("Cannot write to standard output", { cause: failed }));
+        };
+        if (failed !== undefined) return fail(failed);
         try {
-          if (stdout.write(chunk)) resolve();
-          else stdout.once("drain", () => resolve());
+          stdout.write(chunk, (error?: Error | null) => error ? fail(error) : resolve());
         } catch (error) {
-          reject(isClosedPipe(error) ? new OutputClosed() : error);
+          fail(error);
         }
       }),
     err: (text) => void process.stderr.write(text),
@@ -298,8 +311,9 @@ export async function run(): Promise<void> {
   });
   // The command is done. Deno's file watcher never lets go once a FIFO appears in the directory it watches
   // (`utmp watch` after its wtmp was replaced by one): end now, so that a supervisor sees the exit and restarts
-  // the watch. (Deno writes standard output synchronously: nothing written is lost.)
-  if (runtime === "deno") process.exit(process.exitCode);
+  // the watch. (Deno writes standard output synchronously: nothing written is lost.) After a failed write, end
+  // now in every runtime: a stream that failed may hold the process open, and nothing more can be written.
+  if (runtime === "deno" || failed !== undefined) process.exit(process.exitCode);
 }
 
 // No top-level await here: `require("@utmp/utmp/cli")` must work on Node >= 20.19.
