@@ -363,13 +363,14 @@ test(
       const dev = join(t.dir, "host/dev");
       mkdirSync(dev);
       const reference = utmpdumpReverse(SAME_SESSIONS_AS_UTMP, t.file("utmp"));
-      // The tree's /dev is a mount, as in a container that sees the host's: a private mount namespace binds /dev there.
+      // The tree's /dev is a mount, as in a container that sees the host's: a private mount namespace binds /dev there,
+      // with its submounts (--rbind): /dev/pts, where an open pty (a login over SSH, script(1)) has its node.
       const ran = spawnSync("unshare", [
         "-m",
         "--",
         "sh",
         "-c",
-        'mount --make-rprivate / && mount --bind /dev "$0" && exec "$@"',
+        'mount --make-rprivate / && mount --rbind /dev "$0" && exec "$@"',
         dev,
         process.execPath,
         "run",
