@@ -10,13 +10,13 @@ import { type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, type Context, EXIT, jsonMode, lastValue, Writer } from "./_command.ts";
 import { openRecords } from "./_read.ts";
 import { sourceOf } from "./_sources.ts";
-import { logindRecords } from "../sources/logind.ts";
+import { isUserSession, readLogindSessions, sessionRecord } from "../sources/logind.ts";
 import { wtmpdbSessions } from "../sources/wtmpdb.ts";
 import { type System, systemFor } from "./_system.ts";
 import { isStale } from "../sources/_proc.ts";
 import { formatAddress } from "../layouts/_addr.ts";
 import { isCTimeLocale, right, terminalField, TimeText } from "./_text.ts";
-import { safeJson } from "../_internal/escape.ts";
+import { quotePath, safeJson } from "../_internal/escape.ts";
 
 const utf8 = new TextDecoder();
 
@@ -348,8 +348,28 @@ export async function* whoRecords(
   const checkPids = file === undefined;
   const batches = source === "utmp"
     ? openRecords(args, ctx, path)
-    : allAtOnce(source === "logind" ? logindRecords(path) : wtmpdbSessions(path));
+    : source === "logind"
+    ? logindBatch(ctx, path, file !== undefined)
+    : allAtOnce(wtmpdbSessions(path));
   for await (const batch of batches) yield checkPids ? liveOnly(batch, system) : batch;
+}
+
+/**
+ * The user sessions of a logind session directory, as one batch. A
+ * directory named as FILE that holds no session file at all (`who /var/log`)
+ * is said on standard error; the output is what coreutils prints for it
+ * (nothing; exit 0).
+ */
+async function* logindBatch(ctx: Context, dir: string, named: boolean): AsyncGenerator<UtmpRecord[]> {
+  const sessions = await readLogindSessions(dir);
+  if (named && sessions.length === 0) {
+    ctx.io.err(
+      `utmp ${ctx.command}: ${
+        quotePath(dir)
+      } holds no systemd-logind session files (a directory is read as logind's session directory)\n`,
+    );
+  }
+  yield sessions.filter(isUserSession).map((session, index) => sessionRecord(session, index));
 }
 
 /** A source's records as one batch. */
@@ -468,6 +488,9 @@ export const command: Command = {
 
 If FILE is not given, the system's utmp is read (systemd-logind's sessions
 where there is none) and entries whose process is gone are left out.
+A FILE that is a directory is read as systemd-logind's session directory
+(/run/systemd/sessions, or a copy of it); an SQLite FILE as a wtmpdb database
+(its open sessions).
 If ARG1 ARG2 are given, -m is presumed.
 With --json/--ndjson the records shown are printed as JSON (C field names,
 times as ISO-8601 UTC text); where the IDLE column is shown (-u, -a) a user
