@@ -397,6 +397,66 @@ export const wrong: (r: UtmpRecord) => string = (r) => r.ut_time;
   }
 });
 
+/** TypeScript releases a consumer may type-check the package with, each from npm: the oldest supported, the last 5.x, 6. */
+const CONSUMER_TYPESCRIPTS = ["5.4", "5.8", "6"] as const;
+
+for (const version of CONSUMER_TYPESCRIPTS) {
+  test(`tsc ${version} type-checks the installed package's declarations alone (skipLibCheck false, no @types/node), ESM and CommonJS, targets es2022 to es2025`, () => {
+    const { consumer: dir } = setUp();
+    const tsc = typescript(version);
+    assert.match(
+      inConsumer(dir, "node", [tsc, "--version"]),
+      new RegExp(`Version ${version.replaceAll(".", "\\.")}\\.`),
+    );
+    // Every export, and the class that is AsyncDisposable; nothing of Node's named by the consumer itself.
+    const body = `import { UtmpFile, type UtmpRecord, lastSessions, watch, who } from "${manifest.name}";
+import { decodeRecords, LAYOUTS } from "${manifest.name}/layouts";
+import { formatUtmpdumpLine } from "${manifest.name}/utmpdump";
+import { chooseSource } from "${manifest.name}/sources";
+import { main } from "${manifest.name}/cli";
+
+export async function lines(path: string): Promise<string[]> {
+  const out: string[] = [];
+  const file = new UtmpFile(path);
+  for await (const u of file) out.push(formatUtmpdumpLine(u));
+  await file[Symbol.asyncDispose]();
+  return out;
+}
+export const sizes: number[] = Object.values(LAYOUTS).map((l) => l.size);
+export const decode: typeof decodeRecords = decodeRecords;
+export const live: () => AsyncGenerator<UtmpRecord> = () => who();
+export const history: typeof lastSessions = lastSessions;
+export const follow: typeof watch = watch;
+export const chosen: Promise<{ source: string; path: string }> = chooseSource("sessions");
+export const cli: typeof main = main;
+// @ts-expect-error ut_time is a Date
+export const wrong: (r: UtmpRecord) => string = (r) => r.ut_time;
+`;
+    const sub = join(dir, `alone-ts${version}`);
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(join(sub, "consumer.mts"), body);
+    writeFileSync(join(sub, "consumer.cts"), body);
+    const targets = version === "5.4" ? ["es2022"] : ["es2022", "es2024", ...(version === "6" ? ["es2025"] : [])];
+    for (const target of targets) {
+      const config = `tsconfig.${target}.json`;
+      writeFileSync(
+        join(sub, config),
+        JSON.stringify({
+          compilerOptions: { module: "nodenext", target, strict: true, noEmit: true, skipLibCheck: false, types: [] },
+          files: ["consumer.mts", "consumer.cts"],
+        }),
+      );
+      try {
+        inConsumer(sub, "node", [tsc, "-p", config]);
+      } catch (error) {
+        assert.fail(
+          `tsc ${version} (${target}) rejected the consumer:\n${(error as { stdout?: string }).stdout ?? error}`,
+        );
+      }
+    }
+  });
+}
+
 test("the npm README's examples type-check against the installed package and those that can run here run in Node", () => {
   const { consumer: dir } = setUp();
   const readme = readFileSync(join(NPM, "README.md"), "utf8");
