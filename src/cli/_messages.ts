@@ -15,6 +15,8 @@
  */
 
 import { isPermissionDenial } from "../_internal/runtime.ts";
+import { quotePath } from "../_internal/escape.ts";
+import { UtmpFileError } from "../errors.ts";
 
 /** How each command takes the file to read, where it is not an operand. */
 const FILE_FLAG: Readonly<Record<string, string>> = { last: "-f ", lastb: "-f ", lastlog: "--file ", w: "--file " };
@@ -139,4 +141,29 @@ export function writeErrorMessage(error: unknown): string {
   const text = message.replace(/^E[A-Z]+: /, "").replace(/, write$/, "").replace(/ \(os error \d+\)$/, "");
   const said = text.charAt(0).toUpperCase() + text.slice(1);
   return typeof code === "string" && /^E[A-Z]+$/.test(code) ? `write error: ${said} (${code})` : `write error: ${said}`;
+}
+
+/**
+ * A file a command writes (`dump --reverse -o FILE`) that cannot be written,
+ * as one line in the words of the other errors (`Cannot write "X": no such
+ * directory (ENOENT); check the path`), not the runtime's. A runtime
+ * permission denial is passed through (main() names the flag).
+ *
+ * @param error The runtime's error.
+ * @param path The file.
+ * @returns The error to throw.
+ */
+export function writeFileError(error: unknown, path: string): unknown {
+  if (isPermissionDenial(error)) return error;
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code !== "string") return error;
+  const q = quotePath(path);
+  const why = code === "ENOENT"
+    ? "no such directory (ENOENT); check the path"
+    : code === "EISDIR"
+    ? "it is a directory (EISDIR); name a file to write"
+    : code === "ENOTDIR"
+    ? "a component of the path is not a directory (ENOTDIR)"
+    : `${Object.hasOwn(WRITE_ERRORS, code) ? WRITE_ERRORS[code]!.toLowerCase() : "failed"} (${code})`;
+  return new UtmpFileError(`Cannot write ${q}: ${why}`, code, path, error);
 }
