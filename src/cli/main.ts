@@ -171,11 +171,29 @@ function leadingGlobals(argv: readonly string[], globals: Record<string, string>
  * ```
  *
  * @param argv Arguments after the program name (`["who", "/var/log/wtmp"]`).
- * @param given Where to write (and read, for `dump --reverse`); what goes to standard error is escaped for a
- *   terminal (controls, escapes and bidi characters from paths and files shown as `\x1b`, `\u202e`).
+ * @param given Where to write (and read, for `dump --reverse`); by default the process's standard streams, as
+ *   {@link run} writes them. What goes to standard error is escaped for a terminal (controls, escapes and bidi
+ *   characters from paths and files shown as `\x1b`, `\u202e`).
  * @returns The exit code: 0, 1 when a file cannot be read, 2 for a usage error.
+ * @throws {TypeError} When `argv` is not an array of strings, or `given` has no `out()` and `err()`.
  */
-export async function main(argv: readonly string[], given: Output): Promise<number> {
+export async function main(argv: readonly string[], given: Output = processStreams().io): Promise<number> {
+  if (!Array.isArray(argv) || argv.some((a) => typeof a !== "string")) {
+    throw new TypeError(
+      `Cannot run the command line: main() takes the arguments as an array of strings (["who", "-a"]); got ${
+        Array.isArray(argv)
+          ? "an array holding a non-string"
+          : argv === null || argv === undefined
+          ? String(argv)
+          : `a ${typeof argv}`
+      }`,
+    );
+  }
+  if (typeof given?.out !== "function" || typeof given?.err !== "function") {
+    throw new TypeError(
+      "Cannot run the command line: main()'s second argument, where to write, needs out(chunk) and err(text) (leave it out for the process's standard streams)",
+    );
+  }
   forgetZone(); // the time zone (TZ) may have changed since the last run in this process
   forgetLocale(); // and the locale
   // Every message on standard error is one line, and may quote a path or a value from a file (a symbolic link's
@@ -252,9 +270,8 @@ export async function main(argv: readonly string[], given: Output): Promise<numb
 /** An error's message; a refused layout detection's advice in the command line's words (`--layout`). */
 async function describe(error: unknown, command: string | undefined): Promise<string> {
   if (error instanceof UtmpFormatError && error.refusal !== undefined) {
-    const { describeTrials, refusalAdvice } = await import("../layouts/detect.ts");
-    const { summary, suggested, tried } = error.refusal;
-    return `${summary}; ${refusalAdvice(suggested, "cli")}. ${describeTrials(tried)}`;
+    const { refusalMessage } = await import("../layouts/detect.ts");
+    return refusalMessage(error.refusal, "cli");
   }
   return cliMessage(error, command);
 }
@@ -286,13 +303,28 @@ function isClosedPipe(error: unknown): boolean {
  * @returns When the command has finished.
  */
 export async function run(): Promise<void> {
+  const streams = processStreams();
+  process.exitCode = await main(process.argv.slice(2), streams.io);
+  // The command is done. Deno's file watcher never lets go once a FIFO appears in the directory it watches
+  // (`utmp watch` after its wtmp was replaced by one): end now, so that a supervisor sees the exit and restarts
+  // the watch. (Deno writes standard output synchronously: nothing written is lost.) After a failed write, end
+  // now in every runtime: a stream that failed may hold the process open, and nothing more can be written.
+  if (runtime === "deno" || streams.failed()) process.exit(process.exitCode);
+}
+
+/**
+ * The process's standard streams as an {@link Output}, with back-pressure.
+ * Each write waits for its own callback, which gets its error; nothing is
+ * written after one failed (Deno never calls back a write to a stream that
+ * failed), each later write is refused with the same error. The stream's
+ * "error" event, emitted as well, only records it: a handler that throws
+ * leaves Bun retrying the write forever.
+ */
+function processStreams(): { io: Output; failed(): boolean } {
   const stdout = process.stdout;
-  // The first failed write. Each write waits for its own callback, which gets its error; nothing is written after
-  // one failed (Deno never calls back a write to a stream that failed). The stream's "error" event, emitted as
-  // well, only records it: a handler that throws leaves Bun retrying the write forever.
   let failed: unknown;
   stdout.on?.("error", (error: unknown) => void (failed ??= error));
-  process.exitCode = await main(process.argv.slice(2), {
+  const io: Output = {
     out: (chunk) =>
       new Promise<void>((resolve, reject) => {
         const fail = (error: unknown) => {
@@ -308,12 +340,8 @@ export async function run(): Promise<void> {
       }),
     err: (text) => void process.stderr.write(text),
     ...(stdout.isTTY && stdout.columns > 0 ? { columns: stdout.columns } : {}),
-  });
-  // The command is done. Deno's file watcher never lets go once a FIFO appears in the directory it watches
-  // (`utmp watch` after its wtmp was replaced by one): end now, so that a supervisor sees the exit and restarts
-  // the watch. (Deno writes standard output synchronously: nothing written is lost.) After a failed write, end
-  // now in every runtime: a stream that failed may hold the process open, and nothing more can be written.
-  if (runtime === "deno" || failed !== undefined) process.exit(process.exitCode);
+  };
+  return { io, failed: () => failed !== undefined };
 }
 
 // No top-level await here: `require("@utmp/utmp/cli")` must work on Node >= 20.19.

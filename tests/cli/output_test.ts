@@ -9,8 +9,9 @@
 
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { closeSync, openSync } from "node:fs";
+import { closeSync, openSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import process from "node:process";
 import { test } from "../_harness.ts";
 import { FIXTURES, ORACLE_ENV, tempDir } from "../_util.ts";
 import { cliProgram } from "./_run.ts";
@@ -121,6 +122,36 @@ test("run() stops quietly, exit code 0, when the reader of its pipe goes away (|
       clearTimeout(timer);
       assert.deepEqual({ code, err }, { code: 0, err: "" }, command.join(" "));
     }
+  } finally {
+    tmp.cleanup();
+  }
+});
+
+test("main(argv) from plain JavaScript without streams writes to the process's own, as util-linux last prints", () => {
+  const tmp = tempDir();
+  try {
+    const ext = import.meta.url.endsWith(".ts") ? "ts" : "js";
+    const url = new URL(`../../src/cli/main.${ext}`, import.meta.url).href;
+    const script = join(tmp.dir, "caller.mjs");
+    // What a JavaScript caller writes from the README: no second argument; then a call with a wrong one.
+    writeFileSync(
+      script,
+      `import { main } from ${JSON.stringify(url)};
+process.exitCode = await main(["last", "-n", "1", "-f", ${JSON.stringify(WTMP)}]);
+try { await main(["who"], "stdout"); } catch (e) { process.stderr.write(e.name + ": " + e.message + "\\n"); }
+try { await main("who"); } catch (e) { process.stderr.write(e.name + ": " + e.message + "\\n"); }
+`,
+    );
+    const program = "Deno" in globalThis ? [process.execPath, "run", "-A", script] : [process.execPath, script];
+    const ran = spawnSync(program[0]!, program.slice(1), { env: ORACLE_ENV, encoding: "utf8", timeout: 60_000 });
+    const theirs = spawnSync("last", ["-n", "1", "-f", WTMP], { env: ORACLE_ENV, encoding: "utf8" });
+    assert.equal(ran.stdout, theirs.stdout);
+    assert.equal(ran.status, 0);
+    assert.equal(
+      ran.stderr,
+      "TypeError: Cannot run the command line: main()'s second argument, where to write, needs out(chunk) and err(text) (leave it out for the process's standard streams)\n" +
+        'TypeError: Cannot run the command line: main() takes the arguments as an array of strings (["who", "-a"]); got a string\n',
+    );
   } finally {
     tmp.cleanup();
   }
