@@ -211,6 +211,13 @@ test("npm pack tarball size is the one README states", () => {
   const stated = /(\d+) kB packed/.exec(readme);
   assert.ok(stated, 'README states no "N kB packed" size');
   const kB = packed.size / 1000;
+  const unpacked = /\(([\d,]+) kB unpacked\)/.exec(readme);
+  assert.ok(unpacked, 'README states no "(N kB unpacked)" size');
+  const unpackedKB = Number(unpacked[1]!.replaceAll(",", ""));
+  assert.ok(
+    Math.abs(packed.unpackedSize / 1000 - unpackedKB) <= Math.max(25, unpackedKB * 0.15),
+    `README says ${unpacked[1]} kB unpacked, npm pack makes ${(packed.unpackedSize / 1000).toFixed(0)} kB`,
+  );
   assert.ok(
     Math.abs(kB - Number(stated[1])) <= Math.max(5, kB * 0.15),
     `README says ${stated[1]} kB packed, npm pack makes ${
@@ -515,6 +522,28 @@ test("npx utmp who prints what coreutils who prints for the same file", () => {
   const expected = run("who", [wtmp]);
   assert.match(expected, /^alice +pts\/0 /m);
   assert.equal(inConsumer(dir, "npx", ["--no-install", "utmp", "who", wtmp]), expected);
+});
+
+test("npx -p @utmp/utmp utmp who, the READMEs' form, runs the installed package; npm warns of koffi's install script alone", () => {
+  const { tmp, tarball, consumer: dir, wtmp } = setUp();
+  assert.equal(inConsumer(dir, "npx", ["--no-install", "-p", manifest.name, "utmp", "who", wtmp]), run("who", [wtmp]));
+  for (const readme of ["README.md", "scripts/README.npm.md"]) {
+    const text = readFileSync(join(ROOT, readme), "utf8");
+    assert.match(text, /npx -p @utmp\/utmp utmp who/, `${readme} names the package for npx`);
+    assert.match(text, /koffi has an install script not\s+covered by `allowScripts`: the warning is harmless/, readme);
+  }
+  // What a fresh install says of install scripts (npm 11 warns; older npm says nothing): koffi's, no other.
+  const fresh = join(tmp, "fresh-install");
+  mkdirSync(fresh);
+  writeFileSync(join(fresh, "package.json"), JSON.stringify({ name: "fresh", private: true }));
+  const ran = spawnSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", tarball], {
+    cwd: fresh,
+    env: ORACLE_ENV,
+    encoding: "utf8",
+  });
+  assert.equal(ran.status, 0, ran.stderr);
+  const scripts = ran.stderr.split("\n").filter((l) => /install-scripts +\S+@\d/.test(l));
+  for (const line of scripts) assert.match(line, /install-scripts +koffi@/, line);
 });
 
 test("npx utmp who stops quietly when the reader closes the pipe (utmp who | head -n 1)", () => {
