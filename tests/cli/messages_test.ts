@@ -21,6 +21,7 @@ import { UtmpFormatError } from "../../src/errors.ts";
 import { encodeRecords, LAYOUTS } from "../../src/layouts/mod.ts";
 import { cliMessage, deniedMessage } from "../../src/cli/_messages.ts";
 import { ours } from "./_run.ts";
+import { HAS_SQLITE } from "../sources/_build.ts";
 
 /** Words of the library's API that the command line has no flag or command for. */
 const LIBRARY_WORDS = /layout option|LastlogFile|source "|uids option|backend "|pass the path of one/;
@@ -199,10 +200,13 @@ test("main() names what a file is when it is not login records: compressed, utmp
     for (const [argv, message] of cases) {
       assert.deepEqual(await ours(argv), { code: 1, out: "", err: `utmp ${argv[0]}: ${message}\n` }, argv.join(" "));
     }
-    // What reads each database does read it: coreutils-style output, no refusal.
-    assert.deepEqual(await ours(["users", wtmpdb]), { code: 0, out: "alice\n", err: "" });
-    const lastlog = await ours(["lastlog", "--file", lastlog2, "-u", "root"]);
-    assert.doesNotMatch(lastlog.err, /Cannot read/);
+    // What reads each database does read it (where the runtime has SQLite: not Node 20): no refusal. The refusals
+    // above need none: the first page of the file says what it is.
+    if (HAS_SQLITE) {
+      assert.deepEqual(await ours(["users", wtmpdb]), { code: 0, out: "alice\n", err: "" });
+      const lastlog = await ours(["lastlog", "--file", lastlog2, "-u", "root"]);
+      assert.doesNotMatch(lastlog.err, /Cannot read/);
+    }
     // The library's own words for the same files (the layout option, the sources), never the command line's.
     await assert.rejects(async () => {
       for await (const _ of new UtmpFile(gz)) { /* refused before the first record */ }
