@@ -154,6 +154,40 @@ function rewriteDeclarationImports(dir: string): number {
 }
 
 /**
+ * Libraries of TypeScript's that a declaration needs beyond ES2022 (what a
+ * consumer's `target` gives it), with what names them: `UtmpFile` is
+ * `AsyncDisposable`, which only `esnext.disposable` (TypeScript 5.2 and
+ * later) declares, or `@types/node`, which a consumer need not load.
+ */
+const DECLARATION_LIBS: readonly (readonly [lib: string, uses: RegExp])[] = [
+  ["esnext.disposable", /\b(?:Async)?Disposable\b|\bSymbol\.(?:asyncDispose|dispose)\b/],
+];
+
+/**
+ * Makes the emitted declarations of `dir` stand alone: each one that names
+ * what a library of {@link DECLARATION_LIBS} declares references it
+ * (`/// <reference lib="esnext.disposable" />`), so that a consumer with
+ * `skipLibCheck: false`, any target from ES2022 and no `@types/node`
+ * type-checks.
+ *
+ * @returns How many declaration files were changed.
+ */
+function referenceDeclarationLibs(dir: string): number {
+  let changed = 0;
+  for (const file of walk(dir).filter((f) => f.endsWith(".d.ts"))) {
+    const path = join(ROOT, file);
+    const text = readFileSync(path, "utf8");
+    const libs = DECLARATION_LIBS.filter(([, uses]) => uses.test(text)).map(([lib]) =>
+      `/// <reference lib="${lib}" />\n`
+    );
+    if (libs.length === 0) continue;
+    writeFileSync(path, libs.join("") + text);
+    changed++;
+  }
+  return changed;
+}
+
+/**
  * Reprints the emitted JavaScript of `dir` without comments: the
  * documentation is in the `.d.ts` beside each file (tsc's `removeComments`
  * would drop it there too). Executables keep their first line (`#!`).
@@ -365,6 +399,8 @@ export function build(): void {
   log(`Left the comments out of the JavaScript (${Math.round(stripComments("npm/esm") / 1000)} kB less)`);
   const rewritten = rewriteDeclarationImports("npm/esm") + rewriteDeclarationImports("npm/script");
   log(`Rewrote .ts specifiers to .js in ${rewritten} declaration files`);
+  const referencing = referenceDeclarationLibs("npm/esm") + referenceDeclarationLibs("npm/script");
+  log(`Referenced the TypeScript libraries beyond ES2022 they use in ${referencing} declaration files`);
   for (const bin of bins) {
     chmodSync(join(OUT, emitted(bin, ".js")), 0o755);
     rmSync(join(OUT, emitted(bin, ".d.ts"))); // a command has no types to import

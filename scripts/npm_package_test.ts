@@ -211,6 +211,13 @@ test("npm pack tarball size is the one README states", () => {
   const stated = /(\d+) kB packed/.exec(readme);
   assert.ok(stated, 'README states no "N kB packed" size');
   const kB = packed.size / 1000;
+  const unpacked = /\(([\d,]+) kB unpacked\)/.exec(readme);
+  assert.ok(unpacked, 'README states no "(N kB unpacked)" size');
+  const unpackedKB = Number(unpacked[1]!.replaceAll(",", ""));
+  assert.ok(
+    Math.abs(packed.unpackedSize / 1000 - unpackedKB) <= Math.max(25, unpackedKB * 0.15),
+    `README says ${unpacked[1]} kB unpacked, npm pack makes ${(packed.unpackedSize / 1000).toFixed(0)} kB`,
+  );
   assert.ok(
     Math.abs(kB - Number(stated[1])) <= Math.max(5, kB * 0.15),
     `README says ${stated[1]} kB packed, npm pack makes ${
@@ -397,6 +404,66 @@ export const wrong: (r: UtmpRecord) => string = (r) => r.ut_time;
   }
 });
 
+/** TypeScript releases a consumer may type-check the package with, each from npm: the oldest supported, the last 5.x, 6. */
+const CONSUMER_TYPESCRIPTS = ["5.4", "5.8", "6"] as const;
+
+for (const version of CONSUMER_TYPESCRIPTS) {
+  test(`tsc ${version} type-checks the installed package's declarations alone (skipLibCheck false, no @types/node), ESM and CommonJS, targets es2022 to es2025`, () => {
+    const { consumer: dir } = setUp();
+    const tsc = typescript(version);
+    assert.match(
+      inConsumer(dir, "node", [tsc, "--version"]),
+      new RegExp(`Version ${version.replaceAll(".", "\\.")}\\.`),
+    );
+    // Every export, and the class that is AsyncDisposable; nothing of Node's named by the consumer itself.
+    const body = `import { UtmpFile, type UtmpRecord, lastSessions, watch, who } from "${manifest.name}";
+import { decodeRecords, LAYOUTS } from "${manifest.name}/layouts";
+import { formatUtmpdumpLine } from "${manifest.name}/utmpdump";
+import { chooseSource } from "${manifest.name}/sources";
+import { main } from "${manifest.name}/cli";
+
+export async function lines(path: string): Promise<string[]> {
+  const out: string[] = [];
+  const file = new UtmpFile(path);
+  for await (const u of file) out.push(formatUtmpdumpLine(u));
+  await file[Symbol.asyncDispose]();
+  return out;
+}
+export const sizes: number[] = Object.values(LAYOUTS).map((l) => l.size);
+export const decode: typeof decodeRecords = decodeRecords;
+export const live: () => AsyncGenerator<UtmpRecord> = () => who();
+export const history: typeof lastSessions = lastSessions;
+export const follow: typeof watch = watch;
+export const chosen: Promise<{ source: string; path: string }> = chooseSource("sessions");
+export const cli: typeof main = main;
+// @ts-expect-error ut_time is a Date
+export const wrong: (r: UtmpRecord) => string = (r) => r.ut_time;
+`;
+    const sub = join(dir, `alone-ts${version}`);
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(join(sub, "consumer.mts"), body);
+    writeFileSync(join(sub, "consumer.cts"), body);
+    const targets = version === "5.4" ? ["es2022"] : ["es2022", "es2024", ...(version === "6" ? ["es2025"] : [])];
+    for (const target of targets) {
+      const config = `tsconfig.${target}.json`;
+      writeFileSync(
+        join(sub, config),
+        JSON.stringify({
+          compilerOptions: { module: "nodenext", target, strict: true, noEmit: true, skipLibCheck: false, types: [] },
+          files: ["consumer.mts", "consumer.cts"],
+        }),
+      );
+      try {
+        inConsumer(sub, "node", [tsc, "-p", config]);
+      } catch (error) {
+        assert.fail(
+          `tsc ${version} (${target}) rejected the consumer:\n${(error as { stdout?: string }).stdout ?? error}`,
+        );
+      }
+    }
+  });
+}
+
 test("the npm README's examples type-check against the installed package and those that can run here run in Node", () => {
   const { consumer: dir } = setUp();
   const readme = readFileSync(join(NPM, "README.md"), "utf8");
@@ -455,6 +522,28 @@ test("npx utmp who prints what coreutils who prints for the same file", () => {
   const expected = run("who", [wtmp]);
   assert.match(expected, /^alice +pts\/0 /m);
   assert.equal(inConsumer(dir, "npx", ["--no-install", "utmp", "who", wtmp]), expected);
+});
+
+test("npx -p @utmp/utmp utmp who, the READMEs' form, runs the installed package; npm warns of koffi's install script alone", () => {
+  const { tmp, tarball, consumer: dir, wtmp } = setUp();
+  assert.equal(inConsumer(dir, "npx", ["--no-install", "-p", manifest.name, "utmp", "who", wtmp]), run("who", [wtmp]));
+  for (const readme of ["README.md", "scripts/README.npm.md"]) {
+    const text = readFileSync(join(ROOT, readme), "utf8");
+    assert.match(text, /npx -p @utmp\/utmp utmp who/, `${readme} names the package for npx`);
+    assert.match(text, /koffi has an install script not\s+covered by `allowScripts`: the warning is harmless/, readme);
+  }
+  // What a fresh install says of install scripts (npm 11 warns; older npm says nothing): koffi's, no other.
+  const fresh = join(tmp, "fresh-install");
+  mkdirSync(fresh);
+  writeFileSync(join(fresh, "package.json"), JSON.stringify({ name: "fresh", private: true }));
+  const ran = spawnSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", tarball], {
+    cwd: fresh,
+    env: ORACLE_ENV,
+    encoding: "utf8",
+  });
+  assert.equal(ran.status, 0, ran.stderr);
+  const scripts = ran.stderr.split("\n").filter((l) => /install-scripts +\S+@\d/.test(l));
+  for (const line of scripts) assert.match(line, /install-scripts +koffi@/, line);
 });
 
 test("npx utmp who stops quietly when the reader closes the pipe (utmp who | head -n 1)", () => {

@@ -60,9 +60,19 @@ export interface Refusal {
   readonly summary: string;
   /** The layouts worth passing as the `layout` option, best first; empty when none reads the file plausibly. */
   readonly suggested: readonly string[];
-  /** Every layout tried, with what it gave, best first. */
+  /** Every layout tried, with what it gave, best first (none when the file's first bytes said what it is). */
   readonly tried: readonly Trial[];
+  /**
+   * What the file is, when its first bytes say so whatever layout it is read
+   * in (then no layout was tried): compressed ("gzip", "xz", "zstd",
+   * "bzip2"), "utmpdump" text, other "text", or an SQLite database:
+   * "wtmpdb", "lastlog2", or another "sqlite" one.
+   */
+  readonly content?: FileContent;
 }
+
+/** What a file is, by its first bytes, when that is not login records of any layout (see {@link Refusal.content}). */
+export type FileContent = "gzip" | "xz" | "zstd" | "bzip2" | "utmpdump" | "text" | "wtmpdb" | "lastlog2" | "sqlite";
 
 /**
  * A record a reader did not yield, or what happened to the file while it

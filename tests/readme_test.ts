@@ -64,3 +64,41 @@ test(
   },
   { ignore: deno === undefined },
 );
+
+test(
+  "README.md's $ utmp examples over the fixtures print what it shows when run as it says in the repository (deno task CMD)",
+  async () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    assert.match(readme, /In this repository, `utmp CMD` below is `npx deno task CMD`/);
+    const examples: { argv: string[]; shown: string[] }[] = [];
+    for (const block of codeBlocks(readme).filter((b) => b.lang === "text")) {
+      let current: { argv: string[]; shown: string[] } | undefined;
+      for (const line of block.code.split("\n")) {
+        const command = /^\$ utmp (.*?)(?:\s+#.*)?$/.exec(line);
+        if (command !== null) {
+          // Only those that read a fixture and print to the terminal: the others need a machine's files or jq.
+          const args = command[1]!;
+          current = /tests\/fixtures\//.test(args) && !args.includes("|")
+            ? { argv: args.split(/\s+/), shown: [] }
+            : undefined;
+          if (current !== undefined) examples.push(current);
+        } else if (line.startsWith("$ ")) current = undefined;
+        else if (current !== undefined && line !== "…" && line !== "") current.shown.push(line);
+      }
+    }
+    assert.ok(examples.length >= 5, `${examples.length} examples`);
+    for (const { argv, shown } of examples) {
+      const ran = await denoIn(ROOT, ["task", "--quiet", ...argv]);
+      assert.equal(ran.code, 0, `deno task ${argv.join(" ")}: ${ran.err}`);
+      // The lines shown, in order, among those printed ("…" marks lines left out).
+      const printed = ran.out.split("\n");
+      let at = 0;
+      for (const line of shown) {
+        const found = printed.indexOf(line, at);
+        assert.ok(found >= 0, `deno task ${argv.join(" ")} does not print, where the README shows it:\n${line}`);
+        at = found + 1;
+      }
+    }
+  },
+  { ignore: deno === undefined },
+);

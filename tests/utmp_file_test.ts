@@ -22,7 +22,7 @@ import { UtmpFile, UtmpFileError, UtmpFormatError } from "../mod.ts";
 import { encodeRecord, encodeRecords, LAYOUTS } from "../src/layouts/mod.ts";
 import { collect } from "./_collect.ts";
 import { test } from "./_harness.ts";
-import { FIXTURES, parseDumpLine, readableCopy, tempDir, utmpdump, utmpdumpReverse } from "./_util.ts";
+import { FIXTURES, parseDumpLine, readableCopy, tempDir, TESTS_DIR, utmpdump, utmpdumpReverse } from "./_util.ts";
 
 const plaso = (name: string) => join(FIXTURES, "plaso", name);
 
@@ -484,3 +484,18 @@ test("UtmpFile fails on a file it may not read with EACCES naming the path", () 
     for (const cleanup of cleanups) cleanup();
   }
 }, { ignore: process.platform !== "linux" || process.getuid?.() !== 0 });
+
+test("UtmpFile iterated a second time goes on where the first loop stopped: nothing after a whole pass, all after rewind(), as the README says", async () => {
+  const path = join(FIXTURES, "utmp-rs", "with_host_32.utmp");
+  const expected = utmpdump(path).length;
+  const file = new UtmpFile(path);
+  let first = 0, second = 0, again = 0;
+  for await (const _ of file) first++;
+  for await (const _ of file) second++;
+  file.rewind();
+  for await (const _ of file) again++;
+  await file.close();
+  assert.deepEqual([first, second, again], [expected, 0, expected]);
+  const readme = readFileSync(join(TESTS_DIR, "..", "README.md"), "utf8");
+  assert.match(readme, /a second loop goes on where the last stopped: after a whole pass, nothing/);
+});

@@ -15,6 +15,8 @@
  */
 
 import { isPermissionDenial } from "../_internal/runtime.ts";
+import { quotePath } from "../_internal/escape.ts";
+import { UtmpFileError } from "../errors.ts";
 
 /** How each command takes the file to read, where it is not an operand. */
 const FILE_FLAG: Readonly<Record<string, string>> = { last: "-f ", lastb: "-f ", lastlog: "--file ", w: "--file " };
@@ -103,4 +105,65 @@ export function cliMessage(error: unknown, command = "COMMAND"): string {
   let text = error.message;
   for (const [phrase, words] of PHRASES) text = text.replace(phrase, words(command));
   return text;
+}
+
+/** The C library's words (`strerror`) for the errors a write to standard output meets, by code. */
+const WRITE_ERRORS: Readonly<Record<string, string>> = {
+  ENOSPC: "No space left on device",
+  EDQUOT: "Disk quota exceeded",
+  EFBIG: "File too large",
+  EIO: "Input/output error",
+  EBADF: "Bad file descriptor",
+  EPIPE: "Broken pipe",
+  EAGAIN: "Resource temporarily unavailable",
+  EINVAL: "Invalid argument",
+  EPERM: "Operation not permitted",
+  EACCES: "Permission denied",
+  ENXIO: "No such device or address",
+  EROFS: "Read-only file system",
+};
+
+/**
+ * The line for a failed write to standard output, as coreutils words it
+ * ("write error: No space left on device"), with the error's code.
+ *
+ * @param error The runtime's error (Node's `ENOSPC: no space left on device, write`, Deno's `No space left on
+ *   device (os error 28)`).
+ * @returns "write error: No space left on device (ENOSPC)".
+ */
+export function writeErrorMessage(error: unknown): string {
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code === "string" && Object.hasOwn(WRITE_ERRORS, code)) {
+    return `write error: ${WRITE_ERRORS[code]} (${code})`;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  // Node: "ECODE: text, write"; Deno: "Text (os error N)".
+  const text = message.replace(/^E[A-Z]+: /, "").replace(/, write$/, "").replace(/ \(os error \d+\)$/, "");
+  const said = text.charAt(0).toUpperCase() + text.slice(1);
+  return typeof code === "string" && /^E[A-Z]+$/.test(code) ? `write error: ${said} (${code})` : `write error: ${said}`;
+}
+
+/**
+ * A file a command writes (`dump --reverse -o FILE`) that cannot be written,
+ * as one line in the words of the other errors (`Cannot write "X": no such
+ * directory (ENOENT); check the path`), not the runtime's. A runtime
+ * permission denial is passed through (main() names the flag).
+ *
+ * @param error The runtime's error.
+ * @param path The file.
+ * @returns The error to throw.
+ */
+export function writeFileError(error: unknown, path: string): unknown {
+  if (isPermissionDenial(error)) return error;
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code !== "string") return error;
+  const q = quotePath(path);
+  const why = code === "ENOENT"
+    ? "no such directory (ENOENT); check the path"
+    : code === "EISDIR"
+    ? "it is a directory (EISDIR); name a file to write"
+    : code === "ENOTDIR"
+    ? "a component of the path is not a directory (ENOTDIR)"
+    : `${Object.hasOwn(WRITE_ERRORS, code) ? WRITE_ERRORS[code]!.toLowerCase() : "failed"} (${code})`;
+  return new UtmpFileError(`Cannot write ${q}: ${why}`, code, path, error);
 }

@@ -61,7 +61,14 @@ export class System {
    */
   pidAlive(pid: number): boolean {
     try {
-      return this.#machine.pidAlive(pid) ?? true;
+      const alive = this.#machine.pidAlive(pid);
+      // Under a root without its /proc: every session is kept, as w keeps them, and said once (w says it too).
+      if (alive === undefined && this.#machine.root !== undefined) {
+        this.#once(
+          `which sessions are live: "${this.#machine.path("/proc")}" holds no proc file system (not mounted there)`,
+        );
+      }
+      return alive ?? true;
     } catch (error) {
       if (!isPermissionDenial(error)) throw error;
       this.deny("processes (/proc)");

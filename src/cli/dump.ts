@@ -19,6 +19,7 @@ import { type Command, type Context, EXIT, fileOperands, has, jsonMode, lastValu
 import { layoutOption, openRecords } from "./_read.ts";
 import { chooseSource } from "../sources/mod.ts";
 import { rootOption } from "./_sources.ts";
+import { writeFileError } from "./_messages.ts";
 
 async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   const operands = fileOperands(args, 1);
@@ -74,7 +75,13 @@ async function reverse(args: ParsedArgs, ctx: Context, path: string | undefined)
     rest = joined.slice(end);
   }
   if (rest.length > 0) await parse(rest);
-  if (output !== undefined && !out.json) await writeFile(output, concatBytes(binary));
+  if (output !== undefined && !out.json) {
+    try {
+      await writeFile(output, concatBytes(binary));
+    } catch (error) {
+      throw writeFileError(error, output);
+    }
+  }
   await out.end();
   return EXIT.OK;
 }

@@ -28,7 +28,7 @@ import { VERSION } from "./_version.ts";
 import { runtime, tryGetEnv } from "../_internal/runtime.ts";
 import { UtmpFormatError } from "../errors.ts";
 import { forgetLocale, forgetZone, terminalLine } from "./_text.ts";
-import { cliMessage } from "./_messages.ts";
+import { cliMessage, writeErrorMessage } from "./_messages.ts";
 
 export { EXIT, type Output };
 
@@ -171,11 +171,29 @@ function leadingGlobals(argv: readonly string[], globals: Record<string, string>
  * ```
  *
  * @param argv Arguments after the program name (`["who", "/var/log/wtmp"]`).
- * @param given Where to write (and read, for `dump --reverse`); what goes to standard error is escaped for a
- *   terminal (controls, escapes and bidi characters from paths and files shown as `\x1b`, `\u202e`).
+ * @param given Where to write (and read, for `dump --reverse`); by default the process's standard streams, as
+ *   {@link run} writes them. What goes to standard error is escaped for a terminal (controls, escapes and bidi
+ *   characters from paths and files shown as `\x1b`, `\u202e`).
  * @returns The exit code: 0, 1 when a file cannot be read, 2 for a usage error.
+ * @throws {TypeError} When `argv` is not an array of strings, or `given` has no `out()` and `err()`.
  */
-export async function main(argv: readonly string[], given: Output): Promise<number> {
+export async function main(argv: readonly string[], given: Output = processStreams().io): Promise<number> {
+  if (!Array.isArray(argv) || argv.some((a) => typeof a !== "string")) {
+    throw new TypeError(
+      `Cannot run the command line: main() takes the arguments as an array of strings (["who", "-a"]); got ${
+        Array.isArray(argv)
+          ? "an array holding a non-string"
+          : argv === null || argv === undefined
+          ? String(argv)
+          : `a ${typeof argv}`
+      }`,
+    );
+  }
+  if (typeof given?.out !== "function" || typeof given?.err !== "function") {
+    throw new TypeError(
+      "Cannot run the command line: main()'s second argument, where to write, needs out(chunk) and err(text) (leave it out for the process's standard streams)",
+    );
+  }
   forgetZone(); // the time zone (TZ) may have changed since the last run in this process
   forgetLocale(); // and the locale
   // Every message on standard error is one line, and may quote a path or a value from a file (a symbolic link's
@@ -234,7 +252,13 @@ export async function main(argv: readonly string[], given: Output): Promise<numb
       io.err(`Try '${where} --help' for more information.\n`);
       return EXIT.USAGE;
     }
-    if (error instanceof OutputClosed) return EXIT.OK;
+    if (error instanceof OutputError) {
+      // The reader went away (`utmp last | head`): stop quietly. Any other failed write (a full disk, a terminal
+      // gone, a descriptor that takes no writes) is said once, and the command fails, as coreutils' do.
+      if (isClosedPipe(error.cause)) return EXIT.OK;
+      io.err(`${where}: ${writeErrorMessage(error.cause)}\n`);
+      return EXIT.CANNOT_READ;
+    }
     if (tryGetEnv("UTMP_DEBUG")) {
       for (const line of String((error as Error)?.stack ?? error).split("\n")) io.err(`${line}\n`);
     }
@@ -246,16 +270,15 @@ export async function main(argv: readonly string[], given: Output): Promise<numb
 /** An error's message; a refused layout detection's advice in the command line's words (`--layout`). */
 async function describe(error: unknown, command: string | undefined): Promise<string> {
   if (error instanceof UtmpFormatError && error.refusal !== undefined) {
-    const { describeTrials, refusalAdvice } = await import("../layouts/detect.ts");
-    const { summary, suggested, tried } = error.refusal;
-    return `${summary}; ${refusalAdvice(suggested, "cli")}. ${describeTrials(tried)}`;
+    const { refusalMessage } = await import("../layouts/detect.ts");
+    return refusalMessage(error.refusal, "cli");
   }
   return cliMessage(error, command);
 }
 
-/** Standard output was closed by the reader (`utmp last | head`): stop quietly. */
-class OutputClosed extends Error {
-  override readonly name = "OutputClosed";
+/** A write to standard output failed; `cause` is the runtime's error (EPIPE, ENOSPC, EIO, EBADF, ...). */
+class OutputError extends Error {
+  override readonly name = "OutputError";
 }
 
 function isClosedPipe(error: unknown): boolean {
@@ -266,8 +289,10 @@ function isClosedPipe(error: unknown): boolean {
 /**
  * Runs the command line of this process (`process.argv`) on its standard
  * streams and sets `process.exitCode`. Standard output is written with
- * back-pressure, so a large dump does not pile up in memory, and a closed
- * pipe (`utmp last | head`) ends the command quietly.
+ * back-pressure, so a large dump does not pile up in memory. A closed pipe
+ * (`utmp last | head`) ends the command quietly; any other failed write
+ * (ENOSPC, EIO, EBADF) ends it at once with one line on standard error and
+ * exit code 1, in every runtime.
  *
  * @example The entry of a `utmp` executable
  * ```ts ignore
@@ -278,28 +303,45 @@ function isClosedPipe(error: unknown): boolean {
  * @returns When the command has finished.
  */
 export async function run(): Promise<void> {
+  const streams = processStreams();
+  process.exitCode = await main(process.argv.slice(2), streams.io);
+  // The command is done. Deno's file watcher never lets go once a FIFO appears in the directory it watches
+  // (`utmp watch` after its wtmp was replaced by one): end now, so that a supervisor sees the exit and restarts
+  // the watch. (Deno writes standard output synchronously: nothing written is lost.) After a failed write, end
+  // now in every runtime: a stream that failed may hold the process open, and nothing more can be written.
+  if (runtime === "deno" || streams.failed()) process.exit(process.exitCode);
+}
+
+/**
+ * The process's standard streams as an {@link Output}, with back-pressure.
+ * Each write waits for its own callback, which gets its error; nothing is
+ * written after one failed (Deno never calls back a write to a stream that
+ * failed), each later write is refused with the same error. The stream's
+ * "error" event, emitted as well, only records it: a handler that throws
+ * leaves Bun retrying the write forever.
+ */
+function processStreams(): { io: Output; failed(): boolean } {
   const stdout = process.stdout;
-  stdout.on?.("error", (error: unknown) => {
-    if (isClosedPipe(error)) process.exit(EXIT.OK);
-    throw error;
-  });
-  process.exitCode = await main(process.argv.slice(2), {
+  let failed: unknown;
+  stdout.on?.("error", (error: unknown) => void (failed ??= error));
+  const io: Output = {
     out: (chunk) =>
       new Promise<void>((resolve, reject) => {
+        const fail = (error: unknown) => {
+          failed ??= error;
+          reject(new OutputError("Cannot write to standard output", { cause: failed }));
+        };
+        if (failed !== undefined) return fail(failed);
         try {
-          if (stdout.write(chunk)) resolve();
-          else stdout.once("drain", () => resolve());
+          stdout.write(chunk, (error?: Error | null) => error ? fail(error) : resolve());
         } catch (error) {
-          reject(isClosedPipe(error) ? new OutputClosed() : error);
+          fail(error);
         }
       }),
     err: (text) => void process.stderr.write(text),
     ...(stdout.isTTY && stdout.columns > 0 ? { columns: stdout.columns } : {}),
-  });
-  // The command is done. Deno's file watcher never lets go once a FIFO appears in the directory it watches
-  // (`utmp watch` after its wtmp was replaced by one): end now, so that a supervisor sees the exit and restarts
-  // the watch. (Deno writes standard output synchronously: nothing written is lost.)
-  if (runtime === "deno") process.exit(process.exitCode);
+  };
+  return { io, failed: () => failed !== undefined };
 }
 
 // No top-level await here: `require("@utmp/utmp/cli")` must work on Node >= 20.19.

@@ -37,7 +37,9 @@ export const command: Command = {
   help: `Output who is currently logged in according to FILE, one line of names
 sorted and separated by spaces, a name once per session.
 If FILE is not given, the system's utmp is read and entries whose process
-is gone are left out.
+is gone are left out. A FILE that is a directory is read as systemd-logind's
+session directory (/run/systemd/sessions, or a copy of it); an SQLite FILE
+as a wtmpdb database (its open sessions).
 With --json/--ndjson the sessions' records are printed as JSON, in the same order.
 `,
   options: [],

@@ -12,15 +12,14 @@ import { type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, type Context, EXIT, jsonMode, lastValue, Writer } from "./_command.ts";
 import { openRecords } from "./_read.ts";
 import { sourceOf } from "./_sources.ts";
-import { logindBootRecord, logindRecords } from "../sources/logind.ts";
+import { logindBootRecord, logindSessions } from "../sources/logind.ts";
 import { type SessionTools, sessionTools } from "../sources/mod.ts";
 import { wtmpdbSessions } from "../sources/wtmpdb.ts";
 import { type System, systemFor } from "./_system.ts";
 import { isStale } from "../sources/_proc.ts";
 import { formatAddress } from "../layouts/_addr.ts";
 import { isCTimeLocale, right, terminalField, TimeText } from "./_text.ts";
-import { terminalText } from "../_internal/escape.ts";
-import { safeJson } from "../_internal/escape.ts";
+import { quotePath, safeJson, terminalText } from "../_internal/escape.ts";
 
 const utf8 = new TextDecoder();
 
@@ -363,19 +362,43 @@ export async function* whoRecords(
   // Under --root the pids are another system's: checked in its /proc where one is mounted there (see System).
   const checkPids = file === undefined;
   const root = file === undefined ? ctx.globals.root : undefined;
-  const batches = source === "utmp" ? openRecords(args, ctx, path, false, noFollow) : allAtOnce(
-    source === "logind"
-      ? withBoot(logindRecords(path, root === undefined ? { noFollow } : { root, noFollow }), root)
-      : wtmpdbSessions(path, { noFollow }),
-  );
+  const batches = source === "utmp"
+    ? openRecords(args, ctx, path, false, noFollow)
+    : source === "logind"
+    ? logindBatch(ctx, path, file !== undefined, root === undefined ? { noFollow } : { root, noFollow })
+    : allAtOnce(wtmpdbSessions(path, { noFollow }));
   for await (const batch of batches) yield checkPids ? liveOnly(batch, system) : batch;
 }
 
-/** logind's records after the boot record coreutils 9.7 makes where there is no utmp (`who -b`, `-a`). */
-async function* withBoot(records: AsyncIterable<UtmpRecord>, root: string | undefined): AsyncGenerator<UtmpRecord> {
-  const boot = logindBootRecord(root);
-  if (boot !== undefined) yield boot;
-  yield* records;
+/**
+ * The records of a logind session directory, as one batch: the boot record
+ * coreutils 9.7 makes where there is no utmp (`who -b`, `-a`), then each
+ * session's. A directory named as FILE that holds no session file at all
+ * (`who /var/log`) is said on standard error; the output is what coreutils
+ * prints for it (nothing; exit 0).
+ */
+async function* logindBatch(
+  ctx: Context,
+  dir: string,
+  named: boolean,
+  options: { root?: string; noFollow: boolean },
+): AsyncGenerator<UtmpRecord[]> {
+  const records: UtmpRecord[] = [];
+  const boot = logindBootRecord(options.root);
+  if (boot !== undefined) records.push(boot);
+  let sessions = 0;
+  for await (const entry of logindSessions(dir, options)) {
+    sessions++;
+    records.push(...entry.records);
+  }
+  if (named && sessions === 0) {
+    ctx.io.err(
+      `utmp ${ctx.command}: ${
+        quotePath(dir)
+      } holds no systemd-logind session files (a directory is read as logind's session directory)\n`,
+    );
+  }
+  yield records;
 }
 
 /** A source's records as one batch. */
@@ -498,6 +521,9 @@ export const command: Command = {
 
 If FILE is not given, the system's utmp is read (systemd-logind's sessions
 where there is none) and entries whose process is gone are left out.
+A FILE that is a directory is read as systemd-logind's session directory
+(/run/systemd/sessions, or a copy of it); an SQLite FILE as a wtmpdb database
+(its open sessions).
 If ARG1 ARG2 are given, -m is presumed.
 With --json/--ndjson the records shown are printed as JSON (C field names,
 times as ISO-8601 UTC text); where the IDLE column is shown (-u, -a) a user

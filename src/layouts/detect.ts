@@ -45,9 +45,9 @@
  * @module
  */
 
-import { type Refusal, type Trial, UtmpFormatError } from "../errors.ts";
+import { type FileContent, type Refusal, type Trial, UtmpFormatError } from "../errors.ts";
 
-export type { Refusal, Trial };
+export type { FileContent, Refusal, Trial };
 import { LINUX_TYPES, type UtTypeName } from "../types.ts";
 import { type Codec, codecOf, isZero } from "./_engine.ts";
 import { scanFrames, unframe } from "./_framing.ts";
@@ -483,13 +483,20 @@ export function describeTrials(tried: readonly Trial[]): string {
 
 /**
  * The advice of a refusal, in the library's words (`layout` option) or the
- * command line's (`--layout`).
+ * command line's (`--layout`); for a file whose first bytes say what it is
+ * (`content`), what reads it instead.
  *
  * @param suggested Layouts to try, best first.
  * @param speaker Whose words.
+ * @param content What the file is, when its first bytes said so.
  * @returns Text for a message.
  */
-export function refusalAdvice(suggested: readonly string[], speaker: "library" | "cli"): string {
+export function refusalAdvice(
+  suggested: readonly string[],
+  speaker: "library" | "cli",
+  content?: FileContent,
+): string {
+  if (content !== undefined) return CONTENT[content].advice[speaker === "cli" ? 1 : 0];
   if (speaker === "cli") {
     return suggested.length === 0
       ? "pass --layout NAME if you know its layout"
@@ -498,6 +505,178 @@ export function refusalAdvice(suggested: readonly string[], speaker: "library" |
   return suggested.length === 0
     ? "pass the layout option if you know its layout"
     : `pass the layout option to read it as one (${list(suggested.map((n) => `layout: "${n}"`), "or")})`;
+}
+
+/**
+ * A refusal's whole message in the library's or the command line's words:
+ * the summary, the advice, then the layouts tried (none for a file whose
+ * first bytes said what it is: the one sentence says it).
+ *
+ * @example The command line's words
+ * ```ts
+ * import { detectLayout, refusalMessage } from "@utmp/utmp/layouts";
+ * import { UtmpFormatError } from "@utmp/utmp";
+ * import assert from "node:assert/strict";
+ *
+ * const gzip = Uint8Array.of(0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3);
+ * assert.throws(() => detectLayout(gzip, gzip.length, { path: "wtmp.1.gz" }), (e) =>
+ *   e instanceof UtmpFormatError && e.refusal !== undefined && refusalMessage(e.refusal, "cli") ===
+ *     'Cannot read "wtmp.1.gz" as login records: it is gzip-compressed (it begins with gzip\'s magic bytes 1f 8b); decompress it first: zcat FILE > COPY');
+ * ```
+ *
+ * @param refusal The refusal.
+ * @param speaker Whose words.
+ * @returns The message.
+ */
+export function refusalMessage(refusal: Refusal, speaker: "library" | "cli"): string {
+  const advice = `${refusal.summary}; ${refusalAdvice(refusal.suggested, speaker, refusal.content)}`;
+  return refusal.content !== undefined ? advice : `${advice}. ${describeTrials(refusal.tried)}`;
+}
+
+/** What each kind of content is, in words, and what reads it: [the library's words, the command line's]. */
+const CONTENT: Readonly<Record<FileContent, { what: string; advice: readonly [string, string] }>> = {
+  gzip: { what: "it is gzip-compressed (it begins with gzip's magic bytes 1f 8b)", advice: same("zcat") },
+  xz: { what: "it is xz-compressed (it begins with xz's magic bytes fd 37 7a 58 5a 00)", advice: same("xzcat") },
+  zstd: { what: "it is zstd-compressed (it begins with zstd's magic bytes 28 b5 2f fd)", advice: same("zstdcat") },
+  bzip2: { what: 'it is bzip2-compressed (it begins with bzip2\'s magic "BZh")', advice: same("bzcat") },
+  utmpdump: {
+    what: 'it is utmpdump\'s text (its first line reads "[type] [pid] [id] [user] ..."), not binary records',
+    advice: ["turn it into records with parseUtmpdump()", "turn it into records with 'utmp dump --reverse FILE'"],
+  },
+  text: {
+    what: "it is text (no NUL byte; printable UTF-8 lines)",
+    advice: ["pass the path of a login-record file", "pass the path of a login-record file"],
+  },
+  wtmpdb: {
+    what: "it is a wtmpdb database (SQLite, with wtmpdb's table wtmp)",
+    advice: ['read it with source "wtmpdb" (history(), lastSessions())', "read it with 'utmp last -f FILE'"],
+  },
+  lastlog2: {
+    what: "it is a lastlog2 database (SQLite, with lastlog2's table Lastlog2)",
+    advice: ['read it with source "lastlog2" (lastlogs())', "read it with 'utmp lastlog --file FILE'"],
+  },
+  sqlite: {
+    what: "it is an SQLite database, neither a wtmpdb nor a lastlog2 one (it has neither's table)",
+    advice: ["pass the path of a login-record file", "pass the path of a login-record file"],
+  },
+};
+
+/** The advice for a compressed file: the same in both speakers' words. */
+function same(tool: string): readonly [string, string] {
+  const advice = `decompress it first: ${tool} FILE > COPY`;
+  return [advice, advice];
+}
+
+/** The first 16 bytes of every SQLite database file. */
+const SQLITE_MAGIC = "SQLite format 3\0";
+
+/** Whether `head` begins with `magic`. */
+function begins(head: Uint8Array, magic: readonly number[]): boolean {
+  return head.length >= magic.length && magic.every((b, i) => head[i] === b);
+}
+
+/**
+ * What a file is by its first bytes, when that is something other than
+ * login records in any layout: compressed (gzip, xz, zstd, bzip2, by their
+ * magic bytes), an SQLite database (wtmpdb's or lastlog2's by the schema on
+ * its first page), utmpdump's text, or other lines of text. A login record of
+ * any layout holds NUL bytes (zero padding, a zero field); text holds none.
+ *
+ * @example A gzip file and utmpdump's text
+ * ```ts
+ * import { fileContent } from "@utmp/utmp/layouts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(fileContent(Uint8Array.of(0x1f, 0x8b, 8, 0)), "gzip");
+ * const line = "[7] [01234] [ts/0] [alice   ] [pts/0       ] [192.0.2.7           ] [192.0.2.7      ] [2023-11-14T22:13:20,123456+00:00]\n";
+ * assert.equal(fileContent(new TextEncoder().encode(line)), "utmpdump");
+ * assert.equal(fileContent(new TextEncoder().encode("ssh 22/tcp\n")), "text");
+ * assert.equal(fileContent(new Uint8Array(384)), undefined);
+ * ```
+ *
+ * @param head The first bytes of the file (the more, the surer: {@link DETECT_BYTES}).
+ * @returns What it is, or undefined when its first bytes do not say (login records, or anything else).
+ */
+export function fileContent(head: Uint8Array): FileContent | undefined {
+  if (head.length === 0) return undefined;
+  if (begins(head, [0x1f, 0x8b])) return "gzip";
+  if (begins(head, [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00])) return "xz";
+  if (begins(head, [0x28, 0xb5, 0x2f, 0xfd])) return "zstd";
+  if (begins(head, [0x42, 0x5a, 0x68]) && head[3]! >= 0x31 && head[3]! <= 0x39) return "bzip2";
+  if (begins(head, [...SQLITE_MAGIC].map((c) => c.charCodeAt(0)))) {
+    // The schema (sqlite_master) is on the first page: each table's CREATE statement, as written.
+    const schema = new TextDecoder("latin1").decode(head);
+    if (/CREATE TABLE\s+["'`[]?wtmp\b/i.test(schema)) return "wtmpdb";
+    if (/CREATE TABLE\s+["'`[]?Lastlog2\b/i.test(schema)) return "lastlog2";
+    return "sqlite";
+  }
+  if (!isPlainText(head)) return undefined;
+  return /^\s*\[-?\d+\] \[ *-?\d+\] \[/.test(new TextDecoder().decode(head.subarray(0, 256))) ? "utmpdump" : "text";
+}
+
+/**
+ * Lines of text: at least one newline, no NUL byte, no control character but
+ * white space (tab, newline, CR, form feed, vertical tab), and UTF-8. (A few
+ * bytes with no line end, such as the one byte of a cut wtmp, are a partial
+ * record, not text.)
+ */
+function isPlainText(head: Uint8Array): boolean {
+  if (!head.includes(0x0a)) return false;
+  let ascii = true;
+  for (const b of head) {
+    if (b < 0x20 && (b < 0x09 || b > 0x0d)) return false;
+    if (b === 0x7f) return false;
+    if (b >= 0x80) ascii = false;
+  }
+  if (ascii) return true;
+  try {
+    // The head may end in the middle of a character: a stream decode leaves that one out.
+    new TextDecoder("utf-8", { fatal: true }).decode(head, { stream: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The refusal of a file whose first bytes say what it is ({@link fileContent}),
+ * when that is not what a reader reads: one sentence naming it and what reads
+ * it instead.
+ *
+ * @example A lastlog2 database where login records were expected
+ * ```ts
+ * import { contentRefusal } from "@utmp/utmp/layouts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(
+ *   contentRefusal("lastlog2", "lastlog2.db", "login records").message,
+ *   'Cannot read "lastlog2.db" as login records: it is a lastlog2 database (SQLite, with lastlog2\'s table Lastlog2); read it with source "lastlog2" (lastlogs())',
+ * );
+ * ```
+ *
+ * @param content What the file is.
+ * @param path The file, for the message.
+ * @param reading What it was to be read as.
+ * @returns The error (a `UtmpFormatError` whose `refusal.content` is `content`), to throw.
+ */
+export function contentRefusal(
+  content: FileContent,
+  path: string | undefined,
+  reading: "login records" | "a lastlog",
+): UtmpFormatError {
+  const where = path === undefined ? "the file" : quotePath(path);
+  const refusal: Refusal = {
+    summary: `Cannot read ${where} as ${reading}: ${CONTENT[content].what}`,
+    suggested: [],
+    tried: [],
+    content,
+  };
+  return new UtmpFormatError(refusalMessage(refusal, "library"), {
+    offset: 0,
+    recordIndex: 0,
+    layout: "auto",
+    refusal,
+  });
 }
 
 /** "a", "a or b", "a, b or c". */
@@ -524,10 +703,12 @@ function refuse(
     ...short.map((l) => ({ layout: l.name, records: 0, sampled: 0, plausible: 0, share: 0, fits: false })),
   ];
   const refusal: Refusal = { summary, suggested, tried };
-  return new UtmpFormatError(
-    `${summary}; ${refusalAdvice(suggested, "library")}. ${describeTrials(tried)}`,
-    { offset: 0, recordIndex: 0, layout: "auto", refusal },
-  );
+  return new UtmpFormatError(refusalMessage(refusal, "library"), {
+    offset: 0,
+    recordIndex: 0,
+    layout: "auto",
+    refusal,
+  });
 }
 
 /** A plain detection error (no layout option would help: read it with another reader). */
@@ -606,6 +787,8 @@ export function detectLayout(head: Uint8Array, fileSize: number, options: Detect
   const fallback = (reason: string): Detection => ({ layout: preferred, confidence: 0, reason });
 
   if (fileSize === 0) return fallback("empty file");
+  const content = fileContent(head);
+  if (content !== undefined) throw contentRefusal(content, options.path, "login records");
   const all = candidates.map((layout) => scoreLayout(layout, head, fileSize, now));
   const scored = all.filter((s) => s.records > 0).sort(compareScores);
   const short = all.filter((s) => s.records === 0).map((s) => s.layout);
@@ -817,6 +1000,9 @@ export function detectLastlogLayout(
   const preferred = given ?? candidates[0]!;
   const where = options.path === undefined ? "the file" : quotePath(options.path);
   if (fileSize === 0) return { layout: preferred, confidence: 0, reason: "empty file" };
+  const first = samples.find((s) => s.offset === 0);
+  const content = first === undefined ? undefined : fileContent(first.bytes);
+  if (content !== undefined) throw contentRefusal(content, options.path, "a lastlog");
   const all = candidates.map((l) => scoreLastlog(l, samples, fileSize, now));
   const scored = all.filter((s) => s.records > 0).sort(rankLastlog);
   const short = all.filter((s) => s.records === 0).map((s) => s.layout);

@@ -175,6 +175,7 @@ export function typeNumber(layout: Layout, name: UtTypeName): number {
  * @returns The buffer.
  */
 export function encodeRecord(layout: Layout, input: RecordInput, out?: Uint8Array, at = 0): Uint8Array {
+  if (out === undefined) checkArguments("encodeRecord", layout, input);
   const bytes = out ?? new Uint8Array(layout.size);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const f = layout.fields;
@@ -235,6 +236,7 @@ export function encodeRecord(layout: Layout, input: RecordInput, out?: Uint8Arra
  * @returns The file image.
  */
 export function encodeRecords(layout: Layout, inputs: readonly RecordInput[]): Uint8Array {
+  checkArguments("encodeRecords", layout, inputs);
   const bytes = new Uint8Array(inputs.length * layout.size);
   inputs.forEach((input, i) => encodeRecord(layout, input, bytes, i * layout.size));
   if (!isFramed(layout)) return bytes;
@@ -250,4 +252,43 @@ export function encodeRecords(layout: Layout, inputs: readonly RecordInput[]): U
     at += 2 + length;
   }
   return out.slice(0, at);
+}
+
+/**
+ * For callers without types (plain JavaScript): the layout table first, then
+ * the record (or, for {@link encodeRecords}, the array of records), each
+ * refused in words that say what to pass, not a bare TypeError from deep
+ * inside.
+ *
+ * @throws {TypeError} For a layout name, swapped arguments, or records that are not an array.
+ */
+function checkArguments(fn: "encodeRecord" | "encodeRecords", layout: unknown, records: unknown): void {
+  const table = (l: unknown): l is Layout =>
+    typeof l === "object" && l !== null && typeof (l as Layout).size === "number" &&
+    typeof (l as Layout).fields === "object";
+  const what = fn === "encodeRecords" ? "an array of records" : "a record";
+  const usage = `${fn}(LAYOUTS.linux, ${fn === "encodeRecords" ? "[{ ut_type: ... }]" : "{ ut_type: ... }"})`;
+  if (!table(layout)) {
+    const got = typeof layout === "string"
+      ? `the string ${JSON.stringify(layout)} (a name: getLayout(${JSON.stringify(layout)}) is its table)`
+      : table(records) || typeof records === "string" || (fn === "encodeRecords" && Array.isArray(layout))
+      ? `${describeValue(layout)} first and ${describeValue(records)} second (swapped?)`
+      : describeValue(layout);
+    throw new TypeError(`Cannot encode: ${fn}() takes a layout table, then ${what}, as ${usage}; got ${got}`);
+  }
+  const ok = fn === "encodeRecords" ? Array.isArray(records) : typeof records === "object" && records !== null;
+  if (!ok) {
+    throw new TypeError(
+      `Cannot encode: ${fn}() takes ${what} after the layout, as ${usage}; got ${describeValue(records)}`,
+    );
+  }
+}
+
+/** A value's kind, for an error message: `the string "linux"`, `a number`, `undefined`. */
+function describeValue(value: unknown): string {
+  if (value === undefined || value === null) return String(value);
+  if (typeof value === "string") return `the string ${JSON.stringify(value.slice(0, 40))}`;
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object" && typeof (value as Layout).size === "number") return "a layout table";
+  return `a${/^[aeiou]/.test(typeof value) ? "n" : ""} ${typeof value}`;
 }

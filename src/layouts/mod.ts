@@ -46,6 +46,7 @@ export {
   type LayoutKind,
 } from "./schema.ts";
 export {
+  contentRefusal,
   DETECT_BYTES,
   DETECT_SAMPLE,
   type Detection,
@@ -53,7 +54,10 @@ export {
   detectLastlogLayout,
   detectLayout,
   type DetectOptions,
+  type FileContent,
+  fileContent,
   type Refusal,
+  refusalMessage,
   type Region,
   resolveLayout,
   type ResolveOptions,

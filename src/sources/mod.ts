@@ -24,6 +24,7 @@ import { namesByUid, readPasswd } from "../_internal/passwd.ts";
 import { confines, rootPath } from "./_root.ts";
 import { isStale, Machine } from "./_proc.ts";
 import { quotePath } from "../_internal/escape.ts";
+import { contentRefusal, fileContent } from "../layouts/detect.ts";
 
 export { rootPath };
 export { type SystemPaths, systemPaths } from "../paths.ts";
@@ -238,19 +239,24 @@ async function probe(path: string): Promise<{ size: number; mtimeMs: number; dir
   }
 }
 
-/** The first 16 bytes of every SQLite database file. */
-const SQLITE_MAGIC = "SQLite format 3\0";
+/** Bytes of a file's start read to tell an SQLite database's kind: its first page holds the schema. */
+const SQLITE_HEAD = 1 << 16;
 
-/** Whether a file is an SQLite database (wtmpdb, lastlog2), by its header; false for anything that is not a regular file. */
-async function isSqlite(path: string): Promise<boolean> {
+/**
+ * What an SQLite database given as a path is, by its first page
+ * ({@link fileContent}): "wtmpdb", "lastlog2", "sqlite" (neither's table
+ * found there), or undefined for anything that is not an SQLite database
+ * (or not a regular file).
+ */
+async function sqliteContent(path: string): Promise<"wtmpdb" | "lastlog2" | "sqlite" | undefined> {
   let file;
   try {
     file = await openRecordFile(path);
-    const head = new Uint8Array(16);
-    const n = await file.read(head, 0);
-    return n === 16 && new TextDecoder().decode(head) === SQLITE_MAGIC;
+    const head = new Uint8Array(SQLITE_HEAD);
+    const content = fileContent(head.subarray(0, await file.read(head, 0)));
+    return content === "wtmpdb" || content === "lastlog2" || content === "sqlite" ? content : undefined;
   } catch {
-    return false;
+    return undefined;
   } finally {
     await file?.close();
   }
@@ -354,8 +360,16 @@ export async function chooseSource<K extends SourceKind>(
   if (options.path !== undefined) {
     const path = options.path;
     if (kind === "sessions" && (await probe(path))?.dir) return chosen("logind", path);
-    // A SQLite file given for the sessions is a wtmpdb (its open sessions); for the others, their database.
-    if (other !== undefined && await isSqlite(path)) return chosen(kind === "sessions" ? "wtmpdb" : other, path);
+    // A SQLite file given for the sessions is a wtmpdb (its open sessions); for the others, their database. One
+    // whose first page shows the other database's table is refused in words that name what reads it.
+    const content = other === undefined ? undefined : await sqliteContent(path);
+    if (content !== undefined) {
+      const database = kind === "sessions" ? "wtmpdb" : other!;
+      if (content !== "sqlite" && content !== database) {
+        throw contentRefusal(content, path, kind === "lastlog" ? "a lastlog" : "login records");
+      }
+      return chosen(database, path);
+    }
     return chosen(file, path);
   }
   const { path: filePath, name: fileName } = await inRoot(file);

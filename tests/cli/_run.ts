@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import process from "node:process";
 import { main } from "../../src/cli/main.ts";
 import { join } from "node:path";
@@ -198,4 +199,21 @@ export function spawnDeno(
     ...(cwd === undefined ? {} : { cwd }),
   }).outputSync();
   return { code: ran.code, out: latin1(ran.stdout), err: latin1(ran.stderr) };
+}
+
+/**
+ * How to run our command line as a program in this runtime, through `run()`
+ * on the process's own streams: Deno runs main.ts, Node and Bun a two-line
+ * wrapper written into `dir`.
+ *
+ * @param dir A scratch directory (for the wrapper).
+ * @returns The program and its first arguments.
+ */
+export function cliProgram(dir: string): string[] {
+  const ext = import.meta.url.endsWith(".ts") ? "ts" : "js";
+  const main = new URL(`../../src/cli/main.${ext}`, import.meta.url);
+  if ("Deno" in globalThis) return [process.execPath, "run", "-A", fileURLToPath(main)];
+  const wrapper = join(dir, "utmp.mjs");
+  writeFileSync(wrapper, `import { run } from ${JSON.stringify(main.href)};\nawait run();\n`);
+  return [process.execPath, wrapper];
 }

@@ -235,3 +235,28 @@ test("main() dump --json and --ndjson print every record as UtmpFile reads it", 
     tmp.cleanup();
   }
 });
+
+test("main() dump -r -o names an output it cannot write in one line, where utmpdump says 'cannot open', with its exit code", async () => {
+  const tmp = tempDir();
+  try {
+    const text = tmp.file("w.txt", oracle("utmpdump", [join(FIXTURES, "utmp-rs/with_host_32.utmp")]).out);
+    const file = tmp.file("plain", "x");
+    const missing = join(tmp.dir, "no-such-dir", "x");
+    const cases: [string, string, string][] = [
+      [missing, "No such file or directory", "no such directory (ENOENT); check the path"],
+      [tmp.dir, "Is a directory", "it is a directory (EISDIR); name a file to write"],
+      [join(file, "x"), "Not a directory", "a component of the path is not a directory (ENOTDIR)"],
+    ];
+    for (const [output, strerror, words] of cases) {
+      const theirs = oracle("utmpdump", ["-r", "-o", output, text]);
+      assert.equal(theirs.err, `utmpdump: cannot open ${output}: ${strerror}\n`);
+      assert.deepEqual(await ours(["dump", "-r", "-o", output, text]), {
+        code: theirs.code,
+        out: "",
+        err: `utmp dump: Cannot write "${output}": ${words}\n`,
+      });
+    }
+  } finally {
+    tmp.cleanup();
+  }
+});

@@ -134,3 +134,51 @@ test("main() refuses --json with --ndjson, in either order, for every command", 
   // The same flag twice is one choice.
   assert.equal((await ours(["users", "--ndjson", "--ndjson", WTMP])).code, 0);
 });
+
+test("main() who and users under --root without its /proc keep every session, as w does, and say so once", async () => {
+  const tmp = tempDir();
+  try {
+    const root = join(tmp.dir, "rootx");
+    mkdirSync(join(root, "var/run"), { recursive: true });
+    const utmp = join(root, "var/run/utmp");
+    writeFileSync(
+      utmp,
+      new Uint8Array([
+        ...encodeRecord(LAYOUTS.linux, {
+          ut_type: "USER_PROCESS",
+          ut_pid: process.pid,
+          ut_line: "pts/0",
+          ut_id: "ts/0",
+          ut_user: "root",
+          ut_host: "192.0.2.7",
+          tv_sec: 1700000000,
+        }),
+        // A session whose process is long gone: who on that machine would leave it out.
+        ...encodeRecord(LAYOUTS.linux, {
+          ut_type: "USER_PROCESS",
+          ut_pid: 999999,
+          ut_line: "pts/1",
+          ut_id: "ts/1",
+          ut_user: "bob",
+          tv_sec: 1700000100,
+        }),
+      ]),
+    );
+    const note = `cannot check which sessions are live: "${
+      join(root, "proc")
+    }" holds no proc file system (not mounted there); going on without\n`;
+    // Both sessions, as coreutils prints the file itself (it checks no pid for a FILE).
+    for (const tool of ["who", "users"]) {
+      const theirs = oracle(tool, [utmp]);
+      assert.deepEqual(await ours(["--root", root, tool]), { code: 0, out: theirs.out, err: `utmp ${tool}: ${note}` });
+    }
+    assert.match(oracle("who", [utmp]).out, /^root .*\nbob /);
+    // w says the same of its /proc, in its words.
+    assert.match(
+      (await ours(["--root", root, "w"])).err,
+      /no proc file system at ".*\/rootx\/proc" \(not mounted there\)/,
+    );
+  } finally {
+    tmp.cleanup();
+  }
+});

@@ -15,11 +15,11 @@ import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
-import { fileURLToPath } from "node:url";
 import { test } from "../_harness.ts";
 import { tempDir } from "../_util.ts";
 import { encodeRecords, LAYOUTS } from "../../src/layouts/mod.ts";
 import { archiveNames } from "../../src/cli/_locale.ts";
+import { cliProgram } from "./_run.ts";
 
 const LOCALE_VARS = ["LANG", "LANGUAGE", "LOCPATH", "LC_ALL", "LC_CTYPE", "LC_TIME", "LC_MESSAGES", "LC_PAPER"];
 
@@ -128,16 +128,6 @@ test(
   },
   { ignore: !canLocaledef },
 );
-
-/** How to run our command line as a program in this runtime: Deno runs main.ts, Node and Bun a two-line wrapper. */
-function cliProgram(dir: string): string[] {
-  const ext = import.meta.url.endsWith(".ts") ? "ts" : "js";
-  const main = new URL(`../../src/cli/main.${ext}`, import.meta.url);
-  if ("Deno" in globalThis) return [process.execPath, "run", "-A", fileURLToPath(main)];
-  const wrapper = join(dir, "utmp.mjs");
-  writeFileSync(wrapper, `import { run } from ${JSON.stringify(main.href)};\nawait run();\n`);
-  return [process.execPath, wrapper];
-}
 
 const canUnshare = canLocaledef && process.getuid?.() === 0 && spawnSync("unshare", ["-m", "true"]).status === 0;
 

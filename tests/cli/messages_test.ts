@@ -10,13 +10,18 @@
  */
 
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { test } from "../_harness.ts";
-import { FIXTURES, tempDir } from "../_util.ts";
+import { FIXTURES, run, tempDir } from "../_util.ts";
+import { UtmpFile } from "../../src/utmp_file.ts";
+import { UtmpFormatError } from "../../src/errors.ts";
 import { encodeRecords, LAYOUTS } from "../../src/layouts/mod.ts";
 import { cliMessage, deniedMessage } from "../../src/cli/_messages.ts";
 import { ours } from "./_run.ts";
+import { HAS_SQLITE } from "../sources/_build.ts";
 
 /** Words of the library's API that the command line has no flag or command for. */
 const LIBRARY_WORDS = /layout option|LastlogFile|source "|uids option|backend "|pass the path of one/;
@@ -86,5 +91,135 @@ test("cliMessage() turns a Deno permission denial into one line naming the flag,
   ) {
     assert.equal(deniedMessage(denied(message)), line);
     assert.equal(cliMessage(new Error("Cannot open", { cause: denied(message) })), line, "as a cause");
+  }
+});
+
+test("main() names what a file is when it is not login records: compressed, utmpdump text, plain text, another database", async () => {
+  const tmp = tempDir();
+  try {
+    const wtmp = readFileSync(WTMP);
+    const sqlite = (name: string, sql: string): string => {
+      const path = join(tmp.dir, name);
+      const made = spawnSync("sqlite3", [path, sql], { encoding: "utf8" });
+      assert.equal(made.status, 0, made.stderr);
+      return path;
+    };
+    const gz = tmp.file("wtmp.1.gz", gzipSync(wtmp)); // a rotated wtmp, as logrotate leaves it
+    const xz = tmp.file("wtmp.xz", Uint8Array.of(0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0x00, 0x04, 0xe6, 0xd6));
+    const zst = tmp.file("wtmp.zst", Uint8Array.of(0x28, 0xb5, 0x2f, 0xfd, 0x24, 0x00, 0x01, 0x00));
+    const bz2 = tmp.file("wtmp.bz2", new TextEncoder().encode("BZh91AY&SY"));
+    // utmpdump's own text, given where the binary was meant (the --reverse forgotten).
+    const text = tmp.file("w.txt", run("utmpdump", [WTMP]));
+    const short = tmp.file("short.txt", "hello world\n"); // 12 bytes: less than one record of any layout
+    const services = tmp.file("services", "ssh\t\t22/tcp\t\t\t# SSH Remote Login Protocol\n".repeat(200));
+    const wtmpdb = sqlite(
+      "wtmp.db",
+      "CREATE TABLE wtmp(ID INTEGER PRIMARY KEY, Type INTEGER, User TEXT NOT NULL, Login INTEGER, Logout INTEGER, TTY TEXT, RemoteHost TEXT, Service TEXT);" +
+        "INSERT INTO wtmp VALUES(1, 3, 'alice', 1700000000000000, NULL, 'pts/0', '192.0.2.7', 'sshd');",
+    );
+    const lastlog2 = sqlite(
+      "lastlog2.db",
+      "CREATE TABLE Lastlog2(Name TEXT PRIMARY KEY, Time INTEGER, TTY TEXT, RemoteHost TEXT, Service TEXT);" +
+        "INSERT INTO Lastlog2 VALUES('alice', 1700000000, 'pts/0', '192.0.2.7', 'sshd');",
+    );
+    const as = (path: string, reading = "login records") => `Cannot read "${path}" as ${reading}: `;
+    const cases: [string[], string][] = [
+      ...[["last", "-f", gz], ["who", gz], ["dump", gz], ["lastb", "-f", gz]].map((argv): [string[], string] => [
+        argv,
+        `${
+          as(gz)
+        }it is gzip-compressed (it begins with gzip's magic bytes 1f 8b); decompress it first: zcat FILE > COPY`,
+      ]),
+      [
+        ["lastlog", "--file", gz],
+        `${
+          as(gz, "a lastlog")
+        }it is gzip-compressed (it begins with gzip's magic bytes 1f 8b); decompress it first: zcat FILE > COPY`,
+      ],
+      [
+        ["dump", xz],
+        `${
+          as(xz)
+        }it is xz-compressed (it begins with xz's magic bytes fd 37 7a 58 5a 00); decompress it first: xzcat FILE > COPY`,
+      ],
+      [
+        ["dump", zst],
+        `${
+          as(zst)
+        }it is zstd-compressed (it begins with zstd's magic bytes 28 b5 2f fd); decompress it first: zstdcat FILE > COPY`,
+      ],
+      [
+        ["dump", bz2],
+        `${as(bz2)}it is bzip2-compressed (it begins with bzip2's magic "BZh"); decompress it first: bzcat FILE > COPY`,
+      ],
+      [
+        ["dump", text],
+        `${
+          as(text)
+        }it is utmpdump's text (its first line reads "[type] [pid] [id] [user] ..."), not binary records; turn it into records with 'utmp dump --reverse FILE'`,
+      ],
+      [
+        ["last", "-f", text],
+        `${
+          as(text)
+        }it is utmpdump's text (its first line reads "[type] [pid] [id] [user] ..."), not binary records; turn it into records with 'utmp dump --reverse FILE'`,
+      ],
+      // One verdict for text, whatever its size.
+      [
+        ["who", short],
+        `${as(short)}it is text (no NUL byte; printable UTF-8 lines); pass the path of a login-record file`,
+      ],
+      [
+        ["who", services],
+        `${as(services)}it is text (no NUL byte; printable UTF-8 lines); pass the path of a login-record file`,
+      ],
+      [
+        ["last", "-f", short],
+        `${as(short)}it is text (no NUL byte; printable UTF-8 lines); pass the path of a login-record file`,
+      ],
+      // A database given to a command that does not read it: the command that does.
+      ...[["dump", wtmpdb], ["lastb", "-f", wtmpdb], ["watch", wtmpdb]].map((argv): [string[], string] => [
+        argv,
+        `${as(wtmpdb)}it is a wtmpdb database (SQLite, with wtmpdb's table wtmp); read it with 'utmp last -f FILE'`,
+      ]),
+      [
+        ["lastlog", "--file", wtmpdb],
+        `${
+          as(wtmpdb, "a lastlog")
+        }it is a wtmpdb database (SQLite, with wtmpdb's table wtmp); read it with 'utmp last -f FILE'`,
+      ],
+      ...[["who", lastlog2], ["users", lastlog2], ["last", "-f", lastlog2], ["dump", lastlog2]].map((
+        argv,
+      ): [string[], string] => [
+        argv,
+        `${
+          as(lastlog2)
+        }it is a lastlog2 database (SQLite, with lastlog2's table Lastlog2); read it with 'utmp lastlog --file FILE'`,
+      ]),
+    ];
+    for (const [argv, message] of cases) {
+      assert.deepEqual(await ours(argv), { code: 1, out: "", err: `utmp ${argv[0]}: ${message}\n` }, argv.join(" "));
+    }
+    // What reads each database does read it (where the runtime has SQLite: not Node 20): no refusal. The refusals
+    // above need none: the first page of the file says what it is.
+    if (HAS_SQLITE) {
+      assert.deepEqual(await ours(["users", wtmpdb]), { code: 0, out: "alice\n", err: "" });
+      const lastlog = await ours(["lastlog", "--file", lastlog2, "-u", "root"]);
+      assert.doesNotMatch(lastlog.err, /Cannot read/);
+    }
+    // The library's own words for the same files (the layout option, the sources), never the command line's.
+    await assert.rejects(async () => {
+      for await (const _ of new UtmpFile(gz)) { /* refused before the first record */ }
+    }, (e) => e instanceof UtmpFormatError && e.refusal?.content === "gzip" && /zcat FILE > COPY$/.test(e.message));
+    await assert.rejects(
+      async () => {
+        for await (const _ of new UtmpFile(wtmpdb)) { /* refused */ }
+      },
+      (e) =>
+        e instanceof UtmpFormatError &&
+        /; read it with source "wtmpdb" \(history\(\), lastSessions\(\)\)$/.test(e.message),
+    );
+  } finally {
+    tmp.cleanup();
   }
 });

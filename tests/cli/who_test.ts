@@ -214,3 +214,36 @@ test(
   },
   { ignore: !existsSync("/dev/shm") },
 );
+
+test("main() who DIR and users DIR read a directory as logind's sessions, and say so when it holds no session file", async () => {
+  const tmp = tempDir();
+  try {
+    // A directory with no session file (`who /var/log`): coreutils prints nothing and exits 0; so do we, with a note.
+    for (const tool of ["who", "users"]) {
+      const theirs = oracle(tool, [tmp.dir]);
+      assert.deepEqual({ code: theirs.code, out: theirs.out }, { code: 0, out: "" }, tool);
+      assert.deepEqual(await ours([tool, tmp.dir]), {
+        code: theirs.code,
+        out: theirs.out,
+        err:
+          `utmp ${tool}: "${tmp.dir}" holds no systemd-logind session files (a directory is read as logind's session directory)\n`,
+      });
+    }
+    assert.match(
+      (await ours(["who", "--help"])).out,
+      /^A FILE that is a directory is read as systemd-logind's session/m,
+    );
+    assert.match((await ours(["users", "--help"])).out, /directory is read as systemd-logind's\nsession directory/);
+    // With a session file, its user's session, and no note.
+    writeFileSync(
+      join(tmp.dir, "7"),
+      "USER=alice\nCLASS=user\nTYPE=tty\nTTY=pts/1\nREMOTE_HOST=192.0.2.7\nREALTIME=1700000000000000\nLEADER=1\n",
+    );
+    assert.deepEqual(await ours(["users", tmp.dir]), { code: 0, out: "alice\n", err: "" });
+    const who = await ours(["who", tmp.dir]);
+    assert.deepEqual({ code: who.code, err: who.err }, { code: 0, err: "" });
+    assert.equal(who.out, "alice    pts/1        Nov 14 22:13 (192.0.2.7)\n"); // LC_ALL=C
+  } finally {
+    tmp.cleanup();
+  }
+});

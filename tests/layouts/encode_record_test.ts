@@ -140,3 +140,37 @@ test("encodeRecord() writes the flat fields over the record's, a stored type num
   // An invalid time in JSON (null) stores 0.
   assert.equal(decodeRecord(encodeRecord(LAYOUTS.linux, { ut_time: null }), LAYOUTS.linux).ut_tv.tv_sec, 0);
 });
+
+test("encodeRecords() and encodeRecord() called from plain JavaScript with a name or swapped arguments say what to pass", () => {
+  // What a caller without types may write; each a TypeError that names the call to make, not a bare one from inside.
+  const js = { encodeRecords, encodeRecord } as unknown as Record<string, (...args: unknown[]) => Uint8Array>;
+  const records = [{ ut_type: "BOOT_TIME", ut_line: "~", ut_user: "reboot", tv_sec: 1 }];
+  const usage = "encodeRecords(LAYOUTS.linux, [{ ut_type: ... }])";
+  const cases: [unknown[], string][] = [
+    [
+      [records, "linux64"],
+      `takes a layout table, then an array of records, as ${usage}; got an array first and the string "linux64" second (swapped?)`,
+    ],
+    [
+      [records, LAYOUTS.linux],
+      `takes a layout table, then an array of records, as ${usage}; got an array first and a layout table second (swapped?)`,
+    ],
+    [
+      ["linux64", records],
+      `takes a layout table, then an array of records, as ${usage}; got the string "linux64" (a name: getLayout("linux64") is its table)`,
+    ],
+    [[LAYOUTS.linux, records[0]], `takes an array of records after the layout, as ${usage}; got an object`],
+    [[LAYOUTS.linux], `takes an array of records after the layout, as ${usage}; got undefined`],
+  ];
+  for (const [args, message] of cases) {
+    assert.throws(() => js.encodeRecords!(...args), new TypeError(`Cannot encode: encodeRecords() ${message}`));
+  }
+  assert.throws(
+    () => js.encodeRecord!("linux", records[0]),
+    new TypeError(
+      'Cannot encode: encodeRecord() takes a layout table, then a record, as encodeRecord(LAYOUTS.linux, { ut_type: ... }); got the string "linux" (a name: getLayout("linux") is its table)',
+    ),
+  );
+  // The right call still gives utmpdump's record.
+  assert.equal(encodeRecords(LAYOUTS.linux, records as never).length, 384);
+});
