@@ -8,10 +8,15 @@
 
 import { storedString, stringBytes, utf8String } from "./_internal/bytes.ts";
 import type { LayoutName } from "./layouts/registry.ts";
-import type { LoggedInOptions, LoggedInUser } from "./logged_in.ts";
 import type { UtmpRecord } from "./record.ts";
 import { type LogindEntry, logindSessions } from "./sources/logind.ts";
-import { chooseSource, type SessionTools, sessionTools, type SourceNames } from "./sources/mod.ts";
+import {
+  chooseSource,
+  type SessionsOptions,
+  type SessionTools,
+  sessionTools,
+  type SourceNames,
+} from "./sources/mod.ts";
 import { wtmpdbSessions } from "./sources/wtmpdb.ts";
 import { commandOf, Machine, type ProcessStat, type SessionProcesses, whatOf } from "./sources/_proc.ts";
 import { UtmpFile } from "./utmp_file.ts";
@@ -65,8 +70,12 @@ export interface ActivityReport {
   tools: SessionTools;
 }
 
-/** Options of {@link readActivity}: those of `loggedIn()`, and how `w` itself differs. */
-export interface ActivityOptions extends LoggedInOptions {
+/** Options of {@link readActivity}: those of `loggedIn()` (`LoggedInOptions`), and how `w` itself differs. */
+export interface ActivityOptions extends SessionsOptions {
+  /** Only this user's sessions (`w USER`). */
+  user?: string | undefined;
+  /** Choose what a session runs among every user's processes on its terminal (`w -u`). */
+  anyUser?: boolean | undefined;
   /** The layout of a utmp file ("auto" by default). */
   layout?: "auto" | LayoutName;
   /**
@@ -261,38 +270,4 @@ function ttyName(dev: number): string {
   if (major >= 136 && major <= 143) return `pts/${(major - 136) * 256 + minor}`;
   if (major === 4) return minor < 64 ? `tty${minor}` : `ttyS${minor - 64}`;
   return "?";
-}
-
-/** A byte string of UTF-8 as text. */
-const text = (s: string): string => new TextDecoder().decode(stringBytes(s));
-
-/**
- * One session as a `LoggedInUser`.
- *
- * @param a The session.
- * @param report The report it is part of.
- * @returns The plain object.
- */
-export function loggedInUser(a: Activity, report: ActivityReport): LoggedInUser {
-  const u = a.record;
-  const stored = storedString(u, "ut_line");
-  const p = a.processes;
-  const hasDev = report.machine.hasDev;
-  // A terminal line, not a display (":0") or a logind seat ("seat0", which the record keeps without "/dev/"); for
-  // logind's, the terminal procps 4.0.4 finds (a TTY-less session's among its leader's children).
-  const terminal = a.tools === "debian-13" ? a.tty !== "" : a.tty !== "" && !a.display && u.ut_line.startsWith("/dev/");
-  return {
-    user: u.ut_user,
-    line: text(stored),
-    tty: terminal ? "/dev/" + text(a.tty) : null,
-    host: a.remoteHost ?? u.ut_host,
-    addr: u.ut_addr.every((b) => b === 0) ? "" : u.ut_addr_text,
-    loginTime: u.ut_time,
-    idle: !terminal || a.idle === null || a.idle < 0 ? null : a.idle,
-    pid: u.ut_pid,
-    command: p === null ? null : p.what === undefined ? "-" : text(commandOf(p.what, p.cmdline, true).slice(0, 512)),
-    jcpu: p === null || !hasDev ? null : p.jcpu / report.hertz,
-    pcpu: p === null ? null : p.pcpu / report.hertz,
-    source: a.source,
-  };
 }

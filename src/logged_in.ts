@@ -6,8 +6,10 @@
  * @module
  */
 
-import { loggedInUser, readActivity } from "./_activity.ts";
+import { type Activity, type ActivityReport, readActivity } from "./_activity.ts";
+import { storedString, stringBytes } from "./_internal/bytes.ts";
 import type { SessionsOptions } from "./sources/mod.ts";
+import { commandOf } from "./sources/_proc.ts";
 
 /** One live session, as `w` shows it. */
 export interface LoggedInUser {
@@ -163,4 +165,38 @@ export async function loggedIn(options: LoggedInOptions = {}): Promise<LoggedInU
     loadAverage: report.loadAverage,
     notes: report.notes,
   });
+}
+
+/** A byte string of UTF-8 as text. */
+const text = (s: string): string => new TextDecoder().decode(stringBytes(s));
+
+/**
+ * One session as a `LoggedInUser`.
+ *
+ * @param a The session.
+ * @param report The report it is part of.
+ * @returns The plain object.
+ */
+export function loggedInUser(a: Activity, report: ActivityReport): LoggedInUser {
+  const u = a.record;
+  const stored = storedString(u, "ut_line");
+  const p = a.processes;
+  const hasDev = report.machine.hasDev;
+  // A terminal line, not a display (":0") or a logind seat ("seat0", which the record keeps without "/dev/"); for
+  // logind's, the terminal procps 4.0.4 finds (a TTY-less session's among its leader's children).
+  const terminal = a.tools === "debian-13" ? a.tty !== "" : a.tty !== "" && !a.display && u.ut_line.startsWith("/dev/");
+  return {
+    user: u.ut_user,
+    line: text(stored),
+    tty: terminal ? "/dev/" + text(a.tty) : null,
+    host: a.remoteHost ?? u.ut_host,
+    addr: u.ut_addr.every((b) => b === 0) ? "" : u.ut_addr_text,
+    loginTime: u.ut_time,
+    idle: !terminal || a.idle === null || a.idle < 0 ? null : a.idle,
+    pid: u.ut_pid,
+    command: p === null ? null : p.what === undefined ? "-" : text(commandOf(p.what, p.cmdline, true).slice(0, 512)),
+    jcpu: p === null || !hasDev ? null : p.jcpu / report.hertz,
+    pcpu: p === null ? null : p.pcpu / report.hertz,
+    source: a.source,
+  };
 }

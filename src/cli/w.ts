@@ -10,7 +10,8 @@
 import { byteString, p2, rawFields, stringBytes, utf8String } from "../_internal/bytes.ts";
 import { terminalText } from "../_internal/escape.ts";
 import { isPermissionDenial, tryGetEnv } from "../_internal/runtime.ts";
-import { type Activity, type ActivityReport, loggedInUser, readActivity } from "../_activity.ts";
+import { type Activity, type ActivityReport, readActivity } from "../_activity.ts";
+import { loggedInUser } from "../logged_in.ts";
 import { commandOf } from "../sources/_proc.ts";
 import type { ParsedArgs } from "./_args.ts";
 import { type Command, type Context, EXIT, jsonMode, lastValue, Writer } from "./_command.ts";

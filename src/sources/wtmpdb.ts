@@ -14,7 +14,7 @@
  * @module
  */
 
-import type { Session } from "../last.ts";
+import type { Session } from "../session.ts";
 import { devicePath, type UtmpRecord } from "../record.ts";
 import type { UtTypeName } from "../types.ts";
 import type { UtmpWarning } from "../errors.ts";
