@@ -7,19 +7,18 @@
  * A database may be hostile (a mounted root, a copied file), so it is read
  * within bounds:
  *
- * - **Nothing is written beside it, nothing else is opened.** SQLite opens
- *   the file itself only read-only (`mode=ro`; `readonly_shm=1` for a
- *   write-ahead log with its index), where its own locks keep the read
- *   consistent with a writer. Where it could only read by writing beside
- *   the file (a hot journal to roll back, a log without its index), where a
- *   writer may create a log at any moment (a WAL database without one), and
- *   for every database under a root (SQLite would open the path again by
- *   name, following a link put there since), it reads a private copy in the
- *   temporary directory, taken through the descriptors opened here and
- *   checked unchanged while it was taken. A journal's super-journal record
- *   (a path SQLite would read and delete) is erased in that copy. A side
- *   file (`-journal`, `-wal`, `-shm`) that is not a regular file (a FIFO, a
- *   link, ...) is refused at once.
+ * - **Nothing is written beside it, nothing else is opened.** SQLite never
+ *   opens the file, nor anything beside it, by name: the database and its
+ *   journal or write-ahead log are opened here first (without blocking, a
+ *   regular file only, under a root without following a final link), copied
+ *   through those descriptors into a private temporary directory (taken
+ *   again when a writer changed them meanwhile), and SQLite reads the copy.
+ *   A path reopened by name could be a FIFO by then (SQLite's blocking open
+ *   hung the thread for good), a WAL database renamed over a rollback one
+ *   (SQLite made `-wal` and `-shm` beside it), or a link out of a root. A
+ *   journal's super-journal record (a path SQLite would read and delete) is
+ *   erased in the copy. A side file (`-journal`, `-wal`, `-shm`) that is not
+ *   a regular file (a FIFO, a link, ...) is refused at once.
  * - **Only the expected table, as a real table**: not a view (a recursive
  *   one never returns), not a virtual table, no generated or hidden column
  *   (computed on every read), a rowid to page by. Indexes are never used
@@ -44,7 +43,7 @@
 import { closeSync, openSync, writeSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import process from "node:process";
 import { UtmpFileError, UtmpFormatError } from "../errors.ts";
 import { fileError, openRecordFile, type RecordFile } from "../backends/_record_file.ts";
@@ -69,11 +68,9 @@ interface Connection {
   limits?: { length?: number };
 }
 
-/** How the runtime's SQLite opens a file read-only (or, a private copy, for writing), and whether it takes URIs. */
+/** How the runtime's SQLite opens a file (a private copy: for writing, as SQLite may roll a journal back). */
 interface Opener {
-  open(location: string): Connection;
-  openForWriting(path: string): Connection;
-  uri: boolean;
+  open(path: string): Connection;
 }
 
 let opener: Opener | null | undefined;
@@ -95,9 +92,6 @@ export const TEXT_CUT =
 /** Bytes the files of a database may hold together to be read from a private copy (see the module notes). */
 export const COPY_LIMIT = 1 << 30;
 
-/** Extended result code SQLITE_READONLY_ROLLBACK: a hot journal a read-only connection cannot roll back. */
-const READONLY_ROLLBACK = 776;
-
 type Builtin = (id: string) => unknown;
 
 function loadOpener(): Opener | null {
@@ -113,36 +107,12 @@ function loadOpener(): Opener | null {
   const node = get("node:sqlite") as
     | { DatabaseSync: new (location: string, options: { readOnly: boolean }) => Connection }
     | undefined;
-  if (node !== undefined) {
-    const open = (location: string) => new node.DatabaseSync(location, { readOnly: true });
-    const openForWriting = (path: string) => new node.DatabaseSync(path, { readOnly: false });
-    return { open, openForWriting, uri: takesUris(open) };
-  }
+  if (node !== undefined) return { open: (path) => new node.DatabaseSync(path, { readOnly: false }) };
   const bun = get("bun:sqlite") as
     | { Database: new (location: string, options: { readonly: boolean }) => Connection }
     | undefined;
-  // bun:sqlite opens without SQLITE_OPEN_URI.
-  if (bun !== undefined) {
-    return {
-      open: (location) => new bun.Database(location, { readonly: true }),
-      openForWriting: (path) => new bun.Database(path, { readonly: false }),
-      uri: false,
-    };
-  }
+  if (bun !== undefined) return { open: (path) => new bun.Database(path, { readonly: false }) };
   return null;
-}
-
-/**
- * Whether SQLite takes `file:` URIs here (node:sqlite before Node 22.15 opens
- * without SQLITE_OPEN_URI): an in-memory database opens only as an URI.
- */
-function takesUris(open: (location: string) => Connection): boolean {
-  try {
-    open("file:utmp-uri-probe?mode=memory").close();
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** What a query of {@link Database.run} changed. */
@@ -182,8 +152,7 @@ const SIDES = ["-journal", "-wal", "-shm"] as const;
 export interface OpenDatabaseOptions {
   /**
    * The path was resolved under a root: no symbolic link is followed at its
-   * last component, and SQLite never opens it by name (it reads a copy taken
-   * through the descriptors opened here).
+   * last component (nor at a side file's, ever).
    */
   noFollow?: boolean;
 }
@@ -198,13 +167,8 @@ const COPY_TRIES = 20;
  * Opens a database file read-only, refusing what could make reading it
  * unbounded or write beside it (see the module notes).
  *
- * SQLite opens the file by name only where its own locks keep the read
- * consistent and nothing beside the file needs writing: a path not resolved
- * under a root, in rollback mode (`mode=ro`), or in WAL mode with its log and
- * index (`readonly_shm=1`). Otherwise (a hot journal, a log without its
- * index, a WAL database whose log a writer may create at any moment, any
- * database under a root) it reads a private copy taken through the
- * descriptors opened here, checked unchanged while it was taken; a
+ * SQLite reads a private copy taken through the descriptors opened here
+ * (see the module notes), checked unchanged while it was taken; a
  * journal's super-journal record is erased in the copy, so that rolling it
  * back never opens or deletes the file it names.
  *
@@ -224,11 +188,11 @@ export async function openDatabase(
   table: ExpectedTable,
   options: OpenDatabaseOptions = {},
 ): Promise<Database> {
-  const confined = options.noFollow === true;
+  const noFollow = options.noFollow === true;
   for (let attempt = 1;; attempt++) {
     // Opened as the record readers open files (without blocking, a regular file only): SQLite's own open would
     // block on a FIFO, and on the JavaScript thread, since node:sqlite is synchronous.
-    const files: (RecordFile | undefined)[] = [await openRecordFile(path, undefined, confined)];
+    const files: (RecordFile | undefined)[] = [await openRecordFile(path, undefined, noFollow)];
     try {
       for (const suffix of SIDES) files.push(await sideFile(path, suffix));
       const [file, journal, wal] = files as [RecordFile, ...(RecordFile | undefined)[]];
@@ -243,19 +207,6 @@ export async function openDatabase(
         );
       }
       const walMode = header[18] === 2 || header[19] === 2;
-      if (!confined && !walMode) {
-        const db = connect(opener, opener.uri ? fileUri(path, "mode=ro") : path, path, what, async () => {});
-        try {
-          checkTable(db, path, what, table);
-          return db;
-        } catch (error) {
-          await db.close();
-          // A hot journal (a writer died mid-transaction) is rolled back by SQLite, which a read-only reader cannot.
-          const cause = (error as { cause?: { errcode?: unknown; message?: unknown } }).cause;
-          const hot = cause?.errcode === READONLY_ROLLBACK || /readonly database/.test(String(cause?.message));
-          if (!hot) throw error;
-        }
-      }
       const db = await privateCopy(opener, path, what, [[file, ""], walMode ? [wal, "-wal"] : [journal, "-journal"]]);
       if (db !== undefined) {
         try {
@@ -298,7 +249,7 @@ async function sideFile(path: string, suffix: string): Promise<RecordFile | unde
       : error.code === "EISDIR"
       ? "a directory"
       : error.code === "EFTYPE"
-      ? /it is (a [a-z ]+), not/.exec(error.message)?.[1] ?? "not a regular file"
+      ? /: it is (an? [^,]+), not a regular file/.exec(error.message)?.[1] ?? "not a regular file"
       : undefined;
     if (kind === undefined) throw fileError(error.cause ?? error, path);
     throw new UtmpFileError(
@@ -308,11 +259,6 @@ async function sideFile(path: string, suffix: string): Promise<RecordFile | unde
       path,
     );
   }
-}
-
-/** An SQLite URI for a path: `file://` + the absolute path, each part percent-encoded, + the query. */
-function fileUri(path: string, query: string): string {
-  return `file://${resolve(path).split("/").map(encodeURIComponent).join("/")}?${query}`;
 }
 
 /**
@@ -356,7 +302,7 @@ async function privateCopy(
       return undefined;
     }
     // Opened for writing (its own copy: SQLite may roll a hot journal back, or make the log's index), read only.
-    return connect({ ...open, open: open.openForWriting }, copy, path, what, remove);
+    return connect(open, copy, path, what, remove);
   } catch (error) {
     await remove();
     throw error instanceof UtmpFileError || error instanceof UtmpFormatError ? error : fileError(error, path);

@@ -431,6 +431,62 @@ test(
   NO_SQLITE,
 );
 
+test(
+  "every database reader reads what it checked: a FIFO journal or a WAL database swapped in meanwhile neither hangs it nor makes a file",
+  () => {
+    const t = tempDir();
+    try {
+      const race = (dir: string, script: string, files: string[]) => {
+        mkdirSync(dir);
+        return spawn("perl", ["-MTime::HiRes=usleep,time", "-MPOSIX=mkfifo", "-e", script, dir, ...files], {
+          stdio: "ignore",
+        });
+      };
+      // A FIFO made and removed at DB-journal, over and over (SQLite's own open of it blocked the thread for good).
+      const fifo = t.file("fifo");
+      const swapper = race(
+        fifo,
+        'chdir $ARGV[0]; my $end = time + 30; while (time < $end) { mkfifo("x.db-journal", 0644); ' +
+          'usleep(int(rand(2000))); unlink "x.db-journal"; usleep(int(rand(2000))); }',
+        [],
+      );
+      writeWtmpdb(join(fifo, "x.db"), ROWS);
+      // A WAL database and a rollback one hard-linked over DB in turn (SQLite made -wal and -shm beside it).
+      const swap = t.file("swap");
+      mkdirSync(swap);
+      writeWtmpdb(join(swap, "r.db"), ROWS);
+      writeWtmpdb(join(swap, "w.db"), ROWS);
+      sqlite(join(swap, "w.db"), "PRAGMA journal_mode = WAL;");
+      writeWtmpdb(join(swap, "x.db"), ROWS);
+      const linker = spawn("perl", [
+        "-MTime::HiRes=usleep,time",
+        "-e",
+        'chdir $ARGV[0]; my $end = time + 30; while (time < $end) { link "r.db", "r.l"; rename "r.l", "x.db"; ' +
+        'usleep(int(rand(2000))); link "w.db", "w.l"; rename "w.l", "x.db"; usleep(int(rand(2000))); }',
+        swap,
+      ], { stdio: "ignore" });
+      try {
+        const checks: [string, string][] = [];
+        for (let i = 0; i < 15; i++) checks.push(["utmp last", join(fifo, "x.db")], ["utmp last", join(swap, "x.db")]);
+        for (const r of probe(checks)) {
+          const what = JSON.stringify(r);
+          assert.notEqual(r.outcome, "hung", what);
+          const { code, err } = r.value as { code: number; err: string };
+          // Read, or refused at once for the FIFO it saw.
+          assert.ok(code === 0 || /SQLite side file ".+-journal" is a FIFO/.test(err), what);
+        }
+      } finally {
+        swapper.kill("SIGKILL");
+        linker.kill("SIGKILL");
+      }
+      assert.deepEqual(readdirSync(swap).filter((f) => /-(wal|shm)$/.test(f)), [], "nothing made beside the database");
+    } finally {
+      t.cleanup();
+    }
+  },
+  NO_SQLITE,
+);
+
 /** The files in a directory with their bytes: what a reader may not change. */
 function snapshot(dir: string): Record<string, string> {
   return Object.fromEntries(
