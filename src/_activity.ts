@@ -6,7 +6,7 @@
  * @module
  */
 
-import { storedString, stringBytes, utf8String } from "./_internal/bytes.ts";
+import { storedString, utf8String } from "./_internal/bytes.ts";
 import type { LayoutName } from "./layouts/registry.ts";
 import type { UtmpRecord } from "./record.ts";
 import { type LogindEntry, logindSessions } from "./sources/logind.ts";
@@ -18,7 +18,7 @@ import {
   type SourceNames,
 } from "./sources/mod.ts";
 import { wtmpdbSessions } from "./sources/wtmpdb.ts";
-import { commandOf, Machine, type ProcessStat, type SessionProcesses, whatOf } from "./sources/_proc.ts";
+import { Machine, type ProcessStat, type SessionProcesses, whatOf } from "./sources/_proc.ts";
 import { UtmpFile } from "./utmp_file.ts";
 import { quotePath } from "./_internal/escape.ts";
 import { UtmpFileError } from "./errors.ts";

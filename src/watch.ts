@@ -393,7 +393,9 @@ async function* followSlots(
       try {
         const { size, changed } = cursor.file!.statNow();
         const state = `${cursor.file!.identity} ${size} ${changed}`;
-        if (state === seen && before !== undefined && Date.now() - changed > 1000) now = before;
+        // A change time in the future (set by hand: no write makes one) stays as it was until the next write.
+        const settled = Date.now() - changed > 1000 || changed > Date.now();
+        if (state === seen && before !== undefined && settled) now = before;
         else if (cursor.layout !== undefined) {
           seen = state;
           // The slots the file holds now, a chunk at a time: no read past its end, nor past SLOTS_COMPARED.

@@ -131,7 +131,18 @@ export function fileError(error: unknown, path: string, hint?: string): unknown 
   if (isPermissionDenial(error)) return error;
   const code = (error as { code?: unknown }).code;
   if (typeof code !== "string") return error;
+  // node:fs's own refusal of a path holding NUL (ERR_INVALID_ARG_VALUE): the system's word for it.
+  if (path.includes("\0")) return nulPath(path);
   return new UtmpFileError(describe(code, path, hint), code, path, error);
+}
+
+/** The error for a path holding a NUL byte, which no system call takes. */
+function nulPath(path: string): UtmpFileError {
+  return new UtmpFileError(
+    `Cannot open ${quotePath(path.replaceAll("\0", "\\0"))}: the path contains a NUL byte (EINVAL)`,
+    "EINVAL",
+    path,
+  );
 }
 
 /**
@@ -148,11 +159,7 @@ export function fileError(error: unknown, path: string, hint?: string): unknown 
 export async function openRecordFile(path: string, hint?: string, noFollow = false): Promise<RecordFile> {
   if (path.includes("\0")) {
     // node:fs would throw its own ERR_INVALID_ARG_VALUE; no system call takes such a path.
-    throw new UtmpFileError(
-      `Cannot open ${quotePath(path.replaceAll("\0", "\\0"))}: the path contains a NUL byte (EINVAL)`,
-      "EINVAL",
-      path,
-    );
+    throw nulPath(path);
   }
   let handle: FileHandle;
   try {

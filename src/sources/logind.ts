@@ -491,9 +491,10 @@ export async function* logindSessions(
   options: LogindSessionsOptions = {},
 ): AsyncGenerator<LogindEntry> {
   const pts = rootPathSync(options.root, "/dev/pts");
+  let ptys: Map<number, Pty[]> | undefined;
   let index = 0;
   for (const session of await readSessions(dir, "directory", options.noFollow ?? false)) {
-    const entry = logindEntry(session, index, (uid, usec) => guessPty(pts, uid, usec));
+    const entry = logindEntry(session, index, (uid, usec) => guessPty(ptys ??= listPtys(pts), uid, usec));
     index += Math.max(1, entry.records.length);
     yield entry;
   }
@@ -576,29 +577,65 @@ function logindEntry(
  * @param usec The session's start, µs since the epoch.
  * @returns "pts/N", or undefined.
  */
-function guessPty(dir: string, uid: number, usec: number): string | undefined {
+function guessPty(ptys: Map<number, Pty[]>, uid: number, usec: number): string | undefined {
+  const owned = ptys.get(uid);
+  if (owned === undefined) return undefined;
+  const at = BigInt(usec) * 1000n;
+  // The first whose status changed at or after the start (the list is in change-time order).
+  let low = 0;
+  let high = owned.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (owned[mid]!.ctime < at) low = mid + 1;
+    else high = mid;
+  }
+  const best = owned[low];
+  return best !== undefined && best.ctime <= at + 5_000_000_000n ? `pts/${best.name}` : undefined;
+}
+
+/** A pty of `/dev/pts`: its name and status change time (ns). */
+interface Pty {
+  name: string;
+  ctime: bigint;
+}
+
+/**
+ * The most entries of `/dev/pts` looked at: the kernel's default limit of
+ * ptys (`/proc/sys/kernel/pty/max`) is 4096; a root's `/dev/pts` of more is
+ * looked at this far.
+ */
+const PTYS_LISTED = 65_536;
+
+/**
+ * The ptys of a `/dev/pts` directory by owner, each owner's in change-time
+ * order: listed once per reading of the sessions, however many need a
+ * guess (each listing it again cost sessions × entries).
+ */
+function listPtys(dir: string): Map<number, Pty[]> {
+  const byUid = new Map<number, Pty[]>();
   let names: string[];
   try {
     names = readdirSync(dir);
   } catch {
-    return undefined;
+    return byUid;
   }
-  const at = BigInt(usec) * 1000n;
-  let best: { name: string; ctime: bigint } | undefined;
+  let looked = 0;
   for (const name of names) {
     if (name.startsWith(".") || name.length > 10) continue;
-    let ctime: bigint;
+    if (++looked > PTYS_LISTED) break;
     try {
       // lstat, not stat: a pty is a device, never a link (under a root, one could lead out of it).
       const s = lstatSync(join(dir, name), { bigint: true });
-      if (Number(s.uid) !== uid) continue;
-      ctime = s.ctimeNs;
+      const uid = Number(s.uid);
+      let owned = byUid.get(uid);
+      if (owned === undefined) byUid.set(uid, owned = []);
+      owned.push({ name, ctime: s.ctimeNs });
     } catch {
       continue;
     }
-    if (ctime >= at && (best === undefined || ctime < best.ctime)) best = { name, ctime };
   }
-  return best !== undefined && best.ctime <= at + 5_000_000_000n ? `pts/${best.name}` : undefined;
+  for (const owned of byUid.values()) owned.sort((a, b) => (a.ctime < b.ctime ? -1 : a.ctime > b.ctime ? 1 : 0));
+  return byUid;
 }
 
 /**

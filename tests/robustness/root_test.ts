@@ -14,10 +14,11 @@ import { execFileSync } from "node:child_process";
 import { closeSync, mkdirSync, openSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
-import { UtmpFileError } from "../../mod.ts";
+import { history, lastlogs, loggedIn, UtmpFileError, who } from "../../mod.ts";
+import { logindRecords } from "../../src/sources/mod.ts";
 import { rootPath, rootPathSync } from "../../src/sources/_root.ts";
 import { Machine } from "../../src/sources/_proc.ts";
-import { cunescape, readLogindSessions, SESSION_FILE_LIMIT } from "../../src/sources/logind.ts";
+import { cunescape, logindSessions, readLogindSessions, SESSION_FILE_LIMIT } from "../../src/sources/logind.ts";
 import { readRegularFile } from "../../src/backends/_record_file.ts";
 import { encodeRecord, encodeRecords, LAYOUTS } from "../../src/layouts/mod.ts";
 import { test } from "../_harness.ts";
@@ -320,3 +321,58 @@ test("main() dump under --root dumps the root's utmp, found through its own /var
     t.cleanup();
   }
 }, onLinux);
+
+test(
+  "logindSessions() under a root lists its /dev/pts once, however many sessions sshd left without a TTY",
+  async () => {
+    const t = tempDir();
+    try {
+      const root = join(t.dir, "r");
+      const sessions = join(root, "run/systemd/sessions");
+      for (let i = 1; i <= 200; i++) {
+        writeSession(sessions, String(i), { UID: "1000", USER: `u${i}`, CLASS: "user", TYPE: "tty", SERVICE: "sshd" });
+      }
+      // 20,000 entries in the root's /dev/pts (empty files): each TTY-less session listed and statted them all again.
+      mkdirSync(join(root, "dev/pts"), { recursive: true });
+      for (let i = 0; i < 20_000; i++) writeFileSync(join(root, "dev/pts", String(i)), "");
+      const started = performance.now();
+      const lines: string[] = [];
+      for await (const e of logindSessions(sessions, { root, noFollow: true })) {
+        lines.push(
+          ...e.records.map((u) => u.ut_line),
+        );
+      }
+      const elapsed = performance.now() - started;
+      assert.deepEqual(
+        lines,
+        Array(200).fill("sshd"),
+        "no pty of theirs changed within 5 s of their start: SERVICE alone",
+      );
+      assert.ok(elapsed < 20_000, `bounded: ${elapsed} ms (53 s before)`);
+    } finally {
+      t.cleanup();
+    }
+  },
+  onLinux,
+);
+
+test("a root or a session directory holding a NUL byte is EINVAL, as a file's path is, from every reader", async () => {
+  const drain = async (items: AsyncIterable<unknown>) => {
+    for await (const _ of items);
+  };
+  const calls: [string, () => Promise<unknown>][] = [
+    ["who()", () => drain(who({ root: "/tmp/x\0y" }))],
+    ["history()", () => drain(history({ root: "/tmp/x\0y" }))],
+    ["lastlogs()", () => drain(lastlogs({ root: "/tmp/x\0y" }))],
+    ["loggedIn()", () => loggedIn({ root: "/tmp/x\0y" })],
+    ["logindRecords()", () => drain(logindRecords("/tmp/a\0b"))],
+    ["readLogindSessions()", () => readLogindSessions("/tmp/a\0b")],
+  ];
+  for (const [name, call] of calls) {
+    await assert.rejects(
+      call(),
+      (e) => e instanceof UtmpFileError && e.code === "EINVAL" && /NUL byte/.test(e.message),
+      name,
+    );
+  }
+});
