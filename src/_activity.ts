@@ -251,14 +251,24 @@ function charDevice(machine: Machine, line: string): number {
  */
 function leaderTty(processes: readonly ProcessStat[], leader: number): string {
   if (leader <= 0) return "";
+  // Each process's children that have a terminal, by index: one pass, not one per child (a leader of thousands of
+  // children without one made it quadratic).
+  let withTty: Map<number, number[]> | undefined;
   for (let i = 0; i < processes.length; i++) {
     const p = processes[i]!;
     if (p.ppid !== leader) continue;
     if (p.tty !== 0) return ttyName(p.tty);
-    for (let j = i; j < processes.length; j++) {
-      const q = processes[j]!;
-      if (q.ppid === p.pid && q.tty !== 0) return ttyName(q.tty);
+    if (withTty === undefined) {
+      withTty = new Map();
+      processes.forEach((q, j) => {
+        if (q.tty === 0) return;
+        const list = withTty!.get(q.ppid);
+        if (list === undefined) withTty!.set(q.ppid, [j]);
+        else list.push(j);
+      });
     }
+    const j = withTty.get(p.pid)?.find((k) => k >= i);
+    if (j !== undefined) return ttyName(processes[j]!.tty);
   }
   return "";
 }

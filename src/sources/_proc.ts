@@ -80,6 +80,9 @@ const PROC_LIMITS = { stat: 4096, status: 64 * 1024, small: 4096 } as const;
 /** Bytes of /proc/PID/cmdline kept, as procps `w` keeps them (`read_unvectored` into a 128 KiB buffer). */
 const CMDLINE_KEPT = 128 * 1024;
 
+/** Bytes of command lines one {@link Machine} keeps, to read each process's once: beyond, they are read again. */
+const CMDLINES_KEPT = 16 << 20;
+
 /**
  * One machine's live state: this one, or the one whose `/` is at `root`.
  * Under a root, /proc and /dev are those mounted at `<root>/proc` and
@@ -92,6 +95,11 @@ export class Machine {
   #procThere: boolean | undefined;
   #devThere: boolean | undefined;
   #uids: Map<string, number> | undefined;
+  /** Each process's arguments, as {@link cmdline} read them, and their bytes in all. */
+  readonly #cmdlines = new Map<number, string>();
+  #cmdlineBytes = 0;
+  /** Each process's uids, as {@link uids} read them. */
+  readonly #processUids = new Map<number, { ruid: number; euid: number } | undefined>();
   #hertz: number | undefined;
 
   /** @param root The machine's `/`; undefined, "" or "/" for this machine. */
@@ -233,9 +241,13 @@ export class Machine {
    * @returns The uids, or undefined when the process is gone.
    */
   uids(pid: number): { ruid: number; euid: number } | undefined {
+    // Read once per process however many sessions ask (each session's terminal is looked for among them all).
+    if (this.#processUids.has(pid)) return this.#processUids.get(pid);
     const text = this.#read(`/proc/${pid}/status`, PROC_LIMITS.status);
     const m = text === undefined ? null : /^Uid:\s*(\d+)\s+(\d+)/m.exec(text);
-    return m === null ? undefined : { ruid: Number(m[1]), euid: Number(m[2]) };
+    const ids = m === null ? undefined : { ruid: Number(m[1]), euid: Number(m[2]) };
+    this.#processUids.set(pid, ids);
+    return ids;
   }
 
   /**
@@ -247,6 +259,18 @@ export class Machine {
    * @returns The arguments as a byte string ("" for a kernel thread or a zombie).
    */
   cmdline(pid: number): string {
+    // Read once per process (each session's search may ask again), within CMDLINES_KEPT bytes in all.
+    const known = this.#cmdlines.get(pid);
+    if (known !== undefined) return known;
+    const text = this.#readCmdline(pid);
+    if (this.#cmdlineBytes + text.length <= CMDLINES_KEPT) {
+      this.#cmdlines.set(pid, text);
+      this.#cmdlineBytes += text.length;
+    }
+    return text;
+  }
+
+  #readCmdline(pid: number): string {
     const bytes = this.#readBytes(`/proc/${pid}/cmdline`, CMDLINE_KEPT, true);
     if (bytes === undefined || bytes.length === 0) return "";
     const n = Math.min(bytes.length, CMDLINE_KEPT - 1);

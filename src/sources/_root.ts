@@ -5,7 +5,7 @@
  * @module
  */
 
-import { readlinkSync } from "node:fs";
+import { lstatSync, readlinkSync } from "node:fs";
 import { readlink } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { isPermissionDenial } from "../_internal/runtime.ts";
@@ -134,9 +134,15 @@ async function linkTarget(path: string): Promise<string | undefined> {
   }
 }
 
-/** {@link linkTarget}, synchronously. */
+/**
+ * {@link linkTarget}, synchronously: an `lstat` first, which throws nothing
+ * for a path that is no link or not there (a root's /proc is resolved a
+ * path at a time, per process and file: an exception per component cost
+ * most of `w`'s time).
+ */
 function linkTargetSync(path: string): string | undefined {
   try {
+    if (lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() !== true) return undefined;
     return readlinkSync(path);
   } catch (error) {
     if (isPermissionDenial(error)) throw error;

@@ -376,3 +376,36 @@ test("a root or a session directory holding a NUL byte is EINVAL, as a file's pa
     );
   }
 });
+
+test("main() w under a root reads each process's files once, however many sessions look among them", async () => {
+  const t = tempDir();
+  try {
+    const root = join(t.dir, "r");
+    mkdirSync(join(root, "proc"), { recursive: true });
+    writeFileSync(join(root, "proc/uptime"), "100.00 100.00\n");
+    writeFileSync(join(root, "proc/loadavg"), "0.00 0.00 0.00 1/1 1\n");
+    const stat = (pid: number, ppid: number, tty: number) =>
+      `${pid} (x) S ${ppid} ${pid} ${pid} ${tty} ${pid} 0 0 0 0 0 0 0 0 20 0 1 0 ${pid} 0 0\n`;
+    mkdirSync(join(root, "proc/1"));
+    writeFileSync(join(root, "proc/1/stat"), stat(1, 0, 0));
+    // 8,000 processes: half children of the sessions' leader without a terminal (its children were searched once per
+    // child), half of "no terminal" -1 (each session's search read their status and command line again).
+    for (let pid = 2; pid <= 8000; pid++) {
+      mkdirSync(join(root, `proc/${pid}`));
+      writeFileSync(join(root, `proc/${pid}/stat`), pid <= 4000 ? stat(pid, 1, 0) : stat(pid, 9999999, -1));
+      writeFileSync(join(root, `proc/${pid}/status`), "Name:\tx\nUid:\t1000\t1000\t1000\t1000\n");
+    }
+    const sessions = join(root, "run/systemd/sessions");
+    for (let i = 1; i <= 40; i++) {
+      writeSession(sessions, String(i), { UID: "1000", USER: "u", CLASS: "user", TYPE: "x11", LEADER: "1" });
+    }
+    const started = performance.now();
+    const ran = await ours(["--root", root, "w", "-h"]);
+    const elapsed = performance.now() - started;
+    assert.equal(ran.code, 0, ran.err);
+    assert.equal(ran.out.split("\n").filter((l) => l !== "").length, 40, ran.out);
+    assert.ok(elapsed < 20_000, `bounded: ${elapsed} ms for 40 sessions over 8,000 processes (some 45 s before)`);
+  } finally {
+    t.cleanup();
+  }
+}, onLinux);
