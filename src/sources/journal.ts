@@ -87,9 +87,20 @@ const HEADER_MIN = 208;
 /** The most of a value read (decompressed or not): larger values are passed over. */
 export const JOURNAL_FIELD_LIMIT = 64 << 10;
 
-/** The page size of the reads, and how many pages a file keeps. */
-const PAGE = 64 << 10;
-const PAGES = 8;
+/** The page size of the reads, and how many pages a file keeps (1 MiB). */
+const PAGE = 16 << 10;
+const PAGES = 64;
+
+/**
+ * The most a file makes the reader read (and decompress): this many times
+ * its size, plus its cache. A journal's objects are near one another, so
+ * a real file is read about once; a file whose entries all point far
+ * apart ends there, with a warning.
+ */
+const READ_FACTOR = 32;
+
+/** Thrown inside a file's pass when it has used its read budget. */
+class OverBudget extends Error {}
 
 /** Every journal entry as {@link journalEntries} gives it. */
 export interface JournalEntry {
@@ -142,8 +153,12 @@ class JournalFile {
   readonly compact: boolean;
   readonly entryArray: number;
   readonly headRealtime: number;
+  /** The sequence the entries' numbers belong to (hex). */
+  readonly seqnumId: string;
   readonly tailRealtime: number;
   readonly #pages = new Map<number, Uint8Array>();
+  /** What is left of {@link READ_FACTOR}'s budget, in bytes. */
+  budget: number;
   readonly #warn: (offset: number, reason: string) => void;
   /** Per data object offset: its field and value (or null when passed over). */
   readonly #data = new Map<number, { field: string; value: string } | null>();
@@ -160,9 +175,13 @@ class JournalFile {
     this.headerSize = u64(header, 88);
     const arena = u64(header, 96);
     this.end = Math.min(file.size, this.headerSize + arena);
+    this.budget = READ_FACTOR * this.end + PAGES * PAGE;
     this.compact = (header.getUint32(12, true) & INCOMPATIBLE_COMPACT) !== 0;
     this.entryArray = u64(header, 176);
     this.headRealtime = u64(header, 184);
+    let id = "";
+    for (let i = 72; i < 88; i++) id += header.getUint8(i).toString(16).padStart(2, "0");
+    this.seqnumId = id;
     this.tailRealtime = u64(header, 192);
   }
 
@@ -228,6 +247,7 @@ class JournalFile {
     if (page !== undefined) return page;
     if (this.#pages.size >= PAGES) this.#pages.delete(this.#pages.keys().next().value!);
     const buffer = new Uint8Array(Math.max(0, Math.min(PAGE, this.end - index * PAGE)));
+    this.spend(buffer.length);
     const n = buffer.length === 0 ? 0 : this.#file.readNow(buffer, index * PAGE);
     page = buffer.subarray(0, n);
     this.#pages.set(index, page);
@@ -260,6 +280,17 @@ class JournalFile {
     const bytes = this.bytes(at, Math.min(size, want));
     if (bytes.length < Math.min(size, want)) return this.#bad(at, "journal object cut by the end of the file");
     return { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.length), size, flags: head[1]! };
+  }
+
+  /** Counts bytes read or decompressed against the budget. */
+  spend(bytes: number): void {
+    this.budget -= bytes;
+    if (this.budget < 0) throw new OverBudget();
+  }
+
+  /** Tells of a file passed over from here on. */
+  warn(at: number, reason: string): void {
+    this.#warn(at, reason);
   }
 
   #bad(at: number, reason: string): undefined {
@@ -309,7 +340,7 @@ class JournalFile {
   /** An entry object's header and the offsets of its data objects. */
   entry(
     at: number,
-  ): { seqnum: number; realtime: number; monotonic: number; bootId: string; items: number[] } | undefined {
+  ): { seqnum: number; realtime: number; monotonic: number; bootId: string; xor: string; items: number[] } | undefined {
     const o = this.object(at, OBJECT_ENTRY, 64, 64);
     if (o === undefined) return undefined;
     const v = o.view;
@@ -323,7 +354,9 @@ class JournalFile {
     }
     let bootId = "";
     for (let i = 40; i < 56; i++) bootId += v.getUint8(i).toString(16).padStart(2, "0");
-    return { seqnum: u64(v, 16), realtime: u64(v, 24), monotonic: u64(v, 32), bootId, items };
+    const xor = v.getUint32(60, true).toString(16).padStart(8, "0") +
+      v.getUint32(56, true).toString(16).padStart(8, "0");
+    return { seqnum: u64(v, 16), realtime: u64(v, 24), monotonic: u64(v, 32), bootId, xor, items };
   }
 
   /** A data object's field and value, or null when it cannot be read (passed over, with a warning). */
@@ -347,6 +380,7 @@ class JournalFile {
     let payload: Uint8Array | undefined = this.bytes(at + start, length);
     if (compression !== 0) {
       payload = decompress(compression, payload);
+      if (payload !== undefined) this.spend(payload.length);
       if (payload === undefined) {
         const name = compression === COMPRESSED_XZ ? "XZ" : compression === COMPRESSED_LZ4 ? "LZ4" : "zstd";
         this.#warn(at, `journal value compressed with ${name}, which cannot be decompressed here: passed over`);
@@ -504,6 +538,20 @@ async function* fileEntries(
   newestFirst: boolean,
   wanted: ReadonlySet<string> | undefined,
 ): AsyncGenerator<JournalEntry> {
+  try {
+    yield* walk(file, newestFirst, wanted);
+  } catch (error) {
+    if (!(error instanceof OverBudget)) throw error;
+    file.warn(0, `journal file makes the reader read more than ${READ_FACTOR} times its size: the rest is passed over`);
+  }
+}
+
+/** {@link fileEntries}, within the file's read budget. */
+async function* walk(
+  file: JournalFile,
+  newestFirst: boolean,
+  wanted: ReadonlySet<string> | undefined,
+): AsyncGenerator<JournalEntry> {
   const make = (at: number): JournalEntry | undefined => {
     const e = file.entry(at);
     if (e === undefined) return undefined;
@@ -512,9 +560,11 @@ async function* fileEntries(
       const d = file.data(item);
       if (d === null || (wanted !== undefined && !wanted.has(d.field))) continue;
       const had = fields[d.field];
-      fields[d.field] = had === undefined ? d.value : typeof had === "string" ? [had, d.value] : [...had, d.value];
+      if (had === undefined) fields[d.field] = d.value;
+      else if (typeof had === "string") fields[d.field] = [had, d.value];
+      else had.push(d.value);
     }
-    return {
+    const entry = {
       seqnum: e.seqnum,
       realtime: e.realtime,
       monotonic: e.monotonic,
@@ -523,6 +573,8 @@ async function* fileEntries(
       file: file.path,
       offset: at,
     };
+    XOR.set(entry, e.xor);
+    return entry;
   };
   let n = 0;
   const pause = async (): Promise<void> => {
@@ -595,6 +647,21 @@ export async function* journalEntries(path: string, options: JournalOptions = {}
   const before = (a: number, b: number): boolean => (newest ? a > b : a < b);
   pending.sort((a, b) => (before(a.start, b.start) ? -1 : before(b.start, a.start) ? 1 : 0));
   type Active = { it: AsyncGenerator<JournalEntry>; head: JournalEntry; file: JournalFile };
+  /** journalctl's order (sd-journal's compare_entry_order): seqnum in one sequence, monotonic in one boot, realtime, xor_hash. */
+  const earlier = (a: Active, b: Active): boolean => {
+    const x = a.head;
+    const y = b.head;
+    let c = 0;
+    if (a.file.seqnumId === b.file.seqnumId) c = x.seqnum - y.seqnum;
+    if (c === 0 && x.bootId === y.bootId) c = x.monotonic - y.monotonic;
+    if (c === 0) c = x.realtime - y.realtime;
+    if (c === 0) {
+      const hx = XOR.get(x) ?? "";
+      const hy = XOR.get(y) ?? "";
+      c = hx < hy ? -1 : hx > hy ? 1 : 0;
+    }
+    return newest ? c > 0 : c < 0;
+  };
   const active: Active[] = [];
   const seen = new Set<string>();
   try {
@@ -602,7 +669,7 @@ export async function* journalEntries(path: string, options: JournalOptions = {}
       // Open the files whose entries begin before the earliest one held.
       while (pending.length > 0) {
         const top = active.reduce<Active | undefined>(
-          (m, a) => (m === undefined || before(a.head.realtime, m.head.realtime) ? a : m),
+          (m, a) => (m === undefined || earlier(a, m) ? a : m),
           undefined,
         );
         if (top !== undefined && before(top.head.realtime, pending[0]!.start)) break;
@@ -614,7 +681,7 @@ export async function* journalEntries(path: string, options: JournalOptions = {}
       }
       if (active.length === 0) return;
       let k = 0;
-      for (let j = 1; j < active.length; j++) if (before(active[j]!.head.realtime, active[k]!.head.realtime)) k = j;
+      for (let j = 1; j < active.length; j++) if (earlier(active[j]!, active[k]!)) k = j;
       const a = active[k]!;
       const e = a.head;
       // The same entry in two files (a copy, a remote's duplicate) is given once.
@@ -638,6 +705,9 @@ export async function* journalEntries(path: string, options: JournalOptions = {}
     for (const p of pending) await p.file.close();
   }
 }
+
+/** Each entry's xor_hash (hex), journalctl's last word on the order of entries. */
+const XOR = new WeakMap<JournalEntry, string>();
 
 /** The fields a failed login is read from. */
 const LOGIN_FIELDS = ["MESSAGE", "SYSLOG_IDENTIFIER", "_COMM", "_PID", "SYSLOG_PID", "_SOURCE_REALTIME_TIMESTAMP"];
