@@ -685,7 +685,7 @@ export async function* journalEntries(path: string, options: JournalOptions = {}
       const a = active[k]!;
       const e = a.head;
       // The same entry in two files (a copy, a remote's duplicate) is given once.
-      const key = `${e.bootId}:${e.monotonic}:${e.realtime}:${e.seqnum}`;
+      const key = `${a.file.seqnumId}:${e.seqnum}:${e.bootId}:${e.monotonic}:${e.realtime}:${XOR.get(e)}`;
       if (!seen.has(key)) {
         if (seen.size >= 1024) seen.clear();
         seen.add(key);
