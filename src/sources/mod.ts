@@ -34,6 +34,7 @@ export {
   LOGIND_SESSIONS_DIR,
   logindBootRecord,
   type LogindEntry,
+  type LogindOptions,
   logindRecords,
   type LogindSession,
   logindSessions,
