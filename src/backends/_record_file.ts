@@ -611,3 +611,36 @@ async function writeLocked(file: RecordFile): Promise<boolean> {
   const held = new RegExp(`^\\d+: +POSIX +ADVISORY +WRITE +\\d+ +${file.lockKey} `, "m");
   return held.test(locks);
 }
+
+/**
+ * A directory to list and read by: the directory itself, or with `noFollow`
+ * the directory opened without following a link (`O_NOFOLLOW`: "ELOOP"), by
+ * its descriptor (`/proc/self/fd/N`: the kernel's link to the open
+ * directory, which no rename can redirect; Linux's `openat` for runtimes
+ * without it).
+ *
+ * @param dir The directory.
+ * @param noFollow Whether `dir` was resolved under a root.
+ * @param hint What to tell the user when it is missing.
+ * @returns The path to use, and how to close what was opened.
+ * @throws {UtmpFileError} When it cannot be opened ("ELOOP" for a link, "ENOTDIR" for another file).
+ */
+export async function openDirectory(
+  dir: string,
+  noFollow: boolean,
+  hint?: string,
+): Promise<{ path: string; close(): Promise<void> }> {
+  if (!noFollow) return { path: dir, close: () => Promise.resolve() };
+  let handle: FileHandle;
+  try {
+    handle = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    // O_DIRECTORY is checked first: a link there is ENOTDIR.
+    const link = code === "ENOTDIR" && (await lstat(dir).catch(() => undefined))?.isSymbolicLink();
+    if (code === "ELOOP" || link) throw codeError("ELOOP", dir, "it is a symbolic link");
+    if (code === "ENOTDIR") throw codeError("ENOTDIR", dir);
+    throw fileError(error, dir, hint);
+  }
+  return { path: `/proc/self/fd/${handle.fd}`, close: () => handle.close() };
+}

@@ -17,8 +17,9 @@ import { layoutOption } from "./_read.ts";
 import { sourceOf } from "./_sources.ts";
 import { type System, systemFor } from "./_system.ts";
 import { parseTimestamp } from "./_timestamp.ts";
-import { careful, isUtf8Locale, TimeText } from "./_text.ts";
+import { careful, isUtf8Locale, terminalField, TimeText } from "./_text.ts";
 import { printWtmpdb } from "./wtmpdb_last.ts";
+import type { ChosenSource } from "../sources/mod.ts";
 
 /**
  * last.c's `timefmts`: the widths of the login and logout columns, how each
@@ -177,10 +178,10 @@ class LastPrinter {
    */
   list(u: UtmpRecord, logoutTime: number, what: What, lineName?: string, json?: unknown): boolean | Promise<boolean> {
     const ctl = this.#ctl;
-    let line = lineName ?? storedString(u, "ut_line");
+    let line = lineName ?? shown(u, "ut_line");
     if (line.startsWith("ftp") && /^ftp\d/.test(line)) line = "ftp";
     if (line.startsWith("uucp") && /^uucp\d/.test(line)) line = "uucp";
-    const user = storedString(u, "ut_user");
+    const user = shown(u, "ut_user");
     if (ctl.show !== undefined) {
       const show = ctl.show.some((s) =>
         user.slice(0, 32) === s.slice(0, 32) || line === s || (line.startsWith("tty") && line.slice(3) === s)
@@ -268,7 +269,7 @@ class LastPrinter {
 
   /** The host column: ut_host, or with -i/-d the address (looked up with -d). */
   #domain(u: UtmpRecord): string {
-    const host = storedString(u, "ut_host");
+    const host = shown(u, "ut_host");
     if (!this.#ctl.useDns && !this.#ctl.useIp) return host.length > 255 ? host.slice(0, 255) : host;
     const address = lastAddress(u.ut_addr_text);
     return (this.#ctl.useDns ? this.names.get(address) : undefined) ?? address;
@@ -454,6 +455,10 @@ async function run(args: ParsedArgs, ctx: Context, lastb: boolean): Promise<numb
     ctl ??= controlOf(args, lastb);
     printer ??= new LastPrinter(ctl, out);
     printer.now = Math.floor(Date.now() / 1000);
+    if (lastb && chosen.source === "journal") {
+      await journalFailures(chosen, ctx, ctl, printer, out, system);
+      continue;
+    }
     const history = new HistoryReader(lastb ? "btmp" : chosen.source, chosen.path, {
       layout,
       // Each batch is printed before the next is read, and the pairing keeps times only: buffers can be reused.
@@ -510,6 +515,58 @@ function addresses(batch: HistoryBatch): string[] {
   const all: string[] = [];
   for (let at = 0; at < bytes.length; at += codec.layout.size) all.push(lastAddress(codec.addrText(bytes, view, at)));
   return all;
+}
+
+/**
+ * A string field as last prints it: a file's stored bytes (fputs_careful
+ * escapes them as util-linux does); a record that is no file's (offset -1:
+ * the journal's failed logins) with whatever a terminal acts on escaped.
+ */
+function shown(u: UtmpRecord, field: "ut_user" | "ut_line" | "ut_host"): string {
+  return u.offset < 0 ? terminalField(u, field) : storedString(u, field);
+}
+
+/**
+ * lastb over the journal (a system without btmp): its failed logins newest
+ * first, listed as over a btmp holding them; "journal begins" at the first.
+ */
+async function journalFailures(
+  chosen: ChosenSource,
+  ctx: Context,
+  ctl: LastControl,
+  printer: LastPrinter,
+  out: Writer,
+  system: System,
+): Promise<void> {
+  const visit = failures(ctl, printer, out);
+  const { journalBegins, journalRecords } = await import("../sources/journal.ts");
+  const options = { noFollow: chosen.noFollow };
+  const onWarning = (w: { reason: string }): void =>
+    ctx.io.err(`utmp ${ctx.command}: "${chosen.path}": ${w.reason}; it is left out\n`);
+  let oldest: number | undefined;
+  let quit = false;
+  let batch: UtmpRecord[] = [];
+  const flush = async (): Promise<boolean> => {
+    if (ctl.useDns) await lookUp(batch.map((u) => lastAddress(u.ut_addr_text)), printer.names, system);
+    for (const u of batch) {
+      const q = visit(u);
+      if (q === true || (q !== false && await q)) return true;
+    }
+    batch = [];
+    await out.flushIfFull();
+    return false;
+  };
+  for await (const u of journalRecords(chosen.path, { ...options, newestFirst: true, onWarning })) {
+    oldest = u.ut_tv.tv_sec;
+    batch.push(u);
+    if (batch.length >= 1024 && await flush()) {
+      quit = true;
+      break;
+    }
+  }
+  if (!quit) quit = await flush();
+  const begins = quit || oldest === undefined ? await journalBegins(chosen.path, options) : oldest;
+  await printer.begins(chosen.name, begins ?? printer.now);
 }
 
 /** lastb: every record listed as a login that ended at once (last.c with R_NORMAL and its own time). */

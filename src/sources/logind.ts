@@ -12,11 +12,11 @@
  * @module
  */
 
-import { constants, lstatSync, readdirSync, statSync } from "node:fs";
-import { type FileHandle, lstat, open, opendir, readdir } from "node:fs/promises";
+import { lstatSync, readdirSync, statSync } from "node:fs";
+import { opendir, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { UtmpFileError } from "../errors.ts";
-import { codeError, fileError, readRegularFile } from "../backends/_record_file.ts";
+import { fileError, openDirectory, readRegularFile } from "../backends/_record_file.ts";
 import { devicePath, type UtmpRecord } from "../record.ts";
 import { addressOctets, PlainRecord, whole } from "./_plain.ts";
 import { rootPathSync } from "./_root.ts";
@@ -233,7 +233,7 @@ const NO_LOGIND = "systemd-logind is not running here (no session directory)";
  * `sd_get_sessions()` gives them to coreutils and procps), "name" any.
  */
 async function readSessions(dir: string, order: "directory" | "name", noFollow: boolean): Promise<LogindSession[]> {
-  const opened = await openDirectory(dir, noFollow);
+  const opened = await openDirectory(dir, noFollow, NO_LOGIND);
   try {
     let names: string[];
     try {
@@ -265,28 +265,6 @@ async function readSessions(dir: string, order: "directory" | "name", noFollow: 
   } finally {
     await opened.close();
   }
-}
-
-/**
- * The path to list and read a session directory by: the directory itself,
- * or with `noFollow` the directory opened without following a link, by its
- * descriptor (`/proc/self/fd/N`: the kernel's link to the open directory,
- * which no rename can redirect; Linux's `openat` for runtimes without it).
- */
-async function openDirectory(dir: string, noFollow: boolean): Promise<{ path: string; close(): Promise<void> }> {
-  if (!noFollow) return { path: dir, close: () => Promise.resolve() };
-  let handle: FileHandle;
-  try {
-    handle = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    // O_DIRECTORY is checked first: a link there is ENOTDIR.
-    const link = code === "ENOTDIR" && (await lstat(dir).catch(() => undefined))?.isSymbolicLink();
-    if (code === "ELOOP" || link) throw codeError("ELOOP", dir, "it is a symbolic link");
-    if (code === "ENOTDIR") throw codeError("ENOTDIR", dir);
-    throw fileError(error, dir, NO_LOGIND);
-  }
-  return { path: `/proc/self/fd/${handle.fd}`, close: () => handle.close() };
 }
 
 /** REALTIME in µs: a whole number within what a number holds exactly, 0 when it is not a number. */

@@ -19,6 +19,7 @@ import { LOGIND_SESSIONS_DIR, logindBootRecord, logindRecords } from "./logind.t
 import { WTMPDB_PATH, wtmpdbRecords, wtmpdbSessions } from "./wtmpdb.ts";
 import { LASTLOG2_PATH, lastlog2Entries, type LastLogin, PASSWD_PATH } from "./lastlog2.ts";
 import { type LastlogEntry, LastlogFile } from "../lastlog_file.ts";
+import { holdsJournal, isJournalFile, JOURNAL_DIR, JOURNAL_RUNTIME_DIR, journalRecords } from "./journal.ts";
 import type { LastlogLayoutName } from "../layouts/registry.ts";
 import { namesByUid, readPasswd } from "../_internal/passwd.ts";
 import { confines, rootPath } from "./_root.ts";
@@ -55,6 +56,15 @@ export {
   wtmpdbSessions,
   WtmpdbType,
 } from "./wtmpdb.ts";
+export {
+  JOURNAL_DIR,
+  JOURNAL_FIELD_LIMIT,
+  journalBegins,
+  journalEntries,
+  type JournalEntry,
+  type JournalOptions,
+  journalRecords,
+} from "./journal.ts";
 export { LASTLOG2_PATH, lastlog2Entries, type Lastlog2Options, type LastLogin, PASSWD_PATH } from "./lastlog2.ts";
 
 /** Where each kind of login data comes from, by kind (see {@link chooseSource}). */
@@ -63,8 +73,8 @@ export interface SourceNames {
   sessions: "utmp" | "logind" | "wtmpdb";
   /** Who logged in before: a wtmp file or a wtmpdb database. */
   history: "wtmp" | "wtmpdb";
-  /** Failed logins: a btmp file. */
-  failures: "btmp";
+  /** Failed logins: a btmp file, or the systemd journal's sshd and PAM lines (see `journalRecords`). */
+  failures: "btmp" | "journal";
   /** The last login of each user: a lastlog file or a lastlog2 database. */
   lastlog: "lastlog" | "lastlog2";
 }
@@ -144,9 +154,10 @@ export interface HistoryOptions extends RootOptions {
    * "auto" (default): wtmp where it exists and holds records (unless a
    * wtmpdb was written after it: a system that moved to wtmpdb and kept its
    * old wtmp), else wtmpdb (with a `path`: wtmpdb for an SQLite file, else
-   * wtmp); or "wtmp" or "wtmpdb"; or "btmp", the failed logins.
+   * wtmp); or "wtmp" or "wtmpdb"; or "btmp" or "journal", the failed logins
+   * (see `chooseSource("failures")`).
    */
-  source?: "auto" | SourceNames["history"] | "btmp";
+  source?: "auto" | SourceNames["history"] | SourceNames["failures"];
   /** The file to read instead of the source's system path. */
   path?: string;
 }
@@ -200,10 +211,14 @@ function systemPath(source: string): string | undefined {
       return paths.wtmp;
     case "btmp":
       return paths.btmp;
+    case "journal":
+      return JOURNAL_DIR;
     case "lastlog":
       return paths.lastlog;
     case "lastlog2":
       return LASTLOG2_PATH;
+    case "journal-runtime":
+      return JOURNAL_RUNTIME_DIR;
   }
   return undefined;
 }
@@ -216,7 +231,7 @@ function systemPath(source: string): string | undefined {
 const SOURCES: { readonly [K in SourceKind]: readonly [SourceNames[K], ...SourceNames[K][]] } = {
   sessions: ["utmp", "logind", "wtmpdb"],
   history: ["wtmp", "wtmpdb"],
-  failures: ["btmp"],
+  failures: ["btmp", "journal"],
   lastlog: ["lastlog", "lastlog2"],
 };
 
@@ -358,6 +373,7 @@ export async function chooseSource<K extends SourceKind>(
     return chosen(source, at.path, at.name);
   }
   const [file, other] = SOURCES[kind];
+  if (kind === "failures") return chosenFailures(options, chosen, inRoot);
   if (options.path !== undefined) {
     const path = options.path;
     if (kind === "sessions" && (await probe(path))?.dir) return chosen("logind", path);
@@ -408,6 +424,38 @@ export async function chooseSource<K extends SourceKind>(
     }; pass a path`,
     "ENOENT",
     filePath,
+  );
+}
+
+/**
+ * The failed logins' source: a path given is the journal when it is a
+ * journal file or a directory that holds them, else a btmp (a directory
+ * that holds none: EISDIR, as util-linux says); the system's btmp where it
+ * exists, else its journal (`/var/log/journal`, else the volatile
+ * `/run/log/journal`).
+ */
+async function chosenFailures<T>(
+  options: { path?: string | undefined },
+  chosen: (s: string, path: string, name?: string) => T,
+  inRoot: (s: string) => Promise<{ path: string; name: string }>,
+): Promise<T> {
+  if (options.path !== undefined) {
+    const path = options.path;
+    const dir = (await probe(path))?.dir;
+    return chosen((dir ? await holdsJournal(path) : await isJournalFile(path)) ? "journal" : "btmp", path);
+  }
+  const btmp = await inRoot("btmp");
+  if (await probe(btmp.path) !== undefined) return chosen("btmp", btmp.path, btmp.name);
+  const journal = await inRoot("journal");
+  if ((await probe(journal.path))?.dir) return chosen("journal", journal.path, journal.name);
+  const runtime = await inRoot("journal-runtime");
+  if ((await probe(runtime.path))?.dir) return chosen("journal", runtime.path, runtime.name);
+  throw new UtmpFileError(
+    `Cannot find failed logins: no btmp at ${quotePath(btmp.path)} and no systemd journal at ${
+      quotePath(journal.path)
+    } or ${quotePath(runtime.path)}; pass a path`,
+    "ENOENT",
+    btmp.path,
   );
 }
 
@@ -538,10 +586,11 @@ export async function* who(options: WhoOptions = {}): AsyncGenerator<UtmpRecord>
  * @throws {RangeError} For an unknown source.
  */
 export async function* history(options: HistoryOptions = {}): AsyncGenerator<UtmpRecord> {
-  const { source, path, noFollow } = options.source === "btmp"
-    ? await chooseSource("failures", { ...options, source: "btmp" })
+  const { source, path, noFollow } = options.source === "btmp" || options.source === "journal"
+    ? await chooseSource("failures", options)
     : await chooseSource("history", options);
   if (source === "wtmpdb") yield* wtmpdbRecords(path, { noFollow });
+  else if (source === "journal") yield* journalRecords(path, { noFollow });
   else yield* new UtmpFile(path, { noFollow });
 }
 

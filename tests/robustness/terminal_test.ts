@@ -275,8 +275,10 @@ test("main() escapes paths and operands in its messages; UtmpFileError keeps the
     assert.ok(!UNSAFE.test(ran.err.slice(0, -1)), JSON.stringify(ran.err));
     assert.equal(
       ran.err,
-      `utmp lastb: Cannot find failed logins: this system keeps no btmp at "${join(t.dir, "r")}/` +
-        `\\x1b]0;PWNED\\x07\\x1b[2J\\x1b[31mfake error\\x1b[0m"; name the file to read: 'utmp lastb -f FILE'\n`,
+      `utmp lastb: Cannot find failed logins: no btmp at "${join(t.dir, "r")}/` +
+        `\\x1b]0;PWNED\\x07\\x1b[2J\\x1b[31mfake error\\x1b[0m" and no systemd journal at "${
+          join(t.dir, "r/var/log/journal")
+        }" or "${join(t.dir, "r/run/log/journal")}"; name the file to read: 'utmp lastb -f FILE'\n`,
     );
     const usage = await ours(["who", "a", "b", "\x1b[2J\u202e"]);
     assert.equal(usage.code, 2);

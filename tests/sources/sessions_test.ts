@@ -176,7 +176,10 @@ test("chooseSource() failures reads the btmp under root, and says plainly where 
       () => chooseSource("failures", { root: t.dir }),
       (e: Error & { code?: string }) =>
         e.name === "UtmpFileError" && e.code === "ENOENT" &&
-        e.message === `Cannot find failed logins: this system keeps no btmp at "${btmp}"; pass a path`,
+        e.message ===
+          `Cannot find failed logins: no btmp at "${btmp}" and no systemd journal at "${
+            join(t.dir, "var/log/journal")
+          }" or "${join(t.dir, "run/log/journal")}"; pass a path`,
     );
     utmpdumpReverse(
       "[6] [01234] [    ] [root    ] [ssh:notty   ] [198.51.100.7        ] [198.51.100.7   ] [2023-11-14T22:13:20,000000+00:00]\n",
