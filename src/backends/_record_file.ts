@@ -20,6 +20,8 @@ export interface RecordFileStatus {
   size: number;
   /** The later of the status change and modification times, in ms since the epoch: every write moves both. */
   changed: number;
+  /** The modification time alone, in ms since the epoch: writes move it, links and renames of the file do not. */
+  modified: number;
   /** Bytes the file system has allocated to it (`st_blocks` × 512): far less than `size` for a sparse file. */
   allocated: number;
 }
@@ -274,6 +276,7 @@ function wrap(
       return {
         size: s.size,
         changed: Math.max(s.ctimeMs, s.mtimeMs),
+        modified: s.mtimeMs,
         // A file system that reports no blocks counts as fully allocated.
         allocated: typeof s.blocks === "number" && s.blocks >= 0 ? s.blocks * 512 : s.size,
       };

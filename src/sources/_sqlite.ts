@@ -297,7 +297,8 @@ async function privateCopy(
     const copy = join(dir, "db");
     for (const [f, suffix] of sources) copyOut(f, copy + suffix, suffix === "-journal");
     const after = sources.map(([f]) => f.statNow());
-    if (!after.every((s, i) => s.size === before[i]!.size && s.changed === before[i]!.changed)) {
+    // What a writer moves: the size and the modification time (a link or rename of the file moves only its ctime).
+    if (!after.every((s, i) => s.size === before[i]!.size && s.modified === before[i]!.modified)) {
       await remove();
       return undefined;
     }
