@@ -52,6 +52,8 @@ export interface RecordFile {
   readNow(into: Uint8Array, position: number): number;
   /** A synchronous read took longer than {@link SLOW_READ_MS}: read this file asynchronously. */
   readonly slow: boolean;
+  /** Nothing writes it (a compressed file's decompressed content): read as it is, with no guard against a writer. */
+  readonly stable?: boolean;
   /** Current size, change time and allocation of the open file. */
   stat(): Promise<RecordFileStatus>;
   /** {@link stat}, synchronously (`fstat` touches no data). */
@@ -477,6 +479,7 @@ export function readSettled(
   position: number,
   recordSize: number,
 ): number | Promise<number> {
+  if (file.stable) return file.readNow(into, position);
   if (!file.slow) {
     // The change time after the last quiet read stands for the one before this read: a change since moves it.
     const before = file.settledAt ?? file.statNow().changed;
