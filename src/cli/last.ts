@@ -20,6 +20,7 @@ import {
 } from "../last.ts";
 import { historySources } from "../sources/mod.ts";
 import { rootOption } from "./_sources.ts";
+import { printFailureSummary } from "./_summary.ts";
 import type { UtmpRecord } from "../record.ts";
 import { type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, type Context, EXIT, jsonMode, Writer } from "./_command.ts";
@@ -461,6 +462,16 @@ async function run(args: ParsedArgs, ctx: Context, lastb: boolean): Promise<numb
   const layout = layoutOption(args);
   // --rotated: each file (or the system's) with the rotated set it heads, read as one history, oldest named last.
   const rotated = args.options.some(([key]) => key === "rotated");
+  if (lastb && args.options.some(([key]) => key === "summary")) {
+    // lastb --summary: the failures of every file named (or the system's btmp) counted together.
+    await printFailureSummary(out, {
+      ...(named.length > 0 ? { paths: named } : rootOption(ctx)),
+      rotated,
+      ...(layout !== "auto" ? { layout } : {}),
+    });
+    await out.end();
+    return EXIT.OK;
+  }
   for (const file of files) {
     const set = rotated
       ? await historySources({
@@ -616,6 +627,12 @@ const HELP = (file: string): string =>
   }.2.gz, ...) as one
                         history, in time order
 ${
+    file.endsWith("btmp")
+      ? `     --summary        count the failures per source address and per user, with
+                        the first and last time, most first
+`
+      : ""
+  }${
     file.endsWith("btmp") ? "" : `
 Over a wtmpdb database (-f FILE.db, or the system's where it keeps no wtmp),
 the lines are wtmpdb last's (Debian 13's last), which also takes:
@@ -645,6 +662,7 @@ const OPTIONS = [
   { key: "time-format", long: "time-format", arg: true },
   { key: "service", short: "S", long: "service" },
   { key: "rotated", long: "rotated" },
+  { key: "summary", long: "summary" },
 ];
 
 /** `utmp last`. */

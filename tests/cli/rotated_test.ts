@@ -12,9 +12,11 @@ import { spawnSync } from "node:child_process";
 import { appendFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { test } from "../_harness.ts";
-import { tempDir, utmpdump } from "../_util.ts";
+import { parseDumpLine, tempDir, utmpdump } from "../_util.ts";
+import { failureSummary } from "../../src/failures.ts";
+import { lastLoginsFromHistory } from "../../src/history_logins.ts";
 import { lastSessions } from "../../src/last.ts";
-import { history, rotatedSet } from "../../src/sources/mod.ts";
+import { history, type LastLogin, rotatedSet } from "../../src/sources/mod.ts";
 import { btmpScenario, encode, type GenRecord, wtmpScenario } from "./_gen.ts";
 import { oracle, ours, utf8Of } from "./_run.ts";
 
@@ -140,6 +142,110 @@ test("lastSessions() and history() with rotated: true pair a login in one member
     // --json says the same.
     const json = JSON.parse(utf8Of((await ours(["last", "--rotated", "--json", "-f", set.current])).out));
     assert.ok(json.some((s: { files?: { login: string; logout: string } }) => s.files?.login !== s.files?.logout));
+  } finally {
+    tmp.cleanup();
+  }
+});
+
+/** utmpdump's cleansing of a field (C locale): each byte outside printable ASCII as "?", trailing spaces dropped. */
+function cleansed(text: string): string {
+  let s = "";
+  for (const ch of text) {
+    // U+FFFD stands for a byte that is not UTF-8: one byte, one "?".
+    if (ch === "\ufffd") s += "?";
+    else for (const c of new TextEncoder().encode(ch)) s += c < 0x20 || c > 0x7e ? "?" : String.fromCharCode(c);
+  }
+  return s.replace(/ +$/, "");
+}
+
+type Counted = Map<string, { count: number; first: number; last: number }>;
+
+function tally(into: Counted, key: string, count: number, first: number, last: number): void {
+  const t = into.get(key);
+  if (t === undefined) into.set(key, { count, first, last });
+  else into.set(key, { count: t.count + count, first: Math.min(t.first, first), last: Math.max(t.last, last) });
+}
+
+/** The failures per address and per user as utmpdump reads the file (keys cleansed as utmpdump cleanses them). */
+function dumpedFailures(path: string): { total: number; byAddress: Counted; byUser: Counted } {
+  const byAddress: Counted = new Map();
+  const byUser: Counted = new Map();
+  const lines = utmpdump(path).map(parseDumpLine);
+  for (const d of lines) {
+    const ms = d.tv_sec * 1000 + Math.floor(d.tv_usec / 1000);
+    tally(byAddress, d.addr === "0.0.0.0" ? d.host : d.addr, 1, ms, ms);
+    tally(byUser, d.user, 1, ms, ms);
+  }
+  return { total: lines.length, byAddress, byUser };
+}
+
+/** Our counts, folded by utmpdump's cleansing (two keys it shows alike count as one). */
+function folded(counts: readonly { key: string; count: number; first: string | Date; last: string | Date }[]): Counted {
+  const out: Counted = new Map();
+  for (const c of counts) tally(out, cleansed(c.key), c.count, +new Date(c.first), +new Date(c.last));
+  return out;
+}
+
+test("failureSummary() and lastb --summary count a rotated btmp's failures as utmpdump reads the joined members", async () => {
+  const tmp = tempDir();
+  try {
+    const set = rotatedByLogrotate(tmp.dir, "btmp", btmpScenario(74, 1250000000, 3000), 3, "copytruncate");
+    const theirs = dumpedFailures(set.all);
+    const summary = await failureSummary({ paths: [set.current], rotated: true });
+    assert.equal(summary.total, theirs.total);
+    assert.deepEqual(folded(summary.byAddress), theirs.byAddress);
+    assert.deepEqual(folded(summary.byUser), theirs.byUser);
+    // Most first.
+    const counts = summary.byAddress.map((c) => c.count);
+    assert.deepEqual(counts, counts.toSorted((a, b) => b - a));
+    // The command line's JSON is the same summary; its text lists every key once per table.
+    const json = JSON.parse(utf8Of((await ours(["lastb", "--summary", "--rotated", "--json", "-f", set.current])).out));
+    assert.deepEqual(folded(json[0].byUser), theirs.byUser);
+    const text = await ours(["lastb", "--summary", "--rotated", "-f", set.current]);
+    assert.equal(text.code, 0);
+    assert.ok(text.out.startsWith(`${theirs.total} failed logins\n`));
+    assert.equal(text.out.split("\n").length, 1 + 1 + 2 + summary.byAddress.length + 1 + 2 + summary.byUser.length + 1);
+  } finally {
+    tmp.cleanup();
+  }
+});
+
+test("lastLoginsFromHistory() and lastlog --from-history give each user's newest login as util-linux last lists it", async () => {
+  const tmp = tempDir();
+  try {
+    const records = wtmpScenario(75, { events: 800, start: 1150000000 });
+    const set = rotatedByLogrotate(tmp.dir, "wtmp", records, 4, "create");
+    const mine: LastLogin[] = [];
+    for await (const e of lastLoginsFromHistory({ path: set.current, rotated: true, root: tmp.dir })) mine.push(e);
+    const names = mine.map((e) => e.user).filter((u) => /^[a-z][a-z0-9]*$/.test(u));
+    const listed = oracle("last", ["-f", set.all, "-w", "--time-format", "iso"]).out.split("\n");
+    assert.ok(names.length >= 3, names.join(" "));
+    for (const user of names) {
+      // last lists the sessions newest first: the user's first line is the last login (not `last USER`, which
+      // also matches a tty of that name).
+      const first = listed.find((l) => l.split(" ")[0] === user)!;
+      const [, line, when] = /^\S+\s+(\S+)\s+.*?(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d)/.exec(first)!;
+      const e = mine.find((m) => m.user === user)!;
+      // last's line column holds 12 bytes, -w or not, and shows an "ftpPID" ("uucpPID") line as "ftp" ("uucp").
+      assert.equal(/^(ftp|uucp)\d/.exec(e.line)?.[1] ?? e.line.slice(0, 12), line, user);
+      assert.equal(Math.floor(e.time.getTime() / 1000), Date.parse(when!) / 1000, user);
+      assert.equal(e.uid, -1, "no password file under the root: a directory user");
+    }
+    // Every user the history names in a login, as utmpdump lists the records and last.c reads a record as a login
+    // (a user and a line, not a logout, not "LOGIN", not a "~" system record, not a "date" clock change).
+    const dumped = new Set(
+      utmpdump(set.all).map(parseDumpLine).filter((d) =>
+        d.type !== 8 && d.user !== "" && d.line !== "" && !d.user.startsWith("LOGIN") && !d.line.startsWith("~") &&
+        !(d.user.startsWith("date") && /^[|{]/.test(d.line))
+      ).map((d) => d.user),
+    );
+    assert.deepEqual(new Set(mine.map((e) => cleansed(e.user))), dumped);
+    // The command line: one line per user, by name, after lastlog's header.
+    const ran = await ours(["lastlog", "--from-history", "--rotated", "--file", set.current]);
+    assert.equal(ran.code, 0);
+    const lines = ran.out.split("\n").filter((l) => l !== "");
+    assert.match(lines[0]!, /^Username {9}Port {5}From {39}Latest$/);
+    assert.equal(lines.length, mine.length + 1);
   } finally {
     tmp.cleanup();
   }
