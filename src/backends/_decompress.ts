@@ -71,7 +71,7 @@ export function hasZstd(): boolean {
  */
 export async function decompressed(file: RecordFile): Promise<RecordFile> {
   const head = new Uint8Array(6);
-  const n = file.size === 0 ? 0 : await file.read(head, 0);
+  const n = file.size === 0 ? 0 : file.sniff !== undefined ? file.sniff(head) : await file.read(head, 0);
   const compression = compressionOf(head.subarray(0, n));
   if (compression === undefined) return file;
   try {
