@@ -66,6 +66,8 @@ export {
   type WhoOptions,
 } from "./src/sources/mod.ts";
 export { type LastOptions, lastSessions, type Session } from "./src/last.ts";
+export { type FailureCount, type FailureSummary, failureSummary, type FailureSummaryOptions } from "./src/failures.ts";
+export { lastLoginsFromHistory, type LastLoginsFromHistoryOptions } from "./src/history_logins.ts";
 export { type LastlogEntry, LastlogFile, type LastlogOptions } from "./src/lastlog_file.ts";
 export { watch, type WatchEvent, type WatchIterator, type WatchOptions } from "./src/watch.ts";
 export { loggedIn, type LoggedInOptions, type LoggedInUser, type LoggedInUsers } from "./src/logged_in.ts";

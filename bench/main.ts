@@ -19,6 +19,9 @@
  *   util-linux `last` with the same options (same time zone and locale); the
  *   outputs must be byte for byte the same; `dump`, `lastb` and `who` against
  *   `utmpdump`, `lastb` and coreutils `who` the same way;
+ * - rotated: `utmp last --rotated` over a set of 4 x 250,000 records (the
+ *   oldest gzip) against util-linux `last` given the same four files, one
+ *   `-f` each (the gzip decompressed beforehand; and with that decompression);
  * - reachable floors: the plain reference readers of ../shared/perf
  *   (`floor_full_decode.js`, `floor_last.js`), when that folder is there;
  * - floors, in each runtime, with no library code: `for await` over ready-made
@@ -444,7 +447,63 @@ function main(): void {
       ],
     }, options);
   }
+  rotated(file, options);
   if (options.large) large(options);
+}
+
+/**
+ * A rotated set of 4 x 250,000 records (the oldest member gzip-compressed,
+ * as logrotate's `compress` leaves it), cut from the million-record file:
+ * `wtmp.3.gz`, `wtmp.2`, `wtmp.1`, `wtmp`; and the oldest decompressed
+ * outside the set, for util-linux, which reads no gzip.
+ */
+function ensureRotatedSet(file: string): { current: string; plain: string[] } {
+  const dir = join(OUT, "rotated");
+  const per = 250_000 * 384;
+  const current = join(dir, "wtmp");
+  const oldest = join(OUT, "rotated-wtmp.3");
+  const members = [join(dir, "wtmp.3.gz"), join(dir, "wtmp.2"), join(dir, "wtmp.1"), current];
+  const stamp = join(OUT, "rotated.stamp");
+  const want = `generator ${GENERATOR_VERSION}, 4 x 250000 records`;
+  if (!(existsSync(stamp) && readFileSync(stamp, "utf8") === want && members.every((m) => existsSync(m)))) {
+    process.stderr.write("Writing the rotated set (4 x 250,000 records, one gzip) ...\n");
+    mkdirSync(dir, { recursive: true });
+    const bytes = readFileSync(file);
+    writeFileSync(oldest, bytes.subarray(0, per));
+    const gz = spawnSync("gzip", ["-c", oldest], { maxBuffer: 1 << 28 });
+    if (gz.status !== 0) throw new Error(`Cannot gzip ${oldest}: ${gz.stderr}`);
+    writeFileSync(members[0]!, gz.stdout);
+    for (let i = 1; i < 4; i++) writeFileSync(members[i]!, bytes.subarray(i * per, (i + 1) * per));
+    writeFileSync(stamp, want);
+  }
+  return { current, plain: [current, members[2]!, members[1]!, oldest] };
+}
+
+/** `utmp last --rotated` over the set, against util-linux `last` given the same files one `-f` at a time. */
+function rotated(file: string, options: Options): void {
+  const set = ensureRotatedSet(file);
+  const each = set.plain.flatMap((f) => ["-f", f]);
+  const gz = join(OUT, "rotated", "wtmp.3.gz");
+  const tmp = join(OUT, "rotated-gunzipped");
+  measure({
+    title: "`last` over a rotated set of 4 x 250,000 records (the oldest gzip)",
+    records: 1_000_000,
+    sides: [
+      // util-linux reads each -f on its own (no pairing across files): the sum of the four, the gzip read beforehand.
+      {
+        name: "util-linux `last -f wtmp -f wtmp.1 -f wtmp.2 -f wtmp.3`",
+        command: ["last", ...each],
+        reference: true,
+        stdout: "discard",
+      },
+      {
+        name: "`gzip -dc wtmp.3.gz` + util-linux `last -f` x 4",
+        command: ["sh", "-c", `gzip -dc '${gz}' > '${tmp}' && last ${each.slice(0, -1).join(" ")} '${tmp}'`],
+        stdout: "discard",
+      },
+      ...cliSides(["last", "--rotated", "-f", set.current], (name) => join(OUT, `last-rotated.${name}`)),
+    ],
+  }, options);
 }
 
 /** The same decode over a file ten times larger: peak memory must not grow with the file. */

@@ -18,7 +18,7 @@ import { type Chunk, detach, RecordView } from "./layouts/decode.ts";
 import { nativeLayoutName } from "./layouts/native.ts";
 import type { LayoutName } from "./layouts/registry.ts";
 import type { UtmpRecord } from "./record.ts";
-import { chooseSource, type HistoryOptions } from "./sources/mod.ts";
+import { type ChosenSource, type HistoryOptions, historySources } from "./sources/mod.ts";
 import { wtmpdbBatches, wtmpdbLastSessions, wtmpdbRecords } from "./sources/wtmpdb.ts";
 import type { UtTypeName } from "./types.ts";
 import type { Session } from "./session.ts";
@@ -338,6 +338,93 @@ export class HistoryReader {
   }
 }
 
+/** One file of a {@link ChainedHistory}: where it is, and how the chooser found it. */
+export type HistoryMember = Pick<ChosenSource, "source" | "path" | "name" | "noFollow">;
+
+/**
+ * Several history files read as one, newest first (a rotated set: `wtmp`,
+ * then `wtmp.1`, `wtmp.2.gz`, …): each member through its own
+ * {@link HistoryReader} (its own layout detection, its own file opened once),
+ * the same interface as one file's, so that one pairing spans the chain. Each
+ * batch names the member it came from; {@link begins} is the oldest member's.
+ */
+export class ChainedHistory {
+  /** Newest first. */
+  readonly #members: readonly HistoryMember[];
+  readonly #options: BackwardOptions;
+  readonly #onWarning: ((member: HistoryMember, warning: UtmpWarning) => void) | undefined;
+  #reader: HistoryReader | undefined;
+  #readerOf: HistoryMember | undefined;
+
+  /**
+   * @param members The files, oldest first (as `historySources()` gives them).
+   * @param options Layout and buffers, and where each member's warnings go.
+   */
+  constructor(
+    members: readonly HistoryMember[],
+    options: Omit<BackwardOptions, "onWarning" | "noFollow"> & {
+      onWarning?: (member: HistoryMember, warning: UtmpWarning) => void;
+    } = {},
+  ) {
+    this.#members = members.toReversed();
+    const { onWarning: _, ...rest } = options;
+    this.#options = rest;
+    this.#onWarning = options.onWarning;
+  }
+
+  /** The member files, newest first. */
+  get members(): readonly HistoryMember[] {
+    return this.#members;
+  }
+
+  #open(member: HistoryMember): HistoryReader {
+    this.#readerOf = member;
+    const options: BackwardOptions = { ...this.#options, noFollow: member.noFollow };
+    if (this.#onWarning !== undefined) options.onWarning = (w) => this.#onWarning!(member, w);
+    return this.#reader = new HistoryReader(member.source, member.path, options);
+  }
+
+  /**
+   * The batches of every member, newest first, each with the member it came
+   * from (one member open at a time).
+   *
+   * @returns The batches.
+   */
+  async *newestFirst(): AsyncGenerator<HistoryBatch & { member: HistoryMember }, void, undefined> {
+    for (const member of this.#members) {
+      await this.#reader?.close();
+      const reader = this.#open(member);
+      for await (const batch of reader.newestFirst()) yield { ...batch, member };
+    }
+  }
+
+  /**
+   * When the history begins: the oldest member's {@link HistoryReader.begins}.
+   *
+   * @returns Seconds since the epoch.
+   */
+  async begins(): Promise<number> {
+    const oldest = this.#members.at(-1)!;
+    if (this.#readerOf !== oldest) {
+      await this.#reader?.close();
+      this.#open(oldest);
+    }
+    return await this.#reader!.begins();
+  }
+
+  /** The oldest member (what `last` names in its closing line). */
+  get oldest(): HistoryMember {
+    return this.#members.at(-1)!;
+  }
+
+  /** Releases the open member. */
+  async close(): Promise<void> {
+    await this.#reader?.close();
+    this.#reader = undefined;
+    this.#readerOf = undefined;
+  }
+}
+
 /**
  * Reads a login-record file from its last record back to its first, a
  * batch (up to 256 KiB of records) at a time, each batch newest first.
@@ -401,11 +488,19 @@ function newestFirst(batch: HistoryBatch): UtmpRecord[] {
 export class SessionPairing {
   readonly #pairing: Pairing<UtmpRecord>;
   readonly #isAlive: ((login: UtmpRecord) => boolean) | undefined;
+  /** The file each record held came from, when records come from several ({@link feed}'s `file`). */
+  readonly #fileOf = new WeakMap<UtmpRecord, string>();
+  #file: string | undefined;
 
   /** @param options The time window and the alive check. */
   constructor(options: Pick<LastOptions, "since" | "until" | "isAlive"> = {}) {
     const seconds = (d: Date | undefined) => d === undefined ? 0 : Math.floor(d.getTime() / 1000);
-    this.#pairing = new Pairing(seconds(options.since), seconds(options.until), detach);
+    const keep = (u: UtmpRecord): UtmpRecord => {
+      const kept = detach(u);
+      if (this.#file !== undefined) this.#fileOf.set(kept, this.#file);
+      return kept;
+    };
+    this.#pairing = new Pairing(seconds(options.since), seconds(options.until), keep);
     this.#isAlive = options.isAlive;
   }
 
@@ -413,9 +508,12 @@ export class SessionPairing {
    * Takes a batch of records, newest first, and yields the sessions they complete.
    *
    * @param records Records in reverse file order.
+   * @param file The file they come from, when the history is read from several: each session then says its
+   *   login's and logout's ({@link Session.files}).
    * @returns The sessions, newest first.
    */
-  *feed(records: Iterable<UtmpRecord>): Generator<Session> {
+  *feed(records: Iterable<UtmpRecord>, file?: string): Generator<Session> {
+    this.#file = file;
     const p = this.#pairing;
     try {
       for (const u of records) {
@@ -423,7 +521,12 @@ export class SessionPairing {
         const line = storedString(u, "ut_line");
         if (!p.step(lastType(u, user, line), u.ut_tv.tv_sec, line, u.ut_pid & 255, u)) continue;
         const end = p.end === "open" ? (this.#isAlive?.(u) ?? true) ? "still logged in" : "gone - no logout" : p.end;
-        yield new PairedSession(p.kind, u, p.logout, end);
+        const session = new PairedSession(p.kind, u, p.logout, end);
+        if (file !== undefined) {
+          const logout = p.logout === null ? null : this.#fileOf.get(p.logout) ?? file;
+          session.files = { login: file, logout };
+        }
+        yield session;
       }
     } finally {
       p.endBatch();
@@ -440,6 +543,7 @@ class PairedSession implements Session {
   readonly login: UtmpRecord;
   readonly logout: UtmpRecord | null;
   readonly end: SessionEnd;
+  files?: { login: string; logout: string | null };
 
   constructor(kind: SessionKind, login: UtmpRecord, logout: UtmpRecord | null, end: SessionEnd) {
     this.kind = kind;
@@ -462,8 +566,8 @@ class PairedSession implements Session {
 
   /** The session as a plain object, every field included (what JSON shows). */
   toJSON(): Session {
-    const { kind, login, logout, end, loginTime, logoutTime, duration } = this;
-    return { kind, login, logout, end, loginTime, logoutTime, duration };
+    const { kind, login, logout, end, loginTime, logoutTime, duration, files } = this;
+    return { kind, login, logout, end, loginTime, logoutTime, duration, ...(files !== undefined ? { files } : {}) };
   }
 }
 
@@ -510,8 +614,14 @@ class PairedSession implements Session {
  * for await (const s of lastSessions()) if (s.kind === "login") console.log(s.login.ut_user, s.end, s.duration);
  * ```
  *
+ * Several files (`paths`, or `rotated: true` for the rotated set the file
+ * heads: `wtmp.2.gz`, `wtmp.1`, `wtmp`) are read as one history, newest
+ * first through every member, a login in one file paired with its logout in
+ * the next; each session then says which files its records came from
+ * (`files`).
+ *
  * @param path The wtmp (or wtmpdb) file; by default the system's history.
- * @param options Source, root, layout, time window and the alive check.
+ * @param options Source, root, paths or rotated sets, layout, time window and the alive check.
  * @returns Sessions, newest first.
  * @throws {UtmpFileError} When the history cannot be opened or read ("ENOENT" naming both files when the system
  * keeps neither).
@@ -521,19 +631,28 @@ export async function* lastSessions(
   path?: string,
   options: LastOptions = {},
 ): AsyncGenerator<Session, void, undefined> {
-  const chosen = await chooseSource("history", { ...options, ...(path !== undefined ? { path } : {}) });
-  if (chosen.source === "wtmpdb") {
+  const members = await historySources({ ...options, ...(path !== undefined ? { path } : {}) });
+  const several = members.length > 1;
+  if (members.every((m) => m.source === "wtmpdb")) {
     // wtmpdb keeps each session in one row: its sessions as wtmpdb last lists them, not paired again.
-    yield* wtmpdbLastSessions(chosen.path, options);
+    for (const member of members.toReversed()) {
+      for await (const s of wtmpdbLastSessions(member.path, options)) {
+        if (several) (s as Session).files = { login: member.path, logout: s.logout === null ? null : member.path };
+        yield s;
+      }
+    }
     return;
   }
   const pairing = new SessionPairing(options);
-  const read: BackwardOptions = { layout: options.layout ?? "auto", noFollow: chosen.noFollow };
-  if (options.onWarning !== undefined) read.onWarning = options.onWarning;
-  const reader = new HistoryReader(chosen.source, chosen.path, read);
+  const read: ConstructorParameters<typeof ChainedHistory>[1] = { layout: options.layout ?? "auto" };
+  const onWarning = options.onWarning;
+  if (onWarning !== undefined) read.onWarning = (_, w) => onWarning(w);
+  const chain = new ChainedHistory(members, read);
   try {
-    for await (const batch of reader.newestFirst()) yield* pairing.feed(newestFirst(batch));
+    for await (const batch of chain.newestFirst()) {
+      yield* pairing.feed(newestFirst(batch), several ? batch.member.path : undefined);
+    }
   } finally {
-    await reader.close();
+    await chain.close();
   }
 }

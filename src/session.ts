@@ -23,6 +23,11 @@ export interface Session {
   /** The record whose time ended it, or null when nothing did. */
   logout: UtmpRecord | null;
   /**
+   * Read from several files (a rotated set, `paths`): the file `login` came
+   * from, and `logout`'s (null without a logout). Absent for one file.
+   */
+  files?: { login: string; logout: string | null };
+  /**
    * How it ended, in `last`'s words:
    * - "logout": at the time of its `logout` record: for a login a DEAD_PROCESS
    *   on its line, or the next login on that line; for a reboot the shutdown;

@@ -54,6 +54,16 @@ export interface RecordFile {
   readNow(into: Uint8Array, position: number): number;
   /** A synchronous read took longer than {@link SLOW_READ_MS}: read this file asynchronously. */
   readonly slow: boolean;
+  /** Nothing writes it (a compressed file's decompressed content): read as it is, with no guard against a writer. */
+  readonly stable?: boolean;
+  /**
+   * Reads the file's first bytes for the compression sniff every opening
+   * makes (see `_decompress.ts`): not reported to {@link readProbe}, which
+   * counts what a reader reads of the records.
+   *
+   * @returns The number of bytes read.
+   */
+  sniff?(into: Uint8Array): number;
   /** Current size, change time and allocation of the open file. */
   stat(): Promise<RecordFileStatus>;
   /** {@link stat}, synchronously (`fstat` touches no data). */
@@ -244,6 +254,13 @@ function wrap(
       }
       readProbe.onRead?.(position, into.length, bytesRead);
       return bytesRead;
+    },
+    sniff(into: Uint8Array): number {
+      try {
+        return readSync(handle.fd, into, 0, into.length, 0);
+      } catch (error) {
+        throw fileError(error, path);
+      }
     },
     readNow(into: Uint8Array, position: number): number {
       const started = performance.now();
@@ -487,6 +504,7 @@ export function readSettled(
   position: number,
   recordSize: number,
 ): number | Promise<number> {
+  if (file.stable) return file.readNow(into, position);
   if (!file.slow) {
     // The change time after the last quiet read stands for the one before this read: a change since moves it.
     const before = file.settledAt ?? file.statNow().changed;

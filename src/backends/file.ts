@@ -6,7 +6,8 @@
  * kept in one place:
  *
  * - the file is opened and checked once per pass (a regular file, opened
- *   without blocking; see `openRecordFile`), and its layout is resolved once
+ *   without blocking; see `openRecordFile`; a gzip or zstd file decompressed
+ *   under the cursor, see `_decompress.ts`), and its layout is resolved once
  *   (`resolveLayout`: given, or detected from the regions detection asks for);
  * - records are read whole, a chunk (256 KiB) at a time, by position, with
  *   `readSettled` (never a record torn by a concurrent writer; a FreeBSD
@@ -23,6 +24,7 @@
  */
 
 import { setImmediate } from "node:timers";
+import { decompressed } from "./_decompress.ts";
 import { openRecordFile, readSettled, type RecordFile, shrankReason } from "./_record_file.ts";
 import { type Chunk, type ChunkProblem, makeChunk, recordsPerChunk } from "../layouts/decode.ts";
 import { type Detection, detectionRegions, resolveLayout, type Sample } from "../layouts/detect.ts";
@@ -573,7 +575,8 @@ export class RecordCursor implements RecordSource {
 
   async #openNow(): Promise<RecordFile> {
     const path = this.#options.locate === undefined ? this.path : await this.#options.locate();
-    const file = await openRecordFile(path, this.#options.hint, this.#options.noFollow ?? false);
+    // A compressed file is read as its content: decompressed under the cursor, then read like any other.
+    const file = await decompressed(await openRecordFile(path, this.#options.hint, this.#options.noFollow ?? false));
     this.#endChecked = false;
     // A followed file replaced between looks (a utmp watched slot by slot) may be anything: detected again.
     if (this.#options.follow && this.#options.layout === "auto" && this.#identity !== file.identity) {

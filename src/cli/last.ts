@@ -9,7 +9,18 @@ import { lookupService } from "node:dns";
 import { byteString, p2, rawFields, storedSeconds, storedString, utf8String } from "../_internal/bytes.ts";
 import { makeChunk, RecordView } from "../layouts/decode.ts";
 import { LINUX } from "../layouts/linux.ts";
-import { type HistoryBatch, HistoryReader, lastType, Pairing, type Session, SessionPairing } from "../last.ts";
+import {
+  ChainedHistory,
+  type HistoryBatch,
+  HistoryReader,
+  lastType,
+  Pairing,
+  type Session,
+  SessionPairing,
+} from "../last.ts";
+import { historySources } from "../sources/mod.ts";
+import { rootOption } from "./_sources.ts";
+import { printFailureSummary } from "./_summary.ts";
 import type { UtmpRecord } from "../record.ts";
 import { type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, type Context, EXIT, jsonMode, Writer } from "./_command.ts";
@@ -432,8 +443,12 @@ function lineName(kind: Session["kind"], u: UtmpRecord): string | undefined {
   return undefined;
 }
 
-/** What a run does with each record, newest first: list it, or pair it and list a completed session; true to quit. */
-type Visit = (u: UtmpRecord) => boolean | Promise<boolean>;
+/**
+ * What a run does with each record, newest first: list it, or pair it and
+ * list a completed session; true to quit. `file`: the file it came from, when
+ * a rotated set is read (JSON says it).
+ */
+type Visit = (u: UtmpRecord, file?: string) => boolean | Promise<boolean>;
 
 async function run(args: ParsedArgs, ctx: Context, lastb: boolean): Promise<number> {
   const kind = lastb ? "failures" : "history";
@@ -446,10 +461,34 @@ async function run(args: ParsedArgs, ctx: Context, lastb: boolean): Promise<numb
   let printer: LastPrinter | undefined;
   const system = systemFor(ctx, ctx.globals.root);
   const layout = layoutOption(args);
+  // --rotated: each file (or the system's) with the rotated set it heads, read as one history, oldest named last.
+  const rotated = args.options.some(([key]) => key === "rotated");
+  if (lastb && args.options.some(([key]) => key === "summary")) {
+    // lastb --summary: the failures of every file named (or the system's btmp) counted together.
+    await printFailureSummary(out, {
+      ...(named.length > 0 ? { paths: named } : rootOption(ctx)),
+      rotated,
+      ...(layout !== "auto" ? { layout } : {}),
+    });
+    await out.end();
+    return EXIT.OK;
+  }
   for (const file of files) {
-    const chosen = await sourceOf(ctx, kind, file);
-    if (!lastb && chosen.source === "wtmpdb") {
+    const set = rotated
+      ? await historySources({
+        ...(file !== undefined ? { path: file } : rootOption(ctx)),
+        ...(lastb ? { source: "btmp" as const } : {}),
+        rotated,
+      })
+      : undefined;
+    const chosen = set?.at(-1) ?? await sourceOf(ctx, kind, file);
+    if (!lastb && set === undefined && chosen.source === "wtmpdb") {
       await printWtmpdb(args, ctx, out, chosen.path, file ?? "wtmpdb");
+      continue;
+    }
+    if (!lastb && set !== undefined && set.every((m) => m.source === "wtmpdb")) {
+      // A wtmpdb's rows are sessions already: each member as wtmpdb last prints it, newest first.
+      for (const m of set.toReversed()) await printWtmpdb(args, ctx, out, m.path, m.name);
       continue;
     }
     ctl ??= controlOf(args, lastb);
@@ -459,13 +498,22 @@ async function run(args: ParsedArgs, ctx: Context, lastb: boolean): Promise<numb
       await journalFailures(chosen, ctx, ctl, printer, out, system);
       continue;
     }
-    const history = new HistoryReader(lastb ? "btmp" : chosen.source, chosen.path, {
-      layout,
-      // Each batch is printed before the next is read, and the pairing keeps times only: buffers can be reused.
-      reuseBuffers: !out.json,
-      onWarning: (w) => ctx.io.err(`utmp ${ctx.command}: "${chosen.path}": ${w.reason}; it is left out\n`),
-      noFollow: chosen.noFollow,
-    });
+    const warn = (path: string, reason: string) =>
+      ctx.io.err(`utmp ${ctx.command}: "${path}": ${reason}; it is left out\n`);
+    const history = set !== undefined
+      ? new ChainedHistory(lastb ? set.map((m) => ({ ...m, source: "btmp" })) : set, {
+        layout,
+        reuseBuffers: !out.json,
+        onWarning: (m, w) => warn(m.path, w.reason),
+      })
+      : new HistoryReader(lastb ? "btmp" : chosen.source, chosen.path, {
+        layout,
+        // Each batch is printed before the next is read, and the pairing keeps times only: buffers can be reused.
+        reuseBuffers: !out.json,
+        onWarning: (w) => warn(chosen.path, w.reason),
+        noFollow: chosen.noFollow,
+      });
+    const begins = set?.[0] ?? chosen;
     try {
       const visit = lastb
         ? failures(ctl, printer, out)
@@ -474,6 +522,7 @@ async function run(args: ParsedArgs, ctx: Context, lastb: boolean): Promise<numb
         : sessions(ctl, printer, system);
       const view = new RecordView(EMPTY, 0);
       read: for await (const batch of history.newestFirst()) {
+        const from = (batch as { member?: { path: string } }).member?.path;
         if (ctl.useDns) await lookUp(addresses(batch), printer.names, system);
         if (batch.chunk !== undefined) {
           const { chunk } = batch;
@@ -483,12 +532,12 @@ async function run(args: ParsedArgs, ctx: Context, lastb: boolean): Promise<numb
             const u = out.json
               ? new RecordView(chunk, at, codec.typeName(bytes, data, at) ?? "UNKNOWN")
               : view.moveTo(chunk, at, codec.typeName(bytes, data, at) ?? "UNKNOWN");
-            const quit = visit(u);
+            const quit = visit(u, from);
             if (quit === true || (quit !== false && await quit)) break read;
           }
         } else {
           for (let i = batch.records.length - 1; i >= 0; i--) {
-            const quit = visit(batch.records[i]!);
+            const quit = visit(batch.records[i]!, from);
             if (quit === true || (quit !== false && await quit)) break read;
             await out.flushIfFull();
           }
@@ -496,7 +545,7 @@ async function run(args: ParsedArgs, ctx: Context, lastb: boolean): Promise<numb
         await out.flushIfFull();
       }
       // After the records: a wtmpdb read to its oldest record needs no pass of its own to say when it begins.
-      await printer.begins(chosen.name, await history.begins());
+      await printer.begins(begins.name, await history.begins());
     } finally {
       await history.close();
     }
@@ -571,10 +620,11 @@ async function journalFailures(
 
 /** lastb: every record listed as a login that ended at once (last.c with R_NORMAL and its own time). */
 function failures(ctl: LastControl, printer: LastPrinter, out: Writer): Visit {
-  return (u) => {
+  return (u, file) => {
     const t = storedSeconds(u);
     if ((ctl.since !== 0 && t < ctl.since) || (ctl.until !== 0 && ctl.until < t)) return false;
-    return printer.list(u, t, "normal", undefined, out.json ? u : undefined);
+    const json = !out.json ? undefined : file === undefined ? u : { ...u.toJSON(), file };
+    return printer.list(u, t, "normal", undefined, json);
   };
 }
 
@@ -601,8 +651,8 @@ function sessionsJson(ctl: LastControl, printer: LastPrinter, system: System): V
     ...(ctl.since !== 0 ? { since: new Date(ctl.since * 1000) } : {}),
     ...(ctl.until !== 0 ? { until: new Date(ctl.until * 1000) } : {}),
   });
-  return async (u) => {
-    for (const s of pairing.feed([u])) {
+  return async (u, file) => {
+    for (const s of pairing.feed([u], file)) {
       if (s.kind !== "login" && s.kind !== "reboot" && !ctl.extended) continue;
       const logoutTime = logoutTimeOf(s.kind, s.logout?.ut_tv.tv_sec ?? null, printer.now);
       if (await printer.list(s.login, logoutTime, whatOf(s.kind, s.end), lineName(s.kind, s.login), s)) return true;
@@ -629,7 +679,17 @@ const HELP = (file: string): string =>
  -x, --system         display system shutdown entries and run level changes
      --time-format <format>  show timestamps in the specified <format>:
                                notime|short|full|iso
+     --rotated        read the file with its rotated set (${file.split("/").pop()}.1, ${
+    file.split("/").pop()
+  }.2.gz, ...) as one
+                        history, in time order
 ${
+    file.endsWith("btmp")
+      ? `     --summary        count the failures per source address and per user, with
+                        the first and last time, most first
+`
+      : ""
+  }${
     file.endsWith("btmp") ? "" : `
 Over a wtmpdb database (-f FILE.db, or the system's where it keeps no wtmp),
 the lines are wtmpdb last's (Debian 13's last), which also takes:
@@ -658,6 +718,8 @@ const OPTIONS = [
   { key: "fullnames", short: "w", long: "fullnames" },
   { key: "time-format", long: "time-format", arg: true },
   { key: "service", short: "S", long: "service" },
+  { key: "rotated", long: "rotated" },
+  { key: "summary", long: "summary" },
 ];
 
 /** `utmp last`. */

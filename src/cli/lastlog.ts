@@ -18,6 +18,7 @@ import { type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, type Context, EXIT, jsonMode, lastValue, Writer } from "./_command.ts";
 import { DAYS, left, localtime, MONTHS, terminalText } from "./_text.ts";
 import { printLastlog2, UserError } from "./_lastlog2.ts";
+import { lastLoginsFromHistory } from "../history_logins.ts";
 
 /** LASTLOG_UID_MAX from login.defs (default: every uid). */
 async function uidMax(path: string, noFollow: boolean): Promise<number> {
@@ -79,6 +80,7 @@ async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   if (args.operands.length > 0) throw new UsageError(`unexpected argument: ${args.operands[0]}`);
   // -R DIR (shadow chroots into it) or the global --root: every path is resolved inside it, links included.
   const root = lastValue(args, "root") ?? ctx.globals.root;
+  if (args.options.some(([key]) => key === "from-history")) return await fromHistory(args, ctx, root);
   const under = (path: string) => rootPath(root, path);
   // A path resolved under a root holds no link; one put there since is not followed.
   const noFollow = confines(root);
@@ -164,6 +166,43 @@ async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   return EXIT.OK;
 }
 
+/**
+ * `lastlog --from-history`: each user's last login from the login history
+ * (wtmp or wtmpdb, `--file` instead, `--rotated` with its rotated set), in
+ * lastlog's columns, the users by name (those the history names; `-u` one).
+ */
+async function fromHistory(args: ParsedArgs, ctx: Context, root: string | undefined): Promise<number> {
+  const paths = args.options.filter(([key]) => key === "file").map(([, value]) => value);
+  const user = lastValue(args, "user");
+  const out = new Writer(ctx.io, jsonMode(args));
+  let header = false;
+  for await (
+    const e of lastLoginsFromHistory({
+      ...(paths.length > 0 ? { paths } : {}),
+      ...(root !== undefined ? { root } : {}),
+      rotated: args.options.some(([key]) => key === "rotated"),
+      ...(user !== undefined ? { users: [user] } : {}),
+    })
+  ) {
+    if (out.json) {
+      await out.item(e);
+      continue;
+    }
+    if (!header) {
+      await out.text(`Username         Port     From${" ".repeat(39)}Latest\n`);
+      header = true;
+    }
+    const t = Math.floor(e.time.getTime() / 1000);
+    await out.text(
+      `${left(utf8String(terminalText(e.user)), 16)} ${left(utf8String(terminalText(e.line)), 8, 8)} ${
+        left(utf8String(terminalText(e.host)), 42)
+      }${lastlogTime(t)}\n`,
+    );
+  }
+  await out.end();
+  return EXIT.OK;
+}
+
 /** `utmp lastlog`. */
 export const command: Command = {
   name: "lastlog",
@@ -186,6 +225,10 @@ with its options:
   -d, --database FILE   read FILE (as --file)
   -s, --service         display the PAM service
 
+--from-history reads each user's last login from the login history instead
+(wtmp or wtmpdb; --file FILE names it, --rotated adds its rotated set): every
+user the history names, by name, as lslogins' LAST-LOGIN reads wtmp.
+
 --file FILE reads FILE instead (a lastlog file or a lastlog2 database);
 --layout names a lastlog layout ("lastlog-linux", ...).
 With --json/--ndjson: one object per user, as lastlogs() gives them
@@ -200,6 +243,8 @@ when never logged in; service "" from a lastlog file, which keeps none).
     { key: "root", short: "R", long: "root", arg: true },
     { key: "time", short: "t", long: "time", arg: true },
     { key: "user", short: "u", long: "user", arg: true },
+    { key: "from-history", long: "from-history" },
+    { key: "rotated", long: "rotated" },
   ],
   run,
 };

@@ -26,8 +26,11 @@ import { confines, rootPath } from "./_root.ts";
 import { isStale, Machine } from "./_proc.ts";
 import { quotePath } from "../_internal/escape.ts";
 import { contentRefusal, fileContent } from "../layouts/detect.ts";
+import { rotatedSet } from "./rotation.ts";
+import { basename, dirname, join } from "node:path";
 
 export { rootPath };
+export { rotatedSet } from "./rotation.ts";
 export { type SystemPaths, systemPaths } from "../paths.ts";
 export {
   cunescape,
@@ -160,6 +163,16 @@ export interface HistoryOptions extends RootOptions {
   source?: "auto" | SourceNames["history"] | SourceNames["failures"];
   /** The file to read instead of the source's system path. */
   path?: string;
+  /**
+   * Several files read as one history, oldest first (`["wtmp.1", "wtmp"]`):
+   * a login in one is paired with its logout in the next. Instead of `path`.
+   */
+  paths?: readonly string[];
+  /**
+   * Read the rotated set the file (`path`, each of `paths`, or the system's)
+   * heads, in time order: `wtmp.2.gz`, `wtmp.1`, `wtmp` (see `rotatedSet()`).
+   */
+  rotated?: boolean;
 }
 
 /** Options of {@link lastlogs}. */
@@ -586,12 +599,59 @@ export async function* who(options: WhoOptions = {}): AsyncGenerator<UtmpRecord>
  * @throws {RangeError} For an unknown source.
  */
 export async function* history(options: HistoryOptions = {}): AsyncGenerator<UtmpRecord> {
-  const { source, path, noFollow } = options.source === "btmp" || options.source === "journal"
-    ? await chooseSource("failures", options)
-    : await chooseSource("history", options);
-  if (source === "wtmpdb") yield* wtmpdbRecords(path, { noFollow });
-  else if (source === "journal") yield* journalRecords(path, { noFollow });
-  else yield* new UtmpFile(path, { noFollow });
+  for (const { source, path, noFollow } of await historySources(options)) {
+    if (source === "wtmpdb") yield* wtmpdbRecords(path, { noFollow });
+    else if (source === "journal") yield* journalRecords(path, { noFollow });
+    else yield* new UtmpFile(path, { noFollow });
+  }
+}
+
+/**
+ * The files a history is read from, oldest first: the one {@link chooseSource}
+ * chooses (or each of `paths`), each expanded to its rotated set with
+ * `rotated` (`rotatedSet()`: every member read as the file heading it is,
+ * named beside the name it is known by).
+ *
+ * @example A rotated wtmp
+ * ```ts
+ * import { historySources } from "@utmp/utmp/sources";
+ * import { encodeRecord, LAYOUTS } from "@utmp/utmp/layouts";
+ * import assert from "node:assert/strict";
+ * import { mkdtempSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ *
+ * const dir = mkdtempSync(join(tmpdir(), "log-"));
+ * for (const name of ["wtmp", "wtmp.1"]) {
+ *   writeFileSync(join(dir, name), encodeRecord(LAYOUTS.linux, { ut_type: "BOOT_TIME", ut_user: "reboot" }));
+ * }
+ * const files = await historySources({ path: join(dir, "wtmp"), rotated: true });
+ * assert.deepEqual(files.map((f) => `${f.source} ${f.name.slice(dir.length + 1)}`), ["wtmp wtmp.1", "wtmp wtmp"]);
+ * ```
+ *
+ * @param options Source, path or paths, root, and whether to read rotated sets.
+ * @returns The chosen sources, oldest first.
+ * @throws {UtmpFileError} As {@link chooseSource} throws, or when a set's directory cannot be listed.
+ */
+export async function historySources(options: HistoryOptions = {}): Promise<ChosenSource[]> {
+  const choose = (path: string | undefined): Promise<ChosenSource> => {
+    const given = { ...options, ...(path !== undefined ? { path } : {}) };
+    return options.source === "btmp" || options.source === "journal"
+      ? chooseSource("failures", given)
+      : chooseSource("history", given);
+  };
+  const heads = options.paths === undefined
+    ? [await choose(options.path)]
+    : await Promise.all(options.paths.map((p) => choose(p)));
+  if (!options.rotated) return heads;
+  const all: ChosenSource[] = [];
+  for (const head of heads) {
+    for (const member of await rotatedSet(head.path)) {
+      const name = member === head.path ? head.name : join(dirname(head.name), basename(member));
+      all.push({ ...head, path: member, name });
+    }
+  }
+  return all;
 }
 
 /**
