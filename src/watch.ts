@@ -18,6 +18,7 @@ import { getLayout } from "./layouts/registry.ts";
 import type { UtmpRecord } from "./record.ts";
 import { PlainRecord } from "./sources/_plain.ts";
 import { logindSessions } from "./sources/logind.ts";
+import { holdsJournal, isJournalFile, journalRecords } from "./sources/journal.ts";
 import { chooseSource, type ChosenSource } from "./sources/mod.ts";
 import { rootPath } from "./sources/_root.ts";
 import { WARNINGS_KEPT } from "./utmp_file.ts";
@@ -53,12 +54,16 @@ export interface WatchOptions {
    * "log": an append-only file (wtmp, btmp), followed by offset; "slots": a
    * file rewritten in place (utmp), compared slot by slot; "logind":
    * systemd-logind's session directory, compared session by session;
-   * "auto" (default): "slots" for files named utmp, utmpx or utx.active,
-   * "logind" for a directory, else "log" — and without a path, the
-   * system's wtmp, or logind's sessions where there is no wtmp ("slots"
-   * without a path: the system's utmp).
+   * "journal": the failed logins of the systemd journal (sshd's and PAM's
+   * lines, as `journalRecords` reads them: a directory or a journal file;
+   * without a path, the system's journal), each new one an event of type
+   * "other" as a btmp record is; "auto" (default): "slots" for files named
+   * utmp, utmpx or utx.active, "journal" for a journal file or a directory
+   * holding journal files, "logind" for another directory, else "log" — and
+   * without a path, the system's wtmp, or logind's sessions where there is
+   * no wtmp ("slots" without a path: the system's utmp).
    */
-  mode?: "auto" | "log" | "slots" | "logind";
+  mode?: "auto" | "log" | "slots" | "logind" | "journal";
   /** Record layout: "auto" (default) detects it from the first records; or a layout name. */
   layout?: string;
   /** Milliseconds between checks when no file-change notice comes (default 1000): notices can be missed on network and container file systems. */
@@ -167,15 +172,17 @@ async function* follow(
   };
   try {
     const mode = options.mode ?? "auto";
-    if (mode !== "auto" && mode !== "log" && mode !== "slots" && mode !== "logind") {
-      throw new RangeError(`Cannot watch in mode "${mode}": expected "auto", "log", "slots" or "logind"`);
+    if (!MODES.includes(mode)) {
+      throw new RangeError(`Cannot watch in mode "${mode}": expected ${MODES.map((m) => `"${m}"`).join(", ")}`);
     }
     const { path: file, kind, locate } = await target(path, mode, options.root);
     // A wrong layout fails now, not at the first record.
-    const layout = kind === "logind" ? "auto" : givenLayout(file, options.layout);
-    const waiter = new Waiter(file, kind === "logind", options.interval ?? 1000, options.signal);
+    const layout = kind === "logind" || kind === "journal" ? "auto" : givenLayout(file, options.layout);
+    const dir = kind === "logind" || (kind === "journal" && await isDirectory(file));
+    const waiter = new Waiter(file, dir, options.interval ?? 1000, options.signal);
     try {
       if (kind === "logind") yield* followLogind(file, locate, options, waiter, started);
+      else if (kind === "journal") yield* followJournal(file, locate, options, waiter, started, warn);
       else {
         const cursor = new RecordCursor(file, {
           layout,
@@ -203,7 +210,7 @@ async function* follow(
 interface Target {
   /** The path, as resolved when the watch began. */
   path: string;
-  kind: "log" | "slots" | "logind";
+  kind: "log" | "slots" | "logind" | "journal";
   /**
    * Under a root, where the path is now: resolved again before every opening
    * (and opened without following a link at its last component), so that a
@@ -216,13 +223,14 @@ interface Target {
 /** What to follow, and how: a path as given (its mode from its name or kind), or the system's, as the chooser says. */
 async function target(
   path: string | undefined,
-  mode: "auto" | "log" | "slots" | "logind",
+  mode: (typeof MODES)[number],
   root: string | undefined,
 ): Promise<Target> {
   if (path !== undefined) {
     if (mode !== "auto") return { path, kind: mode };
     if (SLOT_FILES.has(basename(path))) return { path, kind: "slots" };
-    return { path, kind: (await stat(path).catch(() => undefined))?.isDirectory() ? "logind" : "log" };
+    if (await isDirectory(path)) return { path, kind: await holdsJournal(path) ? "journal" : "logind" };
+    return { path, kind: await isJournalFile(path) ? "journal" : "log" };
   }
   const chosen = (source: ChosenSource, kind: Target["kind"]): Target => ({
     path: source.path,
@@ -230,6 +238,7 @@ async function target(
     locate: source.noFollow ? () => rootPath(root, source.name) : undefined,
   });
   // A utmp is the system's file rewritten in place; logind's sessions, its session directory.
+  if (mode === "journal") return chosen(await chooseSource("failures", { root, source: "journal" }), "journal");
   if (mode === "slots") return chosen(await chooseSource("sessions", { root, source: "utmp" }), "slots");
   if (mode === "logind") return chosen(await chooseSource("sessions", { root, source: "logind" }), "logind");
   // The history, where it is a file; where there is none (or a wtmpdb, which cannot be followed), logind's sessions.
@@ -251,6 +260,66 @@ function notFound(error: unknown): undefined {
 
 /** Bytes of a utmp's slots compared at each look at most: 64 MiB, 170 000 glibc slots (a utmp holds a few KiB). */
 const SLOTS_COMPARED = 64 << 20;
+
+/** The modes of {@link WatchOptions.mode}. */
+const MODES = ["auto", "log", "slots", "logind", "journal"] as const;
+
+/** Whether a path is a directory (false when it is not there). */
+async function isDirectory(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
+}
+
+/**
+ * The journal's failed logins, new ones since the last look: each look reads
+ * the records newest first and stops at the first older than the newest one
+ * seen (so a look costs what was written since, plus opening the files);
+ * those of that same microsecond already seen are told apart by their
+ * fields.
+ */
+async function* followJournal(
+  path: string,
+  locate: Target["locate"],
+  options: WatchOptions,
+  waiter: Waiter,
+  started: () => void,
+  warn: (warning: UtmpWarning) => void,
+): AsyncGenerator<WatchEvent> {
+  const usecOf = (u: UtmpRecord) => u.ut_tv.tv_sec * 1e6 + u.ut_tv.tv_usec;
+  const keyOf = (u: UtmpRecord) => `${u.ut_pid} ${u.ut_user} ${u.ut_host} ${u.ut_line}`;
+  /** The newest time seen and the records seen at it: undefined before the first look. */
+  let mark: { usec: number; keys: Set<string> } | undefined;
+  while (!options.signal?.aborted) {
+    const fresh: UtmpRecord[] = [];
+    try {
+      const at = locate === undefined ? path : await locate();
+      const read = { newestFirst: true, noFollow: locate !== undefined, onWarning: warn };
+      for await (const u of journalRecords(at, read)) {
+        const usec = usecOf(u);
+        if (mark !== undefined && usec < mark.usec) break;
+        if (mark !== undefined && usec === mark.usec && mark.keys.has(keyOf(u))) continue;
+        fresh.push(u);
+      }
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== "ENOENT") throw error;
+    }
+    const first = mark === undefined;
+    const newest = fresh[0];
+    if (newest !== undefined) {
+      const usec = usecOf(newest);
+      if (mark === undefined || usec > mark.usec) mark = { usec, keys: new Set() };
+      for (const u of fresh) if (usecOf(u) === mark.usec) mark.keys.add(keyOf(u));
+    }
+    mark ??= { usec: -Infinity, keys: new Set() };
+    started();
+    if (!first || (options.from ?? "end") === "start") {
+      for (const u of fresh.reverse()) {
+        if (options.signal?.aborted) return;
+        yield { type: eventType(u), record: u };
+      }
+    }
+    await waiter.wait();
+  }
+}
 
 /** The meaning of a record. */
 function eventType(u: UtmpRecord): WatchEvent["type"] {

@@ -41,13 +41,13 @@ async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   const limit = lastValue(args, "limit");
   const most = limit === undefined ? Infinity : count(limit);
   const watchMode = lastValue(args, "mode") ?? "auto";
-  if (watchMode !== "auto" && watchMode !== "log" && watchMode !== "slots" && watchMode !== "logind") {
-    throw new UsageError(`invalid mode '${watchMode}'; expected auto, log, slots or logind`);
+  if (!["auto", "log", "slots", "logind", "journal"].includes(watchMode)) {
+    throw new UsageError(`invalid mode '${watchMode}'; expected auto, log, slots, logind or journal`);
   }
   const options: WatchOptions = {
     from: has(args, "from-start") ? "start" : "end",
     layout: layoutOption(args),
-    mode: watchMode,
+    mode: watchMode as NonNullable<WatchOptions["mode"]>,
   };
   if (ctx.globals.root !== undefined) options.root = ctx.globals.root;
   const out = new Writer(ctx.io, mode);
@@ -83,7 +83,8 @@ Runs until interrupted.
 
       --from-start      print the records already in FILE first
   -n, --limit <number>  stop after this many events
-      --mode <mode>     auto (default), log (wtmp, btmp), slots (utmp) or logind
+      --mode <mode>     auto (default), log (wtmp, btmp), slots (utmp), logind, or
+                        journal (the failed logins of the systemd journal)
       --ndjson          one JSON object a line, the library's WatchEvent:
                         {"type": "login", "record": {...}, "previous": {...}}
                         (records with their C field names; "previous" only
