@@ -437,20 +437,21 @@ test(
     const t = tempDir();
     try {
       const race = (dir: string, script: string, files: string[]) => {
-        mkdirSync(dir);
         return spawn("perl", ["-MTime::HiRes=usleep,time", "-MPOSIX=mkfifo", "-e", script, dir, ...files], {
           stdio: "ignore",
         });
       };
       // A FIFO made and removed at DB-journal, over and over (SQLite's own open of it blocked the thread for good).
       const fifo = t.file("fifo");
+      mkdirSync(fifo);
+      // The database is written before the swapper starts (sqlite3 itself fails on a FIFO journal).
+      writeWtmpdb(join(fifo, "x.db"), ROWS);
       const swapper = race(
         fifo,
         'chdir $ARGV[0]; my $end = time + 30; while (time < $end) { mkfifo("x.db-journal", 0644); ' +
           'usleep(int(rand(2000))); unlink "x.db-journal"; usleep(int(rand(2000))); }',
         [],
       );
-      writeWtmpdb(join(fifo, "x.db"), ROWS);
       // A WAL database and a rollback one hard-linked over DB in turn (SQLite made -wal and -shm beside it).
       const swap = t.file("swap");
       mkdirSync(swap);
