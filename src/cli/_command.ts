@@ -166,9 +166,10 @@ export function jsonMode(args: ParsedArgs): "json" | "ndjson" | undefined {
  *
  * @param path The FILE operand.
  * @param ctx The command's context.
+ * @returns Whether FILE was missing (then all it comes to hold is new).
  * @throws {UtmpFileError} "ENOENT" when the directory of `path` does not exist.
  */
-export function waitingFor(path: string, ctx: Context): void {
+export function waitingFor(path: string, ctx: Context): boolean {
   const missing = (p: string): boolean => {
     try {
       statSync(p);
@@ -180,7 +181,7 @@ export function waitingFor(path: string, ctx: Context): void {
       return false; // EACCES and the like: the reader reports them with its own words
     }
   };
-  if (!missing(path)) return;
+  if (!missing(path)) return false;
   const dir = dirname(path);
   if (missing(dir)) {
     throw new UtmpFileError(
@@ -190,6 +191,7 @@ export function waitingFor(path: string, ctx: Context): void {
     );
   }
   ctx.io.err(`utmp ${ctx.command}: "${path}" does not exist yet; waiting for it to appear\n`);
+  return true;
 }
 
 /** Flush to the output once this many bytes are pending. */

@@ -37,7 +37,8 @@ async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   const mode = jsonMode(args);
   if (mode === "json") throw new UsageError("--json makes one array, which a watch never closes; use --ndjson");
   const operands = fileOperands(args, 1);
-  if (operands[0] !== undefined) waitingFor(operands[0], ctx);
+  // A FILE still to come holds only new records, even if it appears before the watch first looks.
+  const toCome = operands[0] !== undefined && waitingFor(operands[0], ctx);
   const limit = lastValue(args, "limit");
   const most = limit === undefined ? Infinity : count(limit);
   const watchMode = lastValue(args, "mode") ?? "auto";
@@ -45,7 +46,7 @@ async function run(args: ParsedArgs, ctx: Context): Promise<number> {
     throw new UsageError(`invalid mode '${watchMode}'; expected auto, log, slots, logind or journal`);
   }
   const options: WatchOptions = {
-    from: has(args, "from-start") ? "start" : "end",
+    from: has(args, "from-start") || toCome ? "start" : "end",
     layout: layoutOption(args),
     mode: watchMode as NonNullable<WatchOptions["mode"]>,
   };

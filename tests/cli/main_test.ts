@@ -268,3 +268,33 @@ test("main() watch says FILE does not exist yet, waits for it and prints its eve
     tmp.cleanup();
   }
 });
+
+test("main() watch reads a FILE that was missing from its start, even when it appears before the first look", async () => {
+  const tmp = tempDir();
+  try {
+    const later = join(tmp.dir, "wtmp");
+    let out = "";
+    let err = "";
+    const watching = main(["watch", "-n", "2", later], {
+      out: (chunk) => void (out += typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk)),
+      // The file is written the moment the note is said: before the watch has looked at anything.
+      err: (text) => void (err += text, writeFileSync(later, readFileSync(WTMP))),
+    });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`watch printed ${JSON.stringify(out)} in 60 s, not two events`)),
+        60_000,
+      );
+    });
+    try {
+      assert.equal(await Promise.race([watching, late]), 0);
+    } finally {
+      clearTimeout(timer);
+    }
+    assert.equal(err, `utmp watch: "${later}" does not exist yet; waiting for it to appear\n`);
+    assert.equal(out, (await ours(["watch", "--from-start", "-n", "2", WTMP])).out);
+  } finally {
+    tmp.cleanup();
+  }
+});
