@@ -69,10 +69,14 @@ function nodeOf(line: string): string {
   return node;
 }
 
-/** `node --test` over the compiled tests, with a JUnit report named after the runtime. */
+/**
+ * `node --test` over the compiled tests, with a JUnit report named after the
+ * runtime; a test still running after 5 minutes fails (a hang must not stall CI).
+ */
 const nodeTest = (node: string, runtime: string): string[] => [
   node,
   "--test",
+  "--test-timeout=300000",
   "--test-reporter=spec",
   "--test-reporter-destination=stdout",
   "--test-reporter=junit",
