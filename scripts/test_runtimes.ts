@@ -11,7 +11,10 @@
  *   (`$UTMP_NODE_CACHE`, else `~/.cache/utmp-node`);
  * - `bun`: the same compiled files under `bun test` (Bun from npm).
  *
- * `npm/` is built once before the first of `node` and `bun`. Each runtime
+ * First the oracles the tests compare with, from Debian's packages, are
+ * installed with apt-get when missing and running as root (the tests fail,
+ * naming the tool, where one cannot be had). `npm/` is built once before the
+ * first of `node` and `bun`. Each runtime
  * writes a JUnit report to `.ci/out/<runtime>.xml`. Exits 1 if any run failed.
  *
  * ```sh
@@ -69,6 +72,35 @@ function nodeOf(line: string): string {
   return node;
 }
 
+/** The tools the tests run as oracles or helpers, with the Debian package of each. */
+const ORACLES: Record<string, string> = {
+  utmpdump: "util-linux",
+  last: "util-linux",
+  who: "coreutils",
+  w: "procps",
+  sqlite3: "sqlite3",
+  logrotate: "logrotate",
+  cc: "gcc",
+  script: "bsdutils",
+};
+
+/** Installs the Debian packages of the oracles missing (as root; else says which are missing). */
+function installOracles(): void {
+  const has = (tool: string): boolean =>
+    spawnSync("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" }).status === 0;
+  const missing = [...new Set(Object.entries(ORACLES).filter(([tool]) => !has(tool)).map(([, pkg]) => pkg))];
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0) {
+    say(`[test] missing oracles (their tests fail): install ${missing.join(" ")}`);
+    return;
+  }
+  say(`[test] installing ${missing.join(" ")} (apt-get)`);
+  const quiet = { stdio: "ignore" as const, env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } };
+  spawnSync("apt-get", ["update", "-qq"], quiet);
+  const r = spawnSync("apt-get", ["install", "-y", "-qq", ...missing], quiet);
+  if (r.status !== 0) say(`[test] could not install ${missing.join(" ")}: their tests fail`);
+}
+
 /**
  * `node --test` over the compiled tests, with a JUnit report named after the
  * runtime; a test still running after 5 minutes fails (a hang must not stall CI).
@@ -112,6 +144,7 @@ function say(line: string): void {
  */
 export function testRuntimes(runtimes: string[]): string[] {
   mkdirSync(join(ROOT, REPORTS), { recursive: true });
+  installOracles();
   const failed: string[] = [];
   let built: boolean | undefined;
   for (const runtime of runtimes) {
