@@ -87,7 +87,7 @@ const ORACLES: Record<string, string> = {
 /** Installs the Debian packages of the oracles missing (as root; else says which are missing). */
 function installOracles(): void {
   const has = (tool: string): boolean =>
-    spawnSync("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" }).status === 0;
+    spawnSync("sh", ["-c", `PATH="$PATH:/usr/sbin:/sbin" command -v ${tool}`], { stdio: "ignore" }).status === 0;
   const missing = [...new Set(Object.entries(ORACLES).filter(([tool]) => !has(tool)).map(([, pkg]) => pkg))];
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {

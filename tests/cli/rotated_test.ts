@@ -9,7 +9,7 @@
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { appendFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { test } from "../_harness.ts";
 import { parseDumpLine, tempDir, utmpdump } from "../_util.ts";
@@ -19,6 +19,9 @@ import { lastSessions } from "../../src/last.ts";
 import { history, type LastLogin, rotatedSet } from "../../src/sources/mod.ts";
 import { btmpScenario, encode, type GenRecord, wtmpScenario } from "./_gen.ts";
 import { oracle, ours, utf8Of } from "./_run.ts";
+
+/** logrotate, in /usr/sbin: not on every PATH (a user's, CI's stripped one). */
+const LOGROTATE = existsSync("/usr/sbin/logrotate") ? "/usr/sbin/logrotate" : "logrotate";
 
 /** Runs a command that must succeed. */
 function must(cmd: string, args: string[]): void {
@@ -50,7 +53,7 @@ function rotatedByLogrotate(
   const per = Math.ceil(records.length / parts);
   for (let p = 0; p < parts; p++) {
     appendFileSync(current, encode(records.slice(p * per, (p + 1) * per)));
-    if (p < parts - 1) must("logrotate", ["-f", "-s", join(dir, "state"), conf]);
+    if (p < parts - 1) must(LOGROTATE, ["-f", "-s", join(dir, "state"), conf]);
   }
   const members = readdirSync(dir).filter((f) => f === name || f.startsWith(name + ".")).sort((a, b) => {
     const n = (f: string) => f === name ? 0 : Number(f.split(".")[1]);
