@@ -14,8 +14,8 @@
  * First the oracles the tests compare with, from Debian's packages, are
  * installed with apt-get when missing and running as root (the tests fail,
  * naming the tool, where one cannot be had). `npm/` is built once before the
- * first of `node` and `bun`. Each runtime
- * writes a JUnit report to `.ci/out/<runtime>.xml`. Exits 1 if any run failed.
+ * first of `node` and `bun`. Each runtime writes a JUnit report to
+ * `.ci/out/<runtime>.xml`. Exits 1 if any run failed.
  *
  * ```sh
  * ./node_modules/.bin/deno run -A scripts/test_runtimes.ts deno node bun
