@@ -7,7 +7,7 @@
  * @module
  */
 
-import { type HistoryOptions, historySources } from "./sources/mod.ts";
+import { type HistoryOptions, historySources } from "./sources/history.ts";
 import { UtmpFile } from "./utmp_file.ts";
 import type { UtmpRecord } from "./record.ts";
 import type { LayoutName } from "./layouts/registry.ts";

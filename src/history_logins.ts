@@ -11,8 +11,9 @@ import { utf8String } from "./_internal/bytes.ts";
 import { readPasswd, uidsByName } from "./_internal/passwd.ts";
 import { lastType } from "./last.ts";
 import { confines, rootPath } from "./sources/_root.ts";
-import { type LastLogin, PASSWD_PATH } from "./sources/lastlog2.ts";
-import { history, type HistoryOptions } from "./sources/mod.ts";
+import { PASSWD_PATH } from "./paths.ts";
+import type { LastLogin } from "./sources/lastlog2.ts";
+import { history, type HistoryOptions } from "./sources/history.ts";
 
 /** Options of {@link lastLoginsFromHistory}: which history (as `history()` takes it), and whose logins. */
 export interface LastLoginsFromHistoryOptions extends HistoryOptions {

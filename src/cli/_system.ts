@@ -15,16 +15,22 @@ import process from "node:process";
 import { isPermissionDenial } from "../_internal/runtime.ts";
 import { byteString } from "../_internal/bytes.ts";
 import { readRegularFileSync } from "../backends/_record_file.ts";
-import { Machine, type TtyStat } from "../sources/_proc.ts";
+import type { Machine, TtyStat } from "../sources/_proc.ts";
 import type { Context } from "./_command.ts";
+import { confines } from "../sources/_root.ts";
+import type { UtmpRecord } from "../record.ts";
 
 export type { TtyStat };
+
+/** The reader of processes and terminals, once a {@link System} has loaded it. */
+let proc: typeof import("../sources/_proc.ts") | undefined;
 
 /** Live checks, each returning a neutral answer when the runtime does not allow it. */
 export class System {
   readonly #onDenied: (what: string, flag: string) => void;
   readonly #denied = new Set<string>();
-  readonly #machine: Machine;
+  readonly #root: string | undefined;
+  #made: Machine | undefined;
   /** The password file may not be read (a permission denial, said once). */
   #noPasswd = false;
   /** The terminals looked at in this run, by path. */
@@ -37,7 +43,26 @@ export class System {
    */
   constructor(onDenied: (what: string, flag: string) => void, root?: string) {
     this.#onDenied = onDenied;
-    this.#machine = new Machine(root);
+    this.#root = root;
+  }
+
+  /**
+   * Loads the reader of processes and terminals (`_proc.ts`): every check
+   * but {@link stdinTty} and {@link deny} needs it loaded, and a command
+   * that makes none (`who FILE`) never loads it.
+   */
+  async load(): Promise<void> {
+    proc ??= await import("../sources/_proc.ts");
+  }
+
+  /** Whether {@link load} has loaded the reader. */
+  get loaded(): boolean {
+    return proc !== undefined;
+  }
+
+  get #machine(): Machine {
+    if (proc === undefined) throw new Error("System.load() must be awaited before a check");
+    return this.#made ??= new proc.Machine(this.#root);
   }
 
   /**
@@ -77,13 +102,25 @@ export class System {
   }
 
   /**
+   * Whether a record is of a user session whose process is gone (see
+   * `isStale`), by {@link pidAlive}.
+   *
+   * @param u The record.
+   * @returns True when it is stale.
+   */
+  isStale(u: UtmpRecord): boolean {
+    if (proc === undefined) throw new Error("System.load() must be awaited before a check");
+    return proc.isStale(u, (pid) => this.pidAlive(pid));
+  }
+
+  /**
    * The boot time, whole seconds since the epoch (now minus the uptime).
    *
    * @returns The boot time, or 0 when the uptime cannot be read.
    */
   bootTime(): number {
     try {
-      if (this.#machine.root !== undefined) {
+      if (confines(this.#root)) {
         // That system's uptime, from its /proc: this machine's says nothing of its boots.
         const up = this.#machine.uptime();
         if (up === undefined) this.#once(`its boot time: "${this.#machine.path("/proc")}" holds no uptime`);
@@ -192,10 +229,12 @@ export class System {
  *
  * @param ctx The command's context.
  * @param root The machine's `/` for the process and terminal checks (the global `--root`, for `who` and `users`).
+ * @param load Load the reader of processes and terminals now (see `System.load`); without, the command loads it
+ *   before its first check.
  * @returns The checks.
  */
-export function systemFor(ctx: Context, root?: string): System {
-  return new System(
+export async function systemFor(ctx: Context, root?: string, load = true): Promise<System> {
+  const system = new System(
     (what, flag) =>
       ctx.io.err(
         flag === ""
@@ -204,6 +243,8 @@ export function systemFor(ctx: Context, root?: string): System {
       ),
     root,
   );
+  if (load) await system.load();
+  return system;
 }
 
 function readlinkProcFd0(): string | undefined {

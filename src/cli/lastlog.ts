@@ -11,13 +11,14 @@ import { type LastlogLayoutName, LAYOUTS } from "../layouts/registry.ts";
 import { byteString, p2, stringBytes, utf8String } from "../_internal/bytes.ts";
 import { readRegularFile } from "../backends/_record_file.ts";
 import { confines, rootPath } from "../sources/_root.ts";
-import { chooseSource } from "../sources/mod.ts";
+import { chooseSource } from "../sources/choose.ts";
+import { factsOf } from "../sources/_readers.ts";
+import { PASSWD_PATH } from "../paths.ts";
 import { UtmpFileError } from "../errors.ts";
 import { passwdEntries, type PasswdEntry } from "../_internal/passwd.ts";
 import { type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, type Context, EXIT, jsonMode, lastValue, Writer } from "./_command.ts";
 import { DAYS, left, localtime, MONTHS, terminalText } from "./_text.ts";
-import { printLastlog2, UserError } from "./_lastlog2.ts";
 import { lastLoginsFromHistory } from "../history_logins.ts";
 
 /** LASTLOG_UID_MAX from login.defs (default: every uid). */
@@ -84,17 +85,18 @@ async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   const under = (path: string) => rootPath(root, path);
   // A path resolved under a root holds no link; one put there since is not followed.
   const noFollow = confines(root);
-  const users = passwdEntries(await passwdText(await under("/etc/passwd"), noFollow));
+  const users = passwdEntries(await passwdText(await under(PASSWD_PATH), noFollow));
   // The lastlog file, or lastlog2's database where the system keeps that instead (or FILE is one): the chooser's.
   const file = args.options.filter(([key]) => key === "file" || key === "database").pop()?.[1];
   const chosen = await chooseSource("lastlog", file === undefined ? { root } : { path: file });
-  if (chosen.source === "lastlog2") {
+  if (factsOf(chosen.source).byName) {
+    const { printLastlog2, UserError } = await import("./_lastlog2.ts");
     // Printed as util-linux's lastlog2 prints it: the database's rows, not the password file's users.
     const out = new Writer(ctx.io, jsonMode(args));
     try {
       await printLastlog2(args, out, {
         path: chosen.path,
-        passwd: await under("/etc/passwd"),
+        passwd: await under(PASSWD_PATH),
         noFollow: chosen.noFollow || noFollow,
         users,
         time: lastlogTime,

@@ -28,21 +28,9 @@ import { UtmpFileError, type UtmpWarning } from "../errors.ts";
 import type { UtmpRecord } from "../record.ts";
 import { addressOctets, PlainRecord } from "./_plain.ts";
 
-/**
- * Where journald keeps its files on a system with persistent logging.
- *
- * @example
- * ```ts
- * import { JOURNAL_DIR } from "@utmp/utmp/sources";
- * import assert from "node:assert/strict";
- *
- * assert.equal(JOURNAL_DIR, "/var/log/journal");
- * ```
- */
-export const JOURNAL_DIR = "/var/log/journal";
+import { JOURNAL_DIR, JOURNAL_RUNTIME_DIR } from "../paths.ts";
 
-/** Where journald keeps its files without persistent logging (volatile, in memory). */
-export const JOURNAL_RUNTIME_DIR = "/run/log/journal";
+export { JOURNAL_DIR, JOURNAL_RUNTIME_DIR };
 
 /**
  * Whether a file is a journal file, by its signature; false for anything

@@ -22,31 +22,9 @@ import {
   textValue,
 } from "./_sqlite.ts";
 
-/**
- * lastlog2's default database.
- *
- * @example
- * ```ts
- * import { LASTLOG2_PATH } from "@utmp/utmp/sources";
- * import assert from "node:assert/strict";
- *
- * assert.equal(LASTLOG2_PATH, "/var/lib/lastlog/lastlog2.db");
- * ```
- */
-export const LASTLOG2_PATH = "/var/lib/lastlog/lastlog2.db";
+import { LASTLOG2_PATH, PASSWD_PATH } from "../paths.ts";
 
-/**
- * The password file the user names are looked up in.
- *
- * @example
- * ```ts
- * import { PASSWD_PATH } from "@utmp/utmp/sources";
- * import assert from "node:assert/strict";
- *
- * assert.equal(PASSWD_PATH, "/etc/passwd");
- * ```
- */
-export const PASSWD_PATH = "/etc/passwd";
+export { LASTLOG2_PATH, PASSWD_PATH };
 
 /**
  * A user's last login: the lastlog reader's entry (`{ uid, time, line, host }`)

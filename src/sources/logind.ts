@@ -22,18 +22,9 @@ import { addressOctets, PlainRecord, whole } from "./_plain.ts";
 import { rootPathSync } from "./_root.ts";
 import { Machine } from "./_proc.ts";
 
-/**
- * Where logind keeps its session files.
- *
- * @example
- * ```ts
- * import { LOGIND_SESSIONS_DIR } from "@utmp/utmp/sources";
- * import assert from "node:assert/strict";
- *
- * assert.equal(LOGIND_SESSIONS_DIR, "/run/systemd/sessions");
- * ```
- */
-export const LOGIND_SESSIONS_DIR = "/run/systemd/sessions";
+import { LOGIND_SESSIONS_DIR } from "../paths.ts";
+
+export { LOGIND_SESSIONS_DIR };
 
 /** One logind session: its id (the file name) and every key of its file. */
 export interface LogindSession {

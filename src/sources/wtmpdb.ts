@@ -33,18 +33,9 @@ import {
   textValue,
 } from "./_sqlite.ts";
 
-/**
- * wtmpdb's default database (`_PATH_WTMPDB`).
- *
- * @example
- * ```ts
- * import { WTMPDB_PATH } from "@utmp/utmp/sources";
- * import assert from "node:assert/strict";
- *
- * assert.equal(WTMPDB_PATH, "/var/lib/wtmpdb/wtmp.db");
- * ```
- */
-export const WTMPDB_PATH = "/var/lib/wtmpdb/wtmp.db";
+import { WTMPDB_PATH } from "../paths.ts";
+
+export { WTMPDB_PATH };
 
 /**
  * wtmpdb's row types (`include/wtmpdb.h`): not utmp's numbers. A record's
