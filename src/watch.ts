@@ -22,7 +22,7 @@ import { holdsJournal, isJournalFile, journalRecords } from "./sources/journal.t
 import { chooseSource, type ChosenSource } from "./sources/mod.ts";
 import { rootPath } from "./sources/_root.ts";
 import { WARNINGS_KEPT } from "./utmp_file.ts";
-import { quotePath } from "./_internal/escape.ts";
+import { quotePath } from "./_internal/escape/terminal.ts";
 
 /** One change seen by {@link watch}. */
 export interface WatchEvent {

@@ -25,7 +25,7 @@
 import * as zlib from "node:zlib";
 import { Readable, type Transform } from "node:stream";
 import { UtmpFileError } from "../errors.ts";
-import { quotePath } from "../_internal/escape.ts";
+import { quotePath } from "../_internal/escape/terminal.ts";
 import type { RecordFile, RecordFileStatus } from "./_record_file.ts";
 
 /** The compressions recognised by their magic bytes. */

@@ -12,7 +12,7 @@ import { type FileHandle, lstat, open, readFile, stat } from "node:fs/promises";
 import { UtmpFileError } from "../errors.ts";
 import { isPermissionDenial, platform } from "../_internal/runtime.ts";
 import { sameBytes } from "../layouts/_engine.ts";
-import { quotePath } from "../_internal/escape.ts";
+import { quotePath } from "../_internal/escape/terminal.ts";
 
 /** What {@link RecordFile.stat} tells about the open file now. */
 export interface RecordFileStatus {

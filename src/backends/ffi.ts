@@ -24,7 +24,7 @@ import { type Chunk, makeChunk } from "../layouts/decode.ts";
 import { partialProblem, type ProblemSink, type RecordSource } from "./_source.ts";
 import type { FfiBackend } from "../ffi/symbols.ts";
 import { type LibcProfile, libcProfile, readUtmpx, type Snapshot } from "../ffi/utmpx.ts";
-import { quotePath } from "../_internal/escape.ts";
+import { quotePath } from "../_internal/escape/terminal.ts";
 
 /** Options of {@link FfiSource}. */
 export interface FfiSourceOptions {

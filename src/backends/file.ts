@@ -32,7 +32,7 @@ import { scanFrames, unframe } from "../layouts/_framing.ts";
 import { sameBytes } from "../layouts/_engine.ts";
 import { isFramed, type Layout, type LayoutKind } from "../layouts/schema.ts";
 import { partialProblem, type ProblemSink, type RecordSource } from "./_source.ts";
-import { quotePath } from "../_internal/escape.ts";
+import { quotePath } from "../_internal/escape/terminal.ts";
 
 /** Options of {@link RecordCursor}. */
 export interface CursorOptions {

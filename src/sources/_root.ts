@@ -10,7 +10,7 @@ import { readlink } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { isPermissionDenial } from "../_internal/runtime.ts";
 import { codeError } from "../backends/_record_file.ts";
-import { quotePath } from "../_internal/escape.ts";
+import { quotePath } from "../_internal/escape/terminal.ts";
 
 /**
  * Whether `root` is another system's root, one that confines what is read

@@ -47,7 +47,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { UtmpFileError, UtmpFormatError } from "../errors.ts";
 import { fileError, openRecordFile, type RecordFile } from "../backends/_record_file.ts";
-import { quotePath } from "../_internal/escape.ts";
+import { quotePath } from "../_internal/escape/terminal.ts";
 import { isPermissionDenial } from "../_internal/runtime.ts";
 
 /** A row as SQLite returns it: column name to value. */
