@@ -9,7 +9,7 @@
 import { type LastlogEntry, LastlogFile } from "../lastlog_file.ts";
 import { type LastlogLayoutName, LAYOUTS } from "../layouts/registry.ts";
 import { byteString, p2, stringBytes, utf8String } from "../_internal/bytes.ts";
-import { readRegularFile } from "../backends/_record_file.ts";
+import { readRegularFile } from "../backends/_whole.ts";
 import { confines, rootPath } from "../sources/_root.ts";
 import { chooseSource } from "../sources/mod.ts";
 import { UtmpFileError } from "../errors.ts";

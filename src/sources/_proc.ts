@@ -19,7 +19,7 @@ import { byteString } from "../_internal/bytes.ts";
 import { uidsByName } from "../_internal/passwd.ts";
 import { isPermissionDenial } from "../_internal/runtime.ts";
 import { confines, rootPathSync } from "./_root.ts";
-import { readRegularFileSync } from "../backends/_record_file.ts";
+import { readRegularFileSync } from "../backends/_whole.ts";
 import type { UtmpRecord } from "../record.ts";
 
 /** A terminal's owner, mode, device number and last access, as `stat` reports them. */

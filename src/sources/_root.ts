@@ -9,7 +9,7 @@ import { lstatSync, readlinkSync } from "node:fs";
 import { readlink } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { isPermissionDenial } from "../_internal/runtime.ts";
-import { codeError } from "../backends/_record_file.ts";
+import { codeError } from "../backends/_open.ts";
 import { quotePath } from "../_internal/escape/terminal.ts";
 
 /**
