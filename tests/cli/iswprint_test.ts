@@ -14,7 +14,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { test } from "../_harness.ts";
 import { tempDir, TESTS_DIR } from "../_util.ts";
-import { iswprint } from "../../src/cli/_text.ts";
+import { iswprint } from "../../src/_internal/escape/util_linux.ts";
 
 const canCompile = process.platform === "linux" && spawnSync("cc", ["--version"]).status === 0;
 
