@@ -13,7 +13,7 @@ import { chooseSource, type SourceNames } from "./sources/choose.ts";
 import { type SessionsOptions, type SessionTools, sessionTools } from "./sources/sessions.ts";
 import { type Candidate, factsOf, readerOf } from "./sources/_readers.ts";
 import { Machine, type ProcessStat, type SessionProcesses, whatOf } from "./sources/_proc.ts";
-import { quotePath } from "./_internal/escape.ts";
+import { quotePath } from "./_internal/escape/terminal.ts";
 import { UtmpFileError } from "./errors.ts";
 
 /** What `w` knows of one session, before it is shown or made a `LoggedInUser`. */

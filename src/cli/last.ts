@@ -23,7 +23,9 @@ import { sourceOf } from "./_sources.ts";
 import { type System, systemFor } from "./_system.ts";
 import { confines } from "../sources/_root.ts";
 import { parseTimestamp } from "./_timestamp.ts";
-import { careful, isUtf8Locale, terminalField, TimeText } from "./_text.ts";
+import { isUtf8Locale, TimeText } from "./_text.ts";
+import { careful } from "../_internal/escape/util_linux.ts";
+import { terminalField } from "../_internal/escape/coreutils.ts";
 
 /**
  * last.c's `timefmts`: the widths of the login and logout columns, how each

@@ -9,7 +9,8 @@
 
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
-import { fileError, openRecordFile } from "../backends/_record_file.ts";
+import { openLiveFile } from "../backends/_byte_source.ts";
+import { fileError } from "../backends/_open.ts";
 import { UtmpFileError } from "../errors.ts";
 import { platform } from "../_internal/runtime.ts";
 import {
@@ -21,7 +22,7 @@ import {
   WTMPDB_PATH,
 } from "../paths.ts";
 import { confines, rootPath } from "./_root.ts";
-import { quotePath } from "../_internal/escape.ts";
+import { quotePath } from "../_internal/escape/terminal.ts";
 import { contentRefusal, fileContent } from "../layouts/detect.ts";
 
 /** Where each kind of login data comes from, by kind (see {@link chooseSource}). */
@@ -122,7 +123,7 @@ const SQLITE_HEAD = 1 << 16;
 async function sqliteContent(path: string): Promise<"wtmpdb" | "lastlog2" | "sqlite" | undefined> {
   let file;
   try {
-    file = await openRecordFile(path);
+    file = await openLiveFile(path);
     const head = new Uint8Array(SQLITE_HEAD);
     const content = fileContent(head.subarray(0, await file.read(head, 0)));
     return content === "wtmpdb" || content === "lastlog2" || content === "sqlite" ? content : undefined;

@@ -19,24 +19,18 @@ import { encodeRecords, LAYOUTS } from "../../src/layouts/mod.ts";
 
 /** The project's modules (paths from src/) a run of the command line loaded. */
 function loaded(args: string[]): string[] {
-  const tmp = tempDir();
-  try {
-    const coverage = join(tmp.dir, "coverage");
-    const ran = spawnSync(process.execPath, ["run", "-A", "src/cli/main.ts", ...args], {
-      cwd: MODULE_ROOT,
-      encoding: "utf8",
-      env: { ...process.env, DENO_COVERAGE_DIR: coverage, TZ: "UTC", LC_ALL: "C" },
-    });
-    assert.equal(ran.status, 0, ran.stderr);
-    return readdirSync(coverage).map((f) =>
-      (JSON.parse(readFileSync(join(coverage, f), "utf8")) as { url: string }).url
-    )
-      .filter((url) => url.startsWith("file:") && url.includes("/src/"))
-      .map((url) => url.slice(url.lastIndexOf("/src/") + 1))
-      .sort();
-  } finally {
-    tmp.cleanup();
-  }
+  using tmp = tempDir();
+  const coverage = join(tmp.dir, "coverage");
+  const ran = spawnSync(process.execPath, ["run", "-A", "src/cli/main.ts", ...args], {
+    cwd: MODULE_ROOT,
+    encoding: "utf8",
+    env: { ...process.env, DENO_COVERAGE_DIR: coverage, TZ: "UTC", LC_ALL: "C" },
+  });
+  assert.equal(ran.status, 0, ran.stderr);
+  return readdirSync(coverage).map((f) => (JSON.parse(readFileSync(join(coverage, f), "utf8")) as { url: string }).url)
+    .filter((url) => url.startsWith("file:") && url.includes("/src/"))
+    .map((url) => url.slice(url.lastIndexOf("/src/") + 1))
+    .sort();
 }
 
 /** Modules no glibc file needs: the other sources' readers and the process reader. */
@@ -60,39 +54,31 @@ function unwanted(list: string[]): string[] {
 const deno = { ignore: !("Deno" in globalThis) };
 
 test("utmp last -f FILE over a glibc wtmp loads no other source's reader and no /proc reader", () => {
-  const tmp = tempDir();
-  try {
-    // Every login ended: no liveness check, so nothing of /proc is needed (an open login checks it, as last.c does).
-    const wtmp = tmp.file(
-      "wtmp",
-      encodeRecords(LAYOUTS.linux, [
-        { ut_type: "BOOT_TIME", ut_user: "reboot", ut_line: "~", tv_sec: 1700000000 },
-        { ut_type: "USER_PROCESS", ut_user: "alice", ut_line: "pts/0", ut_pid: 42, tv_sec: 1700000100 },
-        { ut_type: "DEAD_PROCESS", ut_line: "pts/0", ut_pid: 42, tv_sec: 1700003700 },
-      ]),
-    );
-    const list = loaded(["last", "-f", wtmp]);
-    assert.ok(list.includes("src/cli/last.ts"), list.join(" "));
-    assert.deepEqual(unwanted(list), []);
-  } finally {
-    tmp.cleanup();
-  }
+  using tmp = tempDir();
+  // Every login ended: no liveness check, so nothing of /proc is needed (an open login checks it, as last.c does).
+  const wtmp = tmp.file(
+    "wtmp",
+    encodeRecords(LAYOUTS.linux, [
+      { ut_type: "BOOT_TIME", ut_user: "reboot", ut_line: "~", tv_sec: 1700000000 },
+      { ut_type: "USER_PROCESS", ut_user: "alice", ut_line: "pts/0", ut_pid: 42, tv_sec: 1700000100 },
+      { ut_type: "DEAD_PROCESS", ut_line: "pts/0", ut_pid: 42, tv_sec: 1700003700 },
+    ]),
+  );
+  const list = loaded(["last", "-f", wtmp]);
+  assert.ok(list.includes("src/cli/last.ts"), list.join(" "));
+  assert.deepEqual(unwanted(list), []);
 }, deno);
 
 test("utmp who FILE over a glibc utmp loads no other source's reader and no /proc reader", () => {
-  const tmp = tempDir();
-  try {
-    const utmp = tmp.file(
-      "utmp",
-      encodeRecords(LAYOUTS.linux, [
-        { ut_type: "BOOT_TIME", ut_user: "reboot", ut_line: "~", tv_sec: 1700000000 },
-        { ut_type: "USER_PROCESS", ut_user: "alice", ut_line: "pts/0", ut_pid: 42, tv_sec: 1700000100 },
-      ]),
-    );
-    const list = loaded(["who", utmp]);
-    assert.ok(list.includes("src/cli/who.ts"), list.join(" "));
-    assert.deepEqual(unwanted(list), []);
-  } finally {
-    tmp.cleanup();
-  }
+  using tmp = tempDir();
+  const utmp = tmp.file(
+    "utmp",
+    encodeRecords(LAYOUTS.linux, [
+      { ut_type: "BOOT_TIME", ut_user: "reboot", ut_line: "~", tv_sec: 1700000000 },
+      { ut_type: "USER_PROCESS", ut_user: "alice", ut_line: "pts/0", ut_pid: 42, tv_sec: 1700000100 },
+    ]),
+  );
+  const list = loaded(["who", utmp]);
+  assert.ok(list.includes("src/cli/who.ts"), list.join(" "));
+  assert.deepEqual(unwanted(list), []);
 }, deno);
