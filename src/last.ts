@@ -10,7 +10,7 @@
  */
 
 import type { UtmpWarning } from "./errors.ts";
-import { storedString } from "./_internal/bytes.ts";
+import { storedSeconds, storedString } from "./_internal/bytes.ts";
 import { detach, recordsOf } from "./layouts/decode.ts";
 import type { LayoutName } from "./layouts/registry.ts";
 import type { UtmpRecord } from "./record.ts";
@@ -186,6 +186,32 @@ export class Pairing<R> {
     return done;
   }
 
+  /**
+   * Takes the next record back in time, read as `last` reads it: {@link step}
+   * with its type ({@link lastType}), time, stored line and run level. The
+   * one front end of the library's pairing and the command line's.
+   *
+   * @param u The record.
+   * @param r What to keep of it.
+   * @returns True when it completes a session.
+   */
+  stepRecord(u: UtmpRecord, r: R): boolean {
+    const line = storedString(u, "ut_line");
+    return this.step(lastType(u, storedString(u, "ut_user"), line), storedSeconds(u), line, u.ut_pid & 255, r);
+  }
+
+  /**
+   * How the session just completed ended, an open login said as `last`
+   * says it: "still logged in" when its login is alive, else "gone - no
+   * logout".
+   *
+   * @param alive Whether the login is still there (asked only for an open one).
+   * @returns The end.
+   */
+  endOf(alive: () => boolean): SessionEnd {
+    return this.end !== "open" ? this.end : alive() ? "still logged in" : "gone - no logout";
+  }
+
   /** Keeps what is still held of the records of the batch that ends (they may not outlive it). */
   endBatch(): void {
     for (const line of this.#held) {
@@ -300,11 +326,8 @@ export class SessionPairing {
     const p = this.#pairing;
     try {
       for (const u of records) {
-        const user = storedString(u, "ut_user");
-        const line = storedString(u, "ut_line");
-        if (!p.step(lastType(u, user, line), u.ut_tv.tv_sec, line, u.ut_pid & 255, u)) continue;
-        const end = p.end === "open" ? (this.#isAlive?.(u) ?? true) ? "still logged in" : "gone - no logout" : p.end;
-        const session = new PairedSession(p.kind, u, p.logout, end);
+        if (!p.stepRecord(u, u)) continue;
+        const session = new PairedSession(p.kind, u, p.logout, p.endOf(() => this.#isAlive?.(u) ?? true));
         if (file !== undefined) {
           const logout = p.logout === null ? null : this.#fileOf.get(p.logout) ?? file;
           session.files = { login: file, logout };

@@ -17,7 +17,7 @@ import { UtmpdumpParser, writeUtmpdumpLine } from "../utmpdump.ts";
 import { type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, type Context, EXIT, fileOperands, has, jsonMode, lastValue, Writer } from "./_command.ts";
 import { layoutOption, openRecords } from "./_read.ts";
-import { chooseSource } from "../sources/mod.ts";
+import { chooseSource } from "../sources/choose.ts";
 import { rootOption } from "./_sources.ts";
 import { writeFileError } from "./_messages.ts";
 

@@ -575,14 +575,11 @@ function sessions(ctl: LastControl, printer: LastPrinter, system: System): Visit
   const pairing = new Pairing<number>(ctl.since, ctl.until);
   const isAlive = aliveCheck(system, printer);
   return (u) => {
-    const user = storedString(u, "ut_user");
-    const line = storedString(u, "ut_line");
-    const t = storedSeconds(u);
-    if (!pairing.step(lastType(u, user, line), t, line, u.ut_pid & 255, t)) return false;
+    if (!pairing.stepRecord(u, storedSeconds(u))) return false;
     const kind = pairing.kind;
     if (kind !== "login" && kind !== "reboot" && !ctl.extended) return false;
     const list = (): boolean | Promise<boolean> => {
-      const end = pairing.end === "open" ? isAlive(u) ? "still logged in" : "gone - no logout" : pairing.end;
+      const end = pairing.endOf(() => isAlive(u));
       return printer.list(u, logoutTimeOf(kind, pairing.logout, printer.now), lastEnd(kind, end), lineName(kind, u));
     };
     // The record stays where it is until the run has awaited this visit.

@@ -42,7 +42,7 @@ export interface ReadOptions {
 /** How a source is read. Each reader has what its kind needs. */
 export interface Reader {
   /** Every record, oldest first: a session source's current state, a history's events. */
-  records(chosen: ChosenSource, options: ReadOptions): AsyncGenerator<UtmpRecord>;
+  records?(chosen: ChosenSource, options: ReadOptions): AsyncGenerator<UtmpRecord>;
   /** The records as `who` shows them, in batches; `empty` is called for a directory named that holds no session. */
   batches?(
     chosen: ChosenSource,
@@ -221,9 +221,6 @@ const READERS: Readonly<Record<SourceName, Entry>> = {
     load: async () => {
       const { lastlogFileEntries } = await import("./_lastlog_slots.ts");
       return {
-        records: () => {
-          throw new TypeError("a lastlog holds no login records");
-        },
         lastLogins: (c, o) => lastlogFileEntries(c.path, c.noFollow, o.passwd, o.passwdNoFollow),
       };
     },
@@ -233,9 +230,6 @@ const READERS: Readonly<Record<SourceName, Entry>> = {
     load: async () => {
       const { lastlog2Entries } = await import("./lastlog2.ts");
       return {
-        records: () => {
-          throw new TypeError("a lastlog2 database holds no login records");
-        },
         lastLogins: (c, o) => lastlog2Entries(c.path, { passwd: o.passwd, noFollow: c.noFollow || o.passwdNoFollow }),
       };
     },

@@ -74,7 +74,7 @@ export interface HistoryOptions extends RootOptions {
  * @throws {RangeError} For an unknown source.
  */
 export async function* history(options: HistoryOptions = {}): AsyncGenerator<UtmpRecord> {
-  for (const chosen of await historySources(options)) yield* (await readerOf(chosen)).records(chosen, {});
+  for (const chosen of await historySources(options)) yield* (await readerOf(chosen)).records!(chosen, {});
 }
 
 /**

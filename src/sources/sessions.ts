@@ -106,7 +106,7 @@ export function sessionTools(source: SourceNames["sessions"]): SessionTools {
  */
 export async function* sessions(options: SessionsOptions = {}): AsyncGenerator<UtmpRecord> {
   const chosen = await chooseSource("sessions", options);
-  yield* (await readerOf(chosen)).records(chosen, { root: options.root });
+  yield* (await readerOf(chosen)).records!(chosen, { root: options.root });
 }
 
 /**
