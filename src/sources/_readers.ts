@@ -13,7 +13,7 @@ import type { UtmpRecord } from "../record.ts";
 import type { Session } from "../session.ts";
 import type { LastLogin } from "./lastlog2.ts";
 import type { LogindEntry } from "./logind.ts";
-import type { ChosenSource, SourceKind, SourceNames } from "./choose.ts";
+import { chooseSource, type ChosenSource, type SourceKind, type SourceNames } from "./choose.ts";
 import { type BackwardOptions, FileHistory, type NewestFirst, RecordsHistory } from "./_history.ts";
 
 /** Whose tools a source's sessions are shown as (see `sessionTools`). */
@@ -271,6 +271,22 @@ export async function readerOf(chosen: Pick<ChosenSource, "source">): Promise<Re
   const entry = READERS[chosen.source as SourceName];
   if (entry === undefined) throw new RangeError(`No reader for source "${chosen.source}"`);
   return await entry.load();
+}
+
+/**
+ * The source `chooseSource()` chooses, with its reader: what every reader of
+ * a kind opens (the chosen source is the one object carried to the reader).
+ *
+ * @param kind What data.
+ * @param options As `chooseSource()` takes them.
+ * @returns The chosen source and its reader.
+ */
+export async function openSource<K extends SourceKind>(
+  kind: K,
+  options: Parameters<typeof chooseSource>[1] = {},
+): Promise<{ chosen: ChosenSource<K>; reader: Reader }> {
+  const chosen = await chooseSource(kind, options);
+  return { chosen, reader: await readerOf(chosen) };
 }
 
 /**

@@ -6,9 +6,9 @@
  */
 
 import { PASSWD_PATH } from "../paths.ts";
-import { chooseSource, type RootOptions, type SourceNames } from "./choose.ts";
+import type { RootOptions, SourceNames } from "./choose.ts";
 import type { LastLogin } from "./lastlog2.ts";
-import { readerOf } from "./_readers.ts";
+import { openSource } from "./_readers.ts";
 import { confines, rootPath } from "./_root.ts";
 
 /** Options of {@link lastlogs}. */
@@ -88,7 +88,7 @@ export interface LastlogsOptions extends RootOptions {
  * @throws {RangeError} For an unknown source.
  */
 export async function* lastlogs(options: LastlogsOptions = {}): AsyncGenerator<LastLogin> {
-  const chosen = await chooseSource("lastlog", options);
+  const { chosen, reader } = await openSource("lastlog", options);
   const passwd = await rootPath(options.root, PASSWD_PATH);
-  yield* (await readerOf(chosen)).lastLogins!(chosen, { passwd, passwdNoFollow: confines(options.root) });
+  yield* reader.lastLogins!(chosen, { passwd, passwdNoFollow: confines(options.root) });
 }

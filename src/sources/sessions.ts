@@ -7,8 +7,8 @@
  */
 
 import type { UtmpRecord } from "../record.ts";
-import { chooseSource, type RootOptions, type SourceNames } from "./choose.ts";
-import { factsOf, readerOf, type SessionTools } from "./_readers.ts";
+import type { RootOptions, SourceNames } from "./choose.ts";
+import { factsOf, openSource, type SessionTools } from "./_readers.ts";
 import { isStale, Machine } from "./_proc.ts";
 
 export type { SessionTools };
@@ -105,8 +105,8 @@ export function sessionTools(source: SourceNames["sessions"]): SessionTools {
  * @throws {RangeError} For an unknown source.
  */
 export async function* sessions(options: SessionsOptions = {}): AsyncGenerator<UtmpRecord> {
-  const chosen = await chooseSource("sessions", options);
-  yield* (await readerOf(chosen)).records!(chosen, { root: options.root });
+  const { chosen, reader } = await openSource("sessions", options);
+  yield* reader.records!(chosen, { root: options.root });
 }
 
 /**
