@@ -6,14 +6,14 @@
  */
 
 import assert from "node:assert/strict";
-import { test } from "../_harness.ts";
-import { tempDir } from "../_util.ts";
-import { encodeRecords, LAYOUTS, type RecordInput } from "../../src/layouts/mod.ts";
-import { lastSessions, readBackward, type Session, SessionPairing } from "../../src/last.ts";
-import type { UtmpRecord } from "../../src/record.ts";
-import { UtmpFile } from "../../src/utmp_file.ts";
-import { encode, wtmpScenario } from "./_gen.ts";
-import { oracle } from "./_run.ts";
+import { test } from "./_harness.ts";
+import { tempDir } from "./_util.ts";
+import { encodeRecords, LAYOUTS, type RecordInput } from "../src/layouts/mod.ts";
+import { lastSessions, readBackward, type Session, SessionPairing } from "../src/last.ts";
+import type { UtmpRecord } from "../src/record.ts";
+import { UtmpFile } from "../src/utmp_file.ts";
+import { encode, wtmpScenario } from "./cli/_gen.ts";
+import { oracle } from "./cli/_run.ts";
 
 async function forward(path: string, layout?: "linux-be" | "linux64"): Promise<unknown[]> {
   const all = [];
