@@ -1,7 +1,7 @@
 /**
  * `utmp last` escapes a character where util-linux's `fputs_careful` does:
  * where glibc's `iswprint()` refuses it. The table it asks
- * (src/cli/_iswprint.ts) is checked against the C library itself, code
+ * (src/_internal/escape/_iswprint.ts) is checked against the C library itself, code
  * point by code point, and scripts/iswprint.c writes it as it is committed.
  *
  * @module
@@ -14,7 +14,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { test } from "../_harness.ts";
 import { tempDir, TESTS_DIR } from "../_util.ts";
-import { iswprint } from "../../src/cli/_text.ts";
+import { iswprint } from "../../src/_internal/escape/util_linux.ts";
 
 const canCompile = process.platform === "linux" && spawnSync("cc", ["--version"]).status === 0;
 
@@ -43,7 +43,7 @@ test(
     };
     // The repository's files (the compiled tests in npm/ find them through tests/).
     const repo = join(TESTS_DIR, "..");
-    const committed = readFileSync(join(repo, "src/cli/_iswprint.ts"), "latin1");
+    const committed = readFileSync(join(repo, "src/_internal/escape/_iswprint.ts"), "latin1");
     const written = glibc(join(repo, "scripts/iswprint.c"), "iswprint");
     const version = (text: string) => /glibc (\S+)'s/.exec(text)?.[1];
     if (version(written) !== version(committed)) {
@@ -54,7 +54,7 @@ test(
       );
       return;
     }
-    assert.equal(written, committed, "src/cli/_iswprint.ts is what scripts/iswprint.c writes");
+    assert.equal(written, committed, "src/_internal/escape/_iswprint.ts is what scripts/iswprint.c writes");
     const answers = glibc(t.file("oracle.c", ORACLE), "oracle");
     assert.equal(answers.length, 0x110000 - 0x80);
     const wrong: string[] = [];

@@ -13,7 +13,7 @@ import process from "node:process";
 import { test } from "../_harness.ts";
 import { tempDir } from "../_util.ts";
 import { ours } from "../cli/_run.ts";
-import { readProbe } from "../../src/backends/_record_file.ts";
+import { readProbe } from "../../src/backends/_byte_source.ts";
 import { journalEntries, type JournalEntry, journalRecords } from "../../src/sources/mod.ts";
 import type { UtmpRecord } from "../../src/record.ts";
 import type { UtmpWarning } from "../../src/errors.ts";

@@ -31,7 +31,7 @@ import { fileURLToPath } from "node:url";
 import { LastlogFile, UtmpFile, type UtmpRecord, type UtmpWarning, watch } from "../../mod.ts";
 import { logindRecords } from "../../src/sources/mod.ts";
 import { HistoryReader, readBackward } from "../../src/last.ts";
-import { shrankReason } from "../../src/backends/_record_file.ts";
+import { shrankReason } from "../../src/backends/_settled.ts";
 import { CHUNK_BYTES } from "../../src/layouts/decode.ts";
 import { encodeRecord, encodeRecords, LAYOUTS, type RecordInput } from "../../src/layouts/mod.ts";
 import { LIBC_LIVE } from "../ffi/_live.ts";

@@ -19,7 +19,7 @@ import { logindRecords } from "../../src/sources/mod.ts";
 import { rootPath, rootPathSync } from "../../src/sources/_root.ts";
 import { Machine } from "../../src/sources/_proc.ts";
 import { cunescape, logindSessions, readLogindSessions, SESSION_FILE_LIMIT } from "../../src/sources/logind.ts";
-import { readRegularFile } from "../../src/backends/_record_file.ts";
+import { readRegularFile } from "../../src/backends/_whole.ts";
 import { encodeRecord, encodeRecords, LAYOUTS } from "../../src/layouts/mod.ts";
 import { test } from "../_harness.ts";
 import { tempDir } from "../_util.ts";
