@@ -8,7 +8,8 @@ import { chooseSource, lastlog2Entries } from "../../src/sources/mod.ts";
 import { where } from "./_build.ts";
 import { LastlogFile, type LastLogin, lastlogs } from "../../mod.ts";
 import { encodeRecord, LAYOUTS } from "../../src/layouts/mod.ts";
-import { all, HAS_SQLITE, LASTLOG2_SCHEMA, sqlite, sqlValue } from "./_build.ts";
+import { HAS_SQLITE, LASTLOG2_SCHEMA, sqlite, sqlValue } from "./_build.ts";
+import { all } from "../_collect.ts";
 
 const NO_SQLITE = { ignore: !HAS_SQLITE };
 

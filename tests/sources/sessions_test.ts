@@ -6,7 +6,8 @@ import { tempDir, utmpdumpReverse } from "../_util.ts";
 import { history, sessions, who } from "../../mod.ts";
 import { chooseSource, rootPath } from "../../src/sources/mod.ts";
 import { where } from "./_build.ts";
-import { all, HAS_SQLITE, writeSession, writeWtmpdb } from "./_build.ts";
+import { HAS_SQLITE, writeSession, writeWtmpdb } from "./_build.ts";
+import { all } from "../_collect.ts";
 
 const UTMP_TEXT = [
   "[2] [00000] [~~  ] [reboot  ] [~           ] [6.1.0-13-amd64      ] [0.0.0.0        ] [2023-11-14T22:10:00,000000+00:00]",
