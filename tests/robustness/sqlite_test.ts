@@ -604,7 +604,7 @@ test(
     const lastlog2 = t.file("lastlog2.db");
     sqlite(
       lastlog2,
-      "CREATE TABLE Lastlog2(Name TEXT PRIMARY KEY, Time INTEGER, TTY TEXT, RemoteHost TEXT, Service TEXT);" +
+      LASTLOG2_SCHEMA +
         "INSERT INTO Lastlog2 VALUES ('alice', 1700000000, 'pts/0', printf('%.*c', 300000, 'h'), 'sshd'), " +
         "('bob', 'soon', 'pts/1', '192.0.2.1', 'sshd');",
     );
