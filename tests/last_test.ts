@@ -14,10 +14,10 @@ import type { UtmpRecord } from "../src/record.ts";
 import { UtmpFile } from "../src/utmp_file.ts";
 import { encode, wtmpScenario } from "./cli/_gen.ts";
 import { oracle } from "./cli/_run.ts";
-import { all } from "./_collect.ts";
+import { all, collect } from "./_collect.ts";
 
-function forward(path: string, layout?: "linux-be" | "linux64"): Promise<unknown[]> {
-  return all(new UtmpFile(path, { keepInvalid: true, ...(layout ? { layout } : {}) }), (u) => u.toJSON());
+async function forward(path: string, layout?: "linux-be" | "linux64"): Promise<unknown[]> {
+  return (await collect(path, { keepInvalid: true, ...(layout ? { layout } : {}) })).records;
 }
 
 async function backward(path: string, layout?: "linux-be" | "linux64"): Promise<unknown[]> {

@@ -15,6 +15,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { test } from "./_harness.ts";
 import { tempDir } from "./_util.ts";
+import { ours } from "./cli/_run.ts";
 import { loggedIn } from "../mod.ts";
 // The scene runs in a child process; importing its type also puts it in the npm build's tests.
 import type { Check } from "./_w_scene.ts";
@@ -142,4 +143,18 @@ test("loggedIn() under a root without /proc or /dev keeps every logind user sess
     true,
   ]);
   assert.deepEqual((await loggedIn({ root, user: "bob" })).map((u) => u.user), ["bob"]);
+});
+
+test("loggedIn() and main() w under a root with neither a utmp nor logind's sessions: nobody, and a note naming both places", async () => {
+  // The note is what the chooser found (w shows nobody there, as procps w does); a reworded chooser message must not
+  // change it.
+  using t = tempDir();
+  const nothing = `no utmp at "${join(t.dir, "var/run/utmp")}" and no systemd-logind sessions at "${
+    join(t.dir, "run/systemd/sessions")
+  }": no sessions to show`;
+  const users = await loggedIn({ root: t.dir });
+  assert.deepEqual([users.length, users.userCount, users.notes[0]], [0, 0, nothing]);
+  const ran = await ours(["--root", t.dir, "w"]);
+  assert.equal(ran.code, 0, ran.err);
+  assert.equal(ran.err.split("\n")[0], `utmp w: ${nothing}`);
 });
