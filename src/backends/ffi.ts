@@ -23,7 +23,8 @@ import { systemPaths } from "../paths.ts";
 import { type Chunk, makeChunk } from "../layouts/decode.ts";
 import { partialProblem, type ProblemSink, type RecordSource } from "./_source.ts";
 import type { FfiBackend } from "../ffi/symbols.ts";
-import { type LibcProfile, libcProfile, readUtmpx, type Snapshot } from "../ffi/utmpx.ts";
+import { readUtmpx, type Snapshot } from "../ffi/utmpx.ts";
+import { type LibcProfile, libcProfile } from "./_libc_profile.ts";
 import { quotePath } from "../_internal/escape/terminal.ts";
 
 /** Options of {@link FfiSource}. */
