@@ -13,7 +13,7 @@ import { shrankReason } from "./backends/_settled.ts";
 import { RecordCursor } from "./backends/file.ts";
 import { isZero } from "./layouts/_engine.ts";
 import { type Chunk, recordsPerChunk } from "./layouts/decode.ts";
-import type { Detection } from "./layouts/detect.ts";
+import type { Detection } from "./layouts/_plausible.ts";
 import { nativeLastlogLayoutName } from "./layouts/native.ts";
 import type { LastlogLayoutName } from "./layouts/registry.ts";
 import type { Layout } from "./layouts/schema.ts";

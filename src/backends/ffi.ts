@@ -17,7 +17,7 @@ import { openLiveFile } from "./_byte_source.ts";
 import { LibcUnavailableError, UtmpFileError } from "../errors.ts";
 import type { Layout } from "../layouts/schema.ts";
 import { recordsPerChunk } from "../layouts/decode.ts";
-import type { Detection } from "../layouts/detect.ts";
+import type { Detection } from "../layouts/_plausible.ts";
 import type { RecordProblem } from "./_source.ts";
 import { systemPaths } from "../paths.ts";
 import { type Chunk, makeChunk } from "../layouts/decode.ts";

@@ -22,7 +22,7 @@ import { RecordCursor } from "./file.ts";
 import { FFI } from "./_ffi_select.ts";
 import type { FfiBackend } from "../ffi/symbols.ts";
 import { libcProfile } from "./_libc_profile.ts";
-import type { Detection } from "../layouts/detect.ts";
+import type { Detection } from "../layouts/_plausible.ts";
 import { nativeLayoutName } from "../layouts/native.ts";
 import { systemPaths } from "../paths.ts";
 import type { Chunk } from "../layouts/decode.ts";
