@@ -106,7 +106,8 @@ export function chooseBackend(
  */
 export function createSource(request: SourceRequest, system: BackendSystem = THIS_SYSTEM): RecordSource {
   const { path, layout, hint, onProblem, reuseBuffers, libc, noFollow } = request;
-  const prefer = nativeLayoutName(system.os, system.arch);
+  // The cursor prefers this machine's layout; another system (a test's) its own.
+  const prefer = system === THIS_SYSTEM ? undefined : nativeLayoutName(system.os, system.arch);
   const file = (): RecordSource =>
     new RecordCursor(path, { layout, prefer, hint, onProblem, reuseBuffers: reuseBuffers ?? false, noFollow });
   if (chooseBackend(request, system) === "file") return file();
