@@ -8,7 +8,7 @@ import { type FSWatcher, watch as watchDir } from "node:fs";
 import { stat } from "node:fs/promises";
 import { basename, dirname } from "node:path";
 import { assertFollowable, RecordCursor } from "./backends/file.ts";
-import { fileIdentity } from "./backends/_record_file.ts";
+import { fileIdentity } from "./backends/_byte_source.ts";
 import type { UtmpWarning } from "./errors.ts";
 import { arch, isPermissionDenial, platform } from "./_internal/runtime.ts";
 import { isZero, sameBytes } from "./layouts/_engine.ts";
@@ -22,7 +22,7 @@ import { holdsJournal, isJournalFile, journalRecords } from "./sources/journal.t
 import { chooseSource, type ChosenSource } from "./sources/mod.ts";
 import { rootPath } from "./sources/_root.ts";
 import { WARNINGS_KEPT } from "./utmp_file.ts";
-import { quotePath } from "./_internal/escape.ts";
+import { quotePath } from "./_internal/escape/terminal.ts";
 
 /** One change seen by {@link watch}. */
 export interface WatchEvent {

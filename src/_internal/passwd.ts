@@ -6,7 +6,7 @@
  * @module
  */
 
-import { readRegularFile } from "../backends/_record_file.ts";
+import { readRegularFile } from "../backends/_whole.ts";
 import { isPermissionDenial } from "./runtime.ts";
 
 /** A password file entry. */

@@ -14,7 +14,7 @@ import { uptime } from "node:os";
 import process from "node:process";
 import { isPermissionDenial } from "../_internal/runtime.ts";
 import { byteString } from "../_internal/bytes.ts";
-import { readRegularFileSync } from "../backends/_record_file.ts";
+import { readRegularFileSync } from "../backends/_whole.ts";
 import { Machine, type TtyStat } from "../sources/_proc.ts";
 import type { Context } from "./_command.ts";
 

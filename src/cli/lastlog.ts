@@ -9,14 +9,15 @@
 import { type LastlogEntry, LastlogFile } from "../lastlog_file.ts";
 import { type LastlogLayoutName, LAYOUTS } from "../layouts/registry.ts";
 import { byteString, p2, stringBytes, utf8String } from "../_internal/bytes.ts";
-import { readRegularFile } from "../backends/_record_file.ts";
+import { readRegularFile } from "../backends/_whole.ts";
 import { confines, rootPath } from "../sources/_root.ts";
 import { chooseSource } from "../sources/mod.ts";
 import { UtmpFileError } from "../errors.ts";
 import { passwdEntries, type PasswdEntry } from "../_internal/passwd.ts";
 import { type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, type Context, EXIT, jsonMode, lastValue, Writer } from "./_command.ts";
-import { DAYS, left, localtime, MONTHS, terminalText } from "./_text.ts";
+import { DAYS, left, localtime, MONTHS } from "./_text.ts";
+import { terminalText } from "../_internal/escape/terminal.ts";
 import { printLastlog2, UserError } from "./_lastlog2.ts";
 import { lastLoginsFromHistory } from "../history_logins.ts";
 

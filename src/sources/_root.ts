@@ -9,8 +9,8 @@ import { lstatSync, readlinkSync } from "node:fs";
 import { readlink } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { isPermissionDenial } from "../_internal/runtime.ts";
-import { codeError } from "../backends/_record_file.ts";
-import { quotePath } from "../_internal/escape.ts";
+import { codeError } from "../backends/_open.ts";
+import { quotePath } from "../_internal/escape/terminal.ts";
 
 /**
  * Whether `root` is another system's root, one that confines what is read
