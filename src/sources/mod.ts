@@ -415,6 +415,8 @@ export async function chooseSource<K extends SourceKind>(
       }; pass source "wtmpdb" or a path`,
       "ENOENT",
       filePath,
+      undefined,
+      [filePath, logind],
     );
   }
   if (other === undefined) {
@@ -423,6 +425,8 @@ export async function chooseSource<K extends SourceKind>(
       `Cannot find ${WHAT[kind]}: this system keeps no ${file} at ${quotePath(filePath)}; pass a path`,
       "ENOENT",
       filePath,
+      undefined,
+      [filePath],
     );
   }
   const { path: dbPath, name: dbName } = await inRoot(other);
@@ -437,6 +441,8 @@ export async function chooseSource<K extends SourceKind>(
     }; pass a path`,
     "ENOENT",
     filePath,
+    undefined,
+    [filePath, dbPath],
   );
 }
 
@@ -469,6 +475,8 @@ async function chosenFailures<T>(
     } or ${quotePath(runtime.path)}; pass a path`,
     "ENOENT",
     btmp.path,
+    undefined,
+    [btmp.path, journal.path, runtime.path],
   );
 }
 
