@@ -18,7 +18,7 @@ import {
   type SourceNames,
 } from "./sources/mod.ts";
 import { wtmpdbSessions } from "./sources/wtmpdb.ts";
-import { Machine, type ProcessStat, type SessionProcesses, whatOf } from "./sources/_proc.ts";
+import { foregroundCommand, Machine, type ProcessStat, type SessionProcesses } from "./sources/_proc.ts";
 import { UtmpFile } from "./utmp_file.ts";
 import { quotePath } from "./_internal/escape.ts";
 import { UtmpFileError } from "./errors.ts";
@@ -204,7 +204,7 @@ export async function readActivity(options: ActivityOptions = {}): Promise<Activ
         : given ?? (logind !== undefined ? undefined : machine.uidOf(storedString(record, "ut_user").slice(0, 32)));
       if (uid === undefined && !options.anyUser && options.passwdOnly) continue;
       const device = tools === "debian-13" ? charDevice(machine, tty) : machine.ttyDevice(tty);
-      found = whatOf(processes, logind?.leader ?? record.ut_pid, device, uid, machine);
+      found = foregroundCommand(processes, logind?.leader ?? record.ut_pid, device, uid, machine);
       // A wtmpdb keeps no pids: its open sessions cannot be checked (a utmp record without a pid is stale to w).
       if (!found.found && source !== "wtmpdb") continue;
     }

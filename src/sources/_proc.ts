@@ -471,7 +471,7 @@ export function commandOf(p: ProcessStat, cmdline: string, utf8: boolean): strin
   return "[" + escapeCommand(p.comm, utf8) + "]" + (p.state === "Z" ? " <defunct>" : "");
 }
 
-/** What {@link whatOf} found for a session. */
+/** What {@link foregroundCommand} found for a session. */
 export interface SessionProcesses {
   /** Whether the session's own process (its `ut_pid`) exists. */
   found: boolean;
@@ -500,7 +500,7 @@ export interface SessionProcesses {
  * @param machine Where to read a process's uids and arguments.
  * @returns What was found.
  */
-export function whatOf(
+export function foregroundCommand(
   processes: readonly ProcessStat[],
   pid: number,
   tty: number,
