@@ -125,7 +125,7 @@ async function candidates(
     if (asked || !(error instanceof UtmpFileError) || error.code !== "ENOENT") throw error;
     return { source: "utmp", list: [], userCount: 0, note: nobodyNote(error.lookedAt) };
   }
-  const { source, path, noFollow } = chosen;
+  const { source, path, root: { noFollow } } = chosen;
   const want = options.user === undefined ? undefined : utf8String(options.user);
   const list: Candidate[] = [];
   let userCount = 0;

@@ -13,8 +13,6 @@ import { readlinkSync } from "node:fs";
 import { uptime } from "node:os";
 import process from "node:process";
 import { isPermissionDenial } from "../_internal/runtime.ts";
-import { byteString } from "../_internal/bytes.ts";
-import { readRegularFileSync } from "../backends/_record_file.ts";
 import { Machine, type TtyStat } from "../sources/_proc.ts";
 import type { Context } from "./_command.ts";
 
@@ -157,14 +155,14 @@ export class System {
    * @returns "absent" when the file cannot be accessed, the uid, or NaN when it does not parse.
    */
   loginUid(pid: number): number | "absent" {
-    let text: string;
+    let text: string | undefined;
     try {
-      if (this.#machine.root !== undefined && !this.#machine.hasProc) return "absent";
-      text = byteString(readRegularFileSync(this.#machine.path(`/proc/${pid >>> 0}/loginuid`), { maxBytes: 64 }));
+      text = this.#machine.loginUid(pid);
     } catch (error) {
       if (isPermissionDenial(error)) this.deny("processes (/proc)");
       return "absent";
     }
+    if (text === undefined) return "absent";
     const m = /^\s*\+?(\d+)/.exec(text);
     return m === null ? NaN : Number(m[1]) % 2 ** 32;
   }

@@ -511,7 +511,7 @@ async function run(args: ParsedArgs, ctx: Context, lastb: boolean): Promise<numb
         // Each batch is printed before the next is read, and the pairing keeps times only: buffers can be reused.
         reuseBuffers: !out.json,
         onWarning: (w) => warn(chosen.path, w.reason),
-        noFollow: chosen.noFollow,
+        noFollow: chosen.root.noFollow,
       });
     const begins = set?.[0] ?? chosen;
     try {
@@ -589,7 +589,7 @@ async function journalFailures(
 ): Promise<void> {
   const visit = failures(ctl, printer, out);
   const { journalBegins, journalRecords } = await import("../sources/journal.ts");
-  const options = { noFollow: chosen.noFollow };
+  const options = { noFollow: chosen.root.noFollow };
   const onWarning = (w: { reason: string }): void =>
     ctx.io.err(`utmp ${ctx.command}: "${chosen.path}": ${w.reason}; it is left out\n`);
   let oldest: number | undefined;

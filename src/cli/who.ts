@@ -351,7 +351,7 @@ export async function* whoRecords(
   read: { tools?: SessionTools } = {},
 ): AsyncGenerator<UtmpRecord[]> {
   // Without FILE: the system's utmp, or logind's sessions where there is none.
-  const { source, path, noFollow } = await sourceOf(ctx, "sessions", file);
+  const { source, path, root: { noFollow } } = await sourceOf(ctx, "sessions", file);
   read.tools = sessionTools(source);
   if (source === "logind" && file === undefined) {
     // Say plainly why the output is not from a utmp file (stdout stays what who prints on such a system).
