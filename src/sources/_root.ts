@@ -1,6 +1,7 @@
 /**
  * Paths under another root: a container reading the host's files mounted at
- * e.g. `/host` (what gopsutil calls `HOST_VAR`).
+ * e.g. `/host` (what gopsutil calls `HOST_VAR`); {@link Root}, the one value
+ * that says whether a root confines and opens every file under it.
  *
  * @module
  */
@@ -130,7 +131,9 @@ export class Root {
    * @param hint What to tell the user when it is missing.
    * @returns The open file.
    *
-   * @ignore For the library's readers.
+   * For the library's readers (not in the documentation).
+   *
+   * @ignore
    */
   open(path: string, hint?: string): Promise<RecordFile> {
     return openRecordFile(path, hint, this.noFollow);
@@ -144,7 +147,9 @@ export class Root {
    * @param hint What to tell the user when it is missing.
    * @returns The path to list and read by, and how to close what was opened.
    *
-   * @ignore For the library's readers.
+   * For the library's readers (not in the documentation).
+   *
+   * @ignore
    */
   openDirectory(path: string, hint?: string): Promise<{ path: string; close(): Promise<void> }> {
     return openDirectory(path, this.noFollow, hint);
@@ -158,7 +163,9 @@ export class Root {
    * @param options The size limit.
    * @returns Its bytes.
    *
-   * @ignore For the library's readers.
+   * For the library's readers (not in the documentation).
+   *
+   * @ignore
    */
   read(path: string, options: RootReadOptions = {}): Promise<Uint8Array> {
     return readRegularFile(path, { ...options, noFollow: this.noFollow });
@@ -171,7 +178,9 @@ export class Root {
    * @param options The size limit.
    * @returns Its bytes.
    *
-   * @ignore For the library's readers.
+   * For the library's readers (not in the documentation).
+   *
+   * @ignore
    */
   readSync(path: string, options: RootReadOptions = {}): Uint8Array {
     return readRegularFileSync(path, { ...options, noFollow: this.noFollow });
@@ -260,11 +269,10 @@ const MAX_LINKS = 40;
  * `MAXSYMLINKS`) is refused, as the kernel refuses it.
  *
  * What is left to a race: a link put in place of a directory between the
- * resolution and the open. Readers that can open with `O_NOFOLLOW` do so for
- * the last component (logind's session files; `utmp lastlog`'s password
- * file and login.defs); a tree
- * that changes while it is read under `root` is not otherwise guarded against
- * (Linux's `openat2(RESOLVE_IN_ROOT)` would be, but no runtime offers it).
+ * resolution and the open. A link at the last component is refused by
+ * `Root`'s opens (`O_NOFOLLOW`); a tree that changes while it is read
+ * under `root` is not otherwise guarded against (Linux's
+ * `openat2(RESOLVE_IN_ROOT)` would be, but no runtime offers it).
  *
  * @example The host's utmp from a container
  * ```ts

@@ -646,9 +646,10 @@ const BOOT_TOUCHED = [
  */
 export function logindBootRecord(root?: string): UtmpRecord | undefined {
   let usec: number | undefined;
+  const system = Root.of(root);
   for (const file of BOOT_TOUCHED) {
     try {
-      const s = statSync(Root.of(root).pathSync(file), { bigint: true });
+      const s = statSync(system.pathSync(file), { bigint: true });
       if (s.mtimeNs >= 1122334455n * 1_000_000_000n) {
         usec = Number(s.mtimeNs / 1000n);
         break;
@@ -658,7 +659,7 @@ export function logindBootRecord(root?: string): UtmpRecord | undefined {
     }
   }
   if (usec === undefined) {
-    const up = new Machine(root).uptime();
+    const up = new Machine(system).uptime();
     if (up === undefined) return undefined;
     usec = Date.now() * 1000 - Math.round(up * 1e6);
   }
