@@ -1,11 +1,11 @@
 /*
- * Writes src/cli/_iswprint.ts: the code points from U+0080 up that glibc's
+ * Writes src/_internal/escape/_iswprint.ts: the code points from U+0080 up that glibc's
  * iswprint() accepts in the C.UTF-8 locale, as ranges. util-linux's
  * fputs_careful (last, lastb) prints a character as it is where iswprint()
  * accepts it and escapes it byte by byte otherwise, so utmp last matches it
  * only with glibc's own table, not with Unicode's current categories.
  *
- *   cc -O2 -o /tmp/iswprint scripts/iswprint.c && /tmp/iswprint > src/cli/_iswprint.ts
+ *   cc -O2 -o /tmp/iswprint scripts/iswprint.c && /tmp/iswprint > src/_internal/escape/_iswprint.ts
  */
 #include <gnu/libc-version.h>
 #include <locale.h>

@@ -20,7 +20,7 @@ import {
 import { wtmpdbSessions } from "./sources/wtmpdb.ts";
 import { foregroundCommand, Machine, type ProcessStat, type SessionProcesses } from "./sources/_proc.ts";
 import { UtmpFile } from "./utmp_file.ts";
-import { quotePath } from "./_internal/escape.ts";
+import { quotePath } from "./_internal/escape/terminal.ts";
 import { UtmpFileError } from "./errors.ts";
 
 /** What `w` knows of one session, before it is shown or made a `LoggedInUser`. */

@@ -9,7 +9,7 @@
  */
 
 import { UtmpFileError, type UtmpWarning } from "./errors.ts";
-import { shrankReason } from "./backends/_record_file.ts";
+import { shrankReason } from "./backends/_settled.ts";
 import { RecordCursor } from "./backends/file.ts";
 import { isZero } from "./layouts/_engine.ts";
 import { type Chunk, recordsPerChunk } from "./layouts/decode.ts";

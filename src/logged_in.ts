@@ -9,7 +9,7 @@
 import { type Activity, type ActivityReport, readActivity } from "./_activity.ts";
 import { storedString, stringBytes } from "./_internal/bytes.ts";
 import type { SessionsOptions } from "./sources/mod.ts";
-import { commandOf } from "./sources/_proc.ts";
+import { commandOf } from "./_internal/escape/procps.ts";
 
 /** One live session, as `w` shows it. */
 export interface LoggedInUser {

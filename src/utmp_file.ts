@@ -15,7 +15,7 @@ import type { ProblemSink } from "./backends/_source.ts";
 import type { UtmpRecord } from "./record.ts";
 import { platform } from "./_internal/runtime.ts";
 import type { RecordSource } from "./backends/_source.ts";
-import { quotePath } from "./_internal/escape.ts";
+import { quotePath } from "./_internal/escape/terminal.ts";
 
 /** Options of {@link UtmpFile}. */
 export interface UtmpFileOptions {

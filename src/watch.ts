@@ -8,7 +8,7 @@ import { type FSWatcher, watch as watchDir } from "node:fs";
 import { stat } from "node:fs/promises";
 import { basename, dirname } from "node:path";
 import { assertFollowable, RecordCursor } from "./backends/file.ts";
-import { fileIdentity } from "./backends/_record_file.ts";
+import { fileIdentity } from "./backends/_byte_source.ts";
 import type { UtmpWarning } from "./errors.ts";
 import { arch, isPermissionDenial, platform } from "./_internal/runtime.ts";
 import { isZero, sameBytes } from "./layouts/_engine.ts";
@@ -21,7 +21,7 @@ import { logindSessions } from "./sources/logind.ts";
 import { holdsJournal, isJournalFile, journalRecords } from "./sources/journal.ts";
 import { chooseSource, type ChosenSource } from "./sources/mod.ts";
 import { WARNINGS_KEPT } from "./utmp_file.ts";
-import { quotePath } from "./_internal/escape.ts";
+import { quotePath } from "./_internal/escape/terminal.ts";
 
 /** One change seen by {@link watch}. */
 export interface WatchEvent {

@@ -50,9 +50,20 @@ export const ORACLE_ENV: Record<string, string> = {
   LANG: "C",
 };
 
-/** A fresh temporary directory, removed by `cleanup()`. */
-export function tempDir(): { dir: string; file(name: string, data?: Uint8Array | string): string; cleanup(): void } {
+/** A temporary directory of a test's own: `using t = tempDir();` removes it when the scope ends. */
+export interface TempDir extends Disposable {
+  /** Its path. */
+  dir: string;
+  /** Its file `name` (written when `data` is given); returns the path. */
+  file(name: string, data?: Uint8Array | string): string;
+  /** Removes the directory (what disposing it does). */
+  cleanup(): void;
+}
+
+/** A fresh temporary directory, removed when disposed (`using`). */
+export function tempDir(): TempDir {
   const dir = mkdtempSync(join(tmpdir(), "utmp-test-"));
+  const cleanup = (): void => rmSync(dir, { recursive: true, force: true });
   return {
     dir,
     file(name: string, data?: Uint8Array | string): string {
@@ -60,7 +71,8 @@ export function tempDir(): { dir: string; file(name: string, data?: Uint8Array |
       if (data !== undefined) writeFileSync(path, data);
       return path;
     },
-    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+    cleanup,
+    [Symbol.dispose]: cleanup,
   };
 }
 
@@ -149,12 +161,12 @@ export const MODULE_ROOT: string = dirname(dirname(fileURLToPath(import.meta.url
  * A copy of the project's modules (`mod`, `src/`, `tests/` without the
  * fixtures; under Node and Bun also the optional koffi) that every user may
  * read, for a child process that runs as another user (`nobody`): the
- * checkout itself may sit in a directory only its owner can enter. Remove
- * it with `cleanup()`.
+ * checkout itself may sit in a directory only its owner can enter.
+ * Disposing it (`using`) removes it.
  *
  * @returns The copy's root (where `mod.ts` or `mod.js` is) and how to remove it.
  */
-export function readableCopy(): { root: string; cleanup(): void } {
+export function readableCopy(): { root: string; cleanup(): void } & Disposable {
   const root = mkdtempSync(join(tmpdir(), "utmp-copy-"));
   const ext = existsSync(join(MODULE_ROOT, "mod.ts")) ? "ts" : "js";
   cpSync(join(MODULE_ROOT, `mod.${ext}`), join(root, `mod.${ext}`));
@@ -180,5 +192,6 @@ export function readableCopy(): { root: string; cleanup(): void } {
     if (isDir) { for (const entry of readdirSync(path)) open(join(path, entry)); }
   };
   open(root);
-  return { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+  const cleanup = (): void => rmSync(root, { recursive: true, force: true });
+  return { root, cleanup, [Symbol.dispose]: cleanup };
 }

@@ -105,112 +105,96 @@ test("LastlogFile reads OpenBSD's lastlog as lastlog-openbsd: root's last login 
 });
 
 test("LastlogFile and LastlogFile.get() read back a slot written in every lastlog layout", async () => {
-  const tmp = tempDir();
-  try {
-    for (const layout of Object.values(LAYOUTS).filter((l) => l.kind === "lastlog")) {
-      const bytes = new Uint8Array(43 * layout.size);
-      // Times with a non-zero low byte: a multiple of 256 (1500000000) byte-swapped is a time in the first days of
-      // 1970, what the other byte order's lastlog holds on a machine without a clock.
-      bytes.set(encodeRecord(layout, { ut_line: "pts/9", ut_host: "192.0.2.9", tv_sec: 1600000042 }), 42 * layout.size);
-      bytes.set(encodeRecord(layout, { ut_line: "tty1", tv_sec: 1500000007 }), 0);
-      const path = tmp.file(layout.name, bytes);
-      const file = new LastlogFile(path, { layout: layout.name as "lastlog-bsd" });
-      assert.deepEqual(await entries(file), [
-        { uid: 0, time: new Date(1500000007e3), line: "tty1", host: "" },
-        { uid: 42, time: new Date(1600000042e3), line: "pts/9", host: "192.0.2.9" },
-      ], layout.name);
-      assert.deepEqual((await new LastlogFile(path).detect()).layout, layout, `${layout.name} detected`);
-      assert.deepEqual(await new LastlogFile(path).get(42), {
-        uid: 42,
-        time: new Date(1600000042e3),
-        line: "pts/9",
-        host: "192.0.2.9",
-      });
-      assert.equal(await new LastlogFile(path).get(41), undefined);
-      assert.equal(await new LastlogFile(path).get(43), undefined, "beyond the end of the file");
-    }
-  } finally {
-    tmp.cleanup();
+  using tmp = tempDir();
+  for (const layout of Object.values(LAYOUTS).filter((l) => l.kind === "lastlog")) {
+    const bytes = new Uint8Array(43 * layout.size);
+    // Times with a non-zero low byte: a multiple of 256 (1500000000) byte-swapped is a time in the first days of
+    // 1970, what the other byte order's lastlog holds on a machine without a clock.
+    bytes.set(encodeRecord(layout, { ut_line: "pts/9", ut_host: "192.0.2.9", tv_sec: 1600000042 }), 42 * layout.size);
+    bytes.set(encodeRecord(layout, { ut_line: "tty1", tv_sec: 1500000007 }), 0);
+    const path = tmp.file(layout.name, bytes);
+    const file = new LastlogFile(path, { layout: layout.name as "lastlog-bsd" });
+    assert.deepEqual(await entries(file), [
+      { uid: 0, time: new Date(1500000007e3), line: "tty1", host: "" },
+      { uid: 42, time: new Date(1600000042e3), line: "pts/9", host: "192.0.2.9" },
+    ], layout.name);
+    assert.deepEqual((await new LastlogFile(path).detect()).layout, layout, `${layout.name} detected`);
+    assert.deepEqual(await new LastlogFile(path).get(42), {
+      uid: 42,
+      time: new Date(1600000042e3),
+      line: "pts/9",
+      host: "192.0.2.9",
+    });
+    assert.equal(await new LastlogFile(path).get(41), undefined);
+    assert.equal(await new LastlogFile(path).get(43), undefined, "beyond the end of the file");
   }
 });
 
 test("LastlogFile tells 292- from 296-byte slots by their contents when both sizes divide the file", async () => {
   // 21608 = 74 x 292 = 73 x 296.
-  const tmp = tempDir();
-  try {
-    for (const [name, uid] of [["lastlog-linux", 73], ["lastlog-linux64", 72]] as const) {
-      const layout = LAYOUTS[name];
-      const bytes = new Uint8Array(21608);
-      bytes.set(encodeRecord(layout, { ut_line: "pts/1", ut_host: "::1", tv_sec: 1708232177 }), uid * layout.size);
-      const file = new LastlogFile(tmp.file(name, bytes));
-      assert.deepEqual((await entries(file)).map((e) => [e.uid, e.line, e.host]), [[uid, "pts/1", "::1"]]);
-      assert.equal(file.layout, layout);
-    }
-  } finally {
-    tmp.cleanup();
+  using tmp = tempDir();
+  for (const [name, uid] of [["lastlog-linux", 73], ["lastlog-linux64", 72]] as const) {
+    const layout = LAYOUTS[name];
+    const bytes = new Uint8Array(21608);
+    bytes.set(encodeRecord(layout, { ut_line: "pts/1", ut_host: "::1", tv_sec: 1708232177 }), uid * layout.size);
+    const file = new LastlogFile(tmp.file(name, bytes));
+    assert.deepEqual((await entries(file)).map((e) => [e.uid, e.line, e.host]), [[uid, "pts/1", "::1"]]);
+    assert.equal(file.layout, layout);
   }
 });
 
 test("LastlogFile reads an empty lastlog as no entries and refuses a utmp layout", async () => {
-  const tmp = tempDir();
-  try {
-    const path = tmp.file("lastlog", new Uint8Array(0));
-    const file = new LastlogFile(path);
-    assert.deepEqual(await entries(file), []);
-    assert.equal(file.detection?.reason, "empty file");
-    await assert.rejects(() => new LastlogFile(path, { layout: "linux" as "lastlog-linux" }).detect(), RangeError);
-    await assert.rejects(() => new LastlogFile(path).get(-1), RangeError);
-    await assert.rejects(() => new LastlogFile(path).get(2 ** 32), RangeError);
-    await assert.rejects(() => new LastlogFile(path, { uids: [1.5] })[Symbol.asyncIterator]().next(), RangeError);
-    const junk = tmp.file("junk", new Uint8Array(292).fill(0xff));
-    await assert.rejects(() => new LastlogFile(junk).detect(), UtmpFormatError);
-  } finally {
-    tmp.cleanup();
-  }
+  using tmp = tempDir();
+  const path = tmp.file("lastlog", new Uint8Array(0));
+  const file = new LastlogFile(path);
+  assert.deepEqual(await entries(file), []);
+  assert.equal(file.detection?.reason, "empty file");
+  await assert.rejects(() => new LastlogFile(path, { layout: "linux" as "lastlog-linux" }).detect(), RangeError);
+  await assert.rejects(() => new LastlogFile(path).get(-1), RangeError);
+  await assert.rejects(() => new LastlogFile(path).get(2 ** 32), RangeError);
+  await assert.rejects(() => new LastlogFile(path, { uids: [1.5] })[Symbol.asyncIterator]().next(), RangeError);
+  const junk = tmp.file("junk", new Uint8Array(292).fill(0xff));
+  await assert.rejects(() => new LastlogFile(junk).detect(), UtmpFormatError);
 });
 
 test("LastlogFile reads a sparse lastlog with a uid near 2^32 by seeking, not through its terabyte", async () => {
-  const tmp = tempDir();
+  using tmp = tempDir();
+  const layout = LAYOUTS["lastlog-linux"];
+  const path = tmp.file("lastlog");
+  const fd = openSync(path, "w");
+  // uid 0, uid 3000000000 (in the unread middle) and nfsnobody (4294967294): a 1.14 TiB file of a few blocks.
+  const slots: [number, string][] = [[0, "tty1"], [3000000000, "pts/3"], [4294967294, "pts/9"]];
   try {
-    const layout = LAYOUTS["lastlog-linux"];
-    const path = tmp.file("lastlog");
-    const fd = openSync(path, "w");
-    // uid 0, uid 3000000000 (in the unread middle) and nfsnobody (4294967294): a 1.14 TiB file of a few blocks.
-    const slots: [number, string][] = [[0, "tty1"], [3000000000, "pts/3"], [4294967294, "pts/9"]];
-    try {
-      for (const [uid, line] of slots) {
-        writeSync(fd, encodeRecord(layout, { ut_line: line, tv_sec: 1700000000 }), 0, layout.size, uid * layout.size);
-      }
-    } finally {
-      closeSync(fd);
+    for (const [uid, line] of slots) {
+      writeSync(fd, encodeRecord(layout, { ut_line: line, tv_sec: 1700000000 }), 0, layout.size, uid * layout.size);
     }
-    const file = new LastlogFile(path);
-    let found: LastlogEntry[] = [];
-    const scanned = bytesRead(
-      await countingReads(async () => {
-        found = await entries(file);
-      }),
-    );
-    assert.deepEqual(found.map((e) => [e.uid, e.line]), [[0, "tty1"], [4294967294, "pts/9"]]);
-    // The dense prefix, the detection samples and the last slot: not the 1.14 TiB in between.
-    assert.ok(
-      scanned >= LASTLOG_SCAN_BYTES - layout.size && scanned <= LASTLOG_SCAN_BYTES + 4 * (1 << 20),
-      `${scanned}`,
-    );
-    const skipped = Math.floor(LASTLOG_SCAN_BYTES / layout.size);
-    assert.deepEqual(file.warnings.map((w) => [w.kind, w.offset]), [["sparse", skipped * layout.size]]);
-    assert.match(file.warnings[0]!.reason, new RegExp(`^skipped the sparse slots of uids ${skipped} to 4294967293 `));
-    // The uids option and lookups seek straight to the slots.
-    let direct: LastlogEntry[] = [];
-    const seeks = bytesRead(
-      await countingReads(async () => {
-        direct = await entries(new LastlogFile(path, { uids: [4294967294, 3000000000, 5, 3000000000] }));
-        assert.equal((await new LastlogFile(path).get(3000000000))?.line, "pts/3");
-      }),
-    );
-    assert.deepEqual(direct.map((e) => [e.uid, e.line]), [[3000000000, "pts/3"], [4294967294, "pts/9"]]);
-    assert.ok(seeks <= 8 * (1 << 20), `read ${seeks} bytes`);
   } finally {
-    tmp.cleanup();
+    closeSync(fd);
   }
+  const file = new LastlogFile(path);
+  let found: LastlogEntry[] = [];
+  const scanned = bytesRead(
+    await countingReads(async () => {
+      found = await entries(file);
+    }),
+  );
+  assert.deepEqual(found.map((e) => [e.uid, e.line]), [[0, "tty1"], [4294967294, "pts/9"]]);
+  // The dense prefix, the detection samples and the last slot: not the 1.14 TiB in between.
+  assert.ok(
+    scanned >= LASTLOG_SCAN_BYTES - layout.size && scanned <= LASTLOG_SCAN_BYTES + 4 * (1 << 20),
+    `${scanned}`,
+  );
+  const skipped = Math.floor(LASTLOG_SCAN_BYTES / layout.size);
+  assert.deepEqual(file.warnings.map((w) => [w.kind, w.offset]), [["sparse", skipped * layout.size]]);
+  assert.match(file.warnings[0]!.reason, new RegExp(`^skipped the sparse slots of uids ${skipped} to 4294967293 `));
+  // The uids option and lookups seek straight to the slots.
+  let direct: LastlogEntry[] = [];
+  const seeks = bytesRead(
+    await countingReads(async () => {
+      direct = await entries(new LastlogFile(path, { uids: [4294967294, 3000000000, 5, 3000000000] }));
+      assert.equal((await new LastlogFile(path).get(3000000000))?.line, "pts/3");
+    }),
+  );
+  assert.deepEqual(direct.map((e) => [e.uid, e.line]), [[3000000000, "pts/3"], [4294967294, "pts/9"]]);
+  assert.ok(seeks <= 8 * (1 << 20), `read ${seeks} bytes`);
 });

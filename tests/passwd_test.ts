@@ -84,33 +84,25 @@ test("passwdEntries() lists this machine's /etc/passwd as getpwent does", () => 
 });
 
 test("passwdEntries() takes and skips the lines getpwent takes and skips", () => {
-  const t = tempDir();
-  try {
-    const file = t.file("passwd", CRAFTED);
-    const entries = getent(file);
-    assert.ok(entries.length > 15 && entries.some((e) => e.name === "wraps"), JSON.stringify(entries));
-    // getent prints no uid for a compat entry ("+name", "-name"): tests/cli/lastlog_test.ts checks theirs.
-    const compat = (name: string): boolean => name[0] === "+" || name[0] === "-";
-    const ours = passwdEntries(byteString(readFileSync(file))).map((e) => compat(e.name) ? { ...e, uid: 0 } : e);
-    assert.deepEqual(ours, entries);
-  } finally {
-    t.cleanup();
-  }
+  using t = tempDir();
+  const file = t.file("passwd", CRAFTED);
+  const entries = getent(file);
+  assert.ok(entries.length > 15 && entries.some((e) => e.name === "wraps"), JSON.stringify(entries));
+  // getent prints no uid for a compat entry ("+name", "-name"): tests/cli/lastlog_test.ts checks theirs.
+  const compat = (name: string): boolean => name[0] === "+" || name[0] === "-";
+  const ours = passwdEntries(byteString(readFileSync(file))).map((e) => compat(e.name) ? { ...e, uid: 0 } : e);
+  assert.deepEqual(ours, entries);
 }, { ignore: !canUnshare });
 
 test("passwdEntries() and uidsByName() read a password file of 200,000 users as getpwent does", () => {
-  const t = tempDir();
-  try {
-    const lines = Array.from(
-      { length: 200_000 },
-      (_, i) => `u${i}:x:${100000 + i}:${i % 7}:U ${i},,,:/home/u${i}:/bin/sh`,
-    );
-    const file = t.file("passwd", lines.join("\n") + "\n");
-    assert.deepEqual(passwdEntries(byteString(readFileSync(file))), getent(file));
-    assert.equal(uidsByName(byteString(readFileSync(file))).get("u199999"), 299999);
-  } finally {
-    t.cleanup();
-  }
+  using t = tempDir();
+  const lines = Array.from(
+    { length: 200_000 },
+    (_, i) => `u${i}:x:${100000 + i}:${i % 7}:U ${i},,,:/home/u${i}:/bin/sh`,
+  );
+  const file = t.file("passwd", lines.join("\n") + "\n");
+  assert.deepEqual(passwdEntries(byteString(readFileSync(file))), getent(file));
+  assert.equal(uidsByName(byteString(readFileSync(file))).get("u199999"), 299999);
 }, { ignore: !canUnshare });
 
 test("uidsByName() gives each local user's uid as id -u looks it up", () => {

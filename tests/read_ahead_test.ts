@@ -31,12 +31,8 @@ const seen = (u: UtmpRecord): string =>
 
 function withFile(body: (path: string) => Promise<void>): () => Promise<void> {
   return async () => {
-    const tmp = tempDir();
-    try {
-      await body(tmp.file("wtmp", encodeRecords(LAYOUTS.linux, Array.from({ length: COUNT }, (_, i) => input(i)))));
-    } finally {
-      tmp.cleanup();
-    }
+    using tmp = tempDir();
+    await body(tmp.file("wtmp", encodeRecords(LAYOUTS.linux, Array.from({ length: COUNT }, (_, i) => input(i)))));
   };
 }
 

@@ -45,21 +45,17 @@ test(
     // The first example is one that runs anywhere: it reads the live system and copes with one that keeps nothing.
     assert.ok(runs(blocks[0]!), "the first ts block runs");
     assert.match(blocks[0]!.code, /\bloggedIn\(\)/);
-    const tmp = tempDir();
-    try {
-      // A js block is checked as JavaScript is (--check-js would ask for types plain JavaScript has not), then run.
-      const files = blocks.map((b) => tmp.file(`readme_line${b.line}.${b.lang}`, b.code));
-      const typed = files.filter((f) => f.endsWith(".ts"));
-      const checked = await denoIn(tmp.dir, ["check", "--quiet", "--no-lock", "--config", CONFIG, ...typed]);
-      assert.equal(checked.code, 0, `deno check of README.md's ts blocks:\n${checked.err}${checked.out}`);
-      for (const [i, block] of blocks.entries()) {
-        if (!runs(block)) continue;
-        const ran = await denoIn(tmp.dir, ["run", "-A", "--quiet", "--no-lock", "--config", CONFIG, files[i]!]);
-        assert.equal(ran.code, 0, `README.md line ${block.line}:\n${ran.err}`);
-        assert.equal(ran.err, "", `README.md line ${block.line}`);
-      }
-    } finally {
-      tmp.cleanup();
+    using tmp = tempDir();
+    // A js block is checked as JavaScript is (--check-js would ask for types plain JavaScript has not), then run.
+    const files = blocks.map((b) => tmp.file(`readme_line${b.line}.${b.lang}`, b.code));
+    const typed = files.filter((f) => f.endsWith(".ts"));
+    const checked = await denoIn(tmp.dir, ["check", "--quiet", "--no-lock", "--config", CONFIG, ...typed]);
+    assert.equal(checked.code, 0, `deno check of README.md's ts blocks:\n${checked.err}${checked.out}`);
+    for (const [i, block] of blocks.entries()) {
+      if (!runs(block)) continue;
+      const ran = await denoIn(tmp.dir, ["run", "-A", "--quiet", "--no-lock", "--config", CONFIG, files[i]!]);
+      assert.equal(ran.code, 0, `README.md line ${block.line}:\n${ran.err}`);
+      assert.equal(ran.err, "", `README.md line ${block.line}`);
     }
   },
   { ignore: deno === undefined },

@@ -75,47 +75,39 @@ const ADDRS: Record<string, number[]> = {
 };
 
 test("UtmpRecord fields equal what utmpdump reads from the same file", async () => {
-  const tmp = tempDir();
-  try {
-    const path = utmpdumpReverse(SAMPLE, tmp.file("wtmp"));
-    const oracle = utmpdump(path).map(parseDumpLine);
-    const ours = await records(path);
-    assert.equal(ours.length, oracle.length);
-    assert.equal(ours.length, SAMPLE.trim().split("\n").length);
-    for (const [i, u] of ours.entries()) {
-      const o = oracle[i]!;
-      const label = `record ${i}`;
-      assert.equal(u.ut_type_raw, o.type, label);
-      assert.equal(u.ut_type, NAMES[o.type], label);
-      assert.equal(u.ut_user_process, o.type === 7, label);
-      assert.equal(u.ut_pid, o.pid, label);
-      assert.equal(u.ut_id.padEnd(4, " "), o.id, label);
-      assert.equal(u.ut_user, o.user, label);
-      assert.equal(u.ut_line, LINES[o.line], label);
-      assert.equal(u.ut_host, o.host, label);
-      assert.equal(u.ut_addr_text, o.addr, label);
-      assert.deepEqual(u.ut_addr, ADDRS[o.addr], label);
-      assert.deepEqual(u.ut_tv, { tv_sec: o.tv_sec, tv_usec: o.tv_usec }, label);
-      assert.equal(u.ut_time.getTime(), o.tv_sec * 1000 + Math.trunc(o.tv_usec / 1000), label);
-      assert.equal(u.offset, i * 384, label);
-      assert.equal(u.index, i, label);
-      assert.equal(u.layout, "linux", label);
-    }
-  } finally {
-    tmp.cleanup();
+  using tmp = tempDir();
+  const path = utmpdumpReverse(SAMPLE, tmp.file("wtmp"));
+  const oracle = utmpdump(path).map(parseDumpLine);
+  const ours = await records(path);
+  assert.equal(ours.length, oracle.length);
+  assert.equal(ours.length, SAMPLE.trim().split("\n").length);
+  for (const [i, u] of ours.entries()) {
+    const o = oracle[i]!;
+    const label = `record ${i}`;
+    assert.equal(u.ut_type_raw, o.type, label);
+    assert.equal(u.ut_type, NAMES[o.type], label);
+    assert.equal(u.ut_user_process, o.type === 7, label);
+    assert.equal(u.ut_pid, o.pid, label);
+    assert.equal(u.ut_id.padEnd(4, " "), o.id, label);
+    assert.equal(u.ut_user, o.user, label);
+    assert.equal(u.ut_line, LINES[o.line], label);
+    assert.equal(u.ut_host, o.host, label);
+    assert.equal(u.ut_addr_text, o.addr, label);
+    assert.deepEqual(u.ut_addr, ADDRS[o.addr], label);
+    assert.deepEqual(u.ut_tv, { tv_sec: o.tv_sec, tv_usec: o.tv_usec }, label);
+    assert.equal(u.ut_time.getTime(), o.tv_sec * 1000 + Math.trunc(o.tv_usec / 1000), label);
+    assert.equal(u.offset, i * 384, label);
+    assert.equal(u.index, i, label);
+    assert.equal(u.layout, "linux", label);
   }
 });
 
 test("UtmpRecord.ut_time truncates microseconds instead of rounding", async () => {
-  const tmp = tempDir();
-  try {
-    const path = utmpdumpReverse(SAMPLE, tmp.file("wtmp"));
-    const runlevel = (await records(path))[1]!;
-    assert.deepEqual(runlevel.ut_tv, { tv_sec: 1699948805, tv_usec: 999999 });
-    assert.equal(runlevel.ut_time.toISOString(), "2023-11-14T08:00:05.999Z");
-  } finally {
-    tmp.cleanup();
-  }
+  using tmp = tempDir();
+  const path = utmpdumpReverse(SAMPLE, tmp.file("wtmp"));
+  const runlevel = (await records(path))[1]!;
+  assert.deepEqual(runlevel.ut_tv, { tv_sec: 1699948805, tv_usec: 999999 });
+  assert.equal(runlevel.ut_time.toISOString(), "2023-11-14T08:00:05.999Z");
 });
 
 test("UtmpRecord.ut_user keeps a 32-byte name that fills its field with no NUL", async () => {
@@ -136,48 +128,40 @@ test("UtmpRecord.ut_user keeps a 32-byte name that fills its field with no NUL",
 });
 
 test("UtmpRecord string fields turn invalid UTF-8 into U+FFFD and keep the raw bytes", async () => {
-  const tmp = tempDir();
-  try {
-    const user = new Uint8Array([0x6a, 0xff, 0xfe, 0x6f]); // "j", two invalid bytes, "o"
-    const host = new TextEncoder().encode("héllo.example"); // valid UTF-8, non-ASCII
-    const bytes = encodeRecords(LAYOUTS.linux, [
-      { ut_type: "USER_PROCESS", ut_pid: 42, ut_user: user, ut_line: "pts/4", ut_host: host, tv_sec: 1700000000 },
-    ]);
-    const path = tmp.file("wtmp", bytes);
-    const [u] = await records(path);
-    assert.equal(u!.ut_user, "j\uFFFD\uFFFDo");
-    assert.deepEqual([...u!.raw!.ut_user], [...user]);
-    assert.equal(u!.ut_host, "héllo.example");
-    // utmpdump shows each non-printable byte as "?": the record is kept, not dropped.
-    const [o] = utmpdump(path).map(parseDumpLine);
-    assert.equal(o!.user, "j??o");
-    assert.equal(o!.host, "h??llo.example");
-    assert.equal(u!.ut_pid, o!.pid);
-  } finally {
-    tmp.cleanup();
-  }
+  using tmp = tempDir();
+  const user = new Uint8Array([0x6a, 0xff, 0xfe, 0x6f]); // "j", two invalid bytes, "o"
+  const host = new TextEncoder().encode("héllo.example"); // valid UTF-8, non-ASCII
+  const bytes = encodeRecords(LAYOUTS.linux, [
+    { ut_type: "USER_PROCESS", ut_pid: 42, ut_user: user, ut_line: "pts/4", ut_host: host, tv_sec: 1700000000 },
+  ]);
+  const path = tmp.file("wtmp", bytes);
+  const [u] = await records(path);
+  assert.equal(u!.ut_user, "j\uFFFD\uFFFDo");
+  assert.deepEqual([...u!.raw!.ut_user], [...user]);
+  assert.equal(u!.ut_host, "héllo.example");
+  // utmpdump shows each non-printable byte as "?": the record is kept, not dropped.
+  const [o] = utmpdump(path).map(parseDumpLine);
+  assert.equal(o!.user, "j??o");
+  assert.equal(o!.host, "h??llo.example");
+  assert.equal(u!.ut_pid, o!.pid);
 });
 
 test("UtmpRecord.ut_tv reads a 32-bit tv_sec as unsigned, past 2038", async () => {
-  const tmp = tempDir();
-  try {
-    // utmpdump -r stores the low 32 bits of the parsed time; glibc >= 2.40 reads them unsigned.
-    const text = [
-      "[7] [00100] [ts/0] [future  ] [pts/0       ] [                    ] [0.0.0.0        ] [2040-02-29T12:00:00,000007+00:00]",
-      "[7] [00101] [ts/1] [last    ] [pts/1       ] [                    ] [0.0.0.0        ] [2106-02-07T06:28:15,000000+00:00]",
-    ].join("\n") + "\n";
-    const path = utmpdumpReverse(text, tmp.file("wtmp"));
-    const [a, b] = await records(path);
-    assert.equal(a!.ut_time.toISOString(), "2040-02-29T12:00:00.000Z");
-    assert.deepEqual(a!.ut_tv, { tv_sec: Date.UTC(2040, 1, 29, 12) / 1000, tv_usec: 7 });
-    assert.equal(b!.ut_tv.tv_sec, 2 ** 32 - 1);
-    assert.equal(b!.ut_time.toISOString(), "2106-02-07T06:28:15.000Z");
-    // This machine's utmpdump (glibc 2.36) still reads the field signed: the same bits, 2^32 seconds earlier.
-    const [o] = utmpdump(path).map(parseDumpLine);
-    assert.equal(o!.tv_sec + 2 ** 32, a!.ut_tv.tv_sec);
-  } finally {
-    tmp.cleanup();
-  }
+  using tmp = tempDir();
+  // utmpdump -r stores the low 32 bits of the parsed time; glibc >= 2.40 reads them unsigned.
+  const text = [
+    "[7] [00100] [ts/0] [future  ] [pts/0       ] [                    ] [0.0.0.0        ] [2040-02-29T12:00:00,000007+00:00]",
+    "[7] [00101] [ts/1] [last    ] [pts/1       ] [                    ] [0.0.0.0        ] [2106-02-07T06:28:15,000000+00:00]",
+  ].join("\n") + "\n";
+  const path = utmpdumpReverse(text, tmp.file("wtmp"));
+  const [a, b] = await records(path);
+  assert.equal(a!.ut_time.toISOString(), "2040-02-29T12:00:00.000Z");
+  assert.deepEqual(a!.ut_tv, { tv_sec: Date.UTC(2040, 1, 29, 12) / 1000, tv_usec: 7 });
+  assert.equal(b!.ut_tv.tv_sec, 2 ** 32 - 1);
+  assert.equal(b!.ut_time.toISOString(), "2106-02-07T06:28:15.000Z");
+  // This machine's utmpdump (glibc 2.36) still reads the field signed: the same bits, 2^32 seconds earlier.
+  const [o] = utmpdump(path).map(parseDumpLine);
+  assert.equal(o!.tv_sec + 2 ** 32, a!.ut_tv.tv_sec);
 });
 
 test("UtmpRecord of an all-zero slot is an EMPTY record with neutral values", () => {
@@ -209,36 +193,32 @@ test("UtmpRecord of an all-zero slot is an EMPTY record with neutral values", ()
 });
 
 test("UtmpRecord.ut_exit and ut_exit_code match the term= and exit= that who -a prints", () => {
-  const tmp = tempDir();
-  try {
-    const bytes = encodeRecords(LAYOUTS.linux, [
-      {
-        ut_type: "DEAD_PROCESS",
-        ut_pid: 500,
-        ut_id: "ts/3",
-        ut_line: "pts/3",
-        e_termination: 15,
-        e_exit: 3,
-        tv_sec: 1700000000,
-      },
-      {
-        ut_type: "DEAD_PROCESS",
-        ut_pid: 501,
-        ut_id: "ts/4",
-        ut_line: "pts/4",
-        e_termination: 0,
-        e_exit: 255,
-        tv_sec: 1700000100,
-      },
-    ]);
-    const path = tmp.file("wtmp", bytes);
-    const who = run("who", ["-a", path]).trim().split("\n");
-    const exits = who.map((line) => /term=(-?\d+) exit=(-?\d+)/.exec(line)!.slice(1).map(Number));
-    const ours = [...decodeAll(bytes)].map((u) => [u.ut_exit.e_termination, u.ut_exit.e_exit, u.ut_exit_code]);
-    assert.deepEqual(ours, exits.map(([t, e]) => [t, e, e]));
-  } finally {
-    tmp.cleanup();
-  }
+  using tmp = tempDir();
+  const bytes = encodeRecords(LAYOUTS.linux, [
+    {
+      ut_type: "DEAD_PROCESS",
+      ut_pid: 500,
+      ut_id: "ts/3",
+      ut_line: "pts/3",
+      e_termination: 15,
+      e_exit: 3,
+      tv_sec: 1700000000,
+    },
+    {
+      ut_type: "DEAD_PROCESS",
+      ut_pid: 501,
+      ut_id: "ts/4",
+      ut_line: "pts/4",
+      e_termination: 0,
+      e_exit: 255,
+      tv_sec: 1700000100,
+    },
+  ]);
+  const path = tmp.file("wtmp", bytes);
+  const who = run("who", ["-a", path]).trim().split("\n");
+  const exits = who.map((line) => /term=(-?\d+) exit=(-?\d+)/.exec(line)!.slice(1).map(Number));
+  const ours = [...decodeAll(bytes)].map((u) => [u.ut_exit.e_termination, u.ut_exit.e_exit, u.ut_exit_code]);
+  assert.deepEqual(ours, exits.map(([t, e]) => [t, e, e]));
 });
 
 function* decodeAll(bytes: Uint8Array): Generator<UtmpRecord> {

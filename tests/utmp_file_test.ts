@@ -124,41 +124,33 @@ test("UtmpFile in strict mode throws at a partial tail", async () => {
 });
 
 test("UtmpFile releases the file when a loop breaks, and the next loop continues after it", async () => {
-  const tmp = tempDir();
-  try {
-    const path = privateCopy(tmp, plaso("utmp"));
-    const file = new UtmpFile(path);
-    const first: number[] = [];
-    for await (const u of file) {
-      first.push(u.index);
-      assert.equal(fdsOn(path), 1);
-      if (first.length === 3) break;
-    }
-    assert.equal(fdsOn(path), 0);
-    const rest: number[] = [];
-    for await (const u of file) rest.push(u.index);
-    assert.deepEqual(first, [0, 1, 2]);
-    assert.deepEqual(rest, [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
-    assert.equal(fdsOn(path), 0);
-  } finally {
-    tmp.cleanup();
+  using tmp = tempDir();
+  const path = privateCopy(tmp, plaso("utmp"));
+  const file = new UtmpFile(path);
+  const first: number[] = [];
+  for await (const u of file) {
+    first.push(u.index);
+    assert.equal(fdsOn(path), 1);
+    if (first.length === 3) break;
   }
+  assert.equal(fdsOn(path), 0);
+  const rest: number[] = [];
+  for await (const u of file) rest.push(u.index);
+  assert.deepEqual(first, [0, 1, 2]);
+  assert.deepEqual(rest, [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
+  assert.equal(fdsOn(path), 0);
 }, onLinux);
 
 test("UtmpFile releases the file when the loop body throws", async () => {
-  const tmp = tempDir();
-  try {
-    const path = privateCopy(tmp, plaso("utmp"));
-    await assert.rejects(async () => {
-      for await (const _ of new UtmpFile(path)) {
-        assert.equal(fdsOn(path), 1);
-        throw new Error("boom");
-      }
-    }, /boom/);
-    assert.equal(fdsOn(path), 0);
-  } finally {
-    tmp.cleanup();
-  }
+  using tmp = tempDir();
+  const path = privateCopy(tmp, plaso("utmp"));
+  await assert.rejects(async () => {
+    for await (const _ of new UtmpFile(path)) {
+      assert.equal(fdsOn(path), 1);
+      throw new Error("boom");
+    }
+  }, /boom/);
+  assert.equal(fdsOn(path), 0);
 }, onLinux);
 
 test("UtmpFile.rewind() starts again from the top and clears the warnings", async () => {
@@ -178,42 +170,34 @@ test("UtmpFile.rewind() starts again from the top and clears the warnings", asyn
 });
 
 test("UtmpFile.close() is idempotent and await using releases the file", async () => {
-  const tmp = tempDir();
-  try {
-    const path = privateCopy(tmp, plaso("utmp"));
-    {
-      await using file = new UtmpFile(path);
-      const it = file[Symbol.asyncIterator]();
-      assert.equal((await it.next()).value?.index, 0);
-      assert.equal(fdsOn(path), 1);
-      await file.close();
-      await file.close();
-      assert.equal(fdsOn(path), 0);
-      assert.equal((await it.next()).value?.index, 1, "a closed file continues where it stopped");
-    }
+  using tmp = tempDir();
+  const path = privateCopy(tmp, plaso("utmp"));
+  {
+    await using file = new UtmpFile(path);
+    const it = file[Symbol.asyncIterator]();
+    assert.equal((await it.next()).value?.index, 0);
+    assert.equal(fdsOn(path), 1);
+    await file.close();
+    await file.close();
     assert.equal(fdsOn(path), 0);
-  } finally {
-    tmp.cleanup();
+    assert.equal((await it.next()).value?.index, 1, "a closed file continues where it stopped");
   }
+  assert.equal(fdsOn(path), 0);
 }, onLinux);
 
 test("UtmpFile.detect() leaves nothing open outside a loop, and keeps a running loop's file open", async () => {
-  const tmp = tempDir();
-  try {
-    const path = privateCopy(tmp, plaso("utmp"));
-    const file = new UtmpFile(path);
-    assert.equal((await file.detect()).layout.name, "linux");
-    assert.equal(fdsOn(path), 0);
-    for await (const u of file) {
-      assert.equal(u.index, 0, "detecting does not move the position");
-      await file.detect();
-      assert.equal(fdsOn(path), 1);
-      break;
-    }
-    assert.equal(fdsOn(path), 0);
-  } finally {
-    tmp.cleanup();
+  using tmp = tempDir();
+  const path = privateCopy(tmp, plaso("utmp"));
+  const file = new UtmpFile(path);
+  assert.equal((await file.detect()).layout.name, "linux");
+  assert.equal(fdsOn(path), 0);
+  for await (const u of file) {
+    assert.equal(u.index, 0, "detecting does not move the position");
+    await file.detect();
+    assert.equal(fdsOn(path), 1);
+    break;
   }
+  assert.equal(fdsOn(path), 0);
 }, onLinux);
 
 test("UtmpFile.batches() yields the records in arrays, continuing where for await stopped", async () => {
@@ -275,70 +259,62 @@ test("UtmpFile detects the 400-byte and big-endian layouts by content", async ()
 });
 
 test("UtmpFile reads the same records from one set written in all four Linux layouts", async () => {
-  const tmp = tempDir();
-  try {
-    const inputs = [
-      {
-        ut_type: "BOOT_TIME",
-        ut_line: "~",
-        ut_id: "~~",
-        ut_user: "reboot",
-        ut_host: "6.1.0",
-        tv_sec: 1700000000,
-        tv_usec: 1,
-      },
-      {
-        ut_type: "USER_PROCESS",
-        ut_pid: 77,
-        ut_line: "pts/7",
-        ut_id: "ts/7",
-        ut_user: "frank",
-        ut_host: "2001:db8::7",
-        ut_session: 77,
-        tv_sec: 4000000000,
-        tv_usec: 999999,
-        ut_addr: [0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7],
-      },
-      {
-        ut_type: "DEAD_PROCESS",
-        ut_pid: 77,
-        ut_line: "pts/7",
-        ut_id: "ts/7",
-        e_termination: 1,
-        e_exit: 2,
-        tv_sec: 4000000100,
-      },
-    ] as const;
-    const results = [];
-    for (const name of ["linux", "linux-be", "linux64", "linux64-be"] as const) {
-      const path = tmp.file(name, encodeRecords(LAYOUTS[name], inputs));
-      const { records, layout } = await collect(path);
-      assert.equal(layout, name);
-      results.push(records.map(({ layout: _l, offset: _o, ...rest }) => rest));
-    }
-    for (const r of results.slice(1)) assert.deepEqual(r, results[0]);
-    assert.equal(results[0]![1]!.ut_addr_text, "2001:db8::7");
-    assert.equal(results[0]![1]!.ut_time.toISOString(), "2096-10-02T07:06:40.999Z");
-  } finally {
-    tmp.cleanup();
+  using tmp = tempDir();
+  const inputs = [
+    {
+      ut_type: "BOOT_TIME",
+      ut_line: "~",
+      ut_id: "~~",
+      ut_user: "reboot",
+      ut_host: "6.1.0",
+      tv_sec: 1700000000,
+      tv_usec: 1,
+    },
+    {
+      ut_type: "USER_PROCESS",
+      ut_pid: 77,
+      ut_line: "pts/7",
+      ut_id: "ts/7",
+      ut_user: "frank",
+      ut_host: "2001:db8::7",
+      ut_session: 77,
+      tv_sec: 4000000000,
+      tv_usec: 999999,
+      ut_addr: [0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7],
+    },
+    {
+      ut_type: "DEAD_PROCESS",
+      ut_pid: 77,
+      ut_line: "pts/7",
+      ut_id: "ts/7",
+      e_termination: 1,
+      e_exit: 2,
+      tv_sec: 4000000100,
+    },
+  ] as const;
+  const results = [];
+  for (const name of ["linux", "linux-be", "linux64", "linux64-be"] as const) {
+    const path = tmp.file(name, encodeRecords(LAYOUTS[name], inputs));
+    const { records, layout } = await collect(path);
+    assert.equal(layout, name);
+    results.push(records.map(({ layout: _l, offset: _o, ...rest }) => rest));
   }
+  for (const r of results.slice(1)) assert.deepEqual(r, results[0]);
+  assert.equal(results[0]![1]!.ut_addr_text, "2001:db8::7");
+  assert.equal(results[0]![1]!.ut_time.toISOString(), "2096-10-02T07:06:40.999Z");
 });
 
 test("UtmpFile asks for the layout option when two layouts fit a file equally", async () => {
-  const tmp = tempDir();
-  try {
-    // One record with only strings set: type 0 reads the same in both byte orders.
-    const path = tmp.file("ambiguous", encodeRecord(LAYOUTS.linux, { ut_line: "tty1", ut_user: "x" }));
-    await assert.rejects(
-      () => new UtmpFile(path).detect(),
-      (e) =>
-        e instanceof UtmpFormatError &&
-        /Cannot tell the layout of .*"linux" and "linux-be" fit equally; pass the layout option/.test(e.message),
-    );
-    assert.equal((await collect(path, { layout: "linux-be" })).records[0]!.ut_user, "x");
-  } finally {
-    tmp.cleanup();
-  }
+  using tmp = tempDir();
+  // One record with only strings set: type 0 reads the same in both byte orders.
+  const path = tmp.file("ambiguous", encodeRecord(LAYOUTS.linux, { ut_line: "tty1", ut_user: "x" }));
+  await assert.rejects(
+    () => new UtmpFile(path).detect(),
+    (e) =>
+      e instanceof UtmpFormatError &&
+      /Cannot tell the layout of .*"linux" and "linux-be" fit equally; pass the layout option/.test(e.message),
+  );
+  assert.equal((await collect(path, { layout: "linux-be" })).records[0]!.ut_user, "x");
 });
 
 test("UtmpFile refuses to guess the layout of garbage", async () => {
@@ -366,29 +342,25 @@ test("UtmpFile reads an empty file and a one-byte file as no records", async () 
 });
 
 test("UtmpFile streams: the first record of a 16 GiB sparse file arrives without reading the file", async () => {
-  const tmp = tempDir();
-  try {
-    const path = tmp.file("huge");
-    const fd = openSync(path, "w");
-    writeSync(
-      fd,
-      encodeRecord(LAYOUTS.linux, { ut_type: "BOOT_TIME", ut_user: "reboot", ut_line: "~", tv_sec: 1 }),
-      0,
-      384,
-      0,
-    );
-    writeSync(fd, new Uint8Array(1), 0, 1, 16 * 2 ** 30 - 1); // apparent size 16 GiB, nothing allocated
-    closeSync(fd);
-    const rss = process.memoryUsage().rss;
-    // One record cannot tell 384 from 400 bytes, so the layout is given.
-    for await (const u of new UtmpFile(path, { layout: "linux" })) {
-      assert.equal(u.ut_type, "BOOT_TIME");
-      break;
-    }
-    assert.ok(process.memoryUsage().rss - rss < 64 * 2 ** 20, "reading one record must not load the file");
-  } finally {
-    tmp.cleanup();
+  using tmp = tempDir();
+  const path = tmp.file("huge");
+  const fd = openSync(path, "w");
+  writeSync(
+    fd,
+    encodeRecord(LAYOUTS.linux, { ut_type: "BOOT_TIME", ut_user: "reboot", ut_line: "~", tv_sec: 1 }),
+    0,
+    384,
+    0,
+  );
+  writeSync(fd, new Uint8Array(1), 0, 1, 16 * 2 ** 30 - 1); // apparent size 16 GiB, nothing allocated
+  closeSync(fd);
+  const rss = process.memoryUsage().rss;
+  // One record cannot tell 384 from 400 bytes, so the layout is given.
+  for await (const u of new UtmpFile(path, { layout: "linux" })) {
+    assert.equal(u.ut_type, "BOOT_TIME");
+    break;
   }
+  assert.ok(process.memoryUsage().rss - rss < 64 * 2 ** 20, "reading one record must not load the file");
 });
 
 test("UtmpFile fails on a missing file with ENOENT naming the path", async () => {
@@ -421,22 +393,18 @@ test("UtmpFile() says plainly when the system keeps no utmp", async () => {
 }, { ignore: process.platform !== "linux" || existsSync("/var/run/utmp") });
 
 test("UtmpFile fails on a directory with EISDIR and on a FIFO with EFTYPE, without blocking", async () => {
-  const tmp = tempDir();
-  try {
-    await assert.rejects(
-      () => collect(tmp.dir),
-      (e) => e instanceof UtmpFileError && e.code === "EISDIR" && e.path === tmp.dir,
-    );
-    const fifo = join(tmp.dir, "fifo");
-    spawnSync("mkfifo", [fifo]);
-    await assert.rejects(
-      () => collect(fifo),
-      (e) => e instanceof UtmpFileError && e.code === "EFTYPE" && /a FIFO/.test(e.message),
-    );
-    await assert.rejects(() => collect("/dev/zero"), (e) => e instanceof UtmpFileError && e.code === "EFTYPE");
-  } finally {
-    tmp.cleanup();
-  }
+  using tmp = tempDir();
+  await assert.rejects(
+    () => collect(tmp.dir),
+    (e) => e instanceof UtmpFileError && e.code === "EISDIR" && e.path === tmp.dir,
+  );
+  const fifo = join(tmp.dir, "fifo");
+  spawnSync("mkfifo", [fifo]);
+  await assert.rejects(
+    () => collect(fifo),
+    (e) => e instanceof UtmpFileError && e.code === "EFTYPE" && /a FIFO/.test(e.message),
+  );
+  await assert.rejects(() => collect("/dev/zero"), (e) => e instanceof UtmpFileError && e.code === "EFTYPE");
 }, onLinux);
 
 /** How to run a script file in this runtime. */
@@ -446,43 +414,37 @@ function runtimeArgs(script: string): string[] {
 }
 
 test("UtmpFile fails on a file it may not read with EACCES naming the path", () => {
-  const tmp = tempDir();
-  const cleanups = [tmp.cleanup];
-  try {
-    chmodSync(tmp.dir, 0o755);
-    const btmp = utmpdumpReverse(
-      "[6] [00001] [    ] [root    ] [ssh:notty   ] [10.0.0.9            ] [10.0.0.9       ] [2023-01-01T00:00:00,000000+00:00]\n",
-      tmp.file("btmp"),
-    );
-    chmodSync(btmp, 0o600); // as btmp is on real systems
-    // nobody imports a copy it can read: the checkout may be in a directory only its owner enters.
-    const copy = readableCopy();
-    cleanups.push(copy.cleanup);
-    const modUrl = pathToFileURL(join(copy.root, "mod." + (import.meta.url.endsWith(".ts") ? "ts" : "js"))).href;
-    const script = tmp.file(
-      "probe.mjs",
-      `const { UtmpFile } = await import(${JSON.stringify(modUrl)});
+  using tmp = tempDir();
+  chmodSync(tmp.dir, 0o755);
+  const btmp = utmpdumpReverse(
+    "[6] [00001] [    ] [root    ] [ssh:notty   ] [10.0.0.9            ] [10.0.0.9       ] [2023-01-01T00:00:00,000000+00:00]\n",
+    tmp.file("btmp"),
+  );
+  chmodSync(btmp, 0o600); // as btmp is on real systems
+  // nobody imports a copy it can read: the checkout may be in a directory only its owner enters.
+  using copy = readableCopy();
+  const modUrl = pathToFileURL(join(copy.root, "mod." + (import.meta.url.endsWith(".ts") ? "ts" : "js"))).href;
+  const script = tmp.file(
+    "probe.mjs",
+    `const { UtmpFile } = await import(${JSON.stringify(modUrl)});
        try { for await (const _ of new UtmpFile(${JSON.stringify(btmp)})) {} console.log("read"); }
        catch (e) { console.log(JSON.stringify({ name: e.name, code: e.code, path: e.path, message: e.message })); }`,
-    );
-    chmodSync(tmp.dir, 0o777);
-    const out = spawnSync(
-      "setpriv",
-      ["--reuid=nobody", "--regid=nogroup", "--clear-groups", process.execPath, ...runtimeArgs(script)],
-      { encoding: "utf8", env: { ...process.env, DENO_DIR: join(tmp.dir, "deno-cache"), HOME: tmp.dir } },
-    );
-    const result = JSON.parse(out.stdout.trim().split("\n").at(-1)!);
-    assert.deepEqual(result, {
-      name: "UtmpFileError",
-      code: "EACCES",
-      path: btmp,
-      message:
-        `Cannot open "${btmp}": permission denied (EACCES); run as a user allowed to read it (btmp is usually readable by root only)`,
-    });
-    assert.equal(readFileSync(btmp).length, 384, "root still reads it");
-  } finally {
-    for (const cleanup of cleanups) cleanup();
-  }
+  );
+  chmodSync(tmp.dir, 0o777);
+  const out = spawnSync(
+    "setpriv",
+    ["--reuid=nobody", "--regid=nogroup", "--clear-groups", process.execPath, ...runtimeArgs(script)],
+    { encoding: "utf8", env: { ...process.env, DENO_DIR: join(tmp.dir, "deno-cache"), HOME: tmp.dir } },
+  );
+  const result = JSON.parse(out.stdout.trim().split("\n").at(-1)!);
+  assert.deepEqual(result, {
+    name: "UtmpFileError",
+    code: "EACCES",
+    path: btmp,
+    message:
+      `Cannot open "${btmp}": permission denied (EACCES); run as a user allowed to read it (btmp is usually readable by root only)`,
+  });
+  assert.equal(readFileSync(btmp).length, 384, "root still reads it");
 }, { ignore: process.platform !== "linux" || process.getuid?.() !== 0 });
 
 test("UtmpFile iterated a second time goes on where the first loop stopped: nothing after a whole pass, all after rewind(), as the README says", async () => {

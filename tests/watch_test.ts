@@ -76,7 +76,7 @@ async function take(
 }
 
 test("watch() sees every record appended, after truncation and across rotation, exactly once", async () => {
-  const t = tempDir();
+  using t = tempDir();
   const events = watch(t.file("wtmp", new Uint8Array(0)), { interval: 250 });
   try {
     // The records already there are passed over; what is written once the watch is ready is seen.
@@ -114,12 +114,11 @@ test("watch() sees every record appended, after truncation and across rotation, 
     assert.equal((await f).value!.type, "logout");
   } finally {
     await events.return(undefined);
-    t.cleanup();
   }
 });
 
 test("watch() follows a file rotated while still empty to the new file (a quiet btmp at logrotate)", async () => {
-  const t = tempDir();
+  using t = tempDir();
   const stop = new AbortController();
   const events = watch(t.file("btmp", new Uint8Array(0)), { interval: 250, signal: stop.signal });
   try {
@@ -133,248 +132,215 @@ test("watch() follows a file rotated while still empty to the new file (a quiet 
   } finally {
     stop.abort(); // ends a watch that missed the rotation (return() would wait for its next event)
     await events.return(undefined);
-    t.cleanup();
   }
 });
 
 test("watch() reads a record written in two parts once it is whole", async () => {
-  const t = tempDir();
+  using t = tempDir();
+  const full = utmpdumpReverse(BATCHES.a.join("\n") + "\n", t.file("a.bin"));
+  // The file holds one record and half of the next when the watch starts from the start.
+  writer(t.dir, `head -c 576 ${full} > wtmp`);
+  const events = watch(join(t.dir, "wtmp"), { from: "start", layout: "linux", interval: 250 });
   try {
-    const full = utmpdumpReverse(BATCHES.a.join("\n") + "\n", t.file("a.bin"));
-    // The file holds one record and half of the next when the watch starts from the start.
-    writer(t.dir, `head -c 576 ${full} > wtmp`);
-    const events = watch(join(t.dir, "wtmp"), { from: "start", layout: "linux", interval: 250 });
-    try {
-      const [boot] = await take(events, 1);
-      assert.equal(boot!.type, "boot");
-      const next = events.next();
-      writer(t.dir, `tail -c +577 ${full} >> wtmp`);
-      const login = (await next).value!;
-      assert.deepEqual(login.record.toJSON(), (await expectedRecords(t.dir, "a", 0))[1]);
-    } finally {
-      await events.return(undefined);
-    }
+    const [boot] = await take(events, 1);
+    assert.equal(boot!.type, "boot");
+    const next = events.next();
+    writer(t.dir, `tail -c +577 ${full} >> wtmp`);
+    const login = (await next).value!;
+    assert.deepEqual(login.record.toJSON(), (await expectedRecords(t.dir, "a", 0))[1]);
   } finally {
-    t.cleanup();
+    await events.return(undefined);
   }
 });
 
 test("watch() compares a utmp slot by slot: an event per changed slot, with what the slot held before", async () => {
-  const t = tempDir();
+  using t = tempDir();
+  const records = (name: string, lines: string[]) => utmpdumpReverse(lines.join("\n") + "\n", t.file(name));
+  records("utmp", [line(2, 0, "~~", "reboot", "~", "6.1.0", 0), line(6, 700, "1", "LOGIN", "tty1", "", 5)]);
+  records("login.bin", [line(7, 700, "1", "carol", "tty1", "", 60)]);
+  records("logout.bin", [line(8, 700, "1", "", "tty1", "", 90)]);
+  records("boot.bin", [line(2, 0, "~~", "reboot", "~", "6.1.0", 0)]);
+  records("ssh.bin", [line(7, 900, "ts/0", "dave", "pts/0", "198.51.100.7", 120)]);
+  // A slot rewritten in place, as glibc's pututxline() does it.
+  const put = (file: string, slot: number) => `dd if=${file} of=utmp bs=384 seek=${slot} conv=notrunc status=none`;
+  const events = watch(join(t.dir, "utmp"), { interval: 250 });
   try {
-    const records = (name: string, lines: string[]) => utmpdumpReverse(lines.join("\n") + "\n", t.file(name));
-    records("utmp", [line(2, 0, "~~", "reboot", "~", "6.1.0", 0), line(6, 700, "1", "LOGIN", "tty1", "", 5)]);
-    records("login.bin", [line(7, 700, "1", "carol", "tty1", "", 60)]);
-    records("logout.bin", [line(8, 700, "1", "", "tty1", "", 90)]);
-    records("boot.bin", [line(2, 0, "~~", "reboot", "~", "6.1.0", 0)]);
-    records("ssh.bin", [line(7, 900, "ts/0", "dave", "pts/0", "198.51.100.7", 120)]);
-    // A slot rewritten in place, as glibc's pututxline() does it.
-    const put = (file: string, slot: number) => `dd if=${file} of=utmp bs=384 seek=${slot} conv=notrunc status=none`;
-    const events = watch(join(t.dir, "utmp"), { interval: 250 });
-    try {
-      const first = events.next();
-      await events.ready;
-      writer(t.dir, put("login.bin", 1));
-      const login = (await first).value!;
-      assert.equal(login.type, "login");
-      assert.deepEqual([login.record.ut_user, login.record.ut_line, login.record.index], ["carol", "/dev/tty1", 1]);
-      assert.deepEqual([login.previous?.ut_type, login.previous?.ut_user], ["LOGIN_PROCESS", "LOGIN"]);
+    const first = events.next();
+    await events.ready;
+    writer(t.dir, put("login.bin", 1));
+    const login = (await first).value!;
+    assert.equal(login.type, "login");
+    assert.deepEqual([login.record.ut_user, login.record.ut_line, login.record.index], ["carol", "/dev/tty1", 1]);
+    assert.deepEqual([login.previous?.ut_type, login.previous?.ut_user], ["LOGIN_PROCESS", "LOGIN"]);
 
-      // Slot 0 written again with the same bytes, and a new slot 2: only slot 2 changed.
-      writer(t.dir, `${put("boot.bin", 0)} && ${put("ssh.bin", 2)}`);
-      const [ssh] = await take(events, 1);
-      assert.deepEqual([ssh!.type, ssh!.record.ut_user, ssh!.record.index, ssh!.previous], [
-        "login",
-        "dave",
-        2,
-        undefined,
-      ]);
+    // Slot 0 written again with the same bytes, and a new slot 2: only slot 2 changed.
+    writer(t.dir, `${put("boot.bin", 0)} && ${put("ssh.bin", 2)}`);
+    const [ssh] = await take(events, 1);
+    assert.deepEqual([ssh!.type, ssh!.record.ut_user, ssh!.record.index, ssh!.previous], [
+      "login",
+      "dave",
+      2,
+      undefined,
+    ]);
 
-      writer(t.dir, put("logout.bin", 1));
-      const [logout] = await take(events, 1);
-      assert.equal(logout!.type, "logout");
-      assert.equal(logout!.record.ut_line, "/dev/tty1");
-      assert.deepEqual(logout!.previous?.toJSON(), login.record.toJSON());
-    } finally {
-      await events.return(undefined);
-    }
+    writer(t.dir, put("logout.bin", 1));
+    const [logout] = await take(events, 1);
+    assert.equal(logout!.type, "logout");
+    assert.equal(logout!.record.ut_line, "/dev/tty1");
+    assert.deepEqual(logout!.previous?.toJSON(), login.record.toJSON());
   } finally {
-    t.cleanup();
+    await events.return(undefined);
   }
 });
 
 test("watch() without a path in slots mode follows the system's utmp (under root), not its wtmp", async () => {
-  const t = tempDir();
+  using t = tempDir();
+  writer(t.dir, "mkdir -p var/run var/log");
+  utmpdumpReverse(line(2, 0, "~~", "reboot", "~", "6.1.0", 0) + "\n", join(t.dir, "var/run/utmp"));
+  utmpdumpReverse(line(2, 0, "~~", "reboot", "~", "6.1.0", 0) + "\n", join(t.dir, "var/log/wtmp"));
+  utmpdumpReverse(line(7, 900, "ts/0", "dave", "pts/0", "198.51.100.7", 120) + "\n", join(t.dir, "ssh.bin"));
+  // On failure the abort ends the watch, so the test fails instead of waiting on a pending next().
+  const stop = new AbortController();
+  const events = watch(undefined, { root: t.dir, mode: "slots", interval: 250, signal: stop.signal });
   try {
-    writer(t.dir, "mkdir -p var/run var/log");
-    utmpdumpReverse(line(2, 0, "~~", "reboot", "~", "6.1.0", 0) + "\n", join(t.dir, "var/run/utmp"));
-    utmpdumpReverse(line(2, 0, "~~", "reboot", "~", "6.1.0", 0) + "\n", join(t.dir, "var/log/wtmp"));
-    utmpdumpReverse(line(7, 900, "ts/0", "dave", "pts/0", "198.51.100.7", 120) + "\n", join(t.dir, "ssh.bin"));
-    // On failure the abort ends the watch, so the test fails instead of waiting on a pending next().
-    const stop = new AbortController();
-    const events = watch(undefined, { root: t.dir, mode: "slots", interval: 250, signal: stop.signal });
-    try {
-      const first = events.next();
-      await events.ready;
-      // Slot 1 of the utmp, written in place; the wtmp is left alone.
-      writer(t.dir, "dd if=ssh.bin of=var/run/utmp bs=384 seek=1 conv=notrunc status=none");
-      const [login] = await take(events, 1, first);
-      assert.deepEqual([login!.type, login!.record.ut_user, login!.record.index, login!.previous], [
-        "login",
-        "dave",
-        1,
-        undefined,
-      ]);
-    } finally {
-      stop.abort();
-      await events.return(undefined);
-    }
+    const first = events.next();
+    await events.ready;
+    // Slot 1 of the utmp, written in place; the wtmp is left alone.
+    writer(t.dir, "dd if=ssh.bin of=var/run/utmp bs=384 seek=1 conv=notrunc status=none");
+    const [login] = await take(events, 1, first);
+    assert.deepEqual([login!.type, login!.record.ut_user, login!.record.index, login!.previous], [
+      "login",
+      "dave",
+      1,
+      undefined,
+    ]);
   } finally {
-    t.cleanup();
+    stop.abort();
+    await events.return(undefined);
   }
 });
 
 test("watch() ends without an error when its signal aborts while it waits", async () => {
-  const t = tempDir();
-  try {
-    const stop = new AbortController();
-    const events = watch(t.file("wtmp", new Uint8Array(0)), { signal: stop.signal, interval: 60_000 });
-    const pending = events.next();
-    stop.abort();
-    assert.deepEqual(await pending, { done: true, value: undefined });
-    // A file that never appears is waited for just the same, and abort ends that wait too.
-    const later = new AbortController();
-    const missing = watch(join(t.dir, "none", "wtmp"), { signal: later.signal, interval: 60_000 });
-    const waiting = missing.next();
-    later.abort();
-    assert.deepEqual(await waiting, { done: true, value: undefined });
-  } finally {
-    t.cleanup();
-  }
+  using t = tempDir();
+  const stop = new AbortController();
+  const events = watch(t.file("wtmp", new Uint8Array(0)), { signal: stop.signal, interval: 60_000 });
+  const pending = events.next();
+  stop.abort();
+  assert.deepEqual(await pending, { done: true, value: undefined });
+  // A file that never appears is waited for just the same, and abort ends that wait too.
+  const later = new AbortController();
+  const missing = watch(join(t.dir, "none", "wtmp"), { signal: later.signal, interval: 60_000 });
+  const waiting = missing.next();
+  later.abort();
+  assert.deepEqual(await waiting, { done: true, value: undefined });
 });
 
 test("watch() refuses a lastlog layout, a framed layout and an unknown name at once, as UtmpFile refuses them", async () => {
-  const t = tempDir();
-  try {
-    const lastlog = t.file("lastlog", encodeRecord(LAYOUTS["lastlog-linux"], { ut_line: "pts/0", tv_sec: 1700000000 }));
-    const empty = t.file("wtmp", new Uint8Array(0));
-    const cases: [string, string, RegExp][] = [
-      [lastlog, "lastlog-linux", /^Cannot read ".*\/lastlog" with layout "lastlog-linux": it is a lastlog layout/],
-      [empty, "lastlog-linux", /it is a lastlog layout \(last logins by uid\); use LastlogFile$/],
-      [empty, "freebsd-log", /is not of fixed-size records, which alone can be followed/],
-      [empty, "nope", /^Cannot find layout "nope"/],
-    ];
-    for (const [path, layout, message] of cases) {
-      // Even before the file holds a record; the signal ends a watch that would wait instead.
-      const events = watch(path, { from: "start", layout, interval: 50, signal: AbortSignal.timeout(2000) });
-      await assert.rejects(() => events.next(), (e) => e instanceof RangeError && message.test(e.message), layout);
-    }
-    await assert.rejects(async () => {
-      for await (const _ of new UtmpFile(lastlog, { layout: "lastlog-linux" })) break;
-    }, /it is a lastlog layout \(last logins by uid\); use LastlogFile/);
-  } finally {
-    t.cleanup();
+  using t = tempDir();
+  const lastlog = t.file("lastlog", encodeRecord(LAYOUTS["lastlog-linux"], { ut_line: "pts/0", tv_sec: 1700000000 }));
+  const empty = t.file("wtmp", new Uint8Array(0));
+  const cases: [string, string, RegExp][] = [
+    [lastlog, "lastlog-linux", /^Cannot read ".*\/lastlog" with layout "lastlog-linux": it is a lastlog layout/],
+    [empty, "lastlog-linux", /it is a lastlog layout \(last logins by uid\); use LastlogFile$/],
+    [empty, "freebsd-log", /is not of fixed-size records, which alone can be followed/],
+    [empty, "nope", /^Cannot find layout "nope"/],
+  ];
+  for (const [path, layout, message] of cases) {
+    // Even before the file holds a record; the signal ends a watch that would wait instead.
+    const events = watch(path, { from: "start", layout, interval: 50, signal: AbortSignal.timeout(2000) });
+    await assert.rejects(() => events.next(), (e) => e instanceof RangeError && message.test(e.message), layout);
   }
+  await assert.rejects(async () => {
+    for await (const _ of new UtmpFile(lastlog, { layout: "lastlog-linux" })) break;
+  }, /it is a lastlog layout \(last logins by uid\); use LastlogFile/);
 });
 
 test("main() watch --ndjson prints each event as the library's WatchEvent, one a line, and -n stops it", async () => {
-  const t = tempDir();
-  try {
-    const { main } = await import("../src/cli/main.ts");
-    const wtmp = t.file("wtmp", new Uint8Array(0));
-    let text = "";
-    const io = {
-      out: (chunk: Uint8Array | string) =>
-        void (text += typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk)),
-      err: (line: string) => void (text += line),
-    };
-    const running = main(["watch", "--from-start", "--ndjson", "-n", "2", wtmp], io);
-    writer(t.dir, "utmpdump -r < a.txt >> wtmp && utmpdump -r < b.txt >> wtmp");
-    assert.equal(await running, 0);
-    const expected = await expectedRecords(t.dir, "a", 0);
-    assert.deepEqual(
-      text.trimEnd().split("\n").map((l) => JSON.parse(l)),
-      [
-        { type: "boot", record: JSON.parse(JSON.stringify(expected[0])) },
-        { type: "login", record: JSON.parse(JSON.stringify(expected[1])) },
-      ],
-    );
-  } finally {
-    t.cleanup();
-  }
+  using t = tempDir();
+  const { main } = await import("../src/cli/main.ts");
+  const wtmp = t.file("wtmp", new Uint8Array(0));
+  let text = "";
+  const io = {
+    out: (chunk: Uint8Array | string) =>
+      void (text += typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk)),
+    err: (line: string) => void (text += line),
+  };
+  const running = main(["watch", "--from-start", "--ndjson", "-n", "2", wtmp], io);
+  writer(t.dir, "utmpdump -r < a.txt >> wtmp && utmpdump -r < b.txt >> wtmp");
+  assert.equal(await running, 0);
+  const expected = await expectedRecords(t.dir, "a", 0);
+  assert.deepEqual(
+    text.trimEnd().split("\n").map((l) => JSON.parse(l)),
+    [
+      { type: "boot", record: JSON.parse(JSON.stringify(expected[0])) },
+      { type: "login", record: JSON.parse(JSON.stringify(expected[1])) },
+    ],
+  );
 });
 
 test("watch() without wtmp follows logind's sessions under root: a login per new user session, a logout per session gone", async () => {
-  const t = tempDir();
+  using t = tempDir();
+  // A host without wtmp: watch() picks logind's session directory.
+  const session = (id: string, user: string, tty: string, cls = "user") =>
+    `printf '# This is private data. Do not parse.\\nUID=1000\\nUSER=${user}\\nCLASS=${cls}\\nTTY=${tty}\\nLEADER=4${id}\\nREALTIME=170000000${id}000000\\n' > $S/.#${id} && mv $S/.#${id} $S/${id}`;
+  writer(t.dir, `mkdir -p $S var/log && ${session("1", "alice", "tty1")}`);
+  const events = watch(undefined, { root: t.dir, interval: 250 });
   try {
-    // A host without wtmp: watch() picks logind's session directory.
-    const session = (id: string, user: string, tty: string, cls = "user") =>
-      `printf '# This is private data. Do not parse.\\nUID=1000\\nUSER=${user}\\nCLASS=${cls}\\nTTY=${tty}\\nLEADER=4${id}\\nREALTIME=170000000${id}000000\\n' > $S/.#${id} && mv $S/.#${id} $S/${id}`;
-    writer(t.dir, `mkdir -p $S var/log && ${session("1", "alice", "tty1")}`);
-    const events = watch(undefined, { root: t.dir, interval: 250 });
-    try {
-      const first = events.next();
-      await events.ready;
-      // A user manager session comes and is no login; bob's ssh session is.
-      writer(t.dir, `${session("2", "alice", "", "manager")} && ${session("3", "bob", "pts/0")}`);
-      const login = (await first).value!;
-      assert.equal(login.type, "login");
-      assert.deepEqual(
-        [login.record.ut_user, login.record.ut_line, login.record.ut_id, login.record.ut_pid, login.record.layout],
-        ["bob", "/dev/pts/0", "3", 43, "logind"],
-      );
-      assert.equal(login.record.ut_time.toISOString(), "2023-11-14T22:13:23.000Z");
+    const first = events.next();
+    await events.ready;
+    // A user manager session comes and is no login; bob's ssh session is.
+    writer(t.dir, `${session("2", "alice", "", "manager")} && ${session("3", "bob", "pts/0")}`);
+    const login = (await first).value!;
+    assert.equal(login.type, "login");
+    assert.deepEqual(
+      [login.record.ut_user, login.record.ut_line, login.record.ut_id, login.record.ut_pid, login.record.layout],
+      ["bob", "/dev/pts/0", "3", 43, "logind"],
+    );
+    assert.equal(login.record.ut_time.toISOString(), "2023-11-14T22:13:23.000Z");
 
-      const before = Date.now();
-      writer(t.dir, "rm $S/1");
-      const [logout] = await take(events, 1);
-      assert.equal(logout!.type, "logout");
-      assert.deepEqual(
-        [logout!.record.ut_type, logout!.record.ut_user, logout!.record.ut_line, logout!.record.ut_id],
-        ["DEAD_PROCESS", "", "/dev/tty1", "1"],
-      );
-      assert.ok(logout!.record.ut_time.getTime() >= before - 1000);
-      assert.equal(logout!.previous?.ut_user, "alice");
-    } finally {
-      await events.return(undefined);
-    }
+    const before = Date.now();
+    writer(t.dir, "rm $S/1");
+    const [logout] = await take(events, 1);
+    assert.equal(logout!.type, "logout");
+    assert.deepEqual(
+      [logout!.record.ut_type, logout!.record.ut_user, logout!.record.ut_line, logout!.record.ut_id],
+      ["DEAD_PROCESS", "", "/dev/tty1", "1"],
+    );
+    assert.ok(logout!.record.ut_time.getTime() >= before - 1000);
+    assert.equal(logout!.previous?.ut_user, "alice");
   } finally {
-    t.cleanup();
+    await events.return(undefined);
   }
 });
 
 test("watch() warns when the file was rotated twice between two looks (logrotate's FILE.1 is not the file it read)", async () => {
-  const t = tempDir();
+  using t = tempDir();
+  const login = (user: string) =>
+    encodeRecord(LAYOUTS.linux, { ut_type: "USER_PROCESS", ut_user: user, ut_line: "pts/0", tv_sec: 1700000000 });
+  const path = t.file("wtmp", login("ann"));
+  const stop = new AbortController();
+  const events = watch(path, { from: "start", layout: "linux", interval: 60_000, signal: stop.signal });
   try {
-    const login = (user: string) =>
-      encodeRecord(LAYOUTS.linux, { ut_type: "USER_PROCESS", ut_user: user, ut_line: "pts/0", tv_sec: 1700000000 });
-    const path = t.file("wtmp", login("ann"));
-    const stop = new AbortController();
-    const events = watch(path, { from: "start", layout: "linux", interval: 60_000, signal: stop.signal });
-    try {
-      assert.deepEqual((await take(events, 1)).map((e) => e.record.ut_user), ["ann"]);
-      // Once: wtmp -> wtmp.1, a new wtmp. The watch read ann's file to its end: nothing missed, no warning.
-      renameSync(path, `${path}.1`);
-      writeFileSync(path, login("bob"));
-      assert.deepEqual((await take(events, 1)).map((e) => e.record.ut_user), ["bob"]);
-      assert.equal(events.warnings.length, 0);
-      // Twice before the watch looks again: carol's file was rotated away unseen.
-      renameSync(`${path}.1`, `${path}.2`);
-      renameSync(path, `${path}.1`);
-      writeFileSync(path, login("carol"));
-      renameSync(`${path}.1`, `${path}.2`);
-      renameSync(path, `${path}.1`);
-      writeFileSync(path, login("dave"));
-      assert.deepEqual((await take(events, 1)).map((e) => e.record.ut_user), ["dave"]);
-      assert.deepEqual(events.warnings.map((w) => [w.kind, w.reason]), [[
-        "replaced",
-        `"${path}" was rotated more than once since the last look: the records of "${path}.1" were not seen`,
-      ]]);
-    } finally {
-      stop.abort();
-      await events.return();
-    }
+    assert.deepEqual((await take(events, 1)).map((e) => e.record.ut_user), ["ann"]);
+    // Once: wtmp -> wtmp.1, a new wtmp. The watch read ann's file to its end: nothing missed, no warning.
+    renameSync(path, `${path}.1`);
+    writeFileSync(path, login("bob"));
+    assert.deepEqual((await take(events, 1)).map((e) => e.record.ut_user), ["bob"]);
+    assert.equal(events.warnings.length, 0);
+    // Twice before the watch looks again: carol's file was rotated away unseen.
+    renameSync(`${path}.1`, `${path}.2`);
+    renameSync(path, `${path}.1`);
+    writeFileSync(path, login("carol"));
+    renameSync(`${path}.1`, `${path}.2`);
+    renameSync(path, `${path}.1`);
+    writeFileSync(path, login("dave"));
+    assert.deepEqual((await take(events, 1)).map((e) => e.record.ut_user), ["dave"]);
+    assert.deepEqual(events.warnings.map((w) => [w.kind, w.reason]), [[
+      "replaced",
+      `"${path}" was rotated more than once since the last look: the records of "${path}.1" were not seen`,
+    ]]);
   } finally {
-    t.cleanup();
+    stop.abort();
+    await events.return();
   }
 });

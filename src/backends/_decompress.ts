@@ -2,8 +2,8 @@
  * Compressed record files (logrotate's `wtmp.1.gz`, `btmp.2.zst`), read as
  * they are: a stage under the one record cursor, not a reader of its own.
  * {@link decompressed} sniffs the open file's magic bytes and, for a
- * compressed one, decodes it as a stream into memory, a {@link RecordFile}
- * the cursor reads by position like any other (forward, backward, by slot;
+ * compressed one, decodes it as a stream into memory, a byte source
+ * (`memorySource` of `_byte_source.ts`) the cursor reads by position like any other (forward, backward, by slot;
  * layout detection unchanged).
  *
  * - gzip: `node:zlib`'s gunzip, in Deno, Node and Bun alike (not
@@ -25,8 +25,8 @@
 import * as zlib from "node:zlib";
 import { Readable, type Transform } from "node:stream";
 import { UtmpFileError } from "../errors.ts";
-import { quotePath } from "../_internal/escape.ts";
-import type { RecordFile, RecordFileStatus } from "./_record_file.ts";
+import { quotePath } from "../_internal/escape/terminal.ts";
+import { type ByteSource, type LiveFile, memorySource } from "./_byte_source.ts";
 
 /** The compressions recognised by their magic bytes. */
 export type Compression = "gzip" | "xz" | "zstd";
@@ -65,26 +65,35 @@ export function hasZstd(): boolean {
  * else its content decompressed (the compressed file closed).
  *
  * @param file The open file.
- * @returns A file to read by position.
+ * @returns A source to read by position.
  * @throws {UtmpFileError} "ENOTSUP" for a compression this runtime cannot decode, "EBADMSG" for data that does not
  *   decompress, "EFBIG" past {@link DECOMPRESS_LIMIT}.
  */
-export async function decompressed(file: RecordFile): Promise<RecordFile> {
+export async function decompressed(file: LiveFile): Promise<ByteSource> {
   const head = new Uint8Array(6);
-  const n = file.size === 0 ? 0 : file.sniff !== undefined ? file.sniff(head) : await file.read(head, 0);
+  const n = file.size === 0 ? 0 : file.sniff(head);
   const compression = compressionOf(head.subarray(0, n));
   if (compression === undefined) return file;
   try {
     const blocks = await decode(file, compression);
     const status = file.statNow();
-    return memoryFile(file, blocks, status.changed);
+    return memorySource(
+      {
+        path: file.path,
+        identity: file.identity,
+        changed: status.changed,
+        replaced: () => file.replaced(),
+      },
+      blocks,
+      BLOCK,
+    );
   } finally {
     await file.close();
   }
 }
 
 /** The compressed file's bytes, read forward a piece at a time. */
-async function* compressedBytes(file: RecordFile): AsyncGenerator<Uint8Array> {
+async function* compressedBytes(file: LiveFile): AsyncGenerator<Uint8Array> {
   for (let at = 0;;) {
     const piece = new Uint8Array(READ);
     const n = await file.read(piece, at);
@@ -95,7 +104,7 @@ async function* compressedBytes(file: RecordFile): AsyncGenerator<Uint8Array> {
 }
 
 /** The decompressed stream of the file. */
-function stream(file: RecordFile, compression: Compression): AsyncIterable<Uint8Array> {
+function stream(file: LiveFile, compression: Compression): AsyncIterable<Uint8Array> {
   const q = quotePath(file.path);
   if (compression === "xz") {
     throw new UtmpFileError(
@@ -122,7 +131,7 @@ function stream(file: RecordFile, compression: Compression): AsyncIterable<Uint8
 }
 
 /** The decompressed bytes, in blocks of {@link BLOCK} (the last one shorter). */
-async function decode(file: RecordFile, compression: Compression): Promise<Uint8Array[]> {
+async function decode(file: LiveFile, compression: Compression): Promise<Uint8Array[]> {
   const max = decompressLimits.maxBytes;
   const blocks: Uint8Array[] = [];
   let block = new Uint8Array(BLOCK);
@@ -164,37 +173,4 @@ async function decode(file: RecordFile, compression: Compression): Promise<Uint8
   }
   if (filled > 0) blocks.push(block.slice(0, filled));
   return blocks;
-}
-
-/** A file of decompressed blocks: read by position, never changing (no torn reads to guard against). */
-function memoryFile(compressed: RecordFile, blocks: readonly Uint8Array[], changed: number): RecordFile {
-  const size = blocks.reduce((n, b) => n + b.length, 0);
-  const status: RecordFileStatus = { size, changed, modified: changed, allocated: size };
-  const readNow = (into: Uint8Array, position: number): number => {
-    let got = 0;
-    while (got < into.length && position + got < size) {
-      const at = position + got;
-      const block = blocks[Math.floor(at / BLOCK)]!;
-      const from = at % BLOCK;
-      const take = Math.min(block.length - from, into.length - got);
-      into.set(block.subarray(from, from + take), got);
-      got += take;
-    }
-    return got;
-  };
-  return {
-    path: compressed.path,
-    size,
-    identity: compressed.identity,
-    lockKey: "",
-    settledAt: undefined,
-    slow: false,
-    stable: true,
-    read: (into, position) => Promise.resolve(readNow(into, position)),
-    readNow,
-    stat: () => Promise.resolve({ ...status }),
-    statNow: () => ({ ...status }),
-    replaced: () => compressed.replaced(),
-    close: () => Promise.resolve(),
-  };
 }

@@ -13,7 +13,7 @@
  * @module
  */
 
-import { openRecordFile } from "./_record_file.ts";
+import { openLiveFile } from "./_byte_source.ts";
 import { LibcUnavailableError, UtmpFileError } from "../errors.ts";
 import type { Layout } from "../layouts/schema.ts";
 import { recordsPerChunk } from "../layouts/decode.ts";
@@ -24,7 +24,7 @@ import { type Chunk, makeChunk } from "../layouts/decode.ts";
 import { partialProblem, type ProblemSink, type RecordSource } from "./_source.ts";
 import type { FfiBackend } from "../ffi/symbols.ts";
 import { type LibcProfile, libcProfile, readUtmpx, type Snapshot } from "../ffi/utmpx.ts";
-import { quotePath } from "../_internal/escape.ts";
+import { quotePath } from "../_internal/escape/terminal.ts";
 
 /** Options of {@link FfiSource}. */
 export interface FfiSourceOptions {
@@ -132,7 +132,7 @@ export class FfiSource implements RecordSource {
     const path = this.#path;
     // Open the file first: a missing path fails here instead of being created
     // by libcs that open for writing (macOS, NetBSD, illumos).
-    const file = await openRecordFile(path, this.#options.hint);
+    const file = await openLiveFile(path, this.#options.hint);
     try {
       const head = new Uint8Array(Math.min(file.size, profile.fileRecordSize));
       if (head.length > 0) await file.read(head, 0);

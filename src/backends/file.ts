@@ -6,7 +6,7 @@
  * kept in one place:
  *
  * - the file is opened and checked once per pass (a regular file, opened
- *   without blocking; see `openRecordFile`; a gzip or zstd file decompressed
+ *   without blocking; see `openLiveFile`; a gzip or zstd file decompressed
  *   under the cursor, see `_decompress.ts`), and its layout is resolved once
  *   (`resolveLayout`: given, or detected from the regions detection asks for);
  * - records are read whole, a chunk (256 KiB) at a time, by position, with
@@ -25,14 +25,15 @@
 
 import { setImmediate } from "node:timers";
 import { decompressed } from "./_decompress.ts";
-import { openRecordFile, readSettled, type RecordFile, shrankReason } from "./_record_file.ts";
+import { type ByteSource, openLiveFile } from "./_byte_source.ts";
+import { readSettled, shrankReason } from "./_settled.ts";
 import { type Chunk, type ChunkProblem, makeChunk, recordsPerChunk } from "../layouts/decode.ts";
 import { type Detection, detectionRegions, resolveLayout, type Sample } from "../layouts/detect.ts";
 import { scanFrames, unframe } from "../layouts/_framing.ts";
 import { sameBytes } from "../layouts/_engine.ts";
 import { isFramed, type Layout, type LayoutKind } from "../layouts/schema.ts";
 import { partialProblem, type ProblemSink, type RecordSource } from "./_source.ts";
-import { quotePath } from "../_internal/escape.ts";
+import { quotePath } from "../_internal/escape/terminal.ts";
 
 /** Options of {@link RecordCursor}. */
 export interface CursorOptions {
@@ -127,7 +128,7 @@ export class RecordCursor implements RecordSource {
   readonly #options: CursorOptions;
   readonly #kind: LayoutKind;
   readonly #problem: ProblemSink;
-  #file: RecordFile | undefined;
+  #file: ByteSource | undefined;
   #detection: Detection | undefined;
   /** File offset of the next unread record, going forward. */
   #position = 0;
@@ -152,7 +153,7 @@ export class RecordCursor implements RecordSource {
   readonly #ringChunks: (Chunk | undefined)[] = [];
   #turn = 0;
   /** The opening in flight, if any (see {@link #open}). */
-  #opening: Promise<RecordFile> | undefined;
+  #opening: Promise<ByteSource> | undefined;
 
   /**
    * @param path File path.
@@ -179,7 +180,7 @@ export class RecordCursor implements RecordSource {
   }
 
   /** The open file, if a pass holds it. */
-  get file(): RecordFile | undefined {
+  get file(): ByteSource | undefined {
     return this.#file;
   }
 
@@ -205,7 +206,7 @@ export class RecordCursor implements RecordSource {
     return isFramed(layout) ? this.#nextFramed(file, layout) : this.#nextFixed(file, layout);
   }
 
-  #nextFixed(file: RecordFile, layout: Layout): Chunk | null | Promise<Chunk | null> {
+  #nextFixed(file: ByteSource, layout: Layout): Chunk | null | Promise<Chunk | null> {
     const size = layout.size;
     const max = recordsPerChunk(size) * size;
     const remaining = Math.max(0, this.#known - this.#position);
@@ -259,7 +260,7 @@ export class RecordCursor implements RecordSource {
    * after it at once, so a file of zero lengths costs one pass, not one read
    * per byte.
    */
-  #nextFramed(file: RecordFile, layout: Layout): Chunk | null | Promise<Chunk | null> {
+  #nextFramed(file: ByteSource, layout: Layout): Chunk | null | Promise<Chunk | null> {
     const per = recordsPerChunk(layout.size);
     // What the last read held past the records it gave: scanned first, so each byte is read once (many tiny
     // frames fill a chunk's worth of records long before they use up a read).
@@ -408,7 +409,7 @@ export class RecordCursor implements RecordSource {
   }
 
   /** A chunk of a framed file {@link #frameIndex} found, read again (its problems were reported then). */
-  async #framedAt(file: RecordFile, layout: Layout, at: FramedChunk): Promise<Chunk> {
+  async #framedAt(file: ByteSource, layout: Layout, at: FramedChunk): Promise<Chunk> {
     const bytes = new Uint8Array(at.end - at.position);
     const n = file.slow ? await file.read(bytes, at.position) : file.readNow(bytes, at.position);
     const data = bytes.subarray(0, n);
@@ -537,7 +538,7 @@ export class RecordCursor implements RecordSource {
   }
 
   /** The open file with its layout resolved (opened and detected if needed). */
-  async #opened(): Promise<RecordFile> {
+  async #opened(): Promise<ByteSource> {
     const file = await this.#open();
     if (this.#detection === undefined) await this.#resolve(file);
     return file;
@@ -549,7 +550,7 @@ export class RecordCursor implements RecordSource {
    * another file (rotated away: this pass read the old file to its end). The
    * warning is at the end of the whole records read.
    */
-  #checkEnd(file: RecordFile, offset: number, recordIndex: number): Promise<void> | undefined {
+  #checkEnd(file: ByteSource, offset: number, recordIndex: number): Promise<void> | undefined {
     if (this.#endChecked || this.#options.follow) return undefined;
     this.#endChecked = true;
     const { size } = file.statNow();
@@ -568,15 +569,15 @@ export class RecordCursor implements RecordSource {
   }
 
   /** The open file: opened now if no pass holds it (one opening at a time, however many ask). */
-  #open(): Promise<RecordFile> {
+  #open(): Promise<ByteSource> {
     if (this.#file !== undefined) return Promise.resolve(this.#file);
     return this.#opening ??= this.#openNow().finally(() => this.#opening = undefined);
   }
 
-  async #openNow(): Promise<RecordFile> {
+  async #openNow(): Promise<ByteSource> {
     const path = this.#options.locate === undefined ? this.path : await this.#options.locate();
     // A compressed file is read as its content: decompressed under the cursor, then read like any other.
-    const file = await decompressed(await openRecordFile(path, this.#options.hint, this.#options.noFollow ?? false));
+    const file = await decompressed(await openLiveFile(path, this.#options.hint, this.#options.noFollow ?? false));
     this.#endChecked = false;
     // A followed file replaced between looks (a utmp watched slot by slot) may be anything: detected again.
     if (this.#options.follow && this.#options.layout === "auto" && this.#identity !== file.identity) {
@@ -598,7 +599,7 @@ export class RecordCursor implements RecordSource {
   }
 
   /** Resolves the layout from the open file (the one place a file's layout is chosen); keeps it once sure. */
-  async #resolve(file: RecordFile): Promise<Detection> {
+  async #resolve(file: ByteSource): Promise<Detection> {
     const { layout, prefer, follow } = this.#options;
     let detection: Detection;
     try {

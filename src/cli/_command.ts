@@ -11,7 +11,7 @@ import { statSync } from "node:fs";
 import { dirname } from "node:path";
 import { type OptionSpec, type ParsedArgs, UsageError } from "./_args.ts";
 import { utf8String } from "../_internal/bytes.ts";
-import { safeJson } from "../_internal/escape.ts";
+import { safeJson } from "../_internal/escape/json.ts";
 import { UtmpFileError } from "../errors.ts";
 
 /**

@@ -14,7 +14,7 @@ import type { PasswdEntry } from "../_internal/passwd.ts";
 import { lastlog2Entries, type LastLogin } from "../sources/lastlog2.ts";
 import { type ParsedArgs, UsageError } from "./_args.ts";
 import { lastValue, type Writer } from "./_command.ts";
-import { terminalText } from "./_text.ts";
+import { terminalText } from "../_internal/escape/terminal.ts";
 
 /** The maximum width of an IPv6 address with a zone (lastlog2.c `maxIPv6Addrlen`). */
 const HOST_WIDTH = 42;

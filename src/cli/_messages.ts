@@ -15,7 +15,7 @@
  */
 
 import { isPermissionDenial } from "../_internal/runtime.ts";
-import { quotePath } from "../_internal/escape.ts";
+import { quotePath } from "../_internal/escape/terminal.ts";
 import { UtmpFileError } from "../errors.ts";
 
 /** How each command takes the file to read, where it is not an operand. */

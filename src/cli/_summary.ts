@@ -6,7 +6,7 @@
  */
 
 import { type FailureCount, failureSummary, type FailureSummaryOptions } from "../failures.ts";
-import { terminalText } from "../_internal/escape.ts";
+import { terminalText } from "../_internal/escape/terminal.ts";
 import type { Writer } from "./_command.ts";
 import { TimeText } from "./_text.ts";
 import { utf8String } from "../_internal/bytes.ts";

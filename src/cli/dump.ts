@@ -12,7 +12,7 @@ import { getLayout } from "../layouts/registry.ts";
 import { nativeLayoutName } from "../layouts/native.ts";
 import { arch, platform } from "../_internal/runtime.ts";
 import { concatBytes } from "../_internal/bytes.ts";
-import { openRecordFile } from "../backends/_record_file.ts";
+import { openLiveFile } from "../backends/_byte_source.ts";
 import { UtmpdumpParser, writeUtmpdumpLine } from "../utmpdump.ts";
 import { type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, type Context, EXIT, fileOperands, has, jsonMode, lastValue, Writer } from "./_command.ts";
@@ -94,7 +94,7 @@ async function* input(ctx: Context, path: string | undefined): AsyncGenerator<Ui
     for await (const chunk of ctx.io.stdin ?? process.stdin) yield chunk as Uint8Array;
     return;
   }
-  const file = await openRecordFile(path);
+  const file = await openLiveFile(path);
   try {
     for (let at = 0;;) {
       const buf = new Uint8Array(1 << 20);

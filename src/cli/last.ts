@@ -28,7 +28,9 @@ import { layoutOption } from "./_read.ts";
 import { sourceOf } from "./_sources.ts";
 import { type System, systemFor } from "./_system.ts";
 import { parseTimestamp } from "./_timestamp.ts";
-import { careful, isUtf8Locale, terminalField, TimeText } from "./_text.ts";
+import { isUtf8Locale, TimeText } from "./_text.ts";
+import { careful } from "../_internal/escape/util_linux.ts";
+import { terminalField } from "../_internal/escape/coreutils.ts";
 import { printWtmpdb } from "./wtmpdb_last.ts";
 import type { ChosenSource } from "../sources/mod.ts";
 

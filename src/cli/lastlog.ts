@@ -14,7 +14,8 @@ import { chooseSource } from "../sources/mod.ts";
 import { passwdEntries, type PasswdEntry } from "../_internal/passwd.ts";
 import { type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, type Context, EXIT, jsonMode, lastValue, Writer } from "./_command.ts";
-import { DAYS, left, localtime, MONTHS, terminalText } from "./_text.ts";
+import { DAYS, left, localtime, MONTHS } from "./_text.ts";
+import { terminalText } from "../_internal/escape/terminal.ts";
 import { printLastlog2, UserError } from "./_lastlog2.ts";
 import { lastLoginsFromHistory } from "../history_logins.ts";
 

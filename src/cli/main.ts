@@ -27,7 +27,8 @@ import {
 import { VERSION } from "./_version.ts";
 import { runtime, tryGetEnv } from "../_internal/runtime.ts";
 import { UtmpFormatError } from "../errors.ts";
-import { forgetLocale, forgetZone, terminalLine } from "./_text.ts";
+import { forgetLocale, forgetZone } from "./_text.ts";
+import { terminalLine } from "../_internal/escape/terminal.ts";
 import { cliMessage, writeErrorMessage } from "./_messages.ts";
 
 export { EXIT, type Output };

@@ -8,16 +8,17 @@
  */
 
 import { byteString, p2, rawFields, stringBytes, utf8String } from "../_internal/bytes.ts";
-import { terminalText } from "../_internal/escape.ts";
+import { terminalText } from "../_internal/escape/terminal.ts";
 import { isPermissionDenial, tryGetEnv } from "../_internal/runtime.ts";
 import { type Activity, type ActivityReport, readActivity } from "../_activity.ts";
 import { loggedInUser } from "../logged_in.ts";
-import { commandOf } from "../sources/_proc.ts";
+import { commandOf } from "../_internal/escape/procps.ts";
 import type { ParsedArgs } from "./_args.ts";
 import { type Command, type Context, EXIT, jsonMode, lastValue, Writer } from "./_command.ts";
 import { layoutOption } from "./_read.ts";
 import { rootOption } from "./_sources.ts";
-import { DAYS, isUtf8Locale, left, localtime, MONTHS, terminalField } from "./_text.ts";
+import { DAYS, isUtf8Locale, left, localtime, MONTHS } from "./_text.ts";
+import { terminalField } from "../_internal/escape/coreutils.ts";
 
 const MAX_CMD_WIDTH = 512;
 const MIN_CMD_WIDTH = 7;

@@ -11,7 +11,8 @@ import { type Command, type Context, EXIT, fileOperands, has, jsonMode, lastValu
 import { waitingFor } from "./_command.ts"; // a FILE still to come is waited for; a typo in its directory is not
 import { layoutOption } from "./_read.ts";
 import { utf8String } from "../_internal/bytes.ts";
-import { isoLocal, left, terminalText } from "./_text.ts";
+import { isoLocal, left } from "./_text.ts";
+import { terminalText } from "../_internal/escape/terminal.ts";
 
 /**
  * One text line: event, user, line, time, host. The user, line and host come

@@ -18,8 +18,10 @@ import { wtmpdbSessions } from "../sources/wtmpdb.ts";
 import { type System, systemFor } from "./_system.ts";
 import { isStale } from "../sources/_proc.ts";
 import { formatAddress } from "../layouts/_addr.ts";
-import { isCTimeLocale, right, terminalField, TimeText } from "./_text.ts";
-import { quotePath, safeJson, terminalText } from "../_internal/escape.ts";
+import { isCTimeLocale, right, TimeText } from "./_text.ts";
+import { terminalField } from "../_internal/escape/coreutils.ts";
+import { quotePath, terminalText } from "../_internal/escape/terminal.ts";
+import { safeJson } from "../_internal/escape/json.ts";
 
 const utf8 = new TextDecoder();
 

@@ -21,7 +21,8 @@ import type { UtmpRecord } from "../record.ts";
 import { wtmpdbLastSessions, type WtmpdbRow, WtmpdbType } from "../sources/wtmpdb.ts";
 import { type ParsedArgs, UsageError } from "./_args.ts";
 import type { Context, Writer } from "./_command.ts";
-import { ctime, DAYS, localtime, MONTHS, terminalText } from "./_text.ts";
+import { ctime, DAYS, localtime, MONTHS } from "./_text.ts";
+import { terminalText } from "../_internal/escape/terminal.ts";
 
 /** wtmpdb.c's TIMEFMT_* and the widths `time_format()` gives them. */
 type Format = "ctime" | "short" | "hhmm" | "notime" | "iso";

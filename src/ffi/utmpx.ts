@@ -19,7 +19,7 @@ import { FREEBSD_MEMORY, ILLUMOS_MEMORY, MACOS_MEMORY } from "../layouts/libc_me
 import { NETBSD_UTMPX } from "../layouts/netbsd.ts";
 import { isPermissionDenial } from "../_internal/runtime.ts";
 import { type UtmpxLibrary, UTXDB } from "./symbols.ts";
-import { quotePath } from "../_internal/escape.ts";
+import { quotePath } from "../_internal/escape/terminal.ts";
 
 /** What the backend must know about one C library's utmpx API. */
 export interface LibcProfile {

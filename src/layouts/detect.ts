@@ -54,7 +54,7 @@ import { scanFrames, unframe } from "./_framing.ts";
 import { cstrEnd, readChars } from "./_text.ts";
 import { getLayout, LAYOUTS, layoutsOf } from "./registry.ts";
 import { type CharField, fieldWidth, isFramed, type Layout, type LayoutFields, type LayoutKind } from "./schema.ts";
-import { quotePath } from "../_internal/escape.ts";
+import { quotePath } from "../_internal/escape/terminal.ts";
 
 /**
  * How many records from the start of a file detection looks at (see

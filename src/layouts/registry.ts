@@ -30,7 +30,7 @@ import { LASTLOG_OPENBSD, OPENBSD } from "./openbsd.ts";
 import { SOLARIS, SOLARIS_LE } from "./solaris.ts";
 import { SVR4, SVR4_BE } from "./sysv.ts";
 import { V7 } from "./v7.ts";
-import { quotePath } from "../_internal/escape.ts";
+import { quotePath } from "../_internal/escape/terminal.ts";
 
 /**
  * Every layout table, the utmp-style ones first, in detection's order of

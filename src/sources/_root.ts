@@ -10,16 +10,10 @@ import { lstatSync, readlinkSync } from "node:fs";
 import { readlink } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { isPermissionDenial } from "../_internal/runtime.ts";
-import {
-  codeError,
-  openDirectory,
-  openRecordFile,
-  readRegularFile,
-  type ReadRegularFileOptions,
-  readRegularFileSync,
-  type RecordFile,
-} from "../backends/_record_file.ts";
-import { quotePath } from "../_internal/escape.ts";
+import { codeError, openDirectory } from "../backends/_open.ts";
+import { type LiveFile, openLiveFile } from "../backends/_byte_source.ts";
+import { readRegularFile, type ReadRegularFileOptions, readRegularFileSync } from "../backends/_whole.ts";
+import { quotePath } from "../_internal/escape/terminal.ts";
 
 /**
  * Whether `root` is another system's root, one that confines what is read
@@ -135,8 +129,8 @@ export class Root {
    *
    * @ignore
    */
-  open(path: string, hint?: string): Promise<RecordFile> {
-    return openRecordFile(path, hint, this.noFollow);
+  open(path: string, hint?: string): Promise<LiveFile> {
+    return openLiveFile(path, hint, this.noFollow);
   }
 
   /**

@@ -46,8 +46,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { UtmpFileError, UtmpFormatError } from "../errors.ts";
-import { fileError, type RecordFile } from "../backends/_record_file.ts";
-import { quotePath } from "../_internal/escape.ts";
+import type { LiveFile } from "../backends/_byte_source.ts";
+import { fileError } from "../backends/_open.ts";
+import { quotePath } from "../_internal/escape/terminal.ts";
 import { isPermissionDenial } from "../_internal/runtime.ts";
 import { Root } from "./_root.ts";
 
@@ -184,10 +185,10 @@ export async function openDatabase(
   for (let attempt = 1;; attempt++) {
     // Opened as the record readers open files (without blocking, a regular file only): SQLite's own open would
     // block on a FIFO, and on the JavaScript thread, since node:sqlite is synchronous.
-    const files: (RecordFile | undefined)[] = [await opens.open(path)];
+    const files: (LiveFile | undefined)[] = [await opens.open(path)];
     try {
       for (const suffix of SIDES) files.push(await sideFile(path, suffix));
-      const [file, journal, wal] = files as [RecordFile, ...(RecordFile | undefined)[]];
+      const [file, journal, wal] = files as [LiveFile, ...(LiveFile | undefined)[]];
       const header = new Uint8Array(100);
       await file.read(header, 0);
       if (opener === undefined) opener = loadOpener();
@@ -229,7 +230,7 @@ export async function openDatabase(
  * A side file of the database (`-journal`, `-wal`, `-shm`), opened without
  * following a link: absent, or a regular file; anything else is refused.
  */
-async function sideFile(path: string, suffix: string): Promise<RecordFile | undefined> {
+async function sideFile(path: string, suffix: string): Promise<LiveFile | undefined> {
   const side = path + suffix;
   try {
     return await Root.resolved.open(side);
@@ -268,9 +269,9 @@ async function privateCopy(
   open: Opener,
   path: string,
   what: string,
-  files: readonly (readonly [RecordFile | undefined, string])[],
+  files: readonly (readonly [LiveFile | undefined, string])[],
 ): Promise<Database | undefined> {
-  const sources = files.filter((f): f is [RecordFile, string] => f[0] !== undefined && (f[1] === "" || f[0].size > 0));
+  const sources = files.filter((f): f is [LiveFile, string] => f[0] !== undefined && (f[1] === "" || f[0].size > 0));
   const before = sources.map(([f]) => f.statNow());
   const total = before.reduce((sum, s) => sum + s.size, 0);
   if (total > COPY_LIMIT) {
@@ -308,7 +309,7 @@ async function privateCopy(
  * own are: the copy takes microseconds for a database of kilobytes, so a
  * writer seldom lands inside it (and a copy it lands in is taken again).
  */
-function copyOut(from: RecordFile, to: string, journal: boolean): void {
+function copyOut(from: LiveFile, to: string, journal: boolean): void {
   const out = openSync(to, "wx", 0o600);
   try {
     const buffer = new Uint8Array(Math.min(Math.max(from.size, 4096), 1 << 20));

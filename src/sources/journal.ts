@@ -22,7 +22,8 @@
 
 import { lstat, opendir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { codeError, fileError, openDirectory, openRecordFile, type RecordFile } from "../backends/_record_file.ts";
+import { type LiveFile, openLiveFile } from "../backends/_byte_source.ts";
+import { codeError, fileError, openDirectory } from "../backends/_open.ts";
 import { isPermissionDenial } from "../_internal/runtime.ts";
 import { UtmpFileError, type UtmpWarning } from "../errors.ts";
 import type { UtmpRecord } from "../record.ts";
@@ -53,9 +54,9 @@ export const JOURNAL_RUNTIME_DIR = "/run/log/journal";
  * @returns True for a journal file.
  */
 export async function isJournalFile(path: string): Promise<boolean> {
-  let file: RecordFile | undefined;
+  let file: LiveFile | undefined;
   try {
-    file = await openRecordFile(path);
+    file = await openLiveFile(path);
     const head = new Uint8Array(8);
     return (await file.read(head, 0)) === 8 && SIGNATURE.every((b, i) => head[i] === b);
   } catch {
@@ -147,7 +148,7 @@ const utf8 = new TextDecoder();
 /** A journal file opened and checked, read through a few pages. */
 class JournalFile {
   readonly path: string;
-  readonly #file: RecordFile;
+  readonly #file: LiveFile;
   /** The end of what offsets may reach: the smaller of the file's size and the header's arena end. */
   readonly end: number;
   readonly headerSize: number;
@@ -166,7 +167,7 @@ class JournalFile {
 
   private constructor(
     path: string,
-    file: RecordFile,
+    file: LiveFile,
     header: DataView,
     warn: (offset: number, reason: string) => void,
   ) {

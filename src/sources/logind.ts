@@ -16,7 +16,7 @@ import { lstatSync, readdirSync, statSync } from "node:fs";
 import { opendir, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { UtmpFileError } from "../errors.ts";
-import { fileError } from "../backends/_record_file.ts";
+import { fileError } from "../backends/_open.ts";
 import { devicePath, type UtmpRecord } from "../record.ts";
 import { addressOctets, PlainRecord, whole } from "./_plain.ts";
 import { Root } from "./_root.ts";

@@ -9,7 +9,8 @@
  */
 
 import { stat } from "node:fs/promises";
-import { fileError, openRecordFile } from "../backends/_record_file.ts";
+import { openLiveFile } from "../backends/_byte_source.ts";
+import { fileError } from "../backends/_open.ts";
 import { UtmpFileError } from "../errors.ts";
 import { platform } from "../_internal/runtime.ts";
 import { systemPaths } from "../paths.ts";
@@ -24,7 +25,7 @@ import type { LastlogLayoutName } from "../layouts/registry.ts";
 import { namesByUid } from "../_internal/passwd.ts";
 import { Root, rootPath } from "./_root.ts";
 import { isStale, Machine } from "./_proc.ts";
-import { quotePath } from "../_internal/escape.ts";
+import { quotePath } from "../_internal/escape/terminal.ts";
 import { contentRefusal, fileContent } from "../layouts/detect.ts";
 import { rotatedSet } from "./rotation.ts";
 import { basename, dirname, join } from "node:path";
@@ -281,7 +282,7 @@ const SQLITE_HEAD = 1 << 16;
 async function sqliteContent(path: string): Promise<"wtmpdb" | "lastlog2" | "sqlite" | undefined> {
   let file;
   try {
-    file = await openRecordFile(path);
+    file = await openLiveFile(path);
     const head = new Uint8Array(SQLITE_HEAD);
     const content = fileContent(head.subarray(0, await file.read(head, 0)));
     return content === "wtmpdb" || content === "lastlog2" || content === "sqlite" ? content : undefined;

@@ -8,7 +8,7 @@
 
 import { readdir } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { fileError } from "../backends/_record_file.ts";
+import { fileError } from "../backends/_open.ts";
 
 /** The suffixes of a compressed member (logrotate's `compressext`). */
 const COMPRESSED = "(?:\\.gz|\\.xz|\\.zst|\\.bz2)?";

@@ -61,8 +61,8 @@ export function debian13Root(): string {
   return root = dir;
 }
 
-/** A directory of the test's own under the root's /tmp: `host` its path here, `inside` in the root. */
-export interface OracleDir {
+/** A directory of the test's own under the root's /tmp: `host` its path here, `inside` in the root; disposable. */
+export interface OracleDir extends Disposable {
   /** The directory's path on this machine. */
   host: string;
   /** The same directory as the chroot sees it. */
@@ -82,6 +82,7 @@ export function oracleDir(): OracleDir {
   const base = debian13Root();
   const host = mkdtempSync(join(base, "tmp", "utmp-test-"));
   const inside = host.slice(base.length);
+  const cleanup = (): void => rmSync(host, { recursive: true, force: true });
   return {
     host,
     inside,
@@ -90,7 +91,8 @@ export function oracleDir(): OracleDir {
       writeFileSync(path, data);
       return path;
     },
-    cleanup: () => rmSync(host, { recursive: true, force: true }),
+    cleanup,
+    [Symbol.dispose]: cleanup,
   };
 }
 

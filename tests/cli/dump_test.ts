@@ -30,23 +30,19 @@ async function sameReverse(text: string, label: string, file?: string): Promise<
 }
 
 test("main() dump prints what utmpdump prints, for generated files", async () => {
-  const tmp = tempDir();
-  try {
-    for (const seed of [1, 2, 3]) {
-      for (
-        const [name, records] of [
-          ["wtmp", wtmpScenario(seed, { events: 200, start: 300000000 * seed })],
-          ["utmp", utmpScenario(seed, 1e9 + seed)],
-          ["btmp", btmpScenario(seed, 1.2e9, 60)],
-        ] as const
-      ) {
-        const files = writeBoth(tmp.file, `${name}${seed}`, records);
-        await sameDump(files.encoded);
-        await sameDump(files.reversed);
-      }
+  using tmp = tempDir();
+  for (const seed of [1, 2, 3]) {
+    for (
+      const [name, records] of [
+        ["wtmp", wtmpScenario(seed, { events: 200, start: 300000000 * seed })],
+        ["utmp", utmpScenario(seed, 1e9 + seed)],
+        ["btmp", btmpScenario(seed, 1.2e9, 60)],
+      ] as const
+    ) {
+      const files = writeBoth(tmp.file, `${name}${seed}`, records);
+      await sameDump(files.encoded);
+      await sameDump(files.reversed);
     }
-  } finally {
-    tmp.cleanup();
   }
 });
 
@@ -55,16 +51,12 @@ test("main() dump prints what utmpdump prints, for the copied fixtures", async (
 });
 
 test("main() dump --reverse writes what utmpdump -r writes, for generated text", async () => {
-  const tmp = tempDir();
-  try {
-    for (const seed of [4, 5, 6]) {
-      const files = writeBoth(tmp.file, `wtmp${seed}`, wtmpScenario(seed, { events: 200, start: 1e8 * seed }));
-      await sameReverse(readFileSync(files.text, "latin1"), files.text, files.text);
-      // And utmpdump's own text of a file.
-      await sameReverse(oracle("utmpdump", [files.encoded]).out, `utmpdump ${files.encoded}`);
-    }
-  } finally {
-    tmp.cleanup();
+  using tmp = tempDir();
+  for (const seed of [4, 5, 6]) {
+    const files = writeBoth(tmp.file, `wtmp${seed}`, wtmpScenario(seed, { events: 200, start: 1e8 * seed }));
+    await sameReverse(readFileSync(files.text, "latin1"), files.text, files.text);
+    // And utmpdump's own text of a file.
+    await sameReverse(oracle("utmpdump", [files.encoded]).out, `utmpdump ${files.encoded}`);
   }
 });
 
@@ -159,104 +151,84 @@ const printable = (v: Uint8Array): Uint8Array =>
   v.map((c) => (c > 0x20 && c < 0x7f && c !== 0x5b && c !== 0x5d ? c : 0x5f));
 
 test("main() dump then dump --reverse gives back the bytes utmpdump -r wrote", async () => {
-  const tmp = tempDir();
-  try {
-    for (const seed of [7, 8]) {
-      // What utmpdump's text can carry: printable ASCII without spaces and brackets, no IPv4-in-IPv6 address.
-      const records = wtmpScenario(seed, { events: 150, start: 5e8 }).map((r) => ({
-        ...r,
-        ut_user: printable(r.ut_user),
-        ut_line: printable(r.ut_line),
-        ut_host: printable(r.ut_host),
-        ut_id: printable(r.ut_id),
-        ut_addr: r.ut_addr.length === 16 && r.ut_addr.slice(0, 10).every((o) => o === 0) ? [0, 0, 0, 0] : r.ut_addr,
-      }));
-      const files = writeBoth(tmp.file, `wtmp${seed}`, records);
-      const text = (await ours(["dump", files.reversed])).out;
-      const back = tmp.file(`back${seed}`);
-      assert.equal((await ours(["dump", "--reverse", "--output", back], bytesOf(text))).code, 0);
-      assert.deepEqual(new Uint8Array(readFileSync(back)), new Uint8Array(readFileSync(files.reversed)));
-    }
-  } finally {
-    tmp.cleanup();
+  using tmp = tempDir();
+  for (const seed of [7, 8]) {
+    // What utmpdump's text can carry: printable ASCII without spaces and brackets, no IPv4-in-IPv6 address.
+    const records = wtmpScenario(seed, { events: 150, start: 5e8 }).map((r) => ({
+      ...r,
+      ut_user: printable(r.ut_user),
+      ut_line: printable(r.ut_line),
+      ut_host: printable(r.ut_host),
+      ut_id: printable(r.ut_id),
+      ut_addr: r.ut_addr.length === 16 && r.ut_addr.slice(0, 10).every((o) => o === 0) ? [0, 0, 0, 0] : r.ut_addr,
+    }));
+    const files = writeBoth(tmp.file, `wtmp${seed}`, records);
+    const text = (await ours(["dump", files.reversed])).out;
+    const back = tmp.file(`back${seed}`);
+    assert.equal((await ours(["dump", "--reverse", "--output", back], bytesOf(text))).code, 0);
+    assert.deepEqual(new Uint8Array(readFileSync(back)), new Uint8Array(readFileSync(files.reversed)));
   }
 });
 
 test("main() dump --reverse --layout writes another layout with the same records", async () => {
-  const tmp = tempDir();
-  try {
-    const text = utmpdumpText(wtmpScenario(9, { events: 60, start: 6e8 }));
-    const native = oracle("utmpdump", [tmp.file("wtmp", bytesOf(oracle("utmpdump", ["-r"], bytesOf(text)).out))]).out;
-    for (const layout of ["linux-be", "linux64", "linux64-be"]) {
-      const path = tmp.file(`wtmp.${layout}`);
-      assert.equal((await ours(["dump", "-r", "--layout", layout, "-o", path], bytesOf(text))).code, 0);
-      assert.equal(readFileSync(path).length, (text.split("\n").length - 1) * LAYOUTS[layout as "linux-be"].size);
-      assert.equal((await ours(["dump", "--layout", layout, path])).out, native, layout);
-    }
-  } finally {
-    tmp.cleanup();
+  using tmp = tempDir();
+  const text = utmpdumpText(wtmpScenario(9, { events: 60, start: 6e8 }));
+  const native = oracle("utmpdump", [tmp.file("wtmp", bytesOf(oracle("utmpdump", ["-r"], bytesOf(text)).out))]).out;
+  for (const layout of ["linux-be", "linux64", "linux64-be"]) {
+    const path = tmp.file(`wtmp.${layout}`);
+    assert.equal((await ours(["dump", "-r", "--layout", layout, "-o", path], bytesOf(text))).code, 0);
+    assert.equal(readFileSync(path).length, (text.split("\n").length - 1) * LAYOUTS[layout as "linux-be"].size);
+    assert.equal((await ours(["dump", "--layout", layout, path])).out, native, layout);
   }
 });
 
 test("main() dump prints a 32-bit time past 2038 as unsigned, where utmpdump 2.38 with glibc 2.36 goes back to 1901", async () => {
-  const tmp = tempDir();
-  try {
-    const path = tmp.file(
-      "wtmp",
-      encodeRecords(LAYOUTS.linux, [{
-        ut_type: "BOOT_TIME",
-        ut_line: "~",
-        ut_user: "reboot",
-        tv_sec: 2 ** 31 + 5,
-        tv_usec: 7,
-      }]),
-    );
-    const line = " [reboot  ] [~           ] [                    ] [0.0.0.0        ] [";
-    assert.equal((await ours(["dump", path])).out, `[2] [00000] [    ]${line}2038-01-19T03:14:13,000007+00:00]\n`);
-    assert.equal(oracle("utmpdump", [path]).out, `[2] [00000] [    ]${line}1901-12-13T20:45:57,000007+00:00]\n`);
-  } finally {
-    tmp.cleanup();
-  }
+  using tmp = tempDir();
+  const path = tmp.file(
+    "wtmp",
+    encodeRecords(LAYOUTS.linux, [{
+      ut_type: "BOOT_TIME",
+      ut_line: "~",
+      ut_user: "reboot",
+      tv_sec: 2 ** 31 + 5,
+      tv_usec: 7,
+    }]),
+  );
+  const line = " [reboot  ] [~           ] [                    ] [0.0.0.0        ] [";
+  assert.equal((await ours(["dump", path])).out, `[2] [00000] [    ]${line}2038-01-19T03:14:13,000007+00:00]\n`);
+  assert.equal(oracle("utmpdump", [path]).out, `[2] [00000] [    ]${line}1901-12-13T20:45:57,000007+00:00]\n`);
 });
 
 test("main() dump --json and --ndjson print every record as UtmpFile reads it", async () => {
-  const tmp = tempDir();
-  try {
-    const path = tmp.file("wtmp", encode(wtmpScenario(10, { events: 40, start: 7e8 })));
-    const expected = [];
-    for await (const u of new UtmpFile(path, { keepInvalid: true })) expected.push(JSON.parse(JSON.stringify(u)));
-    const json = await ours(["dump", "--json", path]);
-    assert.deepEqual(JSON.parse(utf8Of(json.out)), expected);
-    const ndjson = await ours(["dump", "--ndjson", path]);
-    assert.deepEqual(utf8Of(ndjson.out).trimEnd().split("\n").map((l) => JSON.parse(l)), expected);
-    const records = [...decodeRecords(readFileSync(path), LAYOUTS.linux)];
-    assert.equal(expected.length, records.length);
-  } finally {
-    tmp.cleanup();
-  }
+  using tmp = tempDir();
+  const path = tmp.file("wtmp", encode(wtmpScenario(10, { events: 40, start: 7e8 })));
+  const expected = [];
+  for await (const u of new UtmpFile(path, { keepInvalid: true })) expected.push(JSON.parse(JSON.stringify(u)));
+  const json = await ours(["dump", "--json", path]);
+  assert.deepEqual(JSON.parse(utf8Of(json.out)), expected);
+  const ndjson = await ours(["dump", "--ndjson", path]);
+  assert.deepEqual(utf8Of(ndjson.out).trimEnd().split("\n").map((l) => JSON.parse(l)), expected);
+  const records = [...decodeRecords(readFileSync(path), LAYOUTS.linux)];
+  assert.equal(expected.length, records.length);
 });
 
 test("main() dump -r -o names an output it cannot write in one line, where utmpdump says 'cannot open', with its exit code", async () => {
-  const tmp = tempDir();
-  try {
-    const text = tmp.file("w.txt", oracle("utmpdump", [join(FIXTURES, "utmp-rs/with_host_32.utmp")]).out);
-    const file = tmp.file("plain", "x");
-    const missing = join(tmp.dir, "no-such-dir", "x");
-    const cases: [string, string, string][] = [
-      [missing, "No such file or directory", "no such directory (ENOENT); check the path"],
-      [tmp.dir, "Is a directory", "it is a directory (EISDIR); name a file to write"],
-      [join(file, "x"), "Not a directory", "a component of the path is not a directory (ENOTDIR)"],
-    ];
-    for (const [output, strerror, words] of cases) {
-      const theirs = oracle("utmpdump", ["-r", "-o", output, text]);
-      assert.equal(theirs.err, `utmpdump: cannot open ${output}: ${strerror}\n`);
-      assert.deepEqual(await ours(["dump", "-r", "-o", output, text]), {
-        code: theirs.code,
-        out: "",
-        err: `utmp dump: Cannot write "${output}": ${words}\n`,
-      });
-    }
-  } finally {
-    tmp.cleanup();
+  using tmp = tempDir();
+  const text = tmp.file("w.txt", oracle("utmpdump", [join(FIXTURES, "utmp-rs/with_host_32.utmp")]).out);
+  const file = tmp.file("plain", "x");
+  const missing = join(tmp.dir, "no-such-dir", "x");
+  const cases: [string, string, string][] = [
+    [missing, "No such file or directory", "no such directory (ENOENT); check the path"],
+    [tmp.dir, "Is a directory", "it is a directory (EISDIR); name a file to write"],
+    [join(file, "x"), "Not a directory", "a component of the path is not a directory (ENOTDIR)"],
+  ];
+  for (const [output, strerror, words] of cases) {
+    const theirs = oracle("utmpdump", ["-r", "-o", output, text]);
+    assert.equal(theirs.err, `utmpdump: cannot open ${output}: ${strerror}\n`);
+    assert.deepEqual(await ours(["dump", "-r", "-o", output, text]), {
+      code: theirs.code,
+      out: "",
+      err: `utmp dump: Cannot write "${output}": ${words}\n`,
+    });
   }
 });

@@ -66,17 +66,13 @@ function fileVariants(records: readonly GenRecord[]): string[][] {
 }
 
 async function compareHistory(seeds: number[], start: (seed: number) => number, gap?: number): Promise<void> {
-  const tmp = tempDir();
-  try {
-    for (const seed of seeds) {
-      const records = wtmpScenario(seed, { events: 160, start: start(seed), ...(gap ? { gap } : {}) });
-      const files = writeBoth(tmp.file, `wtmp${seed}`, records);
-      for (const path of [files.encoded, files.reversed]) {
-        for (const v of [...VARIANTS, ...fileVariants(records)]) await same("last", ["-f", path, ...v]);
-      }
+  using tmp = tempDir();
+  for (const seed of seeds) {
+    const records = wtmpScenario(seed, { events: 160, start: start(seed), ...(gap ? { gap } : {}) });
+    const files = writeBoth(tmp.file, `wtmp${seed}`, records);
+    for (const path of [files.encoded, files.reversed]) {
+      for (const v of [...VARIANTS, ...fileVariants(records)]) await same("last", ["-f", path, ...v]);
     }
-  } finally {
-    tmp.cleanup();
   }
 }
 
@@ -90,43 +86,31 @@ test("main() last prints what util-linux last prints, for histories around now (
 });
 
 test("main() lastb prints what util-linux lastb prints, for generated btmp files", async () => {
-  const tmp = tempDir();
-  try {
-    for (const seed of [21, 22, 23, 24]) {
-      const records = btmpScenario(seed, 1100000000 + seed * 1000000, 120);
-      const files = writeBoth(tmp.file, `btmp${seed}`, records);
-      for (const path of [files.encoded, files.reversed]) {
-        for (const v of [...VARIANTS, ...fileVariants(records)]) await same("lastb", ["-f", path, ...v]);
-      }
+  using tmp = tempDir();
+  for (const seed of [21, 22, 23, 24]) {
+    const records = btmpScenario(seed, 1100000000 + seed * 1000000, 120);
+    const files = writeBoth(tmp.file, `btmp${seed}`, records);
+    for (const path of [files.encoded, files.reversed]) {
+      for (const v of [...VARIANTS, ...fileVariants(records)]) await same("lastb", ["-f", path, ...v]);
     }
-  } finally {
-    tmp.cleanup();
   }
 });
 
 test("main() last reads several files as util-linux last does, the line limit counted over all", async () => {
-  const tmp = tempDir();
-  try {
-    const a = tmp.file("wtmp.1", encode(wtmpScenario(31, { events: 80, start: 500000000 })));
-    const b = tmp.file("wtmp", encode(wtmpScenario(32, { events: 80, start: 900000000 })));
-    await same("last", ["-f", b, "-f", a]);
-    await same("last", ["-f", b, "-f", a, "-n", "5"]);
-    await same("last", ["--file", a, "--file=" + b, "-x", "root"]);
-  } finally {
-    tmp.cleanup();
-  }
+  using tmp = tempDir();
+  const a = tmp.file("wtmp.1", encode(wtmpScenario(31, { events: 80, start: 500000000 })));
+  const b = tmp.file("wtmp", encode(wtmpScenario(32, { events: 80, start: 900000000 })));
+  await same("last", ["-f", b, "-f", a]);
+  await same("last", ["-f", b, "-f", a, "-n", "5"]);
+  await same("last", ["--file", a, "--file=" + b, "-x", "root"]);
 });
 
 test("main() last reads empty and short files as util-linux last does", async () => {
-  const tmp = tempDir();
-  try {
-    // No whole record: only the "begins" line, with the file's change time.
-    await same("last", ["-f", tmp.file("empty", new Uint8Array(0))]);
-    await same("last", ["-f", tmp.file("short", new Uint8Array(100))]);
-    await same("lastb", ["-f", tmp.file("one", encode(btmpScenario(3, 1e9, 1)))]);
-  } finally {
-    tmp.cleanup();
-  }
+  using tmp = tempDir();
+  // No whole record: only the "begins" line, with the file's change time.
+  await same("last", ["-f", tmp.file("empty", new Uint8Array(0))]);
+  await same("last", ["-f", tmp.file("short", new Uint8Array(100))]);
+  await same("lastb", ["-f", tmp.file("one", encode(btmpScenario(3, 1e9, 1)))]);
 });
 
 test("main() last prints the copied fixtures as util-linux last does", async () => {
@@ -138,83 +122,71 @@ test("main() last prints the copied fixtures as util-linux last does", async () 
 });
 
 test("main() last -d names loopback addresses as util-linux last does (from /etc/hosts)", async () => {
-  const tmp = tempDir();
-  try {
-    const loopback: Partial<GenRecord>[] = [
-      { ut_addr: [127, 0, 0, 1] },
-      { ut_addr: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1] },
-    ];
-    const records = wtmpScenario(41, { events: 12, start: 1300000000 }).map((r, i) =>
-      r.ut_type_raw === 7 ? { ...r, ...loopback[i % 2] } : r
-    );
-    const path = tmp.file("wtmp", encode(records));
-    await same("last", ["-f", path, "-d"]);
-    await same("last", ["-f", path, "-d", "-a", "-w"]);
-  } finally {
-    tmp.cleanup();
-  }
+  using tmp = tempDir();
+  const loopback: Partial<GenRecord>[] = [
+    { ut_addr: [127, 0, 0, 1] },
+    { ut_addr: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1] },
+  ];
+  const records = wtmpScenario(41, { events: 12, start: 1300000000 }).map((r, i) =>
+    r.ut_type_raw === 7 ? { ...r, ...loopback[i % 2] } : r
+  );
+  const path = tmp.file("wtmp", encode(records));
+  await same("last", ["-f", path, "-d"]);
+  await same("last", ["-f", path, "-d", "-a", "-w"]);
 });
 
 test("main() last reads a 32-bit time past 2038 as unsigned, where util-linux 2.38 with glibc 2.36 goes back to 1901", async () => {
-  const tmp = tempDir();
-  try {
-    const t = 2 ** 31 + 86400 * 400; // 2039-02-23T03:14:08Z
-    const login: GenRecord = {
-      ...wtmpScenario(51, { events: 1, start: 0 })[0]!,
-      ut_type_raw: 7,
-      ut_pid: 42,
-      ut_line: new TextEncoder().encode("pts/4"),
-      ut_user: new TextEncoder().encode("ann"),
-      ut_host: new Uint8Array(0),
-      tv_sec: t,
-      tv_usec: 0,
-    };
-    const logout: GenRecord = { ...login, ut_type_raw: 8, ut_user: new Uint8Array(0), tv_sec: t + 3600 };
-    const path = tmp.file("wtmp", encode([login, logout]));
-    const mine = await ours(["last", "-f", path, "-F"]);
-    assert.equal(
-      mine.out,
-      "ann      pts/4                         Wed Feb 23 03:14:08 2039 - Wed Feb 23 04:14:08 2039  (01:00)\n\n" +
-        "wtmp begins Wed Feb 23 03:14:08 2039\n",
-    );
-    // The installed last reads the same seconds as signed: 2^32 seconds earlier.
-    const theirs = oracle("last", ["-f", path, "-F"]).out;
-    assert.equal(
-      theirs,
-      "ann      pts/4                         Sat Jan 17 20:45:52 1903 - Sat Jan 17 21:45:52 1903  (01:00)\n\n" +
-        "wtmp begins Sat Jan 17 20:45:52 1903\n",
-    );
-  } finally {
-    tmp.cleanup();
-  }
+  using tmp = tempDir();
+  const t = 2 ** 31 + 86400 * 400; // 2039-02-23T03:14:08Z
+  const login: GenRecord = {
+    ...wtmpScenario(51, { events: 1, start: 0 })[0]!,
+    ut_type_raw: 7,
+    ut_pid: 42,
+    ut_line: new TextEncoder().encode("pts/4"),
+    ut_user: new TextEncoder().encode("ann"),
+    ut_host: new Uint8Array(0),
+    tv_sec: t,
+    tv_usec: 0,
+  };
+  const logout: GenRecord = { ...login, ut_type_raw: 8, ut_user: new Uint8Array(0), tv_sec: t + 3600 };
+  const path = tmp.file("wtmp", encode([login, logout]));
+  const mine = await ours(["last", "-f", path, "-F"]);
+  assert.equal(
+    mine.out,
+    "ann      pts/4                         Wed Feb 23 03:14:08 2039 - Wed Feb 23 04:14:08 2039  (01:00)\n\n" +
+      "wtmp begins Wed Feb 23 03:14:08 2039\n",
+  );
+  // The installed last reads the same seconds as signed: 2^32 seconds earlier.
+  const theirs = oracle("last", ["-f", path, "-F"]).out;
+  assert.equal(
+    theirs,
+    "ann      pts/4                         Sat Jan 17 20:45:52 1903 - Sat Jan 17 21:45:52 1903  (01:00)\n\n" +
+      "wtmp begins Sat Jan 17 20:45:52 1903\n",
+  );
 });
 
 test("main() last reads a utx.log with a partial tail as util-linux reads the same records from a wtmp, warning once", async () => {
-  const tmp = tempDir();
-  try {
-    const records: RecordInput[] = [
-      { ut_type: "BOOT_TIME", ut_line: "~", ut_user: "reboot", ut_host: "14.0", tv_sec: 1700000000 },
-      { ut_type: "USER_PROCESS", ut_pid: 700, ut_line: "pts/0", ut_id: "0", ut_user: "ann", tv_sec: 1700000100 },
-      { ut_type: "DEAD_PROCESS", ut_pid: 700, ut_line: "pts/0", ut_id: "0", tv_sec: 1700003700 },
-      { ut_type: "USER_PROCESS", ut_pid: 701, ut_line: "pts/1", ut_id: "1", ut_user: "bob", tv_sec: 1700004000 },
-    ];
-    mkdirSync(join(tmp.dir, "utx"));
-    mkdirSync(join(tmp.dir, "linux"));
-    // One byte past the last frame: a length cut in half.
-    const log = [...encodeRecords(LAYOUTS["freebsd-log"], records), 0];
-    const utx = tmp.file("utx/wtmp", new Uint8Array(log));
-    const wtmp = tmp.file("linux/wtmp", encodeRecords(LAYOUTS.linux, records));
-    for (const v of [[], ["-n", "1"], ["-x"]]) {
-      const theirs = oracle("last", ["-f", wtmp, ...v]);
-      const mine = await ours(["last", "-f", utx, "--layout", "freebsd-log", ...v]);
-      assert.equal(mine.out.replaceAll(utx, wtmp), theirs.out, v.join(" "));
-      // The backward pass and the closing "begins" line read the file once: its problem is said once.
-      assert.deepEqual(mine.err.split("\n").filter((l) => l !== ""), [
-        `utmp last: "${utx}": file ends 1 byte into a length-prefixed record; it is left out`,
-      ], v.join(" "));
-    }
-  } finally {
-    tmp.cleanup();
+  using tmp = tempDir();
+  const records: RecordInput[] = [
+    { ut_type: "BOOT_TIME", ut_line: "~", ut_user: "reboot", ut_host: "14.0", tv_sec: 1700000000 },
+    { ut_type: "USER_PROCESS", ut_pid: 700, ut_line: "pts/0", ut_id: "0", ut_user: "ann", tv_sec: 1700000100 },
+    { ut_type: "DEAD_PROCESS", ut_pid: 700, ut_line: "pts/0", ut_id: "0", tv_sec: 1700003700 },
+    { ut_type: "USER_PROCESS", ut_pid: 701, ut_line: "pts/1", ut_id: "1", ut_user: "bob", tv_sec: 1700004000 },
+  ];
+  mkdirSync(join(tmp.dir, "utx"));
+  mkdirSync(join(tmp.dir, "linux"));
+  // One byte past the last frame: a length cut in half.
+  const log = [...encodeRecords(LAYOUTS["freebsd-log"], records), 0];
+  const utx = tmp.file("utx/wtmp", new Uint8Array(log));
+  const wtmp = tmp.file("linux/wtmp", encodeRecords(LAYOUTS.linux, records));
+  for (const v of [[], ["-n", "1"], ["-x"]]) {
+    const theirs = oracle("last", ["-f", wtmp, ...v]);
+    const mine = await ours(["last", "-f", utx, "--layout", "freebsd-log", ...v]);
+    assert.equal(mine.out.replaceAll(utx, wtmp), theirs.out, v.join(" "));
+    // The backward pass and the closing "begins" line read the file once: its problem is said once.
+    assert.deepEqual(mine.err.split("\n").filter((l) => l !== ""), [
+      `utmp last: "${utx}": file ends 1 byte into a length-prefixed record; it is left out`,
+    ], v.join(" "));
   }
 });
 

@@ -111,23 +111,19 @@ function lastlogFile(seed: number): Uint8Array {
 test(
   "main() lastlog -d lastlog2.db prints what util-linux 2.41's lastlog2 prints over databases its --import made",
   async () => {
-    const dir = oracleDir();
-    try {
-      for (const seed of [1, 2, 3]) {
-        const root = system(dir, `root${seed}`);
-        dir.file(`lastlog${seed}`, lastlogFile(seed));
-        const made = inDebian13With([[join(root, "etc/passwd"), "/etc/passwd"]], [
-          "lastlog2",
-          "-d",
-          `${dir.inside}/l${seed}.db`,
-          "-i",
-          `${dir.inside}/lastlog${seed}`,
-        ]);
-        assert.equal(made.code, 0, `lastlog2 -i: ${made.err}`);
-        for (const args of VARIANTS) await compare(dir, root, join(dir.host, `l${seed}.db`), args);
-      }
-    } finally {
-      dir.cleanup();
+    using dir = oracleDir();
+    for (const seed of [1, 2, 3]) {
+      const root = system(dir, `root${seed}`);
+      dir.file(`lastlog${seed}`, lastlogFile(seed));
+      const made = inDebian13With([[join(root, "etc/passwd"), "/etc/passwd"]], [
+        "lastlog2",
+        "-d",
+        `${dir.inside}/l${seed}.db`,
+        "-i",
+        `${dir.inside}/lastlog${seed}`,
+      ]);
+      assert.equal(made.code, 0, `lastlog2 -i: ${made.err}`);
+      for (const args of VARIANTS) await compare(dir, root, join(dir.host, `l${seed}.db`), args);
     }
   },
   NO_SQLITE,
@@ -147,39 +143,31 @@ const CRAFTED = [
 ];
 
 test("main() lastlog -d prints what lastlog2 prints over rows sqlite3 wrote, option by option", async () => {
-  const dir = oracleDir();
-  try {
-    const root = system(dir, "root");
-    const db = join(dir.host, "c.db");
-    sqlite3(db, `${LASTLOG2_SCHEMA}INSERT INTO Lastlog2 VALUES ${CRAFTED.join(", ")};`);
-    for (const args of [...VARIANTS, ["-u", "carol", "-s"], ["-u", "daemon"], ["-s", "-b", "1"]]) {
-      await compare(dir, root, db, args);
-    }
-  } finally {
-    dir.cleanup();
+  using dir = oracleDir();
+  const root = system(dir, "root");
+  const db = join(dir.host, "c.db");
+  sqlite3(db, `${LASTLOG2_SCHEMA}INSERT INTO Lastlog2 VALUES ${CRAFTED.join(", ")};`);
+  for (const args of [...VARIANTS, ["-u", "carol", "-s"], ["-u", "daemon"], ["-s", "-b", "1"]]) {
+    await compare(dir, root, db, args);
   }
 }, NO_SQLITE);
 
 test(
   "main() lastlog on a system that keeps only lastlog2 (--root, no lastlog) prints what its lastlog2 prints",
   async () => {
-    const dir = oracleDir();
-    try {
-      const root = system(dir, "host");
-      sqlite3(join(root, "var/lib/lastlog/lastlog2.db"), `${LASTLOG2_SCHEMA}INSERT INTO Lastlog2 VALUES ${CRAFTED};`);
-      const binds: [string, string][] = [
-        [join(root, "etc/passwd"), "/etc/passwd"],
-        [join(root, "var/lib/lastlog"), "/var/lib/lastlog"],
-      ];
-      for (const args of [[], ["-s"], ["-u", "alice"], ["-a", "-s"]]) {
-        const theirs = inDebian13With(binds, ["lastlog2", ...args]);
-        assert.equal(theirs.code, 0, theirs.err);
-        const mine = await ours(["--root", root, "lastlog", ...args]);
-        assert.equal(mine.out, theirs.out, `utmp --root DIR lastlog ${args.join(" ")}`);
-        assert.match(theirs.out, /^alice /m);
-      }
-    } finally {
-      dir.cleanup();
+    using dir = oracleDir();
+    const root = system(dir, "host");
+    sqlite3(join(root, "var/lib/lastlog/lastlog2.db"), `${LASTLOG2_SCHEMA}INSERT INTO Lastlog2 VALUES ${CRAFTED};`);
+    const binds: [string, string][] = [
+      [join(root, "etc/passwd"), "/etc/passwd"],
+      [join(root, "var/lib/lastlog"), "/var/lib/lastlog"],
+    ];
+    for (const args of [[], ["-s"], ["-u", "alice"], ["-a", "-s"]]) {
+      const theirs = inDebian13With(binds, ["lastlog2", ...args]);
+      assert.equal(theirs.code, 0, theirs.err);
+      const mine = await ours(["--root", root, "lastlog", ...args]);
+      assert.equal(mine.out, theirs.out, `utmp --root DIR lastlog ${args.join(" ")}`);
+      assert.match(theirs.out, /^alice /m);
     }
   },
   NO_SQLITE,
@@ -188,54 +176,50 @@ test(
 test(
   "main() lastlog --json over lastlog2 gives the entries lastlog2 lists, and a hostile database is escaped",
   async () => {
-    const dir = oracleDir();
-    try {
-      const root = system(dir, "root");
-      const db = join(dir.host, "c.db");
-      sqlite3(db, `${LASTLOG2_SCHEMA}INSERT INTO Lastlog2 VALUES ${CRAFTED};`);
-      const theirs = inDebian13With([[join(root, "etc/passwd"), "/etc/passwd"]], [
-        "lastlog2",
-        "-d",
-        `${dir.inside}/c.db`,
-      ]);
-      const json = JSON.parse(new TextDecoder().decode(
-        Uint8Array.from((await ours(["lastlog", "--json", "--root", root, "-d", db])).out, (c) => c.charCodeAt(0)),
-      )) as { user: string; uid: number; time: string | null; line: string; host: string; service: string }[];
-      const lines = new TextDecoder().decode(Uint8Array.from(theirs.out, (c) => c.charCodeAt(0))).split("\n").slice(
-        1,
-        -1,
-      );
-      assert.equal(json.length, lines.length);
-      json.forEach((e, i) => {
-        const line = lines[i]!;
-        assert.ok(line.startsWith(e.user + " "), `${JSON.stringify(e)} / ${line}`);
-        assert.equal(e.time === null, line.endsWith("**Never logged in**"), line);
-        if (e.host !== "") assert.ok(line.includes(` ${e.host} `), line);
-        assert.equal(e.uid, { root: 0, alice: 1000, bob: 1001, carol: 1002, "jürgen": 1004 }[e.user] ?? -1);
-      });
+    using dir = oracleDir();
+    const root = system(dir, "root");
+    const db = join(dir.host, "c.db");
+    sqlite3(db, `${LASTLOG2_SCHEMA}INSERT INTO Lastlog2 VALUES ${CRAFTED};`);
+    const theirs = inDebian13With([[join(root, "etc/passwd"), "/etc/passwd"]], [
+      "lastlog2",
+      "-d",
+      `${dir.inside}/c.db`,
+    ]);
+    const json = JSON.parse(new TextDecoder().decode(
+      Uint8Array.from((await ours(["lastlog", "--json", "--root", root, "-d", db])).out, (c) => c.charCodeAt(0)),
+    )) as { user: string; uid: number; time: string | null; line: string; host: string; service: string }[];
+    const lines = new TextDecoder().decode(Uint8Array.from(theirs.out, (c) => c.charCodeAt(0))).split("\n").slice(
+      1,
+      -1,
+    );
+    assert.equal(json.length, lines.length);
+    json.forEach((e, i) => {
+      const line = lines[i]!;
+      assert.ok(line.startsWith(e.user + " "), `${JSON.stringify(e)} / ${line}`);
+      assert.equal(e.time === null, line.endsWith("**Never logged in**"), line);
+      if (e.host !== "") assert.ok(line.includes(` ${e.host} `), line);
+      assert.equal(e.uid, { root: 0, alice: 1000, bob: 1001, carol: 1002, "jürgen": 1004 }[e.user] ?? -1);
+    });
 
-      // Hostile rows: what the terminal acts on, escaped (lastlog2 prints it raw).
-      const hostile = join(dir.host, "h.db");
-      sqlite3(
-        hostile,
-        `${LASTLOG2_SCHEMA}INSERT INTO Lastlog2 VALUES ('\x1b]0;pwned\x07', 1700000000, 'pts/0\r', '\x1b[2J', ` +
-          `'ssh\u202ed'), ('eve\u0085', 1700000001, 'tty\x7f', '198.51.100.1\n', '\x9b31m');`,
-      );
-      const mine = await ours(["lastlog", "-s", "--root", root, "-d", hostile]);
-      const text = new TextDecoder().decode(Uint8Array.from(mine.out, (c) => c.charCodeAt(0)));
-      const unsafe = [...text].filter((c) => (c < " " && c !== "\n") || (c >= "\x7f" && c <= "\x9f") || c === "\u202e");
-      assert.deepEqual(unsafe, []);
-      assert.ok(text.includes("\\x1b]0;pwned\\x07 pts/0\\x0 "), text);
-      const raw = inDebian13With([[join(root, "etc/passwd"), "/etc/passwd"]], [
-        "lastlog2",
-        "-s",
-        "-d",
-        `${dir.inside}/h.db`,
-      ]);
-      assert.ok(raw.out.includes("\x1b]0;pwned\x07"), raw.out);
-    } finally {
-      dir.cleanup();
-    }
+    // Hostile rows: what the terminal acts on, escaped (lastlog2 prints it raw).
+    const hostile = join(dir.host, "h.db");
+    sqlite3(
+      hostile,
+      `${LASTLOG2_SCHEMA}INSERT INTO Lastlog2 VALUES ('\x1b]0;pwned\x07', 1700000000, 'pts/0\r', '\x1b[2J', ` +
+        `'ssh\u202ed'), ('eve\u0085', 1700000001, 'tty\x7f', '198.51.100.1\n', '\x9b31m');`,
+    );
+    const mine = await ours(["lastlog", "-s", "--root", root, "-d", hostile]);
+    const text = new TextDecoder().decode(Uint8Array.from(mine.out, (c) => c.charCodeAt(0)));
+    const unsafe = [...text].filter((c) => (c < " " && c !== "\n") || (c >= "\x7f" && c <= "\x9f") || c === "\u202e");
+    assert.deepEqual(unsafe, []);
+    assert.ok(text.includes("\\x1b]0;pwned\\x07 pts/0\\x0 "), text);
+    const raw = inDebian13With([[join(root, "etc/passwd"), "/etc/passwd"]], [
+      "lastlog2",
+      "-s",
+      "-d",
+      `${dir.inside}/h.db`,
+    ]);
+    assert.ok(raw.out.includes("\x1b]0;pwned\x07"), raw.out);
   },
   NO_SQLITE,
 );

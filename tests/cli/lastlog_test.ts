@@ -90,94 +90,82 @@ function makeRoot(dir: string, seed: number, uidMax?: number): string[] {
 }
 
 test("main() lastlog prints what shadow's lastlog prints, for generated systems", async () => {
-  const tmp = tempDir();
-  try {
-    for (const seed of [1, 2, 3, 4]) {
-      const root = join(tmp.dir, `root${seed}`);
-      makeRoot(root, seed, seed === 3 ? 1002 : undefined);
-      const variants = [
-        [],
-        ["-u", "alice"],
-        ["-u", "1001"],
-        ["-u", "1000-1003"],
-        ["-u", "1002-"],
-        ["-u", "-1000"],
-        ["--user", "root"],
-        ["-u", "4242"],
-        ["-t", "7"],
-        ["--time", "30"],
-        ["-b", "10"],
-        ["-b", "100000", "-u", "1-"],
-      ];
-      for (const v of variants) {
-        const args = ["-R", root, ...v];
-        const mine = await ours(["lastlog", ...args]);
-        const theirs = oracle("lastlog", args);
-        assert.equal(mine.out, theirs.out, `lastlog ${args.join(" ")}`);
-        assert.equal(mine.code, theirs.code);
-      }
+  using tmp = tempDir();
+  for (const seed of [1, 2, 3, 4]) {
+    const root = join(tmp.dir, `root${seed}`);
+    makeRoot(root, seed, seed === 3 ? 1002 : undefined);
+    const variants = [
+      [],
+      ["-u", "alice"],
+      ["-u", "1001"],
+      ["-u", "1000-1003"],
+      ["-u", "1002-"],
+      ["-u", "-1000"],
+      ["--user", "root"],
+      ["-u", "4242"],
+      ["-t", "7"],
+      ["--time", "30"],
+      ["-b", "10"],
+      ["-b", "100000", "-u", "1-"],
+    ];
+    for (const v of variants) {
+      const args = ["-R", root, ...v];
+      const mine = await ours(["lastlog", ...args]);
+      const theirs = oracle("lastlog", args);
+      assert.equal(mine.out, theirs.out, `lastlog ${args.join(" ")}`);
+      assert.equal(mine.code, theirs.code);
     }
-  } finally {
-    tmp.cleanup();
   }
 }, { ignore: !canChroot });
 
 test("main() lastlog --file and --json read the slots of the password file's users", async () => {
-  const tmp = tempDir();
-  try {
-    const root = join(tmp.dir, "root");
-    makeRoot(root, 5);
-    const json = JSON.parse(utf8Of((await ours(["lastlog", "-R", root, "--json", "-u", "alice"])).out));
-    assert.equal(json.length, 1);
-    assert.equal(json[0].user, "alice");
-    assert.equal(json[0].uid, 1000);
-    const viaFile = await ours(["lastlog", "-R", root, "--file", join(root, "var/log/lastlog")]);
-    assert.equal(viaFile.out, (await ours(["lastlog", "-R", root])).out);
-    const missing = await ours(["lastlog", "-R", root, "--file", join(root, "nothing")]);
-    assert.equal(missing.code, 1);
-    assert.match(missing.err, /^utmp lastlog: Cannot open "[^"]+": no such file \(ENOENT\)/);
-  } finally {
-    tmp.cleanup();
-  }
+  using tmp = tempDir();
+  const root = join(tmp.dir, "root");
+  makeRoot(root, 5);
+  const json = JSON.parse(utf8Of((await ours(["lastlog", "-R", root, "--json", "-u", "alice"])).out));
+  assert.equal(json.length, 1);
+  assert.equal(json[0].user, "alice");
+  assert.equal(json[0].uid, 1000);
+  const viaFile = await ours(["lastlog", "-R", root, "--file", join(root, "var/log/lastlog")]);
+  assert.equal(viaFile.out, (await ours(["lastlog", "-R", root])).out);
+  const missing = await ours(["lastlog", "-R", root, "--file", join(root, "nothing")]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.err, /^utmp lastlog: Cannot open "[^"]+": no such file \(ENOENT\)/);
 });
 
 test(
   "lastlogs() reads a lastlog file's used slots as shadow's lastlog shows them, named from the password file",
   async () => {
-    const tmp = tempDir();
-    try {
-      for (const seed of [1, 2]) {
-        const root = join(tmp.dir, `root${seed}`);
-        const names = makeRoot(root, seed);
-        assert.deepEqual(where(await chooseSource("lastlog", { root })), {
-          source: "lastlog",
-          path: join(root, "var/log/lastlog"),
-        });
-        const entries = await all(lastlogs({ root }));
-        assert.ok(entries.length > 3, `${entries.length} entries`);
-        // Each user with a uid of its own: shadow's line says whether and where the user logged in.
-        for (const name of names.filter((n) => n !== "bob")) {
-          const line = oracle("lastlog", ["-R", root, "-u", name]).out.split("\n")
-            .find((l) => l.startsWith(left(utf8String(name), 16) + " "));
-          assert.ok(line !== undefined, name);
-          const e = entries.find((e) => e.user === name);
-          if (line.endsWith("**Never logged in**")) {
-            // An unused slot is no entry; a slot with a line or host but no time is given as stored (LastlogFile).
-            assert.ok(e === undefined || e.time.getTime() === 0, name);
-            continue;
-          }
-          assert.ok(e !== undefined, `${name} logged in: ${line}`);
-          assert.equal(e.service, "");
-          const sec = String(e.time.getTime() / 1000);
-          const when = oracle("date", ["-d", `@${sec}`, "+%a %b %e %H:%M:%S %z %Y"]).out.trim();
-          assert.equal(
-            line,
-            `${left(utf8String(e.user), 16)} ${left(utf8String(e.line), 8, 8)} ${left(utf8String(e.host), 42)}${when}`,
-          );
+    using tmp = tempDir();
+    for (const seed of [1, 2]) {
+      const root = join(tmp.dir, `root${seed}`);
+      const names = makeRoot(root, seed);
+      assert.deepEqual(where(await chooseSource("lastlog", { root })), {
+        source: "lastlog",
+        path: join(root, "var/log/lastlog"),
+      });
+      const entries = await all(lastlogs({ root }));
+      assert.ok(entries.length > 3, `${entries.length} entries`);
+      // Each user with a uid of its own: shadow's line says whether and where the user logged in.
+      for (const name of names.filter((n) => n !== "bob")) {
+        const line = oracle("lastlog", ["-R", root, "-u", name]).out.split("\n")
+          .find((l) => l.startsWith(left(utf8String(name), 16) + " "));
+        assert.ok(line !== undefined, name);
+        const e = entries.find((e) => e.user === name);
+        if (line.endsWith("**Never logged in**")) {
+          // An unused slot is no entry; a slot with a line or host but no time is given as stored (LastlogFile).
+          assert.ok(e === undefined || e.time.getTime() === 0, name);
+          continue;
         }
+        assert.ok(e !== undefined, `${name} logged in: ${line}`);
+        assert.equal(e.service, "");
+        const sec = String(e.time.getTime() / 1000);
+        const when = oracle("date", ["-d", `@${sec}`, "+%a %b %e %H:%M:%S %z %Y"]).out.trim();
+        assert.equal(
+          line,
+          `${left(utf8String(e.user), 16)} ${left(utf8String(e.line), 8, 8)} ${left(utf8String(e.host), 42)}${when}`,
+        );
       }
-    } finally {
-      tmp.cleanup();
     }
   },
   { ignore: !canChroot },

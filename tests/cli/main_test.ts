@@ -195,106 +195,94 @@ test("main.ts run as a program stops quietly when standard output is closed", ()
 test(
   "main.ts run as a program: utmp watch exits 1 once its file is replaced by a FIFO, so a supervisor restarts it",
   async () => {
-    const t = tempDir();
-    try {
-      const path = t.file("wtmp", new Uint8Array(0));
-      const child = spawn(deno!.execPath(), ["run", "-A", MAIN, "watch", "--layout", "linux", "--", path], {
-        env: ORACLE_ENV,
-        stdio: ["ignore", "pipe", "pipe"],
+    using t = tempDir();
+    const path = t.file("wtmp", new Uint8Array(0));
+    const child = spawn(deno!.execPath(), ["run", "-A", MAIN, "watch", "--layout", "linux", "--", path], {
+      env: ORACLE_ENV,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let err = "";
+    let out = "";
+    child.stderr.on("data", (d) => err += d);
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    // Once it is watching (a record appended shows as an event), the file becomes a FIFO.
+    const shown = new Promise<void>((resolve) => {
+      child.stdout.on("data", (d) => {
+        out += d;
+        if (out.includes("ann")) resolve();
       });
-      let err = "";
-      let out = "";
-      child.stderr.on("data", (d) => err += d);
-      const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-      // Once it is watching (a record appended shows as an event), the file becomes a FIFO.
-      const shown = new Promise<void>((resolve) => {
-        child.stdout.on("data", (d) => {
-          out += d;
-          if (out.includes("ann")) resolve();
-        });
-      });
-      const appender = setInterval(() => {
-        if (out === "") {
-          appendFileSync(path, encodeRecord(LAYOUTS.linux, { ut_type: "USER_PROCESS", ut_user: "ann", tv_sec: 1e9 }));
-        }
-      }, 500);
-      try {
-        await Promise.race([shown, exited.then(() => assert.fail(`watch ended before its first event: ${err}`))]);
-      } finally {
-        clearInterval(appender);
+    });
+    const appender = setInterval(() => {
+      if (out === "") {
+        appendFileSync(path, encodeRecord(LAYOUTS.linux, { ut_type: "USER_PROCESS", ut_user: "ann", tv_sec: 1e9 }));
       }
-      rmSync(path);
-      assert.equal(spawnSync("mkfifo", [path]).status, 0);
-      const timer = setTimeout(() => child.kill("SIGKILL"), 15000);
-      const code = await exited;
-      clearTimeout(timer);
-      assert.equal(code, 1, `still running 15 s after the swap (stderr: ${err})`);
-      assert.match(err, /^utmp watch: Cannot read ".*": it is a FIFO, not a regular file \(EFTYPE\)/);
+    }, 500);
+    try {
+      await Promise.race([shown, exited.then(() => assert.fail(`watch ended before its first event: ${err}`))]);
     } finally {
-      t.cleanup();
+      clearInterval(appender);
     }
+    rmSync(path);
+    assert.equal(spawnSync("mkfifo", [path]).status, 0);
+    const timer = setTimeout(() => child.kill("SIGKILL"), 15000);
+    const code = await exited;
+    clearTimeout(timer);
+    assert.equal(code, 1, `still running 15 s after the swap (stderr: ${err})`);
+    assert.match(err, /^utmp watch: Cannot read ".*": it is a FIFO, not a regular file \(EFTYPE\)/);
   },
   { ignore: deno === undefined },
 );
 
 test("main() watch says FILE does not exist yet, waits for it and prints its events; a FILE in no directory is refused", async () => {
-  const tmp = tempDir();
-  try {
-    const typo = join(tmp.dir, "no-such-dir", "wtmp");
-    assert.deepEqual(await ours(["watch", typo]), {
-      code: 1,
-      out: "",
-      err: `utmp watch: Cannot watch "${typo}": no such directory "${
-        join(tmp.dir, "no-such-dir")
-      }" (ENOENT); check the path\n`,
-    });
-    const later = join(tmp.dir, "wtmp");
-    let out = "";
-    let err = "";
-    const watching = main(["watch", "-n", "2", later], {
-      out: (chunk) => void (out += typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk)),
-      err: (text) => void (err += text),
-    });
-    // The note comes before any event (within 30 s, on a loaded machine): the command is waiting, not stuck.
-    for (let i = 0; i < 3000 && err === ""; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-    assert.equal(err, `utmp watch: "${later}" does not exist yet; waiting for it to appear\n`);
-    assert.equal(out, "");
-    writeFileSync(later, readFileSync(WTMP));
-    assert.equal(await watching, 0);
-    // The first two records of the file, as watch --from-start prints them.
-    assert.equal(out, (await ours(["watch", "--from-start", "-n", "2", WTMP])).out);
-    assert.equal(out.split("\n").length, 3);
-  } finally {
-    tmp.cleanup();
-  }
+  using tmp = tempDir();
+  const typo = join(tmp.dir, "no-such-dir", "wtmp");
+  assert.deepEqual(await ours(["watch", typo]), {
+    code: 1,
+    out: "",
+    err: `utmp watch: Cannot watch "${typo}": no such directory "${
+      join(tmp.dir, "no-such-dir")
+    }" (ENOENT); check the path\n`,
+  });
+  const later = join(tmp.dir, "wtmp");
+  let out = "";
+  let err = "";
+  const watching = main(["watch", "-n", "2", later], {
+    out: (chunk) => void (out += typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk)),
+    err: (text) => void (err += text),
+  });
+  // The note comes before any event (within 30 s, on a loaded machine): the command is waiting, not stuck.
+  for (let i = 0; i < 3000 && err === ""; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(err, `utmp watch: "${later}" does not exist yet; waiting for it to appear\n`);
+  assert.equal(out, "");
+  writeFileSync(later, readFileSync(WTMP));
+  assert.equal(await watching, 0);
+  // The first two records of the file, as watch --from-start prints them.
+  assert.equal(out, (await ours(["watch", "--from-start", "-n", "2", WTMP])).out);
+  assert.equal(out.split("\n").length, 3);
 });
 
 test("main() watch reads a FILE that was missing from its start, even when it appears before the first look", async () => {
-  const tmp = tempDir();
+  using tmp = tempDir();
+  const later = join(tmp.dir, "wtmp");
+  let out = "";
+  let err = "";
+  const watching = main(["watch", "-n", "2", later], {
+    out: (chunk) => void (out += typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk)),
+    // The file is written the moment the note is said: before the watch has looked at anything.
+    err: (text) => void (err += text, writeFileSync(later, readFileSync(WTMP))),
+  });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`watch printed ${JSON.stringify(out)} in 60 s, not two events`)),
+      60_000,
+    );
+  });
   try {
-    const later = join(tmp.dir, "wtmp");
-    let out = "";
-    let err = "";
-    const watching = main(["watch", "-n", "2", later], {
-      out: (chunk) => void (out += typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk)),
-      // The file is written the moment the note is said: before the watch has looked at anything.
-      err: (text) => void (err += text, writeFileSync(later, readFileSync(WTMP))),
-    });
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`watch printed ${JSON.stringify(out)} in 60 s, not two events`)),
-        60_000,
-      );
-    });
-    try {
-      assert.equal(await Promise.race([watching, late]), 0);
-    } finally {
-      clearTimeout(timer);
-    }
-    assert.equal(err, `utmp watch: "${later}" does not exist yet; waiting for it to appear\n`);
-    assert.equal(out, (await ours(["watch", "--from-start", "-n", "2", WTMP])).out);
+    assert.equal(await Promise.race([watching, late]), 0);
   } finally {
-    tmp.cleanup();
+    clearTimeout(timer);
   }
+  assert.equal(err, `utmp watch: "${later}" does not exist yet; waiting for it to appear\n`);
+  assert.equal(out, (await ours(["watch", "--from-start", "-n", "2", WTMP])).out);
 });

@@ -39,7 +39,7 @@ function runOn(argv: readonly string[], fd: number | "ignore"): { status: number
 }
 
 test("run() on a full disk (/dev/full): every command, watch too, says 'write error' in one line and exits 1 at once", () => {
-  const tmp = tempDir();
+  using tmp = tempDir();
   const full = openSync("/dev/full", "w");
   try {
     const program = cliProgram(tmp.dir);
@@ -58,14 +58,13 @@ test("run() on a full disk (/dev/full): every command, watch too, says 'write er
     }
   } finally {
     closeSync(full);
-    tmp.cleanup();
   }
 });
 
 test(
   "run() on a standard output that takes no writes (EBADF): coreutils' line and exit 1 in Node and Bun; Deno cannot tell, as util-linux does not",
   () => {
-    const tmp = tempDir();
+    using tmp = tempDir();
     // Opened for reading only: each write fails with EBADF, as a closed descriptor's does in C.
     const readOnly = openSync(WTMP, "r");
     try {
@@ -87,72 +86,59 @@ test(
       }
     } finally {
       closeSync(readOnly);
-      tmp.cleanup();
     }
   },
 );
 
 test("run() with standard output closed (>&-) writes to /dev/null, which the runtime opens there, and exits 0 as utmpdump does", () => {
-  const tmp = tempDir();
-  try {
-    const quoted = cliProgram(tmp.dir).map((a) => `'${a}'`).join(" ");
-    const sh = (command: string) => spawnSync("sh", ["-c", `${command} >&-`], { env: ORACLE_ENV, timeout: 60_000 });
-    const theirs = sh(`utmpdump '${WTMP}'`);
-    const mine = sh(`${quoted} dump '${WTMP}'`);
-    assert.equal(theirs.status, 0, theirs.stderr.toString());
-    assert.equal(mine.status, theirs.status);
-    assert.equal(mine.stderr.toString(), "");
-  } finally {
-    tmp.cleanup();
-  }
+  using tmp = tempDir();
+  const quoted = cliProgram(tmp.dir).map((a) => `'${a}'`).join(" ");
+  const sh = (command: string) => spawnSync("sh", ["-c", `${command} >&-`], { env: ORACLE_ENV, timeout: 60_000 });
+  const theirs = sh(`utmpdump '${WTMP}'`);
+  const mine = sh(`${quoted} dump '${WTMP}'`);
+  assert.equal(theirs.status, 0, theirs.stderr.toString());
+  assert.equal(mine.status, theirs.status);
+  assert.equal(mine.stderr.toString(), "");
 });
 
 test("run() stops quietly, exit code 0, when the reader of its pipe goes away (| head), watch too", async () => {
-  const tmp = tempDir();
-  try {
-    const [program = "", ...args] = cliProgram(tmp.dir);
-    for (const command of [["dump", WTMP], ["watch", "--from-start", WTMP]]) {
-      const child = spawn(program, [...args, ...command], { env: ORACLE_ENV, stdio: ["ignore", "pipe", "pipe"] });
-      // The reading end closed before anything is written: the command's first write meets EPIPE.
-      child.stdout.destroy();
-      let err = "";
-      child.stderr.on("data", (d) => err += d);
-      const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
-      const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
-      clearTimeout(timer);
-      assert.deepEqual({ code, err }, { code: 0, err: "" }, command.join(" "));
-    }
-  } finally {
-    tmp.cleanup();
+  using tmp = tempDir();
+  const [program = "", ...args] = cliProgram(tmp.dir);
+  for (const command of [["dump", WTMP], ["watch", "--from-start", WTMP]]) {
+    const child = spawn(program, [...args, ...command], { env: ORACLE_ENV, stdio: ["ignore", "pipe", "pipe"] });
+    // The reading end closed before anything is written: the command's first write meets EPIPE.
+    child.stdout.destroy();
+    let err = "";
+    child.stderr.on("data", (d) => err += d);
+    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    clearTimeout(timer);
+    assert.deepEqual({ code, err }, { code: 0, err: "" }, command.join(" "));
   }
 });
 
 test("main(argv) from plain JavaScript without streams writes to the process's own, as util-linux last prints", () => {
-  const tmp = tempDir();
-  try {
-    const ext = import.meta.url.endsWith(".ts") ? "ts" : "js";
-    const url = new URL(`../../src/cli/main.${ext}`, import.meta.url).href;
-    const script = join(tmp.dir, "caller.mjs");
-    // What a JavaScript caller writes from the README: no second argument; then a call with a wrong one.
-    writeFileSync(
-      script,
-      `import { main } from ${JSON.stringify(url)};
+  using tmp = tempDir();
+  const ext = import.meta.url.endsWith(".ts") ? "ts" : "js";
+  const url = new URL(`../../src/cli/main.${ext}`, import.meta.url).href;
+  const script = join(tmp.dir, "caller.mjs");
+  // What a JavaScript caller writes from the README: no second argument; then a call with a wrong one.
+  writeFileSync(
+    script,
+    `import { main } from ${JSON.stringify(url)};
 process.exitCode = await main(["last", "-n", "1", "-f", ${JSON.stringify(WTMP)}]);
 try { await main(["who"], "stdout"); } catch (e) { process.stderr.write(e.name + ": " + e.message + "\\n"); }
 try { await main("who"); } catch (e) { process.stderr.write(e.name + ": " + e.message + "\\n"); }
 `,
-    );
-    const program = "Deno" in globalThis ? [process.execPath, "run", "-A", script] : [process.execPath, script];
-    const ran = spawnSync(program[0]!, program.slice(1), { env: ORACLE_ENV, encoding: "utf8", timeout: 60_000 });
-    const theirs = spawnSync("last", ["-n", "1", "-f", WTMP], { env: ORACLE_ENV, encoding: "utf8" });
-    assert.equal(ran.stdout, theirs.stdout);
-    assert.equal(ran.status, 0);
-    assert.equal(
-      ran.stderr,
-      "TypeError: Cannot run the command line: main()'s second argument, where to write, needs out(chunk) and err(text) (leave it out for the process's standard streams)\n" +
-        'TypeError: Cannot run the command line: main() takes the arguments as an array of strings (["who", "-a"]); got a string\n',
-    );
-  } finally {
-    tmp.cleanup();
-  }
+  );
+  const program = "Deno" in globalThis ? [process.execPath, "run", "-A", script] : [process.execPath, script];
+  const ran = spawnSync(program[0]!, program.slice(1), { env: ORACLE_ENV, encoding: "utf8", timeout: 60_000 });
+  const theirs = spawnSync("last", ["-n", "1", "-f", WTMP], { env: ORACLE_ENV, encoding: "utf8" });
+  assert.equal(ran.stdout, theirs.stdout);
+  assert.equal(ran.status, 0);
+  assert.equal(
+    ran.stderr,
+    "TypeError: Cannot run the command line: main()'s second argument, where to write, needs out(chunk) and err(text) (leave it out for the process's standard streams)\n" +
+      'TypeError: Cannot run the command line: main() takes the arguments as an array of strings (["who", "-a"]); got a string\n',
+  );
 });

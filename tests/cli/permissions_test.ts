@@ -84,58 +84,50 @@ test("main.ts without --allow-env prints what LC_ALL=C prints, with one line nam
 test(
   "main.ts without --allow-all, --allow-sys, --allow-write or read access to the locales says each in one line",
   async () => {
-    const tmp = tempDir();
-    try {
-      // /proc and /dev (who's idle column, last's "still logged in"): --allow-all; the uptime: --allow-sys.
-      const who = withFlags(["--allow-read", "--allow-env"], ["who", "-u", WTMP]);
-      const theirs = oracle("who", ["-u", WTMP]).out.split("\n");
-      // The lines coreutils prints, but the idle column, which takes the terminal's access time.
-      assert.deepEqual(who.out.split("\n").map((l) => l.slice(0, 35)), theirs.map((l) => l.slice(0, 35)));
-      assertFlagLines(who.err, "who", ["--allow-all"], "who -u");
-      const last = withFlags(["--allow-read", "--allow-env"], ["last", "-f", WTMP]);
-      assert.equal(last.code, 0);
-      assertFlagLines(last.err, "last", ["--allow-sys"], "last -f");
-      const out = join(tmp.dir, "copy");
-      const text = tmp.file("text", (await ours(["dump", WTMP])).out);
-      const dump = withFlags(["--allow-read", "--allow-env"], ["dump", "-r", "-o", out, text]);
-      assert.equal(dump.code, 1);
-      assert.equal(dump.err, `utmp dump: Cannot write "${out}": not allowed (Deno needs --allow-write)\n`);
-      // A locale name to check against the installed ones, which may not be read: taken as installed, and said.
-      const locale = spawnDeno(
-        "deno",
-        ["run", "--no-prompt", "--allow-env", `--allow-read=${WTMP},${MAIN}`, MAIN, "who", WTMP],
-        { ...ORACLE_ENV, LC_ALL: "", LANG: "C.UTF-8" },
-      );
-      assert.equal(locale.code, 0);
-      assertFlagLines(locale.err, "who", ["--allow-read"], "who with the locales unreadable");
-      assert.match(locale.err, /cannot check the installed locales/);
-    } finally {
-      tmp.cleanup();
-    }
+    using tmp = tempDir();
+    // /proc and /dev (who's idle column, last's "still logged in"): --allow-all; the uptime: --allow-sys.
+    const who = withFlags(["--allow-read", "--allow-env"], ["who", "-u", WTMP]);
+    const theirs = oracle("who", ["-u", WTMP]).out.split("\n");
+    // The lines coreutils prints, but the idle column, which takes the terminal's access time.
+    assert.deepEqual(who.out.split("\n").map((l) => l.slice(0, 35)), theirs.map((l) => l.slice(0, 35)));
+    assertFlagLines(who.err, "who", ["--allow-all"], "who -u");
+    const last = withFlags(["--allow-read", "--allow-env"], ["last", "-f", WTMP]);
+    assert.equal(last.code, 0);
+    assertFlagLines(last.err, "last", ["--allow-sys"], "last -f");
+    const out = join(tmp.dir, "copy");
+    const text = tmp.file("text", (await ours(["dump", WTMP])).out);
+    const dump = withFlags(["--allow-read", "--allow-env"], ["dump", "-r", "-o", out, text]);
+    assert.equal(dump.code, 1);
+    assert.equal(dump.err, `utmp dump: Cannot write "${out}": not allowed (Deno needs --allow-write)\n`);
+    // A locale name to check against the installed ones, which may not be read: taken as installed, and said.
+    const locale = spawnDeno(
+      "deno",
+      ["run", "--no-prompt", "--allow-env", `--allow-read=${WTMP},${MAIN}`, MAIN, "who", WTMP],
+      { ...ORACLE_ENV, LC_ALL: "", LANG: "C.UTF-8" },
+    );
+    assert.equal(locale.code, 0);
+    assertFlagLines(locale.err, "who", ["--allow-read"], "who with the locales unreadable");
+    assert.match(locale.err, /cannot check the installed locales/);
   },
   denoOnly,
 );
 
 /** A live system in a private mount namespace: a tmpfs over /run and /var/log holding `files`; runs `argv` there. */
 function onHost(files: Record<string, Uint8Array>, argv: string[]): DenoRan {
-  const tmp = tempDir();
-  try {
-    const copies = Object.entries(files).map(([path, bytes]) => {
-      const source = tmp.file(path.replaceAll("/", "_"), bytes);
-      return `cp "${source}" "${path}"`;
-    });
-    const script = [
-      "set -e",
-      "mount -t tmpfs none /run",
-      "mount -t tmpfs none /var/log",
-      ...copies,
-      `cd "${REPO}"`,
-      'exec "$@"',
-    ].join("\n");
-    return spawnDeno("unshare", ["-m", "sh", "-c", script, "sh", ...argv]);
-  } finally {
-    tmp.cleanup();
-  }
+  using tmp = tempDir();
+  const copies = Object.entries(files).map(([path, bytes]) => {
+    const source = tmp.file(path.replaceAll("/", "_"), bytes);
+    return `cp "${source}" "${path}"`;
+  });
+  const script = [
+    "set -e",
+    "mount -t tmpfs none /run",
+    "mount -t tmpfs none /var/log",
+    ...copies,
+    `cd "${REPO}"`,
+    'exec "$@"',
+  ].join("\n");
+  return spawnDeno("unshare", ["-m", "sh", "-c", script, "sh", ...argv]);
 }
 
 /** A pid no process has. */

@@ -73,81 +73,67 @@ const VARIANTS = [[], ["-x"], ["-F", "-w"], ["-n", "9"], ["-x", "--time-format",
 
 for (const mode of ["copytruncate", "create"] as const) {
   test(`main() last --rotated over logrotate's ${mode} set prints what util-linux last prints for the members joined`, async () => {
-    const tmp = tempDir();
-    try {
-      const records = wtmpScenario(71, { events: 600, start: 1000000000 });
-      const set = rotatedByLogrotate(tmp.dir, "wtmp", records, 4, mode);
-      assert.deepEqual(set.members.map((m) => basename(m)), ["wtmp.3.gz", "wtmp.2.gz", "wtmp.1", "wtmp"]);
-      assert.deepEqual(await rotatedSet(set.current), set.members);
-      // The tools' round trip is the history as written.
-      assert.deepEqual(readFileSync(set.all), Buffer.from(encode(records)));
-      for (const v of VARIANTS) {
-        const theirs = oracle("last", ["-f", set.all, ...v]);
-        const mine = await ours(["last", "--rotated", "-f", set.current, ...v]);
-        assert.equal(mine.err, "");
-        assert.equal(mine.out, theirs.out.replace("\nall begins ", "\nwtmp.3.gz begins "), v.join(" "));
-      }
-      // Repeated -f stays util-linux's: one file at a time (members decompressed for it).
-      must("sh", ["-c", `gzip -dc '${set.members[1]}' > '${tmp.dir}/w2'`]);
-      const theirs = oracle("last", ["-f", set.members[2]!, "-f", join(tmp.dir, "w2")]);
-      const mine = await ours(["last", "-f", set.members[2]!, "-f", set.members[1]!]);
-      assert.equal(mine.out, theirs.out.replace("\nw2 begins ", "\nwtmp.2.gz begins "));
-    } finally {
-      tmp.cleanup();
+    using tmp = tempDir();
+    const records = wtmpScenario(71, { events: 600, start: 1000000000 });
+    const set = rotatedByLogrotate(tmp.dir, "wtmp", records, 4, mode);
+    assert.deepEqual(set.members.map((m) => basename(m)), ["wtmp.3.gz", "wtmp.2.gz", "wtmp.1", "wtmp"]);
+    assert.deepEqual(await rotatedSet(set.current), set.members);
+    // The tools' round trip is the history as written.
+    assert.deepEqual(readFileSync(set.all), Buffer.from(encode(records)));
+    for (const v of VARIANTS) {
+      const theirs = oracle("last", ["-f", set.all, ...v]);
+      const mine = await ours(["last", "--rotated", "-f", set.current, ...v]);
+      assert.equal(mine.err, "");
+      assert.equal(mine.out, theirs.out.replace("\nall begins ", "\nwtmp.3.gz begins "), v.join(" "));
     }
+    // Repeated -f stays util-linux's: one file at a time (members decompressed for it).
+    must("sh", ["-c", `gzip -dc '${set.members[1]}' > '${tmp.dir}/w2'`]);
+    const theirs = oracle("last", ["-f", set.members[2]!, "-f", join(tmp.dir, "w2")]);
+    const mine = await ours(["last", "-f", set.members[2]!, "-f", set.members[1]!]);
+    assert.equal(mine.out, theirs.out.replace("\nw2 begins ", "\nwtmp.2.gz begins "));
   });
 }
 
 test("main() lastb --rotated over logrotate's set prints what util-linux lastb prints for the members joined", async () => {
-  const tmp = tempDir();
-  try {
-    const set = rotatedByLogrotate(tmp.dir, "btmp", btmpScenario(72, 1300000000, 500), 3, "create");
-    for (const v of [[], ["-w"], ["-n", "20"]]) {
-      const theirs = oracle("lastb", ["-f", set.all, ...v]);
-      const mine = await ours(["lastb", "--rotated", "-f", set.current, ...v]);
-      assert.equal(mine.out, theirs.out.replace("\nall begins ", "\nbtmp.2.gz begins "), v.join(" "));
-    }
-  } finally {
-    tmp.cleanup();
+  using tmp = tempDir();
+  const set = rotatedByLogrotate(tmp.dir, "btmp", btmpScenario(72, 1300000000, 500), 3, "create");
+  for (const v of [[], ["-w"], ["-n", "20"]]) {
+    const theirs = oracle("lastb", ["-f", set.all, ...v]);
+    const mine = await ours(["lastb", "--rotated", "-f", set.current, ...v]);
+    assert.equal(mine.out, theirs.out.replace("\nall begins ", "\nbtmp.2.gz begins "), v.join(" "));
   }
 });
 
 test("lastSessions() and history() with rotated: true pair a login in one member with its logout in the next", async () => {
-  const tmp = tempDir();
-  try {
-    const set = rotatedByLogrotate(tmp.dir, "wtmp", wtmpScenario(73, { events: 400, start: 1100000000 }), 4, "create");
-    // history(): every record of the members, oldest first, as utmpdump reads their concatenation.
-    const times: number[] = [];
-    for await (const u of history({ path: set.current, rotated: true })) times.push(u.ut_tv.tv_usec);
-    assert.deepEqual(times, utmpdump(set.all).map((line) => Number(/,(\d{6})[+-]\d\d:\d\d\]$/.exec(line)![1])));
-    // lastSessions(): the sessions util-linux last lists for the joined file, each naming its files.
-    const theirs = oracle("last", ["-f", set.all, "-x", "--time-format", "iso"]).out.split("\n").filter((l) =>
-      /^\S/.test(l) && !l.startsWith("all begins")
-    );
-    const sessions = [];
-    for await (const s of lastSessions(set.current, { rotated: true, isAlive: () => false })) sessions.push(s);
-    assert.equal(sessions.length, theirs.length);
-    const across = sessions.filter((s) =>
-      s.files !== undefined && s.logout !== null && s.files.logout !== s.files.login
-    );
-    assert.ok(across.length > 0, "a session spans two members");
-    for (const s of across) {
-      // The login is in its file and the logout in the newer one, as utmpdump reads each.
-      const usec = (u: { ut_tv: { tv_usec: number } }) => String(u.ut_tv.tv_usec).padStart(6, "0");
-      const dumped = (f: string) => {
-        must("sh", ["-c", `gzip -dcf '${f}' > '${tmp.dir}/m'`]);
-        return utmpdump(join(tmp.dir, "m")).join("\n");
-      };
-      assert.ok(dumped(s.files!.login).includes(`,${usec(s.login)}+`));
-      assert.ok(dumped(s.files!.logout!).includes(`,${usec(s.logout!)}+`));
-      assert.ok(set.members.indexOf(s.files!.logout!) > set.members.indexOf(s.files!.login));
-    }
-    // --json says the same.
-    const json = JSON.parse(utf8Of((await ours(["last", "--rotated", "--json", "-f", set.current])).out));
-    assert.ok(json.some((s: { files?: { login: string; logout: string } }) => s.files?.login !== s.files?.logout));
-  } finally {
-    tmp.cleanup();
+  using tmp = tempDir();
+  const set = rotatedByLogrotate(tmp.dir, "wtmp", wtmpScenario(73, { events: 400, start: 1100000000 }), 4, "create");
+  // history(): every record of the members, oldest first, as utmpdump reads their concatenation.
+  const times: number[] = [];
+  for await (const u of history({ path: set.current, rotated: true })) times.push(u.ut_tv.tv_usec);
+  assert.deepEqual(times, utmpdump(set.all).map((line) => Number(/,(\d{6})[+-]\d\d:\d\d\]$/.exec(line)![1])));
+  // lastSessions(): the sessions util-linux last lists for the joined file, each naming its files.
+  const theirs = oracle("last", ["-f", set.all, "-x", "--time-format", "iso"]).out.split("\n").filter((l) =>
+    /^\S/.test(l) && !l.startsWith("all begins")
+  );
+  const sessions = [];
+  for await (const s of lastSessions(set.current, { rotated: true, isAlive: () => false })) sessions.push(s);
+  assert.equal(sessions.length, theirs.length);
+  const across = sessions.filter((s) => s.files !== undefined && s.logout !== null && s.files.logout !== s.files.login);
+  assert.ok(across.length > 0, "a session spans two members");
+  for (const s of across) {
+    // The login is in its file and the logout in the newer one, as utmpdump reads each.
+    const usec = (u: { ut_tv: { tv_usec: number } }) => String(u.ut_tv.tv_usec).padStart(6, "0");
+    const dumped = (f: string) => {
+      must("sh", ["-c", `gzip -dcf '${f}' > '${tmp.dir}/m'`]);
+      return utmpdump(join(tmp.dir, "m")).join("\n");
+    };
+    assert.ok(dumped(s.files!.login).includes(`,${usec(s.login)}+`));
+    assert.ok(dumped(s.files!.logout!).includes(`,${usec(s.logout!)}+`));
+    assert.ok(set.members.indexOf(s.files!.logout!) > set.members.indexOf(s.files!.login));
   }
+  // --json says the same.
+  const json = JSON.parse(utf8Of((await ours(["last", "--rotated", "--json", "-f", set.current])).out));
+  assert.ok(json.some((s: { files?: { login: string; logout: string } }) => s.files?.login !== s.files?.logout));
 });
 
 /** utmpdump's cleansing of a field (C locale): each byte outside printable ASCII as "?", trailing spaces dropped. */
@@ -190,66 +176,58 @@ function folded(counts: readonly { key: string; count: number; first: string | D
 }
 
 test("failureSummary() and lastb --summary count a rotated btmp's failures as utmpdump reads the joined members", async () => {
-  const tmp = tempDir();
-  try {
-    const set = rotatedByLogrotate(tmp.dir, "btmp", btmpScenario(74, 1250000000, 3000), 3, "copytruncate");
-    const theirs = dumpedFailures(set.all);
-    const summary = await failureSummary({ paths: [set.current], rotated: true });
-    assert.equal(summary.total, theirs.total);
-    assert.deepEqual(folded(summary.byAddress), theirs.byAddress);
-    assert.deepEqual(folded(summary.byUser), theirs.byUser);
-    // Most first.
-    const counts = summary.byAddress.map((c) => c.count);
-    assert.deepEqual(counts, counts.toSorted((a, b) => b - a));
-    // The command line's JSON is the same summary; its text lists every key once per table.
-    const json = JSON.parse(utf8Of((await ours(["lastb", "--summary", "--rotated", "--json", "-f", set.current])).out));
-    assert.deepEqual(folded(json[0].byUser), theirs.byUser);
-    const text = await ours(["lastb", "--summary", "--rotated", "-f", set.current]);
-    assert.equal(text.code, 0);
-    assert.ok(text.out.startsWith(`${theirs.total} failed logins\n`));
-    assert.equal(text.out.split("\n").length, 1 + 1 + 2 + summary.byAddress.length + 1 + 2 + summary.byUser.length + 1);
-  } finally {
-    tmp.cleanup();
-  }
+  using tmp = tempDir();
+  const set = rotatedByLogrotate(tmp.dir, "btmp", btmpScenario(74, 1250000000, 3000), 3, "copytruncate");
+  const theirs = dumpedFailures(set.all);
+  const summary = await failureSummary({ paths: [set.current], rotated: true });
+  assert.equal(summary.total, theirs.total);
+  assert.deepEqual(folded(summary.byAddress), theirs.byAddress);
+  assert.deepEqual(folded(summary.byUser), theirs.byUser);
+  // Most first.
+  const counts = summary.byAddress.map((c) => c.count);
+  assert.deepEqual(counts, counts.toSorted((a, b) => b - a));
+  // The command line's JSON is the same summary; its text lists every key once per table.
+  const json = JSON.parse(utf8Of((await ours(["lastb", "--summary", "--rotated", "--json", "-f", set.current])).out));
+  assert.deepEqual(folded(json[0].byUser), theirs.byUser);
+  const text = await ours(["lastb", "--summary", "--rotated", "-f", set.current]);
+  assert.equal(text.code, 0);
+  assert.ok(text.out.startsWith(`${theirs.total} failed logins\n`));
+  assert.equal(text.out.split("\n").length, 1 + 1 + 2 + summary.byAddress.length + 1 + 2 + summary.byUser.length + 1);
 });
 
 test("lastLoginsFromHistory() and lastlog --from-history give each user's newest login as util-linux last lists it", async () => {
-  const tmp = tempDir();
-  try {
-    const records = wtmpScenario(75, { events: 800, start: 1150000000 });
-    const set = rotatedByLogrotate(tmp.dir, "wtmp", records, 4, "create");
-    const mine: LastLogin[] = [];
-    for await (const e of lastLoginsFromHistory({ path: set.current, rotated: true, root: tmp.dir })) mine.push(e);
-    const names = mine.map((e) => e.user).filter((u) => /^[a-z][a-z0-9]*$/.test(u));
-    const listed = oracle("last", ["-f", set.all, "-w", "--time-format", "iso"]).out.split("\n");
-    assert.ok(names.length >= 3, names.join(" "));
-    for (const user of names) {
-      // last lists the sessions newest first: the user's first line is the last login (not `last USER`, which
-      // also matches a tty of that name).
-      const first = listed.find((l) => l.split(" ")[0] === user)!;
-      const [, line, when] = /^\S+\s+(\S+)\s+.*?(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d)/.exec(first)!;
-      const e = mine.find((m) => m.user === user)!;
-      // last's line column holds 12 bytes, -w or not, and shows an "ftpPID" ("uucpPID") line as "ftp" ("uucp").
-      assert.equal(/^(ftp|uucp)\d/.exec(e.line)?.[1] ?? e.line.slice(0, 12), line, user);
-      assert.equal(Math.floor(e.time.getTime() / 1000), Date.parse(when!) / 1000, user);
-      assert.equal(e.uid, -1, "no password file under the root: a directory user");
-    }
-    // Every user the history names in a login, as utmpdump lists the records and last.c reads a record as a login
-    // (a user and a line, not a logout, not "LOGIN", not a "~" system record, not a "date" clock change).
-    const dumped = new Set(
-      utmpdump(set.all).map(parseDumpLine).filter((d) =>
-        d.type !== 8 && d.user !== "" && d.line !== "" && !d.user.startsWith("LOGIN") && !d.line.startsWith("~") &&
-        !(d.user.startsWith("date") && /^[|{]/.test(d.line))
-      ).map((d) => d.user),
-    );
-    assert.deepEqual(new Set(mine.map((e) => cleansed(e.user))), dumped);
-    // The command line: one line per user, by name, after lastlog's header.
-    const ran = await ours(["lastlog", "--from-history", "--rotated", "--file", set.current]);
-    assert.equal(ran.code, 0);
-    const lines = ran.out.split("\n").filter((l) => l !== "");
-    assert.match(lines[0]!, /^Username {9}Port {5}From {39}Latest$/);
-    assert.equal(lines.length, mine.length + 1);
-  } finally {
-    tmp.cleanup();
+  using tmp = tempDir();
+  const records = wtmpScenario(75, { events: 800, start: 1150000000 });
+  const set = rotatedByLogrotate(tmp.dir, "wtmp", records, 4, "create");
+  const mine: LastLogin[] = [];
+  for await (const e of lastLoginsFromHistory({ path: set.current, rotated: true, root: tmp.dir })) mine.push(e);
+  const names = mine.map((e) => e.user).filter((u) => /^[a-z][a-z0-9]*$/.test(u));
+  const listed = oracle("last", ["-f", set.all, "-w", "--time-format", "iso"]).out.split("\n");
+  assert.ok(names.length >= 3, names.join(" "));
+  for (const user of names) {
+    // last lists the sessions newest first: the user's first line is the last login (not `last USER`, which
+    // also matches a tty of that name).
+    const first = listed.find((l) => l.split(" ")[0] === user)!;
+    const [, line, when] = /^\S+\s+(\S+)\s+.*?(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d)/.exec(first)!;
+    const e = mine.find((m) => m.user === user)!;
+    // last's line column holds 12 bytes, -w or not, and shows an "ftpPID" ("uucpPID") line as "ftp" ("uucp").
+    assert.equal(/^(ftp|uucp)\d/.exec(e.line)?.[1] ?? e.line.slice(0, 12), line, user);
+    assert.equal(Math.floor(e.time.getTime() / 1000), Date.parse(when!) / 1000, user);
+    assert.equal(e.uid, -1, "no password file under the root: a directory user");
   }
+  // Every user the history names in a login, as utmpdump lists the records and last.c reads a record as a login
+  // (a user and a line, not a logout, not "LOGIN", not a "~" system record, not a "date" clock change).
+  const dumped = new Set(
+    utmpdump(set.all).map(parseDumpLine).filter((d) =>
+      d.type !== 8 && d.user !== "" && d.line !== "" && !d.user.startsWith("LOGIN") && !d.line.startsWith("~") &&
+      !(d.user.startsWith("date") && /^[|{]/.test(d.line))
+    ).map((d) => d.user),
+  );
+  assert.deepEqual(new Set(mine.map((e) => cleansed(e.user))), dumped);
+  // The command line: one line per user, by name, after lastlog's header.
+  const ran = await ours(["lastlog", "--from-history", "--rotated", "--file", set.current]);
+  assert.equal(ran.code, 0);
+  const lines = ran.out.split("\n").filter((l) => l !== "");
+  assert.match(lines[0]!, /^Username {9}Port {5}From {39}Latest$/);
+  assert.equal(lines.length, mine.length + 1);
 });

@@ -51,37 +51,29 @@ async function compareFile(path: string): Promise<void> {
 }
 
 test("main() who and users print what coreutils prints, for generated utmp files", async () => {
-  const tmp = tempDir();
-  try {
-    for (const seed of [1, 2, 3, 4, 5, 6]) {
-      // Half of them booted just now (idle times, live terminals), half long ago.
-      const files = writeBoth(
-        tmp.file,
-        `utmp${seed}`,
-        utmpScenario(seed, seed % 2 === 0 ? NOW - 7200 : 800000000 + seed * 9e6),
-      );
-      await compareFile(files.encoded);
-      await compareFile(files.reversed);
-    }
-  } finally {
-    tmp.cleanup();
+  using tmp = tempDir();
+  for (const seed of [1, 2, 3, 4, 5, 6]) {
+    // Half of them booted just now (idle times, live terminals), half long ago.
+    const files = writeBoth(
+      tmp.file,
+      `utmp${seed}`,
+      utmpScenario(seed, seed % 2 === 0 ? NOW - 7200 : 800000000 + seed * 9e6),
+    );
+    await compareFile(files.encoded);
+    await compareFile(files.reversed);
   }
 });
 
 test("main() who and users print what coreutils prints, for wtmp files", async () => {
-  const tmp = tempDir();
-  try {
-    for (const seed of [7, 8, 9]) {
-      const files = writeBoth(
-        tmp.file,
-        `wtmp${seed}`,
-        wtmpScenario(seed, { events: 120, start: 700000000 + seed * 1e7 }),
-      );
-      await compareFile(files.encoded);
-      await compareFile(files.reversed);
-    }
-  } finally {
-    tmp.cleanup();
+  using tmp = tempDir();
+  for (const seed of [7, 8, 9]) {
+    const files = writeBoth(
+      tmp.file,
+      `wtmp${seed}`,
+      wtmpScenario(seed, { events: 120, start: 700000000 + seed * 1e7 }),
+    );
+    await compareFile(files.encoded);
+    await compareFile(files.reversed);
   }
 });
 
@@ -90,31 +82,23 @@ test("main() who and users print what coreutils prints, for the copied fixtures"
 });
 
 test("main() who reads a big-endian and a 64-bit file as coreutils reads the same records natively", async () => {
-  const tmp = tempDir();
-  try {
-    const records = utmpScenario(11, 900000000);
-    const native = tmp.file("utmp", encodeRecords(LAYOUTS.linux, records));
-    for (const layout of ["linux-be", "linux64", "linux64-be"] as const) {
-      const other = tmp.file(`utmp.${layout}`, encodeRecords(LAYOUTS[layout], records));
-      for (const v of [["-a"], ["-q"], []]) {
-        assert.equal((await ours(["who", ...v, other])).out, oracle("who", [...v, native]).out, `${layout} ${v}`);
-      }
-      assert.equal((await ours(["users", "--file", other])).out, oracle("users", [native]).out);
+  using tmp = tempDir();
+  const records = utmpScenario(11, 900000000);
+  const native = tmp.file("utmp", encodeRecords(LAYOUTS.linux, records));
+  for (const layout of ["linux-be", "linux64", "linux64-be"] as const) {
+    const other = tmp.file(`utmp.${layout}`, encodeRecords(LAYOUTS[layout], records));
+    for (const v of [["-a"], ["-q"], []]) {
+      assert.equal((await ours(["who", ...v, other])).out, oracle("who", [...v, native]).out, `${layout} ${v}`);
     }
-  } finally {
-    tmp.cleanup();
+    assert.equal((await ours(["users", "--file", other])).out, oracle("users", [native]).out);
   }
 });
 
 test("main() who -m prints only the heading when standard input is no terminal, as coreutils does", async () => {
-  const tmp = tempDir();
-  try {
-    const path = tmp.file("utmp", encodeRecords(LAYOUTS.linux, utmpScenario(12, 900000000)));
-    await same("who", ["-mH", path]);
-    await same("who", ["-m", path]);
-  } finally {
-    tmp.cleanup();
-  }
+  using tmp = tempDir();
+  const path = tmp.file("utmp", encodeRecords(LAYOUTS.linux, utmpScenario(12, 900000000)));
+  await same("who", ["-mH", path]);
+  await same("who", ["-m", path]);
 }, { ignore: process.stdin.isTTY === true });
 
 test("liveOnly() drops the user sessions whose process is gone, as coreutils does for the system's utmp", async () => {
@@ -163,7 +147,7 @@ test("main() who rejects a third operand and an unknown option with exit code 2"
 test(
   "withinTick() takes each line of who -u from the oracle's run just before or just after a minute's turn, and nothing else",
   async () => {
-    const tmp = tempDir();
+    using tmp = tempDir();
     // A terminal whose last use the test sets: who stats "/dev/" + the line, and /dev/shm is a file system under /dev.
     const names = [`utmp-idle-${process.pid}-a`, `utmp-idle-${process.pid}-b`];
     const ttys = names.map((n) => join("/dev/shm", n));
@@ -209,41 +193,36 @@ test(
       await same("who", ["-u", file]);
     } finally {
       for (const tty of ttys) rmSync(tty, { force: true });
-      tmp.cleanup();
     }
   },
   { ignore: !existsSync("/dev/shm") },
 );
 
 test("main() who DIR and users DIR read a directory as logind's sessions, and say so when it holds no session file", async () => {
-  const tmp = tempDir();
-  try {
-    // A directory with no session file (`who /var/log`): coreutils prints nothing and exits 0; so do we, with a note.
-    for (const tool of ["who", "users"]) {
-      const theirs = oracle(tool, [tmp.dir]);
-      assert.deepEqual({ code: theirs.code, out: theirs.out }, { code: 0, out: "" }, tool);
-      assert.deepEqual(await ours([tool, tmp.dir]), {
-        code: theirs.code,
-        out: theirs.out,
-        err:
-          `utmp ${tool}: "${tmp.dir}" holds no systemd-logind session files (a directory is read as logind's session directory)\n`,
-      });
-    }
-    assert.match(
-      (await ours(["who", "--help"])).out,
-      /^A FILE that is a directory is read as systemd-logind's session/m,
-    );
-    assert.match((await ours(["users", "--help"])).out, /directory is read as systemd-logind's\nsession directory/);
-    // With a session file, its user's session, and no note.
-    writeFileSync(
-      join(tmp.dir, "7"),
-      "USER=alice\nCLASS=user\nTYPE=tty\nTTY=pts/1\nREMOTE_HOST=192.0.2.7\nREALTIME=1700000000000000\nLEADER=1\n",
-    );
-    assert.deepEqual(await ours(["users", tmp.dir]), { code: 0, out: "alice\n", err: "" });
-    const who = await ours(["who", tmp.dir]);
-    assert.deepEqual({ code: who.code, err: who.err }, { code: 0, err: "" });
-    assert.equal(who.out, "alice    pts/1        Nov 14 22:13 (192.0.2.7)\n"); // LC_ALL=C
-  } finally {
-    tmp.cleanup();
+  using tmp = tempDir();
+  // A directory with no session file (`who /var/log`): coreutils prints nothing and exits 0; so do we, with a note.
+  for (const tool of ["who", "users"]) {
+    const theirs = oracle(tool, [tmp.dir]);
+    assert.deepEqual({ code: theirs.code, out: theirs.out }, { code: 0, out: "" }, tool);
+    assert.deepEqual(await ours([tool, tmp.dir]), {
+      code: theirs.code,
+      out: theirs.out,
+      err:
+        `utmp ${tool}: "${tmp.dir}" holds no systemd-logind session files (a directory is read as logind's session directory)\n`,
+    });
   }
+  assert.match(
+    (await ours(["who", "--help"])).out,
+    /^A FILE that is a directory is read as systemd-logind's session/m,
+  );
+  assert.match((await ours(["users", "--help"])).out, /directory is read as systemd-logind's\nsession directory/);
+  // With a session file, its user's session, and no note.
+  writeFileSync(
+    join(tmp.dir, "7"),
+    "USER=alice\nCLASS=user\nTYPE=tty\nTTY=pts/1\nREMOTE_HOST=192.0.2.7\nREALTIME=1700000000000000\nLEADER=1\n",
+  );
+  assert.deepEqual(await ours(["users", tmp.dir]), { code: 0, out: "alice\n", err: "" });
+  const who = await ours(["who", tmp.dir]);
+  assert.deepEqual({ code: who.code, err: who.err }, { code: 0, err: "" });
+  assert.equal(who.out, "alice    pts/1        Nov 14 22:13 (192.0.2.7)\n"); // LC_ALL=C
 });

@@ -112,16 +112,12 @@ async function compare(dir: OracleDir, db: string, args: string[]): Promise<void
 test(
   "main() last -f wtmp.db prints what Debian 13's wtmpdb last prints over databases wtmpdb import made, option by option",
   async () => {
-    const dir = oracleDir();
-    try {
-      for (const seed of [1, 7, 26]) {
-        const records = printable(wtmpScenario(seed, { events: 300, start: 1_500_000_000 + seed * 86400 }));
-        dir.file(`wtmp-${seed}`, encode(records));
-        wtmpdbImport(dir, `wtmp-${seed}`, `w-${seed}.db`);
-        for (const args of [...VARIANTS, ...fileVariants(records)]) await compare(dir, `w-${seed}.db`, args);
-      }
-    } finally {
-      dir.cleanup();
+    using dir = oracleDir();
+    for (const seed of [1, 7, 26]) {
+      const records = printable(wtmpScenario(seed, { events: 300, start: 1_500_000_000 + seed * 86400 }));
+      dir.file(`wtmp-${seed}`, encode(records));
+      wtmpdbImport(dir, `wtmp-${seed}`, `w-${seed}.db`);
+      for (const args of [...VARIANTS, ...fileVariants(records)]) await compare(dir, `w-${seed}.db`, args);
     }
   },
   NO_SQLITE,
@@ -177,116 +173,104 @@ const CRAFTED = [
 test(
   "main() last -f prints what wtmpdb last prints over rows sqlite3 wrote: services, crashes, ties, odd types",
   async () => {
-    const dir = oracleDir();
-    try {
-      sqlite3(join(dir.host, "c.db"), WTMPDB_SCHEMA + CRAFTED.join("\n"));
-      // -i and -d over these hosts: address literals (no lookup to make) and names -d leaves alone.
-      const variants = [...VARIANTS, ["-i"], ["-i", "-a", "-x"], ["-d", "-w"], ["erin"], ["pts/0", "-S"]];
-      for (const args of variants) await compare(dir, "c.db", args);
-      // An empty database.
-      sqlite3(join(dir.host, "empty.db"), WTMPDB_SCHEMA);
-      const theirs = inDebian13(["wtmpdb", "last", "-f", `${dir.inside}/empty.db`]);
-      const mine = await ours(["last", "-f", join(dir.host, "empty.db")]);
-      assert.equal(mine.out.replace(dir.host, dir.inside), theirs.out);
-      assert.match(theirs.out, /has no entries/);
-    } finally {
-      dir.cleanup();
-    }
+    using dir = oracleDir();
+    sqlite3(join(dir.host, "c.db"), WTMPDB_SCHEMA + CRAFTED.join("\n"));
+    // -i and -d over these hosts: address literals (no lookup to make) and names -d leaves alone.
+    const variants = [...VARIANTS, ["-i"], ["-i", "-a", "-x"], ["-d", "-w"], ["erin"], ["pts/0", "-S"]];
+    for (const args of variants) await compare(dir, "c.db", args);
+    // An empty database.
+    sqlite3(join(dir.host, "empty.db"), WTMPDB_SCHEMA);
+    const theirs = inDebian13(["wtmpdb", "last", "-f", `${dir.inside}/empty.db`]);
+    const mine = await ours(["last", "-f", join(dir.host, "empty.db")]);
+    assert.equal(mine.out.replace(dir.host, dir.inside), theirs.out);
+    assert.match(theirs.out, /has no entries/);
   },
   NO_SQLITE,
 );
 
 test("main() last --json over a wtmpdb carries every field wtmpdb last -j has, service included", async () => {
-  const dir = oracleDir();
-  try {
-    sqlite3(join(dir.host, "c.db"), WTMPDB_SCHEMA + CRAFTED.join("\n"));
-    for (const args of [[], ["-x"], ["-S", "-x", "-n", "9"], ["-s", stamp(1_700_009_000)], ["-F", "-x"]]) {
-      const theirs = JSON.parse(
-        utf8(inDebian13(["wtmpdb", "last", "-j", "-f", `${dir.inside}/c.db`, ...args]).out),
-      ) as {
-        entries: Record<string, string>[];
-      };
-      const mine = await ours(["last", "--json", "-f", join(dir.host, "c.db"), ...args]);
-      assert.equal(mine.code, 0);
-      const sessions = JSON.parse(utf8(mine.out)) as {
-        kind: string;
-        end: string;
-        loginTime: string;
-        logoutTime: string | null;
-        duration: number | null;
-        login: { ut_user: string; ut_host: string; ut_service: string; ut_line: string };
-        row: { user: string; tty: string | null; remoteHost: string | null; service: string | null };
-      }[];
-      assert.equal(sessions.length, theirs.entries.length, `entries of ${args.join(" ")}`);
-      const full = args.includes("-F");
-      const time = (iso: string): string => {
-        const d = new Date(iso);
-        const text = d.toUTCString(); // "Tue, 14 Nov 2023 22:13:20 GMT"
-        const [wd, day, mon, year, hms] = text.replace(",", "").split(" ") as [string, string, string, string, string];
-        const base = `${wd} ${mon} ${day.padStart(2, " ")} ${hms.slice(0, 5)}`;
-        return full ? `${base}${hms.slice(5)} ${year}` : base;
-      };
-      sessions.forEach((s, i) => {
-        const e = theirs.entries[i]!;
-        const what = `${args.join(" ")} entry ${i}: ${JSON.stringify(e)}`;
-        assert.equal(s.kind === "shutdown" ? "shutdown" : s.row.user, e.user, what);
-        const tty = s.kind === "shutdown" ? "system down" : s.kind === "reboot" ? "system boot" : s.row.tty ?? "?";
-        assert.equal(tty, e.tty, what);
-        assert.equal(s.row.remoteHost ?? "", e.hostname, what);
-        if (s.kind !== "shutdown") assert.equal(s.login.ut_host, s.row.remoteHost ?? "", what);
-        // -j prints the service with -S only, as its column: " %-12.12s".
-        const service = (s.row.service ?? "").slice(0, 12).padEnd(12);
-        assert.equal(args.includes("-S") ? ` ${service}` : undefined, e.service, what);
-        assert.equal(s.login.ut_service, s.kind === "shutdown" ? s.login.ut_service : s.row.service ?? "", what);
-        assert.equal(time(s.loginTime), e.login, what);
-        if (e.length !== undefined) {
-          assert.equal(s.end, "logout", what);
-          assert.equal(time(s.logoutTime!).slice(full ? 0 : 11), e.logout, what);
-          const d = s.duration!;
-          // A logout before its login: wtmpdb's unsigned subtraction wraps to some 213 503 982 days.
-          if (d < 0) return assert.match(e.length, /^\d{9}\+\d\d:\d\d$/, what);
-          const hm = `${String(Math.trunc(d / 3600) % 24).padStart(2, "0")}:${
-            String(Math.trunc(d / 60) % 60).padStart(2, "0")
-          }`;
-          assert.equal(d >= 86400 ? `${Math.trunc(d / 86400)}+${hm}` : hm, e.length, what);
-        } else {
-          // "still logged in", "still running", "crash " (logout and an empty length), "ERROR Unknown: 7".
-          const word = e.logout!.trim();
-          assert.equal(word === "ERROR Unknown: 7" || word === "ERROR Unknown: 2" ? "none" : word, s.end, what);
-        }
-      });
-    }
-  } finally {
-    dir.cleanup();
+  using dir = oracleDir();
+  sqlite3(join(dir.host, "c.db"), WTMPDB_SCHEMA + CRAFTED.join("\n"));
+  for (const args of [[], ["-x"], ["-S", "-x", "-n", "9"], ["-s", stamp(1_700_009_000)], ["-F", "-x"]]) {
+    const theirs = JSON.parse(
+      utf8(inDebian13(["wtmpdb", "last", "-j", "-f", `${dir.inside}/c.db`, ...args]).out),
+    ) as {
+      entries: Record<string, string>[];
+    };
+    const mine = await ours(["last", "--json", "-f", join(dir.host, "c.db"), ...args]);
+    assert.equal(mine.code, 0);
+    const sessions = JSON.parse(utf8(mine.out)) as {
+      kind: string;
+      end: string;
+      loginTime: string;
+      logoutTime: string | null;
+      duration: number | null;
+      login: { ut_user: string; ut_host: string; ut_service: string; ut_line: string };
+      row: { user: string; tty: string | null; remoteHost: string | null; service: string | null };
+    }[];
+    assert.equal(sessions.length, theirs.entries.length, `entries of ${args.join(" ")}`);
+    const full = args.includes("-F");
+    const time = (iso: string): string => {
+      const d = new Date(iso);
+      const text = d.toUTCString(); // "Tue, 14 Nov 2023 22:13:20 GMT"
+      const [wd, day, mon, year, hms] = text.replace(",", "").split(" ") as [string, string, string, string, string];
+      const base = `${wd} ${mon} ${day.padStart(2, " ")} ${hms.slice(0, 5)}`;
+      return full ? `${base}${hms.slice(5)} ${year}` : base;
+    };
+    sessions.forEach((s, i) => {
+      const e = theirs.entries[i]!;
+      const what = `${args.join(" ")} entry ${i}: ${JSON.stringify(e)}`;
+      assert.equal(s.kind === "shutdown" ? "shutdown" : s.row.user, e.user, what);
+      const tty = s.kind === "shutdown" ? "system down" : s.kind === "reboot" ? "system boot" : s.row.tty ?? "?";
+      assert.equal(tty, e.tty, what);
+      assert.equal(s.row.remoteHost ?? "", e.hostname, what);
+      if (s.kind !== "shutdown") assert.equal(s.login.ut_host, s.row.remoteHost ?? "", what);
+      // -j prints the service with -S only, as its column: " %-12.12s".
+      const service = (s.row.service ?? "").slice(0, 12).padEnd(12);
+      assert.equal(args.includes("-S") ? ` ${service}` : undefined, e.service, what);
+      assert.equal(s.login.ut_service, s.kind === "shutdown" ? s.login.ut_service : s.row.service ?? "", what);
+      assert.equal(time(s.loginTime), e.login, what);
+      if (e.length !== undefined) {
+        assert.equal(s.end, "logout", what);
+        assert.equal(time(s.logoutTime!).slice(full ? 0 : 11), e.logout, what);
+        const d = s.duration!;
+        // A logout before its login: wtmpdb's unsigned subtraction wraps to some 213 503 982 days.
+        if (d < 0) return assert.match(e.length, /^\d{9}\+\d\d:\d\d$/, what);
+        const hm = `${String(Math.trunc(d / 3600) % 24).padStart(2, "0")}:${
+          String(Math.trunc(d / 60) % 60).padStart(2, "0")
+        }`;
+        assert.equal(d >= 86400 ? `${Math.trunc(d / 86400)}+${hm}` : hm, e.length, what);
+      } else {
+        // "still logged in", "still running", "crash " (logout and an empty length), "ERROR Unknown: 7".
+        const word = e.logout!.trim();
+        assert.equal(word === "ERROR Unknown: 7" || word === "ERROR Unknown: 2" ? "none" : word, s.end, what);
+      }
+    });
   }
 }, NO_SQLITE);
 
 test(
   "main() last on a system that keeps only wtmpdb (--root, no wtmp) prints what its wtmpdb last prints",
   async () => {
-    const dir = oracleDir();
-    try {
-      // As Debian 13 keeps it: /var/log/wtmp.db, and /var/lib/wtmpdb/wtmp.db a link to it.
-      const host = join(dir.host, "host");
-      mkdirSync(join(host, "var/lib/wtmpdb"), { recursive: true });
-      mkdirSync(join(host, "var/log"), { recursive: true });
-      sqlite3(join(host, "var/log/wtmp.db"), WTMPDB_SCHEMA + CRAFTED.join("\n"));
-      symlinkSync("../../log/wtmp.db", join(host, "var/lib/wtmpdb/wtmp.db"));
-      const binds: [string, string][] = [[join(host, "var/log"), "/var/log"]];
-      for (const args of [[], ["-x", "-S"], ["--time-format", "iso"]]) {
-        // wtmpdb last without -f, reading the root's /var/log/wtmp.db, here the test's own (bound over /var/log).
-        const theirs = inDebian13With(binds, ["wtmpdb", "last", ...args]);
-        assert.equal(theirs.code, 0, theirs.err);
-        assert.match(theirs.out, /\nwtmpdb begins /);
-        const mine = await ours(["--root", host, "last", ...args]);
-        assert.equal(mine.out, theirs.out, `utmp --root DIR last ${args.join(" ")}`);
-        // No -f: "last" alone (Debian 13's /usr/bin/last is wtmpdb).
-        if (args.length === 0) {
-          assert.equal(inDebian13With(binds, ["last"]).out, mine.out);
-        }
+    using dir = oracleDir();
+    // As Debian 13 keeps it: /var/log/wtmp.db, and /var/lib/wtmpdb/wtmp.db a link to it.
+    const host = join(dir.host, "host");
+    mkdirSync(join(host, "var/lib/wtmpdb"), { recursive: true });
+    mkdirSync(join(host, "var/log"), { recursive: true });
+    sqlite3(join(host, "var/log/wtmp.db"), WTMPDB_SCHEMA + CRAFTED.join("\n"));
+    symlinkSync("../../log/wtmp.db", join(host, "var/lib/wtmpdb/wtmp.db"));
+    const binds: [string, string][] = [[join(host, "var/log"), "/var/log"]];
+    for (const args of [[], ["-x", "-S"], ["--time-format", "iso"]]) {
+      // wtmpdb last without -f, reading the root's /var/log/wtmp.db, here the test's own (bound over /var/log).
+      const theirs = inDebian13With(binds, ["wtmpdb", "last", ...args]);
+      assert.equal(theirs.code, 0, theirs.err);
+      assert.match(theirs.out, /\nwtmpdb begins /);
+      const mine = await ours(["--root", host, "last", ...args]);
+      assert.equal(mine.out, theirs.out, `utmp --root DIR last ${args.join(" ")}`);
+      // No -f: "last" alone (Debian 13's /usr/bin/last is wtmpdb).
+      if (args.length === 0) {
+        assert.equal(inDebian13With(binds, ["last"]).out, mine.out);
       }
-    } finally {
-      dir.cleanup();
     }
   },
   NO_SQLITE,
@@ -295,36 +279,30 @@ test(
 test(
   "main() last over a hostile wtmpdb escapes what the terminal would act on, and --json keeps the values",
   async () => {
-    const dir = oracleDir();
-    try {
-      const hostile = [
-        row(3, "\x1b]0;pwned\x07", us(10), us(20), "pts/0\r", "\x1b[2J", "ssh\u202ed"),
-        row(3, "eve\u0085", us(30), null, "tty\x7f", "198.51.100.1\n", "\x9b31m"),
-      ];
-      sqlite3(join(dir.host, "h.db"), WTMPDB_SCHEMA + hostile.join("\n"));
-      for (const args of [[], ["-S", "-w"], ["-a", "-S"]]) {
-        const mine = await ours(["last", "-f", join(dir.host, "h.db"), ...args]);
-        assert.equal(mine.code, 0);
-        const text = utf8(mine.out);
-        const unsafe = [...text].filter((c) =>
-          (c < " " && c !== "\n") || (c >= "\x7f" && c <= "\x9f") || c === "\u202e"
-        );
-        assert.deepEqual(unsafe, [], args.join(" "));
-        // Cut to its column after escaping (8 bytes of "\x1b]0;pwned\x07"), or whole with -w.
-        assert.match(text, args.includes("-w") ? /^\\x1b\]0;pwned\\x07 /m : /^\\x1b\]0;p /m);
-        // wtmpdb itself prints them raw: the same lines but for the escapes.
-        const theirs = inDebian13(["wtmpdb", "last", "-f", `${dir.inside}/h.db`, ...args]);
-        assert.ok(theirs.out.includes(args.includes("-w") ? "\n\x1b]0;pwned\x07 " : "\n\x1b]0;pwne "), theirs.out);
-      }
-      const json = await ours(["last", "--json", "-S", "-f", join(dir.host, "h.db")]);
-      const sessions = JSON.parse(utf8(json.out));
-      assert.deepEqual(sessions.map((s: { row: { user: string; service: string } }) => [s.row.user, s.row.service]), [
-        ["eve\u0085", "\x9b31m"],
-        ["\x1b]0;pwned\x07", "ssh\u202ed"],
-      ]);
-    } finally {
-      dir.cleanup();
+    using dir = oracleDir();
+    const hostile = [
+      row(3, "\x1b]0;pwned\x07", us(10), us(20), "pts/0\r", "\x1b[2J", "ssh\u202ed"),
+      row(3, "eve\u0085", us(30), null, "tty\x7f", "198.51.100.1\n", "\x9b31m"),
+    ];
+    sqlite3(join(dir.host, "h.db"), WTMPDB_SCHEMA + hostile.join("\n"));
+    for (const args of [[], ["-S", "-w"], ["-a", "-S"]]) {
+      const mine = await ours(["last", "-f", join(dir.host, "h.db"), ...args]);
+      assert.equal(mine.code, 0);
+      const text = utf8(mine.out);
+      const unsafe = [...text].filter((c) => (c < " " && c !== "\n") || (c >= "\x7f" && c <= "\x9f") || c === "\u202e");
+      assert.deepEqual(unsafe, [], args.join(" "));
+      // Cut to its column after escaping (8 bytes of "\x1b]0;pwned\x07"), or whole with -w.
+      assert.match(text, args.includes("-w") ? /^\\x1b\]0;pwned\\x07 /m : /^\\x1b\]0;p /m);
+      // wtmpdb itself prints them raw: the same lines but for the escapes.
+      const theirs = inDebian13(["wtmpdb", "last", "-f", `${dir.inside}/h.db`, ...args]);
+      assert.ok(theirs.out.includes(args.includes("-w") ? "\n\x1b]0;pwned\x07 " : "\n\x1b]0;pwne "), theirs.out);
     }
+    const json = await ours(["last", "--json", "-S", "-f", join(dir.host, "h.db")]);
+    const sessions = JSON.parse(utf8(json.out));
+    assert.deepEqual(sessions.map((s: { row: { user: string; service: string } }) => [s.row.user, s.row.service]), [
+      ["eve\u0085", "\x9b31m"],
+      ["\x1b]0;pwned\x07", "ssh\u202ed"],
+    ]);
   },
   NO_SQLITE,
 );

@@ -56,34 +56,30 @@ test("UtmpFile backend ffi reads every copied glibc 384-byte fixture exactly as 
 test(
   "UtmpFile backend ffi agrees with backend file on a file written by utmpdump -r with every record type",
   async () => {
-    const tmp = tempDir();
-    try {
-      const text = [
-        "[2] [00000] [~~  ] [reboot  ] [~           ] [6.1.0-13-amd64      ] [0.0.0.0        ] [2023-11-14T22:13:20,000000+00:00]",
-        "[1] [00053] [~~  ] [runlevel] [~           ] [6.1.0-13-amd64      ] [0.0.0.0        ] [2023-11-14T22:13:21,123456+00:00]",
-        "[5] [00611] [tty1] [        ] [tty1        ] [                    ] [0.0.0.0        ] [2023-11-14T22:13:22,000001+00:00]",
-        "[6] [00611] [tty1] [LOGIN   ] [tty1        ] [                    ] [0.0.0.0        ] [2023-11-14T22:13:22,500000+00:00]",
-        "[7] [04242] [ts/0] [alice   ] [pts/0       ] [192.0.2.7           ] [192.0.2.7      ] [2023-11-14T22:14:00,999999+00:00]",
-        "[7] [04243] [ts/1] [abcdefghijklmnopqrstuvwxyz012345] [pts/1       ] [2001:db8::1         ] [2001:db8::1    ] [2023-11-14T22:15:00,000000+00:00]",
-        "[8] [04242] [ts/0] [        ] [pts/0       ] [                    ] [0.0.0.0        ] [2023-11-14T23:00:00,000000+00:00]",
-        "[3] [00000] [    ] [date    ] [|           ] [                    ] [0.0.0.0        ] [2023-11-15T00:00:00,000000+00:00]",
-        "[4] [00000] [    ] [date    ] [{           ] [                    ] [0.0.0.0        ] [2023-11-15T00:00:05,000000+00:00]",
-        "[0] [00000] [    ] [        ] [            ] [                    ] [0.0.0.0        ] [1970-01-01T00:00:00,000000+00:00]",
-        "[9] [00001] [acct] [root    ] [            ] [                    ] [0.0.0.0        ] [2023-11-15T00:00:06,000000+00:00]",
-        "[7] [00777] [:0  ] [carol   ] [:0          ] [:0                  ] [0.0.0.0        ] [2023-11-15T00:00:07,000000+00:00]",
-      ];
-      const path = utmpdumpReverse(text.join("\n") + "\n", tmp.file("wtmp"));
-      const { records, warnings, layout } = await agree(path);
-      assert.equal(layout, "linux");
-      assert.deepEqual(warnings, []);
-      assert.deepEqual(records.map((r) => r.ut_type_raw), [2, 1, 5, 6, 7, 7, 8, 3, 4, 0, 9, 7]);
-      assert.deepEqual(
-        [records[5]!.ut_user, records[5]!.ut_addr_text, records[4]!.ut_tv.tv_usec],
-        ["abcdefghijklmnopqrstuvwxyz012345", "2001:db8::1", 999999],
-      );
-    } finally {
-      tmp.cleanup();
-    }
+    using tmp = tempDir();
+    const text = [
+      "[2] [00000] [~~  ] [reboot  ] [~           ] [6.1.0-13-amd64      ] [0.0.0.0        ] [2023-11-14T22:13:20,000000+00:00]",
+      "[1] [00053] [~~  ] [runlevel] [~           ] [6.1.0-13-amd64      ] [0.0.0.0        ] [2023-11-14T22:13:21,123456+00:00]",
+      "[5] [00611] [tty1] [        ] [tty1        ] [                    ] [0.0.0.0        ] [2023-11-14T22:13:22,000001+00:00]",
+      "[6] [00611] [tty1] [LOGIN   ] [tty1        ] [                    ] [0.0.0.0        ] [2023-11-14T22:13:22,500000+00:00]",
+      "[7] [04242] [ts/0] [alice   ] [pts/0       ] [192.0.2.7           ] [192.0.2.7      ] [2023-11-14T22:14:00,999999+00:00]",
+      "[7] [04243] [ts/1] [abcdefghijklmnopqrstuvwxyz012345] [pts/1       ] [2001:db8::1         ] [2001:db8::1    ] [2023-11-14T22:15:00,000000+00:00]",
+      "[8] [04242] [ts/0] [        ] [pts/0       ] [                    ] [0.0.0.0        ] [2023-11-14T23:00:00,000000+00:00]",
+      "[3] [00000] [    ] [date    ] [|           ] [                    ] [0.0.0.0        ] [2023-11-15T00:00:00,000000+00:00]",
+      "[4] [00000] [    ] [date    ] [{           ] [                    ] [0.0.0.0        ] [2023-11-15T00:00:05,000000+00:00]",
+      "[0] [00000] [    ] [        ] [            ] [                    ] [0.0.0.0        ] [1970-01-01T00:00:00,000000+00:00]",
+      "[9] [00001] [acct] [root    ] [            ] [                    ] [0.0.0.0        ] [2023-11-15T00:00:06,000000+00:00]",
+      "[7] [00777] [:0  ] [carol   ] [:0          ] [:0                  ] [0.0.0.0        ] [2023-11-15T00:00:07,000000+00:00]",
+    ];
+    const path = utmpdumpReverse(text.join("\n") + "\n", tmp.file("wtmp"));
+    const { records, warnings, layout } = await agree(path);
+    assert.equal(layout, "linux");
+    assert.deepEqual(warnings, []);
+    assert.deepEqual(records.map((r) => r.ut_type_raw), [2, 1, 5, 6, 7, 7, 8, 3, 4, 0, 9, 7]);
+    assert.deepEqual(
+      [records[5]!.ut_user, records[5]!.ut_addr_text, records[4]!.ut_tv.tv_usec],
+      ["abcdefghijklmnopqrstuvwxyz012345", "2001:db8::1", 999999],
+    );
   },
   LIVE,
 );
@@ -107,67 +103,59 @@ const EDGES: RecordInput[] = [
 test(
   "UtmpFile backend ffi agrees with backend file on odd records, a partial tail and strict mode",
   async () => {
-    const tmp = tempDir();
-    try {
-      const path = tmp.file("utmp", encodeRecords(LAYOUTS.linux, EDGES));
-      for (const options of [LINUX, { ...LINUX, keepInvalid: true }]) await agree(path, options);
-      appendFileSync(path, new Uint8Array(100));
-      const { warnings } = await agree(path, LINUX);
-      assert.deepEqual(warnings.map((w) => [w.offset, w.recordIndex]), [[5 * 384, 5], [7 * 384, 7]]);
-      assert.equal(warnings[1]!.reason, "file ends 100 bytes into a 384-byte record");
-      // strict: the same error after the same good records.
-      const failures: unknown[] = [];
-      for (const backend of ["ffi", "file"] as const) {
-        const seen: number[] = [];
-        await assert.rejects(async () => {
-          for await (const u of new UtmpFile(path, { ...LINUX, backend, strict: true })) seen.push(u.index);
-        }, (e) => (failures.push([seen, e instanceof UtmpFormatError, (e as Error).message]), true));
-      }
-      assert.deepEqual(failures[0], failures[1]);
-      assert.deepEqual(failures[0], [
-        [0, 1, 2, 3, 4],
-        true,
-        `Cannot decode record 5 of "${path}" at byte offset 1920: impossible ut_type 99 for layout "linux"`,
-      ]);
-      // Empty and one-byte files.
-      await agree(tmp.file("empty", new Uint8Array(0)));
-      const { warnings: one } = await agree(tmp.file("one", new Uint8Array(1)));
-      assert.equal(one.length, 1);
-    } finally {
-      tmp.cleanup();
+    using tmp = tempDir();
+    const path = tmp.file("utmp", encodeRecords(LAYOUTS.linux, EDGES));
+    for (const options of [LINUX, { ...LINUX, keepInvalid: true }]) await agree(path, options);
+    appendFileSync(path, new Uint8Array(100));
+    const { warnings } = await agree(path, LINUX);
+    assert.deepEqual(warnings.map((w) => [w.offset, w.recordIndex]), [[5 * 384, 5], [7 * 384, 7]]);
+    assert.equal(warnings[1]!.reason, "file ends 100 bytes into a 384-byte record");
+    // strict: the same error after the same good records.
+    const failures: unknown[] = [];
+    for (const backend of ["ffi", "file"] as const) {
+      const seen: number[] = [];
+      await assert.rejects(async () => {
+        for await (const u of new UtmpFile(path, { ...LINUX, backend, strict: true })) seen.push(u.index);
+      }, (e) => (failures.push([seen, e instanceof UtmpFormatError, (e as Error).message]), true));
     }
+    assert.deepEqual(failures[0], failures[1]);
+    assert.deepEqual(failures[0], [
+      [0, 1, 2, 3, 4],
+      true,
+      `Cannot decode record 5 of "${path}" at byte offset 1920: impossible ut_type 99 for layout "linux"`,
+    ]);
+    // Empty and one-byte files.
+    await agree(tmp.file("empty", new Uint8Array(0)));
+    const { warnings: one } = await agree(tmp.file("one", new Uint8Array(1)));
+    assert.equal(one.length, 1);
   },
   LIVE,
 );
 
 test("UtmpFile backend ffi agrees with backend file across several chunks", async () => {
-  const tmp = tempDir();
-  try {
-    const per = Math.floor(CHUNK_BYTES / 384); // 384-byte records per chunk
-    const n = 2 * per + 540;
-    const bytes = new Uint8Array(n * 384);
-    for (let i = 0; i < n; i++) {
-      encodeRecord(
-        LAYOUTS.linux,
-        {
-          ut_type: i % 2 === 0 ? "USER_PROCESS" : "DEAD_PROCESS",
-          ut_pid: i,
-          ut_user: `user${i}`,
-          tv_sec: 1600000000 + i,
-        },
-        bytes,
-        i * 384,
-      );
-    }
-    const path = tmp.file("wtmp", bytes);
-    const { records } = await agree(path);
-    assert.deepEqual([records.length, records[n - 1]!.index, records[n - 1]!.offset], [n, n - 1, (n - 1) * 384]);
-    const batches: number[] = [];
-    for await (const batch of new UtmpFile(path, { backend: "ffi" }).batches()) batches.push(batch.length);
-    assert.deepEqual(batches, [per, per, 540]);
-  } finally {
-    tmp.cleanup();
+  using tmp = tempDir();
+  const per = Math.floor(CHUNK_BYTES / 384); // 384-byte records per chunk
+  const n = 2 * per + 540;
+  const bytes = new Uint8Array(n * 384);
+  for (let i = 0; i < n; i++) {
+    encodeRecord(
+      LAYOUTS.linux,
+      {
+        ut_type: i % 2 === 0 ? "USER_PROCESS" : "DEAD_PROCESS",
+        ut_pid: i,
+        ut_user: `user${i}`,
+        tv_sec: 1600000000 + i,
+      },
+      bytes,
+      i * 384,
+    );
   }
+  const path = tmp.file("wtmp", bytes);
+  const { records } = await agree(path);
+  assert.deepEqual([records.length, records[n - 1]!.index, records[n - 1]!.offset], [n, n - 1, (n - 1) * 384]);
+  const batches: number[] = [];
+  for await (const batch of new UtmpFile(path, { backend: "ffi" }).batches()) batches.push(batch.length);
+  assert.deepEqual(batches, [per, per, 540]);
 }, LIVE);
 
 /** Two distinct files, and what the decoder reads from each. */
@@ -185,133 +173,113 @@ async function twoFiles(
 }
 
 test("UtmpFile backend ffi gives two files iterated in turn each its own complete sequence", async () => {
-  const tmp = tempDir();
-  try {
-    const [a, b, wantA, wantB] = await twoFiles(tmp);
-    const ia = new UtmpFile(a, { backend: "ffi" })[Symbol.asyncIterator]();
-    const ib = new UtmpFile(b, { ...LINUX, backend: "ffi" })[Symbol.asyncIterator]();
-    const gotA: UtmpRecordObject[] = [];
-    const gotB: UtmpRecordObject[] = [];
-    for (let doneA = false, doneB = false; !doneA || !doneB;) {
-      if (!doneA) {
-        const r = await ia.next();
-        if (r.done) doneA = true;
-        else gotA.push(r.value.toJSON());
-      }
-      if (!doneB) {
-        const r = await ib.next();
-        if (r.done) doneB = true;
-        else gotB.push(r.value.toJSON());
-      }
+  using tmp = tempDir();
+  const [a, b, wantA, wantB] = await twoFiles(tmp);
+  const ia = new UtmpFile(a, { backend: "ffi" })[Symbol.asyncIterator]();
+  const ib = new UtmpFile(b, { ...LINUX, backend: "ffi" })[Symbol.asyncIterator]();
+  const gotA: UtmpRecordObject[] = [];
+  const gotB: UtmpRecordObject[] = [];
+  for (let doneA = false, doneB = false; !doneA || !doneB;) {
+    if (!doneA) {
+      const r = await ia.next();
+      if (r.done) doneA = true;
+      else gotA.push(r.value.toJSON());
     }
-    assert.deepEqual(gotA, wantA);
-    assert.deepEqual(gotB, wantB);
-    // And concurrently, with the decoder reading alongside.
-    const all = await Promise.all(
-      [a, b, a, b].map((p, i) => collect(p, { ...LINUX, backend: i < 2 ? "ffi" : "file" })),
-    );
-    assert.deepEqual(all.map((c) => c.records), [wantA, wantB, wantA, wantB]);
-  } finally {
-    tmp.cleanup();
+    if (!doneB) {
+      const r = await ib.next();
+      if (r.done) doneB = true;
+      else gotB.push(r.value.toJSON());
+    }
   }
+  assert.deepEqual(gotA, wantA);
+  assert.deepEqual(gotB, wantB);
+  // And concurrently, with the decoder reading alongside.
+  const all = await Promise.all(
+    [a, b, a, b].map((p, i) => collect(p, { ...LINUX, backend: i < 2 ? "ffi" : "file" })),
+  );
+  assert.deepEqual(all.map((c) => c.records), [wantA, wantB, wantA, wantB]);
 }, LIVE);
 
 test(
   "UtmpFile backend ffi holds no libc file while yielding, and a loop broken early leaves libc at rest",
   async () => {
-    const tmp = tempDir();
-    try {
-      const path = tmp.file("utmp", readFileSync(join(FIXTURES, "plaso", "utmp")));
-      const wantA = (await collect(path, { backend: "file" })).records;
-      const file = new UtmpFile(path, { backend: "ffi" });
-      const first: number[] = [];
-      for await (const u of file) {
-        // endutxent() ran before the first record was yielded: libc holds no descriptor on the file.
-        assert.equal(openOn(path), 0);
-        first.push(u.index);
-        if (first.length === 3) break;
-      }
+    using tmp = tempDir();
+    const path = tmp.file("utmp", readFileSync(join(FIXTURES, "plaso", "utmp")));
+    const wantA = (await collect(path, { backend: "file" })).records;
+    const file = new UtmpFile(path, { backend: "ffi" });
+    const first: number[] = [];
+    for await (const u of file) {
+      // endutxent() ran before the first record was yielded: libc holds no descriptor on the file.
       assert.equal(openOn(path), 0);
-      // A new reader of the same file starts at the top (libc's cursor was not left mid-file).
-      assert.deepEqual(
-        (await collect(path, { backend: "ffi" })).records.map((r) => r.index),
-        wantA.map((r) => r.index),
-      );
-      // The broken loop's file continues after the records it gave, as backend file does.
-      const rest: number[] = [];
-      for await (const u of file) rest.push(u.index);
-      const byFile = new UtmpFile(path, { backend: "file" });
-      for await (const _ of byFile) if (_.index === 2) break;
-      const restByFile: number[] = [];
-      for await (const u of byFile) restByFile.push(u.index);
-      assert.deepEqual([first, rest], [[0, 1, 2], restByFile]);
-      assert.equal(rest.length, wantA.length - 3);
-    } finally {
-      tmp.cleanup();
+      first.push(u.index);
+      if (first.length === 3) break;
     }
+    assert.equal(openOn(path), 0);
+    // A new reader of the same file starts at the top (libc's cursor was not left mid-file).
+    assert.deepEqual(
+      (await collect(path, { backend: "ffi" })).records.map((r) => r.index),
+      wantA.map((r) => r.index),
+    );
+    // The broken loop's file continues after the records it gave, as backend file does.
+    const rest: number[] = [];
+    for await (const u of file) rest.push(u.index);
+    const byFile = new UtmpFile(path, { backend: "file" });
+    for await (const _ of byFile) if (_.index === 2) break;
+    const restByFile: number[] = [];
+    for await (const u of byFile) restByFile.push(u.index);
+    assert.deepEqual([first, rest], [[0, 1, 2], restByFile]);
+    assert.equal(rest.length, wantA.length - 3);
   },
   LIVE,
 );
 
 test("UtmpFile backend ffi releases libc when the loop body throws, and the next loop continues", async () => {
-  const tmp = tempDir();
-  try {
-    const [a, , wantA] = await twoFiles(tmp);
-    const file = new UtmpFile(a, { backend: "ffi" });
-    await assert.rejects(async () => {
-      for await (const u of file) if (u.index === 4) throw new Error("stop at 4");
-    }, /stop at 4/);
-    assert.equal(openOn(a), 0);
-    const rest: UtmpRecordObject[] = [];
-    for await (const u of file) rest.push(u.toJSON());
-    assert.deepEqual(rest, wantA.slice(5));
-  } finally {
-    tmp.cleanup();
-  }
+  using tmp = tempDir();
+  const [a, , wantA] = await twoFiles(tmp);
+  const file = new UtmpFile(a, { backend: "ffi" });
+  await assert.rejects(async () => {
+    for await (const u of file) if (u.index === 4) throw new Error("stop at 4");
+  }, /stop at 4/);
+  assert.equal(openOn(a), 0);
+  const rest: UtmpRecordObject[] = [];
+  for await (const u of file) rest.push(u.toJSON());
+  assert.deepEqual(rest, wantA.slice(5));
 }, LIVE);
 
 test("UtmpFile.rewind() with backend ffi reads the file afresh, seeing records written since", async () => {
-  const tmp = tempDir();
-  try {
-    const path = tmp.file("utmp", encodeRecords(LAYOUTS.linux, EDGES.slice(0, 3)));
-    const file = new UtmpFile(path, { ...LINUX, backend: "ffi" });
-    const count = async () => {
-      let n = 0;
-      for await (const _ of file) n++;
-      return n;
-    };
-    assert.equal(await count(), 3);
-    appendFileSync(path, encodeRecord(LAYOUTS.linux, { ut_type: "USER_PROCESS", ut_user: "late" }));
-    // As with backend file: a later loop continues after the last record and finds the new one.
-    assert.equal(await count(), 1);
-    file.rewind();
-    assert.equal(await count(), 4);
-    file.rewind();
-    const { records } = await agree(path, LINUX);
-    assert.equal(records.at(-1)!.ut_user, "late");
-  } finally {
-    tmp.cleanup();
-  }
+  using tmp = tempDir();
+  const path = tmp.file("utmp", encodeRecords(LAYOUTS.linux, EDGES.slice(0, 3)));
+  const file = new UtmpFile(path, { ...LINUX, backend: "ffi" });
+  const count = async () => {
+    let n = 0;
+    for await (const _ of file) n++;
+    return n;
+  };
+  assert.equal(await count(), 3);
+  appendFileSync(path, encodeRecord(LAYOUTS.linux, { ut_type: "USER_PROCESS", ut_user: "late" }));
+  // As with backend file: a later loop continues after the last record and finds the new one.
+  assert.equal(await count(), 1);
+  file.rewind();
+  assert.equal(await count(), 4);
+  file.rewind();
+  const { records } = await agree(path, LINUX);
+  assert.equal(records.at(-1)!.ut_user, "late");
 }, LIVE);
 
 test(
   "UtmpFile backend ffi fails on a missing path with ENOENT, creating nothing, and on a directory with EISDIR",
   async () => {
-    const tmp = tempDir();
-    try {
-      const missing = join(tmp.dir, "utmpx");
-      await assert.rejects(
-        () => collect(missing, { backend: "ffi" }),
-        (e) => e instanceof UtmpFileError && e.code === "ENOENT" && e.path === missing,
-      );
-      assert.equal(existsSync(missing), false);
-      await assert.rejects(
-        () => collect(tmp.dir, { backend: "ffi" }),
-        (e) => e instanceof UtmpFileError && e.code === "EISDIR",
-      );
-    } finally {
-      tmp.cleanup();
-    }
+    using tmp = tempDir();
+    const missing = join(tmp.dir, "utmpx");
+    await assert.rejects(
+      () => collect(missing, { backend: "ffi" }),
+      (e) => e instanceof UtmpFileError && e.code === "ENOENT" && e.path === missing,
+    );
+    assert.equal(existsSync(missing), false);
+    await assert.rejects(
+      () => collect(tmp.dir, { backend: "ffi" }),
+      (e) => e instanceof UtmpFileError && e.code === "EISDIR",
+    );
   },
   LIVE,
 );
@@ -354,19 +322,15 @@ test("UtmpFile without --allow-ffi: auto decodes without a prompt, backend ffi n
 
 /** Runs a module with `deno run` and the given flags; returns its stdout lines. */
 function denoRun(flags: string[], code: string, env: Record<string, string> = {}): string[] {
-  const tmp = tempDir();
-  try {
-    const script = tmp.file("probe.ts", code);
-    const out = spawnSync(process.execPath, ["run", "--no-lock", ...flags, script], {
-      encoding: "utf8",
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    assert.equal(out.status, 0, out.stderr);
-    return out.stdout.trim().split("\n");
-  } finally {
-    tmp.cleanup();
-  }
+  using tmp = tempDir();
+  const script = tmp.file("probe.ts", code);
+  const out = spawnSync(process.execPath, ["run", "--no-lock", ...flags, script], {
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  assert.equal(out.status, 0, out.stderr);
+  return out.stdout.trim().split("\n");
 }
 
 const MOD = new URL("../../mod.ts", import.meta.url).href;

@@ -296,51 +296,47 @@ function source(path: string, os: string, lib: ReturnType<typeof fakeLibc>["lib"
 }
 
 test("FfiSource on macOS yields plaso's utmpx_mac records at their file offsets, past the signature", async () => {
-  const tmp = tempDir();
-  try {
-    const file = new Uint8Array(readFileSync(join(FIXTURES, "plaso", "utmpx_mac")));
-    const path = tmp.file("utmpx", file); // utmpxname accepts only names ending in "x"
-    const { lib, calls } = fakeLibc({
-      utmpxname: (p) => Number(p.endsWith("x") && p.length < 1024),
-      // libc reads the signature record on open and never returns it.
-      records: (p) => p === path ? Array.from({ length: 6 }, (_, i) => macosStruct(file, (i + 1) * 628)) : [],
-    });
-    const records = await drain(source(path, "darwin", lib));
-    assert.deepEqual(calls.slice(0, 2), [`utmpxname ${path}`, "setutxent"]);
-    assert.deepEqual(calls.slice(-3), ["endutxent", "utmpxname /var/run/utmpx", "close"]);
-    assert.deepEqual(
-      records.map((r) => [r.index, r.offset, r.layout]),
-      [1, 2, 3, 4, 5, 6].map((i) => [i, i * 628, "macos-memory"]),
-    );
-    // plaso tests: event 1 is type 7, pid 67, "console", "moxilo", 2013-11-13T17:52:41.736713Z (MANIFEST.md).
-    const login = records[1]!;
-    assert.deepEqual(
-      [login.ut_type, login.ut_pid, login.ut_line, login.ut_user, login.ut_tv],
-      ["USER_PROCESS", 67, "/dev/console", "moxilo", {
-        tv_sec: Date.UTC(2013, 10, 13, 17, 52, 41) / 1000,
-        tv_usec: 736713,
-      }],
-    );
-    // Record 1 BOOT_TIME at 17:52:34 with pid 1; record 4 EMPTY with stale "s001" and pid 6802; 5-6 DEAD_PROCESS.
-    assert.deepEqual([records[0]!.ut_type, records[0]!.ut_pid, records[0]!.ut_tv.tv_sec], [
-      "BOOT_TIME",
-      1,
-      Date.UTC(2013, 10, 13, 17, 52, 34) / 1000,
-    ]);
-    assert.deepEqual([records[3]!.ut_type, records[3]!.ut_id, records[3]!.ut_pid, records[3]!.ut_tv.tv_usec], [
-      "EMPTY",
-      "s001",
-      6802,
-      116231,
-    ]);
-    assert.deepEqual(records.slice(4).map((r) => r.ut_type), ["DEAD_PROCESS", "DEAD_PROCESS"]);
-    // The decoder reads the same file record for record (the signature record aside).
-    const byFile = (await collect(path, { backend: "file" })).records;
-    assert.equal(byFile[0]!.ut_type, "SIGNATURE");
-    assert.deepEqual(except(records, "layout"), except(byFile.slice(1), "layout"));
-  } finally {
-    tmp.cleanup();
-  }
+  using tmp = tempDir();
+  const file = new Uint8Array(readFileSync(join(FIXTURES, "plaso", "utmpx_mac")));
+  const path = tmp.file("utmpx", file); // utmpxname accepts only names ending in "x"
+  const { lib, calls } = fakeLibc({
+    utmpxname: (p) => Number(p.endsWith("x") && p.length < 1024),
+    // libc reads the signature record on open and never returns it.
+    records: (p) => p === path ? Array.from({ length: 6 }, (_, i) => macosStruct(file, (i + 1) * 628)) : [],
+  });
+  const records = await drain(source(path, "darwin", lib));
+  assert.deepEqual(calls.slice(0, 2), [`utmpxname ${path}`, "setutxent"]);
+  assert.deepEqual(calls.slice(-3), ["endutxent", "utmpxname /var/run/utmpx", "close"]);
+  assert.deepEqual(
+    records.map((r) => [r.index, r.offset, r.layout]),
+    [1, 2, 3, 4, 5, 6].map((i) => [i, i * 628, "macos-memory"]),
+  );
+  // plaso tests: event 1 is type 7, pid 67, "console", "moxilo", 2013-11-13T17:52:41.736713Z (MANIFEST.md).
+  const login = records[1]!;
+  assert.deepEqual(
+    [login.ut_type, login.ut_pid, login.ut_line, login.ut_user, login.ut_tv],
+    ["USER_PROCESS", 67, "/dev/console", "moxilo", {
+      tv_sec: Date.UTC(2013, 10, 13, 17, 52, 41) / 1000,
+      tv_usec: 736713,
+    }],
+  );
+  // Record 1 BOOT_TIME at 17:52:34 with pid 1; record 4 EMPTY with stale "s001" and pid 6802; 5-6 DEAD_PROCESS.
+  assert.deepEqual([records[0]!.ut_type, records[0]!.ut_pid, records[0]!.ut_tv.tv_sec], [
+    "BOOT_TIME",
+    1,
+    Date.UTC(2013, 10, 13, 17, 52, 34) / 1000,
+  ]);
+  assert.deepEqual([records[3]!.ut_type, records[3]!.ut_id, records[3]!.ut_pid, records[3]!.ut_tv.tv_usec], [
+    "EMPTY",
+    "s001",
+    6802,
+    116231,
+  ]);
+  assert.deepEqual(records.slice(4).map((r) => r.ut_type), ["DEAD_PROCESS", "DEAD_PROCESS"]);
+  // The decoder reads the same file record for record (the signature record aside).
+  const byFile = (await collect(path, { backend: "file" })).records;
+  assert.equal(byFile[0]!.ut_type, "SIGNATURE");
+  assert.deepEqual(except(records, "layout"), except(byFile.slice(1), "layout"));
 });
 
 test("FfiSource on FreeBSD yields utx.active at 197-byte offsets and utx.log records as last(1) shows them", async () => {

@@ -139,24 +139,20 @@ test("detectLayout() reads a fresh macOS utmpx, with nothing but its signature r
 }, { permissions: "none" });
 
 test("UtmpFile detects a BSD file written to disk and reports how sure it is", async () => {
-  const tmp = tempDir();
-  try {
-    const path = tmp.file("wtmp", encodeRecords(LAYOUTS.openbsd, session(LAYOUTS.openbsd)));
-    const { records, layout } = await collect(path);
-    assert.equal(layout, "openbsd");
-    assert.deepEqual(records.map((u) => [u.ut_type, u.ut_user, u.ut_line]), [
-      ["BOOT_TIME", "reboot", "~"],
-      ["USER_PROCESS", "frank", "/dev/pts/7"],
-      ["DEAD_PROCESS", "", "/dev/pts/7"],
-    ]);
-    await using file = new UtmpFile(path);
-    assert.equal(file.detection, undefined);
-    assert.deepEqual(await file.detect(), {
-      layout: LAYOUTS.openbsd,
-      confidence: 1,
-      reason: "3 of 3 sampled records plausible (100%), file size a multiple of 304",
-    });
-  } finally {
-    tmp.cleanup();
-  }
+  using tmp = tempDir();
+  const path = tmp.file("wtmp", encodeRecords(LAYOUTS.openbsd, session(LAYOUTS.openbsd)));
+  const { records, layout } = await collect(path);
+  assert.equal(layout, "openbsd");
+  assert.deepEqual(records.map((u) => [u.ut_type, u.ut_user, u.ut_line]), [
+    ["BOOT_TIME", "reboot", "~"],
+    ["USER_PROCESS", "frank", "/dev/pts/7"],
+    ["DEAD_PROCESS", "", "/dev/pts/7"],
+  ]);
+  await using file = new UtmpFile(path);
+  assert.equal(file.detection, undefined);
+  assert.deepEqual(await file.detect(), {
+    layout: LAYOUTS.openbsd,
+    confidence: 1,
+    reason: "3 of 3 sampled records plausible (100%), file size a multiple of 304",
+  });
 });

@@ -27,34 +27,29 @@ import {
 const NATIVE = ["utmp-rs/basic32.utmp", "utmp-rs/with_host_32.utmp", "utmp-rs/long_user_32.utmp", "plaso/wtmp.1"];
 
 test("encodeRecords() of the records read, or of their toJSON(), writes a file utmpdump prints as the original", async () => {
-  const tmp = tempDir();
-  try {
-    for (const name of NATIVE) {
-      const original = join(FIXTURES, name);
-      const read: UtmpRecord[] = [];
-      for await (const u of new UtmpFile(original, { backend: "file", keepInvalid: true })) read.push(u);
-      const objects = read.map((u) => u.toJSON());
-      assert.ok(objects.some((r) => r.ut_tv.tv_usec !== 0 && r.ut_line.startsWith("/dev/")), name);
-      const expected = utmpdump(original);
-      const file = (suffix: string, bytes: Uint8Array): string =>
-        tmp.file(`${name.replace("/", "_")}.${suffix}`, bytes);
-      // The records themselves carry their stored bytes (raw): the same file back, as utmpdump reads it.
-      assert.deepEqual(utmpdump(file("records", encodeRecords(LAYOUTS.linux, read))), expected, name);
-      // toJSON() has the line as a device path only: a line stored with "/dev/" (systemd's INIT_PROCESS records
-      // of a getty) comes back without it, as every other device line is stored.
-      const stored = read.map((u) => new TextDecoder().decode(u.raw!.ut_line));
-      const withoutDev = expected.map((line, i) =>
-        stored[i]!.startsWith("/dev/")
-          ? line.replace(`[${stored[i]!.padEnd(12)}]`, `[${stored[i]!.slice(5).padEnd(12)}]`)
-          : line
-      );
-      assert.deepEqual(utmpdump(file("json", encodeRecords(LAYOUTS.linux, objects))), withoutDev, name);
-      // Through JSON: ut_time is ISO text there, ut_tv still the time.
-      const parsed = JSON.parse(JSON.stringify(objects)) as RecordInput[];
-      assert.deepEqual(utmpdump(file("parsed", encodeRecords(LAYOUTS.linux, parsed))), withoutDev, name);
-    }
-  } finally {
-    tmp.cleanup();
+  using tmp = tempDir();
+  for (const name of NATIVE) {
+    const original = join(FIXTURES, name);
+    const read: UtmpRecord[] = [];
+    for await (const u of new UtmpFile(original, { backend: "file", keepInvalid: true })) read.push(u);
+    const objects = read.map((u) => u.toJSON());
+    assert.ok(objects.some((r) => r.ut_tv.tv_usec !== 0 && r.ut_line.startsWith("/dev/")), name);
+    const expected = utmpdump(original);
+    const file = (suffix: string, bytes: Uint8Array): string => tmp.file(`${name.replace("/", "_")}.${suffix}`, bytes);
+    // The records themselves carry their stored bytes (raw): the same file back, as utmpdump reads it.
+    assert.deepEqual(utmpdump(file("records", encodeRecords(LAYOUTS.linux, read))), expected, name);
+    // toJSON() has the line as a device path only: a line stored with "/dev/" (systemd's INIT_PROCESS records
+    // of a getty) comes back without it, as every other device line is stored.
+    const stored = read.map((u) => new TextDecoder().decode(u.raw!.ut_line));
+    const withoutDev = expected.map((line, i) =>
+      stored[i]!.startsWith("/dev/")
+        ? line.replace(`[${stored[i]!.padEnd(12)}]`, `[${stored[i]!.slice(5).padEnd(12)}]`)
+        : line
+    );
+    assert.deepEqual(utmpdump(file("json", encodeRecords(LAYOUTS.linux, objects))), withoutDev, name);
+    // Through JSON: ut_time is ISO text there, ut_tv still the time.
+    const parsed = JSON.parse(JSON.stringify(objects)) as RecordInput[];
+    assert.deepEqual(utmpdump(file("parsed", encodeRecords(LAYOUTS.linux, parsed))), withoutDev, name);
   }
 });
 

@@ -114,57 +114,49 @@ for (
   ] as const
 ) {
   test(`UtmpFile reads ${what} cut at every record as linux, every field as utmpdump shows it`, async () => {
-    const tmp = tempDir();
-    try {
-      const path = utmpdumpReverse(sysvinitWtmp(3, start), join(tmp.dir, "wtmp"));
-      const bytes = new Uint8Array(await (await import("node:fs/promises")).readFile(path));
-      const n = bytes.length / 384;
-      assert.ok(n >= 60, `${n} records`);
-      // About half are INIT_PROCESS and DEAD_PROCESS records with neither line nor user.
-      const bare = dumped(decodeRecords(bytes, LAYOUTS.linux)).filter((l) =>
-        /^\[[58]\] .*\] \[ {8}\] \[ {12}\] /.test(l)
-      );
-      assert.ok(bare.length >= n * 0.4, `${bare.length} of ${n}`);
-      for (let k = 0; k < n; k++) {
-        const cut = tmp.file(`cut${k}`, bytes.subarray(k * 384));
-        const got = await readAll(cut);
-        assert.equal(got.layout, "linux", `cut at record ${k}`);
-        assert.deepEqual(got.lines, utmpdump(cut), `cut at record ${k}`);
-        // A clock that starts in 1970 is evidence of less weight, never a refusal.
-        assert.ok(weak ? got.confidence >= 0.5 && got.confidence < 1 : got.confidence === 1, `${got.confidence}`);
-      }
-      // The same records big-endian (glibc on PowerPC, MIPS, SPARC): every cut suffix is linux-be.
-      const be = byteSwapped(bytes);
-      const le = dumped(decodeRecords(bytes, LAYOUTS.linux));
-      for (let k = 0; k < n; k++) {
-        const got = await readAll(tmp.file(`be${k}`, be.subarray(k * 384)));
-        assert.deepEqual([got.layout, got.lines], ["linux-be", le.slice(k)], `big-endian, cut at record ${k}`);
-      }
-      for (const file of [bytes, be]) assert.deepEqual(cutSuffixViolations(file, JUDGED_AT).violations, []);
-    } finally {
-      tmp.cleanup();
+    using tmp = tempDir();
+    const path = utmpdumpReverse(sysvinitWtmp(3, start), join(tmp.dir, "wtmp"));
+    const bytes = new Uint8Array(await (await import("node:fs/promises")).readFile(path));
+    const n = bytes.length / 384;
+    assert.ok(n >= 60, `${n} records`);
+    // About half are INIT_PROCESS and DEAD_PROCESS records with neither line nor user.
+    const bare = dumped(decodeRecords(bytes, LAYOUTS.linux)).filter((l) =>
+      /^\[[58]\] .*\] \[ {8}\] \[ {12}\] /.test(l)
+    );
+    assert.ok(bare.length >= n * 0.4, `${bare.length} of ${n}`);
+    for (let k = 0; k < n; k++) {
+      const cut = tmp.file(`cut${k}`, bytes.subarray(k * 384));
+      const got = await readAll(cut);
+      assert.equal(got.layout, "linux", `cut at record ${k}`);
+      assert.deepEqual(got.lines, utmpdump(cut), `cut at record ${k}`);
+      // A clock that starts in 1970 is evidence of less weight, never a refusal.
+      assert.ok(weak ? got.confidence >= 0.5 && got.confidence < 1 : got.confidence === 1, `${got.confidence}`);
     }
+    // The same records big-endian (glibc on PowerPC, MIPS, SPARC): every cut suffix is linux-be.
+    const be = byteSwapped(bytes);
+    const le = dumped(decodeRecords(bytes, LAYOUTS.linux));
+    for (let k = 0; k < n; k++) {
+      const got = await readAll(tmp.file(`be${k}`, be.subarray(k * 384)));
+      assert.deepEqual([got.layout, got.lines], ["linux-be", le.slice(k)], `big-endian, cut at record ${k}`);
+    }
+    for (const file of [bytes, be]) assert.deepEqual(cutSuffixViolations(file, JUDGED_AT).violations, []);
   });
 }
 
 test("UtmpFile reads a router's one-record utmp, an INIT_PROCESS at 1970, with half the confidence", async () => {
-  const tmp = tempDir();
-  try {
-    const text = dumpLine(5, 1, "si", "", "", "", 12) + "\n";
-    const path = utmpdumpReverse(text, join(tmp.dir, "utmp"));
-    const got = await readAll(path);
-    assert.deepEqual(got.lines, utmpdump(path));
-    assert.equal(got.lines[0], text.trimEnd());
-    const file = new UtmpFile(path);
-    assert.deepEqual(await file.detect(), {
-      layout: LAYOUTS.linux,
-      confidence: 0.5,
-      reason: "1 of 1 sampled records plausible (50%), 1 of them dated before 1980 or ahead of the clock, " +
-        "file size a multiple of 384",
-    });
-  } finally {
-    tmp.cleanup();
-  }
+  using tmp = tempDir();
+  const text = dumpLine(5, 1, "si", "", "", "", 12) + "\n";
+  const path = utmpdumpReverse(text, join(tmp.dir, "utmp"));
+  const got = await readAll(path);
+  assert.deepEqual(got.lines, utmpdump(path));
+  assert.equal(got.lines[0], text.trimEnd());
+  const file = new UtmpFile(path);
+  assert.deepEqual(await file.detect(), {
+    layout: LAYOUTS.linux,
+    confidence: 0.5,
+    reason: "1 of 1 sampled records plausible (50%), 1 of them dated before 1980 or ahead of the clock, " +
+      "file size a multiple of 384",
+  });
 });
 
 /** Records of layouts the library does not know, as their C structs lay them out (little-endian). */
@@ -254,35 +246,31 @@ test("detectLayout() says no size fits rather than that two layouts fit equally"
 }, { permissions: "none" });
 
 test("main() says --layout where the library says the layout option, with the layouts to try", async () => {
-  const tmp = tempDir();
+  using tmp = tempDir();
+  const bsd = encodeRecords(LAYOUTS.bsd, [
+    { ut_line: "~", ut_user: "reboot", tv_sec: 500000000 },
+    { ut_line: "ttyp0", ut_user: "alice", ut_host: "vax.example", tv_sec: 500000100 },
+    { ut_line: "ttyp0", tv_sec: 500000200 },
+  ]);
+  const path = tmp.file("wtmp", bsd);
+  let library = "";
   try {
-    const bsd = encodeRecords(LAYOUTS.bsd, [
-      { ut_line: "~", ut_user: "reboot", tv_sec: 500000000 },
-      { ut_line: "ttyp0", ut_user: "alice", ut_host: "vax.example", tv_sec: 500000100 },
-      { ut_line: "ttyp0", tv_sec: 500000200 },
-    ]);
-    const path = tmp.file("wtmp", bsd);
-    let library = "";
-    try {
-      await new UtmpFile(path).detect();
-    } catch (e) {
-      library = (e as UtmpFormatError).message;
-    }
-    const summary = `Cannot tell the layout of "${path}": it reads as "bsd", which detection never chooses ` +
-      "(its records look like other layouts')";
-    assert.ok(library.startsWith(`${summary}; pass the layout option to read it as one (layout: "bsd"). Tried: `));
-    for (const command of [["dump"], ["last", "-f"], ["who", "-a"]]) {
-      const ran = await ours([...command, path]);
-      assert.equal(ran.code, 1);
-      const cli = ran.err.slice(ran.err.indexOf(": ") + 2);
-      assert.ok(cli.startsWith(`${summary}; pass --layout NAME to read it as one (--layout bsd). Tried: `), cli);
-      assert.equal(cli.slice(cli.indexOf(". Tried: ")), library.slice(library.indexOf(". Tried: ")) + "\n");
-    }
-    const given = await ours(["dump", "--layout", "bsd", path]);
-    assert.deepEqual([given.code, given.out.split("\n").length], [0, 4]);
-  } finally {
-    tmp.cleanup();
+    await new UtmpFile(path).detect();
+  } catch (e) {
+    library = (e as UtmpFormatError).message;
   }
+  const summary = `Cannot tell the layout of "${path}": it reads as "bsd", which detection never chooses ` +
+    "(its records look like other layouts')";
+  assert.ok(library.startsWith(`${summary}; pass the layout option to read it as one (layout: "bsd"). Tried: `));
+  for (const command of [["dump"], ["last", "-f"], ["who", "-a"]]) {
+    const ran = await ours([...command, path]);
+    assert.equal(ran.code, 1);
+    const cli = ran.err.slice(ran.err.indexOf(": ") + 2);
+    assert.ok(cli.startsWith(`${summary}; pass --layout NAME to read it as one (--layout bsd). Tried: `), cli);
+    assert.equal(cli.slice(cli.indexOf(". Tried: ")), library.slice(library.indexOf(". Tried: ")) + "\n");
+  }
+  const given = await ours(["dump", "--layout", "bsd", path]);
+  assert.deepEqual([given.code, given.out.split("\n").length], [0, 4]);
 });
 
 /** A failed SSH login as sshd's record_failed_login() writes it into btmp. */
@@ -291,35 +279,31 @@ function failed(user: string, host: string, sec: number, pid: number): RecordInp
 }
 
 test("UtmpFile, lastb and dump read every failed login after 33 with hostile names at the head of a btmp", async () => {
-  const tmp = tempDir();
-  try {
-    const hostile = ["\x1b", "a\tb", "\x01", "x\x7f", "\x1b]0;pwned\x07", "\x1b[2J\x1b[H", "x\rroot"];
-    const records = [
-      ...Array.from(
-        { length: 33 },
-        (_, i) => failed(hostile[i % hostile.length]!, `\x1b[3${i % 8}m198.51.100.7`, 1700000000 + i, 4000 + i),
-      ),
-      ...Array.from({ length: 1000 }, (_, i) => failed("root", "203.0.113.9", 1700000100 + i * 7, 5000 + i)),
-    ];
-    const path = tmp.file("btmp", encodeRecords(LAYOUTS.linux, records));
-    const file = new UtmpFile(path);
-    let n = 0;
-    for await (const u of file) n += u.ut_user === "root" ? 1 : 0;
-    assert.equal(n, 1000);
-    assert.equal(file.layout?.name, "linux");
-    assert.equal(file.detection?.confidence, 1);
-    // util-linux reads them all; so does every command of ours that the review found blinded.
-    const theirs = oracle("lastb", ["-f", path]);
-    assert.equal(theirs.out.split("\n").filter((l) => l.startsWith("root ")).length, 1000);
-    const mine = await ours(["lastb", "-f", path]);
-    assert.deepEqual([mine.code, mine.out], [theirs.code, theirs.out]);
-    const dump = await ours(["dump", path]);
-    assert.equal(dump.out, oracle("utmpdump", [path]).out);
-    const who = await ours(["who", "-a", path]);
-    assert.equal(who.out, oracle("who", ["-a", path]).out);
-  } finally {
-    tmp.cleanup();
-  }
+  using tmp = tempDir();
+  const hostile = ["\x1b", "a\tb", "\x01", "x\x7f", "\x1b]0;pwned\x07", "\x1b[2J\x1b[H", "x\rroot"];
+  const records = [
+    ...Array.from(
+      { length: 33 },
+      (_, i) => failed(hostile[i % hostile.length]!, `\x1b[3${i % 8}m198.51.100.7`, 1700000000 + i, 4000 + i),
+    ),
+    ...Array.from({ length: 1000 }, (_, i) => failed("root", "203.0.113.9", 1700000100 + i * 7, 5000 + i)),
+  ];
+  const path = tmp.file("btmp", encodeRecords(LAYOUTS.linux, records));
+  const file = new UtmpFile(path);
+  let n = 0;
+  for await (const u of file) n += u.ut_user === "root" ? 1 : 0;
+  assert.equal(n, 1000);
+  assert.equal(file.layout?.name, "linux");
+  assert.equal(file.detection?.confidence, 1);
+  // util-linux reads them all; so does every command of ours that the review found blinded.
+  const theirs = oracle("lastb", ["-f", path]);
+  assert.equal(theirs.out.split("\n").filter((l) => l.startsWith("root ")).length, 1000);
+  const mine = await ours(["lastb", "-f", path]);
+  assert.deepEqual([mine.code, mine.out], [theirs.code, theirs.out]);
+  const dump = await ours(["dump", path]);
+  assert.equal(dump.out, oracle("utmpdump", [path]).out);
+  const who = await ours(["who", "-a", path]);
+  assert.equal(who.out, oracle("who", ["-a", path]).out);
 });
 
 test("detectLayout() is not steered by user names and hosts: a btmp of nothing but hostile ones is still read", () => {

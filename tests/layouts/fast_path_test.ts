@@ -149,6 +149,31 @@ test("RecordView.ut_addr_text() matches the octets for more IPv4 and IPv6 addres
   }
 });
 
+test("string and address readers read the same through runs of distinct values and of repeats (tables skipped, then used)", () => {
+  // A field whose table serves few reads skips it for a while and then looks again: alternate long runs of
+  // distinct hosts and addresses with runs of a few repeating ones, so each reader goes through both states.
+  const layout = LAYOUTS.linux;
+  const record = new Uint8Array(layout.size);
+  const view = new DataView(record.buffer);
+  let n = 0;
+  for (let run = 0; run < 6; run++) {
+    const distinct = run % 2 === 0;
+    for (let k = 0; k < 20000; k++, n++) {
+      const i = distinct ? n : k % 5;
+      const v6 = i % 3 === 0;
+      const host = v6 ? `2001:db8:${(i >> 16).toString(16)}::${(i & 0xffff).toString(16)}` : `h${i}.example`;
+      record.fill(0, 76, 364);
+      record.set(enc.encode(host), 76);
+      if (v6) {
+        view.setUint32(348, 0x20010db8), view.setUint32(352, i >>> 16), view.setUint32(360, i & 0xffff || 1);
+      } else view.setUint32(348, 0x0a000000 + i);
+      const u = decodeRecord(record, layout);
+      assert.equal(u.ut_host, host);
+      assert.equal(u.ut_addr_text, formatAddress(u.ut_addr));
+    }
+  }
+});
+
 test("RecordView.ut_line() is devicePath() of the stored line, for thousands of lines", () => {
   const layout = LAYOUTS.linux;
   for (let i = 0; i < 3000; i++) {

@@ -146,102 +146,86 @@ const INPUTS = [
 ] as const;
 
 test("UtmpFile reads utx.log records behind their length prefixes, with the prefix offsets", async () => {
-  const tmp = tempDir();
-  try {
-    const bytes = encodeRecords(LAYOUTS["freebsd-log"], INPUTS);
-    // pututxline cuts each futx after its last non-zero byte: type + time = 9 bytes for the boot record.
-    assert.deepEqual([...bytes.subarray(0, 3)], [0, 9, 1]);
-    const { records, file } = await read(tmp.file("utx.log", bytes));
-    assert.equal(file.layout?.name, "freebsd-log");
-    assert.deepEqual(records.map((u) => [u.index, u.offset, u.ut_type, u.ut_user, u.ut_id, u.ut_tv.tv_usec]), [
-      [0, 0, "BOOT_TIME", "", "", 1],
-      [1, 11, "USER_PROCESS", "ann", "pts/0", 0],
-      [2, 11 + 2 + (69 + 1), "DEAD_PROCESS", "", "pts/0", 3],
-    ]);
-  } finally {
-    tmp.cleanup();
-  }
+  using tmp = tempDir();
+  const bytes = encodeRecords(LAYOUTS["freebsd-log"], INPUTS);
+  // pututxline cuts each futx after its last non-zero byte: type + time = 9 bytes for the boot record.
+  assert.deepEqual([...bytes.subarray(0, 3)], [0, 9, 1]);
+  const { records, file } = await read(tmp.file("utx.log", bytes));
+  assert.equal(file.layout?.name, "freebsd-log");
+  assert.deepEqual(records.map((u) => [u.index, u.offset, u.ut_type, u.ut_user, u.ut_id, u.ut_tv.tv_usec]), [
+    [0, 0, "BOOT_TIME", "", "", 1],
+    [1, 11, "USER_PROCESS", "ann", "pts/0", 0],
+    [2, 11 + 2 + (69 + 1), "DEAD_PROCESS", "", "pts/0", 3],
+  ]);
 });
 
 test("UtmpFile steps over zero lengths and long records as getutxent does, and reports a cut tail", async () => {
-  const tmp = tempDir();
-  try {
-    const [boot, user, dead] = INPUTS.map((i) => encodeRecords(LAYOUTS["freebsd-log"], [i]));
-    // A record announcing 200 bytes: the first 197 are the futx, the 3 more are skipped (forward compatibility).
-    const long = new Uint8Array(2 + 200);
-    long.set([0, 200]);
-    long.set(user!.subarray(2), 2);
-    long.set([0xee, 0xee, 0xee], 2 + 197);
-    const parts = [boot!, new Uint8Array([0, 0, 0]), long, dead!, new Uint8Array([0, 50, 4])];
-    const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of parts) bytes.set(p, at), at += p.length;
-    const path = tmp.file("utx.log", bytes);
-    const { records, file } = await read(path, "freebsd-log");
-    assert.deepEqual(records.map((u) => [u.index, u.offset, u.ut_type, u.ut_user]), [
-      [0, 0, "BOOT_TIME", ""],
-      [1, 14, "USER_PROCESS", "ann"],
-      [2, 216, "DEAD_PROCESS", ""],
-    ]);
-    assert.deepEqual(file.warnings, [
-      {
-        kind: "zero-length",
-        offset: 11,
-        recordIndex: 1,
-        reason: "zero record length: skipped 3 bytes to the next length",
-      },
-      {
-        kind: "partial-record",
-        offset: 216 + dead!.length,
-        recordIndex: 3,
-        reason: "file ends 3 bytes into a length-prefixed record",
-      },
-    ]);
-    const strict = new UtmpFile(path, { layout: "freebsd-log", strict: true });
-    const seen: string[] = [];
-    await assert.rejects(async () => {
-      for await (const u of strict) seen.push(u.ut_type);
-    }, (e) => e instanceof UtmpFormatError && e.offset === 11 && e.recordIndex === 1);
-    assert.deepEqual(seen, ["BOOT_TIME"]);
-  } finally {
-    tmp.cleanup();
-  }
+  using tmp = tempDir();
+  const [boot, user, dead] = INPUTS.map((i) => encodeRecords(LAYOUTS["freebsd-log"], [i]));
+  // A record announcing 200 bytes: the first 197 are the futx, the 3 more are skipped (forward compatibility).
+  const long = new Uint8Array(2 + 200);
+  long.set([0, 200]);
+  long.set(user!.subarray(2), 2);
+  long.set([0xee, 0xee, 0xee], 2 + 197);
+  const parts = [boot!, new Uint8Array([0, 0, 0]), long, dead!, new Uint8Array([0, 50, 4])];
+  const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) bytes.set(p, at), at += p.length;
+  const path = tmp.file("utx.log", bytes);
+  const { records, file } = await read(path, "freebsd-log");
+  assert.deepEqual(records.map((u) => [u.index, u.offset, u.ut_type, u.ut_user]), [
+    [0, 0, "BOOT_TIME", ""],
+    [1, 14, "USER_PROCESS", "ann"],
+    [2, 216, "DEAD_PROCESS", ""],
+  ]);
+  assert.deepEqual(file.warnings, [
+    {
+      kind: "zero-length",
+      offset: 11,
+      recordIndex: 1,
+      reason: "zero record length: skipped 3 bytes to the next length",
+    },
+    {
+      kind: "partial-record",
+      offset: 216 + dead!.length,
+      recordIndex: 3,
+      reason: "file ends 3 bytes into a length-prefixed record",
+    },
+  ]);
+  const strict = new UtmpFile(path, { layout: "freebsd-log", strict: true });
+  const seen: string[] = [];
+  await assert.rejects(async () => {
+    for await (const u of strict) seen.push(u.ut_type);
+  }, (e) => e instanceof UtmpFormatError && e.offset === 11 && e.recordIndex === 1);
+  assert.deepEqual(seen, ["BOOT_TIME"]);
 });
 
 test("UtmpFile reads a large utx.log across many reads without losing a record", async () => {
-  const tmp = tempDir();
-  try {
-    const inputs = Array.from({ length: 20000 }, (_, i) => ({ ...INPUTS[1], ut_pid: i, tv_sec: 1700000000 + i }));
-    const bytes = encodeRecords(LAYOUTS["freebsd-log"], inputs);
-    assert.ok(bytes.length > 1 << 20);
-    const { records, file } = await read(tmp.file("utx.log", bytes));
-    assert.equal(records.length, inputs.length);
-    assert.ok(
-      records.every((u, i) => u.ut_pid === i && u.index === i && u.offset === i * (bytes.length / inputs.length)),
-    );
-    assert.deepEqual(file.warnings, []);
-  } finally {
-    tmp.cleanup();
-  }
+  using tmp = tempDir();
+  const inputs = Array.from({ length: 20000 }, (_, i) => ({ ...INPUTS[1], ut_pid: i, tv_sec: 1700000000 + i }));
+  const bytes = encodeRecords(LAYOUTS["freebsd-log"], inputs);
+  assert.ok(bytes.length > 1 << 20);
+  const { records, file } = await read(tmp.file("utx.log", bytes));
+  assert.equal(records.length, inputs.length);
+  assert.ok(
+    records.every((u, i) => u.ut_pid === i && u.index === i && u.offset === i * (bytes.length / inputs.length)),
+  );
+  assert.deepEqual(file.warnings, []);
 });
 
 test("UtmpFile reads utx.log's shortest records in chunks of at most CHUNK_BYTES once zero-filled", async () => {
-  const tmp = tempDir();
-  try {
-    // 400 000 records of 3 bytes (length 1: a BOOT_TIME type byte, time 0) would be 79 MB as 197-byte records.
-    const count = 400000;
-    const bytes = new Uint8Array(3 * count);
-    for (let i = 0; i < count; i++) bytes.set([0, 1, 1], 3 * i);
-    const file = new UtmpFile(tmp.file("utx.log", bytes), { layout: "freebsd-log" });
-    let seen = 0;
-    for await (const batch of file.batches()) {
-      assert.ok(batch.length <= Math.floor(CHUNK_BYTES / 197), `${batch.length} records in one read`);
-      assert.ok(batch.every((u, i) => u.ut_type === "BOOT_TIME" && u.offset === 3 * (seen + i)));
-      seen += batch.length;
-    }
-    assert.equal(seen, count);
-    assert.deepEqual(file.warnings, []);
-  } finally {
-    tmp.cleanup();
+  using tmp = tempDir();
+  // 400 000 records of 3 bytes (length 1: a BOOT_TIME type byte, time 0) would be 79 MB as 197-byte records.
+  const count = 400000;
+  const bytes = new Uint8Array(3 * count);
+  for (let i = 0; i < count; i++) bytes.set([0, 1, 1], 3 * i);
+  const file = new UtmpFile(tmp.file("utx.log", bytes), { layout: "freebsd-log" });
+  let seen = 0;
+  for await (const batch of file.batches()) {
+    assert.ok(batch.length <= Math.floor(CHUNK_BYTES / 197), `${batch.length} records in one read`);
+    assert.ok(batch.every((u, i) => u.ut_type === "BOOT_TIME" && u.offset === 3 * (seen + i)));
+    seen += batch.length;
   }
+  assert.equal(seen, count);
+  assert.deepEqual(file.warnings, []);
 });

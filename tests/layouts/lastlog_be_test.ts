@@ -62,53 +62,45 @@ const NAS: Slot[] = [
 ];
 
 test("LastlogFile reads big-endian lastlogs of both sizes, every field of every slot", async () => {
-  const tmp = tempDir();
-  try {
-    for (
-      const [be, le] of [["lastlog-linux-be", "lastlog-linux"], ["lastlog-linux64-be", "lastlog-linux64"]] as const
-    ) {
-      const bytes = lastlog(LAYOUTS[be], 1002, NAS);
-      // The same struct as the little-endian one but for the byte order of its time.
-      const little = lastlog(LAYOUTS[le], 1002, NAS);
-      const width = LAYOUTS[be].size - 288;
-      for (let at = 0; at < bytes.length; at += LAYOUTS[be].size) {
-        assert.deepEqual(bytes.subarray(at, at + width), little.subarray(at, at + width).reverse());
-        assert.deepEqual(
-          bytes.subarray(at + width, at + LAYOUTS[be].size),
-          little.subarray(at + width, at + LAYOUTS[le].size),
-        );
-      }
-      const file = new LastlogFile(tmp.file(be, bytes));
-      assert.deepEqual(await entries(file), expected(NAS), be);
-      assert.equal(file.layout?.name, be);
-      assert.equal(file.detection?.confidence, 1);
-      assert.equal(
-        file.detection?.reason,
-        `4 of 4 sampled used slots plausible (100%), file size a multiple of ${LAYOUTS[be].size}`,
+  using tmp = tempDir();
+  for (
+    const [be, le] of [["lastlog-linux-be", "lastlog-linux"], ["lastlog-linux64-be", "lastlog-linux64"]] as const
+  ) {
+    const bytes = lastlog(LAYOUTS[be], 1002, NAS);
+    // The same struct as the little-endian one but for the byte order of its time.
+    const little = lastlog(LAYOUTS[le], 1002, NAS);
+    const width = LAYOUTS[be].size - 288;
+    for (let at = 0; at < bytes.length; at += LAYOUTS[be].size) {
+      assert.deepEqual(bytes.subarray(at, at + width), little.subarray(at, at + width).reverse());
+      assert.deepEqual(
+        bytes.subarray(at + width, at + LAYOUTS[be].size),
+        little.subarray(at + width, at + LAYOUTS[le].size),
       );
-      assert.deepEqual(await new LastlogFile(tmp.file(be, bytes)).get(1000), expected(NAS)[2]);
     }
-  } finally {
-    tmp.cleanup();
+    const file = new LastlogFile(tmp.file(be, bytes));
+    assert.deepEqual(await entries(file), expected(NAS), be);
+    assert.equal(file.layout?.name, be);
+    assert.equal(file.detection?.confidence, 1);
+    assert.equal(
+      file.detection?.reason,
+      `4 of 4 sampled used slots plausible (100%), file size a multiple of ${LAYOUTS[be].size}`,
+    );
+    assert.deepEqual(await new LastlogFile(tmp.file(be, bytes)).get(1000), expected(NAS)[2]);
   }
 });
 
 test("LastlogFile reads a PowerPC NAS's one-slot lastlog as big-endian, not as a login in 2047", async () => {
-  const tmp = tempDir();
-  try {
-    // root's login of 2020-07-17, as glibc on 32-bit PowerPC writes it; little-endian it reads as 2047-09-23.
-    const slot: Slot = [0, 1595028626, "pts/0", "192.168.1.20"];
-    const bytes = lastlog(LAYOUTS["lastlog-linux-be"], 1002, [slot]);
-    const misread = decodeRecord(bytes, LAYOUTS["lastlog-linux"]);
-    assert.equal(misread.ut_time.toISOString(), "2047-09-23T21:15:11.000Z");
-    assert.equal(swap32(slot[1]), misread.ut_tv.tv_sec);
-    const file = new LastlogFile(tmp.file("lastlog", bytes));
-    assert.deepEqual(await entries(file), expected([slot]));
-    assert.equal(file.layout?.name, "lastlog-linux-be");
-    assert.equal(file.detection?.confidence, 1);
-  } finally {
-    tmp.cleanup();
-  }
+  using tmp = tempDir();
+  // root's login of 2020-07-17, as glibc on 32-bit PowerPC writes it; little-endian it reads as 2047-09-23.
+  const slot: Slot = [0, 1595028626, "pts/0", "192.168.1.20"];
+  const bytes = lastlog(LAYOUTS["lastlog-linux-be"], 1002, [slot]);
+  const misread = decodeRecord(bytes, LAYOUTS["lastlog-linux"]);
+  assert.equal(misread.ut_time.toISOString(), "2047-09-23T21:15:11.000Z");
+  assert.equal(swap32(slot[1]), misread.ut_tv.tv_sec);
+  const file = new LastlogFile(tmp.file("lastlog", bytes));
+  assert.deepEqual(await entries(file), expected([slot]));
+  assert.equal(file.layout?.name, "lastlog-linux-be");
+  assert.equal(file.detection?.confidence, 1);
 });
 
 /** Logins of a machine without a battery clock: each boot starts the clock at 1970-01-01 00:00:00. */
@@ -119,22 +111,18 @@ const CLOCKLESS: Slot[] = [
 ];
 
 test("LastlogFile reads lastlogs of machines without a battery clock, with half the confidence", async () => {
-  const tmp = tempDir();
-  try {
-    // 1002 slots: of the Linux slot sizes only 292 divides 292584, only 296 divides 296592.
-    for (const name of ["lastlog-linux", "lastlog-linux-be", "lastlog-linux64", "lastlog-linux64-be"] as const) {
-      const path = tmp.file(name, lastlog(LAYOUTS[name], 1002, CLOCKLESS));
-      const file = new LastlogFile(path);
-      assert.deepEqual(await entries(file), expected(CLOCKLESS), name);
-      assert.deepEqual(file.detection, {
-        layout: LAYOUTS[name],
-        confidence: 0.5,
-        reason: `3 of 3 sampled used slots plausible (50%), 3 of them dated before 1980 or ahead of the clock, ` +
-          `file size a multiple of ${LAYOUTS[name].size}`,
-      });
-    }
-  } finally {
-    tmp.cleanup();
+  using tmp = tempDir();
+  // 1002 slots: of the Linux slot sizes only 292 divides 292584, only 296 divides 296592.
+  for (const name of ["lastlog-linux", "lastlog-linux-be", "lastlog-linux64", "lastlog-linux64-be"] as const) {
+    const path = tmp.file(name, lastlog(LAYOUTS[name], 1002, CLOCKLESS));
+    const file = new LastlogFile(path);
+    assert.deepEqual(await entries(file), expected(CLOCKLESS), name);
+    assert.deepEqual(file.detection, {
+      layout: LAYOUTS[name],
+      confidence: 0.5,
+      reason: `3 of 3 sampled used slots plausible (50%), 3 of them dated before 1980 or ahead of the clock, ` +
+        `file size a multiple of ${LAYOUTS[name].size}`,
+    });
   }
 });
 
@@ -171,40 +159,32 @@ test(
 );
 
 test("LastlogFile is not steered by control bytes in the line or the host of most used slots", async () => {
-  const tmp = tempDir();
-  try {
-    const slots: Slot[] = [
-      [0, 1700000123, "pts/0", "\x1b]0;pwned\x07"],
-      [1, 1700000456, "tty\x01", "host\r\nforged"],
-      [2, 1700000789, "pts/\x1b[2J", "\x7f"],
-      [3, 1700001011, "pts/3", "x\x08y"],
-      [1000, 1700002013, "pts/4", "192.0.2.4"],
-    ];
-    for (const name of ["lastlog-linux", "lastlog-linux-be"] as const) {
-      const file = new LastlogFile(tmp.file(name, lastlog(LAYOUTS[name], 1001, slots)));
-      assert.deepEqual(await entries(file), expected(slots), name);
-      assert.equal(file.layout?.name, name);
-    }
-  } finally {
-    tmp.cleanup();
+  using tmp = tempDir();
+  const slots: Slot[] = [
+    [0, 1700000123, "pts/0", "\x1b]0;pwned\x07"],
+    [1, 1700000456, "tty\x01", "host\r\nforged"],
+    [2, 1700000789, "pts/\x1b[2J", "\x7f"],
+    [3, 1700001011, "pts/3", "x\x08y"],
+    [1000, 1700002013, "pts/4", "192.0.2.4"],
+  ];
+  for (const name of ["lastlog-linux", "lastlog-linux-be"] as const) {
+    const file = new LastlogFile(tmp.file(name, lastlog(LAYOUTS[name], 1001, slots)));
+    assert.deepEqual(await entries(file), expected(slots), name);
+    assert.equal(file.layout?.name, name);
   }
 });
 
 test("UtmpFile refuses a big-endian lastlog as a lastlog file", async () => {
-  const tmp = tempDir();
-  try {
-    for (const name of ["lastlog-linux-be", "lastlog-linux64-be"] as const) {
-      const path = tmp.file(name, lastlog(LAYOUTS[name], 40, NAS.filter(([uid]) => uid < 40)));
-      await assert.rejects(
-        () => new UtmpFile(path).detect(),
-        (e) =>
-          e instanceof UtmpFormatError && e.refusal === undefined &&
-          e.message.endsWith(`: it looks like a lastlog file ("${name}"); use LastlogFile`),
-        name,
-      );
-    }
-  } finally {
-    tmp.cleanup();
+  using tmp = tempDir();
+  for (const name of ["lastlog-linux-be", "lastlog-linux64-be"] as const) {
+    const path = tmp.file(name, lastlog(LAYOUTS[name], 40, NAS.filter(([uid]) => uid < 40)));
+    await assert.rejects(
+      () => new UtmpFile(path).detect(),
+      (e) =>
+        e instanceof UtmpFormatError && e.refusal === undefined &&
+        e.message.endsWith(`: it looks like a lastlog file ("${name}"); use LastlogFile`),
+      name,
+    );
   }
 });
 
@@ -224,46 +204,38 @@ function system(dir: string, layout: Layout, slots: readonly Slot[]): string {
 const canChroot = process.platform === "linux" && process.getuid?.() === 0;
 
 test("main() lastlog prints a big-endian lastlog as shadow's lastlog prints the same slots little-endian", async () => {
-  const tmp = tempDir();
-  try {
-    for (const be of ["lastlog-linux-be", "lastlog-linux64-be"] as const) {
-      const big = system(join(tmp.dir, be), LAYOUTS[be], NAS);
-      // shadow reads the native layout: x86_64's 292-byte slots.
-      const native = system(join(tmp.dir, `native-${be}`), LAYOUTS["lastlog-linux"], NAS);
-      for (const args of [[], ["-u", "admin"], ["-u", "1-1001"]]) {
-        const theirs = oracle("lastlog", ["-R", native, ...args]);
-        const mine = await ours(["lastlog", "-R", big, ...args]);
-        assert.equal(mine.err, "");
-        assert.equal(mine.out, theirs.out, `${be} ${args.join(" ")}`);
-        assert.equal(mine.code, theirs.code);
-        assert.equal((await ours(["lastlog", "-R", big, "--layout", be, ...args])).out, theirs.out);
-      }
+  using tmp = tempDir();
+  for (const be of ["lastlog-linux-be", "lastlog-linux64-be"] as const) {
+    const big = system(join(tmp.dir, be), LAYOUTS[be], NAS);
+    // shadow reads the native layout: x86_64's 292-byte slots.
+    const native = system(join(tmp.dir, `native-${be}`), LAYOUTS["lastlog-linux"], NAS);
+    for (const args of [[], ["-u", "admin"], ["-u", "1-1001"]]) {
+      const theirs = oracle("lastlog", ["-R", native, ...args]);
+      const mine = await ours(["lastlog", "-R", big, ...args]);
+      assert.equal(mine.err, "");
+      assert.equal(mine.out, theirs.out, `${be} ${args.join(" ")}`);
+      assert.equal(mine.code, theirs.code);
+      assert.equal((await ours(["lastlog", "-R", big, "--layout", be, ...args])).out, theirs.out);
     }
-  } finally {
-    tmp.cleanup();
   }
 }, { ignore: !canChroot });
 
 test("lastlogs() reads a big-endian lastlog's users as it reads the same slots little-endian", async () => {
-  const tmp = tempDir();
-  try {
-    const got = async (root: string) => {
-      const out = [];
-      for await (const e of lastlogs({ root })) out.push(e);
-      return out;
-    };
-    const little = await got(system(join(tmp.dir, "le"), LAYOUTS["lastlog-linux"], NAS));
-    assert.deepEqual(little.map((e) => [e.user, e.uid, e.line, e.host, e.time.getTime() / 1000]), [
-      ["root", 0, "pts/0", "192.168.1.20", 1546300922],
-      ["backup", 34, "ttyS0", "", 1600000251],
-      ["admin", 1000, "pts/1", "nas-admin.lan", 1717171963],
-      ["guest", 1001, "ssh", "2001:db8::5", 1700000253],
-    ]);
-    for (const be of ["lastlog-linux-be", "lastlog-linux64-be"] as const) {
-      assert.deepEqual(await got(system(join(tmp.dir, be), LAYOUTS[be], NAS)), little, be);
-    }
-  } finally {
-    tmp.cleanup();
+  using tmp = tempDir();
+  const got = async (root: string) => {
+    const out = [];
+    for await (const e of lastlogs({ root })) out.push(e);
+    return out;
+  };
+  const little = await got(system(join(tmp.dir, "le"), LAYOUTS["lastlog-linux"], NAS));
+  assert.deepEqual(little.map((e) => [e.user, e.uid, e.line, e.host, e.time.getTime() / 1000]), [
+    ["root", 0, "pts/0", "192.168.1.20", 1546300922],
+    ["backup", 34, "ttyS0", "", 1600000251],
+    ["admin", 1000, "pts/1", "nas-admin.lan", 1717171963],
+    ["guest", 1001, "ssh", "2001:db8::5", 1700000253],
+  ]);
+  for (const be of ["lastlog-linux-be", "lastlog-linux64-be"] as const) {
+    assert.deepEqual(await got(system(join(tmp.dir, be), LAYOUTS[be], NAS)), little, be);
   }
 });
 

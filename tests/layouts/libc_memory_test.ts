@@ -118,24 +118,20 @@ const hasCc = spawnSync("cc", ["--version"]).status === 0;
 const lp64 = process.arch === "x64" || process.arch === "arm64";
 
 test("MACOS_MEMORY, FREEBSD_MEMORY, NETBSD_UTMPX, ILLUMOS_MEMORY match replica structs compiled with cc", () => {
-  const tmp = tempDir();
-  try {
-    const exe = tmp.file("replicas");
-    const cc = spawnSync("cc", ["-o", exe, tmp.file("replicas.c", REPLICAS_C)], { encoding: "utf8" });
-    assert.equal(cc.status, 0, cc.stderr);
-    const compiled: Record<string, Record<string, [number, number]>> = {};
-    for (const line of spawnSync(exe, [], { encoding: "utf8" }).stdout.trim().split("\n")) {
-      const [struct, field, offset, size] = line.split(" ");
-      (compiled[struct!] ??= {})[field!] = [Number(offset), Number(size)];
-    }
-    const tables = { macos: MACOS_MEMORY, freebsd: FREEBSD_MEMORY, netbsd: NETBSD_UTMPX, illumos: ILLUMOS_MEMORY };
-    for (const [struct, layout] of Object.entries(tables)) {
-      const { size, ...fields } = compiled[struct]!;
-      assert.equal(layout.size, size![0], `${struct} size`);
-      assert.deepEqual(spans(layout), fields, struct);
-    }
-  } finally {
-    tmp.cleanup();
+  using tmp = tempDir();
+  const exe = tmp.file("replicas");
+  const cc = spawnSync("cc", ["-o", exe, tmp.file("replicas.c", REPLICAS_C)], { encoding: "utf8" });
+  assert.equal(cc.status, 0, cc.stderr);
+  const compiled: Record<string, Record<string, [number, number]>> = {};
+  for (const line of spawnSync(exe, [], { encoding: "utf8" }).stdout.trim().split("\n")) {
+    const [struct, field, offset, size] = line.split(" ");
+    (compiled[struct!] ??= {})[field!] = [Number(offset), Number(size)];
+  }
+  const tables = { macos: MACOS_MEMORY, freebsd: FREEBSD_MEMORY, netbsd: NETBSD_UTMPX, illumos: ILLUMOS_MEMORY };
+  for (const [struct, layout] of Object.entries(tables)) {
+    const { size, ...fields } = compiled[struct]!;
+    assert.equal(layout.size, size![0], `${struct} size`);
+    assert.deepEqual(spans(layout), fields, struct);
   }
 }, { ignore: !hasCc || !lp64 });
 

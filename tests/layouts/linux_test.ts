@@ -57,41 +57,37 @@ const hasCc = spawnSync("cc", ["--version"]).status === 0;
 const native = nativeLayoutName(process.platform, process.arch);
 
 test("LAYOUTS native glibc table matches offsetof(struct utmpx) from this machine's headers", () => {
-  const tmp = tempDir();
-  try {
-    const src = tmp.file("offsets.c", OFFSETS_C);
-    const exe = tmp.file("offsets");
-    const cc = spawnSync("cc", ["-o", exe, src], { encoding: "utf8" });
-    assert.equal(cc.status, 0, cc.stderr);
-    const out = spawnSync(exe, [], { encoding: "utf8" }).stdout.trim().split("\n");
-    const c = Object.fromEntries(out.map((l) => l.split(" ")).map(([k, ...v]) => [k, v.map(Number)]));
-    const layout = LAYOUTS[native!];
-    const f = layout.fields;
-    assert.equal(c.size![0], layout.size);
-    const pairs: [string, number | undefined][] = [
-      ["ut_type", f.ut_type?.offset],
-      ["ut_pid", f.ut_pid?.offset],
-      ["ut_line", f.ut_line?.offset],
-      ["ut_id", f.ut_id?.offset],
-      ["ut_user", f.ut_user?.offset],
-      ["ut_host", f.ut_host?.offset],
-      ["ut_exit.e_termination", f.e_termination?.offset],
-      ["ut_exit.e_exit", f.e_exit?.offset],
-      ["ut_session", f.ut_session?.offset],
-      ["ut_tv.tv_sec", f.tv_sec?.offset],
-      ["ut_tv.tv_usec", f.tv_usec?.offset],
-      ["ut_addr_v6", f.ut_addr?.offset],
-    ];
-    for (const [name, offset] of pairs) assert.equal(offset, c[name]![0], name);
-    assert.deepEqual(
-      [f.ut_line?.size, f.ut_id?.size, f.ut_user?.size, f.ut_host?.size, f.ut_addr?.size],
-      [c.ut_line![1], c.ut_id![1], c.ut_user![1], c.ut_host![1], c.ut_addr_v6![1]],
-    );
-    // The type numbers of <utmpx.h>, in name order.
-    assert.deepEqual(c.types, Object.values(UtType));
-  } finally {
-    tmp.cleanup();
-  }
+  using tmp = tempDir();
+  const src = tmp.file("offsets.c", OFFSETS_C);
+  const exe = tmp.file("offsets");
+  const cc = spawnSync("cc", ["-o", exe, src], { encoding: "utf8" });
+  assert.equal(cc.status, 0, cc.stderr);
+  const out = spawnSync(exe, [], { encoding: "utf8" }).stdout.trim().split("\n");
+  const c = Object.fromEntries(out.map((l) => l.split(" ")).map(([k, ...v]) => [k, v.map(Number)]));
+  const layout = LAYOUTS[native!];
+  const f = layout.fields;
+  assert.equal(c.size![0], layout.size);
+  const pairs: [string, number | undefined][] = [
+    ["ut_type", f.ut_type?.offset],
+    ["ut_pid", f.ut_pid?.offset],
+    ["ut_line", f.ut_line?.offset],
+    ["ut_id", f.ut_id?.offset],
+    ["ut_user", f.ut_user?.offset],
+    ["ut_host", f.ut_host?.offset],
+    ["ut_exit.e_termination", f.e_termination?.offset],
+    ["ut_exit.e_exit", f.e_exit?.offset],
+    ["ut_session", f.ut_session?.offset],
+    ["ut_tv.tv_sec", f.tv_sec?.offset],
+    ["ut_tv.tv_usec", f.tv_usec?.offset],
+    ["ut_addr_v6", f.ut_addr?.offset],
+  ];
+  for (const [name, offset] of pairs) assert.equal(offset, c[name]![0], name);
+  assert.deepEqual(
+    [f.ut_line?.size, f.ut_id?.size, f.ut_user?.size, f.ut_host?.size, f.ut_addr?.size],
+    [c.ut_line![1], c.ut_id![1], c.ut_user![1], c.ut_host![1], c.ut_addr_v6![1]],
+  );
+  // The type numbers of <utmpx.h>, in name order.
+  assert.deepEqual(c.types, Object.values(UtType));
 }, { ignore: !hasCc || native === undefined || process.platform !== "linux" });
 
 test("encodeRecord() and decodeRecord() round-trip every field in every Linux layout", () => {

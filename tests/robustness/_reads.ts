@@ -1,12 +1,12 @@
 /**
  * Counting what a reader reads: every read the library's record files make
  * while a body runs (where, how much, how much came), through the probe
- * `backends/_record_file.ts` calls. The same in Deno, Node and Bun.
+ * `backends/_byte_source.ts` calls. The same in Deno, Node and Bun.
  *
  * @module
  */
 
-import { readProbe } from "../../src/backends/_record_file.ts";
+import { readProbe } from "../../src/backends/_byte_source.ts";
 
 /** One read a record file was asked for. */
 export interface Read {

@@ -115,64 +115,56 @@ function fields(u: UtmpRecord): unknown {
 
 for (const layout of UTMP_LAYOUTS) {
   test(`UtmpFile() with layout "${layout.name}" reads any bytes as records and warnings, or throws UtmpFormatError`, async () => {
-    const tmp = tempDir();
-    try {
-      let n = 0;
-      await fc.assert(
-        fc.asyncProperty(hostileBytes(layout), async (bytes) => {
-          const path = tmp.file(`f${n++}`, bytes);
-          const name = layout.name as "linux";
-          const lenient = await readChecked(path, bytes.length, { layout: name, keepInvalid: true });
-          assert.equal(lenient.error, undefined, "a lenient read with a given layout never throws");
-          // The chunked file reader and the in-memory decoder agree record for record.
-          assert.deepEqual(lenient.records.map(fields), [...decodeRecords(bytes, layout)].map(fields));
-          const skipping = await readChecked(path, bytes.length, { layout: name });
-          assert.deepEqual(
-            skipping.records.map((u) => u.offset),
-            lenient.records.filter((u) => u.ut_type !== "UNKNOWN").map((u) => u.offset),
-          );
-          // Strict: the same records up to the first problem, then a UtmpFormatError at its offset.
-          const strict = await readChecked(path, bytes.length, { layout: name, strict: true });
-          const first = skipping.warnings[0];
-          assert.equal(strict.error?.offset, first?.offset);
-          assert.deepEqual(
-            strict.records.map((u) => u.offset),
-            skipping.records.filter((u) => first === undefined || u.offset < first.offset).map((u) => u.offset),
-          );
-          // Detection: a layout, or a UtmpFormatError that asks for one.
-          const auto = await readChecked(path, bytes.length, { layout: "auto" });
-          if (auto.error !== undefined) assert.equal(auto.error.offset, 0);
-          try {
-            detectLayout(bytes, bytes.length);
-          } catch (error) {
-            if (!(error instanceof UtmpFormatError)) throw error;
-          }
-        }),
-        params(40),
-      );
-    } finally {
-      tmp.cleanup();
-    }
+    using tmp = tempDir();
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(hostileBytes(layout), async (bytes) => {
+        const path = tmp.file(`f${n++}`, bytes);
+        const name = layout.name as "linux";
+        const lenient = await readChecked(path, bytes.length, { layout: name, keepInvalid: true });
+        assert.equal(lenient.error, undefined, "a lenient read with a given layout never throws");
+        // The chunked file reader and the in-memory decoder agree record for record.
+        assert.deepEqual(lenient.records.map(fields), [...decodeRecords(bytes, layout)].map(fields));
+        const skipping = await readChecked(path, bytes.length, { layout: name });
+        assert.deepEqual(
+          skipping.records.map((u) => u.offset),
+          lenient.records.filter((u) => u.ut_type !== "UNKNOWN").map((u) => u.offset),
+        );
+        // Strict: the same records up to the first problem, then a UtmpFormatError at its offset.
+        const strict = await readChecked(path, bytes.length, { layout: name, strict: true });
+        const first = skipping.warnings[0];
+        assert.equal(strict.error?.offset, first?.offset);
+        assert.deepEqual(
+          strict.records.map((u) => u.offset),
+          skipping.records.filter((u) => first === undefined || u.offset < first.offset).map((u) => u.offset),
+        );
+        // Detection: a layout, or a UtmpFormatError that asks for one.
+        const auto = await readChecked(path, bytes.length, { layout: "auto" });
+        if (auto.error !== undefined) assert.equal(auto.error.offset, 0);
+        try {
+          detectLayout(bytes, bytes.length);
+        } catch (error) {
+          if (!(error instanceof UtmpFormatError)) throw error;
+        }
+      }),
+      params(40),
+    );
   });
 }
 
 test("UtmpFile backend ffi reads any bytes as backend file reads them: the same records and warnings", async () => {
-  const tmp = tempDir();
-  try {
-    let n = 0;
-    await fc.assert(
-      fc.asyncProperty(hostileBytes(LAYOUTS.linux), fc.boolean(), async (bytes, keepInvalid) => {
-        const path = tmp.file(`f${n++}`, bytes);
-        // glibc's getutxent() through the real binding, against the decoder.
-        const viaC = await collect(path, { backend: "ffi", keepInvalid });
-        const decoded = await collect(path, { backend: "file", layout: "linux", keepInvalid });
-        assert.deepEqual(JSON.parse(JSON.stringify(viaC)), JSON.parse(JSON.stringify(decoded)));
-      }),
-      params(40),
-    );
-  } finally {
-    tmp.cleanup();
-  }
+  using tmp = tempDir();
+  let n = 0;
+  await fc.assert(
+    fc.asyncProperty(hostileBytes(LAYOUTS.linux), fc.boolean(), async (bytes, keepInvalid) => {
+      const path = tmp.file(`f${n++}`, bytes);
+      // glibc's getutxent() through the real binding, against the decoder.
+      const viaC = await collect(path, { backend: "ffi", keepInvalid });
+      const decoded = await collect(path, { backend: "file", layout: "linux", keepInvalid });
+      assert.deepEqual(JSON.parse(JSON.stringify(viaC)), JSON.parse(JSON.stringify(decoded)));
+    }),
+    params(40),
+  );
 }, { ignore: !LIBC_LIVE || process.arch !== "x64" });
 
 /** What a random record must read back as: the stored values, cut to the field widths. */
@@ -225,106 +217,94 @@ function actualFields(u: UtmpRecord): Record<string, unknown> {
 
 for (const layout of UTMP_LAYOUTS) {
   test(`UtmpFile() with layout "${layout.name}" reads back random records encodeRecords() wrote, every field`, async () => {
-    const tmp = tempDir();
-    try {
-      let n = 0;
-      await fc.assert(
-        fc.asyncProperty(fc.array(recordInput(layout), { minLength: 1, maxLength: 5 }), async (inputs) => {
-          const bytes = encodeRecords(layout, inputs);
-          const path = tmp.file(`f${n++}`, bytes);
-          const file = new UtmpFile(path, { layout: layout.name as "linux", backend: "file", strict: true });
-          const got: UtmpRecord[] = [];
-          for await (const u of file) got.push(u);
-          const wanted = inputs.map((input) => expectedFields(layout, input));
-          assert.deepEqual(got.map(actualFields), wanted);
-          assert.deepEqual(got.map((u) => u.index), inputs.map((_, i) => i));
-          assert.deepEqual(file.warnings, []);
-        }),
-        params(40),
-      );
-    } finally {
-      tmp.cleanup();
-    }
+    using tmp = tempDir();
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(recordInput(layout), { minLength: 1, maxLength: 5 }), async (inputs) => {
+        const bytes = encodeRecords(layout, inputs);
+        const path = tmp.file(`f${n++}`, bytes);
+        const file = new UtmpFile(path, { layout: layout.name as "linux", backend: "file", strict: true });
+        const got: UtmpRecord[] = [];
+        for await (const u of file) got.push(u);
+        const wanted = inputs.map((input) => expectedFields(layout, input));
+        assert.deepEqual(got.map(actualFields), wanted);
+        assert.deepEqual(got.map((u) => u.index), inputs.map((_, i) => i));
+        assert.deepEqual(file.warnings, []);
+      }),
+      params(40),
+    );
   });
 }
 
 test("LastlogFile reads any bytes, in every lastlog layout and by detection, as entries or a UtmpFormatError", async () => {
-  const tmp = tempDir();
-  try {
-    let n = 0;
-    const cases = oneLayout(LASTLOG_LAYOUTS, (layout) => fc.tuple(hostileBytes(layout), fc.nat()));
-    await fc.assert(
-      fc.asyncProperty(cases, async ([name, [bytes, uid]]) => {
-        const layout = LAYOUTS[name];
-        const path = tmp.file(`f${n++}`, bytes);
-        for (const option of [layout.name, "auto"] as const) {
-          const file = new LastlogFile(path, { layout: option as "lastlog-linux" });
-          try {
-            const used = Math.floor(bytes.length / (file.layout ?? layout).size);
-            for await (const e of file) {
-              assert.ok(Number.isInteger(e.uid) && e.uid >= 0, `uid ${e.uid}`);
-              assert.ok(e.uid < Math.max(used, Math.floor(bytes.length / file.layout!.size)), `uid ${e.uid}`);
-              assert.equal(typeof e.line, "string");
-              assert.equal(typeof e.host, "string");
-              assert.ok(e.time instanceof Date);
-            }
-            const one = await file.get(uid % Math.max(1, used + 2));
-            if (one !== undefined) assert.ok((one.uid + 1) * file.layout!.size <= bytes.length);
-          } catch (error) {
-            if (!(error instanceof UtmpFormatError)) throw error;
-            assert.equal(option, "auto", "only detection may refuse a file");
+  using tmp = tempDir();
+  let n = 0;
+  const cases = oneLayout(LASTLOG_LAYOUTS, (layout) => fc.tuple(hostileBytes(layout), fc.nat()));
+  await fc.assert(
+    fc.asyncProperty(cases, async ([name, [bytes, uid]]) => {
+      const layout = LAYOUTS[name];
+      const path = tmp.file(`f${n++}`, bytes);
+      for (const option of [layout.name, "auto"] as const) {
+        const file = new LastlogFile(path, { layout: option as "lastlog-linux" });
+        try {
+          const used = Math.floor(bytes.length / (file.layout ?? layout).size);
+          for await (const e of file) {
+            assert.ok(Number.isInteger(e.uid) && e.uid >= 0, `uid ${e.uid}`);
+            assert.ok(e.uid < Math.max(used, Math.floor(bytes.length / file.layout!.size)), `uid ${e.uid}`);
+            assert.equal(typeof e.line, "string");
+            assert.equal(typeof e.host, "string");
+            assert.ok(e.time instanceof Date);
           }
+          const one = await file.get(uid % Math.max(1, used + 2));
+          if (one !== undefined) assert.ok((one.uid + 1) * file.layout!.size <= bytes.length);
+        } catch (error) {
+          if (!(error instanceof UtmpFormatError)) throw error;
+          assert.equal(option, "auto", "only detection may refuse a file");
         }
-      }),
-      params(60),
-    );
-  } finally {
-    tmp.cleanup();
-  }
+      }
+    }),
+    params(60),
+  );
 });
 
 test("LastlogFile reads back random slots of every lastlog layout at random uids", async () => {
-  const tmp = tempDir();
-  try {
-    let n = 0;
-    const cases = oneLayout(
-      LASTLOG_LAYOUTS,
-      (layout) =>
-        fc.uniqueArray(fc.tuple(fc.integer({ min: 0, max: 300 }), recordInput(layout)), {
-          minLength: 1,
-          maxLength: 6,
-          selector: ([uid]) => uid,
-        }),
-    );
-    await fc.assert(
-      fc.asyncProperty(cases, async ([name, slots]) => {
-        const layout = LAYOUTS[name];
-        const top = Math.max(...slots.map(([uid]) => uid));
-        const bytes = new Uint8Array((top + 1) * layout.size);
-        for (const [uid, input] of slots) encodeRecord(layout, input, bytes, uid * layout.size);
-        const path = tmp.file(`f${n++}`, bytes);
-        const want = slots
-          .map(([uid, input]) => ({ uid, bytes: bytes.subarray(uid * layout.size, (uid + 1) * layout.size), input }))
-          .filter((s) => s.bytes.some((b) => b !== 0))
-          .sort((a, b) => a.uid - b.uid)
-          .map(({ uid, input }) => {
-            const e = expectedFields(layout, input);
-            const line = new TextDecoder().decode(Uint8Array.from((e.raw as number[][])[1]!));
-            return { uid, time: new Date((input.tv_sec ?? 0) * 1000).getTime(), line, host: e.ut_host };
-          });
-        const file = new LastlogFile(path, { layout: layout.name as "lastlog-linux" });
-        const got = [];
-        for await (const e of file) got.push(e);
-        // Times as milliseconds: NaN beyond the range of Date (Node's deepEqual finds two invalid Dates unequal).
-        const plain = (e: LastlogEntry | undefined) => e && { ...e, time: e.time.getTime() };
-        assert.deepEqual(got.map(plain), want);
-        for (const w of want) assert.deepEqual(plain(await file.get(w.uid)), w);
+  using tmp = tempDir();
+  let n = 0;
+  const cases = oneLayout(
+    LASTLOG_LAYOUTS,
+    (layout) =>
+      fc.uniqueArray(fc.tuple(fc.integer({ min: 0, max: 300 }), recordInput(layout)), {
+        minLength: 1,
+        maxLength: 6,
+        selector: ([uid]) => uid,
       }),
-      params(60),
-    );
-  } finally {
-    tmp.cleanup();
-  }
+  );
+  await fc.assert(
+    fc.asyncProperty(cases, async ([name, slots]) => {
+      const layout = LAYOUTS[name];
+      const top = Math.max(...slots.map(([uid]) => uid));
+      const bytes = new Uint8Array((top + 1) * layout.size);
+      for (const [uid, input] of slots) encodeRecord(layout, input, bytes, uid * layout.size);
+      const path = tmp.file(`f${n++}`, bytes);
+      const want = slots
+        .map(([uid, input]) => ({ uid, bytes: bytes.subarray(uid * layout.size, (uid + 1) * layout.size), input }))
+        .filter((s) => s.bytes.some((b) => b !== 0))
+        .sort((a, b) => a.uid - b.uid)
+        .map(({ uid, input }) => {
+          const e = expectedFields(layout, input);
+          const line = new TextDecoder().decode(Uint8Array.from((e.raw as number[][])[1]!));
+          return { uid, time: new Date((input.tv_sec ?? 0) * 1000).getTime(), line, host: e.ut_host };
+        });
+      const file = new LastlogFile(path, { layout: layout.name as "lastlog-linux" });
+      const got = [];
+      for await (const e of file) got.push(e);
+      // Times as milliseconds: NaN beyond the range of Date (Node's deepEqual finds two invalid Dates unequal).
+      const plain = (e: LastlogEntry | undefined) => e && { ...e, time: e.time.getTime() };
+      assert.deepEqual(got.map(plain), want);
+      for (const w of want) assert.deepEqual(plain(await file.get(w.uid)), w);
+    }),
+    params(60),
+  );
 });
 
 /** Commands of the command line that read a record file, with the file's path last. */
@@ -364,87 +344,75 @@ function checkRun(argv: string[], ran: { code: number; out: string; err: string 
 }
 
 test("main() prints hostile files of every layout, or gives a one-line error and exit 1, for every reading command", async () => {
-  const tmp = tempDir();
-  try {
-    let n = 0;
-    const cases = oneLayout(
-      UTMP_LAYOUTS,
-      (layout) => fc.tuple(hostileBytes(layout), fc.constantFrom(...COMMANDS), fc.boolean()),
-    );
-    await fc.assert(
-      fc.asyncProperty(cases, async ([name, [bytes, command, given]]) => {
-        const path = tmp.file(`f${n++}`, bytes);
-        const argv = [...command.slice(0, 1), ...(given ? ["--layout", name] : []), ...command.slice(1), path];
-        checkRun(argv, await ours(argv));
-      }),
-      params(150),
-    );
-  } finally {
-    tmp.cleanup();
-  }
+  using tmp = tempDir();
+  let n = 0;
+  const cases = oneLayout(
+    UTMP_LAYOUTS,
+    (layout) => fc.tuple(hostileBytes(layout), fc.constantFrom(...COMMANDS), fc.boolean()),
+  );
+  await fc.assert(
+    fc.asyncProperty(cases, async ([name, [bytes, command, given]]) => {
+      const path = tmp.file(`f${n++}`, bytes);
+      const argv = [...command.slice(0, 1), ...(given ? ["--layout", name] : []), ...command.slice(1), path];
+      checkRun(argv, await ours(argv));
+    }),
+    params(150),
+  );
 });
 
 test("main() last prints a 64-bit time beyond the range of Date as date(1) does", async () => {
-  const tmp = tempDir();
-  try {
-    let n = 0;
-    const beyond = fc.integer({ min: 8.64e12 + 1, max: Number.MAX_SAFE_INTEGER });
-    await fc.assert(
-      fc.asyncProperty(beyond, fc.boolean(), async (t, past) => {
-        const sec = past ? -t : t;
-        const path = tmp.file(
-          `f${n++}`,
-          encodeRecords(LAYOUTS["netbsd-utmpx"], [{
-            ut_type: "USER_PROCESS",
-            ut_user: "ann",
-            ut_line: "pts/0",
-            tv_sec: sec,
-          }]),
-        );
-        const ran = await ours(["last", "--layout", "netbsd-utmpx", "-f", path]);
-        const date = run("date", ["-u", "-d", `@${sec}`, "+%a %b %e %H:%M:%S %Y"]).trim();
-        assert.equal(ran.code, 0);
-        // The closing line shows the first record's time in full ("wtmp begins Mon Apr 19 23:59:59 -271821").
-        assert.ok(ran.out.endsWith(` begins ${date}\n`), `${date} in ${ran.out}`);
-      }),
-      params(20),
-    );
-  } finally {
-    tmp.cleanup();
-  }
+  using tmp = tempDir();
+  let n = 0;
+  const beyond = fc.integer({ min: 8.64e12 + 1, max: Number.MAX_SAFE_INTEGER });
+  await fc.assert(
+    fc.asyncProperty(beyond, fc.boolean(), async (t, past) => {
+      const sec = past ? -t : t;
+      const path = tmp.file(
+        `f${n++}`,
+        encodeRecords(LAYOUTS["netbsd-utmpx"], [{
+          ut_type: "USER_PROCESS",
+          ut_user: "ann",
+          ut_line: "pts/0",
+          tv_sec: sec,
+        }]),
+      );
+      const ran = await ours(["last", "--layout", "netbsd-utmpx", "-f", path]);
+      const date = run("date", ["-u", "-d", `@${sec}`, "+%a %b %e %H:%M:%S %Y"]).trim();
+      assert.equal(ran.code, 0);
+      // The closing line shows the first record's time in full ("wtmp begins Mon Apr 19 23:59:59 -271821").
+      assert.ok(ran.out.endsWith(` begins ${date}\n`), `${date} in ${ran.out}`);
+    }),
+    params(20),
+  );
 });
 
 test("main() lastlog reads hostile lastlog files for every user of a password file, or fails in one line", async () => {
-  const tmp = tempDir();
-  try {
-    // A root with a password file whose uids reach the ends of the range.
-    const root = tmp.dir;
-    mkdirSync(join(root, "etc"));
-    writeFileSync(
-      join(root, "etc", "passwd"),
-      "root:x:0:0::/root:/bin/sh\nann:x:1000:1000::/home/ann:/bin/sh\nbig:x:4294967294:1::/:/bin/sh\n",
-    );
-    let n = 0;
-    const cases = oneLayout(LASTLOG_LAYOUTS, (layout) => fc.tuple(hostileBytes(layout), fc.boolean(), fc.boolean()));
-    await fc.assert(
-      fc.asyncProperty(cases, async ([name, [bytes, given, json]]) => {
-        const path = tmp.file(`f${n++}`, bytes);
-        const argv = [
-          "lastlog",
-          "--root",
-          root,
-          "--file",
-          path,
-          ...(given ? ["--layout", name] : []),
-          ...(json ? ["--json"] : []),
-        ];
-        checkRun(argv, await ours(argv));
-      }),
-      params(60),
-    );
-  } finally {
-    tmp.cleanup();
-  }
+  using tmp = tempDir();
+  // A root with a password file whose uids reach the ends of the range.
+  const root = tmp.dir;
+  mkdirSync(join(root, "etc"));
+  writeFileSync(
+    join(root, "etc", "passwd"),
+    "root:x:0:0::/root:/bin/sh\nann:x:1000:1000::/home/ann:/bin/sh\nbig:x:4294967294:1::/:/bin/sh\n",
+  );
+  let n = 0;
+  const cases = oneLayout(LASTLOG_LAYOUTS, (layout) => fc.tuple(hostileBytes(layout), fc.boolean(), fc.boolean()));
+  await fc.assert(
+    fc.asyncProperty(cases, async ([name, [bytes, given, json]]) => {
+      const path = tmp.file(`f${n++}`, bytes);
+      const argv = [
+        "lastlog",
+        "--root",
+        root,
+        "--file",
+        path,
+        ...(given ? ["--layout", name] : []),
+        ...(json ? ["--json"] : []),
+      ];
+      checkRun(argv, await ours(argv));
+    }),
+    params(60),
+  );
 });
 
 /** Lines of a logind session file: known keys with any values, and any text. */
@@ -460,33 +428,29 @@ const sessionLine = fc.oneof(
 );
 
 test("logindRecords() reads session files of any content as records of the contract's types", async () => {
-  const tmp = tempDir();
-  try {
-    let n = 0;
-    const files = fc.array(
-      fc.oneof(fc.array(sessionLine, { maxLength: 12 }).map((l) => l.join("\n")), fc.uint8Array({ maxLength: 200 })),
-      { minLength: 1, maxLength: 4 },
-    );
-    await fc.assert(
-      fc.asyncProperty(files, async (contents) => {
-        const dir = tmp.file(`sessions${n++}`);
-        mkdirSync(dir);
-        contents.forEach((c, i) => writeFileSync(join(dir, String(i + 1)), c));
-        let count = 0;
-        for await (const u of logindRecords(dir)) {
-          const j = u.toJSON();
-          for (const key of ["ut_user", "ut_line", "ut_id", "ut_host"] as const) assert.equal(typeof j[key], "string");
-          assert.ok(
-            Number.isInteger(j.ut_pid) && Number.isInteger(j.ut_tv.tv_sec) && Number.isInteger(j.ut_tv.tv_usec),
-          );
-          count++;
-        }
-        // At most two records a session: its seat's and its tty's, as coreutils 9.7 makes them.
-        assert.ok(count <= 2 * contents.length);
-      }),
-      params(60),
-    );
-  } finally {
-    tmp.cleanup();
-  }
+  using tmp = tempDir();
+  let n = 0;
+  const files = fc.array(
+    fc.oneof(fc.array(sessionLine, { maxLength: 12 }).map((l) => l.join("\n")), fc.uint8Array({ maxLength: 200 })),
+    { minLength: 1, maxLength: 4 },
+  );
+  await fc.assert(
+    fc.asyncProperty(files, async (contents) => {
+      const dir = tmp.file(`sessions${n++}`);
+      mkdirSync(dir);
+      contents.forEach((c, i) => writeFileSync(join(dir, String(i + 1)), c));
+      let count = 0;
+      for await (const u of logindRecords(dir)) {
+        const j = u.toJSON();
+        for (const key of ["ut_user", "ut_line", "ut_id", "ut_host"] as const) assert.equal(typeof j[key], "string");
+        assert.ok(
+          Number.isInteger(j.ut_pid) && Number.isInteger(j.ut_tv.tv_sec) && Number.isInteger(j.ut_tv.tv_usec),
+        );
+        count++;
+      }
+      // At most two records a session: its seat's and its tty's, as coreutils 9.7 makes them.
+      assert.ok(count <= 2 * contents.length);
+    }),
+    params(60),
+  );
 });

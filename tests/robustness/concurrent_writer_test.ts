@@ -155,97 +155,89 @@ function seed(binary: string, mode: string, path: string, slots: number): void {
 test(
   "UtmpFile, watch() and main() dump never report a torn record while glibc's pututxline() rewrites the slots",
   async () => {
-    const tmp = tempDir();
-    try {
-      const binary = buildWriter(tmp.dir)!;
-      const path = tmp.file("utmp", new Uint8Array(0));
-      const slots = 64;
-      seed(binary, "slots", path, slots);
-      const seen: Record<string, Seen> = {};
-      const reader = (name: string) => seen[name] ??= { records: 0, writes: new Set(), torn: [] };
-      const readers: [string, () => Promise<void>][] = [
-        ["UtmpFile backend file", async () => {
-          for await (const u of new UtmpFile(path, { backend: "file", layout: "linux" })) check(reader("file"), u);
-        }],
-        ["main() dump", async () => {
-          let text = "";
-          const code = await main(["dump", "--layout", "linux", path], {
-            out: (c) => void (text += typeof c === "string" ? c : new TextDecoder().decode(c)),
-            err: () => {},
-          });
-          assert.equal(code, 0);
-          for (const u of decodeRecords(undumpUtmp(text), LAYOUTS.linux)) check(reader("dump"), u);
-        }],
-      ];
-      if (LIBC_LIVE) {
-        readers.push(["UtmpFile backend ffi", async () => {
-          for await (const u of new UtmpFile(path, { backend: "ffi" })) check(reader("ffi"), u);
-        }]);
-      }
-      for (const [name, read] of readers) {
-        const writer = spawn(binary, ["slots", path, "20000", String(slots), "2"], { stdio: "ignore" });
-        // watch() alongside: each slot's changes as events.
-        const stop = new AbortController();
-        const events = watch(path, { mode: "slots", layout: "linux", interval: 5, signal: stop.signal });
-        const watching = (async () => {
-          for await (const e of events) check(reader(`watch (with ${name})`), e.record);
-        })();
-        assert.equal(await whileWriting(writer, read), 0, `the writer ran to its end (${name})`);
-        stop.abort();
-        await watching;
-      }
-      for (const [name, s] of Object.entries(seen)) {
-        assert.deepEqual(s.torn, [], name);
-        assert.ok(s.records > 0, `${name} read records`);
-        // The readers raced the writer: they saw rewrites, not only the seeded slots (how many depends on the load
-        // of the machine: a reader starved of CPU may see few of the writer's 20000).
-        assert.ok(s.writes.size > slots, `${name} saw ${s.writes.size} writes`);
-      }
-    } finally {
-      tmp.cleanup();
+    using tmp = tempDir();
+    const binary = buildWriter(tmp.dir)!;
+    const path = tmp.file("utmp", new Uint8Array(0));
+    const slots = 64;
+    seed(binary, "slots", path, slots);
+    const seen: Record<string, Seen> = {};
+    const reader = (name: string) => seen[name] ??= { records: 0, writes: new Set(), torn: [] };
+    const readers: [string, () => Promise<void>][] = [
+      ["UtmpFile backend file", async () => {
+        for await (const u of new UtmpFile(path, { backend: "file", layout: "linux" })) check(reader("file"), u);
+      }],
+      ["main() dump", async () => {
+        let text = "";
+        const code = await main(["dump", "--layout", "linux", path], {
+          out: (c) => void (text += typeof c === "string" ? c : new TextDecoder().decode(c)),
+          err: () => {},
+        });
+        assert.equal(code, 0);
+        for (const u of decodeRecords(undumpUtmp(text), LAYOUTS.linux)) check(reader("dump"), u);
+      }],
+    ];
+    if (LIBC_LIVE) {
+      readers.push(["UtmpFile backend ffi", async () => {
+        for await (const u of new UtmpFile(path, { backend: "ffi" })) check(reader("ffi"), u);
+      }]);
+    }
+    for (const [name, read] of readers) {
+      const writer = spawn(binary, ["slots", path, "20000", String(slots), "2"], { stdio: "ignore" });
+      // watch() alongside: each slot's changes as events.
+      const stop = new AbortController();
+      const events = watch(path, { mode: "slots", layout: "linux", interval: 5, signal: stop.signal });
+      const watching = (async () => {
+        for await (const e of events) check(reader(`watch (with ${name})`), e.record);
+      })();
+      assert.equal(await whileWriting(writer, read), 0, `the writer ran to its end (${name})`);
+      stop.abort();
+      await watching;
+    }
+    for (const [name, s] of Object.entries(seen)) {
+      assert.deepEqual(s.torn, [], name);
+      assert.ok(s.records > 0, `${name} read records`);
+      // The readers raced the writer: they saw rewrites, not only the seeded slots (how many depends on the load
+      // of the machine: a reader starved of CPU may see few of the writer's 20000).
+      assert.ok(s.writes.size > slots, `${name} saw ${s.writes.size} writes`);
     }
   },
   { ignore: !canBuild },
 );
 
 test("UtmpFile, readBackward() and watch() never report a torn record while glibc's updwtmpx() appends", async () => {
-  const tmp = tempDir();
-  try {
-    const binary = buildWriter(tmp.dir)!;
-    const path = tmp.file("wtmp", new Uint8Array(0));
-    seed(binary, "append", path, 8);
-    const seen: Record<string, Seen> = {};
-    const reader = (name: string) => seen[name] ??= { records: 0, writes: new Set(), torn: [] };
-    const writer = spawn(binary, ["append", path, "30000", "64", "2"], { stdio: "ignore" });
-    const stop = new AbortController();
-    const events = watch(path, { mode: "log", layout: "linux", from: "start", interval: 5, signal: stop.signal });
-    const watching = (async () => {
-      for await (const e of events) check(reader("watch"), e.record);
-    })();
-    const code = await whileWriting(writer, async () => {
-      const file = new UtmpFile(path, { backend: "file", layout: "linux" });
-      for await (const u of file) check(reader("UtmpFile"), u);
-      // A record the writer had half appended is a partial tail, never a record.
-      for (const w of file.warnings) assert.match(w.reason, /^file ends \d+ bytes into a 384-byte record$/);
-      for await (const batch of readBackward(path, { layout: "linux" })) {
-        for (const u of batch) check(reader("readBackward"), u);
-      }
-    });
-    assert.equal(code, 0);
-    // watch() catches up with the last records written, then stops.
-    const total = statSync(path).size / 384;
-    for (let i = 0; i < 2000 && reader("watch").records < total; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
+  using tmp = tempDir();
+  const binary = buildWriter(tmp.dir)!;
+  const path = tmp.file("wtmp", new Uint8Array(0));
+  seed(binary, "append", path, 8);
+  const seen: Record<string, Seen> = {};
+  const reader = (name: string) => seen[name] ??= { records: 0, writes: new Set(), torn: [] };
+  const writer = spawn(binary, ["append", path, "30000", "64", "2"], { stdio: "ignore" });
+  const stop = new AbortController();
+  const events = watch(path, { mode: "log", layout: "linux", from: "start", interval: 5, signal: stop.signal });
+  const watching = (async () => {
+    for await (const e of events) check(reader("watch"), e.record);
+  })();
+  const code = await whileWriting(writer, async () => {
+    const file = new UtmpFile(path, { backend: "file", layout: "linux" });
+    for await (const u of file) check(reader("UtmpFile"), u);
+    // A record the writer had half appended is a partial tail, never a record.
+    for (const w of file.warnings) assert.match(w.reason, /^file ends \d+ bytes into a 384-byte record$/);
+    for await (const batch of readBackward(path, { layout: "linux" })) {
+      for (const u of batch) check(reader("readBackward"), u);
     }
-    stop.abort();
-    await watching;
-    for (const [name, s] of Object.entries(seen)) {
-      assert.deepEqual(s.torn, [], name);
-      assert.ok(s.writes.size > 100, `${name} saw ${s.writes.size} writes`);
-    }
-    // watch() saw every record once, in order.
-    assert.equal(seen.watch!.records, 30008);
-  } finally {
-    tmp.cleanup();
+  });
+  assert.equal(code, 0);
+  // watch() catches up with the last records written, then stops.
+  const total = statSync(path).size / 384;
+  for (let i = 0; i < 2000 && reader("watch").records < total; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
+  stop.abort();
+  await watching;
+  for (const [name, s] of Object.entries(seen)) {
+    assert.deepEqual(s.torn, [], name);
+    assert.ok(s.writes.size > 100, `${name} saw ${s.writes.size} writes`);
+  }
+  // watch() saw every record once, in order.
+  assert.equal(seen.watch!.records, 30008);
 }, { ignore: !canBuild });

@@ -141,88 +141,76 @@ function pass(path: string, records: number): string[] {
 test(
   "UtmpFile backend ffi hands C each path NUL-terminated and copies every struct before the next call overwrites it",
   async () => {
-    const tmp = tempDir();
-    try {
-      // Paths of every length around a word boundary: a missing NUL would show as bytes after the path.
-      const paths = Array.from(
-        { length: 9 },
-        (_, i) => tmp.file(`${"u".repeat(8 + i)}.utmp`, encodeRecords(LAYOUTS.linux, RECORDS)),
-      );
-      const calls = await withFakeLibc(tmp, async (ffi) => {
-        for (const path of paths) {
-          const viaC = await collect(path, ffi);
-          const decoded = await collect(path, { backend: "file", layout: "linux" });
-          assert.deepEqual(viaC, decoded);
-          assert.deepEqual(
-            viaC.records.map((r: UtmpRecordObject) => r.ut_pid),
-            [100, 101, 102, 103, 104, 105, 106],
-          );
-        }
-      });
-      assert.deepEqual(calls, paths.flatMap((p) => pass(p, RECORDS.length)));
-    } finally {
-      tmp.cleanup();
-    }
+    using tmp = tempDir();
+    // Paths of every length around a word boundary: a missing NUL would show as bytes after the path.
+    const paths = Array.from(
+      { length: 9 },
+      (_, i) => tmp.file(`${"u".repeat(8 + i)}.utmp`, encodeRecords(LAYOUTS.linux, RECORDS)),
+    );
+    const calls = await withFakeLibc(tmp, async (ffi) => {
+      for (const path of paths) {
+        const viaC = await collect(path, ffi);
+        const decoded = await collect(path, { backend: "file", layout: "linux" });
+        assert.deepEqual(viaC, decoded);
+        assert.deepEqual(
+          viaC.records.map((r: UtmpRecordObject) => r.ut_pid),
+          [100, 101, 102, 103, 104, 105, 106],
+        );
+      }
+    });
+    assert.deepEqual(calls, paths.flatMap((p) => pass(p, RECORDS.length)));
   },
   { ignore: !canRun },
 );
 
 test("UtmpFile backend ffi never hands C a path with a NUL in it (C would read another file)", async () => {
-  const tmp = tempDir();
-  try {
-    const real = tmp.file("utmp", encodeRecords(LAYOUTS.linux, RECORDS));
-    const calls = await withFakeLibc(tmp, async (ffi) => {
-      await assert.rejects(
-        () => collect(`${real}\0.d/other`, ffi),
-        (e) => e instanceof UtmpFileError && e.path === `${real}\0.d/other`,
-      );
-    });
-    assert.deepEqual(calls, []);
-  } finally {
-    tmp.cleanup();
-  }
+  using tmp = tempDir();
+  const real = tmp.file("utmp", encodeRecords(LAYOUTS.linux, RECORDS));
+  const calls = await withFakeLibc(tmp, async (ffi) => {
+    await assert.rejects(
+      () => collect(`${real}\0.d/other`, ffi),
+      (e) => e instanceof UtmpFileError && e.path === `${real}\0.d/other`,
+    );
+  });
+  assert.deepEqual(calls, []);
 }, { ignore: !canRun });
 
 test(
   "UtmpFile backend ffi leaves no libc state after a break, a thrown error or an abort: endutxent() ran before the first record",
   async () => {
-    const tmp = tempDir();
-    try {
-      const path = tmp.file("utmp", encodeRecords(LAYOUTS.linux, RECORDS));
-      const calls = await withFakeLibc(tmp, async (ffi, log) => {
-        /** At each record: the pass already ended in C, and nothing holds the file. */
-        const atRest = () => {
-          assert.deepEqual(log().slice(-2), ["endutxent", "utmpxname 13 /var/run/utmp"]);
-          assert.equal(openOn(path), 0);
-        };
-        // break
+    using tmp = tempDir();
+    const path = tmp.file("utmp", encodeRecords(LAYOUTS.linux, RECORDS));
+    const calls = await withFakeLibc(tmp, async (ffi, log) => {
+      /** At each record: the pass already ended in C, and nothing holds the file. */
+      const atRest = () => {
+        assert.deepEqual(log().slice(-2), ["endutxent", "utmpxname 13 /var/run/utmp"]);
+        assert.equal(openOn(path), 0);
+      };
+      // break
+      for await (const u of new UtmpFile(path, ffi)) {
+        atRest();
+        if (u.ut_pid === 101) break;
+      }
+      // a thrown error
+      await assert.rejects(async () => {
         for await (const u of new UtmpFile(path, ffi)) {
           atRest();
-          if (u.ut_pid === 101) break;
+          if (u.ut_pid === 102) throw new Error("stop");
         }
-        // a thrown error
-        await assert.rejects(async () => {
-          for await (const u of new UtmpFile(path, ffi)) {
-            atRest();
-            if (u.ut_pid === 102) throw new Error("stop");
-          }
-        }, /stop/);
-        // an abort, by an AbortSignal the loop listens to
-        const stop = new AbortController();
-        setTimeout(() => stop.abort(), 0);
-        for await (const _ of new UtmpFile(path, ffi)) {
-          atRest();
-          await new Promise((resolve) => setTimeout(resolve, 5));
-          if (stop.signal.aborted) break;
-        }
-        assert.equal(stop.signal.aborted, true);
+      }, /stop/);
+      // an abort, by an AbortSignal the loop listens to
+      const stop = new AbortController();
+      setTimeout(() => stop.abort(), 0);
+      for await (const _ of new UtmpFile(path, ffi)) {
         atRest();
-      });
-      // Three whole passes, one per loop: none was left open, none was read twice.
-      assert.deepEqual(calls, [...pass(path, 7), ...pass(path, 7), ...pass(path, 7)]);
-    } finally {
-      tmp.cleanup();
-    }
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        if (stop.signal.aborted) break;
+      }
+      assert.equal(stop.signal.aborted, true);
+      atRest();
+    });
+    // Three whole passes, one per loop: none was left open, none was read twice.
+    assert.deepEqual(calls, [...pass(path, 7), ...pass(path, 7), ...pass(path, 7)]);
   },
   { ignore: !canRun },
 );
@@ -230,36 +218,32 @@ test(
 test(
   "watch() releases its file and its watcher when its signal aborts, and when the loop breaks or throws",
   async () => {
-    const tmp = tempDir();
-    try {
-      const path = tmp.file("wtmp", encodeRecords(LAYOUTS.linux, RECORDS));
-      // abort while waiting for a change
-      const stop = new AbortController();
-      const events = watch(path, { signal: stop.signal, layout: "linux", interval: 10 });
-      const ended = (async () => {
-        for await (const _ of events) assert.fail("no event: nothing was written");
+    using tmp = tempDir();
+    const path = tmp.file("wtmp", encodeRecords(LAYOUTS.linux, RECORDS));
+    // abort while waiting for a change
+    const stop = new AbortController();
+    const events = watch(path, { signal: stop.signal, layout: "linux", interval: 10 });
+    const ended = (async () => {
+      for await (const _ of events) assert.fail("no event: nothing was written");
+    })();
+    await events.ready;
+    // (Deno's fstat works on a moment's duplicate of the descriptor: two may show.)
+    assert.ok(openOn(path) >= 1, "watching holds the file");
+    stop.abort();
+    await ended;
+    assert.equal(openOn(path), 0);
+    // break and throw on the first event
+    for (const how of ["break", "throw"]) {
+      const done = (async () => {
+        for await (const e of watch(path, { from: "start", layout: "linux", interval: 10 })) {
+          assert.ok(openOn(path) >= 1);
+          if (how === "break") break;
+          throw new Error(`stop at ${e.record.ut_pid}`);
+        }
       })();
-      await events.ready;
-      // (Deno's fstat works on a moment's duplicate of the descriptor: two may show.)
-      assert.ok(openOn(path) >= 1, "watching holds the file");
-      stop.abort();
-      await ended;
-      assert.equal(openOn(path), 0);
-      // break and throw on the first event
-      for (const how of ["break", "throw"]) {
-        const done = (async () => {
-          for await (const e of watch(path, { from: "start", layout: "linux", interval: 10 })) {
-            assert.ok(openOn(path) >= 1);
-            if (how === "break") break;
-            throw new Error(`stop at ${e.record.ut_pid}`);
-          }
-        })();
-        if (how === "break") await done;
-        else await assert.rejects(done, /stop at 100/);
-        assert.equal(openOn(path), 0, how);
-      }
-    } finally {
-      tmp.cleanup();
+      if (how === "break") await done;
+      else await assert.rejects(done, /stop at 100/);
+      assert.equal(openOn(path), 0, how);
     }
   },
   { ignore: process.platform !== "linux" },

@@ -53,18 +53,14 @@ test("main() dump --reverse is linear in the length of a line, and writes what u
   const large = input(32 << 20);
   const a = await reverse(small);
   const b = await reverse(large);
-  const t = tempDir();
-  try {
-    for (const [text, ran] of [[small, a], [large, b]] as const) {
-      // From a file: a pipe this large both ways could stall the runtime's spawnSync.
-      const theirs = oracle("utmpdump", ["-r", t.file("text", text)]).out;
-      assert.equal(ran.out.length, theirs.length);
-      let differ = -1;
-      for (let i = 0; i < theirs.length && differ === -1; i++) if (ran.out[i] !== theirs.charCodeAt(i)) differ = i;
-      assert.equal(differ, -1, "the same bytes as utmpdump -r");
-    }
-  } finally {
-    t.cleanup();
+  using t = tempDir();
+  for (const [text, ran] of [[small, a], [large, b]] as const) {
+    // From a file: a pipe this large both ways could stall the runtime's spawnSync.
+    const theirs = oracle("utmpdump", ["-r", t.file("text", text)]).out;
+    assert.equal(ran.out.length, theirs.length);
+    let differ = -1;
+    for (let i = 0; i < theirs.length && differ === -1; i++) if (ran.out[i] !== theirs.charCodeAt(i)) differ = i;
+    assert.equal(differ, -1, "the same bytes as utmpdump -r");
   }
   assert.ok(b.out.length >= 2 * 384 + 300 * 384, `the records in the line's pieces too: ${b.out.length} bytes`);
   // Four times the input: about four times the time (it was sixteen). Generous, for a loaded machine.

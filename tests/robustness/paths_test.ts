@@ -31,7 +31,7 @@ import { fileURLToPath } from "node:url";
 import { LastlogFile, UtmpFile, type UtmpRecord, type UtmpWarning, watch } from "../../mod.ts";
 import { logindRecords } from "../../src/sources/mod.ts";
 import { HistoryReader, readBackward } from "../../src/last.ts";
-import { shrankReason } from "../../src/backends/_record_file.ts";
+import { shrankReason } from "../../src/backends/_settled.ts";
 import { CHUNK_BYTES } from "../../src/layouts/decode.ts";
 import { encodeRecord, encodeRecords, LAYOUTS, type RecordInput } from "../../src/layouts/mod.ts";
 import { LIBC_LIVE } from "../ffi/_live.ts";
@@ -59,18 +59,14 @@ const ENTRIES = Object.keys(ENTRY_POINTS).filter((e) => LIBC_LIVE || !e.includes
 function probe(checks: [string, string][], options: { user?: string; home?: string } = {}): ProbeResult[] {
   const name = `_probe.${import.meta.url.endsWith(".ts") ? "ts" : "js"}`;
   // Another user runs a copy it can read: the checkout may be in a directory only its owner enters.
-  const copy = options.user === undefined ? undefined : readableCopy();
-  try {
-    return probeWith(
-      copy === undefined
-        ? fileURLToPath(new URL(`./${name}`, import.meta.url))
-        : join(copy.root, "tests", "robustness", name),
-      checks,
-      options,
-    );
-  } finally {
-    copy?.cleanup();
-  }
+  using copy = options.user === undefined ? undefined : readableCopy();
+  return probeWith(
+    copy === undefined
+      ? fileURLToPath(new URL(`./${name}`, import.meta.url))
+      : join(copy.root, "tests", "robustness", name),
+    checks,
+    options,
+  );
 }
 
 function probeWith(
@@ -114,7 +110,7 @@ function expectError(r: ProbeResult, codes: readonly string[]): void {
 test(
   "UtmpFile(), LastlogFile(), readBackward(), watch(), the logind and SQLite sources, sessions() and main() fail at once on a directory, /dev/zero, a FIFO, a socket, a symlink loop and a missing file, naming the path and code",
   async () => {
-    const tmp = tempDir();
+    using tmp = tempDir();
     const server = createServer();
     try {
       const dir = tmp.file("dir");
@@ -163,7 +159,6 @@ test(
       assert.ok(results.length >= ENTRIES.length * 6, `${results.length} checks`);
     } finally {
       server.close();
-      tmp.cleanup();
     }
   },
   onLinux,
@@ -172,24 +167,20 @@ test(
 test(
   "UtmpFile(), LastlogFile(), readBackward(), watch(), the SQLite sources, sessions() and main() fail with EACCES naming the path on a btmp (0600) read by another user",
   () => {
-    const tmp = tempDir();
-    try {
-      chmodSync(tmp.dir, 0o755);
-      const btmp = tmp.file(
-        "btmp",
-        encodeRecords(LAYOUTS.linux, [{ ut_type: "LOGIN_PROCESS", ut_line: "ssh:notty", ut_user: "root", tv_sec: 1 }]),
-      );
-      chmodSync(btmp, 0o600);
-      const home = tmp.file("home");
-      mkdirSync(home);
-      chmodSync(home, 0o777);
-      const entries = ENTRIES.filter((e) => !LOGIND.has(e));
-      const results = probe(entries.map((e) => [e, btmp]), { user: "nobody", home });
-      for (const r of results) expectError(r, ["EACCES"]);
-      assert.equal(readFileSync(btmp).length, 384, "root still reads it");
-    } finally {
-      tmp.cleanup();
-    }
+    using tmp = tempDir();
+    chmodSync(tmp.dir, 0o755);
+    const btmp = tmp.file(
+      "btmp",
+      encodeRecords(LAYOUTS.linux, [{ ut_type: "LOGIN_PROCESS", ut_line: "ssh:notty", ut_user: "root", tv_sec: 1 }]),
+    );
+    chmodSync(btmp, 0o600);
+    const home = tmp.file("home");
+    mkdirSync(home);
+    chmodSync(home, 0o777);
+    const entries = ENTRIES.filter((e) => !LOGIND.has(e));
+    const results = probe(entries.map((e) => [e, btmp]), { user: "nobody", home });
+    for (const r of results) expectError(r, ["EACCES"]);
+    assert.equal(readFileSync(btmp).length, 384, "root still reads it");
   },
   asRoot,
 );
@@ -197,40 +188,36 @@ test(
 test(
   "logindRecords() and watch() skip session entries that are not regular files instead of blocking on them",
   async () => {
-    const tmp = tempDir();
-    try {
-      const dir = tmp.file("sessions");
-      mkdirSync(dir);
-      writeFileSync(
-        join(dir, "3"),
-        "UID=1000\nUSER=ann\nACTIVE=1\nSTATE=active\nTTY=pts/0\nREALTIME=1700000000000000\n",
-      );
-      assert.equal(spawnSync("mkfifo", [join(dir, "4")]).status, 0);
-      symlinkSync("/dev/zero", join(dir, "5"));
-      mkdirSync(join(dir, "6"));
-      symlinkSync(join(dir, "7"), join(dir, "7"));
-      const results = probe([["logindRecords()", dir], ["utmp who", join(dir, "4")]]);
-      assert.deepEqual(results.map((r) => [r.outcome, r.value]), [
-        ["done", 1],
-        ["done", {
-          code: 1,
-          err: `utmp who: Cannot read "${join(dir, "4")}": it is a FIFO, not a regular file (EFTYPE); ` +
-            "login records are read from regular files\n",
-        }],
-      ]);
-      const users: string[] = [];
-      for await (const u of logindRecords(dir)) users.push(u.ut_user);
-      assert.deepEqual(users, ["ann"]);
-      const stop = new AbortController();
-      const events = watch(dir, { mode: "logind", from: "start", signal: stop.signal });
-      for await (const e of events) {
-        users.push(`${e.type} ${e.record.ut_user}`);
-        stop.abort();
-      }
-      assert.deepEqual(users, ["ann", "login ann"]);
-    } finally {
-      tmp.cleanup();
+    using tmp = tempDir();
+    const dir = tmp.file("sessions");
+    mkdirSync(dir);
+    writeFileSync(
+      join(dir, "3"),
+      "UID=1000\nUSER=ann\nACTIVE=1\nSTATE=active\nTTY=pts/0\nREALTIME=1700000000000000\n",
+    );
+    assert.equal(spawnSync("mkfifo", [join(dir, "4")]).status, 0);
+    symlinkSync("/dev/zero", join(dir, "5"));
+    mkdirSync(join(dir, "6"));
+    symlinkSync(join(dir, "7"), join(dir, "7"));
+    const results = probe([["logindRecords()", dir], ["utmp who", join(dir, "4")]]);
+    assert.deepEqual(results.map((r) => [r.outcome, r.value]), [
+      ["done", 1],
+      ["done", {
+        code: 1,
+        err: `utmp who: Cannot read "${join(dir, "4")}": it is a FIFO, not a regular file (EFTYPE); ` +
+          "login records are read from regular files\n",
+      }],
+    ]);
+    const users: string[] = [];
+    for await (const u of logindRecords(dir)) users.push(u.ut_user);
+    assert.deepEqual(users, ["ann"]);
+    const stop = new AbortController();
+    const events = watch(dir, { mode: "logind", from: "start", signal: stop.signal });
+    for await (const e of events) {
+      users.push(`${e.type} ${e.record.ut_user}`);
+      stop.abort();
     }
+    assert.deepEqual(users, ["ann", "login ann"]);
   },
   onLinux,
 );
@@ -275,197 +262,169 @@ async function readWhileChanging(
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
 
 test("UtmpFile reads a file that grows while being read to its new end, and a record half-written there once it is whole", async () => {
-  const tmp = tempDir();
-  try {
-    const n = PER_CHUNK + 10;
-    const path = tmp.file("wtmp", records(n));
-    const half = records(1, n + 5).subarray(0, 100);
-    const { pids, warnings } = await readWhileChanging(path, () => appendFileSync(path, concat(records(5, n), half)));
-    assert.deepEqual(pids, range(0, n + 5));
-    assert.deepEqual(warnings, [{
-      kind: "partial-record",
-      offset: (n + 5) * 384,
-      recordIndex: n + 5,
-      reason: "file ends 100 bytes into a 384-byte record",
-    }]);
-    // The writer finishes the record: a later pass on the same UtmpFile reads it whole, at its own offset.
-    appendFileSync(path, records(1, n + 5).subarray(100));
-    const file = new UtmpFile(path, { layout: "linux", backend: "file" });
-    for await (const _ of file) if (_.ut_pid === n + 4) break;
-    const later: UtmpRecord[] = [];
-    for await (const u of file) later.push(u);
-    assert.deepEqual(later.map((u) => [u.ut_pid, u.offset, u.index]), [[n + 5, (n + 5) * 384, n + 5]]);
-    assertWhole(later[0]!);
-  } finally {
-    tmp.cleanup();
-  }
+  using tmp = tempDir();
+  const n = PER_CHUNK + 10;
+  const path = tmp.file("wtmp", records(n));
+  const half = records(1, n + 5).subarray(0, 100);
+  const { pids, warnings } = await readWhileChanging(path, () => appendFileSync(path, concat(records(5, n), half)));
+  assert.deepEqual(pids, range(0, n + 5));
+  assert.deepEqual(warnings, [{
+    kind: "partial-record",
+    offset: (n + 5) * 384,
+    recordIndex: n + 5,
+    reason: "file ends 100 bytes into a 384-byte record",
+  }]);
+  // The writer finishes the record: a later pass on the same UtmpFile reads it whole, at its own offset.
+  appendFileSync(path, records(1, n + 5).subarray(100));
+  const file = new UtmpFile(path, { layout: "linux", backend: "file" });
+  for await (const _ of file) if (_.ut_pid === n + 4) break;
+  const later: UtmpRecord[] = [];
+  for await (const u of file) later.push(u);
+  assert.deepEqual(later.map((u) => [u.ut_pid, u.offset, u.index]), [[n + 5, (n + 5) * 384, n + 5]]);
+  assertWhole(later[0]!);
 });
 
 test("UtmpFile says a file shrank while being read, and yields only the whole records it still holds", async () => {
-  const tmp = tempDir();
-  try {
-    const n = 2 * PER_CHUNK + 10;
-    const path = tmp.file("wtmp", records(n));
-    const cut = (PER_CHUNK + 7) * 384 + 100; // into the second chunk, 100 bytes into a record
-    const { pids, warnings } = await readWhileChanging(path, () => truncateSync(path, cut));
-    assert.deepEqual(pids, range(0, PER_CHUNK + 7));
-    assert.deepEqual(warnings.map((w) => [w.kind, w.offset, w.recordIndex, w.reason]), [
-      ["shrank", (PER_CHUNK + 7) * 384, PER_CHUNK + 7, shrankReason(n * 384, cut)],
-      ["partial-record", (PER_CHUNK + 7) * 384, PER_CHUNK + 7, "file ends 100 bytes into a 384-byte record"],
-    ]);
-  } finally {
-    tmp.cleanup();
-  }
+  using tmp = tempDir();
+  const n = 2 * PER_CHUNK + 10;
+  const path = tmp.file("wtmp", records(n));
+  const cut = (PER_CHUNK + 7) * 384 + 100; // into the second chunk, 100 bytes into a record
+  const { pids, warnings } = await readWhileChanging(path, () => truncateSync(path, cut));
+  assert.deepEqual(pids, range(0, PER_CHUNK + 7));
+  assert.deepEqual(warnings.map((w) => [w.kind, w.offset, w.recordIndex, w.reason]), [
+    ["shrank", (PER_CHUNK + 7) * 384, PER_CHUNK + 7, shrankReason(n * 384, cut)],
+    ["partial-record", (PER_CHUNK + 7) * 384, PER_CHUNK + 7, "file ends 100 bytes into a 384-byte record"],
+  ]);
 });
 
 test("UtmpFile reads a file replaced (rotated) while being read to the end of the file it opened, and says so", async () => {
-  const tmp = tempDir();
-  try {
-    const n = PER_CHUNK + 10;
-    const path = tmp.file("wtmp", records(n));
-    const { pids, warnings } = await readWhileChanging(path, () => {
-      renameSync(path, `${path}.1`);
-      writeFileSync(path, records(3, 5000));
-    });
-    assert.deepEqual(pids, range(0, n));
-    assert.deepEqual(warnings.map((w) => [w.kind, w.offset, w.reason]), [
-      [
-        "replaced",
-        n * 384,
-        "file was replaced while being read (renamed over or removed): read to the end of the file as it was opened",
-      ],
-    ]);
-  } finally {
-    tmp.cleanup();
-  }
+  using tmp = tempDir();
+  const n = PER_CHUNK + 10;
+  const path = tmp.file("wtmp", records(n));
+  const { pids, warnings } = await readWhileChanging(path, () => {
+    renameSync(path, `${path}.1`);
+    writeFileSync(path, records(3, 5000));
+  });
+  assert.deepEqual(pids, range(0, n));
+  assert.deepEqual(warnings.map((w) => [w.kind, w.offset, w.reason]), [
+    [
+      "replaced",
+      n * 384,
+      "file was replaced while being read (renamed over or removed): read to the end of the file as it was opened",
+    ],
+  ]);
 });
 
 test("UtmpFile says when the file was replaced between two passes", async () => {
-  const tmp = tempDir();
-  try {
-    const path = tmp.file("wtmp", records(4));
-    const file = new UtmpFile(path, { layout: "linux", backend: "file" });
-    for await (const u of file) if (u.ut_pid === 1) break;
-    writeFileSync(`${path}.new`, records(6, 100));
-    renameSync(`${path}.new`, path);
-    const rest: number[] = [];
-    for await (const u of file) rest.push(u.ut_pid);
-    // The records the first pass had read stay; then the new file, from where the old one ended.
-    assert.deepEqual(rest, [2, 3, 104, 105]);
-    assert.deepEqual(file.warnings.map((w) => [w.kind, w.offset, w.reason]), [
-      [
-        "replaced",
-        1536,
-        "file was replaced since the last pass: reading the new file from byte 1536; rewind() to read it from the start",
-      ],
-    ]);
-  } finally {
-    tmp.cleanup();
-  }
+  using tmp = tempDir();
+  const path = tmp.file("wtmp", records(4));
+  const file = new UtmpFile(path, { layout: "linux", backend: "file" });
+  for await (const u of file) if (u.ut_pid === 1) break;
+  writeFileSync(`${path}.new`, records(6, 100));
+  renameSync(`${path}.new`, path);
+  const rest: number[] = [];
+  for await (const u of file) rest.push(u.ut_pid);
+  // The records the first pass had read stay; then the new file, from where the old one ended.
+  assert.deepEqual(rest, [2, 3, 104, 105]);
+  assert.deepEqual(file.warnings.map((w) => [w.kind, w.offset, w.reason]), [
+    [
+      "replaced",
+      1536,
+      "file was replaced since the last pass: reading the new file from byte 1536; rewind() to read it from the start",
+    ],
+  ]);
 });
 
 test("readBackward() stops where a file shrank while being read, says so, and never joins another file's records", async () => {
-  const tmp = tempDir();
-  try {
-    const n = 2 * PER_CHUNK + 10;
-    const path = tmp.file("wtmp", records(n));
-    const warnings: UtmpWarning[] = [];
-    const pids: number[] = [];
-    for await (const batch of readBackward(path, { layout: "linux", onWarning: (w) => warnings.push(w) })) {
-      for (const u of batch) assertWhole(u), pids.push(u.ut_pid);
-      if (pids.length === PER_CHUNK) truncateSync(path, 5 * 384 + 10);
-    }
-    // What lies before the shrink may be another file's (copytruncate): the pass stops there, as last.c does.
-    assert.deepEqual(pids, range(n - PER_CHUNK, n).reverse());
-    assert.deepEqual(warnings.map((w) => [w.kind, w.offset, w.recordIndex, w.reason]), [[
-      "shrank",
-      (n - 2 * PER_CHUNK) * 384,
-      n - 2 * PER_CHUNK,
-      `${shrankReason(n * 384, 5 * 384 + 10)}; the records before byte ${(n - 2 * PER_CHUNK) * 384} are not read ` +
-      "(the file may hold another's since: copytruncate)",
-    ]]);
-  } finally {
-    tmp.cleanup();
+  using tmp = tempDir();
+  const n = 2 * PER_CHUNK + 10;
+  const path = tmp.file("wtmp", records(n));
+  const warnings: UtmpWarning[] = [];
+  const pids: number[] = [];
+  for await (const batch of readBackward(path, { layout: "linux", onWarning: (w) => warnings.push(w) })) {
+    for (const u of batch) assertWhole(u), pids.push(u.ut_pid);
+    if (pids.length === PER_CHUNK) truncateSync(path, 5 * 384 + 10);
   }
+  // What lies before the shrink may be another file's (copytruncate): the pass stops there, as last.c does.
+  assert.deepEqual(pids, range(n - PER_CHUNK, n).reverse());
+  assert.deepEqual(warnings.map((w) => [w.kind, w.offset, w.recordIndex, w.reason]), [[
+    "shrank",
+    (n - 2 * PER_CHUNK) * 384,
+    n - 2 * PER_CHUNK,
+    `${shrankReason(n * 384, 5 * 384 + 10)}; the records before byte ${(n - 2 * PER_CHUNK) * 384} are not read ` +
+    "(the file may hold another's since: copytruncate)",
+  ]]);
 });
 
 test("HistoryReader over a wtmp copytruncated while it reads gives the old file's records and begins, never the new one's", async () => {
-  const tmp = tempDir();
+  using tmp = tempDir();
+  // logrotate's copytruncate: the file copied away, cut to nothing, and the new logins written from its start.
+  const n = 3 * PER_CHUNK;
+  const old = encodeRecords(
+    LAYOUTS.linux,
+    Array.from({ length: n }, (_, i) => ({
+      ut_type: "USER_PROCESS" as const,
+      ut_pid: 1000 + i,
+      ut_line: `pts/${i % 50}`,
+      ut_user: "old",
+      tv_sec: 1700000000 + i,
+    })),
+  );
+  const fresh = encodeRecords(
+    LAYOUTS.linux,
+    Array.from({ length: 2 * PER_CHUNK }, (_, i) => ({
+      ut_type: "USER_PROCESS" as const,
+      ut_pid: 9000 + i,
+      ut_line: `pts/${i % 50}`,
+      ut_user: "new",
+      tv_sec: 1800000000 + i,
+    })),
+  );
+  const path = tmp.file("wtmp", old);
+  const seen: string[] = [];
+  const reader = new HistoryReader("wtmp", path, { layout: "linux", onWarning: (w) => seen.push(w.kind) });
   try {
-    // logrotate's copytruncate: the file copied away, cut to nothing, and the new logins written from its start.
-    const n = 3 * PER_CHUNK;
-    const old = encodeRecords(
-      LAYOUTS.linux,
-      Array.from({ length: n }, (_, i) => ({
-        ut_type: "USER_PROCESS" as const,
-        ut_pid: 1000 + i,
-        ut_line: `pts/${i % 50}`,
-        ut_user: "old",
-        tv_sec: 1700000000 + i,
-      })),
-    );
-    const fresh = encodeRecords(
-      LAYOUTS.linux,
-      Array.from({ length: 2 * PER_CHUNK }, (_, i) => ({
-        ut_type: "USER_PROCESS" as const,
-        ut_pid: 9000 + i,
-        ut_line: `pts/${i % 50}`,
-        ut_user: "new",
-        tv_sec: 1800000000 + i,
-      })),
-    );
-    const path = tmp.file("wtmp", old);
-    const seen: string[] = [];
-    const reader = new HistoryReader("wtmp", path, { layout: "linux", onWarning: (w) => seen.push(w.kind) });
-    try {
-      for await (const batch of reader.newestFirst()) {
-        const { bytes } = batch.chunk!;
-        for (let at = 0; at < bytes.length; at += 384) {
-          seen.push(String.fromCharCode(...bytes.subarray(at + 44, at + 47)));
-        }
-        if (seen.length === PER_CHUNK) {
-          copyFileSync(path, path + ".1");
-          truncateSync(path, 0);
-          appendFileSync(path, fresh);
-        }
+    for await (const batch of reader.newestFirst()) {
+      const { bytes } = batch.chunk!;
+      for (let at = 0; at < bytes.length; at += 384) {
+        seen.push(String.fromCharCode(...bytes.subarray(at + 44, at + 47)));
       }
-      assert.deepEqual([...new Set(seen)], ["old", "shrank"], "only the old file's records, then the warning");
-      assert.equal(await reader.begins(), 1700000000, "the old file's first record, read before the pass");
-    } finally {
-      await reader.close();
+      if (seen.length === PER_CHUNK) {
+        copyFileSync(path, path + ".1");
+        truncateSync(path, 0);
+        appendFileSync(path, fresh);
+      }
     }
+    assert.deepEqual([...new Set(seen)], ["old", "shrank"], "only the old file's records, then the warning");
+    assert.equal(await reader.begins(), 1700000000, "the old file's first record, read before the pass");
   } finally {
-    tmp.cleanup();
+    await reader.close();
   }
 });
 
 test("LastlogFile says a lastlog shrank while being scanned, and yields only the slots still there", async () => {
-  const tmp = tempDir();
-  try {
-    const layout = LAYOUTS["lastlog-linux"];
-    const per = Math.floor(CHUNK_BYTES / layout.size);
-    const slots = 2 * per + 10;
-    const bytes = new Uint8Array(slots * layout.size);
-    for (let uid = 0; uid < slots; uid++) {
-      encodeRecord(layout, { ut_line: `pts/${uid % 100}`, tv_sec: 1700000000 + uid }, bytes, uid * layout.size);
-    }
-    const path = tmp.file("lastlog", bytes);
-    const file = new LastlogFile(path, { layout: "lastlog-linux" });
-    const uids: number[] = [];
-    for await (const e of file) {
-      assert.equal(e.time.getTime(), (1700000000 + e.uid) * 1000);
-      uids.push(e.uid);
-      if (uids.length === 1) truncateSync(path, (per + 3) * layout.size + 7);
-    }
-    assert.deepEqual(uids, range(0, per + 3));
-    assert.deepEqual(file.warnings.map((w) => [w.kind, w.offset, w.reason]), [
-      [
-        "shrank",
-        (per + 3) * layout.size,
-        shrankReason(slots * layout.size, (per + 3) * layout.size + 7) + ` (the slots from uid ${per + 3} on)`,
-      ],
-    ]);
-  } finally {
-    tmp.cleanup();
+  using tmp = tempDir();
+  const layout = LAYOUTS["lastlog-linux"];
+  const per = Math.floor(CHUNK_BYTES / layout.size);
+  const slots = 2 * per + 10;
+  const bytes = new Uint8Array(slots * layout.size);
+  for (let uid = 0; uid < slots; uid++) {
+    encodeRecord(layout, { ut_line: `pts/${uid % 100}`, tv_sec: 1700000000 + uid }, bytes, uid * layout.size);
   }
+  const path = tmp.file("lastlog", bytes);
+  const file = new LastlogFile(path, { layout: "lastlog-linux" });
+  const uids: number[] = [];
+  for await (const e of file) {
+    assert.equal(e.time.getTime(), (1700000000 + e.uid) * 1000);
+    uids.push(e.uid);
+    if (uids.length === 1) truncateSync(path, (per + 3) * layout.size + 7);
+  }
+  assert.deepEqual(uids, range(0, per + 3));
+  assert.deepEqual(file.warnings.map((w) => [w.kind, w.offset, w.reason]), [
+    [
+      "shrank",
+      (per + 3) * layout.size,
+      shrankReason(slots * layout.size, (per + 3) * layout.size + 7) + ` (the slots from uid ${per + 3} on)`,
+    ],
+  ]);
 });

@@ -79,7 +79,7 @@ async function users(read: () => AsyncIterable<{ ut_user: string }>): Promise<st
 test(
   "under --root, a wtmp, utmp or wtmpdb that links out of the root, absolutely or by '..', is not there: never opened",
   async () => {
-    const t = tempDir();
+    using t = tempDir();
     const wires: Tripwire[] = [];
     try {
       const root = join(t.dir, "r");
@@ -115,14 +115,13 @@ test(
       for (const w of wires) assert.equal(await w.opened(), false, `${w.path} opened`);
     } finally {
       for (const w of wires) await w.release();
-      t.cleanup();
     }
   },
   onLinux,
 );
 
 test("under --root, a link at a middle component is followed inside the root, never out of it", async () => {
-  const t = tempDir();
+  using t = tempDir();
   let wire: Tripwire | undefined;
   try {
     const root = join(t.dir, "r");
@@ -145,14 +144,13 @@ test("under --root, a link at a middle component is followed inside the root, ne
     assert.equal(await wire.opened(), false, "the host's wtmp opened");
   } finally {
     await wire?.release();
-    t.cleanup();
   }
 }, onLinux);
 
 test(
   "a chosen wtmp replaced by a link after the choice: the chosen root's opens refuse it (ELOOP), never opening it",
   async () => {
-    const t = tempDir();
+    using t = tempDir();
     let wire: Tripwire | undefined;
     try {
       const root = join(t.dir, "r");
@@ -175,7 +173,6 @@ test(
       assert.equal(await wire.opened(), true, "a path given is opened as given");
     } finally {
       await wire?.release();
-      t.cleanup();
     }
   },
   onLinux,
@@ -184,7 +181,7 @@ test(
 test(
   "a chosen wtmpdb replaced by a link after the choice is refused (ELOOP), the host's database never opened",
   async () => {
-    const t = tempDir();
+    using t = tempDir();
     let wire: Tripwire | undefined;
     try {
       const root = join(t.dir, "r");
@@ -208,7 +205,6 @@ test(
       assert.equal(await wire.opened(), false, "the host's database opened");
     } finally {
       await wire?.release();
-      t.cleanup();
     }
   },
   { ignore: process.platform !== "linux" || !HAS_SQLITE },
@@ -217,7 +213,7 @@ test(
 test(
   "under --root, a FIFO as the password file or login.defs lists no one at once; a passwd linking out is not opened",
   async () => {
-    const t = tempDir();
+    using t = tempDir();
     let wire: Tripwire | undefined;
     try {
       const root = join(t.dir, "r");
@@ -245,7 +241,6 @@ test(
       assert.equal(await wire.opened(), false, "the host's password file opened");
     } finally {
       await wire?.release();
-      t.cleanup();
     }
   },
   onLinux,

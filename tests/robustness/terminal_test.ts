@@ -19,8 +19,8 @@ import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { UtmpFile, UtmpFileError } from "../../mod.ts";
 import { encodeRecords, LAYOUTS, type RecordInput } from "../../src/layouts/mod.ts";
-import { terminalLine, terminalText } from "../../src/cli/_text.ts";
-import { safeJson } from "../../src/_internal/escape.ts";
+import { terminalLine, terminalText } from "../../src/_internal/escape/terminal.ts";
+import { safeJson } from "../../src/_internal/escape/json.ts";
 import { test } from "../_harness.ts";
 import { ORACLE_ENV, tempDir } from "../_util.ts";
 import { fileURLToPath } from "node:url";
@@ -119,241 +119,209 @@ test("safeJson() writes DEL, C1, bidi and format characters as \\u escapes: the 
 });
 
 test("main() watch shows the hostile users and hosts of a btmp escaped, one line per record", async () => {
-  const t = tempDir();
-  try {
-    const btmp = t.file("btmp", hostileBtmp());
-    const n = 8 + HOSTILE_USERS.length + 1;
-    const ran = await ours(["watch", "--from-start", "--layout", "linux", "-n", String(n), btmp]);
-    assert.equal(ran.code, 0, ran.err);
-    assertSafeLines(ran.out, "watch");
-    const lines = utf8Of(ran.out).split("\n").slice(0, -1);
-    assert.equal(lines.length, n, "a line feed in a host forges no line");
-    assert.equal(lines[0], "other    user0    ssh:notty    2023-11-14T22:13:20+00:00 (198.51.100.7)");
-    assert.equal(
-      lines[8],
-      "other    \\x1b]0;pwned\\x07 ssh:notty    2023-11-14T22:15:00+00:00 " +
-        "(198.51.100.7\\x0alogin    root     tty1         2023-11-14T22:13:20+00:00)",
-    );
-    assert.equal(lines[11], "other    x\\x0droot ssh:notty    2023-11-14T22:15:03+00:00 (198.51.100.7)");
-    assert.equal(lines[14], "other    \\u202eevil\\u2066 ssh:notty    2023-11-14T22:15:06+00:00 (198.51.100.7)");
-    // The same records as the library reads them, user by user: the text is the record's, escaped.
-    const users: string[] = [];
-    for await (const u of new UtmpFile(btmp, { layout: "linux" })) users.push(terminalText(u.ut_user));
-    assert.deepEqual(lines.map((l) => l.slice(9, l.indexOf(" ssh:notty")).trimEnd()), users);
-  } finally {
-    t.cleanup();
-  }
+  using t = tempDir();
+  const btmp = t.file("btmp", hostileBtmp());
+  const n = 8 + HOSTILE_USERS.length + 1;
+  const ran = await ours(["watch", "--from-start", "--layout", "linux", "-n", String(n), btmp]);
+  assert.equal(ran.code, 0, ran.err);
+  assertSafeLines(ran.out, "watch");
+  const lines = utf8Of(ran.out).split("\n").slice(0, -1);
+  assert.equal(lines.length, n, "a line feed in a host forges no line");
+  assert.equal(lines[0], "other    user0    ssh:notty    2023-11-14T22:13:20+00:00 (198.51.100.7)");
+  assert.equal(
+    lines[8],
+    "other    \\x1b]0;pwned\\x07 ssh:notty    2023-11-14T22:15:00+00:00 " +
+      "(198.51.100.7\\x0alogin    root     tty1         2023-11-14T22:13:20+00:00)",
+  );
+  assert.equal(lines[11], "other    x\\x0droot ssh:notty    2023-11-14T22:15:03+00:00 (198.51.100.7)");
+  assert.equal(lines[14], "other    \\u202eevil\\u2066 ssh:notty    2023-11-14T22:15:06+00:00 (198.51.100.7)");
+  // The same records as the library reads them, user by user: the text is the record's, escaped.
+  const users: string[] = [];
+  for await (const u of new UtmpFile(btmp, { layout: "linux" })) users.push(terminalText(u.ut_user));
+  assert.deepEqual(lines.map((l) => l.slice(9, l.indexOf(" ssh:notty")).trimEnd()), users);
 });
 
 test("main() watch --ndjson and dump --json escape C1 and bidi characters, and parse back to the records' values", async () => {
-  const t = tempDir();
-  try {
-    const btmp = t.file("btmp", hostileBtmp());
-    const records: Record<string, unknown>[] = [];
-    for await (const u of new UtmpFile(btmp, { layout: "linux" })) records.push(JSON.parse(JSON.stringify(u)));
-    const watched = await ours(["watch", "--from-start", "--ndjson", "--layout", "linux", "-n", "17", btmp]);
-    const dumped = await ours(["dump", "--json", "--layout", "linux", btmp]);
-    for (const ran of [watched, dumped]) {
-      assert.equal(ran.code, 0, ran.err);
-      assert.ok(!UNSAFE.test(utf8Of(ran.out).replaceAll("\n", "")));
-      assert.match(ran.out, /"ut_user":"c1\\u009b2J"/);
-      assert.match(ran.out, /"ut_user":"\\u202eevil\\u2066"/);
-    }
-    const fromWatch = utf8Of(watched.out).trimEnd().split("\n").map((l) => JSON.parse(l));
-    assert.deepEqual(fromWatch.map((e) => e.record), records);
-    assert.deepEqual(JSON.parse(utf8Of(dumped.out)), records);
-  } finally {
-    t.cleanup();
+  using t = tempDir();
+  const btmp = t.file("btmp", hostileBtmp());
+  const records: Record<string, unknown>[] = [];
+  for await (const u of new UtmpFile(btmp, { layout: "linux" })) records.push(JSON.parse(JSON.stringify(u)));
+  const watched = await ours(["watch", "--from-start", "--ndjson", "--layout", "linux", "-n", "17", btmp]);
+  const dumped = await ours(["dump", "--json", "--layout", "linux", btmp]);
+  for (const ran of [watched, dumped]) {
+    assert.equal(ran.code, 0, ran.err);
+    assert.ok(!UNSAFE.test(utf8Of(ran.out).replaceAll("\n", "")));
+    assert.match(ran.out, /"ut_user":"c1\\u009b2J"/);
+    assert.match(ran.out, /"ut_user":"\\u202eevil\\u2066"/);
   }
+  const fromWatch = utf8Of(watched.out).trimEnd().split("\n").map((l) => JSON.parse(l));
+  assert.deepEqual(fromWatch.map((e) => e.record), records);
+  assert.deepEqual(JSON.parse(utf8Of(dumped.out)), records);
 });
 
 test("main() who, users, lastb and dump keep the classic tools' bytes over the hostile records of a utmp file", async () => {
-  const t = tempDir();
-  try {
-    // The same hostile names as USER_PROCESS records (what who and users list), and the btmp for lastb and dump.
-    const utmp = t.file(
-      "utmp",
-      encodeRecords(
-        LAYOUTS.linux,
-        HOSTILE_USERS.map((user, i) => ({
-          ut_type: "USER_PROCESS",
-          ut_pid: 300 + i,
-          ut_line: `pts/${i}`,
-          ut_id: `s${i}`,
-          ut_user: user,
-          ut_host: "\x1b]0;host\x07",
-          tv_sec: 1700000200 + i,
-        })),
-      ),
-    );
-    const btmp = t.file("btmp", hostileBtmp());
-    for (const args of [["--layout", "linux", utmp], ["-a", "--layout", "linux", utmp]]) {
-      const theirs = oracle("who", args.filter((a) => a !== "--layout" && a !== "linux"));
-      const mine = await ours(["who", ...args]);
-      assert.equal(mine.out, theirs.out);
-      assert.ok(mine.out.includes("\x1b]0;pwned\x07"), "coreutils who prints them raw, and so does utmp who");
-    }
-    // (--layout: layout detection, which another rule covers, is not what is tested here.)
-    assert.equal((await ours(["users", "--layout", "linux", utmp])).out, oracle("users", [utmp]).out);
-    await same("lastb", ["-f", btmp]);
-    const dumped = await ours(["dump", "--layout", "linux", btmp]);
-    assert.equal(dumped.out, oracle("utmpdump", [btmp]).out);
-  } finally {
-    t.cleanup();
+  using t = tempDir();
+  // The same hostile names as USER_PROCESS records (what who and users list), and the btmp for lastb and dump.
+  const utmp = t.file(
+    "utmp",
+    encodeRecords(
+      LAYOUTS.linux,
+      HOSTILE_USERS.map((user, i) => ({
+        ut_type: "USER_PROCESS",
+        ut_pid: 300 + i,
+        ut_line: `pts/${i}`,
+        ut_id: `s${i}`,
+        ut_user: user,
+        ut_host: "\x1b]0;host\x07",
+        tv_sec: 1700000200 + i,
+      })),
+    ),
+  );
+  const btmp = t.file("btmp", hostileBtmp());
+  for (const args of [["--layout", "linux", utmp], ["-a", "--layout", "linux", utmp]]) {
+    const theirs = oracle("who", args.filter((a) => a !== "--layout" && a !== "linux"));
+    const mine = await ours(["who", ...args]);
+    assert.equal(mine.out, theirs.out);
+    assert.ok(mine.out.includes("\x1b]0;pwned\x07"), "coreutils who prints them raw, and so does utmp who");
   }
+  // (--layout: layout detection, which another rule covers, is not what is tested here.)
+  assert.equal((await ours(["users", "--layout", "linux", utmp])).out, oracle("users", [utmp]).out);
+  await same("lastb", ["-f", btmp]);
+  const dumped = await ours(["dump", "--layout", "linux", btmp]);
+  assert.equal(dumped.out, oracle("utmpdump", [btmp]).out);
 });
 
 test("utmp lastb in a UTF-8 locale prints what util-linux lastb prints for bytes no UTF-8 decoder takes", () => {
-  const t = tempDir();
-  try {
-    const btmp = t.file("btmp", hostileBtmp());
-    const env = { ...ORACLE_ENV, LC_ALL: "C.UTF-8", LANG: "C.UTF-8" };
-    const main = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
-    const mine = spawnDeno("deno", ["run", "-A", main, "lastb", "-f", btmp], env);
-    const theirs = spawnSync("lastb", ["-f", btmp], { env, encoding: "latin1" });
-    assert.equal(mine.code, theirs.status, mine.err);
-    // fputs_careful: "f" then F5 80 80 9B escaped byte by byte (F5 leads no UTF-8 character).
-    assert.match(theirs.stdout, /^f\\365\\200\\200\\2332J /m);
-    assert.equal(mine.out, theirs.stdout);
-  } finally {
-    t.cleanup();
-  }
+  using t = tempDir();
+  const btmp = t.file("btmp", hostileBtmp());
+  const env = { ...ORACLE_ENV, LC_ALL: "C.UTF-8", LANG: "C.UTF-8" };
+  const main = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
+  const mine = spawnDeno("deno", ["run", "-A", main, "lastb", "-f", btmp], env);
+  const theirs = spawnSync("lastb", ["-f", btmp], { env, encoding: "latin1" });
+  assert.equal(mine.code, theirs.status, mine.err);
+  // fputs_careful: "f" then F5 80 80 9B escaped byte by byte (F5 leads no UTF-8 character).
+  assert.match(theirs.stdout, /^f\\365\\200\\200\\2332J /m);
+  assert.equal(mine.out, theirs.stdout);
 }, { ignore: !("Deno" in globalThis) });
 
 test("main() who and users escape what logind's session files hold, printing what coreutils prints for the escaped text", async () => {
-  const t = tempDir();
-  try {
-    const sessions = join(t.dir, "host/run/systemd/sessions");
-    // REMOTE_HOST as session_save() writes it (cescape: \xNN, \a); USER as a forged file holds it (raw).
-    writeSession(sessions, "3", {
-      UID: "1000",
-      USER: "al\x1b[8mice",
-      CLASS: "user",
-      TTY: "pts/3",
-      REMOTE_HOST: "\\x1b]0;pwned\\a\\x1b[2J\\u202e",
-      LEADER: "4242",
-      REALTIME: "1700000000000000",
-    });
-    const host = terminalText("\x1b]0;pwned\x07\x1b[2J\u202e");
-    assert.equal(host, "\\x1b]0;pwned\\x07\\x1b[2J\\u202e");
-    // coreutils who over the same session written as utmp, with the escaped text: the reference line.
-    const reference = t.file(
-      "utmp",
-      encodeRecords(LAYOUTS.linux, [{
-        ut_type: "USER_PROCESS",
-        ut_pid: 4242,
-        ut_line: "pts/3",
-        ut_id: "3",
-        ut_user: terminalText("al\x1b[8mice"),
-        ut_host: host,
-        tv_sec: 1700000000,
-      }]),
-    );
-    for (const flags of [[], ["-a"], ["-q"]]) {
-      const mine = await ours(["--root", join(t.dir, "host"), "who", ...flags]);
-      assert.equal(mine.code, 0, mine.err);
-      assertSafeLines(mine.out, `who ${flags.join(" ")}`);
-      assert.equal(mine.out, oracle("who", [...flags, reference]).out, `who ${flags.join(" ")}`);
-    }
-    const users = await ours(["--root", join(t.dir, "host"), "users"]);
-    assert.equal(users.out, "al\\x1b[8mice\n");
-  } finally {
-    t.cleanup();
+  using t = tempDir();
+  const sessions = join(t.dir, "host/run/systemd/sessions");
+  // REMOTE_HOST as session_save() writes it (cescape: \xNN, \a); USER as a forged file holds it (raw).
+  writeSession(sessions, "3", {
+    UID: "1000",
+    USER: "al\x1b[8mice",
+    CLASS: "user",
+    TTY: "pts/3",
+    REMOTE_HOST: "\\x1b]0;pwned\\a\\x1b[2J\\u202e",
+    LEADER: "4242",
+    REALTIME: "1700000000000000",
+  });
+  const host = terminalText("\x1b]0;pwned\x07\x1b[2J\u202e");
+  assert.equal(host, "\\x1b]0;pwned\\x07\\x1b[2J\\u202e");
+  // coreutils who over the same session written as utmp, with the escaped text: the reference line.
+  const reference = t.file(
+    "utmp",
+    encodeRecords(LAYOUTS.linux, [{
+      ut_type: "USER_PROCESS",
+      ut_pid: 4242,
+      ut_line: "pts/3",
+      ut_id: "3",
+      ut_user: terminalText("al\x1b[8mice"),
+      ut_host: host,
+      tv_sec: 1700000000,
+    }]),
+  );
+  for (const flags of [[], ["-a"], ["-q"]]) {
+    const mine = await ours(["--root", join(t.dir, "host"), "who", ...flags]);
+    assert.equal(mine.code, 0, mine.err);
+    assertSafeLines(mine.out, `who ${flags.join(" ")}`);
+    assert.equal(mine.out, oracle("who", [...flags, reference]).out, `who ${flags.join(" ")}`);
   }
+  const users = await ours(["--root", join(t.dir, "host"), "users"]);
+  assert.equal(users.out, "al\\x1b[8mice\n");
 });
 
 test("main() escapes paths and operands in its messages; UtmpFileError keeps the path and quotes it escaped", async () => {
-  const t = tempDir();
-  try {
-    // A mounted root whose btmp is a link to a name made of escapes (p07 of the review).
-    mkdirSync(join(t.dir, "r/var/log"), { recursive: true });
-    const target = "/\x1b]0;PWNED\x07\x1b[2J\x1b[31mfake error\x1b[0m";
-    symlinkSync(target, join(t.dir, "r/var/log/btmp"));
-    const ran = await ours(["--root", join(t.dir, "r"), "lastb"]);
-    assert.equal(ran.code, 1);
-    assert.match(ran.err, /^[^\n]+\n$/);
-    assert.ok(!UNSAFE.test(ran.err.slice(0, -1)), JSON.stringify(ran.err));
-    assert.equal(
-      ran.err,
-      `utmp lastb: Cannot find failed logins: no btmp at "${join(t.dir, "r")}/` +
-        `\\x1b]0;PWNED\\x07\\x1b[2J\\x1b[31mfake error\\x1b[0m" and no systemd journal at "${
-          join(t.dir, "r/var/log/journal")
-        }" or "${join(t.dir, "r/run/log/journal")}"; name the file to read: 'utmp lastb -f FILE'\n`,
-    );
-    const usage = await ours(["who", "a", "b", "\x1b[2J\u202e"]);
-    assert.equal(usage.code, 2);
-    assert.equal(
-      usage.err,
-      "utmp who: extra operand '\\x1b[2J\\u202e'\nTry 'utmp who --help' for more information.\n",
-    );
-    const command = await ours(["\x1b]0;x\x07"]);
-    assert.equal(command.code, 2);
-    assert.ok(!UNSAFE.test(command.err.replaceAll("\n", "")));
-    // The library: the path as given in `path`, escaped in the message.
-    const path = join(t.dir, "no\x1b[2Jsuch");
-    await assert.rejects(
-      async () => {
-        for await (const _ of new UtmpFile(path)) break;
-      },
-      (e) => e instanceof UtmpFileError && e.path === path && e.message.includes(`"${join(t.dir, "no")}\\x1b[2Jsuch"`),
-    );
-  } finally {
-    t.cleanup();
-  }
+  using t = tempDir();
+  // A mounted root whose btmp is a link to a name made of escapes (p07 of the review).
+  mkdirSync(join(t.dir, "r/var/log"), { recursive: true });
+  const target = "/\x1b]0;PWNED\x07\x1b[2J\x1b[31mfake error\x1b[0m";
+  symlinkSync(target, join(t.dir, "r/var/log/btmp"));
+  const ran = await ours(["--root", join(t.dir, "r"), "lastb"]);
+  assert.equal(ran.code, 1);
+  assert.match(ran.err, /^[^\n]+\n$/);
+  assert.ok(!UNSAFE.test(ran.err.slice(0, -1)), JSON.stringify(ran.err));
+  assert.equal(
+    ran.err,
+    `utmp lastb: Cannot find failed logins: no btmp at "${join(t.dir, "r")}/` +
+      `\\x1b]0;PWNED\\x07\\x1b[2J\\x1b[31mfake error\\x1b[0m" and no systemd journal at "${
+        join(t.dir, "r/var/log/journal")
+      }" or "${join(t.dir, "r/run/log/journal")}"; name the file to read: 'utmp lastb -f FILE'\n`,
+  );
+  const usage = await ours(["who", "a", "b", "\x1b[2J\u202e"]);
+  assert.equal(usage.code, 2);
+  assert.equal(
+    usage.err,
+    "utmp who: extra operand '\\x1b[2J\\u202e'\nTry 'utmp who --help' for more information.\n",
+  );
+  const command = await ours(["\x1b]0;x\x07"]);
+  assert.equal(command.code, 2);
+  assert.ok(!UNSAFE.test(command.err.replaceAll("\n", "")));
+  // The library: the path as given in `path`, escaped in the message.
+  const path = join(t.dir, "no\x1b[2Jsuch");
+  await assert.rejects(
+    async () => {
+      for await (const _ of new UtmpFile(path)) break;
+    },
+    (e) => e instanceof UtmpFileError && e.path === path && e.message.includes(`"${join(t.dir, "no")}\\x1b[2Jsuch"`),
+  );
 });
 
 test("main() says why a file whose name is not UTF-8 cannot be opened, rather than only that it is missing", async () => {
-  const t = tempDir();
-  try {
-    // The file exists under the raw bytes; the runtime hands the argument over as text, U+FFFD for the byte 0xff.
-    execFileSync("sh", ["-c", `printf '' > "$1/bad$(printf '\\377')name"`, "sh", t.dir]);
-    // (Checked by the shell: Deno's readdir gives U+FFFD even for names as bytes.)
-    execFileSync("sh", ["-c", `test -f "$1/bad$(printf '\\377')name"`, "sh", t.dir]);
-    assert.equal(readdirSync(t.dir).length, 1);
-    const ran = await ours(["last", "-f", join(t.dir, "bad\ufffdname")]);
-    assert.equal(ran.code, 1);
-    assert.equal(
-      ran.err,
-      `utmp last: Cannot open "${join(t.dir, "bad\ufffdname")}": no such file (ENOENT); if the name holds bytes ` +
-        "that are not UTF-8 (shown as \ufffd), it cannot be passed as text: link or rename it to a UTF-8 name\n",
-    );
-  } finally {
-    t.cleanup();
-  }
+  using t = tempDir();
+  // The file exists under the raw bytes; the runtime hands the argument over as text, U+FFFD for the byte 0xff.
+  execFileSync("sh", ["-c", `printf '' > "$1/bad$(printf '\\377')name"`, "sh", t.dir]);
+  // (Checked by the shell: Deno's readdir gives U+FFFD even for names as bytes.)
+  execFileSync("sh", ["-c", `test -f "$1/bad$(printf '\\377')name"`, "sh", t.dir]);
+  assert.equal(readdirSync(t.dir).length, 1);
+  const ran = await ours(["last", "-f", join(t.dir, "bad\ufffdname")]);
+  assert.equal(ran.code, 1);
+  assert.equal(
+    ran.err,
+    `utmp last: Cannot open "${join(t.dir, "bad\ufffdname")}": no such file (ENOENT); if the name holds bytes ` +
+      "that are not UTF-8 (shown as \ufffd), it cannot be passed as text: link or rename it to a UTF-8 name\n",
+  );
 });
 
 test(
   "main() lastlog over a lastlog2 database (--file, --root) escapes what a database holds in its TTY and RemoteHost",
   async () => {
-    const t = tempDir();
-    try {
-      const root = t.file("root");
-      mkdirSync(join(root, "var/lib/lastlog"), { recursive: true });
-      mkdirSync(join(root, "etc"));
-      const db = join(root, "var/lib/lastlog/lastlog2.db");
-      const names = HOSTILE_USERS.map((_, i) => `user${i}`);
-      sqlite(
-        db,
-        LASTLOG2_SCHEMA +
-          HOSTILE_USERS.map((text, i) =>
-            `INSERT INTO Lastlog2 VALUES(${sqlValue(names[i]!)}, ${1700000000 + i}, ${sqlValue(text.slice(0, 8))}, ` +
-            `${sqlValue(`${text}\nforged   pts/9    203.0.113.9`)}, 'sshd');`
-          ).join(""),
-      );
-      writeFileSync(
-        join(root, "etc/passwd"),
-        names.map((n, i) => `${n}:x:${1000 + i}:${1000 + i}::/home/${n}:/bin/sh\n`).join(""),
-      );
-      for (const argv of [["lastlog", "--file", db, "-R", root], ["--root", root, "lastlog"]]) {
-        const ran = await ours(argv);
-        assert.equal(ran.code, 0, ran.err);
-        assertSafeLines(ran.out, argv.join(" "));
-        const lines = utf8Of(ran.out).split("\n").slice(0, -1);
-        assert.equal(lines.length, 1 + names.length, "a line per user, no forged one");
-        assert.ok(lines[1]!.includes("\\x1b]0;pwned\\x07"), lines[1]);
-      }
-    } finally {
-      t.cleanup();
+    using t = tempDir();
+    const root = t.file("root");
+    mkdirSync(join(root, "var/lib/lastlog"), { recursive: true });
+    mkdirSync(join(root, "etc"));
+    const db = join(root, "var/lib/lastlog/lastlog2.db");
+    const names = HOSTILE_USERS.map((_, i) => `user${i}`);
+    sqlite(
+      db,
+      LASTLOG2_SCHEMA +
+        HOSTILE_USERS.map((text, i) =>
+          `INSERT INTO Lastlog2 VALUES(${sqlValue(names[i]!)}, ${1700000000 + i}, ${sqlValue(text.slice(0, 8))}, ` +
+          `${sqlValue(`${text}\nforged   pts/9    203.0.113.9`)}, 'sshd');`
+        ).join(""),
+    );
+    writeFileSync(
+      join(root, "etc/passwd"),
+      names.map((n, i) => `${n}:x:${1000 + i}:${1000 + i}::/home/${n}:/bin/sh\n`).join(""),
+    );
+    for (const argv of [["lastlog", "--file", db, "-R", root], ["--root", root, "lastlog"]]) {
+      const ran = await ours(argv);
+      assert.equal(ran.code, 0, ran.err);
+      assertSafeLines(ran.out, argv.join(" "));
+      const lines = utf8Of(ran.out).split("\n").slice(0, -1);
+      assert.equal(lines.length, 1 + names.length, "a line per user, no forged one");
+      assert.ok(lines[1]!.includes("\\x1b]0;pwned\\x07"), lines[1]);
     }
   },
   { ignore: !HAS_SQLITE },

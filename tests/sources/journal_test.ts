@@ -64,40 +64,36 @@ for (
 ) {
   test(`journalEntries() reads what journalctl -o json reads in a file systemd-journal-remote wrote: ${name}`, async () => {
     const written = journalRemote({ "system.journal": mixedEntries() }, env);
-    const t = tempDir();
-    try {
-      const bytes = written.files["system.journal"]!;
-      // The file is what was asked for (header incompatible flags: XZ 1, LZ4 2, zstd 8, compact 16).
-      const flags = new DataView(bytes.buffer, bytes.byteOffset).getUint32(12, true);
-      const e = env as Record<string, string>;
-      const compression = { XZ: 1, LZ4: 2, "0": 0 }[e.SYSTEMD_JOURNAL_COMPRESS ?? ""] ?? 8;
-      assert.equal(flags & 0x0b, compression);
-      assert.equal(flags & 16, e.SYSTEMD_JOURNAL_COMPACT === "0" ? 0 : 16);
-      const path = t.file("system.journal", bytes);
-      const warnings: UtmpWarning[] = [];
-      const mine = await all(journalEntries(path, { onWarning: (w) => warnings.push(w) }));
-      const expected = theirs(written.json["system.journal"]!);
-      assert.equal(expected.length, 4);
-      // What this runtime cannot decompress is passed over, with a warning: XZ always, zstd without node:zlib's.
-      const lost = (env as Record<string, string>).SYSTEMD_JOURNAL_COMPRESS === "XZ"
-        ? "XZ"
-        : !HAS_ZSTD && !("SYSTEMD_JOURNAL_COMPRESS" in env)
-        ? "zstd"
-        : undefined;
-      if (lost !== undefined) {
-        for (const e of expected) {
-          for (const k of ["MESSAGE", "BIG"]) {
-            if (typeof e[k] === "string" && (e[k] as string).length >= 512) delete e[k];
-          }
+    using t = tempDir();
+    const bytes = written.files["system.journal"]!;
+    // The file is what was asked for (header incompatible flags: XZ 1, LZ4 2, zstd 8, compact 16).
+    const flags = new DataView(bytes.buffer, bytes.byteOffset).getUint32(12, true);
+    const e = env as Record<string, string>;
+    const compression = { XZ: 1, LZ4: 2, "0": 0 }[e.SYSTEMD_JOURNAL_COMPRESS ?? ""] ?? 8;
+    assert.equal(flags & 0x0b, compression);
+    assert.equal(flags & 16, e.SYSTEMD_JOURNAL_COMPACT === "0" ? 0 : 16);
+    const path = t.file("system.journal", bytes);
+    const warnings: UtmpWarning[] = [];
+    const mine = await all(journalEntries(path, { onWarning: (w) => warnings.push(w) }));
+    const expected = theirs(written.json["system.journal"]!);
+    assert.equal(expected.length, 4);
+    // What this runtime cannot decompress is passed over, with a warning: XZ always, zstd without node:zlib's.
+    const lost = (env as Record<string, string>).SYSTEMD_JOURNAL_COMPRESS === "XZ"
+      ? "XZ"
+      : !HAS_ZSTD && !("SYSTEMD_JOURNAL_COMPRESS" in env)
+      ? "zstd"
+      : undefined;
+    if (lost !== undefined) {
+      for (const e of expected) {
+        for (const k of ["MESSAGE", "BIG"]) {
+          if (typeof e[k] === "string" && (e[k] as string).length >= 512) delete e[k];
         }
-        assert.ok(warnings.length > 0 && warnings.every((w) => w.reason.includes(`compressed with ${lost}`)));
-      } else assert.deepEqual(warnings, []);
-      assert.deepEqual(mine.map(asJournalctl), expected);
-      const newest = await all(journalEntries(path, { newestFirst: true }));
-      assert.deepEqual(newest.map((e) => e.seqnum), [4, 3, 2, 1]);
-    } finally {
-      t.cleanup();
-    }
+      }
+      assert.ok(warnings.length > 0 && warnings.every((w) => w.reason.includes(`compressed with ${lost}`)));
+    } else assert.deepEqual(warnings, []);
+    assert.deepEqual(mine.map(asJournalctl), expected);
+    const newest = await all(journalEntries(path, { newestFirst: true }));
+    assert.deepEqual(newest.map((e) => e.seqnum), [4, 3, 2, 1]);
   });
 }
 
@@ -199,80 +195,72 @@ function sceneWritten(): Written {
 
 test("journalRecords() gives one record per attempt, as sshd writes btmp, from the journal systemd wrote", async () => {
   const written = sceneWritten();
-  const t = tempDir();
-  try {
-    const path = t.file("system.journal", written.files["system.journal"]!);
-    // journalctl reads the lines we wrote, in that order.
-    assert.deepEqual(
-      written.json["system.journal"]!.map((e) => e.MESSAGE),
-      scene().flatMap((a) => a.lines.map((l) => l.MESSAGE)),
-    );
-    const records = await all(journalRecords(path));
-    const expected = scene().flatMap((a) => a.btmp);
-    assert.deepEqual(
-      records.map((u) => ({
-        ut_user: u.ut_user,
-        ut_host: u.ut_host,
-        ut_line: u.ut_line.replace(/^\/dev\//, ""),
-        ut_pid: u.ut_pid,
-        tv_sec: u.ut_tv.tv_sec,
-        ut_addr: u.ut_addr_text === "0.0.0.0" ? undefined : u.ut_addr,
-      })),
-      expected.map((b) => ({ ...b, ut_addr: ADDR[b.ut_host] })),
-    );
-    for (const u of records) {
-      assert.equal(u.ut_type, "LOGIN_PROCESS");
-      assert.equal(u.layout, "journal");
-      assert.equal(u.offset, -1);
-    }
-    const newest = await all(journalRecords(path, { newestFirst: true }));
-    assert.deepEqual(newest.map((u) => u.ut_tv.tv_sec), records.map((u) => u.ut_tv.tv_sec).reverse());
-    // history() takes the journal as the failed logins' source, by name or by what the path is.
-    assert.deepEqual((await all(history({ source: "journal", path }))).length, records.length);
-    assert.equal((await chooseSource("failures", { path })).source, "journal");
-    assert.equal((await chooseSource("failures", { path: t.dir })).source, "journal");
-  } finally {
-    t.cleanup();
+  using t = tempDir();
+  const path = t.file("system.journal", written.files["system.journal"]!);
+  // journalctl reads the lines we wrote, in that order.
+  assert.deepEqual(
+    written.json["system.journal"]!.map((e) => e.MESSAGE),
+    scene().flatMap((a) => a.lines.map((l) => l.MESSAGE)),
+  );
+  const records = await all(journalRecords(path));
+  const expected = scene().flatMap((a) => a.btmp);
+  assert.deepEqual(
+    records.map((u) => ({
+      ut_user: u.ut_user,
+      ut_host: u.ut_host,
+      ut_line: u.ut_line.replace(/^\/dev\//, ""),
+      ut_pid: u.ut_pid,
+      tv_sec: u.ut_tv.tv_sec,
+      ut_addr: u.ut_addr_text === "0.0.0.0" ? undefined : u.ut_addr,
+    })),
+    expected.map((b) => ({ ...b, ut_addr: ADDR[b.ut_host] })),
+  );
+  for (const u of records) {
+    assert.equal(u.ut_type, "LOGIN_PROCESS");
+    assert.equal(u.layout, "journal");
+    assert.equal(u.offset, -1);
   }
+  const newest = await all(journalRecords(path, { newestFirst: true }));
+  assert.deepEqual(newest.map((u) => u.ut_tv.tv_sec), records.map((u) => u.ut_tv.tv_sec).reverse());
+  // history() takes the journal as the failed logins' source, by name or by what the path is.
+  assert.deepEqual((await all(history({ source: "journal", path }))).length, records.length);
+  assert.equal((await chooseSource("failures", { path })).source, "journal");
+  assert.equal((await chooseSource("failures", { path: t.dir })).source, "journal");
 });
 
 test("lastb over the journal prints what util-linux lastb prints over a btmp holding the same attempts", async () => {
   const written = sceneWritten();
-  const t = tempDir();
-  try {
-    // A Debian 13 root: no btmp, the journal in its machine-id directory.
-    const dir = join(t.dir, "root/var/log/journal", MACHINE_ID);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "system.journal"), written.files["system.journal"]!);
-    // The btmp sshd would have written: the same attempts, through the library's encoder, named as lastb names it.
-    const btmp = t.file(
-      "journal",
-      encodeRecords(
-        LAYOUTS.linux,
-        scene().flatMap((a) => a.btmp).map((b) => ({
-          ut_type: "LOGIN_PROCESS" as const,
-          ...b,
-          ...(ADDR[b.ut_host] !== undefined ? { ut_addr: ADDR[b.ut_host]! } : {}),
-        })),
-      ),
-    );
-    const root = join(t.dir, "root");
-    assert.equal((await chooseSource("failures", { root })).source, "journal");
-    for (
-      const args of [[], ["-F"], ["-i"], ["-w"], ["-a"], ["--time-format", "iso"], ["-n", "3"], ["-R"], ["bob"], [
-        "-s",
-        "2023-11-14 22:13:25",
-      ], ["-t", "2023-11-14 22:13:30", "-x"]]
-    ) {
-      const util = oracle("lastb", ["-f", btmp, ...args]);
-      const mine = await ours(["--root", root, "lastb", ...args]);
-      assert.equal(util.code, 0, util.err);
-      assert.ok(util.out.includes("ssh:notty"), util.out);
-      assert.equal(mine.err, "");
-      assert.equal(mine.out, util.out, `lastb ${args.join(" ")}`);
-    }
-  } finally {
-    t.cleanup();
+  using t = tempDir();
+  // A Debian 13 root: no btmp, the journal in its machine-id directory.
+  const dir = join(t.dir, "root/var/log/journal", MACHINE_ID);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "system.journal"), written.files["system.journal"]!);
+  // The btmp sshd would have written: the same attempts, through the library's encoder, named as lastb names it.
+  const btmp = t.file(
+    "journal",
+    encodeRecords(
+      LAYOUTS.linux,
+      scene().flatMap((a) => a.btmp).map((b) => ({
+        ut_type: "LOGIN_PROCESS" as const,
+        ...b,
+        ...(ADDR[b.ut_host] !== undefined ? { ut_addr: ADDR[b.ut_host]! } : {}),
+      })),
+    ),
+  );
+  const root = join(t.dir, "root");
+  assert.equal((await chooseSource("failures", { root })).source, "journal");
+  for (
+    const args of [[], ["-F"], ["-i"], ["-w"], ["-a"], ["--time-format", "iso"], ["-n", "3"], ["-R"], ["bob"], [
+      "-s",
+      "2023-11-14 22:13:25",
+    ], ["-t", "2023-11-14 22:13:30", "-x"]]
+  ) {
+    const util = oracle("lastb", ["-f", btmp, ...args]);
+    const mine = await ours(["--root", root, "lastb", ...args]);
+    assert.equal(util.code, 0, util.err);
+    assert.ok(util.out.includes("ssh:notty"), util.out);
+    assert.equal(mine.err, "");
+    assert.equal(mine.out, util.out, `lastb ${args.join(" ")}`);
   }
 });
 
@@ -284,22 +272,18 @@ test("journalEntries() over a root's /var/log/journal merges its files as journa
     "system.journal": lines(11, "sys", 5),
     "user-1000.journal": lines(1, "user", 8),
   });
-  const t = tempDir();
-  try {
-    const dir = join(t.dir, "var/log/journal", MACHINE_ID);
-    mkdirSync(dir, { recursive: true });
-    for (const [name, bytes] of Object.entries(written.files)) writeFileSync(join(dir, name), bytes);
-    // Not read: a file that is no journal, and, under a root, a link to a journal outside it.
-    writeFileSync(join(dir, "notes.txt"), "x");
-    const outside = t.file("outside.journal", written.files["system.journal"]!);
-    symlinkSync(outside, join(dir, "linked.journal"));
-    const chosen = await chooseSource("failures", { root: t.dir });
-    assert.deepEqual([chosen.source, chosen.name, chosen.root.noFollow], ["journal", "/var/log/journal", true]);
-    const mine = await all(journalEntries(chosen.path, { noFollow: true }));
-    assert.deepEqual(mine.map((e) => e.fields.MESSAGE), written.merged.map((e) => e.MESSAGE));
-    const back = await all(journalEntries(chosen.path, { noFollow: true, newestFirst: true }));
-    assert.deepEqual(back.map((e) => e.fields.MESSAGE), written.merged.map((e) => e.MESSAGE).reverse());
-  } finally {
-    t.cleanup();
-  }
+  using t = tempDir();
+  const dir = join(t.dir, "var/log/journal", MACHINE_ID);
+  mkdirSync(dir, { recursive: true });
+  for (const [name, bytes] of Object.entries(written.files)) writeFileSync(join(dir, name), bytes);
+  // Not read: a file that is no journal, and, under a root, a link to a journal outside it.
+  writeFileSync(join(dir, "notes.txt"), "x");
+  const outside = t.file("outside.journal", written.files["system.journal"]!);
+  symlinkSync(outside, join(dir, "linked.journal"));
+  const chosen = await chooseSource("failures", { root: t.dir });
+  assert.deepEqual([chosen.source, chosen.name, chosen.root.noFollow], ["journal", "/var/log/journal", true]);
+  const mine = await all(journalEntries(chosen.path, { noFollow: true }));
+  assert.deepEqual(mine.map((e) => e.fields.MESSAGE), written.merged.map((e) => e.MESSAGE));
+  const back = await all(journalEntries(chosen.path, { noFollow: true, newestFirst: true }));
+  assert.deepEqual(back.map((e) => e.fields.MESSAGE), written.merged.map((e) => e.MESSAGE).reverse());
 });

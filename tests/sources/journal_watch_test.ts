@@ -30,34 +30,30 @@ test("watch() mode journal gives the journal's failed logins there, then each on
     ],
     "system.journal": [failed(10, 201, "oracle", "198.51.100.9"), failed(11, 202, "test", "2001:db8::5")],
   });
-  const t = tempDir();
-  try {
-    const dir = join(t.dir, "journal", MACHINE_ID);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "system@1.journal"), written.files["system@1.journal"]!);
-    const show = (u: { ut_user: string; ut_host: string; ut_line: string; ut_tv: { tv_sec: number } }) =>
-      `${u.ut_user} ${u.ut_host} ${u.ut_line} ${u.ut_tv.tv_sec}`;
-    const before = (await all(journalRecords(join(t.dir, "journal")))).map(show);
-    assert.deepEqual(before.map((l) => l.split(" ")[0]), ["root", "admin"], "the file's two failures");
-    const controller = new AbortController();
-    const events = watch(join(t.dir, "journal"), { interval: 20, from: "start", signal: controller.signal });
-    const seen: string[] = [];
-    const reading = (async () => {
-      for await (const e of events) {
-        assert.equal(e.type, "other", "a failed login, as a btmp record is");
-        seen.push(show(e.record));
-      }
-    })();
-    await events.ready;
-    await new Promise((r) => setTimeout(r, 200));
-    writeFileSync(join(dir, "system.journal"), written.files["system.journal"]!);
-    await new Promise((r) => setTimeout(r, 400));
-    controller.abort();
-    await reading;
-    const after = (await all(journalRecords(join(t.dir, "journal")))).map(show);
-    assert.equal(after.length, 4);
-    assert.deepEqual(seen, after, "every failure once, in time order");
-  } finally {
-    t.cleanup();
-  }
+  using t = tempDir();
+  const dir = join(t.dir, "journal", MACHINE_ID);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "system@1.journal"), written.files["system@1.journal"]!);
+  const show = (u: { ut_user: string; ut_host: string; ut_line: string; ut_tv: { tv_sec: number } }) =>
+    `${u.ut_user} ${u.ut_host} ${u.ut_line} ${u.ut_tv.tv_sec}`;
+  const before = (await all(journalRecords(join(t.dir, "journal")))).map(show);
+  assert.deepEqual(before.map((l) => l.split(" ")[0]), ["root", "admin"], "the file's two failures");
+  const controller = new AbortController();
+  const events = watch(join(t.dir, "journal"), { interval: 20, from: "start", signal: controller.signal });
+  const seen: string[] = [];
+  const reading = (async () => {
+    for await (const e of events) {
+      assert.equal(e.type, "other", "a failed login, as a btmp record is");
+      seen.push(show(e.record));
+    }
+  })();
+  await events.ready;
+  await new Promise((r) => setTimeout(r, 200));
+  writeFileSync(join(dir, "system.journal"), written.files["system.journal"]!);
+  await new Promise((r) => setTimeout(r, 400));
+  controller.abort();
+  await reading;
+  const after = (await all(journalRecords(join(t.dir, "journal")))).map(show);
+  assert.equal(after.length, 4);
+  assert.deepEqual(seen, after, "every failure once, in time order");
 });

@@ -172,148 +172,132 @@ async function records(dir: string): Promise<UtmpRecordObject[]> {
 }
 
 test("logindRecords() maps every field of each user session and leaves the others out", async () => {
-  const t = tempDir();
-  try {
-    sessionsDir(t.dir);
-    const got = await records(t.dir);
-    const common = {
-      ut_type: "USER_PROCESS",
-      ut_type_raw: -1,
-      ut_exit: { e_termination: 0, e_exit: 0 },
-      ut_exit_code: 0,
-      ut_session: 0,
-      ut_addr: [0, 0, 0, 0],
-      ut_addr_text: "0.0.0.0",
-      ut_user_process: true,
-      layout: "logind",
-      offset: -1,
-    } as const;
-    const at = (usec: number) => ({
-      ut_tv: { tv_sec: Math.floor(usec / 1e6), tv_usec: usec % 1e6 },
-      ut_time: new Date(Math.floor(usec / 1000)),
-    });
-    const seat = (usec: number, user: string, id: string, pid: number, service: string) => ({
+  using t = tempDir();
+  sessionsDir(t.dir);
+  const got = await records(t.dir);
+  const common = {
+    ut_type: "USER_PROCESS",
+    ut_type_raw: -1,
+    ut_exit: { e_termination: 0, e_exit: 0 },
+    ut_exit_code: 0,
+    ut_session: 0,
+    ut_addr: [0, 0, 0, 0],
+    ut_addr_text: "0.0.0.0",
+    ut_user_process: true,
+    layout: "logind",
+    offset: -1,
+  } as const;
+  const at = (usec: number) => ({
+    ut_tv: { tv_sec: Math.floor(usec / 1e6), tv_usec: usec % 1e6 },
+    ut_time: new Date(Math.floor(usec / 1000)),
+  });
+  const seat = (usec: number, user: string, id: string, pid: number, service: string) => ({
+    ...common,
+    ...at(usec),
+    index: 0,
+    ut_user: user,
+    ut_service: service,
+    ut_line: "seat0",
+    ut_id: id,
+    ut_host: "",
+    ut_pid: pid,
+  });
+  assert.deepEqual(got, [
+    seat(1699999990000000, "gdm", "c2", 0, ""),
+    seat(1700000000000000, "bob", "1017", 801, "login"),
+    { ...seat(1700000000000000, "bob", "1017", 801, "login"), ut_line: "/dev/tty1" },
+    {
       ...common,
-      ...at(usec),
+      ...at(1700000123456789),
       index: 0,
-      ut_user: user,
-      ut_service: service,
-      ut_line: "seat0",
-      ut_id: id,
-      ut_host: "",
-      ut_pid: pid,
-    });
-    assert.deepEqual(got, [
-      seat(1699999990000000, "gdm", "c2", 0, ""),
-      seat(1700000000000000, "bob", "1017", 801, "login"),
-      { ...seat(1700000000000000, "bob", "1017", 801, "login"), ut_line: "/dev/tty1" },
-      {
-        ...common,
-        ...at(1700000123456789),
-        index: 0,
-        ut_user: "alice",
-        ut_service: "sshd",
-        ut_line: "/dev/pts/0",
-        ut_id: "1023",
-        ut_host: "198.51.100.4",
-        ut_pid: 4242,
-        ut_addr: [198, 51, 100, 4],
-        ut_addr_text: "198.51.100.4",
-      },
-      {
-        ...common,
-        ...at(1700000200000001),
-        index: 0,
-        ut_user: "root",
-        ut_service: "sshd",
-        ut_line: "/dev/pts/1",
-        ut_id: "1024",
-        ut_host: "2001:db8::7",
-        ut_pid: 5150,
-        ut_addr: [0x20, 1, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7],
-        ut_addr_text: "2001:db8::7",
-      },
-      seat(1700000300000000, "carol", "1031", 2000, "gdm-password"),
-      {
-        ...common,
-        ...at(1700000600000000),
-        index: 0,
-        ut_user: "alice",
-        ut_service: "sshd",
-        ut_line: "sshd",
-        ut_id: "1050",
-        ut_host: "203.0.113.9",
-        ut_pid: 0,
-        ut_addr: [203, 0, 113, 9],
-        ut_addr_text: "203.0.113.9",
-      },
-    ]);
-    assert.equal(got[3]!.ut_time.toISOString(), "2023-11-14T22:15:23.456Z");
-  } finally {
-    t.cleanup();
-  }
+      ut_user: "alice",
+      ut_service: "sshd",
+      ut_line: "/dev/pts/0",
+      ut_id: "1023",
+      ut_host: "198.51.100.4",
+      ut_pid: 4242,
+      ut_addr: [198, 51, 100, 4],
+      ut_addr_text: "198.51.100.4",
+    },
+    {
+      ...common,
+      ...at(1700000200000001),
+      index: 0,
+      ut_user: "root",
+      ut_service: "sshd",
+      ut_line: "/dev/pts/1",
+      ut_id: "1024",
+      ut_host: "2001:db8::7",
+      ut_pid: 5150,
+      ut_addr: [0x20, 1, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7],
+      ut_addr_text: "2001:db8::7",
+    },
+    seat(1700000300000000, "carol", "1031", 2000, "gdm-password"),
+    {
+      ...common,
+      ...at(1700000600000000),
+      index: 0,
+      ut_user: "alice",
+      ut_service: "sshd",
+      ut_line: "sshd",
+      ut_id: "1050",
+      ut_host: "203.0.113.9",
+      ut_pid: 0,
+      ut_addr: [203, 0, 113, 9],
+      ut_addr_text: "203.0.113.9",
+    },
+  ]);
+  assert.equal(got[3]!.ut_time.toISOString(), "2023-11-14T22:15:23.456Z");
 });
 
 test("logindRecords() equals the same sessions written as utmp by utmpdump -r, field by field", async () => {
-  const t = tempDir();
-  try {
-    sessionsDir(join(t.dir, "sessions"));
-    const logind = await records(join(t.dir, "sessions"));
-    const utmp = (await collect(utmpdumpReverse(SAME_SESSIONS_AS_UTMP, t.file("utmp")))).records;
-    assert.equal(utmp.length, 7);
-    assert.equal(logind.length, utmp.length);
-    for (let i = 0; i < utmp.length; i++) {
-      const u = utmp[i]!;
-      // What necessarily differs: where each came from, utmp's type number (logind has none), and the PAM
-      // service (a utmp record keeps none). utmpdump -r pads a short ut_id with spaces.
-      const expected = {
-        ...u,
-        layout: "logind",
-        offset: -1,
-        ut_type_raw: -1,
-        ut_service: logind[i]!.ut_service,
-        index: 0,
-        ut_id: u.ut_id.trimEnd(),
-      };
-      // A seat or a service is not a device, which a utmp reader cannot know: "seat0" there reads as "/dev/seat0".
-      if (u.ut_line === "/dev/seat0" || u.ut_line === "/dev/sshd") expected.ut_line = u.ut_line.slice(5);
-      assert.deepEqual(logind[i], expected);
-    }
-  } finally {
-    t.cleanup();
+  using t = tempDir();
+  sessionsDir(join(t.dir, "sessions"));
+  const logind = await records(join(t.dir, "sessions"));
+  const utmp = (await collect(utmpdumpReverse(SAME_SESSIONS_AS_UTMP, t.file("utmp")))).records;
+  assert.equal(utmp.length, 7);
+  assert.equal(logind.length, utmp.length);
+  for (let i = 0; i < utmp.length; i++) {
+    const u = utmp[i]!;
+    // What necessarily differs: where each came from, utmp's type number (logind has none), and the PAM
+    // service (a utmp record keeps none). utmpdump -r pads a short ut_id with spaces.
+    const expected = {
+      ...u,
+      layout: "logind",
+      offset: -1,
+      ut_type_raw: -1,
+      ut_service: logind[i]!.ut_service,
+      index: 0,
+      ut_id: u.ut_id.trimEnd(),
+    };
+    // A seat or a service is not a device, which a utmp reader cannot know: "seat0" there reads as "/dev/seat0".
+    if (u.ut_line === "/dev/seat0" || u.ut_line === "/dev/sshd") expected.ut_line = u.ut_line.slice(5);
+    assert.deepEqual(logind[i], expected);
   }
 });
 
 test("logindRecords() gives coreutils who the same lines as the utmp written by utmpdump -r", async () => {
-  const t = tempDir();
-  try {
-    sessionsDir(join(t.dir, "sessions"));
-    const ours = t.file("from-logind", asUtmpFile(await records(join(t.dir, "sessions"))));
-    const reference = utmpdumpReverse(SAME_SESSIONS_AS_UTMP, t.file("utmp"));
-    for (const flags of [[], ["-a"], ["-H", "-u"]]) {
-      const expected = run("who", [...flags, reference]);
-      assert.equal(run("who", [...flags, ours]), expected);
-      if (flags.length === 0) assert.equal(expected.split("\n").filter((l) => l !== "").length, 7);
-    }
-  } finally {
-    t.cleanup();
+  using t = tempDir();
+  sessionsDir(join(t.dir, "sessions"));
+  const ours = t.file("from-logind", asUtmpFile(await records(join(t.dir, "sessions"))));
+  const reference = utmpdumpReverse(SAME_SESSIONS_AS_UTMP, t.file("utmp"));
+  for (const flags of [[], ["-a"], ["-H", "-u"]]) {
+    const expected = run("who", [...flags, reference]);
+    assert.equal(run("who", [...flags, ours]), expected);
+    if (flags.length === 0) assert.equal(expected.split("\n").filter((l) => l !== "").length, 7);
   }
 });
 
 test("readLogindSessions() reads every session file, skipping temporaries and FIFOs without blocking", async () => {
-  const t = tempDir();
-  try {
-    sessionsDir(t.dir);
-    const all = await readLogindSessions(t.dir);
-    assert.deepEqual(all.map((s) => s.id), ["c2", "1017", "c1", "1023", "1024", "1031", "1040", "c3", "1050"]);
-    assert.deepEqual(all.filter(isUserSession).map((s) => s.id), ["1017", "1023", "1024", "1031", "1040"]);
-    const bob = all.find((s) => s.id === "1017")!;
-    assert.equal(bob.values.CLASS, "user");
-    assert.equal(bob.values.FIFO, "/run/systemd/sessions/1017.ref");
-    assert.equal(bob.values.MONOTONIC, "5000000");
-  } finally {
-    t.cleanup();
-  }
+  using t = tempDir();
+  sessionsDir(t.dir);
+  const all = await readLogindSessions(t.dir);
+  assert.deepEqual(all.map((s) => s.id), ["c2", "1017", "c1", "1023", "1024", "1031", "1040", "c3", "1050"]);
+  assert.deepEqual(all.filter(isUserSession).map((s) => s.id), ["1017", "1023", "1024", "1031", "1040"]);
+  const bob = all.find((s) => s.id === "1017")!;
+  assert.equal(bob.values.CLASS, "user");
+  assert.equal(bob.values.FIFO, "/run/systemd/sessions/1017.ref");
+  assert.equal(bob.values.MONOTONIC, "5000000");
 });
 
 test("parseSessionFile() C-unescapes REMOTE_HOST, REMOTE_USER, SERVICE and DESKTOP as cescape() wrote them", () => {
@@ -332,87 +316,75 @@ test("parseSessionFile() C-unescapes REMOTE_HOST, REMOTE_USER, SERVICE and DESKT
 });
 
 test("logindRecords() throws UtmpFileError ENOENT naming the directory where logind does not run", async () => {
-  const t = tempDir();
-  try {
-    await assert.rejects(
-      () => all(logindRecords(join(t.dir, "missing"))),
-      (e: Error & { code?: string }) =>
-        e.name === "UtmpFileError" && e.code === "ENOENT" && e.message.includes(join(t.dir, "missing")) &&
-        e.message.includes("systemd-logind"),
-    );
-  } finally {
-    t.cleanup();
-  }
+  using t = tempDir();
+  await assert.rejects(
+    () => all(logindRecords(join(t.dir, "missing"))),
+    (e: Error & { code?: string }) =>
+      e.name === "UtmpFileError" && e.code === "ENOENT" && e.message.includes(join(t.dir, "missing")) &&
+      e.message.includes("systemd-logind"),
+  );
 });
 
 test("main() who under --root reads the host's logind sessions where it has no utmp, printing what who prints for the utmp", async () => {
-  const t = tempDir();
-  try {
-    const { main } = await import("../../src/cli/main.ts");
-    sessionsDir(join(t.dir, "host/run/systemd/sessions"));
-    const reference = utmpdumpReverse(SAME_SESSIONS_AS_UTMP, t.file("utmp"));
-    // Without -T or -u who looks at no terminal: the tree needs no /dev.
-    for (const flags of [[], ["-q"]]) {
-      let text = "";
-      let notes = "";
-      const code = await main(["--root", join(t.dir, "host"), "who", ...flags], {
-        out: (chunk) => void (text += typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk)),
-        err: (line) => void (notes += line),
-      });
-      assert.equal(code, 0);
-      // In the directory's order (the file system's): the same lines, the same names.
-      const sorted = (out: string) => out.split(/[\n ]/).sort().join("\n");
-      assert.equal(sorted(text), sorted(run("who", [...flags, reference])), `who ${flags.join(" ")}`);
-      // The tree has no /proc mounted: every session is kept, and that is said once too.
-      assert.equal(
-        notes,
-        `utmp who: this system's utmp is missing or empty; showing systemd-logind's sessions ` +
-          `("${join(t.dir, "host/run/systemd/sessions")}")\n` +
-          `utmp who: cannot check which sessions are live: "${
-            join(t.dir, "host/proc")
-          }" holds no proc file system (not mounted there); going on without\n`,
-      );
-    }
-  } finally {
-    t.cleanup();
+  using t = tempDir();
+  const { main } = await import("../../src/cli/main.ts");
+  sessionsDir(join(t.dir, "host/run/systemd/sessions"));
+  const reference = utmpdumpReverse(SAME_SESSIONS_AS_UTMP, t.file("utmp"));
+  // Without -T or -u who looks at no terminal: the tree needs no /dev.
+  for (const flags of [[], ["-q"]]) {
+    let text = "";
+    let notes = "";
+    const code = await main(["--root", join(t.dir, "host"), "who", ...flags], {
+      out: (chunk) => void (text += typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk)),
+      err: (line) => void (notes += line),
+    });
+    assert.equal(code, 0);
+    // In the directory's order (the file system's): the same lines, the same names.
+    const sorted = (out: string) => out.split(/[\n ]/).sort().join("\n");
+    assert.equal(sorted(text), sorted(run("who", [...flags, reference])), `who ${flags.join(" ")}`);
+    // The tree has no /proc mounted: every session is kept, and that is said once too.
+    assert.equal(
+      notes,
+      `utmp who: this system's utmp is missing or empty; showing systemd-logind's sessions ` +
+        `("${join(t.dir, "host/run/systemd/sessions")}")\n` +
+        `utmp who: cannot check which sessions are live: "${
+          join(t.dir, "host/proc")
+        }" holds no proc file system (not mounted there); going on without\n`,
+    );
   }
 });
 
 test(
   "main() who -a under --root takes -T and idle from the tree's /dev (here this machine's, bind-mounted), as who does from /dev",
   () => {
-    const t = tempDir();
-    try {
-      sessionsDir(join(t.dir, "host/run/systemd/sessions"));
-      const dev = join(t.dir, "host/dev");
-      mkdirSync(dev);
-      const reference = utmpdumpReverse(SAME_SESSIONS_AS_UTMP, t.file("utmp"));
-      // The tree's /dev is a mount, as in a container that sees the host's: a private mount namespace binds /dev there,
-      // with its submounts (--rbind): /dev/pts, where an open pty (a login over SSH, script(1)) has its node.
-      const ran = spawnSync("unshare", [
-        "-m",
-        "--",
-        "sh",
-        "-c",
-        'mount --make-rprivate / && mount --rbind /dev "$0" && exec "$@"',
-        dev,
-        process.execPath,
-        "run",
-        "-A",
-        "--no-lock",
-        fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url)),
-        "--root",
-        join(t.dir, "host"),
-        "who",
-        "-a",
-      ], { encoding: "utf8", env: { ...ORACLE_ENV } });
-      assert.equal(ran.status, 0, ran.stderr);
-      // In the directory's order; no boot line (the tree has no /proc to tell the uptime, no file boot touched).
-      const sorted = (out: string) => out.split("\n").sort().join("\n");
-      assert.equal(sorted(ran.stdout), sorted(run("who", ["-a", reference])));
-    } finally {
-      t.cleanup();
-    }
+    using t = tempDir();
+    sessionsDir(join(t.dir, "host/run/systemd/sessions"));
+    const dev = join(t.dir, "host/dev");
+    mkdirSync(dev);
+    const reference = utmpdumpReverse(SAME_SESSIONS_AS_UTMP, t.file("utmp"));
+    // The tree's /dev is a mount, as in a container that sees the host's: a private mount namespace binds /dev there,
+    // with its submounts (--rbind): /dev/pts, where an open pty (a login over SSH, script(1)) has its node.
+    const ran = spawnSync("unshare", [
+      "-m",
+      "--",
+      "sh",
+      "-c",
+      'mount --make-rprivate / && mount --rbind /dev "$0" && exec "$@"',
+      dev,
+      process.execPath,
+      "run",
+      "-A",
+      "--no-lock",
+      fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url)),
+      "--root",
+      join(t.dir, "host"),
+      "who",
+      "-a",
+    ], { encoding: "utf8", env: { ...ORACLE_ENV } });
+    assert.equal(ran.status, 0, ran.stderr);
+    // In the directory's order; no boot line (the tree has no /proc to tell the uptime, no file boot touched).
+    const sorted = (out: string) => out.split("\n").sort().join("\n");
+    assert.equal(sorted(ran.stdout), sorted(run("who", ["-a", reference])));
   },
   { ignore: !("Deno" in globalThis) || process.platform !== "linux" || process.getuid?.() !== 0 },
 );

@@ -1,8 +1,10 @@
 /**
  * Text from login records, session files, databases and paths, made safe to
  * show on a terminal: the one escaping rule of the command line's own text
- * (`utmp watch`, logind sessions in `who`, every message on standard error),
- * of the paths library messages quote, and of `--json`.
+ * (`utmp watch`, logind sessions in `who`, every message on standard error)
+ * and of the paths library messages quote. No C tool's output: where a tool
+ * has a rule of its own, the file next to this one named after it holds it
+ * (util_linux.ts, coreutils.ts, procps.ts; json.ts for `--json`).
  *
  * What is escaped is every character a terminal acts on or that changes how
  * the characters around it are shown: C0 controls (ESC, BEL, CR, LF, TAB,
@@ -35,7 +37,7 @@ function escaped(c: string): string {
  *
  * @example A window-title escape from btmp, and a bidi override
  * ```ts
- * import { terminalText } from "./escape.ts";
+ * import { terminalText } from "./terminal.ts";
  * import assert from "node:assert/strict";
  *
  * assert.equal(terminalText("\x1b]0;pwned\x07"), "\\x1b]0;pwned\\x07");
@@ -70,37 +72,4 @@ export function terminalLine(line: string): string {
  */
 export function quotePath(path: string): string {
   return `"${terminalText(path)}"`;
-}
-
-/** Characters `JSON.stringify` leaves as they are that must not reach a terminal: DEL, C1, Cf, Zl, Zp. */
-const JSON_UNSAFE = /[\u007f-\u009f\p{Cf}\p{Zl}\p{Zp}]/gu;
-/** Any character beyond ASCII (the only place those can be). */
-const NOT_ASCII = /[\x7f-\uffff]/;
-
-/**
- * JSON text with the characters `JSON.stringify` leaves raw that a terminal
- * acts on (DEL, C1 controls, format characters such as the bidi overrides,
- * U+2028/U+2029) written as `\uXXXX` escapes: the same JSON value, still
- * valid JSON, safe to show.
- *
- * @example A C1 CSI in a user name
- * ```ts
- * import { safeJson } from "./escape.ts";
- * import assert from "node:assert/strict";
- *
- * const json = safeJson(JSON.stringify({ ut_user: "c1\u009b2J" }));
- * assert.equal(json, '{"ut_user":"c1\\u009b2J"}');
- * assert.deepEqual(JSON.parse(json), { ut_user: "c1\u009b2J" });
- * ```
- *
- * @param json The text `JSON.stringify` made.
- * @returns The same JSON, escaped.
- */
-export function safeJson(json: string): string {
-  if (!NOT_ASCII.test(json)) return json;
-  return json.replace(JSON_UNSAFE, (c) => {
-    let out = "";
-    for (let i = 0; i < c.length; i++) out += "\\u" + c.charCodeAt(i).toString(16).padStart(4, "0");
-    return out;
-  });
 }
