@@ -18,8 +18,11 @@ import type { Context } from "./_command.ts";
 
 export type { TtyStat };
 
-/** Live checks, each returning a neutral answer when the runtime does not allow it. */
-export class System {
+/**
+ * A {@link Machine} guarded for the command line: its live checks, each
+ * returning a neutral answer when the runtime does not allow it (said once).
+ */
+export class GuardedMachine {
   readonly #onDenied: (what: string, flag: string) => void;
   readonly #denied = new Set<string>();
   readonly #machine: Machine;
@@ -192,8 +195,8 @@ export class System {
  * @param root The machine's `/` for the process and terminal checks (the global `--root`, for `who` and `users`).
  * @returns The checks.
  */
-export function systemFor(ctx: Context, root?: string): System {
-  return new System(
+export function systemFor(ctx: Context, root?: string): GuardedMachine {
+  return new GuardedMachine(
     (what, flag) =>
       ctx.io.err(
         flag === ""
