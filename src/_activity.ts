@@ -18,7 +18,7 @@ import {
   type SourceNames,
 } from "./sources/mod.ts";
 import { wtmpdbSessions } from "./sources/wtmpdb.ts";
-import { Machine, type ProcessStat, type SessionProcesses, whatOf } from "./sources/_proc.ts";
+import { foregroundCommand, Machine, type ProcessStat, type SessionProcesses } from "./sources/_proc.ts";
 import { UtmpFile } from "./utmp_file.ts";
 import { quotePath } from "./_internal/escape/terminal.ts";
 import { UtmpFileError } from "./errors.ts";
@@ -94,6 +94,15 @@ interface Candidate {
   logind?: LogindEntry;
 }
 
+/**
+ * `w`'s note for a system that keeps no sessions, from the paths the chooser
+ * looked at: the utmp, then logind's session directory.
+ */
+export function nobodyNote(lookedAt: readonly string[]): string {
+  const [utmp = "", logind = ""] = lookedAt;
+  return `no utmp at ${quotePath(utmp)} and no systemd-logind sessions at ${quotePath(logind)}: no sessions to show`;
+}
+
 /** `strncmp(a, b, UT_NAMESIZE) == 0` over byte strings. */
 const sameName = (a: string, b: string): boolean => a.slice(0, 32) === b.slice(0, 32);
 
@@ -114,14 +123,9 @@ async function candidates(
     // nobody there. A path or source asked for that is not there stays an error.
     const asked = options.path !== undefined || (options.source ?? "auto") !== "auto";
     if (asked || !(error instanceof UtmpFileError) || error.code !== "ENOENT") throw error;
-    const cut = error.message.lastIndexOf("; "); // the library's advice, for a caller that asked for a source
-    const where = (cut < 0 ? error.message : error.message.slice(0, cut)).replace(
-      /^Cannot find who is logged in: /,
-      "",
-    );
-    return { source: "utmp", list: [], userCount: 0, note: `${where}: no sessions to show` };
+    return { source: "utmp", list: [], userCount: 0, note: nobodyNote(error.lookedAt) };
   }
-  const { source, path, noFollow } = chosen;
+  const { source, path, root: { noFollow } } = chosen;
   const want = options.user === undefined ? undefined : utf8String(options.user);
   const list: Candidate[] = [];
   let userCount = 0;
@@ -200,7 +204,7 @@ export async function readActivity(options: ActivityOptions = {}): Promise<Activ
         : given ?? (logind !== undefined ? undefined : machine.uidOf(storedString(record, "ut_user").slice(0, 32)));
       if (uid === undefined && !options.anyUser && options.passwdOnly) continue;
       const device = tools === "debian-13" ? charDevice(machine, tty) : machine.ttyDevice(tty);
-      found = whatOf(processes, logind?.leader ?? record.ut_pid, device, uid, machine);
+      found = foregroundCommand(processes, logind?.leader ?? record.ut_pid, device, uid, machine);
       // A wtmpdb keeps no pids: its open sessions cannot be checked (a utmp record without a pid is stale to w).
       if (!found.found && source !== "wtmpdb") continue;
     }

@@ -336,7 +336,7 @@ export class HistoryReader {
 }
 
 /** One file of a {@link ChainedHistory}: where it is, and how the chooser found it. */
-export type HistoryMember = Pick<ChosenSource, "source" | "path" | "name" | "noFollow">;
+export type HistoryMember = Pick<ChosenSource, "source" | "path" | "name" | "root">;
 
 /**
  * Several history files read as one, newest first (a rotated set: `wtmp`,
@@ -376,7 +376,7 @@ export class ChainedHistory {
 
   #open(member: HistoryMember): HistoryReader {
     this.#readerOf = member;
-    const options: BackwardOptions = { ...this.#options, noFollow: member.noFollow };
+    const options: BackwardOptions = { ...this.#options, noFollow: member.root.noFollow };
     if (this.#onWarning !== undefined) options.onWarning = (w) => this.#onWarning!(member, w);
     return this.#reader = new HistoryReader(member.source, member.path, options);
   }

@@ -20,7 +20,6 @@ import { PlainRecord } from "./sources/_plain.ts";
 import { logindSessions } from "./sources/logind.ts";
 import { holdsJournal, isJournalFile, journalRecords } from "./sources/journal.ts";
 import { chooseSource, type ChosenSource } from "./sources/mod.ts";
-import { rootPath } from "./sources/_root.ts";
 import { WARNINGS_KEPT } from "./utmp_file.ts";
 import { quotePath } from "./_internal/escape/terminal.ts";
 
@@ -234,7 +233,7 @@ async function target(
   const chosen = (source: ChosenSource, kind: Target["kind"]): Target => ({
     path: source.path,
     kind,
-    locate: source.noFollow ? () => rootPath(root, source.name) : undefined,
+    locate: source.root.confines ? () => source.root.path(source.name) : undefined,
   });
   // A utmp is the system's file rewritten in place; logind's sessions, its session directory.
   if (mode === "journal") return chosen(await chooseSource("failures", { root, source: "journal" }), "journal");

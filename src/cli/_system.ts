@@ -13,15 +13,16 @@ import { readlinkSync } from "node:fs";
 import { uptime } from "node:os";
 import process from "node:process";
 import { isPermissionDenial } from "../_internal/runtime.ts";
-import { byteString } from "../_internal/bytes.ts";
-import { readRegularFileSync } from "../backends/_whole.ts";
 import { Machine, type TtyStat } from "../sources/_proc.ts";
 import type { Context } from "./_command.ts";
 
 export type { TtyStat };
 
-/** Live checks, each returning a neutral answer when the runtime does not allow it. */
-export class System {
+/**
+ * A {@link Machine} guarded for the command line: its live checks, each
+ * returning a neutral answer when the runtime does not allow it (said once).
+ */
+export class GuardedMachine {
   readonly #onDenied: (what: string, flag: string) => void;
   readonly #denied = new Set<string>();
   readonly #machine: Machine;
@@ -157,14 +158,14 @@ export class System {
    * @returns "absent" when the file cannot be accessed, the uid, or NaN when it does not parse.
    */
   loginUid(pid: number): number | "absent" {
-    let text: string;
+    let text: string | undefined;
     try {
-      if (this.#machine.root !== undefined && !this.#machine.hasProc) return "absent";
-      text = byteString(readRegularFileSync(this.#machine.path(`/proc/${pid >>> 0}/loginuid`), { maxBytes: 64 }));
+      text = this.#machine.loginUid(pid);
     } catch (error) {
       if (isPermissionDenial(error)) this.deny("processes (/proc)");
       return "absent";
     }
+    if (text === undefined) return "absent";
     const m = /^\s*\+?(\d+)/.exec(text);
     return m === null ? NaN : Number(m[1]) % 2 ** 32;
   }
@@ -194,8 +195,8 @@ export class System {
  * @param root The machine's `/` for the process and terminal checks (the global `--root`, for `who` and `users`).
  * @returns The checks.
  */
-export function systemFor(ctx: Context, root?: string): System {
-  return new System(
+export function systemFor(ctx: Context, root?: string): GuardedMachine {
+  return new GuardedMachine(
     (what, flag) =>
       ctx.io.err(
         flag === ""

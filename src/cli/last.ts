@@ -26,7 +26,7 @@ import { type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, type Context, EXIT, jsonMode, Writer } from "./_command.ts";
 import { layoutOption } from "./_read.ts";
 import { sourceOf } from "./_sources.ts";
-import { type System, systemFor } from "./_system.ts";
+import { type GuardedMachine, systemFor } from "./_system.ts";
 import { parseTimestamp } from "./_timestamp.ts";
 import { isUtf8Locale, TimeText } from "./_text.ts";
 import { careful } from "../_internal/escape/util_linux.ts";
@@ -361,7 +361,7 @@ function lastAddress(text: string): string {
 }
 
 /** Host names for -d, by getnameinfo (numeric when an address has no name). */
-async function lookUp(addresses: Iterable<string>, names: Map<string, string>, system: System): Promise<void> {
+async function lookUp(addresses: Iterable<string>, names: Map<string, string>, system: GuardedMachine): Promise<void> {
   await Promise.all(
     [...new Set(addresses)].filter((a) => !names.has(a)).map((address) =>
       new Promise<void>((resolve) => {
@@ -381,7 +381,7 @@ async function lookUp(addresses: Iterable<string>, names: Map<string, string>, s
 }
 
 /** last.c is_phantom, as the inverse: is a login with no logout and no boot since still there? */
-function aliveCheck(system: System, printer: LastPrinter): (u: UtmpRecord) => boolean {
+function aliveCheck(system: GuardedMachine, printer: LastPrinter): (u: UtmpRecord) => boolean {
   const bootTime = system.bootTime();
   return (u) => {
     if (storedSeconds(u) < bootTime) return false;
@@ -513,7 +513,7 @@ async function run(args: ParsedArgs, ctx: Context, lastb: boolean): Promise<numb
         // Each batch is printed before the next is read, and the pairing keeps times only: buffers can be reused.
         reuseBuffers: !out.json,
         onWarning: (w) => warn(chosen.path, w.reason),
-        noFollow: chosen.noFollow,
+        noFollow: chosen.root.noFollow,
       });
     const begins = set?.[0] ?? chosen;
     try {
@@ -587,11 +587,11 @@ async function journalFailures(
   ctl: LastControl,
   printer: LastPrinter,
   out: Writer,
-  system: System,
+  system: GuardedMachine,
 ): Promise<void> {
   const visit = failures(ctl, printer, out);
   const { journalBegins, journalRecords } = await import("../sources/journal.ts");
-  const options = { noFollow: chosen.noFollow };
+  const options = { noFollow: chosen.root.noFollow };
   const onWarning = (w: { reason: string }): void =>
     ctx.io.err(`utmp ${ctx.command}: "${chosen.path}": ${w.reason}; it is left out\n`);
   let oldest: number | undefined;
@@ -631,7 +631,7 @@ function failures(ctl: LastControl, printer: LastPrinter, out: Writer): Visit {
 }
 
 /** last: each record paired as last.c pairs it; a completed session listed. The pairing keeps times only. */
-function sessions(ctl: LastControl, printer: LastPrinter, system: System): Visit {
+function sessions(ctl: LastControl, printer: LastPrinter, system: GuardedMachine): Visit {
   const pairing = new Pairing<number>(ctl.since, ctl.until);
   const isAlive = aliveCheck(system, printer);
   return (u) => {
@@ -647,7 +647,7 @@ function sessions(ctl: LastControl, printer: LastPrinter, system: System): Visit
 }
 
 /** last --json: the library's sessions (records kept, not times), each listed as JSON. */
-function sessionsJson(ctl: LastControl, printer: LastPrinter, system: System): Visit {
+function sessionsJson(ctl: LastControl, printer: LastPrinter, system: GuardedMachine): Visit {
   const pairing = new SessionPairing({
     isAlive: aliveCheck(system, printer),
     ...(ctl.since !== 0 ? { since: new Date(ctl.since * 1000) } : {}),

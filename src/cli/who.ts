@@ -15,7 +15,7 @@ import { sourceOf } from "./_sources.ts";
 import { logindBootRecord, logindSessions } from "../sources/logind.ts";
 import { type SessionTools, sessionTools } from "../sources/mod.ts";
 import { wtmpdbSessions } from "../sources/wtmpdb.ts";
-import { type System, systemFor } from "./_system.ts";
+import { type GuardedMachine, systemFor } from "./_system.ts";
 import { isStale } from "../sources/_proc.ts";
 import { formatAddress } from "../layouts/_addr.ts";
 import { isCTimeLocale, right, TimeText } from "./_text.ts";
@@ -133,7 +133,7 @@ function flagsOf(args: ParsedArgs): WhoFlags {
 /** Formats `who` lines (who.c's print_* functions). */
 class WhoPrinter {
   readonly #f: WhoFlags;
-  readonly #system: System;
+  readonly #system: GuardedMachine;
   readonly #time: TimeText;
   readonly #timeWidth: number;
   readonly #out: Writer;
@@ -141,7 +141,7 @@ class WhoPrinter {
   /** Whose `who` the lines are: 9.1 cuts user and line at utmp's 32 bytes and stats the line; 9.7 cuts nothing and stats what follows its first space. */
   tools: SessionTools = "debian-12";
 
-  constructor(flags: WhoFlags, system: System, out: Writer) {
+  constructor(flags: WhoFlags, system: GuardedMachine, out: Writer) {
     this.#f = flags;
     this.#system = system;
     this.#out = out;
@@ -349,11 +349,11 @@ export async function* whoRecords(
   args: ParsedArgs,
   ctx: Context,
   file: string | undefined,
-  system: System,
+  system: GuardedMachine,
   read: { tools?: SessionTools } = {},
 ): AsyncGenerator<UtmpRecord[]> {
   // Without FILE: the system's utmp, or logind's sessions where there is none.
-  const { source, path, noFollow } = await sourceOf(ctx, "sessions", file);
+  const { source, path, root: { noFollow } } = await sourceOf(ctx, "sessions", file);
   read.tools = sessionTools(source);
   if (source === "logind" && file === undefined) {
     // Say plainly why the output is not from a utmp file (stdout stays what who prints on such a system).
@@ -361,7 +361,7 @@ export async function* whoRecords(
       `utmp ${ctx.command}: this system's utmp is missing or empty; showing systemd-logind's sessions ("${path}")\n`,
     );
   }
-  // Under --root the pids are another system's: checked in its /proc where one is mounted there (see System).
+  // Under --root the pids are another system's: checked in its /proc where one is mounted there (see GuardedMachine).
   const checkPids = file === undefined;
   const root = file === undefined ? ctx.globals.root : undefined;
   const batches = source === "utmp"
@@ -419,7 +419,7 @@ async function* allAtOnce(records: AsyncIterable<UtmpRecord>): AsyncGenerator<Ut
  * @param system The live checks.
  * @returns The records kept.
  */
-export function liveOnly(records: UtmpRecord[], system: System): UtmpRecord[] {
+export function liveOnly(records: UtmpRecord[], system: GuardedMachine): UtmpRecord[] {
   return records.filter((u) => !isStale(u, (pid) => system.pidAlive(pid)));
 }
 

@@ -22,15 +22,15 @@ import { LASTLOG2_PATH, lastlog2Entries, type LastLogin, PASSWD_PATH } from "./l
 import { type LastlogEntry, LastlogFile } from "../lastlog_file.ts";
 import { holdsJournal, isJournalFile, JOURNAL_DIR, JOURNAL_RUNTIME_DIR, journalRecords } from "./journal.ts";
 import type { LastlogLayoutName } from "../layouts/registry.ts";
-import { namesByUid, readPasswd } from "../_internal/passwd.ts";
-import { confines, rootPath } from "./_root.ts";
+import { namesByUid } from "../_internal/passwd.ts";
+import { Root, rootPath } from "./_root.ts";
 import { isStale, Machine } from "./_proc.ts";
 import { quotePath } from "../_internal/escape/terminal.ts";
 import { contentRefusal, fileContent } from "../layouts/_refusal.ts";
 import { rotatedSet } from "./rotation.ts";
 import { basename, dirname, join } from "node:path";
 
-export { rootPath };
+export { type Root, rootPath };
 export { rotatedSet } from "./rotation.ts";
 export { type SystemPaths, systemPaths } from "../paths.ts";
 export {
@@ -203,12 +203,13 @@ export interface ChosenSource<K extends SourceKind = SourceKind> {
    */
   name: string;
   /**
-   * The path was resolved under a root (see `rootPath`): open it without
-   * following a symbolic link at its last component (every reader's
-   * `noFollow` option), so that a link renamed over it since leads nowhere
-   * outside the root.
+   * What its path is opened through: the `root` option's {@link Root} for
+   * a system path resolved there (no symbolic link followed at its last
+   * component, `root.noFollow` for every reader's `noFollow` option, so that
+   * a link renamed over it since leads nowhere outside the root); this
+   * system's (`Root.here`) for a path given, opened as given.
    */
-  noFollow: boolean;
+  root: Root;
 }
 
 /** The system path of each source (a database's, logind's, or this system's file from `systemPaths`). */
@@ -317,13 +318,14 @@ async function sqliteContent(path: string): Promise<"wtmpdb" | "lastlog2" | "sql
  *
  * const root = mkdtempSync(join(tmpdir(), "root-"));
  * mkdirSync(join(root, "run/systemd/sessions"), { recursive: true });
- * assert.deepEqual(await chooseSource("sessions", { root }), {
+ * const { root: opens, ...chosen } = await chooseSource("sessions", { root });
+ * assert.deepEqual(chosen, {
  *   kind: "sessions",
  *   source: "logind",
  *   path: join(root, "run/systemd/sessions"),
  *   name: "/run/systemd/sessions",
- *   noFollow: true, // resolved under the root: no link followed at the last component
  * });
+ * assert.equal(opens.noFollow, true); // resolved under the root: no link followed at the last component
  * ```
  *
  * @example A system with a wtmp
@@ -360,14 +362,14 @@ export async function chooseSource<K extends SourceKind>(
       }`,
     );
   }
-  const noFollow = confines(options.root);
+  const root = Root.of(options.root);
   const chosen = (s: string, path: string, name?: string) => ({
     kind,
     source: s as SourceNames[K],
     path,
     name: name ?? path,
     // A path given is the caller's own; a system path under a root was resolved there.
-    noFollow: name !== undefined && noFollow,
+    root: name === undefined ? Root.here : root,
   });
   /** A source's system path, and where it is under the root. */
   const inRoot = async (s: string): Promise<{ path: string; name: string }> => {
@@ -379,7 +381,7 @@ export async function chooseSource<K extends SourceKind>(
         "",
       );
     }
-    return { path: await rootPath(options.root, name), name };
+    return { path: await root.path(name), name };
   };
   if (source !== "auto") {
     if (options.path !== undefined) return chosen(source, options.path);
@@ -416,6 +418,8 @@ export async function chooseSource<K extends SourceKind>(
       }; pass source "wtmpdb" or a path`,
       "ENOENT",
       filePath,
+      undefined,
+      [filePath, logind],
     );
   }
   if (other === undefined) {
@@ -424,6 +428,8 @@ export async function chooseSource<K extends SourceKind>(
       `Cannot find ${WHAT[kind]}: this system keeps no ${file} at ${quotePath(filePath)}; pass a path`,
       "ENOENT",
       filePath,
+      undefined,
+      [filePath],
     );
   }
   const { path: dbPath, name: dbName } = await inRoot(other);
@@ -438,6 +444,8 @@ export async function chooseSource<K extends SourceKind>(
     }; pass a path`,
     "ENOENT",
     filePath,
+    undefined,
+    [filePath, dbPath],
   );
 }
 
@@ -470,6 +478,8 @@ async function chosenFailures<T>(
     } or ${quotePath(runtime.path)}; pass a path`,
     "ENOENT",
     btmp.path,
+    undefined,
+    [btmp.path, journal.path, runtime.path],
   );
 }
 
@@ -513,7 +523,8 @@ async function chosenFailures<T>(
  * @throws {RangeError} For an unknown source.
  */
 export async function* sessions(options: SessionsOptions = {}): AsyncGenerator<UtmpRecord> {
-  const { source, path, noFollow } = await chooseSource("sessions", options);
+  const { source, path, root } = await chooseSource("sessions", options);
+  const { noFollow } = root;
   if (source === "logind") {
     // As coreutils 9.7 reads them: the boot time it finds without a utmp, then the sessions' records.
     const boot = logindBootRecord(options.root);
@@ -600,7 +611,7 @@ export async function* who(options: WhoOptions = {}): AsyncGenerator<UtmpRecord>
  * @throws {RangeError} For an unknown source.
  */
 export async function* history(options: HistoryOptions = {}): AsyncGenerator<UtmpRecord> {
-  for (const { source, path, noFollow } of await historySources(options)) {
+  for (const { source, path, root: { noFollow } } of await historySources(options)) {
     if (source === "wtmpdb") yield* wtmpdbRecords(path, { noFollow });
     else if (source === "journal") yield* journalRecords(path, { noFollow });
     else yield* new UtmpFile(path, { noFollow });
@@ -719,21 +730,21 @@ export async function historySources(options: HistoryOptions = {}): Promise<Chos
  * @throws {RangeError} For an unknown source.
  */
 export async function* lastlogs(options: LastlogsOptions = {}): AsyncGenerator<LastLogin> {
-  const { source, path, noFollow } = await chooseSource("lastlog", options);
-  const passwd = await rootPath(options.root, PASSWD_PATH);
-  const confined = confines(options.root);
-  if (source === "lastlog2") yield* lastlog2Entries(path, { passwd, noFollow: noFollow || confined });
-  else yield* lastlogFileEntries(path, noFollow, passwd, confined);
+  const { source, path, root: opens } = await chooseSource("lastlog", options);
+  const system = Root.of(options.root);
+  if (source === "lastlog2") {
+    const passwd = await system.path(PASSWD_PATH);
+    yield* lastlog2Entries(path, { passwd, noFollow: opens.noFollow || system.noFollow });
+  } else yield* lastlogFileEntries(path, opens.noFollow, system);
 }
 
 /** A lastlog file's used slots as lastlog2 entries, named from the password file. */
 async function* lastlogFileEntries(
   path: string,
   noFollow: boolean,
-  passwd: string,
-  passwdNoFollow: boolean,
+  system: Root,
 ): AsyncGenerator<LastLogin> {
-  const names = namesByUid(await readPasswd(passwd, passwdNoFollow));
+  const names = namesByUid(new TextDecoder().decode(await system.passwd()));
   const file = new LastlogFile(path, { noFollow });
   const seen = new Set<number>();
   const named = (e: LastlogEntry): LastLogin => ({ ...e, user: names.get(e.uid) ?? "", service: "" });
