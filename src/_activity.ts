@@ -12,7 +12,7 @@ import type { UtmpRecord } from "./record.ts";
 import { chooseSource, type SourceNames } from "./sources/choose.ts";
 import { type SessionsOptions, type SessionTools, sessionTools } from "./sources/sessions.ts";
 import { type Candidate, factsOf, readerOf } from "./sources/_readers.ts";
-import { Machine, type ProcessStat, type SessionProcesses, whatOf } from "./sources/_proc.ts";
+import { foregroundCommand, Machine, type ProcessStat, type SessionProcesses } from "./sources/_proc.ts";
 import { quotePath } from "./_internal/escape/terminal.ts";
 import { UtmpFileError } from "./errors.ts";
 
@@ -80,6 +80,15 @@ export interface ActivityOptions extends SessionsOptions {
 }
 
 /**
+ * `w`'s note for a system that keeps no sessions, from the paths the chooser
+ * looked at: the utmp, then logind's session directory.
+ */
+export function nobodyNote(lookedAt: readonly string[]): string {
+  const [utmp = "", logind = ""] = lookedAt;
+  return `no utmp at ${quotePath(utmp)} and no systemd-logind sessions at ${quotePath(logind)}: no sessions to show`;
+}
+
+/**
  * The sessions `w` looks at, with the user count of `w`'s first line.
  *
  * @param options Source, path, root, user, layout.
@@ -96,12 +105,7 @@ async function candidates(
     // nobody there. A path or source asked for that is not there stays an error.
     const asked = options.path !== undefined || (options.source ?? "auto") !== "auto";
     if (asked || !(error instanceof UtmpFileError) || error.code !== "ENOENT") throw error;
-    const cut = error.message.lastIndexOf("; "); // the library's advice, for a caller that asked for a source
-    const where = (cut < 0 ? error.message : error.message.slice(0, cut)).replace(
-      /^Cannot find who is logged in: /,
-      "",
-    );
-    return { source: "utmp", list: [], userCount: 0, note: `${where}: no sessions to show` };
+    return { source: "utmp", list: [], userCount: 0, note: nobodyNote(error.lookedAt) };
   }
   const list: Candidate[] = [];
   let userCount = 0;
@@ -164,7 +168,7 @@ export async function readActivity(options: ActivityOptions = {}): Promise<Activ
         : given ?? (logind !== undefined ? undefined : machine.uidOf(storedString(record, "ut_user").slice(0, 32)));
       if (uid === undefined && !options.anyUser && options.passwdOnly) continue;
       const device = tools === "debian-13" ? charDevice(machine, tty) : machine.ttyDevice(tty);
-      found = whatOf(processes, logind?.leader ?? record.ut_pid, device, uid, machine);
+      found = foregroundCommand(processes, logind?.leader ?? record.ut_pid, device, uid, machine);
       // A wtmpdb keeps no pids: its open sessions cannot be checked (a utmp record without a pid is stale to w).
       if (!found.found && factsOf(source).keepsPids) continue;
     }

@@ -31,7 +31,7 @@ async function run(args: ParsedArgs, ctx: Context): Promise<number> {
     ? await chooseSource("sessions", { ...rootOption(ctx), source: "utmp" })
     : undefined;
   const path = operands[0] ?? chosen?.path;
-  for await (const batch of openRecords(args, ctx, path, true, chosen?.noFollow)) {
+  for await (const batch of openRecords(args, ctx, path, true, chosen?.root.noFollow)) {
     for (const u of batch) {
       if (out.json) await out.item(u);
       else {

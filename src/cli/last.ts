@@ -20,8 +20,8 @@ import { type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, type Context, EXIT, jsonMode, Writer } from "./_command.ts";
 import { layoutOption } from "./_read.ts";
 import { sourceOf } from "./_sources.ts";
-import { type System, systemFor } from "./_system.ts";
-import { confines } from "../sources/_root.ts";
+import { type GuardedMachine, systemFor } from "./_system.ts";
+import { Root } from "../sources/_root.ts";
 import { parseTimestamp } from "./_timestamp.ts";
 import { isUtf8Locale, TimeText } from "./_text.ts";
 import { careful } from "../_internal/escape/util_linux.ts";
@@ -354,7 +354,7 @@ function lastAddress(text: string): string {
 }
 
 /** Host names for -d, by getnameinfo (numeric when an address has no name). */
-async function lookUp(addresses: Iterable<string>, names: Map<string, string>, system: System): Promise<void> {
+async function lookUp(addresses: Iterable<string>, names: Map<string, string>, system: GuardedMachine): Promise<void> {
   await Promise.all(
     [...new Set(addresses)].filter((a) => !names.has(a)).map((address) =>
       new Promise<void>((resolve) => {
@@ -374,7 +374,7 @@ async function lookUp(addresses: Iterable<string>, names: Map<string, string>, s
 }
 
 /** last.c is_phantom, as the inverse: is a login with no logout and no boot since still there? */
-function aliveCheck(system: System, printer: LastPrinter): (u: UtmpRecord) => boolean {
+function aliveCheck(system: GuardedMachine, printer: LastPrinter): (u: UtmpRecord) => boolean {
   const bootTime = system.bootTime();
   return (u) => {
     if (storedSeconds(u) < bootTime) return false;
@@ -456,7 +456,7 @@ async function run(args: ParsedArgs, ctx: Context, lastb: boolean): Promise<numb
   let printer: LastPrinter | undefined;
   // The reader of processes and terminals is loaded at the first open login (a file whose logins all ended needs
   // none), at once under a root (its notes are said before any output) and for JSON (the library's pairing).
-  const system = await systemFor(ctx, ctx.globals.root, confines(ctx.globals.root) || out.json);
+  const system = await systemFor(ctx, ctx.globals.root, Root.of(ctx.globals.root).confines || out.json);
   const layout = layoutOption(args);
   // --rotated: each file (or the system's) with the rotated set it heads, read as one history, oldest named last.
   const rotated = args.options.some(([key]) => key === "rotated");
@@ -571,7 +571,7 @@ function failures(ctl: LastControl, printer: LastPrinter, out: Writer): Visit {
 }
 
 /** last: each record paired as last.c pairs it; a completed session listed. The pairing keeps times only. */
-function sessions(ctl: LastControl, printer: LastPrinter, system: System): Visit {
+function sessions(ctl: LastControl, printer: LastPrinter, system: GuardedMachine): Visit {
   const pairing = new Pairing<number>(ctl.since, ctl.until);
   const isAlive = aliveCheck(system, printer);
   return (u) => {
@@ -588,7 +588,7 @@ function sessions(ctl: LastControl, printer: LastPrinter, system: System): Visit
 }
 
 /** last --json: the library's sessions (records kept, not times), each listed as JSON. */
-function sessionsJson(ctl: LastControl, printer: LastPrinter, system: System): Visit {
+function sessionsJson(ctl: LastControl, printer: LastPrinter, system: GuardedMachine): Visit {
   const pairing = new SessionPairing({
     isAlive: aliveCheck(system, printer),
     ...(ctl.since !== 0 ? { since: new Date(ctl.since * 1000) } : {}),

@@ -13,7 +13,7 @@ import { type Command, type Context, EXIT, jsonMode, lastValue, Writer } from ".
 import { openRecords } from "./_read.ts";
 import { sourceOf } from "./_sources.ts";
 import { factsOf, readerOf, type SessionTools } from "../sources/_readers.ts";
-import { type System, systemFor } from "./_system.ts";
+import { type GuardedMachine, systemFor } from "./_system.ts";
 import { formatAddress } from "../layouts/_addr.ts";
 import { isCTimeLocale, right, TimeText } from "./_text.ts";
 import { terminalField } from "../_internal/escape/coreutils.ts";
@@ -130,7 +130,7 @@ function flagsOf(args: ParsedArgs): WhoFlags {
 /** Formats `who` lines (who.c's print_* functions). */
 class WhoPrinter {
   readonly #f: WhoFlags;
-  readonly #system: System;
+  readonly #system: GuardedMachine;
   readonly #time: TimeText;
   readonly #timeWidth: number;
   readonly #out: Writer;
@@ -138,7 +138,7 @@ class WhoPrinter {
   /** Whose `who` the lines are: 9.1 cuts user and line at utmp's 32 bytes and stats the line; 9.7 cuts nothing and stats what follows its first space. */
   tools: SessionTools = "debian-12";
 
-  constructor(flags: WhoFlags, system: System, out: Writer) {
+  constructor(flags: WhoFlags, system: GuardedMachine, out: Writer) {
     this.#f = flags;
     this.#system = system;
     this.#out = out;
@@ -346,19 +346,19 @@ export async function* whoRecords(
   args: ParsedArgs,
   ctx: Context,
   file: string | undefined,
-  system: System,
+  system: GuardedMachine,
   read: { tools?: SessionTools } = {},
 ): AsyncGenerator<UtmpRecord[]> {
   // Without FILE: the system's utmp, or logind's sessions where there is none.
   const chosen = await sourceOf(ctx, "sessions", file);
-  const { path, noFollow } = chosen;
+  const { path, root: { noFollow } } = chosen;
   const facts = factsOf(chosen.source);
   read.tools = facts.tools;
   if (facts.fallback !== undefined && file === undefined) {
     // Say plainly why the output is not from a utmp file (stdout stays what who prints on such a system).
     ctx.io.err(`utmp ${ctx.command}: this system's utmp is missing or empty; showing ${facts.fallback} ("${path}")\n`);
   }
-  // Under --root the pids are another system's: checked in its /proc where one is mounted there (see System).
+  // Under --root the pids are another system's: checked in its /proc where one is mounted there (see GuardedMachine).
   const checkPids = file === undefined;
   if (checkPids) await system.load();
   const root = file === undefined ? ctx.globals.root : undefined;
@@ -385,7 +385,7 @@ export async function* whoRecords(
  * @param system The live checks.
  * @returns The records kept.
  */
-export function liveOnly(records: UtmpRecord[], system: System): UtmpRecord[] {
+export function liveOnly(records: UtmpRecord[], system: GuardedMachine): UtmpRecord[] {
   return records.filter((u) => !system.isStale(u));
 }
 

@@ -11,9 +11,7 @@
 import { lstat, stat } from "node:fs/promises";
 import { RecordCursor } from "../backends/file.ts";
 import type { UtmpWarning } from "../errors.ts";
-import { arch, platform } from "../_internal/runtime.ts";
 import type { Chunk } from "../layouts/decode.ts";
-import { nativeLayoutName } from "../layouts/native.ts";
 import type { UtmpRecord } from "../record.ts";
 import type { ChosenSource } from "./choose.ts";
 
@@ -80,7 +78,6 @@ export class FileHistory implements NewestFirst {
     this.#noFollow = options.noFollow ?? false;
     this.#cursor = new RecordCursor(path, {
       layout: options.layout ?? "auto",
-      prefer: nativeLayoutName(platform, arch),
       onProblem: (problem) => options.onWarning?.(problem),
       reuseBuffers: options.reuseBuffers ?? false,
       noFollow: this.#noFollow,
@@ -158,7 +155,7 @@ export class RecordsHistory implements NewestFirst {
 }
 
 /** One file of a {@link ChainedHistory}: where it is, and how the chooser found it. */
-export type HistoryMember = Pick<ChosenSource, "source" | "path" | "name" | "noFollow">;
+export type HistoryMember = Pick<ChosenSource, "source" | "path" | "name" | "root">;
 
 /** Opens one member's history (the reader table's, `openHistory`). */
 export type OpenHistory = (member: HistoryMember, options: BackwardOptions) => Promise<NewestFirst>;
@@ -205,7 +202,7 @@ export class ChainedHistory implements NewestFirst {
 
   async #open(member: HistoryMember): Promise<NewestFirst> {
     this.#readerOf = member;
-    const options: BackwardOptions = { ...this.#options, noFollow: member.noFollow };
+    const options: BackwardOptions = { ...this.#options, noFollow: member.root.noFollow };
     if (this.#onWarning !== undefined) options.onWarning = (w) => this.#onWarning!(member, w);
     return this.#reader = await this.#openHistory(member, options);
   }

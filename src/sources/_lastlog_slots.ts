@@ -5,7 +5,8 @@
  * @module
  */
 
-import { namesByUid, readPasswd } from "../_internal/passwd.ts";
+import { namesByUid } from "../_internal/passwd.ts";
+import type { Root } from "./_root.ts";
 import { type LastlogEntry, LastlogFile } from "../lastlog_file.ts";
 import type { LastlogLayoutName } from "../layouts/registry.ts";
 import type { LastLogin } from "./lastlog2.ts";
@@ -15,17 +16,15 @@ import type { LastLogin } from "./lastlog2.ts";
  *
  * @param path The lastlog file.
  * @param noFollow Open it without following a link at its last component.
- * @param passwd The password file.
- * @param passwdNoFollow Open that without following a link either.
+ * @param system The system whose password file names the slots (read through its opens).
  * @returns The entries.
  */
 export async function* lastlogFileEntries(
   path: string,
   noFollow: boolean,
-  passwd: string,
-  passwdNoFollow: boolean,
+  system: Root,
 ): AsyncGenerator<LastLogin> {
-  const names = namesByUid(await readPasswd(passwd, passwdNoFollow));
+  const names = namesByUid(new TextDecoder().decode(await system.passwd()));
   const file = new LastlogFile(path, { noFollow });
   const seen = new Set<number>();
   const named = (e: LastlogEntry): LastLogin => ({ ...e, user: names.get(e.uid) ?? "", service: "" });

@@ -14,6 +14,8 @@ import type { Session } from "../session.ts";
 import type { LastLogin } from "./lastlog2.ts";
 import type { LogindEntry } from "./logind.ts";
 import { chooseSource, type ChosenSource, type SourceKind, type SourceNames } from "./choose.ts";
+import { PASSWD_PATH } from "../paths.ts";
+import type { Root } from "./_root.ts";
 import { type BackwardOptions, FileHistory, type NewestFirst, RecordsHistory } from "./_history.ts";
 
 /** Whose tools a source's sessions are shown as (see `sessionTools`). */
@@ -55,7 +57,7 @@ export interface Reader {
   /** A source that keeps each session whole (a wtmpdb row): its sessions, newest first, not paired again. */
   sessions?(chosen: ChosenSource, options: { since?: Date; until?: Date }): AsyncGenerator<Session>;
   /** The last logins, for a lastlog kind. */
-  lastLogins?(chosen: ChosenSource, options: { passwd: string; passwdNoFollow: boolean }): AsyncGenerator<LastLogin>;
+  lastLogins?(chosen: ChosenSource, options: { system: Root }): AsyncGenerator<LastLogin>;
 }
 
 /** What a source is, known without loading its reader. */
@@ -92,16 +94,19 @@ async function recordFileReader(): Promise<Reader> {
   const { storedString, utf8String } = await import("../_internal/bytes.ts");
   return {
     async *records(c, o): AsyncGenerator<UtmpRecord> {
-      yield* new UtmpFile(c.path, { noFollow: c.noFollow, ...(o.layout !== undefined ? { layout: o.layout } : {}) });
+      yield* new UtmpFile(c.path, {
+        noFollow: c.root.noFollow,
+        ...(o.layout !== undefined ? { layout: o.layout } : {}),
+      });
     },
     async *candidates(c, o): AsyncGenerator<Candidate> {
-      for await (const record of new UtmpFile(c.path, { layout: o.layout ?? "auto", noFollow: c.noFollow })) {
+      for await (const record of new UtmpFile(c.path, { layout: o.layout ?? "auto", noFollow: c.root.noFollow })) {
         if (record.ut_type !== "USER_PROCESS") continue;
         const name = storedString(record, "ut_user");
         if (name !== "") yield { record, uid: undefined, of: (user) => sameName(name, utf8String(user)) };
       }
     },
-    newestFirst: (c, o) => Promise.resolve(new FileHistory(c.path, { ...o, noFollow: c.noFollow })),
+    newestFirst: (c, o) => Promise.resolve(new FileHistory(c.path, { ...o, noFollow: c.root.noFollow })),
   };
 }
 
@@ -116,7 +121,7 @@ const READERS: Readonly<Record<SourceName, Entry>> = {
     load: async () => {
       const { logindBootRecord, logindRecords, logindSessions } = await import("./logind.ts");
       const read = (c: ChosenSource, o: ReadOptions) =>
-        o.root === undefined ? { noFollow: c.noFollow } : { root: o.root, noFollow: c.noFollow };
+        o.root === undefined ? { noFollow: c.root.noFollow } : { root: o.root, noFollow: c.root.noFollow };
       return {
         // As coreutils 9.7 reads them: the boot time it finds without a utmp, then the sessions' records.
         async *records(c, o): AsyncGenerator<UtmpRecord> {
@@ -159,9 +164,9 @@ const READERS: Readonly<Record<SourceName, Entry>> = {
       const { wtmpdbBatches, wtmpdbLastSessions, wtmpdbRecords, wtmpdbSessions } = await import("./wtmpdb.ts");
       const { storedString, utf8String } = await import("../_internal/bytes.ts");
       // As a session source, its last boot and open sessions; as a history, its rows as records.
-      const open = (c: ChosenSource) => wtmpdbSessions(c.path, { noFollow: c.noFollow });
+      const open = (c: ChosenSource) => wtmpdbSessions(c.path, { noFollow: c.root.noFollow });
       return {
-        records: (c) => c.kind === "sessions" ? open(c) : wtmpdbRecords(c.path, { noFollow: c.noFollow }),
+        records: (c) => c.kind === "sessions" ? open(c) : wtmpdbRecords(c.path, { noFollow: c.root.noFollow }),
         async *batches(c): AsyncGenerator<UtmpRecord[]> {
           const all: UtmpRecord[] = [];
           for await (const u of open(c)) all.push(u);
@@ -178,10 +183,11 @@ const READERS: Readonly<Record<SourceName, Entry>> = {
           Promise.resolve(
             new RecordsHistory({
               // A page of the database at a time, newest first.
-              pages: () => wtmpdbBatches(c.path, { newestFirst: true, onWarning: o.onWarning, noFollow: c.noFollow }),
+              pages: () =>
+                wtmpdbBatches(c.path, { newestFirst: true, onWarning: o.onWarning, noFollow: c.root.noFollow }),
               async begins(): Promise<number> {
-                for await (const u of wtmpdbRecords(c.path, { noFollow: c.noFollow })) return u.ut_tv.tv_sec;
-                return Math.floor((await statOf(c.path, c.noFollow)).ctimeMs / 1000);
+                for await (const u of wtmpdbRecords(c.path, { noFollow: c.root.noFollow })) return u.ut_tv.tv_sec;
+                return Math.floor((await statOf(c.path, c.root.noFollow)).ctimeMs / 1000);
               },
             }),
           ),
@@ -193,13 +199,13 @@ const READERS: Readonly<Record<SourceName, Entry>> = {
     load: async () => {
       const { journalBegins, journalRecords } = await import("./journal.ts");
       return {
-        records: (c) => journalRecords(c.path, { noFollow: c.noFollow }),
+        records: (c) => journalRecords(c.path, { noFollow: c.root.noFollow }),
         newestFirst: (c, o) =>
           Promise.resolve(
             new RecordsHistory({
               // The failed logins newest first, a thousand at a time (a batch is looked up, then listed).
               async *pages(): AsyncGenerator<UtmpRecord[]> {
-                const options = { noFollow: c.noFollow, newestFirst: true, onWarning: o.onWarning };
+                const options = { noFollow: c.root.noFollow, newestFirst: true, onWarning: o.onWarning };
                 let page: UtmpRecord[] = [];
                 for await (const u of journalRecords(c.path, options)) {
                   page.push(u);
@@ -210,7 +216,7 @@ const READERS: Readonly<Record<SourceName, Entry>> = {
                 }
                 yield page;
               },
-              begins: () => journalBegins(c.path, { noFollow: c.noFollow }),
+              begins: () => journalBegins(c.path, { noFollow: c.root.noFollow }),
             }),
           ),
       };
@@ -221,7 +227,7 @@ const READERS: Readonly<Record<SourceName, Entry>> = {
     load: async () => {
       const { lastlogFileEntries } = await import("./_lastlog_slots.ts");
       return {
-        lastLogins: (c, o) => lastlogFileEntries(c.path, c.noFollow, o.passwd, o.passwdNoFollow),
+        lastLogins: (c, o) => lastlogFileEntries(c.path, c.root.noFollow, o.system),
       };
     },
   },
@@ -230,7 +236,10 @@ const READERS: Readonly<Record<SourceName, Entry>> = {
     load: async () => {
       const { lastlog2Entries } = await import("./lastlog2.ts");
       return {
-        lastLogins: (c, o) => lastlog2Entries(c.path, { passwd: o.passwd, noFollow: c.noFollow || o.passwdNoFollow }),
+        async *lastLogins(c, o): AsyncGenerator<LastLogin> {
+          const passwd = await o.system.path(PASSWD_PATH);
+          yield* lastlog2Entries(c.path, { passwd, noFollow: c.root.noFollow || o.system.noFollow });
+        },
       };
     },
   },
@@ -298,7 +307,7 @@ export async function openSource<K extends SourceKind>(
  * @returns Its history.
  */
 export async function openHistory(
-  member: Pick<ChosenSource, "source" | "path" | "noFollow" | "name">,
+  member: Pick<ChosenSource, "source" | "path" | "root" | "name">,
   options: BackwardOptions,
 ): Promise<NewestFirst> {
   const reader = await readerOf(member);

@@ -21,9 +21,9 @@ import {
   systemPaths,
   WTMPDB_PATH,
 } from "../paths.ts";
-import { confines, rootPath } from "./_root.ts";
+import { Root } from "./_root.ts";
 import { quotePath } from "../_internal/escape/terminal.ts";
-import { contentRefusal, fileContent } from "../layouts/detect.ts";
+import { contentRefusal, fileContent } from "../layouts/_refusal.ts";
 
 /** Where each kind of login data comes from, by kind (see {@link chooseSource}). */
 export interface SourceNames {
@@ -65,12 +65,13 @@ export interface ChosenSource<K extends SourceKind = SourceKind> {
    */
   name: string;
   /**
-   * The path was resolved under a root (see `rootPath`): open it without
-   * following a symbolic link at its last component (every reader's
-   * `noFollow` option), so that a link renamed over it since leads nowhere
-   * outside the root.
+   * What its path is opened through: the `root` option's {@link Root} for
+   * a system path resolved there (no symbolic link followed at its last
+   * component, `root.noFollow` for every reader's `noFollow` option, so that
+   * a link renamed over it since leads nowhere outside the root); this
+   * system's (`Root.here`) for a path given, opened as given.
    */
-  noFollow: boolean;
+  root: Root;
 }
 
 /** The system path of each source (a database's, logind's, or this system's file from `systemPaths`). */
@@ -200,6 +201,8 @@ async function newerOf<K extends "history" | "lastlog">(
     `Cannot find ${what}: no ${file} at ${quotePath(filePath)} and no ${other} at ${quotePath(dbPath)}; pass a path`,
     "ENOENT",
     filePath,
+    undefined,
+    [filePath, dbPath],
   );
 }
 
@@ -230,6 +233,8 @@ const POLICIES: { readonly [K in SourceKind]: Policy<K> } = {
         }; pass source "wtmpdb" or a path`,
         "ENOENT",
         filePath,
+        undefined,
+        [filePath, logind],
       );
     },
   },
@@ -263,6 +268,8 @@ const POLICIES: { readonly [K in SourceKind]: Policy<K> } = {
         } or ${quotePath(runtime.path)}; pass a path`,
         "ENOENT",
         btmp.path,
+        undefined,
+        [btmp.path, journal.path, runtime.path],
       );
     },
   },
@@ -299,13 +306,14 @@ const POLICIES: { readonly [K in SourceKind]: Policy<K> } = {
  *
  * const root = mkdtempSync(join(tmpdir(), "root-"));
  * mkdirSync(join(root, "run/systemd/sessions"), { recursive: true });
- * assert.deepEqual(await chooseSource("sessions", { root }), {
+ * const { root: opens, ...chosen } = await chooseSource("sessions", { root });
+ * assert.deepEqual(chosen, {
  *   kind: "sessions",
  *   source: "logind",
  *   path: join(root, "run/systemd/sessions"),
  *   name: "/run/systemd/sessions",
- *   noFollow: true, // resolved under the root: no link followed at the last component
  * });
+ * assert.equal(opens.noFollow, true); // resolved under the root: no link followed at the last component
  * ```
  *
  * @example A system with a wtmp
@@ -343,14 +351,14 @@ export async function chooseSource<K extends SourceKind>(
       }`,
     );
   }
-  const noFollow = confines(options.root);
+  const root = Root.of(options.root);
   const chosen: Choose<K> = (s, path, name) => ({
     kind,
     source: s,
     path,
     name: name ?? path,
     // A path given is the caller's own; a system path under a root was resolved there.
-    noFollow: name !== undefined && noFollow,
+    root: name === undefined ? Root.here : root,
   });
   const inRoot: InRoot = async (s) => {
     const name = systemPath(s);
@@ -361,7 +369,7 @@ export async function chooseSource<K extends SourceKind>(
         "",
       );
     }
-    return { path: await rootPath(options.root, name), name };
+    return { path: await root.path(name), name };
   };
   if (source !== "auto") {
     if (options.path !== undefined) return chosen(source as SourceNames[K], options.path);
@@ -430,7 +438,7 @@ export async function chooseFollowed(
   const chosen = (source: ChosenSource, kind: FollowMode): Followed => ({
     path: source.path,
     kind,
-    locate: source.noFollow ? () => rootPath(root, source.name) : undefined,
+    locate: source.root.confines ? () => source.root.path(source.name) : undefined,
   });
   // A utmp is the system's file rewritten in place; logind's sessions, its session directory.
   if (mode === "journal") return chosen(await chooseSource("failures", { root, source: "journal" }), "journal");

@@ -28,6 +28,7 @@ import { isPermissionDenial } from "../_internal/runtime.ts";
 import { UtmpFileError, type UtmpWarning } from "../errors.ts";
 import type { UtmpRecord } from "../record.ts";
 import { addressOctets, PlainRecord } from "./_plain.ts";
+import { Root } from "./_root.ts";
 
 import { JOURNAL_DIR, JOURNAL_RUNTIME_DIR } from "../paths.ts";
 
@@ -180,7 +181,7 @@ class JournalFile {
     noFollow: boolean,
     warn: (offset: number, reason: string) => void,
   ): Promise<JournalFile | undefined> {
-    const file = await openLiveFile(path, undefined, noFollow);
+    const file = await Root.opening(noFollow).open(path);
     const head = new Uint8Array(HEADER_MIN);
     const n = file.readNow(head, 0);
     const view = new DataView(head.buffer);

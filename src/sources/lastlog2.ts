@@ -6,7 +6,8 @@
  * @module
  */
 
-import { readPasswd, uidsByName } from "../_internal/passwd.ts";
+import { uidsByName } from "../_internal/passwd.ts";
+import { Root } from "./_root.ts";
 import type { LastlogEntry } from "../lastlog_file.ts";
 import type { UtmpWarning } from "../errors.ts";
 import { whole } from "./_plain.ts";
@@ -120,8 +121,8 @@ export async function* lastlog2Entries(
   path: string = LASTLOG2_PATH,
   options: Lastlog2Options = {},
 ): AsyncGenerator<LastLogin> {
-  const noFollow = options.noFollow ?? false;
-  const db = await openDatabase(path, "lastlog2", TABLE, { noFollow });
+  const opens = Root.opening(options.noFollow);
+  const db = await openDatabase(path, "lastlog2", TABLE, opens);
   try {
     // Converted by SQLite as lastlog2's C reads them (text, a blob or a real may stand where the schema says
     // otherwise), bounded, copied out a page at a time, then put in lastlog2's order (by name) in SQLite's
@@ -140,7 +141,7 @@ export async function* lastlog2Entries(
       ].join(", "),
     });
     const count = orderRows(db, "rid INTEGER", "SELECT rid FROM temp.rows ORDER BY Name, rid");
-    const uids = uidsByName(await readPasswd(options.passwd ?? PASSWD_PATH, noFollow));
+    const uids = uidsByName(new TextDecoder().decode(await opens.passwd(options.passwd ?? PASSWD_PATH)));
     const select = "SELECT CAST(r.rid AS TEXT) AS rowid, r.Name, r.Time, r.TTY, r.RemoteHost, r.Service, r.bad " +
       "FROM temp.events e JOIN temp.rows r ON r.rid = e.rid WHERE e.seq BETWEEN ? AND ?";
     let index = 0;

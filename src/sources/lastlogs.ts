@@ -5,11 +5,10 @@
  * @module
  */
 
-import { PASSWD_PATH } from "../paths.ts";
 import type { RootOptions, SourceNames } from "./choose.ts";
 import type { LastLogin } from "./lastlog2.ts";
 import { openSource } from "./_readers.ts";
-import { confines, rootPath } from "./_root.ts";
+import { Root } from "./_root.ts";
 
 /** Options of {@link lastlogs}. */
 export interface LastlogsOptions extends RootOptions {
@@ -89,6 +88,6 @@ export interface LastlogsOptions extends RootOptions {
  */
 export async function* lastlogs(options: LastlogsOptions = {}): AsyncGenerator<LastLogin> {
   const { chosen, reader } = await openSource("lastlog", options);
-  const passwd = await rootPath(options.root, PASSWD_PATH);
-  yield* reader.lastLogins!(chosen, { passwd, passwdNoFollow: confines(options.root) });
+  // The password file of the system's root, whatever path was given.
+  yield* reader.lastLogins!(chosen, { system: Root.of(options.root) });
 }

@@ -8,7 +8,7 @@
  * @module
  */
 
-export { rootPath } from "./_root.ts";
+export { type Root, rootPath } from "./_root.ts";
 export { rotatedSet } from "./rotation.ts";
 export { type SystemPaths, systemPaths } from "../paths.ts";
 export {

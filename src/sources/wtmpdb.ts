@@ -32,6 +32,7 @@ import {
   textCut,
   textValue,
 } from "./_sqlite.ts";
+import { Root } from "./_root.ts";
 
 import { WTMPDB_PATH } from "../paths.ts";
 
@@ -304,7 +305,7 @@ export async function* wtmpdbBatches(
   path: string = WTMPDB_PATH,
   options: WtmpdbOptions = {},
 ): AsyncGenerator<UtmpRecord[], void, undefined> {
-  const db = await openDatabase(path, "wtmpdb", TABLE, { noFollow: options.noFollow ?? false });
+  const db = await openDatabase(path, "wtmpdb", TABLE, Root.opening(options.noFollow));
   try {
     copyWtmp(db);
     const count = orderEvents(db, true);
@@ -425,7 +426,7 @@ export async function* wtmpdbSessions(
   path: string = WTMPDB_PATH,
   options: Pick<WtmpdbOptions, "noFollow"> = {},
 ): AsyncGenerator<UtmpRecord> {
-  const db = await openDatabase(path, "wtmpdb", TABLE, { noFollow: options.noFollow ?? false });
+  const db = await openDatabase(path, "wtmpdb", TABLE, Root.opening(options.noFollow));
   try {
     // Every row converted first, then chosen in the copy, as `last` reads them: the file's own columns are never
     // compared, so a collation, affinity or type the file declares (an unknown collation failed every query)
