@@ -13,9 +13,7 @@ import { lstat, stat } from "node:fs/promises";
 import { RecordCursor } from "./backends/file.ts";
 import type { UtmpWarning } from "./errors.ts";
 import { storedString } from "./_internal/bytes.ts";
-import { arch, platform } from "./_internal/runtime.ts";
 import { type Chunk, detach, RecordView } from "./layouts/decode.ts";
-import { nativeLayoutName } from "./layouts/native.ts";
 import type { LayoutName } from "./layouts/registry.ts";
 import type { UtmpRecord } from "./record.ts";
 import { type ChosenSource, type HistoryOptions, historySources } from "./sources/mod.ts";
@@ -262,7 +260,6 @@ export class HistoryReader {
     if (source !== "wtmpdb") {
       this.#cursor = new RecordCursor(path, {
         layout: options.layout ?? "auto",
-        prefer: nativeLayoutName(platform, arch),
         onProblem: (problem) => options.onWarning?.(problem),
         reuseBuffers: options.reuseBuffers ?? false,
         noFollow: this.#noFollow,

@@ -7,13 +7,13 @@
 import { type FSWatcher, watch as watchDir } from "node:fs";
 import { stat } from "node:fs/promises";
 import { basename, dirname } from "node:path";
-import { assertFollowable, RecordCursor } from "./backends/file.ts";
+import { RecordCursor } from "./backends/file.ts";
+import { assertFollowable } from "./backends/_resolved.ts";
 import { fileIdentity } from "./backends/_byte_source.ts";
 import type { UtmpWarning } from "./errors.ts";
-import { arch, isPermissionDenial, platform } from "./_internal/runtime.ts";
+import { isPermissionDenial } from "./_internal/runtime.ts";
 import { isZero, sameBytes } from "./layouts/_engine.ts";
 import { type Chunk, detach, recordsPerChunk, RecordView } from "./layouts/decode.ts";
-import { nativeLayoutName } from "./layouts/native.ts";
 import { getLayout } from "./layouts/registry.ts";
 import type { UtmpRecord } from "./record.ts";
 import { PlainRecord } from "./sources/_plain.ts";
@@ -185,7 +185,6 @@ async function* follow(
       else {
         const cursor = new RecordCursor(file, {
           layout,
-          prefer: nativeLayoutName(platform, arch),
           follow: true,
           onProblem: warn,
           noFollow: locate !== undefined,

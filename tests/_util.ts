@@ -60,9 +60,9 @@ export interface TempDir extends Disposable {
   cleanup(): void;
 }
 
-/** A fresh temporary directory, removed when disposed (`using`). */
-export function tempDir(): TempDir {
-  const dir = mkdtempSync(join(tmpdir(), "utmp-test-"));
+/** A fresh temporary directory (its name starting with `prefix`), removed when disposed (`using`). */
+export function tempDir(prefix = "utmp-test-"): TempDir {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   const cleanup = (): void => rmSync(dir, { recursive: true, force: true });
   return {
     dir,

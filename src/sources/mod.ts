@@ -26,7 +26,7 @@ import { namesByUid } from "../_internal/passwd.ts";
 import { Root, rootPath } from "./_root.ts";
 import { isStale, Machine } from "./_proc.ts";
 import { quotePath } from "../_internal/escape/terminal.ts";
-import { contentRefusal, fileContent } from "../layouts/detect.ts";
+import { contentRefusal, fileContent } from "../layouts/_refusal.ts";
 import { rotatedSet } from "./rotation.ts";
 import { basename, dirname, join } from "node:path";
 

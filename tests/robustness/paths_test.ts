@@ -39,6 +39,7 @@ import { test } from "../_harness.ts";
 import { readableCopy, tempDir } from "../_util.ts";
 import { concat } from "./_fuzz.ts";
 import { ENTRY_POINTS, type ProbeResult } from "./_probe.ts";
+import { all } from "../_collect.ts";
 
 const onLinux = { ignore: process.platform !== "linux" };
 const asRoot = { ignore: process.platform !== "linux" || process.getuid?.() !== 0 };
@@ -208,8 +209,7 @@ test(
           "login records are read from regular files\n",
       }],
     ]);
-    const users: string[] = [];
-    for await (const u of logindRecords(dir)) users.push(u.ut_user);
+    const users: string[] = await all(logindRecords(dir), (u) => u.ut_user);
     assert.deepEqual(users, ["ann"]);
     const stop = new AbortController();
     const events = watch(dir, { mode: "logind", from: "start", signal: stop.signal });
@@ -278,8 +278,7 @@ test("UtmpFile reads a file that grows while being read to its new end, and a re
   appendFileSync(path, records(1, n + 5).subarray(100));
   const file = new UtmpFile(path, { layout: "linux", backend: "file" });
   for await (const _ of file) if (_.ut_pid === n + 4) break;
-  const later: UtmpRecord[] = [];
-  for await (const u of file) later.push(u);
+  const later: UtmpRecord[] = await all(file);
   assert.deepEqual(later.map((u) => [u.ut_pid, u.offset, u.index]), [[n + 5, (n + 5) * 384, n + 5]]);
   assertWhole(later[0]!);
 });
@@ -322,8 +321,7 @@ test("UtmpFile says when the file was replaced between two passes", async () => 
   for await (const u of file) if (u.ut_pid === 1) break;
   writeFileSync(`${path}.new`, records(6, 100));
   renameSync(`${path}.new`, path);
-  const rest: number[] = [];
-  for await (const u of file) rest.push(u.ut_pid);
+  const rest: number[] = await all(file, (u) => u.ut_pid);
   // The records the first pass had read stay; then the new file, from where the old one ended.
   assert.deepEqual(rest, [2, 3, 104, 105]);
   assert.deepEqual(file.warnings.map((w) => [w.kind, w.offset, w.reason]), [

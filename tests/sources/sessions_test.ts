@@ -7,7 +7,8 @@ import { history, loggedIn, sessions, UtmpFileError, who } from "../../mod.ts";
 import { nobodyNote } from "../../src/_activity.ts";
 import { chooseSource, rootPath } from "../../src/sources/mod.ts";
 import { where } from "./_build.ts";
-import { all, HAS_SQLITE, writeSession, writeWtmpdb } from "./_build.ts";
+import { HAS_SQLITE, writeSession, writeWtmpdb } from "./_build.ts";
+import { all } from "../_collect.ts";
 
 const UTMP_TEXT = [
   "[2] [00000] [~~  ] [reboot  ] [~           ] [6.1.0-13-amd64      ] [0.0.0.0        ] [2023-11-14T22:10:00,000000+00:00]",
@@ -107,29 +108,36 @@ test("chooseSource() sessions auto throws UtmpFileError ENOENT naming both place
   await assert.rejects(() => chooseSource("sessions", { source: "lastlog" as "utmp" }), RangeError);
 });
 
-test("chooseSource() history auto reads wtmp where it exists, else wtmpdb, and wtmpdb when the wtmp was left behind", async () => {
+test("chooseSource() history auto reads wtmp where it exists", async () => {
   using t = tempDir();
   hostRoot(t.dir, { wtmp: UTMP_TEXT });
   const wtmp = join(t.dir, "var/log/wtmp");
   assert.deepEqual(where(await chooseSource("history", { root: t.dir })), { source: "wtmp", path: wtmp });
-  if (!HAS_SQLITE) return;
-  hostRoot(join(t.dir, "new"), { wtmpdb: true });
-  assert.deepEqual(where(await chooseSource("history", { root: join(t.dir, "new") })), {
-    source: "wtmpdb",
-    path: join(t.dir, "new/var/lib/wtmpdb/wtmp.db"),
-  });
-  // Both: the wtmp written last wins; an old wtmp beside a newer wtmpdb was left behind by the move to wtmpdb.
-  hostRoot(join(t.dir, "both"), { wtmp: UTMP_TEXT, wtmpdb: true });
-  const both = join(t.dir, "both");
-  utimesSync(join(both, "var/log/wtmp"), new Date("2024-01-01"), new Date("2024-01-01"));
-  assert.equal((where(await chooseSource("history", { root: both }))).source, "wtmpdb");
-  utimesSync(join(both, "var/log/wtmp"), new Date(), new Date(Date.now() + 60_000));
-  assert.equal((where(await chooseSource("history", { root: both }))).source, "wtmp");
-  const records = await all(history({ root: join(t.dir, "new") }));
-  assert.deepEqual(records.map((u) => `${u.layout} ${u.ut_type} ${u.ut_host}`), ["wtmpdb BOOT_TIME 6.12.0"]);
 });
 
-test("chooseSource() sessions and history tell a given path's source by what it is: directory, SQLite or record file", async () => {
+test(
+  "chooseSource() history auto reads wtmpdb where there is no wtmp, and wtmpdb when the wtmp was left behind",
+  async () => {
+    using t = tempDir();
+    hostRoot(join(t.dir, "new"), { wtmpdb: true });
+    assert.deepEqual(where(await chooseSource("history", { root: join(t.dir, "new") })), {
+      source: "wtmpdb",
+      path: join(t.dir, "new/var/lib/wtmpdb/wtmp.db"),
+    });
+    // Both: the wtmp written last wins; an old wtmp beside a newer wtmpdb was left behind by the move to wtmpdb.
+    hostRoot(join(t.dir, "both"), { wtmp: UTMP_TEXT, wtmpdb: true });
+    const both = join(t.dir, "both");
+    utimesSync(join(both, "var/log/wtmp"), new Date("2024-01-01"), new Date("2024-01-01"));
+    assert.equal((where(await chooseSource("history", { root: both }))).source, "wtmpdb");
+    utimesSync(join(both, "var/log/wtmp"), new Date(), new Date(Date.now() + 60_000));
+    assert.equal((where(await chooseSource("history", { root: both }))).source, "wtmp");
+    const records = await all(history({ root: join(t.dir, "new") }));
+    assert.deepEqual(records.map((u) => `${u.layout} ${u.ut_type} ${u.ut_host}`), ["wtmpdb BOOT_TIME 6.12.0"]);
+  },
+  { ignore: !HAS_SQLITE },
+);
+
+test("chooseSource() sessions and history tell a given path's source by what it is: directory or record file", async () => {
   using t = tempDir();
   hostRoot(t.dir, { utmp: UTMP_TEXT, logind: true, wtmp: UTMP_TEXT, wtmpdb: HAS_SQLITE });
   const utmp = join(t.dir, "run/utmp");
@@ -137,12 +145,16 @@ test("chooseSource() sessions and history tell a given path's source by what it 
   assert.deepEqual(where(await chooseSource("sessions", { path: utmp })), { source: "utmp", path: utmp });
   assert.deepEqual(where(await chooseSource("sessions", { path: dir })), { source: "logind", path: dir });
   assert.deepEqual(where(await chooseSource("history", { path: utmp })), { source: "wtmp", path: utmp });
-  if (!HAS_SQLITE) return;
+});
+
+test("chooseSource() sessions and history tell a given path's source by what it is: a SQLite database", async () => {
+  using t = tempDir();
+  hostRoot(t.dir, { utmp: UTMP_TEXT, logind: true, wtmp: UTMP_TEXT, wtmpdb: true });
   const db = join(t.dir, "var/lib/wtmpdb/wtmp.db");
   assert.deepEqual(where(await chooseSource("sessions", { path: db })), { source: "wtmpdb", path: db });
   assert.deepEqual(where(await chooseSource("history", { path: db })), { source: "wtmpdb", path: db });
   assert.deepEqual((await all(history({ path: db }))).map((u) => `${u.layout} ${u.ut_type}`), ["wtmpdb BOOT_TIME"]);
-});
+}, { ignore: !HAS_SQLITE });
 
 test("chooseSource() failures reads the btmp under root, and says plainly where the system keeps none", async () => {
   using t = tempDir();
