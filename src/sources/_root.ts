@@ -111,12 +111,11 @@ export class Root {
    * Opens a record file or database for reading at a path this root gave
    * (or a chosen source's path): a regular file, without blocking.
    *
+   * For the library's readers (not in the documentation).
+   *
    * @param path The path to open.
    * @param hint What to tell the user when it is missing.
    * @returns The open file.
-   *
-   * For the library's readers (not in the documentation).
-   *
    * @ignore
    */
   open(path: string, hint?: string): Promise<LiveFile> {
@@ -127,12 +126,11 @@ export class Root {
    * A directory to list and read the files of (logind's sessions): under a
    * root opened without following a link, and used by its descriptor.
    *
+   * For the library's readers (not in the documentation).
+   *
    * @param path The directory.
    * @param hint What to tell the user when it is missing.
    * @returns The path to list and read by, and how to close what was opened.
-   *
-   * For the library's readers (not in the documentation).
-   *
    * @ignore
    */
   openDirectory(path: string, hint?: string): Promise<{ path: string; close(): Promise<void> }> {
@@ -143,12 +141,11 @@ export class Root {
    * A whole regular file, within `maxBytes` (64 MiB by default; "EFBIG"
    * beyond, or with `head` its first bytes).
    *
+   * For the library's readers (not in the documentation).
+   *
    * @param path The path to read.
    * @param options The size limit.
    * @returns Its bytes.
-   *
-   * For the library's readers (not in the documentation).
-   *
    * @ignore
    */
   read(path: string, options: RootReadOptions = {}): Promise<Uint8Array> {
@@ -158,12 +155,11 @@ export class Root {
   /**
    * {@link Root.read}, synchronously.
    *
+   * For the library's readers (not in the documentation).
+   *
    * @param path The path to read.
    * @param options The size limit.
    * @returns Its bytes.
-   *
-   * For the library's readers (not in the documentation).
-   *
    * @ignore
    */
   readSync(path: string, options: RootReadOptions = {}): Uint8Array {
@@ -171,21 +167,10 @@ export class Root {
   }
 
   /**
-   * A small system file (a /proc file, login.defs), resolved under the
-   * root: its bytes within `maxBytes`, or undefined when it cannot be read
-   * (missing, not a regular file, larger, a link under a root). A
-   * permission denial is thrown (Deno's `--allow-read` is wanted).
-   *
-   * @param system An absolute system path.
-   * @param maxBytes Bytes it may hold at most.
-   * @returns Its bytes, or undefined.
-   */
-  readSmallSync(system: string, maxBytes: number): Uint8Array | undefined {
-    return unlessUnreadable(() => this.readSync(this.pathSync(system), { maxBytes }));
-  }
-
-  /**
-   * {@link Root.readSmallSync}, asynchronously.
+   * A small system file (login.defs), resolved under the root: its bytes
+   * within `maxBytes`, or undefined when it cannot be read (missing, not a
+   * regular file, larger, a link under a root). A permission denial is
+   * thrown (Deno's `--allow-read` is wanted).
    *
    * @param system An absolute system path.
    * @param maxBytes Bytes it may hold at most.
