@@ -11,7 +11,6 @@ import { tempDir } from "./_util.ts";
 import { encodeRecords, LAYOUTS, type RecordInput } from "../src/layouts/mod.ts";
 import { lastSessions, readBackward, type Session, SessionPairing } from "../src/last.ts";
 import type { UtmpRecord } from "../src/record.ts";
-import { UtmpFile } from "../src/utmp_file.ts";
 import { encode, wtmpScenario } from "./cli/_gen.ts";
 import { oracle } from "./cli/_run.ts";
 import { all, collect } from "./_collect.ts";
