@@ -80,7 +80,7 @@ let setup: Setup | undefined;
 function setUp(): Setup {
   if (setup !== undefined) return setup;
   const tmp = tempDir();
-  globalThis.addEventListener("unload", tmp.cleanup);
+  globalThis.addEventListener("unload", () => tmp[Symbol.dispose]());
   const [packed] = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", tmp.dir, NPM])) as Packed[];
   assert.ok(packed, "npm pack wrote no tarball");
   const tarball = join(tmp.dir, packed.filename);
