@@ -155,6 +155,8 @@ interface Side {
   stdout: "json" | "discard" | { file: string };
   /** The JavaScript runtime it runs in: its row says how far it is over that runtime's bare start. */
   runtime?: Runtime;
+  /** This side is that runtime running an empty script: in its group, the bare start the others are measured from. */
+  bareOf?: Runtime;
 }
 
 type Runtime = "Deno" | "Node" | "Bun";
@@ -211,9 +213,14 @@ function bareSides(): Side[] {
   const empty = join(OUT, "empty.js");
   writeFileSync(empty, "");
   return [
-    { name: "Deno, an empty script (`deno run -A`)", command: [DENO, "run", "-A", empty], stdout: "discard" },
-    { name: "Node, an empty script", command: [NODE, empty], stdout: "discard" },
-    { name: "Bun, an empty script", command: [BUN, empty], stdout: "discard" },
+    {
+      name: "Deno, an empty script (`deno run -A`)",
+      command: [DENO, "run", "-A", empty],
+      stdout: "discard",
+      bareOf: "Deno",
+    },
+    { name: "Node, an empty script", command: [NODE, empty], stdout: "discard", bareOf: "Node" },
+    { name: "Bun, an empty script", command: [BUN, empty], stdout: "discard", bareOf: "Bun" },
   ];
 }
 
@@ -256,13 +263,20 @@ function measure(group: Group, options: Options): void {
     }
   }
   process.stderr.write("\n");
+  // The bare runtimes of this group, run in the same rounds, else those measured at the start.
+  const bares = new Map(BARE);
+  for (const side of sides) {
+    if (side.bareOf === undefined) continue;
+    const done = runs.get(side)!;
+    bares.set(side.bareOf, { ms: median(done.map((r) => r.ms)), rssKiB: Math.max(...done.map((r) => r.rssKiB)) });
+  }
   const reference = sides.find((s) => s.reference);
   const referenceMs = reference === undefined ? undefined : median(runs.get(reference)!.map((r) => r.ms));
   const referenceHash = reference === undefined ? undefined : runs.get(reference)![0]!.outputHash;
   say(`\n#### ${group.title}\n`);
   const compare = referenceHash !== undefined;
   const first = sides.some((s) => s.stdout === "json");
-  const bare = sides.some((s) => s.runtime !== undefined && BARE.has(s.runtime));
+  const bare = sides.some((s) => s.runtime !== undefined && bares.has(s.runtime));
   say(
     `| side | median | records/s | ratio | peak RSS |${bare ? " over bare runtime |" : ""}${
       first ? " first record |" : ""
@@ -281,7 +295,7 @@ function measure(group: Group, options: Options): void {
       group.records === 0 ? "" : formatRate(rate)
     } | ${ratio} | ${rss.toFixed(0)} MiB |`;
     if (bare) {
-      const base = side.runtime === undefined ? undefined : BARE.get(side.runtime);
+      const base = side.runtime === undefined ? undefined : bares.get(side.runtime);
       row += base === undefined
         ? " |"
         : ` +${(ms - base.ms).toFixed(0)} ms, +${(rss - base.rssKiB / 1024).toFixed(0)} MiB |`;
