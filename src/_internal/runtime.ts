@@ -57,12 +57,11 @@ interface DenoGate {
 }
 
 /**
- * Deno's namespace for the FFI gate below, looked up by name: the gate is
- * asked when a backend is chosen, before any FFI module loads, and
- * `ffi/deno.ts` stays the one module that names `Deno` (the npm package's
- * rule, checked by scripts/npm_package_test.ts). Undefined outside Deno.
+ * Deno's namespace for the FFI gate below, undefined outside Deno: the gate is asked when a backend is chosen, before
+ * any FFI module loads. With `ffi/deno.ts`, this is the one module that names `Deno` (checked by
+ * scripts/npm_package_test.ts).
  */
-const denoGate = (): DenoGate | undefined => (globalThis as Record<string, unknown>)["Deno"] as DenoGate | undefined;
+const denoGate = (): DenoGate | undefined => (globalThis as { Deno?: DenoGate }).Deno;
 
 /**
  * Whether Deno's FFI may be used now without a prompt: `Deno.dlopen` there
