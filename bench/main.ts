@@ -36,7 +36,23 @@
  * deno task bench --runs 9        # more runs
  * deno task bench --large         # also a 10,000,000-record file (3.84 GB; deleted afterwards)
  * deno task bench --only deno,utmpdump   # the sides whose names contain one of these
+ * deno task bench --only startup,distinct # the groups of these names (startup, full, filter, last, dump, lastb,
+ *                                         # who, rotated, distinct, bruteforce); both kinds may be mixed
  * ```
+ *
+ * Beside the bench's own file, whose hosts repeat:
+ *
+ * - distinct: a 500,000-record wtmp where almost every host is a distinct
+ *   address (`../shared/perf/gen_distinct_wtmp.py 500000 FILE 1`): full
+ *   decode, `last` and `lastb`;
+ * - bruteforce: a 1,000,000-record btmp of a brute-force attack (20,000
+ *   addresses in bursts, 5,000 names; `../shared/perf/gen_bruteforce_btmp.py`):
+ *   full decode and `lastb`;
+ * - startup: `utmp who FILE` and `utmp last -f FILE` over a 5-record file,
+ *   beside the bare runtime running an empty script and the C tool.
+ *
+ * Each JavaScript row also says how far its median time and peak RSS are
+ * over its bare runtime's (an empty script, measured first).
  *
  * Node and Bun run the npm build (a copy of npm/ in bench/out/), which is
  * rebuilt when a source file is newer. Missing peers are installed with
@@ -90,11 +106,17 @@ interface Options {
   runs: number;
   peerRuns: number;
   large: boolean;
+  /** Side filters: words that are no group's name. */
   only: string[] | undefined;
+  /** Groups to run (every group when undefined). */
+  groups: Set<string> | undefined;
 }
 
+/** The groups `--only` may name. */
+const GROUPS = ["startup", "full", "filter", "last", "dump", "lastb", "who", "rotated", "distinct", "bruteforce"];
+
 function parseOptions(args: string[]): Options {
-  const options: Options = { runs: 5, peerRuns: 3, large: false, only: undefined };
+  const options: Options = { runs: 5, peerRuns: 3, large: false, only: undefined, groups: undefined };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const value = (): string => {
@@ -105,8 +127,13 @@ function parseOptions(args: string[]): Options {
     if (arg === "--runs") options.runs = Number(value());
     else if (arg === "--peer-runs") options.peerRuns = Number(value());
     else if (arg === "--large") options.large = true;
-    else if (arg === "--only") options.only = value().split(",");
-    else {throw new Error(
+    else if (arg === "--only") {
+      const words = value().split(",");
+      const groups = words.filter((w) => GROUPS.includes(w));
+      const sides = words.filter((w) => !GROUPS.includes(w));
+      if (groups.length > 0) options.groups = new Set(groups);
+      if (sides.length > 0) options.only = sides;
+    } else {throw new Error(
         `Cannot run the benchmark: unknown option "${arg}" (--runs N, --peer-runs N, --large, --only a,b)`,
       );}
   }
@@ -126,11 +153,20 @@ interface Side {
   slow?: boolean;
   /** Where standard output goes: "json" (captured, one JSON line), "discard", or a file to compare. */
   stdout: "json" | "discard" | { file: string };
+  /** The JavaScript runtime it runs in: its row says how far it is over that runtime's bare start. */
+  runtime?: Runtime;
+  /** This side is that runtime running an empty script: in its group, the bare start the others are measured from. */
+  bareOf?: Runtime;
 }
+
+type Runtime = "Deno" | "Node" | "Bun";
+
+/** The bare runtimes' median time and peak RSS (KiB), running an empty script: see {@link measureBare}. */
+const BARE = new Map<Runtime, { ms: number; rssKiB: number }>();
 
 interface Group {
   title: string;
-  /** What "records/s" counts for this group. */
+  /** What "records/s" counts for this group (0: no rate, as for start-up). */
   records: number;
   sides: Side[];
 }
@@ -172,6 +208,37 @@ function run(side: Side): Run {
   return done;
 }
 
+/** The three runtimes running an empty script. */
+function bareSides(): Side[] {
+  const empty = join(OUT, "empty.js");
+  writeFileSync(empty, "");
+  return [
+    {
+      name: "Deno, an empty script (`deno run -A`)",
+      command: [DENO, "run", "-A", empty],
+      stdout: "discard",
+      bareOf: "Deno",
+    },
+    { name: "Node, an empty script", command: [NODE, empty], stdout: "discard", bareOf: "Node" },
+    { name: "Bun, an empty script", command: [BUN, empty], stdout: "discard", bareOf: "Bun" },
+  ];
+}
+
+/** Measures the bare runtimes (quietly) into {@link BARE}, for the "over bare runtime" column. */
+function measureBare(options: Options): void {
+  const sides = bareSides();
+  const runtimes: Runtime[] = ["Deno", "Node", "Bun"];
+  const runs = sides.map(() => [] as Run[]);
+  for (const side of sides) run(side);
+  for (let round = 0; round < options.runs; round++) sides.forEach((side, i) => runs[i]!.push(run(side)));
+  sides.forEach((_, i) => {
+    BARE.set(runtimes[i]!, {
+      ms: median(runs[i]!.map((r) => r.ms)),
+      rssKiB: Math.max(...runs[i]!.map((r) => r.rssKiB)),
+    });
+  });
+}
+
 const median = (values: number[]): number => {
   const s = [...values].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -196,18 +263,26 @@ function measure(group: Group, options: Options): void {
     }
   }
   process.stderr.write("\n");
+  // The bare runtimes of this group, run in the same rounds, else those measured at the start.
+  const bares = new Map(BARE);
+  for (const side of sides) {
+    if (side.bareOf === undefined) continue;
+    const done = runs.get(side)!;
+    bares.set(side.bareOf, { ms: median(done.map((r) => r.ms)), rssKiB: Math.max(...done.map((r) => r.rssKiB)) });
+  }
   const reference = sides.find((s) => s.reference);
   const referenceMs = reference === undefined ? undefined : median(runs.get(reference)!.map((r) => r.ms));
   const referenceHash = reference === undefined ? undefined : runs.get(reference)![0]!.outputHash;
   say(`\n#### ${group.title}\n`);
   const compare = referenceHash !== undefined;
   const first = sides.some((s) => s.stdout === "json");
+  const bare = sides.some((s) => s.runtime !== undefined && bares.has(s.runtime));
   say(
-    `| side | median | records/s | ratio | peak RSS |${first ? " first record |" : ""}${
-      compare ? " same output |" : ""
-    }`,
+    `| side | median | records/s | ratio | peak RSS |${bare ? " over bare runtime |" : ""}${
+      first ? " first record |" : ""
+    }${compare ? " same output |" : ""}`,
   );
-  say(`| --- | ---: | ---: | ---: | ---: |${first ? " ---: |" : ""}${compare ? " --- |" : ""}`);
+  say(`| --- | ---: | ---: | ---: | ---: |${bare ? " ---: |" : ""}${first ? " ---: |" : ""}${compare ? " --- |" : ""}`);
   for (const side of sides) {
     const done = runs.get(side)!;
     const ms = median(done.map((r) => r.ms));
@@ -216,12 +291,23 @@ function measure(group: Group, options: Options): void {
     if (checks.size > 1) throw new Error(`Cannot trust ${side.name}: its runs disagree (${[...checks].join(", ")})`);
     const rate = group.records / (ms / 1000);
     const ratio = referenceMs === undefined ? "" : `${(ms / referenceMs).toFixed(2)}x`;
-    let row = `| ${side.name} | ${(ms / 1000).toFixed(3)} s | ${formatRate(rate)} | ${ratio} | ${rss.toFixed(0)} MiB |`;
+    let row = `| ${side.name} | ${(ms / 1000).toFixed(3)} s | ${
+      group.records === 0 ? "" : formatRate(rate)
+    } | ${ratio} | ${rss.toFixed(0)} MiB |`;
+    if (bare) {
+      const base = side.runtime === undefined ? undefined : bares.get(side.runtime);
+      row += base === undefined
+        ? " |"
+        : ` +${(ms - base.ms).toFixed(0)} ms, +${(rss - base.rssKiB / 1024).toFixed(0)} MiB |`;
+    }
     if (first) {
       const firsts = done.map((r) => r.json?.first).filter((f): f is number => f !== undefined);
       row += firsts.length === 0 ? " |" : ` ${median(firsts).toFixed(1)} ms |`;
     }
-    if (compare) row += done.every((r) => r.outputHash === referenceHash) ? " yes |" : " **NO** |";
+    if (compare) {
+      if (typeof side.stdout !== "object") row += " |";
+      else row += done.every((r) => r.outputHash === referenceHash) ? " yes |" : " **NO** |";
+    }
     say(row);
   }
 }
@@ -235,9 +321,14 @@ function jsSides(mode: string, file: string, label: string, reuse = false): Side
   const args = [mode, file, ...(reuse ? ["reuse"] : [])];
   const name = (runtime: string): string => `${runtime} ${label}${reuse ? ", `reuseBuffers`" : ""}`;
   return [
-    { name: name("Deno"), command: [DENO, "run", "-A", "bench/workload.js", "../mod.ts", ...args], stdout: "json" },
-    { name: name("Node"), command: [NODE, "bench/workload.js", NPM_MOD, ...args], stdout: "json" },
-    { name: name("Bun"), command: [BUN, "bench/workload.js", NPM_MOD, ...args], stdout: "json" },
+    {
+      name: name("Deno"),
+      command: [DENO, "run", "-A", "bench/workload.js", "../mod.ts", ...args],
+      stdout: "json",
+      runtime: "Deno",
+    },
+    { name: name("Node"), command: [NODE, "bench/workload.js", NPM_MOD, ...args], stdout: "json", runtime: "Node" },
+    { name: name("Bun"), command: [BUN, "bench/workload.js", NPM_MOD, ...args], stdout: "json", runtime: "Bun" },
   ];
 }
 
@@ -250,9 +341,10 @@ function cliSides(args: string[], out: (name: string) => string): Side[] {
       name: `Deno ${label}`,
       command: [DENO, "run", ...denoFlags, "src/cli/main.ts", ...args],
       stdout: { file: out("deno") },
+      runtime: "Deno",
     },
-    { name: `Node ${label}`, command: [NODE, NPM_BIN, ...args], stdout: { file: out("node") } },
-    { name: `Bun ${label}`, command: [BUN, NPM_BIN, ...args], stdout: { file: out("bun") } },
+    { name: `Node ${label}`, command: [NODE, NPM_BIN, ...args], stdout: { file: out("node") }, runtime: "Node" },
+    { name: `Bun ${label}`, command: [BUN, NPM_BIN, ...args], stdout: { file: out("bun") }, runtime: "Bun" },
   ];
 }
 
@@ -267,9 +359,9 @@ function floorSides(script: string, file: string, label: string): Side[] {
   const path = join(PERF, script);
   if (!existsSync(path)) return [];
   return [
-    { name: `Deno ${label}`, command: [DENO, "run", "-A", path, file], stdout: "discard" },
-    { name: `Node ${label}`, command: [NODE, path, file], stdout: "discard" },
-    { name: `Bun ${label}`, command: [BUN, path, file], stdout: "discard" },
+    { name: `Deno ${label}`, command: [DENO, "run", "-A", path, file], stdout: "discard", runtime: "Deno" },
+    { name: `Node ${label}`, command: [NODE, path, file], stdout: "discard", runtime: "Node" },
+    { name: `Bun ${label}`, command: [BUN, path, file], stdout: "discard", runtime: "Bun" },
   ];
 }
 
@@ -359,6 +451,7 @@ function machine(): string {
 
 function main(): void {
   const options = parseOptions(process.argv.slice(2));
+  const want = (group: string): boolean => options.groups === undefined || options.groups.has(group);
   mkdirSync(OUT, { recursive: true });
   const found = peers();
   ensureNpmBuild();
@@ -370,59 +463,55 @@ function main(): void {
       statSync(file).size / 1e6
     } MB), ${options.runs} runs per side`,
   );
-  const full: Side[] = [
-    { name: "utmpdump (util-linux, C)", command: ["utmpdump", file], reference: true, stdout: "discard" },
-    ...jsSides("full", file, "`for await`"),
-    ...jsSides("full", file, "`for await`", true),
-    ...jsSides("floor-iterate", file, "floor: `for await` + a Date, no decode"),
-    ...floorSides("floor_full_decode.js", file, "reachable floor (../shared/perf/floor_full_decode.js)"),
-  ];
-  if (found.python) {
-    full.push({
-      name: "python3-utmp",
-      command: [PYTHON, "bench/peers/utmp_full.py", file],
-      slow: true,
-      stdout: "json",
-    });
-  }
-  if (found.perl) {
-    full.push({
-      name: "Perl Sys::Utmp",
-      command: ["perl", "bench/peers/sys_utmp_full.pl", file],
-      slow: true,
-      stdout: "json",
-    });
-  }
-  measure({ title: "Full decode: every field of every record", records, sides: full }, options);
-  measure({
-    title: "Filter: count USER_PROCESS records, no string read",
-    records,
-    sides: [
+  measureBare(options);
+  if (want("startup")) startup(options);
+  if (want("full")) {
+    const full: Side[] = [
       { name: "utmpdump (util-linux, C)", command: ["utmpdump", file], reference: true, stdout: "discard" },
-      ...jsSides("count", file, "`for await`"),
-      ...jsSides("count", file, "`for await`", true),
-      ...jsSides("batches", file, "`batches()`", true),
-      ...jsSides("floor-read", file, "floor: reading the file, no decode"),
-    ],
-  }, options);
-  for (const flags of [[], ["-F"], ["-w", "-i", "-x"]]) {
-    const tag = flags.join("").replaceAll("-", "") || "plain";
+      ...jsSides("full", file, "`for await`"),
+      ...jsSides("full", file, "`for await`", true),
+      ...jsSides("floor-iterate", file, "floor: `for await` + a Date, no decode"),
+      ...floorSides("floor_full_decode.js", file, "reachable floor (../shared/perf/floor_full_decode.js)"),
+    ];
+    if (found.python) {
+      full.push({
+        name: "python3-utmp",
+        command: [PYTHON, "bench/peers/utmp_full.py", file],
+        slow: true,
+        stdout: "json",
+      });
+    }
+    if (found.perl) {
+      full.push({
+        name: "Perl Sys::Utmp",
+        command: ["perl", "bench/peers/sys_utmp_full.pl", file],
+        slow: true,
+        stdout: "json",
+      });
+    }
+    measure({ title: "Full decode: every field of every record", records, sides: full }, options);
+  }
+  if (want("filter")) {
     measure({
-      title: `\`last ${[...flags, "-f"].join(" ")}\` over the same file`,
+      title: "Filter: count USER_PROCESS records, no string read",
       records,
       sides: [
-        {
-          name: `util-linux \`${["last", ...flags].join(" ")}\``,
-          command: ["last", ...flags, "-f", file],
-          reference: true,
-          stdout: { file: join(OUT, `last-${tag}.util-linux`) },
-        },
-        ...cliSides(["last", ...flags, "-f", file], (name) => join(OUT, `last-${tag}.${name}`)),
-        ...(flags.length === 0
-          ? floorSides("floor_last.js", file, "reachable floor (../shared/perf/floor_last.js)")
-          : []),
+        { name: "utmpdump (util-linux, C)", command: ["utmpdump", file], reference: true, stdout: "discard" },
+        ...jsSides("count", file, "`for await`"),
+        ...jsSides("count", file, "`for await`", true),
+        ...jsSides("batches", file, "`batches()`", true),
+        ...jsSides("floor-read", file, "floor: reading the file, no decode"),
       ],
     }, options);
+  }
+  if (want("last")) {
+    for (const flags of [[], ["-F"], ["-w", "-i", "-x"]]) {
+      const tag = flags.join("").replaceAll("-", "") || "plain";
+      measure(
+        lastGroup(`\`last ${[...flags, "-f"].join(" ")}\` over the same file`, file, records, flags, tag),
+        options,
+      );
+    }
   }
   // The other commands over the same file, against their C tools: their time and their peak memory.
   for (
@@ -432,6 +521,7 @@ function main(): void {
       ["who", [file], "who"],
     ] as const
   ) {
+    if (!want(name)) continue;
     measure({
       title: `\`${tool}\` over the same file`,
       records,
@@ -447,8 +537,122 @@ function main(): void {
       ],
     }, options);
   }
-  rotated(file, options);
+  if (want("rotated")) rotated(file, options);
+  if (want("distinct")) distinct(options);
+  if (want("bruteforce")) bruteforce(options);
   if (options.large) large(options);
+}
+
+/** `last FLAGS -f FILE` against util-linux, the outputs compared; the reference reader beside it when plain. */
+function lastGroup(title: string, file: string, records: number, flags: string[], tag: string): Group {
+  return {
+    title,
+    records,
+    sides: [
+      {
+        name: `util-linux \`${["last", ...flags].join(" ")}\``,
+        command: ["last", ...flags, "-f", file],
+        reference: true,
+        stdout: { file: join(OUT, `last-${tag}.util-linux`) },
+      },
+      ...cliSides(["last", ...flags, "-f", file], (name) => join(OUT, `last-${tag}.${name}`)),
+      ...(flags.length === 0
+        ? floorSides("floor_last.js", file, "reachable floor (../shared/perf/floor_last.js)")
+        : []),
+    ],
+  };
+}
+
+/** `lastb -f FILE` against util-linux `lastb`, the outputs compared. */
+function lastbGroup(title: string, file: string, records: number, tag: string): Group {
+  return {
+    title,
+    records,
+    sides: [
+      {
+        name: "util-linux `lastb`",
+        command: ["lastb", "-f", file],
+        reference: true,
+        stdout: { file: join(OUT, `lastb-${tag}.util-linux`) },
+      },
+      ...cliSides(["lastb", "-f", file], (name) => join(OUT, `lastb-${tag}.${name}`)),
+    ],
+  };
+}
+
+/** Full decode of FILE: utmpdump, ours in each runtime, and the reference reader in each runtime. */
+function fullGroup(title: string, file: string, records: number): Group {
+  return {
+    title,
+    records,
+    sides: [
+      { name: "utmpdump (util-linux, C)", command: ["utmpdump", file], reference: true, stdout: "discard" },
+      ...jsSides("full", file, "`for await`"),
+      ...floorSides("floor_full_decode.js", file, "reachable floor (../shared/perf/floor_full_decode.js)"),
+    ],
+  };
+}
+
+/**
+ * A file written by one of ../shared/perf's generators (`python3 SCRIPT N FILE [SEED]`), unless an identical
+ * one is there; `undefined` (the group left out) when that folder or python3 is missing.
+ */
+function ensureGenerated(name: string, script: string, args: string[]): string | undefined {
+  const path = join(OUT, name);
+  const generator = join(PERF, script);
+  if (!existsSync(generator)) {
+    say(`\nSkipping ${name}: ${generator} is not there`);
+    return undefined;
+  }
+  const stamp = `${path}.stamp`;
+  const want = `${script} ${args.join(" ")} ${statSync(generator).mtimeMs}`;
+  if (existsSync(path) && existsSync(stamp) && readFileSync(stamp, "utf8") === want) return path;
+  process.stderr.write(`Writing ${name} (${script} ${args.join(" ")}) ...\n`);
+  const result = spawnSync("python3", [generator, args[0]!, path, ...args.slice(1)], { stdio: "inherit" });
+  if (result.status !== 0) throw new Error(`Cannot write ${name}: python3 ${generator} failed`);
+  writeFileSync(stamp, want);
+  return path;
+}
+
+/** The 500,000-record wtmp whose hosts almost never repeat: full decode, `last` and `lastb`. */
+function distinct(options: Options): void {
+  const records = 500_000;
+  const file = ensureGenerated("wtmp-distinct", "gen_distinct_wtmp.py", [String(records), "1"]);
+  if (file === undefined) return;
+  const about = "500,000-record wtmp, almost every host a distinct address";
+  measure(fullGroup(`Full decode, ${about}`, file, records), options);
+  measure(lastGroup(`\`last -f\`, ${about}`, file, records, [], "distinct"), options);
+  measure(lastbGroup(`\`lastb -f\`, ${about}`, file, records, "distinct"), options);
+}
+
+/** The 1,000,000-record brute-force btmp (20,000 addresses in bursts, 5,000 names): full decode and `lastb`. */
+function bruteforce(options: Options): void {
+  const records = 1_000_000;
+  const file = ensureGenerated("btmp-bruteforce", "gen_bruteforce_btmp.py", [String(records)]);
+  if (file === undefined) return;
+  const about = "1,000,000-record brute-force btmp";
+  measure(fullGroup(`Full decode, ${about}`, file, records), options);
+  measure(lastbGroup(`\`lastb -f\`, ${about}`, file, records, "bruteforce"), options);
+}
+
+/**
+ * Start-up: `utmp who FILE` and `utmp last -f FILE` over a 5-record file, each beside the bare runtime
+ * running an empty script and the C tool (the reference, whose output ours must equal).
+ */
+function startup(options: Options): void {
+  const file = ensureFile("wtmp-5", 5);
+  for (const [tool, args] of [["who", [file]], ["last", ["-f", file]]] as const) {
+    const c = tool === "who" ? "coreutils `who`" : "util-linux `last`";
+    measure({
+      title: `Start-up: \`${tool} ${args.length > 1 ? "-f " : ""}FILE\` over a 5-record file`,
+      records: 0,
+      sides: [
+        { name: c, command: [tool, ...args], reference: true, stdout: { file: join(OUT, `start-${tool}.c`) } },
+        ...cliSides([tool, ...args], (runtime) => join(OUT, `start-${tool}.${runtime}`)),
+        ...bareSides(),
+      ],
+    }, options);
+  }
 }
 
 /**

@@ -317,7 +317,13 @@ export class Writer {
    */
   takeFrom(start: number): string {
     let text = "";
-    for (let i = start; i < this.#at; i++) text += String.fromCharCode(this.#buffer[i]!);
+    // A piece at a time: fromCharCode takes its arguments from the bytes, a line's worth without many strings.
+    for (let i = start; i < this.#at; i += 4096) {
+      text += String.fromCharCode.apply(
+        null,
+        this.#buffer.subarray(i, Math.min(i + 4096, this.#at)) as unknown as number[],
+      );
+    }
     this.#at = start;
     return text;
   }

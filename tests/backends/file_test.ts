@@ -9,7 +9,8 @@
 
 import assert from "node:assert/strict";
 import { UtmpFile, type UtmpWarning } from "../../mod.ts";
-import { HistoryReader, readBackward } from "../../src/last.ts";
+import { readBackward } from "../../src/last.ts";
+import { FileHistory } from "../../src/sources/_history.ts";
 import { encodeRecords, LAYOUTS } from "../../src/layouts/mod.ts";
 import { WARNINGS_KEPT } from "../../src/utmp_file.ts";
 import { test } from "../_harness.ts";
@@ -93,7 +94,7 @@ test("readBackward() reads a FreeBSD utx.log of many chunks from its last record
   assert.deepEqual(warnings.map((w) => w.kind), ["zero-length", ...Array(6).fill("zero-length"), "partial-record"]);
   assert.deepEqual(warnings, file.warnings);
   // What last says the file begins with: its first record's time, read through the framing.
-  const reader = new HistoryReader("wtmp", path, LOG);
+  const reader = new FileHistory(path, LOG);
   try {
     assert.equal(await reader.begins(), 1e9);
   } finally {

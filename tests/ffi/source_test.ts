@@ -13,7 +13,7 @@ import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { LibcUnavailableError, UtmpFile, UtmpFileError, UtmpFormatError, type UtmpRecordObject } from "../../mod.ts";
-import { FFI } from "../../src/ffi/select.ts";
+import { FFI } from "../../src/backends/_ffi_select.ts";
 import { encodeRecord, encodeRecords, LAYOUTS, type RecordInput } from "../../src/layouts/mod.ts";
 import { all, collect } from "../_collect.ts";
 import { test } from "../_harness.ts";

@@ -30,7 +30,8 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { LastlogFile, UtmpFile, type UtmpRecord, type UtmpWarning, watch } from "../../mod.ts";
 import { logindRecords } from "../../src/sources/mod.ts";
-import { HistoryReader, readBackward } from "../../src/last.ts";
+import { readBackward } from "../../src/last.ts";
+import { FileHistory } from "../../src/sources/_history.ts";
 import { shrankReason } from "../../src/backends/_settled.ts";
 import { CHUNK_BYTES } from "../../src/layouts/decode.ts";
 import { encodeRecord, encodeRecords, LAYOUTS, type RecordInput } from "../../src/layouts/mod.ts";
@@ -380,9 +381,9 @@ test("HistoryReader over a wtmp copytruncated while it reads gives the old file'
   );
   const path = tmp.file("wtmp", old);
   const seen: string[] = [];
-  const reader = new HistoryReader("wtmp", path, { layout: "linux", onWarning: (w) => seen.push(w.kind) });
+  const reader = new FileHistory(path, { layout: "linux", onWarning: (w) => seen.push(w.kind) });
   try {
-    for await (const batch of reader.newestFirst()) {
+    for await (const batch of reader.batches()) {
       const { bytes } = batch.chunk!;
       for (let at = 0; at < bytes.length; at += 384) {
         seen.push(String.fromCharCode(...bytes.subarray(at + 44, at + 47)));

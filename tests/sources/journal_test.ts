@@ -276,7 +276,7 @@ test("journalEntries() over a root's /var/log/journal merges its files as journa
   const outside = t.file("outside.journal", written.files["system.journal"]!);
   symlinkSync(outside, join(dir, "linked.journal"));
   const chosen = await chooseSource("failures", { root: t.dir });
-  assert.deepEqual([chosen.source, chosen.name, chosen.noFollow], ["journal", "/var/log/journal", true]);
+  assert.deepEqual([chosen.source, chosen.name, chosen.root.noFollow], ["journal", "/var/log/journal", true]);
   const mine = await all(journalEntries(chosen.path, { noFollow: true }));
   assert.deepEqual(mine.map((e) => e.fields.MESSAGE), written.merged.map((e) => e.MESSAGE));
   const back = await all(journalEntries(chosen.path, { noFollow: true, newestFirst: true }));

@@ -3,7 +3,8 @@ import { mkdirSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "../_harness.ts";
 import { tempDir, utmpdumpReverse } from "../_util.ts";
-import { history, sessions, who } from "../../mod.ts";
+import { history, loggedIn, sessions, UtmpFileError, who } from "../../mod.ts";
+import { nobodyNote } from "../../src/_activity.ts";
 import { chooseSource, rootPath } from "../../src/sources/mod.ts";
 import { where } from "./_build.ts";
 import { HAS_SQLITE, writeSession, writeWtmpdb } from "./_build.ts";
@@ -176,4 +177,21 @@ test("chooseSource() failures reads the btmp under root, and says plainly where 
   const failed = await all(history({ root: t.dir, source: "btmp" }));
   assert.deepEqual(failed.map((u) => `${u.ut_type} ${u.ut_user} ${u.ut_host}`), ["LOGIN_PROCESS root 198.51.100.7"]);
   await assert.rejects(() => chooseSource("failures", { source: "wtmp" }), RangeError);
+});
+
+test("chooseSource() finding no sessions names the paths it looked at, and loggedIn()'s note is made of them", async () => {
+  using t = tempDir();
+  hostRoot(t.dir, {});
+  const error = await chooseSource("sessions", { root: t.dir }).catch((e) => e);
+  assert.ok(error instanceof UtmpFileError && error.code === "ENOENT", String(error));
+  // The utmp found through the root's /var/run -> /run, then logind's directory: as resolved, in that order.
+  assert.deepEqual(error.lookedAt, [join(t.dir, "run/utmp"), join(t.dir, "run/systemd/sessions")]);
+  const users = await loggedIn({ root: t.dir });
+  assert.equal(users.length, 0);
+  assert.ok(users.notes.includes(nobodyNote(error.lookedAt)), users.notes.join("\n"));
+  // The note is w's wording around those paths, not a piece of the error's message.
+  assert.equal(
+    nobodyNote(["/a/utmp", "/b/sessions"]),
+    'no utmp at "/a/utmp" and no systemd-logind sessions at "/b/sessions": no sessions to show',
+  );
 });

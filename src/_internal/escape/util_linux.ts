@@ -43,20 +43,23 @@ export function iswprint(cp: number): boolean {
  * @returns The escaped byte string.
  */
 export function careful(s: string, utf8Locale: boolean): string {
+  // Runs of what passes through unchanged are copied whole; a string with nothing to escape is returned as it is.
   let out = "";
+  let from = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if ((c >= 0x20 && c < 0x7f) || c === 0x07 || c === 0x09 || c === 0x0d || c === 0x0a) out += s[i];
-    else if (c < 0x80) out += "*" + String.fromCharCode(c ^ 0x40);
-    else {
+    if ((c >= 0x20 && c < 0x7f) || c === 0x07 || c === 0x09 || c === 0x0d || c === 0x0a) continue;
+    if (c >= 0x80) {
       const n = utf8Locale ? utf8Length(s, i) : 0;
       if (n > 0) {
-        out += s.slice(i, i + n);
         i += n - 1;
-      } else out += "\\" + c.toString(8).padStart(3, " ");
+        continue;
+      }
     }
+    out += s.slice(from, i) + (c < 0x80 ? "*" + String.fromCharCode(c ^ 0x40) : "\\" + c.toString(8).padStart(3, " "));
+    from = i + 1;
   }
-  return out;
+  return from === 0 ? s : out + s.slice(from);
 }
 
 /** Length of a printable UTF-8 character at `i` of a byte string, or 0. */
