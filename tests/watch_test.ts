@@ -75,6 +75,10 @@ async function take(
   return out;
 }
 
+// Imported when a test runs, from outside the tests' `using` blocks: tsc (the npm build) leaves a `.ts` specifier
+// of an import() inside one unrewritten.
+const cli = () => import("../src/cli/main.ts");
+
 test("watch() sees every record appended, after truncation and across rotation, exactly once", async () => {
   using t = tempDir();
   const events = watch(t.file("wtmp", new Uint8Array(0)), { interval: 250 });
@@ -257,7 +261,7 @@ test("watch() refuses a lastlog layout, a framed layout and an unknown name at o
 
 test("main() watch --ndjson prints each event as the library's WatchEvent, one a line, and -n stops it", async () => {
   using t = tempDir();
-  const { main } = await import("../src/cli/main.ts");
+  const { main } = await cli();
   const wtmp = t.file("wtmp", new Uint8Array(0));
   let text = "";
   const io = {

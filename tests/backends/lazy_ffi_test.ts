@@ -8,34 +8,30 @@
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { test } from "../_harness.ts";
-import { MODULE_ROOT } from "../_util.ts";
+import { MODULE_ROOT, tempDir } from "../_util.ts";
 
 /** The project's modules (paths from the repository) a script loaded when run with `deno run -A`. */
 function modulesLoaded(code: string): string[] {
-  const tmp = mkdtempSync(join(tmpdir(), "utmp-test-"));
-  try {
-    const script = join(tmp, "probe.ts");
-    writeFileSync(script, code);
-    const coverage = join(tmp, "coverage");
-    const ran = spawnSync(process.execPath, ["run", "-A", "--cached-only", `--coverage=${coverage}`, script], {
-      cwd: MODULE_ROOT,
-      encoding: "utf8",
-    });
-    assert.equal(ran.status, 0, ran.stderr);
-    const root = new URL(`file://${MODULE_ROOT}/`).href;
-    return readdirSync(coverage)
-      .map((f) => (JSON.parse(readFileSync(join(coverage, f), "utf8")) as { url: string }).url)
-      .filter((url) => url.startsWith(root))
-      .map((url) => url.slice(root.length))
-      .sort();
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
+  using t = tempDir();
+  const tmp = t.dir;
+  const script = join(tmp, "probe.ts");
+  writeFileSync(script, code);
+  const coverage = join(tmp, "coverage");
+  const ran = spawnSync(process.execPath, ["run", "-A", "--cached-only", `--coverage=${coverage}`, script], {
+    cwd: MODULE_ROOT,
+    encoding: "utf8",
+  });
+  assert.equal(ran.status, 0, ran.stderr);
+  const root = new URL(`file://${MODULE_ROOT}/`).href;
+  return readdirSync(coverage)
+    .map((f) => (JSON.parse(readFileSync(join(coverage, f), "utf8")) as { url: string }).url)
+    .filter((url) => url.startsWith(root))
+    .map((url) => url.slice(root.length))
+    .sort();
 }
 
 const url = (path: string): string => JSON.stringify(new URL(path, `file://${MODULE_ROOT}/`).href);

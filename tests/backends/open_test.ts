@@ -5,12 +5,12 @@
  */
 
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { UtmpFileError } from "../../src/errors.ts";
 import { readRegularFile, readRegularFileSync } from "../../src/backends/_whole.ts";
 import { test } from "../_harness.ts";
+import { tempDir } from "../_util.ts";
 
 /** The error a read throws, as code and message. */
 async function failure(read: () => unknown): Promise<{ code: string; message: string }> {
@@ -34,14 +34,11 @@ test("a path holding a NUL byte is EINVAL from the synchronous reader as from th
 });
 
 test("a missing file and a directory fail alike from the synchronous and the asynchronous reader", async () => {
-  const tmp = mkdtempSync(join(tmpdir(), "utmp-test-"));
-  try {
-    mkdirSync(join(tmp, "dir"));
-    for (const name of ["missing", "dir"]) {
-      const path = join(tmp, name);
-      assert.deepEqual(await failure(() => readRegularFileSync(path)), await failure(() => readRegularFile(path)));
-    }
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
+  using t = tempDir();
+  const tmp = t.dir;
+  mkdirSync(join(tmp, "dir"));
+  for (const name of ["missing", "dir"]) {
+    const path = join(tmp, name);
+    assert.deepEqual(await failure(() => readRegularFileSync(path)), await failure(() => readRegularFile(path)));
   }
 });

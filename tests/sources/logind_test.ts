@@ -171,6 +171,10 @@ async function records(dir: string): Promise<UtmpRecordObject[]> {
   return list.sort((a, b) => a.ut_time.getTime() - b.ut_time.getTime()).map((u) => ({ ...u, index: 0 }));
 }
 
+// Imported when a test runs, from outside the tests' `using` blocks: tsc (the npm build) leaves a `.ts` specifier
+// of an import() inside one unrewritten.
+const cli = () => import("../../src/cli/main.ts");
+
 test("logindRecords() maps every field of each user session and leaves the others out", async () => {
   using t = tempDir();
   sessionsDir(t.dir);
@@ -327,7 +331,7 @@ test("logindRecords() throws UtmpFileError ENOENT naming the directory where log
 
 test("main() who under --root reads the host's logind sessions where it has no utmp, printing what who prints for the utmp", async () => {
   using t = tempDir();
-  const { main } = await import("../../src/cli/main.ts");
+  const { main } = await cli();
   sessionsDir(join(t.dir, "host/run/systemd/sessions"));
   const reference = utmpdumpReverse(SAME_SESSIONS_AS_UTMP, t.file("utmp"));
   // Without -T or -u who looks at no terminal: the tree needs no /dev.

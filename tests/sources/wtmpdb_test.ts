@@ -126,6 +126,12 @@ function expected(
   };
 }
 
+// Imported when a test runs, from outside the tests' `using` blocks: tsc (the npm build) leaves a `.ts` specifier
+// of an import() inside one unrewritten.
+const cli = () => import("../../src/cli/main.ts");
+const last = () => import("../../src/last.ts");
+const wtmpdb = () => import("../../src/sources/wtmpdb.ts");
+
 test(
   "wtmpdbRecords() maps each row to its login record and, once closed, its logout record, in time order",
   async () => {
@@ -330,7 +336,7 @@ test(
   "main() last reads a wtmpdb under --root where there is no wtmp, as -f names it, and checks no boot time",
   async () => {
     using t = tempDir();
-    const { main } = await import("../../src/cli/main.ts");
+    const { main } = await cli();
     mkdirSync(join(t.dir, "host/var/lib/wtmpdb"), { recursive: true });
     const path = join(t.dir, "host/var/lib/wtmpdb/wtmp.db");
     writeWtmpdb(path, machineRows("ssh:notty"));
@@ -362,8 +368,8 @@ test(
   "lastSessions() without a path reads the system's wtmpdb under root: its rows as sessions, not paired again",
   async () => {
     using t = tempDir();
-    const { lastSessions } = await import("../../src/last.ts");
-    const { wtmpdbLastSessions } = await import("../../src/sources/wtmpdb.ts");
+    const { lastSessions } = await last();
+    const { wtmpdbLastSessions } = await wtmpdb();
     mkdirSync(join(t.dir, "host/var/lib/wtmpdb"), { recursive: true });
     const path = join(t.dir, "host/var/lib/wtmpdb/wtmp.db");
     writeWtmpdb(path, machineRows("ssh:notty"));
