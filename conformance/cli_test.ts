@@ -57,34 +57,30 @@ const LAST = [[], ["-x"], ["-F", "-w"], ["-i", "-a"], ["-R", "--time-format", "i
 
 for (const { twin, binary, name, derived } of twins.filter((t) => !CORRUPT.has(t.name))) {
   test(`main() reads ${name} as util-linux and coreutils read ${derived ? "its records rebuilt natively" : "it"}`, async () => {
-    const tmp = tempDir();
-    try {
-      const dump = (await ours(["dump", binary])).out;
-      if (derived) assert.equal(dump, readFileSync(twin, "latin1"), "dump");
-      // The oracles read only the native layout: for another one, they read the same records rewritten natively.
-      const native = derived ? await nativeCopy(binary, tmp.file("native")) : binary;
-      const whole = statSync(binary).size % 384 === 0 || derived;
-      assert.equal(dump, oracle("utmpdump", [native]).out, "dump");
-      for (const v of WHO) {
-        assert.equal((await ours(["who", ...v, binary])).out, oracle("who", [...v, native]).out, `who ${v}`);
+    using tmp = tempDir();
+    const dump = (await ours(["dump", binary])).out;
+    if (derived) assert.equal(dump, readFileSync(twin, "latin1"), "dump");
+    // The oracles read only the native layout: for another one, they read the same records rewritten natively.
+    const native = derived ? await nativeCopy(binary, tmp.file("native")) : binary;
+    const whole = statSync(binary).size % 384 === 0 || derived;
+    assert.equal(dump, oracle("utmpdump", [native]).out, "dump");
+    for (const v of WHO) {
+      assert.equal((await ours(["who", ...v, binary])).out, oracle("who", [...v, native]).out, `who ${v}`);
+    }
+    assert.equal((await ours(["users", binary])).out, oracle("users", [native]).out, "users");
+    // last reads a file from its end: with a partial record at the end it reads every record shifted (not followed).
+    if (!whole) return;
+    for (const v of LAST) {
+      for (const tool of ["last", "lastb"] as const) {
+        const mine = (await ours([tool, ...v, "-f", binary])).out;
+        const theirs = oracle(tool, [...v, "-f", native]).out;
+        // The closing line names the file read.
+        assert.equal(
+          mine.replace(/^\S+ begins/m, "FILE begins"),
+          theirs.replace(/^\S+ begins/m, "FILE begins"),
+          `${tool} ${v}`,
+        );
       }
-      assert.equal((await ours(["users", binary])).out, oracle("users", [native]).out, "users");
-      // last reads a file from its end: with a partial record at the end it reads every record shifted (not followed).
-      if (!whole) return;
-      for (const v of LAST) {
-        for (const tool of ["last", "lastb"] as const) {
-          const mine = (await ours([tool, ...v, "-f", binary])).out;
-          const theirs = oracle(tool, [...v, "-f", native]).out;
-          // The closing line names the file read.
-          assert.equal(
-            mine.replace(/^\S+ begins/m, "FILE begins"),
-            theirs.replace(/^\S+ begins/m, "FILE begins"),
-            `${tool} ${v}`,
-          );
-        }
-      }
-    } finally {
-      tmp.cleanup();
     }
   });
 }
@@ -132,30 +128,26 @@ function sameButCutMarks(actual: string, expected: string, label: string): void 
 
 test("main() last prints util-linux's expected outputs for wtmp-a and wtmp-ipv6, both byte orders", async () => {
   const dir = join(SHARED_FIXTURES, "util-linux");
-  const tmp = tempDir();
-  try {
-    for (const order of ["LE", "BE"]) {
-      // The expected text names the files "wtmp-a" and "wtmp-ipv6" (last prints the name).
-      const sub = join(tmp.dir, order);
-      mkdirSync(sub);
-      for (const f of ["wtmp-a", "wtmp-ipv6"]) symlinkSync(join(dir, `${f}.${order}`), join(sub, f));
-      const run = async (file: string, args: string[]) => (await ours(["last", "-f", join(sub, file), ...args])).out;
-      for (const [title, text] of sections(join(dir, "expected/expected-last-nodns"))) {
-        const s = SECTIONS[title];
-        if (s === undefined) continue;
-        const mine = await run(s.file, s.args);
-        sameButCutMarks(mine, text, `${order} ${title}`);
-        if (order === "LE") assert.equal(mine, oracle("last", ["-f", join(sub, s.file), ...s.args]).out, title);
-      }
-      for (const [title, text] of sections(join(dir, "expected/expected-last-ipv6-nodns"))) {
-        const args = IPV6_SECTIONS[title]!;
-        const mine = await run("wtmp-ipv6", args);
-        sameButCutMarks(mine, text, `${order} ipv6 ${title}`);
-        if (order === "LE") assert.equal(mine, oracle("last", ["-f", join(sub, "wtmp-ipv6"), ...args]).out, title);
-      }
+  using tmp = tempDir();
+  for (const order of ["LE", "BE"]) {
+    // The expected text names the files "wtmp-a" and "wtmp-ipv6" (last prints the name).
+    const sub = join(tmp.dir, order);
+    mkdirSync(sub);
+    for (const f of ["wtmp-a", "wtmp-ipv6"]) symlinkSync(join(dir, `${f}.${order}`), join(sub, f));
+    const run = async (file: string, args: string[]) => (await ours(["last", "-f", join(sub, file), ...args])).out;
+    for (const [title, text] of sections(join(dir, "expected/expected-last-nodns"))) {
+      const s = SECTIONS[title];
+      if (s === undefined) continue;
+      const mine = await run(s.file, s.args);
+      sameButCutMarks(mine, text, `${order} ${title}`);
+      if (order === "LE") assert.equal(mine, oracle("last", ["-f", join(sub, s.file), ...s.args]).out, title);
     }
-  } finally {
-    tmp.cleanup();
+    for (const [title, text] of sections(join(dir, "expected/expected-last-ipv6-nodns"))) {
+      const args = IPV6_SECTIONS[title]!;
+      const mine = await run("wtmp-ipv6", args);
+      sameButCutMarks(mine, text, `${order} ipv6 ${title}`);
+      if (order === "LE") assert.equal(mine, oracle("last", ["-f", join(sub, "wtmp-ipv6"), ...args]).out, title);
+    }
   }
 }, { ignore: !present });
 
@@ -168,42 +160,30 @@ test("main() dump --reverse reads util-linux's test texts as utmpdump -r 2.38 do
   }
   // util-linux's own expectations: the binary of txt-b dumps back to txt-b, that of txt-ipv6 to txt-ipv6.
   for (const name of ["txt-b", "txt-ipv6"]) {
-    const tmp = tempDir();
-    try {
-      const bin = tmp.file("bin", bytesOf((await ours(["dump", "-r", join(dir, name)])).out));
-      assert.equal((await ours(["dump", bin])).out, readFileSync(join(dir, name), "latin1"), name);
-    } finally {
-      tmp.cleanup();
-    }
+    using tmp = tempDir();
+    const bin = tmp.file("bin", bytesOf((await ours(["dump", "-r", join(dir, name)])).out));
+    assert.equal((await ours(["dump", bin])).out, readFileSync(join(dir, name), "latin1"), name);
   }
   // Their newer utmpdump drops a fraction of more than six digits ("subsec"); 2.38, and we, keep its first digits.
   const subsec = (await ours(["dump", "-r", join(dir, "subsec")])).out;
-  const tmp = tempDir();
-  try {
-    const dumped = (await ours(["dump", tmp.file("subsec", bytesOf(subsec))])).out;
-    const expected = readFileSync(join(dir, "expected/expected-utmpdump-subsecond"), "latin1").split("\n").slice(1)
-      .join("\n");
-    assert.equal(dumped, expected.replace("12:00:00,000000", "12:00:00,12345678"));
-  } finally {
-    tmp.cleanup();
-  }
+  using tmp = tempDir();
+  const dumped = (await ours(["dump", tmp.file("subsec", bytesOf(subsec))])).out;
+  const expected = readFileSync(join(dir, "expected/expected-utmpdump-subsecond"), "latin1").split("\n").slice(1)
+    .join("\n");
+  assert.equal(dumped, expected.replace("12:00:00,000000", "12:00:00,12345678"));
 }, { ignore: !present });
 
 test("main() lastlog reads dissect.target's lastlog as shadow's lastlog does", async () => {
-  const tmp = tempDir();
-  try {
-    mkdirSync(join(tmp.dir, "etc"));
-    mkdirSync(join(tmp.dir, "var/log"), { recursive: true });
-    writeFileSync(
-      join(tmp.dir, "etc/passwd"),
-      "root:x:0:0:root:/root:/bin/bash\nuser:x:1000:1000::/home/user:/bin/bash\ntest:x:1001:1001::/home/test:/bin/sh\nnone:x:1002:1002::/:/bin/sh\n",
-    );
-    writeFileSync(join(tmp.dir, "var/log/lastlog"), readFileSync(join(SHARED_FIXTURES, "dissect-target/lastlog")));
-    for (const v of [[], ["-u", "user"], ["-u", "1-1001"], ["-b", "1"]]) {
-      const args = ["-R", tmp.dir, ...v];
-      assert.equal((await ours(["lastlog", ...args])).out, oracle("lastlog", args).out, v.join(" "));
-    }
-  } finally {
-    tmp.cleanup();
+  using tmp = tempDir();
+  mkdirSync(join(tmp.dir, "etc"));
+  mkdirSync(join(tmp.dir, "var/log"), { recursive: true });
+  writeFileSync(
+    join(tmp.dir, "etc/passwd"),
+    "root:x:0:0:root:/root:/bin/bash\nuser:x:1000:1000::/home/user:/bin/bash\ntest:x:1001:1001::/home/test:/bin/sh\nnone:x:1002:1002::/:/bin/sh\n",
+  );
+  writeFileSync(join(tmp.dir, "var/log/lastlog"), readFileSync(join(SHARED_FIXTURES, "dissect-target/lastlog")));
+  for (const v of [[], ["-u", "user"], ["-u", "1-1001"], ["-b", "1"]]) {
+    const args = ["-R", tmp.dir, ...v];
+    assert.equal((await ours(["lastlog", ...args])).out, oracle("lastlog", args).out, v.join(" "));
   }
 }, { ignore: !present || process.getuid?.() !== 0 });

@@ -5,7 +5,7 @@
  * 1. empties `npm/`;
  * 2. stages `mod.ts`, `src/` and `tests/` (not the fixtures) in `npm/.stage/`,
  *    applying the mappings: a `name.node.ts` beside `name.ts` replaces it
- *    (dnt's "mappings"; `src/ffi/select.node.ts` adds koffi for Node and Bun);
+ *    (dnt's "mappings"; `src/backends/_ffi_select.node.ts` adds koffi for Node and Bun);
  * 3. compiles the staged entry points (every `deno.json` export, the bin, the
  *    tests) with `tsc` from npm: NodeNext ESM with `.d.ts` into `npm/esm/`,
  *    `.ts` import specifiers rewritten to `.js`, strict, nothing written on

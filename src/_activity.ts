@@ -9,17 +9,10 @@
 import { storedString, utf8String } from "./_internal/bytes.ts";
 import type { LayoutName } from "./layouts/registry.ts";
 import type { UtmpRecord } from "./record.ts";
-import { type LogindEntry, logindSessions } from "./sources/logind.ts";
-import {
-  chooseSource,
-  type SessionsOptions,
-  type SessionTools,
-  sessionTools,
-  type SourceNames,
-} from "./sources/mod.ts";
-import { wtmpdbSessions } from "./sources/wtmpdb.ts";
-import { Machine, type ProcessStat, type SessionProcesses, whatOf } from "./sources/_proc.ts";
-import { UtmpFile } from "./utmp_file.ts";
+import { chooseSource, type SourceNames } from "./sources/choose.ts";
+import { type SessionsOptions, type SessionTools, sessionTools } from "./sources/sessions.ts";
+import { type Candidate, factsOf, readerOf } from "./sources/_readers.ts";
+import { foregroundCommand, Machine, type ProcessStat, type SessionProcesses } from "./sources/_proc.ts";
 import { quotePath } from "./_internal/escape/terminal.ts";
 import { UtmpFileError } from "./errors.ts";
 
@@ -86,16 +79,14 @@ export interface ActivityOptions extends SessionsOptions {
   passwdOnly?: boolean;
 }
 
-/** A candidate session: its record, and the uid logind gives (utmp's comes from the password file). */
-interface Candidate {
-  record: UtmpRecord;
-  uid: number | undefined;
-  /** The logind session, for logind's. */
-  logind?: LogindEntry;
+/**
+ * `w`'s note for a system that keeps no sessions, from the paths the chooser
+ * looked at: the utmp, then logind's session directory.
+ */
+export function nobodyNote(lookedAt: readonly string[]): string {
+  const [utmp = "", logind = ""] = lookedAt;
+  return `no utmp at ${quotePath(utmp)} and no systemd-logind sessions at ${quotePath(logind)}: no sessions to show`;
 }
-
-/** `strncmp(a, b, UT_NAMESIZE) == 0` over byte strings. */
-const sameName = (a: string, b: string): boolean => a.slice(0, 32) === b.slice(0, 32);
 
 /**
  * The sessions `w` looks at, with the user count of `w`'s first line.
@@ -114,39 +105,16 @@ async function candidates(
     // nobody there. A path or source asked for that is not there stays an error.
     const asked = options.path !== undefined || (options.source ?? "auto") !== "auto";
     if (asked || !(error instanceof UtmpFileError) || error.code !== "ENOENT") throw error;
-    const cut = error.message.lastIndexOf("; "); // the library's advice, for a caller that asked for a source
-    const where = (cut < 0 ? error.message : error.message.slice(0, cut)).replace(
-      /^Cannot find who is logged in: /,
-      "",
-    );
-    return { source: "utmp", list: [], userCount: 0, note: `${where}: no sessions to show` };
+    return { source: "utmp", list: [], userCount: 0, note: nobodyNote(error.lookedAt) };
   }
-  const { source, path, noFollow } = chosen;
-  const want = options.user === undefined ? undefined : utf8String(options.user);
   const list: Candidate[] = [];
   let userCount = 0;
-  const consider = (record: UtmpRecord, uid: number | undefined): void => {
-    if (record.ut_type !== "USER_PROCESS") return;
-    const name = storedString(record, "ut_user");
-    if (name === "") return;
+  const read = { root: options.root, layout: options.layout ?? "auto" };
+  for await (const candidate of (await readerOf(chosen)).candidates!(chosen, read)) {
     userCount++;
-    if (want === undefined || sameName(name, want)) list.push({ record, uid });
-  };
-  if (source === "logind") {
-    // procps 4.0.4: every session of a "user" class counts and is a candidate, a TTY or none; USER compared whole.
-    const read = options.root === undefined ? { noFollow } : { root: options.root, noFollow };
-    for await (const entry of logindSessions(path, read)) {
-      if (!entry.user) continue;
-      userCount++;
-      if (options.user === undefined || entry.session.values.USER === options.user) {
-        list.push({ record: entry.record, uid: entry.uid, logind: entry });
-      }
-    }
-  } else if (source === "wtmpdb") {
-    for await (const u of wtmpdbSessions(path, { noFollow })) consider(u, undefined);
-  } else {
-    for await (const u of new UtmpFile(path, { layout: options.layout ?? "auto", noFollow })) consider(u, undefined);
+    if (options.user === undefined || candidate.of(options.user)) list.push(candidate);
   }
+  const { source } = chosen;
   return { source, list, userCount };
 }
 
@@ -200,9 +168,9 @@ export async function readActivity(options: ActivityOptions = {}): Promise<Activ
         : given ?? (logind !== undefined ? undefined : machine.uidOf(storedString(record, "ut_user").slice(0, 32)));
       if (uid === undefined && !options.anyUser && options.passwdOnly) continue;
       const device = tools === "debian-13" ? charDevice(machine, tty) : machine.ttyDevice(tty);
-      found = whatOf(processes, logind?.leader ?? record.ut_pid, device, uid, machine);
+      found = foregroundCommand(processes, logind?.leader ?? record.ut_pid, device, uid, machine);
       // A wtmpdb keeps no pids: its open sessions cannot be checked (a utmp record without a pid is stale to w).
-      if (!found.found && source !== "wtmpdb") continue;
+      if (!found.found && factsOf(source).keepsPids) continue;
     }
     // procps 4.0.4 leaves the idle time of a session without a terminal blank (null); 4.0.2 stats "/dev/".
     const stat = tools === "debian-13" && tty === "" ? undefined : machine.statTty("/dev/" + tty);

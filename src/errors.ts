@@ -195,6 +195,12 @@ export class UtmpFileError extends Error {
   readonly code: string;
   /** The path that failed. */
   readonly path: string;
+  /**
+   * Where a source was looked for, in the order looked at, when none was
+   * found ("ENOENT" from `chooseSource`: the file first, then the
+   * directory or database taken in its place); empty otherwise.
+   */
+  readonly lookedAt: readonly string[];
 
   /**
    * Makes the error.
@@ -203,11 +209,13 @@ export class UtmpFileError extends Error {
    * @param code System error code.
    * @param path The path.
    * @param cause The runtime's own error.
+   * @param lookedAt The paths looked at, for "nothing found".
    */
-  constructor(message: string, code: string, path: string, cause?: unknown) {
+  constructor(message: string, code: string, path: string, cause?: unknown, lookedAt: readonly string[] = []) {
     super(message, cause === undefined ? undefined : { cause });
     this.code = code;
     this.path = path;
+    this.lookedAt = lookedAt;
   }
 }
 

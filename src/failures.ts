@@ -7,7 +7,7 @@
  * @module
  */
 
-import { type HistoryOptions, historySources } from "./sources/mod.ts";
+import { type HistoryOptions, historySources } from "./sources/history.ts";
 import { UtmpFile } from "./utmp_file.ts";
 import type { UtmpRecord } from "./record.ts";
 import type { LayoutName } from "./layouts/registry.ts";
@@ -110,8 +110,8 @@ export async function failureSummary(options: FailureSummaryOptions = {}): Promi
   const byAddress = new Map<string, Tally>();
   const byUser = new Map<string, Tally>();
   let total = 0;
-  for (const { path, noFollow } of await historySources({ ...rest, source: "btmp" })) {
-    const file = new UtmpFile(path, { noFollow, layout, reuseBuffers: true });
+  for (const { path, root } of await historySources({ ...rest, source: "btmp" })) {
+    const file = new UtmpFile(path, { noFollow: root.noFollow, layout, reuseBuffers: true });
     for await (const u of file) {
       const ms = u.ut_tv.tv_sec * 1000 + Math.floor(u.ut_tv.tv_usec / 1000);
       add(byAddress, failureAddress(u), ms);

@@ -8,11 +8,11 @@
  */
 
 import { utf8String } from "./_internal/bytes.ts";
-import { readPasswd, uidsByName } from "./_internal/passwd.ts";
+import { uidsByName } from "./_internal/passwd.ts";
 import { lastType } from "./last.ts";
-import { confines, rootPath } from "./sources/_root.ts";
-import { type LastLogin, PASSWD_PATH } from "./sources/lastlog2.ts";
-import { history, type HistoryOptions } from "./sources/mod.ts";
+import { Root } from "./sources/_root.ts";
+import type { LastLogin } from "./sources/lastlog2.ts";
+import { history, type HistoryOptions } from "./sources/history.ts";
 
 /** Options of {@link lastLoginsFromHistory}: which history (as `history()` takes it), and whose logins. */
 export interface LastLoginsFromHistoryOptions extends HistoryOptions {
@@ -71,8 +71,7 @@ export async function* lastLoginsFromHistory(
       newest.set(user, { ms, line, host: u.ut_host, service: u.ut_service ?? "" });
     }
   }
-  const passwd = await readPasswd(await rootPath(options.root, PASSWD_PATH), confines(options.root));
-  const uids = uidsByName(passwd);
+  const uids = uidsByName(new TextDecoder().decode(await Root.of(options.root).passwd()));
   for (const user of [...newest.keys()].sort()) {
     const { ms, line, host, service } = newest.get(user)!;
     yield { user, uid: uids.get(utf8String(user)) ?? -1, time: new Date(ms), line, host, service };

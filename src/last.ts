@@ -9,17 +9,14 @@
  * @module
  */
 
-import { lstat, stat } from "node:fs/promises";
-import { RecordCursor } from "./backends/file.ts";
 import type { UtmpWarning } from "./errors.ts";
-import { storedString } from "./_internal/bytes.ts";
-import { arch, platform } from "./_internal/runtime.ts";
-import { type Chunk, detach, RecordView } from "./layouts/decode.ts";
-import { nativeLayoutName } from "./layouts/native.ts";
+import { storedSeconds, storedString } from "./_internal/bytes.ts";
+import { detach, recordsOf } from "./layouts/decode.ts";
 import type { LayoutName } from "./layouts/registry.ts";
 import type { UtmpRecord } from "./record.ts";
-import { type ChosenSource, type HistoryOptions, historySources } from "./sources/mod.ts";
-import { wtmpdbBatches, wtmpdbLastSessions, wtmpdbRecords } from "./sources/wtmpdb.ts";
+import { type HistoryOptions, historySources } from "./sources/history.ts";
+import { type BackwardOptions, ChainedHistory, FileHistory, type HistoryBatch } from "./sources/_history.ts";
+import { factsOf, openHistory, readerOf } from "./sources/_readers.ts";
 import type { UtTypeName } from "./types.ts";
 import type { Session } from "./session.ts";
 
@@ -189,6 +186,32 @@ export class Pairing<R> {
     return done;
   }
 
+  /**
+   * Takes the next record back in time, read as `last` reads it: {@link step}
+   * with its type ({@link lastType}), time, stored line and run level. The
+   * one front end of the library's pairing and the command line's.
+   *
+   * @param u The record.
+   * @param r What to keep of it.
+   * @returns True when it completes a session.
+   */
+  stepRecord(u: UtmpRecord, r: R): boolean {
+    const line = storedString(u, "ut_line");
+    return this.step(lastType(u, storedString(u, "ut_user"), line), storedSeconds(u), line, u.ut_pid & 255, r);
+  }
+
+  /**
+   * How the session just completed ended, an open login said as `last`
+   * says it: "still logged in" when its login is alive, else "gone - no
+   * logout".
+   *
+   * @param alive Whether the login is still there (asked only for an open one).
+   * @returns The end.
+   */
+  endOf(alive: () => boolean): SessionEnd {
+    return this.end !== "open" ? this.end : alive() ? "still logged in" : "gone - no logout";
+  }
+
   /** Keeps what is still held of the records of the batch that ends (they may not outlive it). */
   endBatch(): void {
     for (const line of this.#held) {
@@ -213,215 +236,6 @@ export class Pairing<R> {
     this.logout = logout;
     this.end = end;
     return true;
-  }
-}
-
-/**
- * A batch of history, newest record last: the records of a chunk of a wtmp
- * (read back from its last record), or records already made (wtmpdb).
- */
-export type HistoryBatch = { chunk: Chunk; records?: undefined } | { chunk?: undefined; records: UtmpRecord[] };
-
-/** Options of {@link HistoryReader}. */
-export interface BackwardOptions {
-  /** The wtmp's layout ("auto": detected). */
-  layout?: string;
-  /** What the reader passes over. */
-  onWarning?: (warning: UtmpWarning) => void;
-  /** Read into the same two buffers (see `UtmpFileOptions.reuseBuffers`): a chunk lasts until the next but one is read. */
-  reuseBuffers?: boolean;
-  /** Open without following a symbolic link at the path's last component (a path resolved under a root). */
-  noFollow?: boolean;
-}
-
-/**
- * A history read from its newest record back, a batch at a time: a wtmp or
- * btmp through one record cursor (opened once, its layout detected once, a
- * trailing partial record reported), a wtmpdb a page of rows at a time
- * (`wtmpdbBatches`, newest first).
- */
-export class HistoryReader {
-  readonly #path: string;
-  readonly #cursor: RecordCursor | undefined;
-  readonly #onWarning: ((warning: UtmpWarning) => void) | undefined;
-  readonly #noFollow: boolean;
-  /** A wtmpdb's oldest record, once a pass newest first has read it. */
-  #oldest: UtmpRecord | undefined;
-  /** A file's {@link begins}, read before its pass newest first began (as last.c reads it). */
-  #begins: number | undefined;
-
-  /**
-   * @param source "wtmp" (or "btmp") or "wtmpdb".
-   * @param path The file.
-   * @param options Layout, warnings and buffers.
-   */
-  constructor(source: string, path: string, options: BackwardOptions = {}) {
-    this.#path = path;
-    this.#onWarning = options.onWarning;
-    this.#noFollow = options.noFollow ?? false;
-    if (source !== "wtmpdb") {
-      this.#cursor = new RecordCursor(path, {
-        layout: options.layout ?? "auto",
-        prefer: nativeLayoutName(platform, arch),
-        onProblem: (problem) => options.onWarning?.(problem),
-        reuseBuffers: options.reuseBuffers ?? false,
-        noFollow: this.#noFollow,
-      });
-    }
-  }
-
-  /**
-   * When the history begins, as `last` says in its closing line: the time of
-   * its first record, or the file's status change time when it holds none
-   * (last.c `begintime`).
-   *
-   * @returns Seconds since the epoch.
-   */
-  async begins(): Promise<number> {
-    if (this.#cursor === undefined) {
-      // The oldest record, when a pass newest first has reached it; else a pass of its own.
-      if (this.#oldest !== undefined) return this.#oldest.ut_tv.tv_sec;
-      for await (const u of wtmpdbRecords(this.#path, { noFollow: this.#noFollow })) return u.ut_tv.tv_sec;
-      return this.#changed();
-    }
-    return this.#begins ?? await this.#firstTime(this.#cursor);
-  }
-
-  /** The time of a file's first record, else its status change time. */
-  async #firstTime(cursor: RecordCursor): Promise<number> {
-    const first = await cursor.first();
-    if (first !== null) return first.codec.sec(first.view, 0);
-    return this.#changed();
-  }
-
-  /** The file's status change time, in seconds (under a root, of the path itself, not of a link's target). */
-  async #changed(): Promise<number> {
-    return Math.floor((await (this.#noFollow ? lstat : stat)(this.#path)).ctimeMs / 1000);
-  }
-
-  /**
-   * The batches, newest first; a chunk's records are read from its last.
-   * The file stays open until {@link close}, so that {@link begins} reads
-   * its first record without opening it again (nor, for a framed file,
-   * building its index again and reporting its problems twice).
-   *
-   * @returns The batches.
-   */
-  async *newestFirst(): AsyncGenerator<HistoryBatch, void, undefined> {
-    const cursor = this.#cursor;
-    if (cursor === undefined) {
-      // A page of the database at a time, newest first; each batch holds its newest record last.
-      let oldest: UtmpRecord | undefined;
-      for await (
-        const page of wtmpdbBatches(this.#path, {
-          newestFirst: true,
-          onWarning: this.#onWarning,
-          noFollow: this.#noFollow,
-        })
-      ) {
-        if (page.length === 0) continue;
-        oldest = page.at(-1);
-        yield { records: page.reverse() };
-      }
-      this.#oldest = oldest;
-      return;
-    }
-    // The first record first, as last.c reads it before going to the end: a file truncated meanwhile
-    // (copytruncate) does not lend its new first record to the "begins" line.
-    this.#begins = await this.#firstTime(cursor);
-    for (let chunk = await cursor.previous(); chunk !== null; chunk = await cursor.previous()) yield { chunk };
-  }
-
-  /** Releases the file. */
-  close(): Promise<void> {
-    return this.#cursor?.release() ?? Promise.resolve();
-  }
-}
-
-/** One file of a {@link ChainedHistory}: where it is, and how the chooser found it. */
-export type HistoryMember = Pick<ChosenSource, "source" | "path" | "name" | "noFollow">;
-
-/**
- * Several history files read as one, newest first (a rotated set: `wtmp`,
- * then `wtmp.1`, `wtmp.2.gz`, …): each member through its own
- * {@link HistoryReader} (its own layout detection, its own file opened once),
- * the same interface as one file's, so that one pairing spans the chain. Each
- * batch names the member it came from; {@link begins} is the oldest member's.
- */
-export class ChainedHistory {
-  /** Newest first. */
-  readonly #members: readonly HistoryMember[];
-  readonly #options: BackwardOptions;
-  readonly #onWarning: ((member: HistoryMember, warning: UtmpWarning) => void) | undefined;
-  #reader: HistoryReader | undefined;
-  #readerOf: HistoryMember | undefined;
-
-  /**
-   * @param members The files, oldest first (as `historySources()` gives them).
-   * @param options Layout and buffers, and where each member's warnings go.
-   */
-  constructor(
-    members: readonly HistoryMember[],
-    options: Omit<BackwardOptions, "onWarning" | "noFollow"> & {
-      onWarning?: (member: HistoryMember, warning: UtmpWarning) => void;
-    } = {},
-  ) {
-    this.#members = members.toReversed();
-    const { onWarning: _, ...rest } = options;
-    this.#options = rest;
-    this.#onWarning = options.onWarning;
-  }
-
-  /** The member files, newest first. */
-  get members(): readonly HistoryMember[] {
-    return this.#members;
-  }
-
-  #open(member: HistoryMember): HistoryReader {
-    this.#readerOf = member;
-    const options: BackwardOptions = { ...this.#options, noFollow: member.noFollow };
-    if (this.#onWarning !== undefined) options.onWarning = (w) => this.#onWarning!(member, w);
-    return this.#reader = new HistoryReader(member.source, member.path, options);
-  }
-
-  /**
-   * The batches of every member, newest first, each with the member it came
-   * from (one member open at a time).
-   *
-   * @returns The batches.
-   */
-  async *newestFirst(): AsyncGenerator<HistoryBatch & { member: HistoryMember }, void, undefined> {
-    for (const member of this.#members) {
-      await this.#reader?.close();
-      const reader = this.#open(member);
-      for await (const batch of reader.newestFirst()) yield { ...batch, member };
-    }
-  }
-
-  /**
-   * When the history begins: the oldest member's {@link HistoryReader.begins}.
-   *
-   * @returns Seconds since the epoch.
-   */
-  async begins(): Promise<number> {
-    const oldest = this.#members.at(-1)!;
-    if (this.#readerOf !== oldest) {
-      await this.#reader?.close();
-      this.#open(oldest);
-    }
-    return await this.#reader!.begins();
-  }
-
-  /** The oldest member (what `last` names in its closing line). */
-  get oldest(): HistoryMember {
-    return this.#members.at(-1)!;
-  }
-
-  /** Releases the open member. */
-  async close(): Promise<void> {
-    await this.#reader?.close();
-    this.#reader = undefined;
-    this.#readerOf = undefined;
   }
 }
 
@@ -461,9 +275,9 @@ export async function* readBackward(
   path: string,
   options: BackwardOptions = {},
 ): AsyncGenerator<UtmpRecord[], void, undefined> {
-  const reader = new HistoryReader("wtmp", path, options);
+  const reader = new FileHistory(path, options);
   try {
-    for await (const batch of reader.newestFirst()) yield newestFirst(batch);
+    for await (const batch of reader.batches()) yield newestFirst(batch);
   } finally {
     await reader.close();
   }
@@ -472,12 +286,7 @@ export async function* readBackward(
 /** A batch's records, newest first (a chunk's made into records, impossible types as "UNKNOWN"). */
 function newestFirst(batch: HistoryBatch): UtmpRecord[] {
   if (batch.records !== undefined) return batch.records.toReversed();
-  const { bytes, view, codec } = batch.chunk;
-  const records: UtmpRecord[] = [];
-  for (let at = bytes.length - codec.layout.size; at >= 0; at -= codec.layout.size) {
-    records.push(new RecordView(batch.chunk, at, codec.typeName(bytes, view, at) ?? "UNKNOWN"));
-  }
-  return records;
+  return [...recordsOf(batch.chunk, { reverse: true })];
 }
 
 /**
@@ -517,11 +326,8 @@ export class SessionPairing {
     const p = this.#pairing;
     try {
       for (const u of records) {
-        const user = storedString(u, "ut_user");
-        const line = storedString(u, "ut_line");
-        if (!p.step(lastType(u, user, line), u.ut_tv.tv_sec, line, u.ut_pid & 255, u)) continue;
-        const end = p.end === "open" ? (this.#isAlive?.(u) ?? true) ? "still logged in" : "gone - no logout" : p.end;
-        const session = new PairedSession(p.kind, u, p.logout, end);
+        if (!p.stepRecord(u, u)) continue;
+        const session = new PairedSession(p.kind, u, p.logout, p.endOf(() => this.#isAlive?.(u) ?? true));
         if (file !== undefined) {
           const logout = p.logout === null ? null : this.#fileOf.get(p.logout) ?? file;
           session.files = { login: file, logout };
@@ -633,10 +439,10 @@ export async function* lastSessions(
 ): AsyncGenerator<Session, void, undefined> {
   const members = await historySources({ ...options, ...(path !== undefined ? { path } : {}) });
   const several = members.length > 1;
-  if (members.every((m) => m.source === "wtmpdb")) {
+  if (members.every((m) => factsOf(m.source).keepsSessions)) {
     // wtmpdb keeps each session in one row: its sessions as wtmpdb last lists them, not paired again.
     for (const member of members.toReversed()) {
-      for await (const s of wtmpdbLastSessions(member.path, options)) {
+      for await (const s of (await readerOf(member)).sessions!(member, options)) {
         if (several) (s as Session).files = { login: member.path, logout: s.logout === null ? null : member.path };
         yield s;
       }
@@ -644,12 +450,12 @@ export async function* lastSessions(
     return;
   }
   const pairing = new SessionPairing(options);
-  const read: ConstructorParameters<typeof ChainedHistory>[1] = { layout: options.layout ?? "auto" };
+  const read: ConstructorParameters<typeof ChainedHistory>[2] = { layout: options.layout ?? "auto" };
   const onWarning = options.onWarning;
   if (onWarning !== undefined) read.onWarning = (_, w) => onWarning(w);
-  const chain = new ChainedHistory(members, read);
+  const chain = new ChainedHistory(members, openHistory, read);
   try {
-    for await (const batch of chain.newestFirst()) {
+    for await (const batch of chain.batches()) {
       yield* pairing.feed(newestFirst(batch), several ? batch.member.path : undefined);
     }
   } finally {

@@ -13,12 +13,11 @@ import { shrankReason } from "./backends/_settled.ts";
 import { RecordCursor } from "./backends/file.ts";
 import { isZero } from "./layouts/_engine.ts";
 import { type Chunk, recordsPerChunk } from "./layouts/decode.ts";
-import type { Detection } from "./layouts/detect.ts";
-import { nativeLastlogLayoutName } from "./layouts/native.ts";
+import type { Detection } from "./layouts/_plausible.ts";
 import type { LastlogLayoutName } from "./layouts/registry.ts";
 import type { Layout } from "./layouts/schema.ts";
 import { systemPaths } from "./paths.ts";
-import { arch, platform } from "./_internal/runtime.ts";
+import { platform } from "./_internal/runtime.ts";
 
 /** One used lastlog slot. */
 export interface LastlogEntry {
@@ -137,7 +136,6 @@ export class LastlogFile implements AsyncIterable<LastlogEntry> {
     this.#cursor = new RecordCursor(this.path, {
       layout: options.layout ?? "auto",
       kind: "lastlog",
-      prefer: nativeLastlogLayoutName(platform, arch),
       onProblem: (problem) => this.warnings.push(problem),
       noFollow: options.noFollow ?? false,
     });

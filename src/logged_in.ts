@@ -8,7 +8,7 @@
 
 import { type Activity, type ActivityReport, readActivity } from "./_activity.ts";
 import { storedString, stringBytes } from "./_internal/bytes.ts";
-import type { SessionsOptions } from "./sources/mod.ts";
+import type { SessionsOptions } from "./sources/sessions.ts";
 import { commandOf } from "./_internal/escape/procps.ts";
 
 /** One live session, as `w` shows it. */

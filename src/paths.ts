@@ -49,3 +49,71 @@ const PATHS: Record<string, SystemPaths> = {
 export function systemPaths(os: string): SystemPaths {
   return PATHS[os] ?? PATHS.linux!;
 }
+
+/**
+ * Where journald keeps its files on a system with persistent logging.
+ *
+ * @example
+ * ```ts
+ * import { JOURNAL_DIR } from "@utmp/utmp/sources";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(JOURNAL_DIR, "/var/log/journal");
+ * ```
+ */
+export const JOURNAL_DIR = "/var/log/journal";
+
+/** Where journald keeps its files without persistent logging (volatile, in memory). */
+export const JOURNAL_RUNTIME_DIR = "/run/log/journal";
+
+/**
+ * lastlog2's default database.
+ *
+ * @example
+ * ```ts
+ * import { LASTLOG2_PATH } from "@utmp/utmp/sources";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(LASTLOG2_PATH, "/var/lib/lastlog/lastlog2.db");
+ * ```
+ */
+export const LASTLOG2_PATH = "/var/lib/lastlog/lastlog2.db";
+
+/**
+ * The password file the user names are looked up in.
+ *
+ * @example
+ * ```ts
+ * import { PASSWD_PATH } from "@utmp/utmp/sources";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(PASSWD_PATH, "/etc/passwd");
+ * ```
+ */
+export const PASSWD_PATH = "/etc/passwd";
+
+/**
+ * Where logind keeps its session files.
+ *
+ * @example
+ * ```ts
+ * import { LOGIND_SESSIONS_DIR } from "@utmp/utmp/sources";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(LOGIND_SESSIONS_DIR, "/run/systemd/sessions");
+ * ```
+ */
+export const LOGIND_SESSIONS_DIR = "/run/systemd/sessions";
+
+/**
+ * wtmpdb's default database (`_PATH_WTMPDB`).
+ *
+ * @example
+ * ```ts
+ * import { WTMPDB_PATH } from "@utmp/utmp/sources";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(WTMPDB_PATH, "/var/lib/wtmpdb/wtmp.db");
+ * ```
+ */
+export const WTMPDB_PATH = "/var/lib/wtmpdb/wtmp.db";

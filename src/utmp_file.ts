@@ -7,7 +7,7 @@
 import { UtmpFormatError, type UtmpWarning } from "./errors.ts";
 import { createSource } from "./backends/mod.ts";
 import type { Layout } from "./layouts/schema.ts";
-import type { Detection } from "./layouts/detect.ts";
+import type { Detection } from "./layouts/_plausible.ts";
 import type { LayoutName } from "./layouts/registry.ts";
 import { systemPaths } from "./paths.ts";
 import { type Chunk, RecordView } from "./layouts/decode.ts";

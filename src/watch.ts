@@ -7,20 +7,19 @@
 import { type FSWatcher, watch as watchDir } from "node:fs";
 import { stat } from "node:fs/promises";
 import { basename, dirname } from "node:path";
-import { assertFollowable, RecordCursor } from "./backends/file.ts";
+import { RecordCursor } from "./backends/file.ts";
+import { assertFollowable } from "./backends/_resolved.ts";
 import { fileIdentity } from "./backends/_byte_source.ts";
 import type { UtmpWarning } from "./errors.ts";
-import { arch, isPermissionDenial, platform } from "./_internal/runtime.ts";
+import { isPermissionDenial } from "./_internal/runtime.ts";
 import { isZero, sameBytes } from "./layouts/_engine.ts";
-import { type Chunk, detach, recordsPerChunk, RecordView } from "./layouts/decode.ts";
-import { nativeLayoutName } from "./layouts/native.ts";
+import { type Chunk, detach, recordsOf, recordsPerChunk, RecordView } from "./layouts/decode.ts";
 import { getLayout } from "./layouts/registry.ts";
 import type { UtmpRecord } from "./record.ts";
 import { PlainRecord } from "./sources/_plain.ts";
 import { logindSessions } from "./sources/logind.ts";
-import { holdsJournal, isJournalFile, journalRecords } from "./sources/journal.ts";
-import { chooseSource, type ChosenSource } from "./sources/mod.ts";
-import { rootPath } from "./sources/_root.ts";
+import { journalRecords } from "./sources/journal.ts";
+import { chooseFollowed, type Followed } from "./sources/choose.ts";
 import { WARNINGS_KEPT } from "./utmp_file.ts";
 import { quotePath } from "./_internal/escape/terminal.ts";
 
@@ -86,8 +85,6 @@ export interface WatchIterator extends AsyncGenerator<WatchEvent, void, undefine
    */
   readonly warnings: readonly UtmpWarning[];
 }
-
-const SLOT_FILES = new Set(["utmp", "utmpx", "utx.active"]);
 
 /**
  * Follows a login-record file and yields an event for each record written
@@ -175,7 +172,7 @@ async function* follow(
     if (!MODES.includes(mode)) {
       throw new RangeError(`Cannot watch in mode "${mode}": expected ${MODES.map((m) => `"${m}"`).join(", ")}`);
     }
-    const { path: file, kind, locate } = await target(path, mode, options.root);
+    const { path: file, kind, locate } = await chooseFollowed(path, mode, options.root);
     // A wrong layout fails now, not at the first record.
     const layout = kind === "logind" || kind === "journal" ? "auto" : givenLayout(file, options.layout);
     const dir = kind === "logind" || (kind === "journal" && await isDirectory(file));
@@ -186,7 +183,6 @@ async function* follow(
       else {
         const cursor = new RecordCursor(file, {
           layout,
-          prefer: nativeLayoutName(platform, arch),
           follow: true,
           onProblem: warn,
           noFollow: locate !== undefined,
@@ -204,58 +200,6 @@ async function* follow(
   } finally {
     started();
   }
-}
-
-/** What {@link target} chose to follow. */
-interface Target {
-  /** The path, as resolved when the watch began. */
-  path: string;
-  kind: "log" | "slots" | "logind" | "journal";
-  /**
-   * Under a root, where the path is now: resolved again before every opening
-   * (and opened without following a link at its last component), so that a
-   * link renamed over the file, or a directory swapped for one, after the
-   * watch began never leads out of the root.
-   */
-  locate?: (() => Promise<string>) | undefined;
-}
-
-/** What to follow, and how: a path as given (its mode from its name or kind), or the system's, as the chooser says. */
-async function target(
-  path: string | undefined,
-  mode: (typeof MODES)[number],
-  root: string | undefined,
-): Promise<Target> {
-  if (path !== undefined) {
-    if (mode !== "auto") return { path, kind: mode };
-    if (SLOT_FILES.has(basename(path))) return { path, kind: "slots" };
-    if (await isDirectory(path)) return { path, kind: await holdsJournal(path) ? "journal" : "logind" };
-    return { path, kind: await isJournalFile(path) ? "journal" : "log" };
-  }
-  const chosen = (source: ChosenSource, kind: Target["kind"]): Target => ({
-    path: source.path,
-    kind,
-    locate: source.noFollow ? () => rootPath(root, source.name) : undefined,
-  });
-  // A utmp is the system's file rewritten in place; logind's sessions, its session directory.
-  if (mode === "journal") return chosen(await chooseSource("failures", { root, source: "journal" }), "journal");
-  if (mode === "slots") return chosen(await chooseSource("sessions", { root, source: "utmp" }), "slots");
-  if (mode === "logind") return chosen(await chooseSource("sessions", { root, source: "logind" }), "logind");
-  // The history, where it is a file; where there is none (or a wtmpdb, which cannot be followed), logind's sessions.
-  const history = await chooseSource("history", { root }).catch(notFound);
-  if (history?.source === "wtmp") return chosen(history, "log");
-  if (mode === "auto") {
-    const sessions = await chooseSource("sessions", { root }).catch(notFound);
-    if (sessions?.source === "logind") return chosen(sessions, "logind");
-  }
-  // Nothing to follow yet: the wtmp, waited for.
-  return chosen(await chooseSource("history", { root, source: "wtmp" }), "log");
-}
-
-/** Undefined for a source the system does not keep; other errors stand. */
-function notFound(error: unknown): undefined {
-  if ((error as { code?: unknown }).code === "ENOENT") return undefined;
-  throw error;
 }
 
 /** Bytes of a utmp's slots compared at each look at most: 64 MiB, 170 000 glibc slots (a utmp holds a few KiB). */
@@ -278,7 +222,7 @@ async function isDirectory(path: string): Promise<boolean> {
  */
 async function* followJournal(
   path: string,
-  locate: Target["locate"],
+  locate: Followed["locate"],
   options: WatchOptions,
   waiter: Waiter,
   started: () => void,
@@ -374,10 +318,8 @@ async function opened(cursor: RecordCursor): Promise<boolean> {
 
 /** The records of a chunk as events (of fixed-size records: see `assertFollowable`). */
 function* events(chunk: Chunk, signal: AbortSignal | undefined): Generator<WatchEvent> {
-  const size = chunk.codec.layout.size;
-  for (let at = 0; at < chunk.bytes.length; at += size) {
+  for (const record of recordsOf(chunk)) {
     if (signal?.aborted) return;
-    const record = new RecordView(chunk, at);
     yield { type: eventType(record), record };
   }
 }
@@ -519,7 +461,7 @@ async function* followSlots(
 /** logind's user sessions, compared session by session. */
 async function* followLogind(
   dir: string,
-  locate: Target["locate"],
+  locate: Followed["locate"],
   options: WatchOptions,
   waiter: Waiter,
   started: () => void,

@@ -23,11 +23,11 @@
  */
 
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { tempDir } from "./_util.ts";
 
 /** Where the root is looked for: `$UTMP_DEBIAN13_ROOT`, else the cache of `scripts/debian13_root.sh`. */
 export const DEBIAN13_ROOT: string = process.env.UTMP_DEBIAN13_ROOT || "/var/cache/utmp/debian13";
@@ -164,33 +164,28 @@ export function debian13(
   options: { files?: RootFiles; env?: Record<string, string> } = {},
 ): RootRan {
   const root = debian13Root();
-  const stage = mkdtempSync(join(tmpdir(), "debian13-"));
-  try {
-    const spec = join(stage, "spec.json");
-    const files: Record<string, string> = {};
-    let n = 0;
-    for (const [path, content] of Object.entries(options.files ?? {})) {
-      const at = join(stage, `f${n++}`);
-      writeFileSync(at, content);
-      files[path] = at;
-    }
-    writeFileSync(spec, JSON.stringify({ root, files, argv, env: options.env ?? {} }));
-    const self = fileURLToPath(import.meta.url);
-    const runtime = "Deno" in globalThis
-      ? [process.execPath, "run", "-A", "--no-lock", self]
-      : [process.execPath, self];
-    const r = spawnSync("unshare", ["-m", "--", ...runtime, "--debian13-spec", spec], {
-      env: { ...ROOT_ENV },
-      maxBuffer: 1 << 26,
-      timeout: 120_000,
-    });
-    if (r.status !== 0 || !existsSync(join(stage, "out.json"))) {
-      throw new Error(`Cannot run ${argv.join(" ")} in the Debian 13 root: ${latin1(r.stderr).trim()}`);
-    }
-    return JSON.parse(readFileSync(join(stage, "out.json"), "utf8"));
-  } finally {
-    rmSync(stage, { recursive: true, force: true });
+  using t = tempDir("debian13-");
+  const stage = t.dir;
+  const spec = join(stage, "spec.json");
+  const files: Record<string, string> = {};
+  let n = 0;
+  for (const [path, content] of Object.entries(options.files ?? {})) {
+    const at = join(stage, `f${n++}`);
+    writeFileSync(at, content);
+    files[path] = at;
   }
+  writeFileSync(spec, JSON.stringify({ root, files, argv, env: options.env ?? {} }));
+  const self = fileURLToPath(import.meta.url);
+  const runtime = "Deno" in globalThis ? [process.execPath, "run", "-A", "--no-lock", self] : [process.execPath, self];
+  const r = spawnSync("unshare", ["-m", "--", ...runtime, "--debian13-spec", spec], {
+    env: { ...ROOT_ENV },
+    maxBuffer: 1 << 26,
+    timeout: 120_000,
+  });
+  if (r.status !== 0 || !existsSync(join(stage, "out.json"))) {
+    throw new Error(`Cannot run ${argv.join(" ")} in the Debian 13 root: ${latin1(r.stderr).trim()}`);
+  }
+  return JSON.parse(readFileSync(join(stage, "out.json"), "utf8"));
 }
 
 /**

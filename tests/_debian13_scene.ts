@@ -17,6 +17,7 @@ import { loggedIn, watch, who } from "../mod.ts";
 import { ours } from "./cli/_run.ts";
 import { inRoot, mountDebian13 } from "./_debian13.ts";
 import type { Check } from "./_w_scene.ts";
+import { all } from "./_collect.ts";
 
 /** What the scene prints: its comparisons. */
 export type SceneChecks = Check[];
@@ -251,8 +252,7 @@ async function scene(): Promise<void> {
       return m === null ? [l] : [m[1], m[2]];
     });
   const library = async () => {
-    const list: string[][] = [];
-    for await (const u of who({ root })) list.push([u.ut_user, u.ut_line.replace(/^\/dev\//, "")]);
+    const list: string[][] = await all(who({ root }), (u) => [u.ut_user, u.ut_line.replace(/^\/dev\//, "")]);
     return list;
   };
   await agree("who() yields the lines of Debian 13's who", () => lines(tool(["who"])), library);

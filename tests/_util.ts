@@ -56,14 +56,11 @@ export interface TempDir extends Disposable {
   dir: string;
   /** Its file `name` (written when `data` is given); returns the path. */
   file(name: string, data?: Uint8Array | string): string;
-  /** Removes the directory (what disposing it does). */
-  cleanup(): void;
 }
 
-/** A fresh temporary directory, removed when disposed (`using`). */
-export function tempDir(): TempDir {
-  const dir = mkdtempSync(join(tmpdir(), "utmp-test-"));
-  const cleanup = (): void => rmSync(dir, { recursive: true, force: true });
+/** A fresh temporary directory (its name starting with `prefix`), removed when disposed (`using`). */
+export function tempDir(prefix = "utmp-test-"): TempDir {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   return {
     dir,
     file(name: string, data?: Uint8Array | string): string {
@@ -71,8 +68,7 @@ export function tempDir(): TempDir {
       if (data !== undefined) writeFileSync(path, data);
       return path;
     },
-    cleanup,
-    [Symbol.dispose]: cleanup,
+    [Symbol.dispose]: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
 
@@ -166,7 +162,7 @@ export const MODULE_ROOT: string = dirname(dirname(fileURLToPath(import.meta.url
  *
  * @returns The copy's root (where `mod.ts` or `mod.js` is) and how to remove it.
  */
-export function readableCopy(): { root: string; cleanup(): void } & Disposable {
+export function readableCopy(): { root: string } & Disposable {
   const root = mkdtempSync(join(tmpdir(), "utmp-copy-"));
   const ext = existsSync(join(MODULE_ROOT, "mod.ts")) ? "ts" : "js";
   cpSync(join(MODULE_ROOT, `mod.${ext}`), join(root, `mod.${ext}`));
@@ -192,6 +188,5 @@ export function readableCopy(): { root: string; cleanup(): void } & Disposable {
     if (isDir) { for (const entry of readdirSync(path)) open(join(path, entry)); }
   };
   open(root);
-  const cleanup = (): void => rmSync(root, { recursive: true, force: true });
-  return { root, cleanup, [Symbol.dispose]: cleanup };
+  return { root, [Symbol.dispose]: () => rmSync(root, { recursive: true, force: true }) };
 }

@@ -32,6 +32,7 @@ import { encodeRecords, LAYOUTS, type RecordInput } from "../src/layouts/mod.ts"
 import { loggedIn, type LoggedInUser, who } from "../mod.ts";
 import { ours } from "./cli/_run.ts";
 import { addressOctets } from "../src/sources/_plain.ts";
+import { all } from "./_collect.ts";
 
 /** One comparison. */
 export interface Check {
@@ -370,8 +371,7 @@ async function scene(): Promise<void> {
   // who(): coreutils who's lines for the system's utmp; with all: true, the lines of `who FILE` (nothing checked).
   const pairs = (text: string) => text.split("\n").filter((l) => l !== "").map((l) => l.split(/\s+/).slice(0, 2));
   const libraryPairs = async (options: Parameters<typeof who>[0]) => {
-    const list: string[][] = [];
-    for await (const u of who(options)) list.push([u.ut_user, u.ut_line.replace(/^\/dev\//, "")]);
+    const list: string[][] = await all(who(options), (u) => [u.ut_user, u.ut_line.replace(/^\/dev\//, "")]);
     return list;
   };
   await agree("who() lines", () => pairs(tool("who", [])), () => libraryPairs({}));
@@ -421,8 +421,8 @@ async function scene(): Promise<void> {
     name: "loggedIn() uptime, userCount, loadAverage against w's first line",
     ...{ expected: head.theirs, actual: head.ours },
   });
-  const all = await loggedIn({ anyUser: true });
-  const ghost = all.find((u) => u.user === "ghost");
+  const anyUser = await loggedIn({ anyUser: true });
+  const ghost = anyUser.find((u) => u.user === "ghost");
   checks.push({
     name: "loggedIn() keeps a user the password file does not name, its command as w -u shows it",
     expected: /^.{34}\s*\S+\s+\S+\s+\S+\s+\S+\s+(.*)$/s.exec(tool("w", ["-hu", "ghost"]).trimEnd())?.[1],
@@ -431,7 +431,7 @@ async function scene(): Promise<void> {
   checks.push({
     name: "loggedIn() sessions: source, pid, tty",
     expected: [a, b, c, d, e, { leader: a.leader, tty: "pts/250" }].map((s) => ["utmp", s.leader, `/dev/${s.tty}`]),
-    actual: all.map((u) => [u.source, u.pid, u.tty]),
+    actual: anyUser.map((u) => [u.source, u.pid, u.tty]),
   });
 
   // An X display's session (":0"): "?xdm?" for its idle time. Its JCPU is the CPU time of every process without a
@@ -549,7 +549,6 @@ async function scene(): Promise<void> {
         Object.entries(values).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`).join("\n") + "\n",
     );
   }
-  const fromUtmp = await loggedIn();
   const inOrder = (users: LoggedInUser[]) =>
     users.map((u) => ({ ...u, source: "", addr: "", idle: u.idle === null ? null : Math.floor(u.idle / 60) }))
       .sort((x, y) => x.loginTime.getTime() - y.loginTime.getTime());
@@ -564,11 +563,12 @@ async function scene(): Promise<void> {
     }
   };
   const fromLogind = await withoutUtmp(() => loggedIn());
-  checks.push({
-    name: "loggedIn() from logind's session files",
-    expected: inOrder(fromUtmp),
-    actual: inOrder(fromLogind),
-  });
+  // Idle minutes tick between two readings: agree() reads both sides again until they are of one moment.
+  await agree(
+    "loggedIn() from logind's session files",
+    async () => inOrder(await loggedIn()),
+    async () => inOrder(await withoutUtmp(() => loggedIn())),
+  );
   checks.push({
     name: "loggedIn() from logind: source and addresses",
     // Each session's address is its REMOTE_HOST as written above when that is an address (its zone left out), by

@@ -16,10 +16,10 @@ import { test } from "./_harness.ts";
 import { FIXTURES, tempDir } from "./_util.ts";
 import { inZone, printedRows } from "./layouts/_native.ts";
 import { bytesRead, countingReads } from "./robustness/_reads.ts";
+import { all } from "./_collect.ts";
 
 async function entries(file: LastlogFile): Promise<LastlogEntry[]> {
-  const out: LastlogEntry[] = [];
-  for await (const e of file) out.push(e);
+  const out: LastlogEntry[] = await all(file);
   return out;
 }
 

@@ -9,12 +9,13 @@
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { test } from "./_harness.ts";
+import { tempDir } from "./_util.ts";
+import { ours } from "./cli/_run.ts";
 import { loggedIn } from "../mod.ts";
 // The scene runs in a child process; importing its type also puts it in the npm build's tests.
 import type { Check } from "./_w_scene.ts";
@@ -113,36 +114,47 @@ test("main() w in Deno without --allow-all fails with one line naming the flag",
 }, { ignore: why !== undefined || !("Deno" in globalThis) });
 
 test("loggedIn() under a root without /proc or /dev keeps every logind user session, with what it cannot have as null", async () => {
-  const root = mkdtempSync(join(tmpdir(), "host-"));
-  try {
-    const dir = join(root, "run/systemd/sessions");
-    mkdirSync(dir, { recursive: true });
-    const session = (id: string, lines: string) =>
-      writeFileSync(join(dir, id), `# This is private data. Do not parse.\nCLASS=user\n${lines}`);
-    session("1", "UID=1000\nUSER=alice\nTTY=pts/4\nREMOTE_HOST=2001:db8::7\nLEADER=100\nREALTIME=1700000000000000\n");
-    session("2", "UID=1001\nUSER=bob\nSEAT=seat0\nLEADER=200\nREALTIME=1700000001000000\n");
-    session("3", "UID=1002\nUSER=carol\nDISPLAY=:1\nLEADER=300\nREALTIME=1700000002000000\n");
-    session("c1", "UID=1000\nUSER=alice\nCLASS=manager\n");
-    const users = await loggedIn({ root });
-    // In the directory's order (the file system's): sorted here. carol's session has a display only: coreutils 9.7
-    // names no line for it, procps 4.0.4 shows it (REMOTE_HOST as its host: none).
-    assert.deepEqual(
-      users.map((u) => [u.user, u.line, u.tty, u.host, u.addr, u.idle, u.command, u.pid, u.source])
-        .sort((x, y) => Number(x[7]) - Number(y[7])),
-      [
-        ["alice", "pts/4", "/dev/pts/4", "2001:db8::7", "2001:db8::7", null, null, 100, "logind"],
-        ["bob", "seat0", null, "", "", null, null, 200, "logind"],
-        ["carol", "", null, "", "", null, null, 300, "logind"],
-      ],
-    );
-    assert.equal(users.userCount, 3);
-    assert.equal(users.loadAverage, null);
-    assert.deepEqual(users.notes.map((n) => n.includes(join(root, "proc")) || n.includes(join(root, "dev"))), [
-      true,
-      true,
-    ]);
-    assert.deepEqual((await loggedIn({ root, user: "bob" })).map((u) => u.user), ["bob"]);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  using t = tempDir("host-");
+  const root = t.dir;
+  const dir = join(root, "run/systemd/sessions");
+  mkdirSync(dir, { recursive: true });
+  const session = (id: string, lines: string) =>
+    writeFileSync(join(dir, id), `# This is private data. Do not parse.\nCLASS=user\n${lines}`);
+  session("1", "UID=1000\nUSER=alice\nTTY=pts/4\nREMOTE_HOST=2001:db8::7\nLEADER=100\nREALTIME=1700000000000000\n");
+  session("2", "UID=1001\nUSER=bob\nSEAT=seat0\nLEADER=200\nREALTIME=1700000001000000\n");
+  session("3", "UID=1002\nUSER=carol\nDISPLAY=:1\nLEADER=300\nREALTIME=1700000002000000\n");
+  session("c1", "UID=1000\nUSER=alice\nCLASS=manager\n");
+  const users = await loggedIn({ root });
+  // In the directory's order (the file system's): sorted here. carol's session has a display only: coreutils 9.7
+  // names no line for it, procps 4.0.4 shows it (REMOTE_HOST as its host: none).
+  assert.deepEqual(
+    users.map((u) => [u.user, u.line, u.tty, u.host, u.addr, u.idle, u.command, u.pid, u.source])
+      .sort((x, y) => Number(x[7]) - Number(y[7])),
+    [
+      ["alice", "pts/4", "/dev/pts/4", "2001:db8::7", "2001:db8::7", null, null, 100, "logind"],
+      ["bob", "seat0", null, "", "", null, null, 200, "logind"],
+      ["carol", "", null, "", "", null, null, 300, "logind"],
+    ],
+  );
+  assert.equal(users.userCount, 3);
+  assert.equal(users.loadAverage, null);
+  assert.deepEqual(users.notes.map((n) => n.includes(join(root, "proc")) || n.includes(join(root, "dev"))), [
+    true,
+    true,
+  ]);
+  assert.deepEqual((await loggedIn({ root, user: "bob" })).map((u) => u.user), ["bob"]);
+});
+
+test("loggedIn() and main() w under a root with neither a utmp nor logind's sessions: nobody, and a note naming both places", async () => {
+  // The note is what the chooser found (w shows nobody there, as procps w does); a reworded chooser message must not
+  // change it.
+  using t = tempDir();
+  const nothing = `no utmp at "${join(t.dir, "var/run/utmp")}" and no systemd-logind sessions at "${
+    join(t.dir, "run/systemd/sessions")
+  }": no sessions to show`;
+  const users = await loggedIn({ root: t.dir });
+  assert.deepEqual([users.length, users.userCount, users.notes[0]], [0, 0, nothing]);
+  const ran = await ours(["--root", t.dir, "w"]);
+  assert.equal(ran.code, 0, ran.err);
+  assert.equal(ran.err.split("\n")[0], `utmp w: ${nothing}`);
 });

@@ -12,12 +12,11 @@
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, existsSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import process from "node:process";
 import { test } from "./_harness.ts";
-import { TESTS_DIR } from "./_util.ts";
+import { tempDir, TESTS_DIR } from "./_util.ts";
 
 const deno = (globalThis as { Deno?: { execPath(): string } }).Deno;
 const ROOT = join(TESTS_DIR, "..");
@@ -47,21 +46,18 @@ const tracked = deno === undefined ? undefined : trackedFiles();
 test(
   "deno publish --dry-run ships mod.ts, src/, README.md and LICENSE, and no tests, conformance, scripts or npm-only files",
   () => {
-    const copy = mkdtempSync(join(tmpdir(), "utmp-publish-"));
-    try {
-      for (const file of tracked!) {
-        mkdirSync(dirname(join(copy, file)), { recursive: true });
-        copyFileSync(join(ROOT, file), join(copy, file));
-      }
-      const files = published(copy);
-      assert.ok(files.includes("mod.ts") && files.includes("README.md") && files.includes("LICENSE"), files.join(" "));
-      assert.ok(files.some((f) => f.startsWith("src/cli/")), "the command line");
-      for (const file of files) {
-        assert.match(file, /^(mod\.ts|deno\.json|README\.md|LICENSE|src\/.+\.ts)$/, file);
-        assert.doesNotMatch(file, /\.node\.ts$|^src\/ffi\/koffi\.ts$/, `${file} is for npm only`);
-      }
-    } finally {
-      rmSync(copy, { recursive: true, force: true });
+    using t = tempDir("utmp-publish-");
+    const copy = t.dir;
+    for (const file of tracked!) {
+      mkdirSync(dirname(join(copy, file)), { recursive: true });
+      copyFileSync(join(ROOT, file), join(copy, file));
+    }
+    const files = published(copy);
+    assert.ok(files.includes("mod.ts") && files.includes("README.md") && files.includes("LICENSE"), files.join(" "));
+    assert.ok(files.some((f) => f.startsWith("src/cli/")), "the command line");
+    for (const file of files) {
+      assert.match(file, /^(mod\.ts|deno\.json|README\.md|LICENSE|src\/.+\.ts)$/, file);
+      assert.doesNotMatch(file, /\.node\.ts$|^src\/ffi\/koffi\.ts$/, `${file} is for npm only`);
     }
   },
   { ignore: tracked === undefined },

@@ -11,6 +11,7 @@ import { UtmpFile, type UtmpRecord } from "../mod.ts";
 import { encodeRecords, LAYOUTS, type RecordInput } from "../src/layouts/mod.ts";
 import { test } from "./_harness.ts";
 import { openOn, tempDir } from "./_util.ts";
+import { all } from "./_collect.ts";
 
 /** Records per chunk of 384-byte records. */
 const PER_CHUNK = Math.floor(CHUNK_BYTES / 384);
@@ -42,11 +43,9 @@ for (const reuseBuffers of [false, true]) {
       reuseBuffers ? ", reusing its buffers" : ""
     }`,
     withFile(async (path) => {
-      const lines: string[] = [];
-      for await (const u of new UtmpFile(path, { reuseBuffers })) lines.push(seen(u));
+      const lines: string[] = await all(new UtmpFile(path, { reuseBuffers }), seen);
       assert.deepEqual(lines, Array.from({ length: COUNT }, (_, i) => want(i)));
-      const batched: string[] = [];
-      for await (const batch of new UtmpFile(path, { reuseBuffers }).batches()) batched.push(...batch.map(seen));
+      const batched: string[] = (await all(new UtmpFile(path, { reuseBuffers }).batches(), (b) => b.map(seen))).flat();
       assert.deepEqual(batched, lines);
     }),
   );
@@ -60,8 +59,7 @@ for (const reuseBuffers of [false, true]) {
       const stop = 2 * PER_CHUNK + 7; // a read of the next chunk is under way
       for await (const u of file) if (u.index === stop) break;
       assert.equal(openOn(path), 0);
-      const rest: number[] = [];
-      for await (const u of file) rest.push(u.index);
+      const rest: number[] = await all(file, (u) => u.index);
       assert.deepEqual(rest, Array.from({ length: COUNT - stop - 1 }, (_, i) => stop + 1 + i));
       file.rewind();
       let first: string | undefined;
@@ -78,9 +76,8 @@ for (const reuseBuffers of [false, true]) {
 test(
   "UtmpFile() keeps every record readable after the loop, its chunks read ahead",
   withFile(async (path) => {
-    const all: UtmpRecord[] = [];
-    for await (const u of new UtmpFile(path)) all.push(u);
-    assert.deepEqual(all.map(seen), Array.from({ length: COUNT }, (_, i) => want(i)));
+    const records: UtmpRecord[] = await all(new UtmpFile(path));
+    assert.deepEqual(records.map(seen), Array.from({ length: COUNT }, (_, i) => want(i)));
   }),
 );
 

@@ -10,6 +10,7 @@ import { decodeRecord, encodeRecord, encodeRecords, LAYOUTS } from "../src/layou
 import { test } from "./_harness.ts";
 import { FIXTURES, parseDumpLine, run, tempDir, utmpdump, utmpdumpReverse } from "./_util.ts";
 import { join } from "node:path";
+import { all } from "./_collect.ts";
 
 const NAMES = [
   "EMPTY",
@@ -25,8 +26,7 @@ const NAMES = [
 ];
 
 async function records(path: string): Promise<UtmpRecord[]> {
-  const out: UtmpRecord[] = [];
-  for await (const u of new UtmpFile(path)) out.push(u);
+  const out: UtmpRecord[] = await all(new UtmpFile(path));
   return out;
 }
 

@@ -20,7 +20,7 @@ import { pathToFileURL } from "node:url";
 import process from "node:process";
 import { UtmpFile, UtmpFileError, UtmpFormatError } from "../mod.ts";
 import { encodeRecord, encodeRecords, LAYOUTS } from "../src/layouts/mod.ts";
-import { collect } from "./_collect.ts";
+import { all, collect } from "./_collect.ts";
 import { test } from "./_harness.ts";
 import { FIXTURES, parseDumpLine, readableCopy, tempDir, TESTS_DIR, utmpdump, utmpdumpReverse } from "./_util.ts";
 
@@ -134,8 +134,7 @@ test("UtmpFile releases the file when a loop breaks, and the next loop continues
     if (first.length === 3) break;
   }
   assert.equal(fdsOn(path), 0);
-  const rest: number[] = [];
-  for await (const u of file) rest.push(u.index);
+  const rest: number[] = await all(file, (u) => u.index);
   assert.deepEqual(first, [0, 1, 2]);
   assert.deepEqual(rest, [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
   assert.equal(fdsOn(path), 0);
@@ -155,16 +154,13 @@ test("UtmpFile releases the file when the loop body throws", async () => {
 
 test("UtmpFile.rewind() starts again from the top and clears the warnings", async () => {
   const file = new UtmpFile(plaso("wtmp.1"));
-  const a: number[] = [];
-  for await (const u of file) a.push(u.ut_pid);
+  const a: number[] = await all(file, (u) => u.ut_pid);
   assert.equal(file.warnings.length, 1);
-  const again: number[] = [];
-  for await (const u of file) again.push(u.ut_pid);
+  const again: number[] = await all(file, (u) => u.ut_pid);
   assert.deepEqual(again, [], "a finished file yields nothing more until rewound");
   file.rewind();
   assert.deepEqual(file.warnings, []);
-  const b: number[] = [];
-  for await (const u of file) b.push(u.ut_pid);
+  const b: number[] = await all(file, (u) => u.ut_pid);
   assert.deepEqual(b, a);
   assert.equal(file.warnings.length, 1);
 });
@@ -203,8 +199,7 @@ test("UtmpFile.detect() leaves nothing open outside a loop, and keeps a running 
 test("UtmpFile.batches() yields the records in arrays, continuing where for await stopped", async () => {
   const file = new UtmpFile(plaso("utmp"));
   for await (const u of file) if (u.index === 4) break;
-  const rest: number[] = [];
-  for await (const batch of file.batches()) for (const u of batch) rest.push(u.index);
+  const rest: number[] = (await all(file.batches(), (batch) => batch.map((u) => u.index))).flat();
   assert.deepEqual(rest, [5, 6, 7, 8, 9, 10, 11, 12, 13]);
 });
 

@@ -1,13 +1,11 @@
 /**
  * The password file, as glibc's "files" backend reads it
  * (nss/nss_files/files-pwd.c, files-parse.c): what `lastlog` lists, and the
- * uids `last` and lastlog2 look up. One parser for all three.
+ * uids `last` and lastlog2 look up. One parser for all three; one reader,
+ * `Root.passwd` (sources/_root.ts).
  *
  * @module
  */
-
-import { readRegularFile } from "../backends/_whole.ts";
-import { isPermissionDenial } from "./runtime.ts";
 
 /** A password file entry. */
 export interface PasswdEntry {
@@ -144,22 +142,4 @@ export function namesByUid(text: string): Map<number, string> {
     if (!isCompat(name) && !names.has(uid)) names.set(uid, name);
   });
   return names;
-}
-
-/**
- * A password file's text (UTF-8), or "" when it cannot be read: a missing
- * password file names no one. A permission denial is thrown (Deno's
- * `--allow-read` is wanted).
- *
- * @param path The password file.
- * @param noFollow Refuse a symbolic link as its last component (a path resolved under a root).
- * @returns Its content.
- */
-export async function readPasswd(path: string, noFollow = false): Promise<string> {
-  try {
-    return new TextDecoder().decode(await readRegularFile(path, { noFollow }));
-  } catch (error) {
-    if (isPermissionDenial(error)) throw error;
-    return "";
-  }
 }

@@ -7,7 +7,7 @@
 
 import type { UtmpWarning } from "../errors.ts";
 import type { Chunk } from "../layouts/decode.ts";
-import type { Detection } from "../layouts/detect.ts";
+import type { Detection } from "../layouts/_plausible.ts";
 import type { Layout } from "../layouts/schema.ts";
 
 /** The backend a source reads through. */

@@ -17,13 +17,14 @@ import { openLiveFile } from "./_byte_source.ts";
 import { LibcUnavailableError, UtmpFileError } from "../errors.ts";
 import type { Layout } from "../layouts/schema.ts";
 import { recordsPerChunk } from "../layouts/decode.ts";
-import type { Detection } from "../layouts/detect.ts";
+import type { Detection } from "../layouts/_plausible.ts";
 import type { RecordProblem } from "./_source.ts";
 import { systemPaths } from "../paths.ts";
 import { type Chunk, makeChunk } from "../layouts/decode.ts";
 import { partialProblem, type ProblemSink, type RecordSource } from "./_source.ts";
 import type { FfiBackend } from "../ffi/symbols.ts";
-import { type LibcProfile, libcProfile, readUtmpx, type Snapshot } from "../ffi/utmpx.ts";
+import { readUtmpx, type Snapshot } from "../ffi/utmpx.ts";
+import { type LibcProfile, libcProfile } from "./_libc_profile.ts";
 import { quotePath } from "../_internal/escape/terminal.ts";
 
 /** Options of {@link FfiSource}. */

@@ -3,48 +3,44 @@
  * Every entry point that reads a login-record or lastlog file reads through
  * it — `UtmpFile` forward, `last` backward, `watch()` following a growing
  * file or comparing a utmp's slots, `LastlogFile` by uid — so the rules are
- * kept in one place:
+ * kept in one place. The cursor is a façade over:
  *
- * - the file is opened and checked once per pass (a regular file, opened
- *   without blocking; see `openLiveFile`; a gzip or zstd file decompressed
- *   under the cursor, see `_decompress.ts`), and its layout is resolved once
- *   (`resolveLayout`: given, or detected from the regions detection asks for);
- * - records are read whole, a chunk (256 KiB) at a time, by position, with
- *   `readSettled` (never a record torn by a concurrent writer; a FreeBSD
- *   utx.log, whose records are length-prefixed, with plain reads); synchronous
- *   positional reads from the page cache, asynchronous ones for a file on slow
- *   storage, and never holding the event loop for more than
- *   {@link HOLD_MS} at a time;
- * - a partial tail, a zero length (FreeBSD utx.log), a file that shrank or was
- *   replaced while being read are reported as problems, the same way for
- *   every reader; a chunk's own problems travel with it (`Chunk.problems`),
- *   so a strict reader stops right at them.
+ * - one resolved open (`_resolved.ts`): the file opened and checked once per
+ *   pass, decompressed when gzip or zstd, its layout given or detected;
+ * - the buffers it reads into (`_buffer_ring.ts`), new or with
+ *   `reuseBuffers` a ring of two;
+ * - a FreeBSD utx.log's length-prefixed records (`_frame_index.ts`), indexed
+ *   by a forward scan to be read backward;
+ * - what following a growing file needs (`_follower.ts`): the last record
+ *   read, to notice a truncation.
+ *
+ * Records are read whole, a chunk (256 KiB) at a time, by position, with
+ * `readSettled` (never a record torn by a concurrent writer); synchronous
+ * positional reads from the page cache, asynchronous ones for a file on slow
+ * storage, never holding the event loop for more than {@link HOLD_MS} at a
+ * time. A partial tail, a zero length (FreeBSD utx.log), a file that shrank
+ * or was replaced while being read are reported as problems, the same way
+ * for every reader; a chunk's own problems travel with it (`Chunk.problems`),
+ * so a strict reader stops right at them.
  *
  * @module
  */
 
 import { setImmediate } from "node:timers";
-import { decompressed } from "./_decompress.ts";
-import { type ByteSource, openLiveFile } from "./_byte_source.ts";
+import type { ByteSource } from "./_byte_source.ts";
+import { BufferRing } from "./_buffer_ring.ts";
+import { Follower } from "./_follower.ts";
+import { type FramedChunk, framedChunk, indexFrames, readFramed } from "./_frame_index.ts";
+import { openResolved, resolveFile, type ResolveOpenOptions } from "./_resolved.ts";
 import { readSettled, shrankReason } from "./_settled.ts";
-import { type Chunk, type ChunkProblem, makeChunk, recordsPerChunk } from "../layouts/decode.ts";
-import { type Detection, detectionRegions, resolveLayout, type Sample } from "../layouts/detect.ts";
-import { scanFrames, unframe } from "../layouts/_framing.ts";
-import { sameBytes } from "../layouts/_engine.ts";
-import { isFramed, type Layout, type LayoutKind } from "../layouts/schema.ts";
+import { type Chunk, makeChunk, recordsPerChunk } from "../layouts/decode.ts";
+import type { Detection } from "../layouts/_plausible.ts";
+import { scanFrames } from "../layouts/_framing.ts";
+import { isFramed, type Layout } from "../layouts/schema.ts";
 import { partialProblem, type ProblemSink, type RecordSource } from "./_source.ts";
-import { quotePath } from "../_internal/escape/terminal.ts";
 
-/** Options of {@link RecordCursor}. */
-export interface CursorOptions {
-  /** A layout name, or "auto" to detect it from the content. */
-  layout: string;
-  /** What kind of file: login records (default) or a lastlog. */
-  kind?: LayoutKind;
-  /** Layout to choose when the content cannot tell (the host's own). */
-  prefer?: string | undefined;
-  /** What to tell the user when the file is missing. */
-  hint?: string | undefined;
+/** Options of {@link RecordCursor}: how to open and resolve the file, and how to read it. */
+export interface CursorOptions extends ResolveOpenOptions {
   /** Where to report problems between records (a partial tail, a shrunk or replaced file). */
   onProblem: ProblemSink;
   /**
@@ -59,8 +55,6 @@ export interface CursorOptions {
    * layout detected with no evidence (an empty file) is not kept.
    */
   follow?: boolean;
-  /** Open without following a symbolic link at the last component (a path resolved under a root). */
-  noFollow?: boolean | undefined;
   /**
    * Where the file is now, asked before every opening (`watch()` under a
    * root: the system path resolved again, so that a directory swapped for a
@@ -76,28 +70,6 @@ export interface CursorOptions {
  */
 export const HOLD_MS = 8;
 
-/** Buffers a cursor with `reuseBuffers` reads into in turn: the chunk being read and the one before. */
-const RING = 2;
-
-/**
- * Refuses a layout whose records cannot be followed one by one as a file
- * grows (FreeBSD's length-prefixed utx.log: a record's place depends on all
- * before it): the one check for `watch()`, whether the layout was given or
- * detected.
- *
- * @param layout The file's layout.
- * @param path The file, for the message.
- * @throws {RangeError} For a framed layout.
- */
-export function assertFollowable(layout: Layout, path: string): void {
-  if (!isFramed(layout)) return;
-  throw new RangeError(
-    `Cannot watch ${
-      quotePath(path)
-    }: its layout "${layout.name}" is not of fixed-size records, which alone can be followed`,
-  );
-}
-
 /** Where backward reading is: the records (framed files: the chunks of `frames`) before `end` are still to be read. */
 interface Backward {
   end: number;
@@ -105,13 +77,6 @@ interface Backward {
   size: number;
   /** Framed files: the chunks a forward scan found, read back from the last. */
   frames?: FramedChunk[];
-}
-
-/** Where a chunk of a framed file is: its bytes `[position, end)`, its first record's index. */
-interface FramedChunk {
-  position: number;
-  end: number;
-  index: number;
 }
 
 /**
@@ -126,8 +91,9 @@ export class RecordCursor implements RecordSource {
   readonly backend = "file" as const;
   readonly path: string;
   readonly #options: CursorOptions;
-  readonly #kind: LayoutKind;
   readonly #problem: ProblemSink;
+  readonly #buffers: BufferRing;
+  readonly #follower = new Follower();
   #file: ByteSource | undefined;
   #detection: Detection | undefined;
   /** File offset of the next unread record, going forward. */
@@ -141,19 +107,14 @@ export class RecordCursor implements RecordSource {
   /** The end of the open file was checked for a shrink or a replacement. */
   #endChecked = false;
   #back: Backward | undefined;
-  /** The last whole record read forward (a copy), to notice a followed file truncated and written again. */
-  #last: Uint8Array | undefined;
   /** Framed files: the bytes the last read held past its records, and their file offset. */
   #rest: { offset: number; bytes: Uint8Array } | undefined;
   /** When the event loop last turned, for {@link HOLD_MS}. */
   #turned = performance.now();
   /** A record's worth of bytes to look past the known end with, without taking a buffer of the ring. */
   #probe: Uint8Array | undefined;
-  readonly #ring: Uint8Array[] = [];
-  readonly #ringChunks: (Chunk | undefined)[] = [];
-  #turn = 0;
-  /** The opening in flight, if any (see {@link #open}). */
-  #opening: Promise<ByteSource> | undefined;
+  /** The opening in flight, if any (see {@link #opened}). */
+  #opening: Promise<Detection> | undefined;
 
   /**
    * @param path File path.
@@ -162,8 +123,8 @@ export class RecordCursor implements RecordSource {
   constructor(path: string, options: CursorOptions) {
     this.path = path;
     this.#options = options;
-    this.#kind = options.kind ?? "utmp";
     this.#problem = options.onProblem;
+    this.#buffers = new BufferRing(options.reuseBuffers ?? false);
   }
 
   get layout(): Layout | undefined {
@@ -185,8 +146,7 @@ export class RecordCursor implements RecordSource {
   }
 
   async detect(): Promise<Detection> {
-    const file = await this.#open();
-    return this.#detection ?? await this.#resolve(file);
+    return (await this.#opened()).detection;
   }
 
   /**
@@ -210,7 +170,7 @@ export class RecordCursor implements RecordSource {
     const size = layout.size;
     const max = recordsPerChunk(size) * size;
     const remaining = Math.max(0, this.#known - this.#position);
-    if (remaining === 0 && this.#options.reuseBuffers && !file.slow) {
+    if (remaining === 0 && this.#buffers.reuses && !file.slow) {
       // At the end as far as known: look for one more record before taking a buffer (and retiring its chunk).
       const probe = this.#probe ??= new Uint8Array(size);
       const n = file.readNow(probe, this.#position);
@@ -219,7 +179,7 @@ export class RecordCursor implements RecordSource {
     }
     // What the file is believed to hold from here, and one record more to notice it grew.
     const want = Math.min(max, Math.ceil(Math.max(0, this.#known - this.#position) / size) * size + size);
-    const { bytes, slot } = this.#buffer(want);
+    const { bytes, slot } = this.#buffers.take(want);
     const got = readSettled(file, bytes, this.#position, size);
     const fixed = (n: number): Chunk | null | Promise<Chunk | null> => {
       if (n < want) {
@@ -244,11 +204,10 @@ export class RecordCursor implements RecordSource {
       if (!this.#options.follow) this.#problem(this.#partial(n, `a ${size}-byte record`));
       return null;
     }
-    const chunk = makeChunk(bytes.subarray(0, whole), layout, this.#position, this.#index);
-    if (slot >= 0) this.#ringChunks[slot] = chunk;
+    const chunk = this.#buffers.hold(slot, makeChunk(bytes.subarray(0, whole), layout, this.#position, this.#index));
     this.#position += whole;
     this.#index += whole / size;
-    if (this.#options.follow) this.#last = bytes.slice(whole - size, whole);
+    if (this.#options.follow) this.#follower.took(bytes, whole, size);
     return chunk;
   }
 
@@ -299,34 +258,11 @@ export class RecordCursor implements RecordSource {
 
   /** The chunk of a framed scan of `data` (at the current position); what it left is kept for the next. */
   #framedTaken(data: Uint8Array, scan: ReturnType<typeof scanFrames>, layout: Layout): Chunk {
-    const chunk = this.#framedChunk(data, scan, layout);
+    const chunk = framedChunk(data, scan, layout, this.#position, this.#index);
     this.#position += scan.end;
     this.#index += scan.frames.length;
     if (scan.end < data.length) this.#rest = { offset: this.#position, bytes: data.subarray(scan.end) };
     return chunk;
-  }
-
-  /** The chunk of a framed scan at the current position, each zero-length run a problem before its next record. */
-  #framedChunk(data: Uint8Array, scan: ReturnType<typeof scanFrames>, layout: Layout): Chunk {
-    const position = this.#position;
-    const offsets = scan.frames.map((f) => position + f.start);
-    const problems: ChunkProblem[] = [];
-    let before = 0;
-    for (const skip of scan.skipped) {
-      while (before < scan.frames.length && scan.frames[before]!.start < skip.start) before++;
-      problems.push({
-        before,
-        problem: {
-          kind: "zero-length",
-          offset: position + skip.start,
-          recordIndex: this.#index + before,
-          reason: `zero record length: skipped ${skip.length} ${
-            skip.length === 1 ? "byte" : "bytes"
-          } to the next length`,
-        },
-      });
-    }
-    return makeChunk(unframe(data, scan.frames, layout.size), layout, position, this.#index, offsets, problems);
   }
 
   #partial(n: number, what: string): Parameters<ProblemSink>[0] {
@@ -342,8 +278,7 @@ export class RecordCursor implements RecordSource {
    */
   async previous(): Promise<Chunk | null> {
     await this.#turnIfHeld();
-    const file = await this.#opened();
-    const layout = this.#detection!.layout;
+    const { file, detection: { layout } } = await this.#opened();
     const size = layout.size;
     if (this.#back === undefined) {
       if (isFramed(layout)) {
@@ -365,7 +300,7 @@ export class RecordCursor implements RecordSource {
     if (back.end === 0) return null;
     const start = Math.max(0, back.end - recordsPerChunk(size));
     const want = (back.end - start) * size;
-    const { bytes, slot } = this.#buffer(want);
+    const { bytes, slot } = this.#buffers.take(want);
     let n = readSettled(file, bytes, start * size, size);
     if (typeof n !== "number") n = await n;
     const now = file.statNow().size;
@@ -384,39 +319,21 @@ export class RecordCursor implements RecordSource {
       return null;
     }
     back.end = start;
-    const chunk = makeChunk(bytes.subarray(0, n - n % size), layout, start * size, start);
-    if (slot >= 0) this.#ringChunks[slot] = chunk;
-    return chunk;
+    return this.#buffers.hold(slot, makeChunk(bytes.subarray(0, n - n % size), layout, start * size, start));
   }
 
-  /**
-   * Where each chunk of a framed file is, by a forward scan (memory: one
-   * entry per chunk). The scan reports the file's problems, in file order
-   * (zero lengths, a partial tail, a shrink), so the backward reads do not.
-   */
-  async #frameIndex(): Promise<FramedChunk[]> {
-    const chunks: FramedChunk[] = [];
-    this.#position = this.#index = 0;
-    this.#rest = undefined;
-    for (;;) {
-      const position = this.#position, index = this.#index;
-      const chunk = await this.next();
-      if (chunk === null) break;
-      for (const p of chunk.problems ?? []) this.#problem(p.problem);
-      chunks.push({ position, end: this.#position, index });
-    }
-    return chunks;
+  /** Where each chunk of a framed file is, by a forward scan from its start (see `indexFrames`). */
+  #frameIndex(): Promise<FramedChunk[]> {
+    this.#seek(0, 0);
+    const at = () => ({ position: this.#position, index: this.#index });
+    return indexFrames({ at, next: () => this.next() }, this.#problem);
   }
 
-  /** A chunk of a framed file {@link #frameIndex} found, read again (its problems were reported then). */
+  /** A chunk of a framed file {@link #frameIndex} found, read again; reading forward goes on from it. */
   async #framedAt(file: ByteSource, layout: Layout, at: FramedChunk): Promise<Chunk> {
-    const bytes = new Uint8Array(at.end - at.position);
-    const n = file.slow ? await file.read(bytes, at.position) : file.readNow(bytes, at.position);
-    const data = bytes.subarray(0, n);
-    this.#position = at.position;
-    this.#index = at.index;
-    this.#rest = undefined;
-    return this.#framedChunk(data, scanFrames(data, layout.size, recordsPerChunk(layout.size)), layout);
+    const chunk = await readFramed(file, layout, at);
+    this.#seek(at.position, at.index);
+    return chunk;
   }
 
   /**
@@ -424,8 +341,7 @@ export class RecordCursor implements RecordSource {
    * holds none: what `last` says the file begins with.
    */
   async first(): Promise<Chunk | null> {
-    const file = await this.#opened();
-    const layout = this.#detection!.layout;
+    const { file, detection: { layout } } = await this.#opened();
     if (!isFramed(layout)) return await this.slots(0, 1);
     if (this.#back?.frames === undefined) {
       const frames = await this.#frameIndex();
@@ -443,19 +359,16 @@ export class RecordCursor implements RecordSource {
    */
   async slots(first: number, count: number): Promise<Chunk | null> {
     await this.#turnIfHeld();
-    const file = await this.#opened();
-    const layout = this.#detection!.layout;
+    const { file, detection: { layout } } = await this.#opened();
     const size = layout.size;
     const offset = first * size;
     const want = Math.max(0, Math.min(count * size, file.size - offset));
     if (want < size) return null;
-    const { bytes, slot } = this.#buffer(want - want % size);
+    const { bytes, slot } = this.#buffers.take(want - want % size);
     let n = readSettled(file, bytes, offset, size);
     if (typeof n !== "number") n = await n;
     if (n < size) return null;
-    const chunk = makeChunk(bytes.subarray(0, n - n % size), layout, offset, first);
-    if (slot >= 0) this.#ringChunks[slot] = chunk;
-    return chunk;
+    return this.#buffers.hold(slot, makeChunk(bytes.subarray(0, n - n % size), layout, offset, first));
   }
 
   /**
@@ -469,13 +382,8 @@ export class RecordCursor implements RecordSource {
     const file = this.#file;
     const size = this.#detection?.layout.size;
     if (file === undefined || size === undefined) throw new Error("Cannot skip: the file is not open with a layout");
-    this.#position = offset - offset % size;
-    this.#index = this.#position / size;
-    this.#last = undefined;
-    if (this.#position >= size) {
-      const last = new Uint8Array(size);
-      if (file.readNow(last, this.#position - size) === size) this.#last = last;
-    }
+    this.#seek(offset - offset % size, (offset - offset % size) / size);
+    this.#follower.skippedTo(file, this.#position, size);
   }
 
   /**
@@ -488,19 +396,10 @@ export class RecordCursor implements RecordSource {
     const file = this.#file;
     const layout = this.#detection?.layout;
     if (file === undefined || layout === undefined) return false;
-    const size = layout.size;
-    const last = this.#last;
-    let cut = file.statNow().size < this.#position;
-    if (!cut && last !== undefined && this.#position >= size) {
-      const now = new Uint8Array(size);
-      cut = file.readNow(now, this.#position - size) !== size || !sameBytes(now, 0, last, 0, size);
-    }
-    if (cut) {
-      this.#position = this.#index = 0;
-      this.#last = undefined;
-      this.#known = 0;
-    }
-    return cut;
+    if (!this.#follower.truncated(file, this.#position, layout.size)) return false;
+    this.#seek(0, 0);
+    this.#known = 0;
+    return true;
   }
 
   /** Whether the path now names another file than the open one (renamed over, or removed). */
@@ -509,12 +408,10 @@ export class RecordCursor implements RecordSource {
   }
 
   rewind(): void {
-    this.#rest = undefined;
-    this.#position = 0;
-    this.#index = 0;
+    this.#seek(0, 0);
+    this.#follower.forget();
     this.#identity = undefined;
     this.#back = undefined;
-    this.#last = undefined;
   }
 
   /**
@@ -537,11 +434,11 @@ export class RecordCursor implements RecordSource {
     return file?.close() ?? Promise.resolve();
   }
 
-  /** The open file with its layout resolved (opened and detected if needed). */
-  async #opened(): Promise<ByteSource> {
-    const file = await this.#open();
-    if (this.#detection === undefined) await this.#resolve(file);
-    return file;
+  /** Where reading forward goes on: the one place the position moves other than by reading. */
+  #seek(position: number, index: number): void {
+    this.#position = position;
+    this.#index = index;
+    this.#rest = undefined;
   }
 
   /**
@@ -568,16 +465,38 @@ export class RecordCursor implements RecordSource {
     });
   }
 
-  /** The open file: opened now if no pass holds it (one opening at a time, however many ask). */
-  #open(): Promise<ByteSource> {
-    if (this.#file !== undefined) return Promise.resolve(this.#file);
-    return this.#opening ??= this.#openNow().finally(() => this.#opening = undefined);
+  /**
+   * The open file and its layout: opened and resolved now if no pass holds
+   * it (one opening at a time, however many ask), or its layout resolved
+   * again (a followed file that could not tell it yet).
+   */
+  async #opened(): Promise<{ file: ByteSource; detection: Detection }> {
+    if (this.#file === undefined) {
+      const detection = await (this.#opening ??= this.#openNow().finally(() => this.#opening = undefined));
+      if (this.#detection === undefined) return { file: this.#file!, detection };
+    }
+    const file = this.#file!;
+    if (this.#detection !== undefined) return { file, detection: this.#detection };
+    let detection: Detection;
+    try {
+      detection = await resolveFile(file, this.#options, this.path);
+    } catch (error) {
+      await this.release();
+      throw error;
+    }
+    return { file, detection: this.#keep(detection) };
   }
 
-  async #openNow(): Promise<ByteSource> {
+  /** Opens the file and resolves its layout; the layout kept when sure. */
+  async #openNow(): Promise<Detection> {
     const path = this.#options.locate === undefined ? this.path : await this.#options.locate();
-    // A compressed file is read as its content: decompressed under the cursor, then read like any other.
-    const file = await decompressed(await openLiveFile(path, this.#options.hint, this.#options.noFollow ?? false));
+    const { file, detection } = await openResolved(path, this.#options, (file) => this.#reopened(file), this.path);
+    this.#file = file;
+    return this.#keep(detection);
+  }
+
+  /** A file just opened: what changed since the last pass is noted; the layout known, unless it may not hold. */
+  #reopened(file: ByteSource): Detection | undefined {
     this.#endChecked = false;
     // A followed file replaced between looks (a utmp watched slot by slot) may be anything: detected again.
     if (this.#options.follow && this.#options.layout === "auto" && this.#identity !== file.identity) {
@@ -594,39 +513,12 @@ export class RecordCursor implements RecordSource {
     }
     this.#identity = file.identity;
     this.#known = Math.max(this.#known, file.size);
-    this.#file = file;
-    return file;
+    return this.#detection;
   }
 
-  /** Resolves the layout from the open file (the one place a file's layout is chosen); keeps it once sure. */
-  async #resolve(file: ByteSource): Promise<Detection> {
-    const { layout, prefer, follow } = this.#options;
-    let detection: Detection;
-    try {
-      const size = file.statNow().size;
-      const samples: Sample[] = [];
-      if (layout === "auto") {
-        for (const region of detectionRegions(this.#kind, size)) {
-          const bytes = new Uint8Array(region.length);
-          const n = region.length === 0 ? 0 : await file.read(bytes, region.offset);
-          samples.push({ offset: region.offset, bytes: bytes.subarray(0, n) });
-        }
-      }
-      detection = resolveLayout(layout, this.#kind, samples, size, { path: this.path, prefer });
-    } catch (error) {
-      await this.release();
-      throw error;
-    }
-    if (follow) {
-      try {
-        assertFollowable(detection.layout, this.path);
-      } catch (error) {
-        await this.release();
-        throw error;
-      }
-    }
-    // Following a file that holds nothing yet: its first records will tell.
-    if (!follow || detection.confidence > 0) this.#detection = detection;
+  /** Keeps a detection (the one place a file's layout is kept): following a file that holds nothing yet, not. */
+  #keep(detection: Detection): Detection {
+    if (!this.#options.follow || detection.confidence > 0) this.#detection = detection;
     return detection;
   }
 
@@ -643,17 +535,5 @@ export class RecordCursor implements RecordSource {
         resolve();
       })
     );
-  }
-
-  /** A buffer for `length` bytes: a new one, or with `reuseBuffers` the next of the ring (retiring its chunk). */
-  #buffer(length: number): { bytes: Uint8Array; slot: number } {
-    if (!this.#options.reuseBuffers) return { bytes: new Uint8Array(length), slot: -1 };
-    const slot = this.#turn++ % RING;
-    const previous = this.#ringChunks[slot];
-    if (previous !== undefined) previous.retired = true;
-    this.#ringChunks[slot] = undefined;
-    let buffer = this.#ring[slot];
-    if (buffer === undefined || buffer.length < length) buffer = this.#ring[slot] = new Uint8Array(length);
-    return { bytes: buffer.subarray(0, length), slot };
   }
 }

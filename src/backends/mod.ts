@@ -10,17 +10,19 @@
  *   through this machine's libc. If the C library turns out to be
  *   unusable (musl's stubs, no koffi), the decoder reads instead.
  *
+ * The C library backend (`./ffi.ts`, and through it src/ffi/) is imported
+ * only when it is chosen, on its first read: reading any other file loads
+ * none of it.
+ *
  * @module
  */
 
 import { LibcUnavailableError } from "../errors.ts";
 import { RecordCursor } from "./file.ts";
-import { LIBC_PATH_ENV, libcCandidates } from "../ffi/libc_path.ts";
-import { FFI } from "../ffi/select.ts";
-import { FfiSource } from "./ffi.ts";
+import { FFI } from "./_ffi_select.ts";
 import type { FfiBackend } from "../ffi/symbols.ts";
-import { libcProfile } from "../ffi/utmpx.ts";
-import type { Detection } from "../layouts/detect.ts";
+import { libcProfile } from "./_libc_profile.ts";
+import type { Detection } from "../layouts/_plausible.ts";
 import { nativeLayoutName } from "../layouts/native.ts";
 import { systemPaths } from "../paths.ts";
 import type { Chunk } from "../layouts/decode.ts";
@@ -104,7 +106,8 @@ export function chooseBackend(
  */
 export function createSource(request: SourceRequest, system: BackendSystem = THIS_SYSTEM): RecordSource {
   const { path, layout, hint, onProblem, reuseBuffers, libc, noFollow } = request;
-  const prefer = nativeLayoutName(system.os, system.arch);
+  // The cursor prefers this machine's layout; another system (a test's) its own.
+  const prefer = system === THIS_SYSTEM ? undefined : nativeLayoutName(system.os, system.arch);
   const file = (): RecordSource =>
     new RecordCursor(path, { layout, prefer, hint, onProblem, reuseBuffers: reuseBuffers ?? false, noFollow });
   if (chooseBackend(request, system) === "file") return file();
@@ -114,16 +117,63 @@ export function createSource(request: SourceRequest, system: BackendSystem = THI
       `Cannot use layout "${layout}" with backend "ffi": the C library returns its own struct (layout "${struct}"); use layout "auto" or backend "file"`,
     );
   }
-  const ffi = new FfiSource(path, {
-    os: system.os,
-    arch: system.arch,
-    ffi: system.ffi,
-    candidates: () =>
-      libcCandidates({ os: system.os, env: { [LIBC_PATH_ENV]: libc ?? system.ffi?.env(LIBC_PATH_ENV) } }),
-    hint,
-    onProblem,
+  const ffi = new LazySource("ffi", async () => {
+    const [{ FfiSource }, { LIBC_PATH_ENV, libcCandidates }] = await Promise.all([
+      import("./ffi.ts"),
+      import("../ffi/libc_path.ts"),
+    ]);
+    return new FfiSource(path, {
+      os: system.os,
+      arch: system.arch,
+      ffi: system.ffi,
+      candidates: () =>
+        libcCandidates({ os: system.os, env: { [LIBC_PATH_ENV]: libc ?? system.ffi?.env(LIBC_PATH_ENV) } }),
+      hint,
+      onProblem,
+    });
   });
   return request.backend === "ffi" ? ffi : new FallbackSource(ffi, file);
+}
+
+/** A source whose module is imported on its first read. */
+class LazySource implements RecordSource {
+  readonly backend: BackendName;
+  #source: RecordSource | undefined;
+  #loading: Promise<RecordSource> | undefined;
+  readonly #load: () => Promise<RecordSource>;
+
+  constructor(backend: BackendName, load: () => Promise<RecordSource>) {
+    this.backend = backend;
+    this.#load = load;
+  }
+
+  get layout(): RecordSource["layout"] {
+    return this.#source?.layout;
+  }
+
+  get detection(): Detection | undefined {
+    return this.#source?.detection;
+  }
+
+  async detect(): Promise<Detection> {
+    return (await this.#loaded()).detect();
+  }
+
+  next(): Chunk | null | Promise<Chunk | null> {
+    return this.#source !== undefined ? this.#source.next() : this.#loaded().then((s) => s.next());
+  }
+
+  rewind(): void {
+    this.#source?.rewind();
+  }
+
+  release(): Promise<void> {
+    return this.#source?.release() ?? Promise.resolve();
+  }
+
+  #loaded(): Promise<RecordSource> {
+    return this.#loading ??= this.#load().then((source) => this.#source = source);
+  }
 }
 
 /** The C library first; the decoder when the C library cannot be used. */

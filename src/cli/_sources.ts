@@ -5,7 +5,7 @@
  * @module
  */
 
-import { chooseSource, type ChosenSource, type SourceKind } from "../sources/mod.ts";
+import { chooseSource, type ChosenSource, type SourceKind } from "../sources/choose.ts";
 import type { Context } from "./_command.ts";
 
 /**

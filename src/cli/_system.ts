@@ -13,18 +13,25 @@ import { readlinkSync } from "node:fs";
 import { uptime } from "node:os";
 import process from "node:process";
 import { isPermissionDenial } from "../_internal/runtime.ts";
-import { byteString } from "../_internal/bytes.ts";
-import { readRegularFileSync } from "../backends/_whole.ts";
-import { Machine, type TtyStat } from "../sources/_proc.ts";
+import type { Machine, TtyStat } from "../sources/_proc.ts";
 import type { Context } from "./_command.ts";
+import type { UtmpRecord } from "../record.ts";
+import { Root } from "../sources/_root.ts";
 
 export type { TtyStat };
 
-/** Live checks, each returning a neutral answer when the runtime does not allow it. */
-export class System {
+/** The reader of processes and terminals, once a {@link GuardedMachine} has loaded it. */
+let proc: typeof import("../sources/_proc.ts") | undefined;
+
+/**
+ * A {@link Machine} guarded for the command line: its live checks, each
+ * returning a neutral answer when the runtime does not allow it (said once).
+ */
+export class GuardedMachine {
   readonly #onDenied: (what: string, flag: string) => void;
   readonly #denied = new Set<string>();
-  readonly #machine: Machine;
+  readonly #root: string | undefined;
+  #made: Machine | undefined;
   /** The password file may not be read (a permission denial, said once). */
   #noPasswd = false;
   /** The terminals looked at in this run, by path. */
@@ -37,7 +44,38 @@ export class System {
    */
   constructor(onDenied: (what: string, flag: string) => void, root?: string) {
     this.#onDenied = onDenied;
-    this.#machine = new Machine(root);
+    this.#root = root;
+  }
+
+  /**
+   * Loads the reader of processes and terminals (`_proc.ts`): every check
+   * but {@link stdinTty} and {@link deny} needs it loaded, and a command
+   * that makes none (`who FILE`) never loads it.
+   */
+  async load(): Promise<void> {
+    proc ??= await import("../sources/_proc.ts");
+  }
+
+  /** Whether {@link load} has loaded the reader. */
+  get loaded(): boolean {
+    return proc !== undefined;
+  }
+
+  get #machine(): Machine {
+    if (proc === undefined) throw new Error("GuardedMachine.load() must be awaited before a check");
+    return this.#made ??= new proc.Machine(this.#root);
+  }
+
+  /**
+   * Whether a record is of a user session whose process is gone (see
+   * `isStale`), by {@link pidAlive}.
+   *
+   * @param u The record.
+   * @returns True when it is stale.
+   */
+  isStale(u: UtmpRecord): boolean {
+    if (proc === undefined) throw new Error("GuardedMachine.load() must be awaited before a check");
+    return proc.isStale(u, (pid) => this.pidAlive(pid));
   }
 
   /**
@@ -83,7 +121,7 @@ export class System {
    */
   bootTime(): number {
     try {
-      if (this.#machine.root !== undefined) {
+      if (Root.of(this.#root).confines) {
         // That system's uptime, from its /proc: this machine's says nothing of its boots.
         const up = this.#machine.uptime();
         if (up === undefined) this.#once(`its boot time: "${this.#machine.path("/proc")}" holds no uptime`);
@@ -157,14 +195,14 @@ export class System {
    * @returns "absent" when the file cannot be accessed, the uid, or NaN when it does not parse.
    */
   loginUid(pid: number): number | "absent" {
-    let text: string;
+    let text: string | undefined;
     try {
-      if (this.#machine.root !== undefined && !this.#machine.hasProc) return "absent";
-      text = byteString(readRegularFileSync(this.#machine.path(`/proc/${pid >>> 0}/loginuid`), { maxBytes: 64 }));
+      text = this.#machine.loginUid(pid);
     } catch (error) {
       if (isPermissionDenial(error)) this.deny("processes (/proc)");
       return "absent";
     }
+    if (text === undefined) return "absent";
     const m = /^\s*\+?(\d+)/.exec(text);
     return m === null ? NaN : Number(m[1]) % 2 ** 32;
   }
@@ -192,10 +230,12 @@ export class System {
  *
  * @param ctx The command's context.
  * @param root The machine's `/` for the process and terminal checks (the global `--root`, for `who` and `users`).
+ * @param load Load the reader of processes and terminals now (see `GuardedMachine.load`); without, the command
+ *   loads it before its first check.
  * @returns The checks.
  */
-export function systemFor(ctx: Context, root?: string): System {
-  return new System(
+export async function systemFor(ctx: Context, root?: string, load = true): Promise<GuardedMachine> {
+  const system = new GuardedMachine(
     (what, flag) =>
       ctx.io.err(
         flag === ""
@@ -204,6 +244,8 @@ export function systemFor(ctx: Context, root?: string): System {
       ),
     root,
   );
+  if (load) await system.load();
+  return system;
 }
 
 function readlinkProcFd0(): string | undefined {

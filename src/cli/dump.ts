@@ -17,7 +17,7 @@ import { UtmpdumpParser, writeUtmpdumpLine } from "../utmpdump.ts";
 import { type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, type Context, EXIT, fileOperands, has, jsonMode, lastValue, Writer } from "./_command.ts";
 import { layoutOption, openRecords } from "./_read.ts";
-import { chooseSource } from "../sources/mod.ts";
+import { chooseSource } from "../sources/choose.ts";
 import { rootOption } from "./_sources.ts";
 import { writeFileError } from "./_messages.ts";
 
@@ -31,7 +31,7 @@ async function run(args: ParsedArgs, ctx: Context): Promise<number> {
     ? await chooseSource("sessions", { ...rootOption(ctx), source: "utmp" })
     : undefined;
   const path = operands[0] ?? chosen?.path;
-  for await (const batch of openRecords(args, ctx, path, true, chosen?.noFollow)) {
+  for await (const batch of openRecords(args, ctx, path, true, chosen?.root.noFollow)) {
     for (const u of batch) {
       if (out.json) await out.item(u);
       else {

@@ -7,18 +7,12 @@
 
 import { lookupService } from "node:dns";
 import { byteString, p2, rawFields, storedSeconds, storedString, utf8String } from "../_internal/bytes.ts";
-import { makeChunk, RecordView } from "../layouts/decode.ts";
+import { makeChunk, recordsOf, RecordView } from "../layouts/decode.ts";
 import { LINUX } from "../layouts/linux.ts";
-import {
-  ChainedHistory,
-  type HistoryBatch,
-  HistoryReader,
-  lastType,
-  Pairing,
-  type Session,
-  SessionPairing,
-} from "../last.ts";
-import { historySources } from "../sources/mod.ts";
+import { lastType, Pairing, type Session, SessionPairing } from "../last.ts";
+import { historySources } from "../sources/history.ts";
+import { ChainedHistory, type HistoryBatch, type NewestFirst } from "../sources/_history.ts";
+import { factsOf, openHistory } from "../sources/_readers.ts";
 import { rootOption } from "./_sources.ts";
 import { printFailureSummary } from "./_summary.ts";
 import type { UtmpRecord } from "../record.ts";
@@ -26,13 +20,12 @@ import { type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, type Context, EXIT, jsonMode, Writer } from "./_command.ts";
 import { layoutOption } from "./_read.ts";
 import { sourceOf } from "./_sources.ts";
-import { type System, systemFor } from "./_system.ts";
+import { type GuardedMachine, systemFor } from "./_system.ts";
+import { Root } from "../sources/_root.ts";
 import { parseTimestamp } from "./_timestamp.ts";
 import { isUtf8Locale, TimeText } from "./_text.ts";
 import { careful } from "../_internal/escape/util_linux.ts";
 import { terminalField } from "../_internal/escape/coreutils.ts";
-import { printWtmpdb } from "./wtmpdb_last.ts";
-import type { ChosenSource } from "../sources/mod.ts";
 
 /**
  * last.c's `timefmts`: the widths of the login and logout columns, how each
@@ -361,7 +354,7 @@ function lastAddress(text: string): string {
 }
 
 /** Host names for -d, by getnameinfo (numeric when an address has no name). */
-async function lookUp(addresses: Iterable<string>, names: Map<string, string>, system: System): Promise<void> {
+async function lookUp(addresses: Iterable<string>, names: Map<string, string>, system: GuardedMachine): Promise<void> {
   await Promise.all(
     [...new Set(addresses)].filter((a) => !names.has(a)).map((address) =>
       new Promise<void>((resolve) => {
@@ -381,7 +374,7 @@ async function lookUp(addresses: Iterable<string>, names: Map<string, string>, s
 }
 
 /** last.c is_phantom, as the inverse: is a login with no logout and no boot since still there? */
-function aliveCheck(system: System, printer: LastPrinter): (u: UtmpRecord) => boolean {
+function aliveCheck(system: GuardedMachine, printer: LastPrinter): (u: UtmpRecord) => boolean {
   const bootTime = system.bootTime();
   return (u) => {
     if (storedSeconds(u) < bootTime) return false;
@@ -397,7 +390,7 @@ function aliveCheck(system: System, printer: LastPrinter): (u: UtmpRecord) => bo
 }
 
 /** last.c's R_* value for a session, from how the pairing ended it. */
-function whatOf(kind: Session["kind"], end: Session["end"]): What {
+function lastEnd(kind: Session["kind"], end: Session["end"]): What {
   switch (kind) {
     case "login":
       switch (end) {
@@ -461,7 +454,9 @@ async function run(args: ParsedArgs, ctx: Context, lastb: boolean): Promise<numb
   // last.c's options are read once a wtmp (or btmp) is met: a wtmpdb is printed as wtmpdb last prints it.
   let ctl: LastControl | undefined;
   let printer: LastPrinter | undefined;
-  const system = systemFor(ctx, ctx.globals.root);
+  // The reader of processes and terminals is loaded at the first open login (a file whose logins all ended needs
+  // none), at once under a root (its notes are said before any output) and for JSON (the library's pairing).
+  const system = await systemFor(ctx, ctx.globals.root, Root.of(ctx.globals.root).confines || out.json);
   const layout = layoutOption(args);
   // --rotated: each file (or the system's) with the rotated set it heads, read as one history, oldest named last.
   const rotated = args.options.some(([key]) => key === "rotated");
@@ -484,36 +479,29 @@ async function run(args: ParsedArgs, ctx: Context, lastb: boolean): Promise<numb
       })
       : undefined;
     const chosen = set?.at(-1) ?? await sourceOf(ctx, kind, file);
-    if (!lastb && set === undefined && chosen.source === "wtmpdb") {
-      await printWtmpdb(args, ctx, out, chosen.path, file ?? "wtmpdb");
-      continue;
-    }
-    if (!lastb && set !== undefined && set.every((m) => m.source === "wtmpdb")) {
-      // A wtmpdb's rows are sessions already: each member as wtmpdb last prints it, newest first.
-      for (const m of set.toReversed()) await printWtmpdb(args, ctx, out, m.path, m.name);
+    // A wtmpdb's rows are sessions already: each member as wtmpdb last prints it, newest first.
+    if (!lastb && (set ?? [chosen]).every((m) => factsOf(m.source).keepsSessions)) {
+      const { printWtmpdb } = await import("./wtmpdb_last.ts");
+      if (set === undefined) await printWtmpdb(args, ctx, out, chosen.path, file ?? "wtmpdb");
+      else for (const m of set.toReversed()) await printWtmpdb(args, ctx, out, m.path, m.name);
       continue;
     }
     ctl ??= controlOf(args, lastb);
     printer ??= new LastPrinter(ctl, out);
     printer.now = Math.floor(Date.now() / 1000);
-    if (lastb && chosen.source === "journal") {
-      await journalFailures(chosen, ctx, ctl, printer, out, system);
-      continue;
-    }
     const warn = (path: string, reason: string) =>
       ctx.io.err(`utmp ${ctx.command}: "${path}": ${reason}; it is left out\n`);
-    const history = set !== undefined
-      ? new ChainedHistory(lastb ? set.map((m) => ({ ...m, source: "btmp" })) : set, {
+    // Each batch is printed before the next is read, and the pairing keeps times only: buffers can be reused.
+    const history: NewestFirst = set !== undefined
+      ? new ChainedHistory(lastb ? set.map((m) => ({ ...m, source: "btmp" })) : set, openHistory, {
         layout,
         reuseBuffers: !out.json,
         onWarning: (m, w) => warn(m.path, w.reason),
       })
-      : new HistoryReader(lastb ? "btmp" : chosen.source, chosen.path, {
+      : await openHistory(chosen, {
         layout,
-        // Each batch is printed before the next is read, and the pairing keeps times only: buffers can be reused.
         reuseBuffers: !out.json,
         onWarning: (w) => warn(chosen.path, w.reason),
-        noFollow: chosen.noFollow,
       });
     const begins = set?.[0] ?? chosen;
     try {
@@ -523,17 +511,12 @@ async function run(args: ParsedArgs, ctx: Context, lastb: boolean): Promise<numb
         ? sessionsJson(ctl, printer, system)
         : sessions(ctl, printer, system);
       const view = new RecordView(EMPTY, 0);
-      read: for await (const batch of history.newestFirst()) {
+      read: for await (const batch of history.batches()) {
         const from = (batch as { member?: { path: string } }).member?.path;
         if (ctl.useDns) await lookUp(addresses(batch), printer.names, system);
         if (batch.chunk !== undefined) {
-          const { chunk } = batch;
-          const { bytes, view: data, codec } = chunk;
-          const size = codec.layout.size;
-          for (let at = bytes.length - size; at >= 0; at -= size) {
-            const u = out.json
-              ? new RecordView(chunk, at, codec.typeName(bytes, data, at) ?? "UNKNOWN")
-              : view.moveTo(chunk, at, codec.typeName(bytes, data, at) ?? "UNKNOWN");
+          // JSON keeps records past their visit (the pairing holds them): a view each; text, one view moved along.
+          for (const u of recordsOf(batch.chunk, { reverse: true, reuse: out.json ? undefined : view })) {
             const quit = visit(u, from);
             if (quit === true || (quit !== false && await quit)) break read;
           }
@@ -547,7 +530,7 @@ async function run(args: ParsedArgs, ctx: Context, lastb: boolean): Promise<numb
         await out.flushIfFull();
       }
       // After the records: a wtmpdb read to its oldest record needs no pass of its own to say when it begins.
-      await printer.begins(begins.name, await history.begins());
+      await printer.begins(begins.name, (await history.begins()) ?? printer.now);
     } finally {
       await history.close();
     }
@@ -577,49 +560,6 @@ function shown(u: UtmpRecord, field: "ut_user" | "ut_line" | "ut_host"): string 
   return u.offset < 0 ? terminalField(u, field) : storedString(u, field);
 }
 
-/**
- * lastb over the journal (a system without btmp): its failed logins newest
- * first, listed as over a btmp holding them; "journal begins" at the first.
- */
-async function journalFailures(
-  chosen: ChosenSource,
-  ctx: Context,
-  ctl: LastControl,
-  printer: LastPrinter,
-  out: Writer,
-  system: System,
-): Promise<void> {
-  const visit = failures(ctl, printer, out);
-  const { journalBegins, journalRecords } = await import("../sources/journal.ts");
-  const options = { noFollow: chosen.noFollow };
-  const onWarning = (w: { reason: string }): void =>
-    ctx.io.err(`utmp ${ctx.command}: "${chosen.path}": ${w.reason}; it is left out\n`);
-  let oldest: number | undefined;
-  let quit = false;
-  let batch: UtmpRecord[] = [];
-  const flush = async (): Promise<boolean> => {
-    if (ctl.useDns) await lookUp(batch.map((u) => lastAddress(u.ut_addr_text)), printer.names, system);
-    for (const u of batch) {
-      const q = visit(u);
-      if (q === true || (q !== false && await q)) return true;
-    }
-    batch = [];
-    await out.flushIfFull();
-    return false;
-  };
-  for await (const u of journalRecords(chosen.path, { ...options, newestFirst: true, onWarning })) {
-    oldest = u.ut_tv.tv_sec;
-    batch.push(u);
-    if (batch.length >= 1024 && await flush()) {
-      quit = true;
-      break;
-    }
-  }
-  if (!quit) quit = await flush();
-  const begins = quit || oldest === undefined ? await journalBegins(chosen.path, options) : oldest;
-  await printer.begins(chosen.name, begins ?? printer.now);
-}
-
 /** lastb: every record listed as a login that ended at once (last.c with R_NORMAL and its own time). */
 function failures(ctl: LastControl, printer: LastPrinter, out: Writer): Visit {
   return (u, file) => {
@@ -631,23 +571,24 @@ function failures(ctl: LastControl, printer: LastPrinter, out: Writer): Visit {
 }
 
 /** last: each record paired as last.c pairs it; a completed session listed. The pairing keeps times only. */
-function sessions(ctl: LastControl, printer: LastPrinter, system: System): Visit {
+function sessions(ctl: LastControl, printer: LastPrinter, system: GuardedMachine): Visit {
   const pairing = new Pairing<number>(ctl.since, ctl.until);
   const isAlive = aliveCheck(system, printer);
   return (u) => {
-    const user = storedString(u, "ut_user");
-    const line = storedString(u, "ut_line");
-    const t = storedSeconds(u);
-    if (!pairing.step(lastType(u, user, line), t, line, u.ut_pid & 255, t)) return false;
+    if (!pairing.stepRecord(u, storedSeconds(u))) return false;
     const kind = pairing.kind;
     if (kind !== "login" && kind !== "reboot" && !ctl.extended) return false;
-    const end = pairing.end === "open" ? isAlive(u) ? "still logged in" : "gone - no logout" : pairing.end;
-    return printer.list(u, logoutTimeOf(kind, pairing.logout, printer.now), whatOf(kind, end), lineName(kind, u));
+    const list = (): boolean | Promise<boolean> => {
+      const end = pairing.endOf(() => isAlive(u));
+      return printer.list(u, logoutTimeOf(kind, pairing.logout, printer.now), lastEnd(kind, end), lineName(kind, u));
+    };
+    // The record stays where it is until the run has awaited this visit.
+    return pairing.end === "open" && !system.loaded ? system.load().then(list) : list();
   };
 }
 
 /** last --json: the library's sessions (records kept, not times), each listed as JSON. */
-function sessionsJson(ctl: LastControl, printer: LastPrinter, system: System): Visit {
+function sessionsJson(ctl: LastControl, printer: LastPrinter, system: GuardedMachine): Visit {
   const pairing = new SessionPairing({
     isAlive: aliveCheck(system, printer),
     ...(ctl.since !== 0 ? { since: new Date(ctl.since * 1000) } : {}),
@@ -657,7 +598,7 @@ function sessionsJson(ctl: LastControl, printer: LastPrinter, system: System): V
     for (const s of pairing.feed([u], file)) {
       if (s.kind !== "login" && s.kind !== "reboot" && !ctl.extended) continue;
       const logoutTime = logoutTimeOf(s.kind, s.logout?.ut_tv.tv_sec ?? null, printer.now);
-      if (await printer.list(s.login, logoutTime, whatOf(s.kind, s.end), lineName(s.kind, s.login), s)) return true;
+      if (await printer.list(s.login, logoutTime, lastEnd(s.kind, s.end), lineName(s.kind, s.login), s)) return true;
     }
     return false;
   };

@@ -9,37 +9,27 @@
 import { type LastlogEntry, LastlogFile } from "../lastlog_file.ts";
 import { type LastlogLayoutName, LAYOUTS } from "../layouts/registry.ts";
 import { byteString, p2, stringBytes, utf8String } from "../_internal/bytes.ts";
-import { readRegularFile } from "../backends/_whole.ts";
-import { confines, rootPath } from "../sources/_root.ts";
-import { chooseSource } from "../sources/mod.ts";
-import { UtmpFileError } from "../errors.ts";
+import { Root } from "../sources/_root.ts";
+import { chooseSource } from "../sources/choose.ts";
+import { factsOf } from "../sources/_readers.ts";
+import { PASSWD_PATH } from "../paths.ts";
 import { passwdEntries, type PasswdEntry } from "../_internal/passwd.ts";
 import { type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, type Context, EXIT, jsonMode, lastValue, Writer } from "./_command.ts";
 import { DAYS, left, localtime, MONTHS } from "./_text.ts";
 import { terminalText } from "../_internal/escape/terminal.ts";
-import { printLastlog2, UserError } from "./_lastlog2.ts";
 import { lastLoginsFromHistory } from "../history_logins.ts";
 
-/** LASTLOG_UID_MAX from login.defs (default: every uid). */
-async function uidMax(path: string, noFollow: boolean): Promise<number> {
-  try {
-    const m = /^[ \t]*LASTLOG_UID_MAX[ \t]+(\S+)/m.exec(byteString(await readRegularFile(path, { noFollow })));
-    if (m !== null && /^(0x[0-9a-f]+|\d+)$/i.test(m[1]!)) return Number(m[1]);
-  } catch {
-    // No login.defs: the default.
-  }
-  return 0xffffffff;
-}
+/** Bytes of login.defs read at most (Debian's is 12 KiB). */
+const LOGIN_DEFS_LIMIT = 1 << 20;
 
-/** The password file as a byte string; none at all (a root without one) lists no user, as getpwent finds none. */
-async function passwdText(path: string, noFollow: boolean): Promise<string> {
-  try {
-    return byteString(await readRegularFile(path, { noFollow }));
-  } catch (error) {
-    if (error instanceof UtmpFileError && error.code === "ENOENT") return "";
-    throw error;
-  }
+/** LASTLOG_UID_MAX from the root's login.defs (default: every uid, also where it cannot be read). */
+async function uidMax(root: Root): Promise<number> {
+  // Not even a permission denial stops it: the default is what shadow takes without the file.
+  const bytes = await root.readSmall("/etc/login.defs", LOGIN_DEFS_LIMIT).catch(() => undefined);
+  const m = bytes === undefined ? null : /^[ \t]*LASTLOG_UID_MAX[ \t]+(\S+)/m.exec(byteString(bytes));
+  if (m !== null && /^(0x[0-9a-f]+|\d+)$/i.test(m[1]!)) return Number(m[1]);
+  return 0xffffffff;
 }
 
 /** shadow's getrange: "N", "-N", "N-", "N-M". */
@@ -82,21 +72,22 @@ async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   // -R DIR (shadow chroots into it) or the global --root: every path is resolved inside it, links included.
   const root = lastValue(args, "root") ?? ctx.globals.root;
   if (args.options.some(([key]) => key === "from-history")) return await fromHistory(args, ctx, root);
-  const under = (path: string) => rootPath(root, path);
-  // A path resolved under a root holds no link; one put there since is not followed.
-  const noFollow = confines(root);
-  const users = passwdEntries(await passwdText(await under("/etc/passwd"), noFollow));
+  // Under a root, its paths hold no link and one put there since is not followed (Root's opens). A password file
+  // that cannot be read lists no user, as getpwent finds none.
+  const system = Root.of(root);
+  const users = passwdEntries(byteString(await system.passwd()));
   // The lastlog file, or lastlog2's database where the system keeps that instead (or FILE is one): the chooser's.
   const file = args.options.filter(([key]) => key === "file" || key === "database").pop()?.[1];
   const chosen = await chooseSource("lastlog", file === undefined ? { root } : { path: file });
-  if (chosen.source === "lastlog2") {
+  if (factsOf(chosen.source).byName) {
+    const { printLastlog2, UserError } = await import("./_lastlog2.ts");
     // Printed as util-linux's lastlog2 prints it: the database's rows, not the password file's users.
     const out = new Writer(ctx.io, jsonMode(args));
     try {
       await printLastlog2(args, out, {
         path: chosen.path,
-        passwd: await under("/etc/passwd"),
-        noFollow: chosen.noFollow || noFollow,
+        passwd: await system.path(PASSWD_PATH),
+        noFollow: chosen.root.noFollow || system.noFollow,
         users,
         time: lastlogTime,
       });
@@ -109,7 +100,7 @@ async function run(args: ParsedArgs, ctx: Context): Promise<number> {
     await out.end();
     return EXIT.OK;
   }
-  const maxUid = await uidMax(await under("/etc/login.defs"), noFollow);
+  const maxUid = await uidMax(system);
   const userOption = lastValue(args, "user");
   let selected: PasswdEntry[];
   if (userOption === undefined) selected = users.filter((u) => u.uid <= maxUid);
@@ -131,7 +122,7 @@ async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   const entries = new Map<number, LastlogEntry & { service?: string }>();
   const layout = lastlogLayout(lastValue(args, "layout") ?? "auto");
   const uids = new Set(selected.map((u) => u.uid));
-  for await (const e of new LastlogFile(chosen.path, { layout, uids, noFollow: chosen.noFollow })) {
+  for await (const e of new LastlogFile(chosen.path, { layout, uids, noFollow: chosen.root.noFollow })) {
     entries.set(e.uid, e);
   }
   const now = Math.floor(Date.now() / 1000);

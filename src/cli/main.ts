@@ -271,7 +271,7 @@ export async function main(argv: readonly string[], given: Output = processStrea
 /** An error's message; a refused layout detection's advice in the command line's words (`--layout`). */
 async function describe(error: unknown, command: string | undefined): Promise<string> {
   if (error instanceof UtmpFormatError && error.refusal !== undefined) {
-    const { refusalMessage } = await import("../layouts/detect.ts");
+    const { refusalMessage } = await import("../layouts/_refusal.ts");
     return refusalMessage(error.refusal, "cli");
   }
   return cliMessage(error, command);

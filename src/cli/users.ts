@@ -14,7 +14,7 @@ async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   const operands = fileOperands(args, 1);
   const json = jsonMode(args) !== undefined;
   const users: { name: string; record: UtmpRecordObject | undefined }[] = [];
-  for await (const batch of whoRecords(args, ctx, operands[0], systemFor(ctx, ctx.globals.root))) {
+  for await (const batch of whoRecords(args, ctx, operands[0], await systemFor(ctx, ctx.globals.root, false))) {
     for (const u of batch) {
       // The records of a batch are views into its read buffer: keep names and plain objects only.
       if (isUserProcess(u)) users.push({ name: trimmedName(u), record: json ? u.toJSON() : undefined });

@@ -12,11 +12,8 @@ import { type ParsedArgs, UsageError } from "./_args.ts";
 import { type Command, type Context, EXIT, jsonMode, lastValue, Writer } from "./_command.ts";
 import { openRecords } from "./_read.ts";
 import { sourceOf } from "./_sources.ts";
-import { logindBootRecord, logindSessions } from "../sources/logind.ts";
-import { type SessionTools, sessionTools } from "../sources/mod.ts";
-import { wtmpdbSessions } from "../sources/wtmpdb.ts";
-import { type System, systemFor } from "./_system.ts";
-import { isStale } from "../sources/_proc.ts";
+import { factsOf, readerOf, type SessionTools } from "../sources/_readers.ts";
+import { type GuardedMachine, systemFor } from "./_system.ts";
 import { formatAddress } from "../layouts/_addr.ts";
 import { isCTimeLocale, right, TimeText } from "./_text.ts";
 import { terminalField } from "../_internal/escape/coreutils.ts";
@@ -133,7 +130,7 @@ function flagsOf(args: ParsedArgs): WhoFlags {
 /** Formats `who` lines (who.c's print_* functions). */
 class WhoPrinter {
   readonly #f: WhoFlags;
-  readonly #system: System;
+  readonly #system: GuardedMachine;
   readonly #time: TimeText;
   readonly #timeWidth: number;
   readonly #out: Writer;
@@ -141,7 +138,7 @@ class WhoPrinter {
   /** Whose `who` the lines are: 9.1 cuts user and line at utmp's 32 bytes and stats the line; 9.7 cuts nothing and stats what follows its first space. */
   tools: SessionTools = "debian-12";
 
-  constructor(flags: WhoFlags, system: System, out: Writer) {
+  constructor(flags: WhoFlags, system: GuardedMachine, out: Writer) {
     this.#f = flags;
     this.#system = system;
     this.#out = out;
@@ -349,65 +346,34 @@ export async function* whoRecords(
   args: ParsedArgs,
   ctx: Context,
   file: string | undefined,
-  system: System,
+  system: GuardedMachine,
   read: { tools?: SessionTools } = {},
 ): AsyncGenerator<UtmpRecord[]> {
   // Without FILE: the system's utmp, or logind's sessions where there is none.
-  const { source, path, noFollow } = await sourceOf(ctx, "sessions", file);
-  read.tools = sessionTools(source);
-  if (source === "logind" && file === undefined) {
+  const chosen = await sourceOf(ctx, "sessions", file);
+  const { path, root: { noFollow } } = chosen;
+  const facts = factsOf(chosen.source);
+  read.tools = facts.tools;
+  if (facts.fallback !== undefined && file === undefined) {
     // Say plainly why the output is not from a utmp file (stdout stays what who prints on such a system).
-    ctx.io.err(
-      `utmp ${ctx.command}: this system's utmp is missing or empty; showing systemd-logind's sessions ("${path}")\n`,
-    );
+    ctx.io.err(`utmp ${ctx.command}: this system's utmp is missing or empty; showing ${facts.fallback} ("${path}")\n`);
   }
-  // Under --root the pids are another system's: checked in its /proc where one is mounted there (see System).
+  // Under --root the pids are another system's: checked in its /proc where one is mounted there (see GuardedMachine).
   const checkPids = file === undefined;
+  if (checkPids) await system.load();
   const root = file === undefined ? ctx.globals.root : undefined;
-  const batches = source === "utmp"
-    ? openRecords(args, ctx, path, false, noFollow)
-    : source === "logind"
-    ? logindBatch(ctx, path, file !== undefined, root === undefined ? { noFollow } : { root, noFollow })
-    : allAtOnce(wtmpdbSessions(path, { noFollow }));
-  for await (const batch of batches) yield checkPids ? liveOnly(batch, system) : batch;
-}
-
-/**
- * The records of a logind session directory, as one batch: the boot record
- * coreutils 9.7 makes where there is no utmp (`who -b`, `-a`), then each
- * session's. A directory named as FILE that holds no session file at all
- * (`who /var/log`) is said on standard error; the output is what coreutils
- * prints for it (nothing; exit 0).
- */
-async function* logindBatch(
-  ctx: Context,
-  dir: string,
-  named: boolean,
-  options: { root?: string; noFollow: boolean },
-): AsyncGenerator<UtmpRecord[]> {
-  const records: UtmpRecord[] = [];
-  const boot = logindBootRecord(options.root);
-  if (boot !== undefined) records.push(boot);
-  let sessions = 0;
-  for await (const entry of logindSessions(dir, options)) {
-    sessions++;
-    records.push(...entry.records);
-  }
-  if (named && sessions === 0) {
+  // A directory named as FILE that holds no session file at all (`who /var/log`) is said on standard error; the
+  // output is what coreutils prints for it (nothing; exit 0).
+  const empty = (): void =>
     ctx.io.err(
       `utmp ${ctx.command}: ${
-        quotePath(dir)
+        quotePath(path)
       } holds no systemd-logind session files (a directory is read as logind's session directory)\n`,
     );
-  }
-  yield records;
-}
-
-/** A source's records as one batch. */
-async function* allAtOnce(records: AsyncIterable<UtmpRecord>): AsyncGenerator<UtmpRecord[]> {
-  const all: UtmpRecord[] = [];
-  for await (const u of records) all.push(u);
-  yield all;
+  const batches = facts.recordFile
+    ? openRecords(args, ctx, path, false, noFollow)
+    : (await readerOf(chosen)).batches!(chosen, { root, named: file !== undefined, empty });
+  for await (const batch of batches) yield checkPids ? liveOnly(batch, system) : batch;
 }
 
 /**
@@ -419,8 +385,8 @@ async function* allAtOnce(records: AsyncIterable<UtmpRecord>): AsyncGenerator<Ut
  * @param system The live checks.
  * @returns The records kept.
  */
-export function liveOnly(records: UtmpRecord[], system: System): UtmpRecord[] {
-  return records.filter((u) => !isStale(u, (pid) => system.pidAlive(pid)));
+export function liveOnly(records: UtmpRecord[], system: GuardedMachine): UtmpRecord[] {
+  return records.filter((u) => !system.isStale(u));
 }
 
 async function run(args: ParsedArgs, ctx: Context): Promise<number> {
@@ -432,7 +398,8 @@ async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   if (args.operands.length === 2) f.myLine = true;
   const file = given ?? (args.operands.length === 1 ? args.operands[0] : undefined);
   const out = new Writer(ctx.io, jsonMode(args));
-  const system = systemFor(ctx, ctx.globals.root);
+  // The reader of processes and terminals only where a check needs it: not for a FILE shown without -T, -u or JSON.
+  const system = await systemFor(ctx, ctx.globals.root, file === undefined || f.mesg || f.idle || out.json);
   const printer = new WhoPrinter(f, system, out);
   if (f.count) {
     const names: string[] = [];

@@ -1,6 +1,7 @@
 /**
  * The libc backend under Deno: {@link LIBC_SYMBOLS} through `Deno.dlopen`.
- * The only module that touches `Deno.*`; nothing runs at import, so
+ * The only module that calls `Deno.*` (its permission gate is in
+ * _internal/runtime.ts, asked before this module loads); nothing runs at import, so
  * importing the library needs no `--allow-ffi`.
  *
  * Calls are synchronous on the JavaScript thread (never `nonblocking`, which
@@ -11,6 +12,7 @@
 
 import { type FfiBackend, LIBC_SYMBOLS, type LibcSymbol, linkName, type UtmpxLibrary } from "./symbols.ts";
 import { openFirst } from "./utmpx.ts";
+import { denoEnv, denoFfiPermitted } from "../_internal/runtime.ts";
 
 /** The table as Deno checks it. */
 const SYMBOLS = LIBC_SYMBOLS satisfies Deno.ForeignLibraryInterface;
@@ -59,22 +61,8 @@ function bind(path: string, os: string): UtmpxLibrary {
  * ```
  */
 export const DENO_FFI: FfiBackend = {
-  permitted(): boolean {
-    try {
-      return typeof Deno.dlopen === "function" && Deno.permissions.querySync({ name: "ffi" }).state === "granted";
-    } catch {
-      return false;
-    }
-  },
-  env(name: string): string | undefined {
-    try {
-      return Deno.permissions.querySync({ name: "env", variable: name }).state === "granted"
-        ? Deno.env.get(name)
-        : undefined;
-    } catch {
-      return undefined;
-    }
-  },
+  permitted: denoFfiPermitted,
+  env: denoEnv,
   open(candidates: readonly string[], os: string): Promise<UtmpxLibrary> {
     try {
       return Promise.resolve(openFirst(candidates, (path) => bind(path, os)));

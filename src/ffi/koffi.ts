@@ -3,7 +3,7 @@
  * an optional npm dependency imported on first use (inside `try`, so a
  * missing koffi is a `LibcUnavailableError` and `backend: "auto"` reads the
  * file instead). Its C prototypes are derived from the same table as Deno's.
- * Part of the npm build only (`select.node.ts`).
+ * Part of the npm build only (`backends/_ffi_select.node.ts`).
  *
  * @module
  */

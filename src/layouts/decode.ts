@@ -355,6 +355,32 @@ export function makeChunk(
 }
 
 /**
+ * The records of a chunk, the one walk over one: first to last, or last to
+ * first (`reverse`: `last` reads a history newest first), each with its
+ * type name ("UNKNOWN" for an impossible one). With `reuse`, that one view
+ * is moved from record to record instead of a view made for each: for a
+ * loop that keeps none (the command line's formatters).
+ *
+ * @param chunk The chunk.
+ * @param options The direction, and the view to reuse.
+ * @returns The records.
+ */
+export function* recordsOf(
+  chunk: Chunk,
+  options: { reverse?: boolean; reuse?: RecordView | undefined } = {},
+): Generator<RecordView, void, undefined> {
+  const { bytes, view, codec } = chunk;
+  const size = codec.layout.size;
+  const reuse = options.reuse;
+  const record = (at: number): RecordView => {
+    const name = codec.typeName(bytes, view, at) ?? "UNKNOWN";
+    return reuse === undefined ? new RecordView(chunk, at, name) : reuse.moveTo(chunk, at, name);
+  };
+  if (options.reverse) { for (let at = bytes.length - size; at >= 0; at -= size) yield record(at); }
+  else for (let at = 0; at + size <= bytes.length; at += size) yield record(at);
+}
+
+/**
  * A copy of a record that no longer keeps its read chunk (up to 256 KiB) alive.
  *
  * @param u A record.

@@ -4,8 +4,9 @@
  *
  * - registry.ts: {@link LAYOUTS} by name, {@link getLayout}, the name types;
  * - schema.ts: what a layout table is ({@link Layout});
- * - detect.ts: which layout a file is in ({@link detectLayout},
- *   {@link resolveLayout});
+ * - detect.ts, detect_lastlog.ts: which layout a file is in
+ *   ({@link detectLayout}, {@link detectLastlogLayout}); resolve.ts: a
+ *   reader's `layout` option ({@link resolveLayout});
  * - native.ts: the layouts of this machine's C library;
  * - decode.ts: records over bytes ({@link decodeRecords});
  * - encode.ts: records to bytes ({@link encodeRecords}).
@@ -45,25 +46,12 @@ export {
   type LayoutFields,
   type LayoutKind,
 } from "./schema.ts";
-export {
-  contentRefusal,
-  DETECT_BYTES,
-  DETECT_SAMPLE,
-  type Detection,
-  detectionRegions,
-  detectLastlogLayout,
-  detectLayout,
-  type DetectOptions,
-  type FileContent,
-  fileContent,
-  type Refusal,
-  refusalMessage,
-  type Region,
-  resolveLayout,
-  type ResolveOptions,
-  type Sample,
-  type Trial,
-} from "./detect.ts";
+export { DETECT_BYTES, detectLayout } from "./detect.ts";
+export { detectLastlogLayout } from "./detect_lastlog.ts";
+export { DETECT_SAMPLE, type Detection, type DetectOptions, type Sample } from "./_plausible.ts";
+export { contentRefusal, fileContent, refusalMessage } from "./_refusal.ts";
+export type { FileContent, Refusal, Trial } from "../errors.ts";
+export { detectionRegions, type Region, resolveLayout, type ResolveOptions } from "./resolve.ts";
 export { nativeLastlogLayoutName, nativeLayoutName } from "./native.ts";
 export { decodeRecord, decodeRecords } from "./decode.ts";
 export { encodeRecord, encodeRecords, type RecordInput, typeNumber } from "./encode.ts";

@@ -13,13 +13,11 @@
  */
 
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { resolve } from "node:path";
 import process from "node:process";
 import { byteString } from "../_internal/bytes.ts";
 import { uidsByName } from "../_internal/passwd.ts";
 import { isPermissionDenial } from "../_internal/runtime.ts";
-import { confines, rootPathSync } from "./_root.ts";
-import { readRegularFileSync } from "../backends/_whole.ts";
+import { Root } from "./_root.ts";
 import type { UtmpRecord } from "../record.ts";
 
 /** A terminal's owner, mode, device number and last access, as `stat` reports them. */
@@ -92,6 +90,8 @@ const CMDLINES_KEPT = 16 << 20;
 export class Machine {
   /** The directory the machine's `/` is at, or undefined for this machine. */
   readonly root: string | undefined;
+  /** Its opens: every file of it is read through them. */
+  readonly #opens: Root;
   #procThere: boolean | undefined;
   #devThere: boolean | undefined;
   #uids: Map<string, number> | undefined;
@@ -102,9 +102,10 @@ export class Machine {
   readonly #processUids = new Map<number, { ruid: number; euid: number } | undefined>();
   #hertz: number | undefined;
 
-  /** @param root The machine's `/`; undefined, "" or "/" for this machine. */
-  constructor(root?: string) {
-    this.root = confines(root) ? resolve(root) : undefined;
+  /** @param root The machine's `/` (or its {@link Root}); undefined, "" or "/" for this machine. */
+  constructor(root?: string | Root) {
+    this.#opens = root instanceof Root ? root : Root.of(root);
+    this.root = this.#opens.dir;
   }
 
   /**
@@ -115,7 +116,7 @@ export class Machine {
    */
   path(path: string): string {
     // Resolved inside the root as every other system path is (rootPath): a link in the tree never leads out of it.
-    return this.root === undefined ? path : rootPathSync(this.root, path);
+    return this.#opens.pathSync(path);
   }
 
   /**
@@ -324,11 +325,19 @@ export class Machine {
    * @returns The uid, or undefined for a user the file does not name.
    */
   uidOf(name: string): number | undefined {
-    if (this.#uids === undefined) {
-      const text = this.#read("/etc/passwd");
-      this.#uids = text === undefined ? new Map() : uidsByName(text);
-    }
+    this.#uids ??= uidsByName(byteString(this.#opens.passwdSync()));
     return this.#uids.get(name);
+  }
+
+  /**
+   * A process's login uid, as procps and `who` read /proc/PID/loginuid.
+   *
+   * @param pid Process id (taken as unsigned, as `%u` prints it).
+   * @returns The file's text, or undefined when it cannot be read (or /proc is not there under a root).
+   */
+  loginUid(pid: number): string | undefined {
+    if (this.root !== undefined && !this.hasProc) return undefined;
+    return this.#read(`/proc/${pid >>> 0}/loginuid`, 64);
   }
 
   /** A /proc file's text, or undefined when /proc is not there. */
@@ -348,10 +357,9 @@ export class Machine {
    */
   #readBytes(path: string, maxBytes?: number, head = false): Uint8Array | undefined {
     try {
-      // Under a root, a file of its tree, never through a link at its last component: a FIFO there is refused at
-      // once, a file larger than the kernel writes (a sparse one of gigabytes) is not read.
-      const noFollow = this.root !== undefined;
-      return readRegularFileSync(this.path(path), maxBytes === undefined ? { noFollow } : { maxBytes, noFollow, head });
+      // Under a root, a file of its tree, never through a link at its last component (the Root's opens): a FIFO
+      // there is refused at once, a file larger than the kernel writes (a sparse one of gigabytes) is not read.
+      return this.#opens.readSync(this.path(path), maxBytes === undefined ? {} : { maxBytes, head });
     } catch (error) {
       if (isPermissionDenial(error)) throw error;
       return undefined;
@@ -413,7 +421,7 @@ export function isStale(u: UtmpRecord, alive: (pid: number) => boolean | undefin
   return u.ut_type === "USER_PROCESS" && u.ut_user !== "" && u.ut_pid > 0 && alive(u.ut_pid) === false;
 }
 
-/** What {@link whatOf} found for a session. */
+/** What {@link foregroundCommand} found for a session. */
 export interface SessionProcesses {
   /** Whether the session's own process (its `ut_pid`) exists. */
   found: boolean;
@@ -442,7 +450,7 @@ export interface SessionProcesses {
  * @param machine Where to read a process's uids and arguments.
  * @returns What was found.
  */
-export function whatOf(
+export function foregroundCommand(
   processes: readonly ProcessStat[],
   pid: number,
   tty: number,

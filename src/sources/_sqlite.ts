@@ -46,10 +46,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { UtmpFileError, UtmpFormatError } from "../errors.ts";
-import { type LiveFile, openLiveFile } from "../backends/_byte_source.ts";
+import type { LiveFile } from "../backends/_byte_source.ts";
 import { fileError } from "../backends/_open.ts";
 import { quotePath } from "../_internal/escape/terminal.ts";
 import { isPermissionDenial } from "../_internal/runtime.ts";
+import { Root } from "./_root.ts";
 
 /** A row as SQLite returns it: column name to value. */
 export type Row = Record<string, unknown>;
@@ -149,15 +150,6 @@ export interface ExpectedTable {
 /** The side files SQLite looks for beside a database, in the order {@link openDatabase} opens them. */
 const SIDES = ["-journal", "-wal", "-shm"] as const;
 
-/** Options of {@link openDatabase}. */
-export interface OpenDatabaseOptions {
-  /**
-   * The path was resolved under a root: no symbolic link is followed at its
-   * last component (nor at a side file's, ever).
-   */
-  noFollow?: boolean;
-}
-
 /** The 8 bytes that begin a rollback journal's header and end its super-journal record (SQLite's aJournalMagic). */
 const JOURNAL_MAGIC = [0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7];
 
@@ -176,7 +168,8 @@ const COPY_TRIES = 20;
  * @param path The database file.
  * @param what What the file is, for messages ("wtmpdb", "lastlog2").
  * @param table The table the reader expects: checked to be a real table with those columns.
- * @param options Whether the path was resolved under a root.
+ * @param opens How to open it: under a root (its path resolved there), no symbolic link followed at its last
+ *   component (nor at a side file's, ever).
  * @returns The database.
  * @throws {UtmpFileError} When the file or a side file cannot be opened or is not a regular file ("ENOENT",
  *   "EACCES", "EFTYPE", "ELOOP" for a link under a root, ...), "EBUSY" when it kept changing while copied, or
@@ -187,13 +180,12 @@ export async function openDatabase(
   path: string,
   what: string,
   table: ExpectedTable,
-  options: OpenDatabaseOptions = {},
+  opens: Root = Root.here,
 ): Promise<Database> {
-  const noFollow = options.noFollow === true;
   for (let attempt = 1;; attempt++) {
     // Opened as the record readers open files (without blocking, a regular file only): SQLite's own open would
     // block on a FIFO, and on the JavaScript thread, since node:sqlite is synchronous.
-    const files: (LiveFile | undefined)[] = [await openLiveFile(path, undefined, noFollow)];
+    const files: (LiveFile | undefined)[] = [await opens.open(path)];
     try {
       for (const suffix of SIDES) files.push(await sideFile(path, suffix));
       const [file, journal, wal] = files as [LiveFile, ...(LiveFile | undefined)[]];
@@ -241,7 +233,7 @@ export async function openDatabase(
 async function sideFile(path: string, suffix: string): Promise<LiveFile | undefined> {
   const side = path + suffix;
   try {
-    return await openLiveFile(side, undefined, true);
+    return await Root.resolved.open(side);
   } catch (error) {
     if (!(error instanceof UtmpFileError)) throw error;
     if (error.code === "ENOENT") return undefined;

@@ -28,22 +28,11 @@ import { isPermissionDenial } from "../_internal/runtime.ts";
 import { UtmpFileError, type UtmpWarning } from "../errors.ts";
 import type { UtmpRecord } from "../record.ts";
 import { addressOctets, PlainRecord } from "./_plain.ts";
+import { Root } from "./_root.ts";
 
-/**
- * Where journald keeps its files on a system with persistent logging.
- *
- * @example
- * ```ts
- * import { JOURNAL_DIR } from "@utmp/utmp/sources";
- * import assert from "node:assert/strict";
- *
- * assert.equal(JOURNAL_DIR, "/var/log/journal");
- * ```
- */
-export const JOURNAL_DIR = "/var/log/journal";
+import { JOURNAL_DIR, JOURNAL_RUNTIME_DIR } from "../paths.ts";
 
-/** Where journald keeps its files without persistent logging (volatile, in memory). */
-export const JOURNAL_RUNTIME_DIR = "/run/log/journal";
+export { JOURNAL_DIR, JOURNAL_RUNTIME_DIR };
 
 /**
  * Whether a file is a journal file, by its signature; false for anything
@@ -192,7 +181,7 @@ class JournalFile {
     noFollow: boolean,
     warn: (offset: number, reason: string) => void,
   ): Promise<JournalFile | undefined> {
-    const file = await openLiveFile(path, undefined, noFollow);
+    const file = await Root.opening(noFollow).open(path);
     const head = new Uint8Array(HEADER_MIN);
     const n = file.readNow(head, 0);
     const view = new DataView(head.buffer);

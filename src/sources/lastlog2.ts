@@ -6,7 +6,8 @@
  * @module
  */
 
-import { readPasswd, uidsByName } from "../_internal/passwd.ts";
+import { uidsByName } from "../_internal/passwd.ts";
+import { Root } from "./_root.ts";
 import type { LastlogEntry } from "../lastlog_file.ts";
 import type { UtmpWarning } from "../errors.ts";
 import { whole } from "./_plain.ts";
@@ -22,31 +23,9 @@ import {
   textValue,
 } from "./_sqlite.ts";
 
-/**
- * lastlog2's default database.
- *
- * @example
- * ```ts
- * import { LASTLOG2_PATH } from "@utmp/utmp/sources";
- * import assert from "node:assert/strict";
- *
- * assert.equal(LASTLOG2_PATH, "/var/lib/lastlog/lastlog2.db");
- * ```
- */
-export const LASTLOG2_PATH = "/var/lib/lastlog/lastlog2.db";
+import { LASTLOG2_PATH, PASSWD_PATH } from "../paths.ts";
 
-/**
- * The password file the user names are looked up in.
- *
- * @example
- * ```ts
- * import { PASSWD_PATH } from "@utmp/utmp/sources";
- * import assert from "node:assert/strict";
- *
- * assert.equal(PASSWD_PATH, "/etc/passwd");
- * ```
- */
-export const PASSWD_PATH = "/etc/passwd";
+export { LASTLOG2_PATH, PASSWD_PATH };
 
 /**
  * A user's last login: the lastlog reader's entry (`{ uid, time, line, host }`)
@@ -142,8 +121,8 @@ export async function* lastlog2Entries(
   path: string = LASTLOG2_PATH,
   options: Lastlog2Options = {},
 ): AsyncGenerator<LastLogin> {
-  const noFollow = options.noFollow ?? false;
-  const db = await openDatabase(path, "lastlog2", TABLE, { noFollow });
+  const opens = Root.opening(options.noFollow);
+  const db = await openDatabase(path, "lastlog2", TABLE, opens);
   try {
     // Converted by SQLite as lastlog2's C reads them (text, a blob or a real may stand where the schema says
     // otherwise), bounded, copied out a page at a time, then put in lastlog2's order (by name) in SQLite's
@@ -162,7 +141,7 @@ export async function* lastlog2Entries(
       ].join(", "),
     });
     const count = orderRows(db, "rid INTEGER", "SELECT rid FROM temp.rows ORDER BY Name, rid");
-    const uids = uidsByName(await readPasswd(options.passwd ?? PASSWD_PATH, noFollow));
+    const uids = uidsByName(new TextDecoder().decode(await opens.passwd(options.passwd ?? PASSWD_PATH)));
     const select = "SELECT CAST(r.rid AS TEXT) AS rowid, r.Name, r.Time, r.TTY, r.RemoteHost, r.Service, r.bad " +
       "FROM temp.events e JOIN temp.rows r ON r.rid = e.rid WHERE e.seq BETWEEN ? AND ?";
     let index = 0;

@@ -16,25 +16,15 @@ import { lstatSync, readdirSync, statSync } from "node:fs";
 import { opendir, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { UtmpFileError } from "../errors.ts";
-import { fileError, openDirectory } from "../backends/_open.ts";
-import { readRegularFile } from "../backends/_whole.ts";
+import { fileError } from "../backends/_open.ts";
 import { devicePath, type UtmpRecord } from "../record.ts";
 import { addressOctets, PlainRecord, whole } from "./_plain.ts";
-import { rootPathSync } from "./_root.ts";
+import { Root } from "./_root.ts";
 import { Machine } from "./_proc.ts";
 
-/**
- * Where logind keeps its session files.
- *
- * @example
- * ```ts
- * import { LOGIND_SESSIONS_DIR } from "@utmp/utmp/sources";
- * import assert from "node:assert/strict";
- *
- * assert.equal(LOGIND_SESSIONS_DIR, "/run/systemd/sessions");
- * ```
- */
-export const LOGIND_SESSIONS_DIR = "/run/systemd/sessions";
+import { LOGIND_SESSIONS_DIR } from "../paths.ts";
+
+export { LOGIND_SESSIONS_DIR };
 
 /** One logind session: its id (the file name) and every key of its file. */
 export interface LogindSession {
@@ -210,7 +200,7 @@ export async function readLogindSessions(
   dir: string = LOGIND_SESSIONS_DIR,
   options: LogindOptions = {},
 ): Promise<LogindSession[]> {
-  const sessions = await readSessions(dir, "name", options.noFollow ?? false);
+  const sessions = await readSessions(dir, "name", Root.opening(options.noFollow));
   return sessions.sort((a, b) => startUsec(a) - startUsec(b) || a.id.localeCompare(b.id, "en", { numeric: true }));
 }
 
@@ -233,8 +223,8 @@ const NO_LOGIND = "systemd-logind is not running here (no session directory)";
  * order the directory lists them in (`readdir(3)`, as sd-login's
  * `sd_get_sessions()` gives them to coreutils and procps), "name" any.
  */
-async function readSessions(dir: string, order: "directory" | "name", noFollow: boolean): Promise<LogindSession[]> {
-  const opened = await openDirectory(dir, noFollow, NO_LOGIND);
+async function readSessions(dir: string, order: "directory" | "name", opens: Root): Promise<LogindSession[]> {
+  const opened = await opens.openDirectory(dir, NO_LOGIND);
   try {
     let names: string[];
     try {
@@ -252,7 +242,8 @@ async function readSessions(dir: string, order: "directory" | "name", noFollow: 
     for (const id of names.filter((n) => SESSION_ID.test(n))) {
       let content: string;
       try {
-        const bytes = await readRegularFile(join(opened.path, id), { maxBytes: SESSION_FILE_LIMIT, noFollow: true });
+        // Never through a link, under a root or not: logind writes regular files only.
+        const bytes = await Root.resolved.read(join(opened.path, id), { maxBytes: SESSION_FILE_LIMIT });
         content = text.decode(bytes);
       } catch (error) {
         // Gone since the listing, or not a session file (logind writes regular files only): skipped, never read.
@@ -469,10 +460,10 @@ export async function* logindSessions(
   dir: string = LOGIND_SESSIONS_DIR,
   options: LogindSessionsOptions = {},
 ): AsyncGenerator<LogindEntry> {
-  const pts = rootPathSync(options.root, "/dev/pts");
+  const pts = Root.of(options.root).pathSync("/dev/pts");
   let ptys: Map<number, Pty[]> | undefined;
   let index = 0;
-  for (const session of await readSessions(dir, "directory", options.noFollow ?? false)) {
+  for (const session of await readSessions(dir, "directory", Root.opening(options.noFollow))) {
     const entry = logindEntry(session, index, (uid, usec) => guessPty(ptys ??= listPtys(pts), uid, usec));
     index += Math.max(1, entry.records.length);
     yield entry;
@@ -646,9 +637,10 @@ const BOOT_TOUCHED = [
  */
 export function logindBootRecord(root?: string): UtmpRecord | undefined {
   let usec: number | undefined;
+  const system = Root.of(root);
   for (const file of BOOT_TOUCHED) {
     try {
-      const s = statSync(rootPathSync(root, file), { bigint: true });
+      const s = statSync(system.pathSync(file), { bigint: true });
       if (s.mtimeNs >= 1122334455n * 1_000_000_000n) {
         usec = Number(s.mtimeNs / 1000n);
         break;
@@ -658,7 +650,7 @@ export function logindBootRecord(root?: string): UtmpRecord | undefined {
     }
   }
   if (usec === undefined) {
-    const up = new Machine(root).uptime();
+    const up = new Machine(system).uptime();
     if (up === undefined) return undefined;
     usec = Date.now() * 1000 - Math.round(up * 1e6);
   }

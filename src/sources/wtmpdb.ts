@@ -32,19 +32,11 @@ import {
   textCut,
   textValue,
 } from "./_sqlite.ts";
+import { Root } from "./_root.ts";
 
-/**
- * wtmpdb's default database (`_PATH_WTMPDB`).
- *
- * @example
- * ```ts
- * import { WTMPDB_PATH } from "@utmp/utmp/sources";
- * import assert from "node:assert/strict";
- *
- * assert.equal(WTMPDB_PATH, "/var/lib/wtmpdb/wtmp.db");
- * ```
- */
-export const WTMPDB_PATH = "/var/lib/wtmpdb/wtmp.db";
+import { WTMPDB_PATH } from "../paths.ts";
+
+export { WTMPDB_PATH };
 
 /**
  * wtmpdb's row types (`include/wtmpdb.h`): not utmp's numbers. A record's
@@ -313,7 +305,7 @@ export async function* wtmpdbBatches(
   path: string = WTMPDB_PATH,
   options: WtmpdbOptions = {},
 ): AsyncGenerator<UtmpRecord[], void, undefined> {
-  const db = await openDatabase(path, "wtmpdb", TABLE, { noFollow: options.noFollow ?? false });
+  const db = await openDatabase(path, "wtmpdb", TABLE, Root.opening(options.noFollow));
   try {
     copyWtmp(db);
     const count = orderEvents(db, true);
@@ -434,7 +426,7 @@ export async function* wtmpdbSessions(
   path: string = WTMPDB_PATH,
   options: Pick<WtmpdbOptions, "noFollow"> = {},
 ): AsyncGenerator<UtmpRecord> {
-  const db = await openDatabase(path, "wtmpdb", TABLE, { noFollow: options.noFollow ?? false });
+  const db = await openDatabase(path, "wtmpdb", TABLE, Root.opening(options.noFollow));
   try {
     // Every row converted first, then chosen in the copy, as `last` reads them: the file's own columns are never
     // compared, so a collation, affinity or type the file declares (an unknown collation failed every query)

@@ -9,13 +9,15 @@
 
 import assert from "node:assert/strict";
 import { UtmpFile, type UtmpWarning } from "../../mod.ts";
-import { HistoryReader, readBackward } from "../../src/last.ts";
+import { readBackward } from "../../src/last.ts";
+import { FileHistory } from "../../src/sources/_history.ts";
 import { encodeRecords, LAYOUTS } from "../../src/layouts/mod.ts";
 import { WARNINGS_KEPT } from "../../src/utmp_file.ts";
 import { test } from "../_harness.ts";
 import { tempDir } from "../_util.ts";
 import { bytesRead, countingReads } from "../robustness/_reads.ts";
 import { concat } from "../robustness/_fuzz.ts";
+import { all } from "../_collect.ts";
 
 const LOG = { layout: "freebsd-log" } as const;
 
@@ -58,8 +60,7 @@ test("UtmpFile keeps the first thousand warnings and counts the rest; rewind() c
         : { ut_type_raw: 99, ut_line: "pts/0", ut_user: "x", tv_sec: 1700000000 + i },
   );
   const file = new UtmpFile(tmp.file("wtmp", encodeRecords(LAYOUTS.linux, records)), { layout: "linux" });
-  const types: string[] = [];
-  for await (const u of file) types.push(u.ut_type);
+  const types: string[] = await all(file, (u) => u.ut_type);
   assert.deepEqual(types, ["BOOT_TIME", "BOOT_TIME"]);
   assert.equal(file.warningCount, count);
   assert.equal(file.warnings.length, WARNINGS_KEPT);
@@ -81,20 +82,19 @@ test("readBackward() reads a FreeBSD utx.log of many chunks from its last record
   for (let i = 0; i < 20000; i++) parts.push(one(i), ...(i % 3001 === 0 ? [new Uint8Array(3)] : []));
   parts.push(Uint8Array.of(0, 90, 7, 1));
   const path = tmp.file("utx.log", concat(...parts));
-  const forward: string[] = [];
   const file = new UtmpFile(path, LOG);
-  for await (const u of file) forward.push(`${u.offset} ${u.ut_user}`);
-  const backward: string[] = [];
+  const forward: string[] = await all(file, (u) => `${u.offset} ${u.ut_user}`);
   const warnings: UtmpWarning[] = [];
-  for await (const batch of readBackward(path, { ...LOG, onWarning: (w) => warnings.push(w) })) {
-    for (const u of batch) backward.push(`${u.offset} ${u.ut_user}`);
-  }
+  const backward: string[] = (await all(
+    readBackward(path, { ...LOG, onWarning: (w) => warnings.push(w) }),
+    (batch) => batch.map((u) => `${u.offset} ${u.ut_user}`),
+  )).flat();
   assert.equal(forward.length, 20000);
   assert.deepEqual(backward, forward.toReversed());
   assert.deepEqual(warnings.map((w) => w.kind), ["zero-length", ...Array(6).fill("zero-length"), "partial-record"]);
   assert.deepEqual(warnings, file.warnings);
   // What last says the file begins with: its first record's time, read through the framing.
-  const reader = new HistoryReader("wtmp", path, LOG);
+  const reader = new FileHistory(path, LOG);
   try {
     assert.equal(await reader.begins(), 1e9);
   } finally {

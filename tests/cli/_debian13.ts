@@ -69,8 +69,6 @@ export interface OracleDir extends Disposable {
   inside: string;
   /** Writes a file there; returns its path on this machine. */
   file(name: string, data: Uint8Array | string): string;
-  /** Removes the directory. */
-  cleanup(): void;
 }
 
 /**
@@ -82,7 +80,6 @@ export function oracleDir(): OracleDir {
   const base = debian13Root();
   const host = mkdtempSync(join(base, "tmp", "utmp-test-"));
   const inside = host.slice(base.length);
-  const cleanup = (): void => rmSync(host, { recursive: true, force: true });
   return {
     host,
     inside,
@@ -91,8 +88,7 @@ export function oracleDir(): OracleDir {
       writeFileSync(path, data);
       return path;
     },
-    cleanup,
-    [Symbol.dispose]: cleanup,
+    [Symbol.dispose]: () => rmSync(host, { recursive: true, force: true }),
   };
 }
 

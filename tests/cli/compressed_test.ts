@@ -17,6 +17,7 @@ import { history } from "../../src/sources/mod.ts";
 import { btmpScenario, encode, wtmpScenario } from "./_gen.ts";
 import { oracle, ours } from "./_run.ts";
 import { hasZstd } from "../../src/backends/_decompress.ts";
+import { all } from "../_collect.ts";
 
 /** Runs a compression tool (`gzip -k FILE`): it must succeed. */
 function tool(cmd: string, args: string[]): void {
@@ -64,8 +65,7 @@ test("history() reads a gzip file's records as utmpdump reads the file decompres
   using tmp = tempDir();
   const plain = tmp.file("wtmp.2", encode(wtmpScenario(64, { events: 300, start: 700000000 })));
   tool("gzip", ["-k", plain]);
-  const times: number[] = [];
-  for await (const u of history({ path: `${plain}.gz` })) times.push(u.ut_tv.tv_sec);
+  const times: number[] = await all(history({ path: `${plain}.gz` }), (u) => u.ut_tv.tv_sec);
   const theirs = utmpdump(plain).map((line) => Date.parse(line.slice(-33, -14).replace(",", ".") + "Z") / 1000);
   assert.deepEqual(times, theirs.map(Math.floor));
 });

@@ -14,6 +14,7 @@ import { decodeRecords, encodeRecords, LAYOUTS } from "../../src/layouts/mod.ts"
 import { UtmpFile } from "../../src/utmp_file.ts";
 import { btmpScenario, encode, utmpdumpText, utmpScenario, writeBoth, wtmpScenario } from "./_gen.ts";
 import { bytesOf, NATIVE_FIXTURES, oracle, ours, utf8Of } from "./_run.ts";
+import { all } from "../_collect.ts";
 
 async function sameDump(path: string): Promise<void> {
   const mine = await ours(["dump", path]);
@@ -202,8 +203,7 @@ test("main() dump prints a 32-bit time past 2038 as unsigned, where utmpdump 2.3
 test("main() dump --json and --ndjson print every record as UtmpFile reads it", async () => {
   using tmp = tempDir();
   const path = tmp.file("wtmp", encode(wtmpScenario(10, { events: 40, start: 7e8 })));
-  const expected = [];
-  for await (const u of new UtmpFile(path, { keepInvalid: true })) expected.push(JSON.parse(JSON.stringify(u)));
+  const expected = await all(new UtmpFile(path, { keepInvalid: true }), (u) => JSON.parse(JSON.stringify(u)));
   const json = await ours(["dump", "--json", path]);
   assert.deepEqual(JSON.parse(utf8Of(json.out)), expected);
   const ndjson = await ours(["dump", "--ndjson", path]);

@@ -16,6 +16,7 @@ import { encodeRecord, encodeRecords, LAYOUTS, type RecordInput } from "../../sr
 import { addressOctets } from "../../src/sources/_plain.ts";
 import { lastlogs, UtmpFile, type UtmpRecordObject } from "../../mod.ts";
 import { oracle, ours, same, utf8Of } from "./_run.ts";
+import { all } from "../_collect.ts";
 
 const NOW = Math.floor(Date.now() / 1000);
 
@@ -67,8 +68,8 @@ test("main() who -u --json gives each user session's record with its idle time, 
   const items = JSON.parse(utf8Of((await ours(["who", "-u", "--json", path])).out)) as Record<string, unknown>[];
   const after = oracle("who", ["-u", path]).out.split("\n").filter((l) => l !== "");
   assert.equal(items.length, before.length);
-  const records: UtmpRecordObject[] = [];
-  for await (const u of new UtmpFile(path)) if (u.ut_type === "USER_PROCESS") records.push(u.toJSON());
+  const records: UtmpRecordObject[] = (await all(new UtmpFile(path), (u) => u.toJSON()))
+    .filter((u) => u.ut_type === "USER_PROCESS");
   /** Whether `idle` is what a who -u line shows in its IDLE column. */
   const shows = (line: string, idle: unknown): boolean => {
     const column = line.slice(35, 41).trim();
@@ -115,8 +116,7 @@ test("main() lastlog --json gives the objects lastlogs() gives", async () => {
   bytes.set(encodeRecord(LAYOUTS["lastlog-linux"], { ut_line: "tty1", tv_sec: 1700000000 }), 1001 * 292);
   writeFileSync(join(root, "var/log/lastlog"), bytes);
   const printed = JSON.parse(utf8Of((await ours(["lastlog", "-R", root, "--json"])).out)) as { uid: number }[];
-  const library = [];
-  for await (const e of lastlogs({ root })) library.push(JSON.parse(JSON.stringify(e)));
+  const library = await all(lastlogs({ root }), (e) => JSON.parse(JSON.stringify(e)));
   // Every user of the password file; those lastlogs() gives, as it gives them.
   assert.deepEqual(printed.map((e) => e.uid), [0, 1000, 1001]);
   assert.deepEqual(printed.filter((e) => e.uid !== 1000), library);

@@ -20,7 +20,7 @@ import { chooseSource } from "../../src/sources/mod.ts";
 import { where } from "../sources/_build.ts";
 import { utf8String } from "../../src/_internal/bytes.ts";
 import { left } from "../../src/cli/_text.ts";
-import { all } from "../sources/_build.ts";
+import { all } from "../_collect.ts";
 
 const NOW = Math.floor(Date.now() / 1000);
 const canChroot = process.platform === "linux" && process.getuid?.() === 0;

@@ -18,6 +18,7 @@ import { lastSessions } from "../../src/last.ts";
 import { UtmpFile } from "../../src/utmp_file.ts";
 import { encodeRecord, LAYOUTS } from "../../src/layouts/mod.ts";
 import { oracle, ours, utf8Of } from "./_run.ts";
+import { all } from "../_collect.ts";
 
 const COMMANDS = ["who", "users", "last", "lastb", "lastlog", "dump", "watch"];
 const WTMP = join(FIXTURES, "utmp-rs/with_host_32.utmp");
@@ -143,8 +144,7 @@ test("main() --json prints one array and --ndjson one object per line, the same 
 
 test("main() who --json prints the records coreutils who -a shows, a user session's with its idle time", async () => {
   const json = JSON.parse(utf8Of((await ours(["who", "-a", "--json", WTMP])).out)) as Record<string, unknown>[];
-  const records = [];
-  for await (const u of new UtmpFile(WTMP)) records.push(JSON.parse(JSON.stringify(u)));
+  const records = await all(new UtmpFile(WTMP), (u) => JSON.parse(JSON.stringify(u)));
   // who -a shows every record but EMPTY ones and USER_PROCESS ones without a user.
   const shown = records.filter((u) => u.ut_type !== "EMPTY" && !(u.ut_type === "USER_PROCESS" && u.ut_user === ""));
   // -a includes -u: a user session also has "idle" (seconds since its terminal was used, or null).
@@ -155,9 +155,8 @@ test("main() who --json prints the records coreutils who -a shows, a user sessio
 
 test("main() last --json prints the sessions of lastSessions(), one per line util-linux last -x prints", async () => {
   const json = JSON.parse(utf8Of((await ours(["last", "-x", "--json", "-f", WTMP])).out));
-  const sessions = [];
   // The file's open sessions began before this machine booted: gone, as last's check finds.
-  for await (const s of lastSessions(WTMP, { isAlive: () => false })) sessions.push(JSON.parse(JSON.stringify(s)));
+  const sessions = await all(lastSessions(WTMP, { isAlive: () => false }), (s) => JSON.parse(JSON.stringify(s)));
   assert.deepEqual(json, sessions);
   const lines = oracle("last", ["-x", "-f", WTMP]).out.split("\n");
   assert.equal(json.length, lines.length - 3, "every line but the blank one and 'begins'");

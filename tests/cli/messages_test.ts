@@ -21,7 +21,7 @@ import { UtmpFormatError } from "../../src/errors.ts";
 import { encodeRecords, LAYOUTS } from "../../src/layouts/mod.ts";
 import { cliMessage, deniedMessage } from "../../src/cli/_messages.ts";
 import { ours } from "./_run.ts";
-import { HAS_SQLITE } from "../sources/_build.ts";
+import { HAS_SQLITE, LASTLOG2_SCHEMA, WTMPDB_SCHEMA } from "../sources/_build.ts";
 
 /** Words of the library's API that the command line has no flag or command for. */
 const LIBRARY_WORDS = /layout option|LastlogFile|source "|uids option|backend "|pass the path of one/;
@@ -108,12 +108,12 @@ test("main() names what a file is when it is not login records: compressed, utmp
   const services = tmp.file("services", "ssh\t\t22/tcp\t\t\t# SSH Remote Login Protocol\n".repeat(200));
   const wtmpdb = sqlite(
     "wtmp.db",
-    "CREATE TABLE wtmp(ID INTEGER PRIMARY KEY, Type INTEGER, User TEXT NOT NULL, Login INTEGER, Logout INTEGER, TTY TEXT, RemoteHost TEXT, Service TEXT);" +
+    WTMPDB_SCHEMA +
       "INSERT INTO wtmp VALUES(1, 3, 'alice', 1700000000000000, NULL, 'pts/0', '192.0.2.7', 'sshd');",
   );
   const lastlog2 = sqlite(
     "lastlog2.db",
-    "CREATE TABLE Lastlog2(Name TEXT PRIMARY KEY, Time INTEGER, TTY TEXT, RemoteHost TEXT, Service TEXT);" +
+    LASTLOG2_SCHEMA +
       "INSERT INTO Lastlog2 VALUES('alice', 1700000000, 'pts/0', '192.0.2.7', 'sshd');",
   );
   const as = (path: string, reading = "login records") => `Cannot read "${path}" as ${reading}: `;

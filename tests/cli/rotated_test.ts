@@ -19,6 +19,7 @@ import { lastSessions } from "../../src/last.ts";
 import { history, type LastLogin, rotatedSet } from "../../src/sources/mod.ts";
 import { btmpScenario, encode, type GenRecord, wtmpScenario } from "./_gen.ts";
 import { oracle, ours, utf8Of } from "./_run.ts";
+import { all } from "../_collect.ts";
 
 /** logrotate, in /usr/sbin: not on every PATH (a user's, CI's stripped one). */
 const LOGROTATE = existsSync("/usr/sbin/logrotate") ? "/usr/sbin/logrotate" : "logrotate";
@@ -108,15 +109,13 @@ test("lastSessions() and history() with rotated: true pair a login in one member
   using tmp = tempDir();
   const set = rotatedByLogrotate(tmp.dir, "wtmp", wtmpScenario(73, { events: 400, start: 1100000000 }), 4, "create");
   // history(): every record of the members, oldest first, as utmpdump reads their concatenation.
-  const times: number[] = [];
-  for await (const u of history({ path: set.current, rotated: true })) times.push(u.ut_tv.tv_usec);
+  const times: number[] = await all(history({ path: set.current, rotated: true }), (u) => u.ut_tv.tv_usec);
   assert.deepEqual(times, utmpdump(set.all).map((line) => Number(/,(\d{6})[+-]\d\d:\d\d\]$/.exec(line)![1])));
   // lastSessions(): the sessions util-linux last lists for the joined file, each naming its files.
   const theirs = oracle("last", ["-f", set.all, "-x", "--time-format", "iso"]).out.split("\n").filter((l) =>
     /^\S/.test(l) && !l.startsWith("all begins")
   );
-  const sessions = [];
-  for await (const s of lastSessions(set.current, { rotated: true, isAlive: () => false })) sessions.push(s);
+  const sessions = await all(lastSessions(set.current, { rotated: true, isAlive: () => false }));
   assert.equal(sessions.length, theirs.length);
   const across = sessions.filter((s) => s.files !== undefined && s.logout !== null && s.files.logout !== s.files.login);
   assert.ok(across.length > 0, "a session spans two members");
@@ -199,8 +198,7 @@ test("lastLoginsFromHistory() and lastlog --from-history give each user's newest
   using tmp = tempDir();
   const records = wtmpScenario(75, { events: 800, start: 1150000000 });
   const set = rotatedByLogrotate(tmp.dir, "wtmp", records, 4, "create");
-  const mine: LastLogin[] = [];
-  for await (const e of lastLoginsFromHistory({ path: set.current, rotated: true, root: tmp.dir })) mine.push(e);
+  const mine: LastLogin[] = await all(lastLoginsFromHistory({ path: set.current, rotated: true, root: tmp.dir }));
   const names = mine.map((e) => e.user).filter((u) => /^[a-z][a-z0-9]*$/.test(u));
   const listed = oracle("last", ["-f", set.all, "-w", "--time-format", "iso"]).out.split("\n");
   assert.ok(names.length >= 3, names.join(" "));

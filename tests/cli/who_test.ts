@@ -15,7 +15,7 @@ import process from "node:process";
 import { test } from "../_harness.ts";
 import { tempDir } from "../_util.ts";
 import { decodeRecords, encodeRecords, LAYOUTS } from "../../src/layouts/mod.ts";
-import { System } from "../../src/cli/_system.ts";
+import { GuardedMachine } from "../../src/cli/_system.ts";
 import { liveOnly } from "../../src/cli/who.ts";
 import { utmpScenario, writeBoth, wtmpScenario } from "./_gen.ts";
 import { NATIVE_FIXTURES, oracle, ours, same, withinTick } from "./_run.ts";
@@ -115,7 +115,9 @@ test("liveOnly() drops the user sessions whose process is gone, as coreutils doe
     ]),
     LAYOUTS.linux,
   )];
-  const kept = liveOnly(records, new System(() => assert.fail("no check may be denied with -A")));
+  const system = new GuardedMachine(() => assert.fail("no check may be denied with -A"));
+  await system.load();
+  const kept = liveOnly(records, system);
   assert.deepEqual(kept.map((u) => u.ut_user), ["alive", "nopid", "LOGIN"]);
 }, { ignore: !existsSync("/proc/self") });
 

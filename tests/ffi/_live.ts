@@ -14,8 +14,8 @@ import { join } from "node:path";
 import process from "node:process";
 import type { UtmpFileOptions } from "../../mod.ts";
 import { libcCandidates } from "../../src/ffi/libc_path.ts";
-import { FFI } from "../../src/ffi/select.ts";
-import { libcProfile } from "../../src/ffi/utmpx.ts";
+import { FFI } from "../../src/backends/_ffi_select.ts";
+import { libcProfile } from "../../src/backends/_libc_profile.ts";
 import { collect } from "../_collect.ts";
 
 /** What {@link collect} returns. */

@@ -13,9 +13,9 @@ import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { LibcUnavailableError, UtmpFile, UtmpFileError, UtmpFormatError, type UtmpRecordObject } from "../../mod.ts";
-import { FFI } from "../../src/ffi/select.ts";
+import { FFI } from "../../src/backends/_ffi_select.ts";
 import { encodeRecord, encodeRecords, LAYOUTS, type RecordInput } from "../../src/layouts/mod.ts";
-import { collect } from "../_collect.ts";
+import { all, collect } from "../_collect.ts";
 import { test } from "../_harness.ts";
 import { FIXTURES, openOn, tempDir, utmpdumpReverse } from "../_util.ts";
 import { agree, dataFiles, LIBC_LIVE, LIVE } from "./_live.ts";
@@ -153,8 +153,7 @@ test("UtmpFile backend ffi agrees with backend file across several chunks", asyn
   const path = tmp.file("wtmp", bytes);
   const { records } = await agree(path);
   assert.deepEqual([records.length, records[n - 1]!.index, records[n - 1]!.offset], [n, n - 1, (n - 1) * 384]);
-  const batches: number[] = [];
-  for await (const batch of new UtmpFile(path, { backend: "ffi" }).batches()) batches.push(batch.length);
+  const batches: number[] = await all(new UtmpFile(path, { backend: "ffi" }).batches(), (batch) => batch.length);
   assert.deepEqual(batches, [per, per, 540]);
 }, LIVE);
 
@@ -221,12 +220,10 @@ test(
       wantA.map((r) => r.index),
     );
     // The broken loop's file continues after the records it gave, as backend file does.
-    const rest: number[] = [];
-    for await (const u of file) rest.push(u.index);
+    const rest: number[] = await all(file, (u) => u.index);
     const byFile = new UtmpFile(path, { backend: "file" });
     for await (const _ of byFile) if (_.index === 2) break;
-    const restByFile: number[] = [];
-    for await (const u of byFile) restByFile.push(u.index);
+    const restByFile: number[] = await all(byFile, (u) => u.index);
     assert.deepEqual([first, rest], [[0, 1, 2], restByFile]);
     assert.equal(rest.length, wantA.length - 3);
   },
@@ -241,8 +238,7 @@ test("UtmpFile backend ffi releases libc when the loop body throws, and the next
     for await (const u of file) if (u.index === 4) throw new Error("stop at 4");
   }, /stop at 4/);
   assert.equal(openOn(a), 0);
-  const rest: UtmpRecordObject[] = [];
-  for await (const u of file) rest.push(u.toJSON());
+  const rest: UtmpRecordObject[] = await all(file, (u) => u.toJSON());
   assert.deepEqual(rest, wantA.slice(5));
 }, LIVE);
 

@@ -22,6 +22,7 @@ import {
   LAYOUTS,
   type RecordInput,
 } from "../../src/layouts/mod.ts";
+import { all } from "../_collect.ts";
 
 /** glibc files of the copied fixtures: boot, login, logout and dead records, IPv4 and IPv6 hosts. */
 const NATIVE = ["utmp-rs/basic32.utmp", "utmp-rs/with_host_32.utmp", "utmp-rs/long_user_32.utmp", "plaso/wtmp.1"];
@@ -30,8 +31,7 @@ test("encodeRecords() of the records read, or of their toJSON(), writes a file u
   using tmp = tempDir();
   for (const name of NATIVE) {
     const original = join(FIXTURES, name);
-    const read: UtmpRecord[] = [];
-    for await (const u of new UtmpFile(original, { backend: "file", keepInvalid: true })) read.push(u);
+    const read: UtmpRecord[] = await all(new UtmpFile(original, { backend: "file", keepInvalid: true }));
     const objects = read.map((u) => u.toJSON());
     assert.ok(objects.some((r) => r.ut_tv.tv_usec !== 0 && r.ut_line.startsWith("/dev/")), name);
     const expected = utmpdump(original);

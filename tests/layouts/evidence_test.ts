@@ -19,6 +19,7 @@ import { test } from "../_harness.ts";
 import { FIXTURES, tempDir, utmpdump, utmpdumpReverse } from "../_util.ts";
 import { oracle, ours } from "../cli/_run.ts";
 import { cutSuffixViolations, JUDGED_AT } from "./_suffix.ts";
+import { all } from "../_collect.ts";
 
 /** A utmpdump line as `utmpdump` prints it (the input `utmpdump -r` reads). */
 function dumpLine(
@@ -102,8 +103,7 @@ async function readAll(
   layout?: string,
 ): Promise<{ lines: string[]; layout: string; confidence: number }> {
   const file = new UtmpFile(path, { layout: (layout ?? "auto") as "auto", keepInvalid: true });
-  const lines: string[] = [];
-  for await (const u of file) lines.push(formatUtmpdumpLine(u));
+  const lines: string[] = await all(file, formatUtmpdumpLine);
   return { lines, layout: file.layout!.name, confidence: file.detection!.confidence };
 }
 

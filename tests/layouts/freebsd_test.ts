@@ -13,6 +13,7 @@ import { encodeRecords, LAYOUTS } from "../../src/layouts/mod.ts";
 import { test } from "../_harness.ts";
 import { FIXTURES, tempDir } from "../_util.ts";
 import { inZone, logoutTime, printedRows } from "./_native.ts";
+import { all } from "../_collect.ts";
 
 const BSD13 = join(FIXTURES, "s4", "FreeBSD13.1", "x86_64");
 const BSD14 = join(FIXTURES, "s4", "FreeBSD14.0", "x86_64");
@@ -22,8 +23,7 @@ async function read(
   layout?: "freebsd" | "freebsd-log",
 ): Promise<{ records: UtmpRecord[]; file: UtmpFile }> {
   const file = new UtmpFile(path, layout === undefined ? {} : { layout });
-  const records: UtmpRecord[] = [];
-  for await (const u of file) records.push(u);
+  const records: UtmpRecord[] = await all(file);
   return { records, file };
 }
 

@@ -25,6 +25,7 @@ import { test } from "../_harness.ts";
 import { tempDir } from "../_util.ts";
 import { oracle, ours } from "../cli/_run.ts";
 import { cutSuffixViolations, JUDGED_AT } from "./_suffix.ts";
+import { all } from "../_collect.ts";
 
 /** A used slot: uid, time, line, host. */
 type Slot = [uid: number, sec: number, line: string, host: string];
@@ -39,8 +40,7 @@ function lastlog(layout: Layout, count: number, slots: readonly Slot[]): Uint8Ar
 }
 
 async function entries(file: LastlogFile): Promise<LastlogEntry[]> {
-  const out: LastlogEntry[] = [];
-  for await (const e of file) out.push(e);
+  const out: LastlogEntry[] = await all(file);
   return out;
 }
 
@@ -223,8 +223,7 @@ test("main() lastlog prints a big-endian lastlog as shadow's lastlog prints the 
 test("lastlogs() reads a big-endian lastlog's users as it reads the same slots little-endian", async () => {
   using tmp = tempDir();
   const got = async (root: string) => {
-    const out = [];
-    for await (const e of lastlogs({ root })) out.push(e);
+    const out = await all(lastlogs({ root }));
     return out;
   };
   const little = await got(system(join(tmp.dir, "le"), LAYOUTS["lastlog-linux"], NAS));

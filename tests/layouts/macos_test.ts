@@ -9,11 +9,11 @@ import { join } from "node:path";
 import { UtmpFile, type UtmpRecord } from "../../mod.ts";
 import { test } from "../_harness.ts";
 import { FIXTURES } from "../_util.ts";
+import { all } from "../_collect.ts";
 
 test("UtmpFile reads plaso's utmpx_mac as macos, with the values plaso's test asserts", async () => {
   const file = new UtmpFile(join(FIXTURES, "plaso", "utmpx_mac"));
-  const records: UtmpRecord[] = [];
-  for await (const u of file) records.push(u);
+  const records: UtmpRecord[] = await all(file);
   assert.equal(file.layout?.name, "macos");
   assert.match(file.detection!.reason, /^signature record "utmpx-1.00"/);
   assert.deepEqual(file.warnings, []);

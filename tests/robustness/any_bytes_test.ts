@@ -36,7 +36,7 @@ import {
   type RecordInput,
 } from "../../src/layouts/mod.ts";
 import { devicePath } from "../../src/record.ts";
-import { collect } from "../_collect.ts";
+import { all, collect } from "../_collect.ts";
 import { LIBC_LIVE } from "../ffi/_live.ts";
 import { test } from "../_harness.ts";
 import { ours } from "../cli/_run.ts";
@@ -224,8 +224,7 @@ for (const layout of UTMP_LAYOUTS) {
         const bytes = encodeRecords(layout, inputs);
         const path = tmp.file(`f${n++}`, bytes);
         const file = new UtmpFile(path, { layout: layout.name as "linux", backend: "file", strict: true });
-        const got: UtmpRecord[] = [];
-        for await (const u of file) got.push(u);
+        const got: UtmpRecord[] = await all(file);
         const wanted = inputs.map((input) => expectedFields(layout, input));
         assert.deepEqual(got.map(actualFields), wanted);
         assert.deepEqual(got.map((u) => u.index), inputs.map((_, i) => i));
@@ -296,8 +295,7 @@ test("LastlogFile reads back random slots of every lastlog layout at random uids
           return { uid, time: new Date((input.tv_sec ?? 0) * 1000).getTime(), line, host: e.ut_host };
         });
       const file = new LastlogFile(path, { layout: layout.name as "lastlog-linux" });
-      const got = [];
-      for await (const e of file) got.push(e);
+      const got = await all(file);
       // Times as milliseconds: NaN beyond the range of Date (Node's deepEqual finds two invalid Dates unequal).
       const plain = (e: LastlogEntry | undefined) => e && { ...e, time: e.time.getTime() };
       assert.deepEqual(got.map(plain), want);

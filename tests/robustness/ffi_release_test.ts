@@ -19,7 +19,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { UtmpFile, UtmpFileError, type UtmpFileOptions, type UtmpRecordObject, watch } from "../../mod.ts";
-import { FFI } from "../../src/ffi/select.ts";
+import { FFI } from "../../src/backends/_ffi_select.ts";
 import { encodeRecords, LAYOUTS, type RecordInput } from "../../src/layouts/mod.ts";
 import { collect } from "../_collect.ts";
 import { test } from "../_harness.ts";

@@ -18,6 +18,7 @@ import { journalEntries, type JournalEntry, journalRecords } from "../../src/sou
 import type { UtmpRecord } from "../../src/record.ts";
 import type { UtmpWarning } from "../../src/errors.ts";
 import { journalRemote, MACHINE_ID, syslogEntry, type Written } from "../sources/_journal.ts";
+import { all } from "../_collect.ts";
 
 process.env.TZ = "UTC";
 process.env.LC_ALL = "C";
@@ -62,10 +63,8 @@ async function readCounted(path: string, newestFirst = false): Promise<Counted> 
   readProbe.onRead = (_p, _l, n) => void (bytes += n);
   const warnings: UtmpWarning[] = [];
   try {
-    const entries = [];
-    for await (const e of journalEntries(path, { newestFirst, onWarning: (w) => warnings.push(w) })) entries.push(e);
-    const records = [];
-    for await (const u of journalRecords(path, { newestFirst })) records.push(u);
+    const entries = await all(journalEntries(path, { newestFirst, onWarning: (w) => warnings.push(w) }));
+    const records = await all(journalRecords(path, { newestFirst }));
     return { entries, records, warnings, bytes };
   } finally {
     readProbe.onRead = before;

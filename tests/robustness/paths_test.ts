@@ -30,7 +30,8 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { LastlogFile, UtmpFile, type UtmpRecord, type UtmpWarning, watch } from "../../mod.ts";
 import { logindRecords } from "../../src/sources/mod.ts";
-import { HistoryReader, readBackward } from "../../src/last.ts";
+import { readBackward } from "../../src/last.ts";
+import { FileHistory } from "../../src/sources/_history.ts";
 import { shrankReason } from "../../src/backends/_settled.ts";
 import { CHUNK_BYTES } from "../../src/layouts/decode.ts";
 import { encodeRecord, encodeRecords, LAYOUTS, type RecordInput } from "../../src/layouts/mod.ts";
@@ -39,6 +40,7 @@ import { test } from "../_harness.ts";
 import { readableCopy, tempDir } from "../_util.ts";
 import { concat } from "./_fuzz.ts";
 import { ENTRY_POINTS, type ProbeResult } from "./_probe.ts";
+import { all } from "../_collect.ts";
 
 const onLinux = { ignore: process.platform !== "linux" };
 const asRoot = { ignore: process.platform !== "linux" || process.getuid?.() !== 0 };
@@ -208,8 +210,7 @@ test(
           "login records are read from regular files\n",
       }],
     ]);
-    const users: string[] = [];
-    for await (const u of logindRecords(dir)) users.push(u.ut_user);
+    const users: string[] = await all(logindRecords(dir), (u) => u.ut_user);
     assert.deepEqual(users, ["ann"]);
     const stop = new AbortController();
     const events = watch(dir, { mode: "logind", from: "start", signal: stop.signal });
@@ -278,8 +279,7 @@ test("UtmpFile reads a file that grows while being read to its new end, and a re
   appendFileSync(path, records(1, n + 5).subarray(100));
   const file = new UtmpFile(path, { layout: "linux", backend: "file" });
   for await (const _ of file) if (_.ut_pid === n + 4) break;
-  const later: UtmpRecord[] = [];
-  for await (const u of file) later.push(u);
+  const later: UtmpRecord[] = await all(file);
   assert.deepEqual(later.map((u) => [u.ut_pid, u.offset, u.index]), [[n + 5, (n + 5) * 384, n + 5]]);
   assertWhole(later[0]!);
 });
@@ -322,8 +322,7 @@ test("UtmpFile says when the file was replaced between two passes", async () => 
   for await (const u of file) if (u.ut_pid === 1) break;
   writeFileSync(`${path}.new`, records(6, 100));
   renameSync(`${path}.new`, path);
-  const rest: number[] = [];
-  for await (const u of file) rest.push(u.ut_pid);
+  const rest: number[] = await all(file, (u) => u.ut_pid);
   // The records the first pass had read stay; then the new file, from where the old one ended.
   assert.deepEqual(rest, [2, 3, 104, 105]);
   assert.deepEqual(file.warnings.map((w) => [w.kind, w.offset, w.reason]), [
@@ -382,9 +381,9 @@ test("HistoryReader over a wtmp copytruncated while it reads gives the old file'
   );
   const path = tmp.file("wtmp", old);
   const seen: string[] = [];
-  const reader = new HistoryReader("wtmp", path, { layout: "linux", onWarning: (w) => seen.push(w.kind) });
+  const reader = new FileHistory(path, { layout: "linux", onWarning: (w) => seen.push(w.kind) });
   try {
-    for await (const batch of reader.newestFirst()) {
+    for await (const batch of reader.batches()) {
       const { bytes } = batch.chunk!;
       for (let at = 0; at < bytes.length; at += 384) {
         seen.push(String.fromCharCode(...bytes.subarray(at + 44, at + 47)));

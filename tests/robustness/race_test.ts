@@ -59,15 +59,15 @@ test(
     using t = tempDir();
     const { root, utmp, host } = scene(t);
     const chosen = await chooseSource("sessions", { root });
-    assert.equal(chosen.noFollow, true);
-    assert.deepEqual(await users(() => new UtmpFile(chosen.path, { noFollow: chosen.noFollow })), ["rooted"]);
+    assert.equal(chosen.root.noFollow, true);
+    assert.deepEqual(await users(() => new UtmpFile(chosen.path, { noFollow: chosen.root.noFollow })), ["rooted"]);
     // The attack: once resolved, a link to the host's file takes the utmp's place.
     symlinkSync(host, utmp + ".new");
     renameSync(utmp + ".new", utmp);
     assert.deepEqual(await users(() => new UtmpFile(chosen.path, { noFollow: true })), ["ELOOP"]);
     assert.deepEqual(await users(() => new LastlogFile(chosen.path, { noFollow: true })), ["ELOOP"]);
     // A path the caller names is the caller's own: followed as the system would.
-    assert.equal((await chooseSource("sessions", { path: utmp })).noFollow, false);
+    assert.equal((await chooseSource("sessions", { path: utmp })).root.noFollow, false);
     assert.deepEqual(await users(() => new UtmpFile(utmp)), ["hostonly"]);
     // A session directory swapped for a link after the choice.
     const sessions = join(root, "run/systemd/sessions");

@@ -38,7 +38,6 @@ import { TEXT_CAP } from "../../src/sources/_sqlite.ts";
 import { test } from "../_harness.ts";
 import { run, tempDir } from "../_util.ts";
 import {
-  all,
   HAS_SQLITE,
   LASTLOG2_SCHEMA,
   sqlite,
@@ -49,6 +48,7 @@ import {
 } from "../sources/_build.ts";
 import type { ProbeResult } from "./_probe.ts";
 import type { ChildResult } from "./_sqlite_child.ts";
+import { all } from "../_collect.ts";
 
 const NO_SQLITE = { ignore: !HAS_SQLITE }; // Node 20 has no node:sqlite (see wtmpdb_test.ts for its error)
 
@@ -604,7 +604,7 @@ test(
     const lastlog2 = t.file("lastlog2.db");
     sqlite(
       lastlog2,
-      "CREATE TABLE Lastlog2(Name TEXT PRIMARY KEY, Time INTEGER, TTY TEXT, RemoteHost TEXT, Service TEXT);" +
+      LASTLOG2_SCHEMA +
         "INSERT INTO Lastlog2 VALUES ('alice', 1700000000, 'pts/0', printf('%.*c', 300000, 'h'), 'sshd'), " +
         "('bob', 'soon', 'pts/1', '192.0.2.1', 'sshd');",
     );

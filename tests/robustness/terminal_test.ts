@@ -26,6 +26,7 @@ import { ORACLE_ENV, tempDir } from "../_util.ts";
 import { fileURLToPath } from "node:url";
 import { oracle, ours, same, spawnDeno, utf8Of } from "../cli/_run.ts";
 import { HAS_SQLITE, LASTLOG2_SCHEMA, sqlite, sqlValue, writeSession } from "../sources/_build.ts";
+import { all } from "../_collect.ts";
 
 /** What a terminal acts on: controls, format characters (bidi), line and paragraph separators. */
 const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
@@ -136,16 +137,17 @@ test("main() watch shows the hostile users and hosts of a btmp escaped, one line
   assert.equal(lines[11], "other    x\\x0droot ssh:notty    2023-11-14T22:15:03+00:00 (198.51.100.7)");
   assert.equal(lines[14], "other    \\u202eevil\\u2066 ssh:notty    2023-11-14T22:15:06+00:00 (198.51.100.7)");
   // The same records as the library reads them, user by user: the text is the record's, escaped.
-  const users: string[] = [];
-  for await (const u of new UtmpFile(btmp, { layout: "linux" })) users.push(terminalText(u.ut_user));
+  const users: string[] = await all(new UtmpFile(btmp, { layout: "linux" }), (u) => terminalText(u.ut_user));
   assert.deepEqual(lines.map((l) => l.slice(9, l.indexOf(" ssh:notty")).trimEnd()), users);
 });
 
 test("main() watch --ndjson and dump --json escape C1 and bidi characters, and parse back to the records' values", async () => {
   using t = tempDir();
   const btmp = t.file("btmp", hostileBtmp());
-  const records: Record<string, unknown>[] = [];
-  for await (const u of new UtmpFile(btmp, { layout: "linux" })) records.push(JSON.parse(JSON.stringify(u)));
+  const records: Record<string, unknown>[] = await all(
+    new UtmpFile(btmp, { layout: "linux" }),
+    (u) => JSON.parse(JSON.stringify(u)),
+  );
   const watched = await ours(["watch", "--from-start", "--ndjson", "--layout", "linux", "-n", "17", btmp]);
   const dumped = await ours(["dump", "--json", "--layout", "linux", btmp]);
   for (const ran of [watched, dumped]) {

@@ -136,12 +136,8 @@ export function writeHotJournal(db: string, superJournal: string): void {
   writeFileSync(db + "-journal", Buffer.concat([header, record]));
 }
 
-/** Every value of an async iterable (and its error, if it throws). */
-export async function all<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
-}
+/** Also here for the tests that take it with the builders; it lives in tests/_collect.ts. */
+export { all } from "../_collect.ts";
 
 /** Records encoded as a glibc (x86_64) utmp/wtmp file, to show them to coreutils and util-linux. */
 export function asUtmpFile(records: readonly UtmpRecordObject[]): Uint8Array {

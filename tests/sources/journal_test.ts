@@ -11,6 +11,7 @@ import { chooseSource, journalEntries, type JournalEntry, journalRecords } from 
 import { encodeRecords, LAYOUTS } from "../../src/layouts/mod.ts";
 import type { UtmpWarning } from "../../src/errors.ts";
 import { type ExportEntry, journalRemote, MACHINE_ID, syslogEntry, type Written } from "./_journal.ts";
+import { all } from "../_collect.ts";
 
 // lastb prints local times: the same zone and locale as the oracles.
 process.env.TZ = "UTC";
@@ -21,12 +22,6 @@ const HAS_ZSTD = typeof (zlib as { zstdDecompressSync?: unknown }).zstdDecompres
 /** µs from 2023-11-14T22:13:20Z. */
 const T0 = 1_700_000_000;
 const at = (sec: number, usec = 0): number => (T0 + sec) * 1e6 + usec;
-
-async function all<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
-  return out;
-}
 
 /** journalctl's JSON of an entry as our entries hold it: the fields, and the times from the entry object. */
 function asJournalctl(e: JournalEntry): Record<string, unknown> {
@@ -281,7 +276,7 @@ test("journalEntries() over a root's /var/log/journal merges its files as journa
   const outside = t.file("outside.journal", written.files["system.journal"]!);
   symlinkSync(outside, join(dir, "linked.journal"));
   const chosen = await chooseSource("failures", { root: t.dir });
-  assert.deepEqual([chosen.source, chosen.name, chosen.noFollow], ["journal", "/var/log/journal", true]);
+  assert.deepEqual([chosen.source, chosen.name, chosen.root.noFollow], ["journal", "/var/log/journal", true]);
   const mine = await all(journalEntries(chosen.path, { noFollow: true }));
   assert.deepEqual(mine.map((e) => e.fields.MESSAGE), written.merged.map((e) => e.MESSAGE));
   const back = await all(journalEntries(chosen.path, { noFollow: true, newestFirst: true }));

@@ -14,8 +14,8 @@ import { watch } from "../../mod.ts";
 import { journalRecords } from "../../src/sources/journal.ts";
 import { test } from "../_harness.ts";
 import { tempDir } from "../_util.ts";
-import { all } from "./_build.ts";
 import { journalRemote, MACHINE_ID, syslogEntry } from "./_journal.ts";
+import { all } from "../_collect.ts";
 
 const at = (sec: number) => (1_700_000_000 + sec) * 1e6;
 const failed = (sec: number, pid: number, user: string, host: string) =>

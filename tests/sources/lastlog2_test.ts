@@ -8,7 +8,8 @@ import { chooseSource, lastlog2Entries } from "../../src/sources/mod.ts";
 import { where } from "./_build.ts";
 import { LastlogFile, type LastLogin, lastlogs } from "../../mod.ts";
 import { encodeRecord, LAYOUTS } from "../../src/layouts/mod.ts";
-import { all, HAS_SQLITE, LASTLOG2_SCHEMA, sqlite, sqlValue } from "./_build.ts";
+import { HAS_SQLITE, LASTLOG2_SCHEMA, sqlite, sqlValue } from "./_build.ts";
+import { all } from "../_collect.ts";
 
 const NO_SQLITE = { ignore: !HAS_SQLITE };
 
@@ -155,7 +156,7 @@ test("lastlogs() reads the lastlog file where there is no lastlog2: every used s
   assert.deepEqual(bare.map((e) => `${e.uid}:${e.user}`), ["0:", "1001:", "4242:"]);
 });
 
-test("chooseSource() lastlog auto reads the lastlog file where it exists, else lastlog2, and lastlog2 when the file was left behind", async () => {
+test("chooseSource() lastlog auto reads the lastlog file where it exists, and says where it looked when there is none", async () => {
   using t = tempDir();
   mkdirSync(join(t.dir, "var/log"), { recursive: true });
   const file = join(t.dir, "var/log/lastlog");
@@ -168,21 +169,32 @@ test("chooseSource() lastlog auto reads the lastlog file where it exists, else l
   writeLastlog(file);
   assert.deepEqual(where(await chooseSource("lastlog", { root: t.dir })), { source: "lastlog", path: file });
   await assert.rejects(() => chooseSource("lastlog", { source: "wtmp" as "lastlog" }), RangeError);
-  if (!HAS_SQLITE) return;
-  mkdirSync(join(t.dir, "var/lib/lastlog"), { recursive: true });
-  writeLastlog2(db);
-  utimesSync(file, new Date("2024-01-01"), new Date("2024-01-01"));
-  assert.deepEqual(where(await chooseSource("lastlog", { root: t.dir })), { source: "lastlog2", path: db });
-  utimesSync(file, new Date(), new Date(Date.now() + 60_000));
-  assert.deepEqual(where(await chooseSource("lastlog", { root: t.dir })), { source: "lastlog", path: file });
-  // A path given is read by what it is.
-  assert.deepEqual(where(await chooseSource("lastlog", { path: db })), { source: "lastlog2", path: db });
-  assert.deepEqual(where(await chooseSource("lastlog", { path: file })), { source: "lastlog", path: file });
-  assert.deepEqual(where(await chooseSource("lastlog", { root: t.dir, source: "lastlog2" })), {
-    source: "lastlog2",
-    path: db,
-  });
 });
+
+test(
+  "chooseSource() lastlog auto reads lastlog2 where the lastlog file was left behind, and a path by what it is",
+  async () => {
+    using t = tempDir();
+    mkdirSync(join(t.dir, "var/log"), { recursive: true });
+    const file = join(t.dir, "var/log/lastlog");
+    const db = join(t.dir, "var/lib/lastlog/lastlog2.db");
+    writeLastlog(file);
+    mkdirSync(join(t.dir, "var/lib/lastlog"), { recursive: true });
+    writeLastlog2(db);
+    utimesSync(file, new Date("2024-01-01"), new Date("2024-01-01"));
+    assert.deepEqual(where(await chooseSource("lastlog", { root: t.dir })), { source: "lastlog2", path: db });
+    utimesSync(file, new Date(), new Date(Date.now() + 60_000));
+    assert.deepEqual(where(await chooseSource("lastlog", { root: t.dir })), { source: "lastlog", path: file });
+    // A path given is read by what it is.
+    assert.deepEqual(where(await chooseSource("lastlog", { path: db })), { source: "lastlog2", path: db });
+    assert.deepEqual(where(await chooseSource("lastlog", { path: file })), { source: "lastlog", path: file });
+    assert.deepEqual(where(await chooseSource("lastlog", { root: t.dir, source: "lastlog2" })), {
+      source: "lastlog2",
+      path: db,
+    });
+  },
+  NO_SQLITE,
+);
 
 test("lastlog2Entries() gives uid -1 to every user when the password file cannot be read", async () => {
   using t = tempDir();

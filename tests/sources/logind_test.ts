@@ -6,7 +6,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { test } from "../_harness.ts";
 import { ORACLE_ENV, run, tempDir, utmpdumpReverse } from "../_util.ts";
-import { collect } from "../_collect.ts";
+import { all, collect } from "../_collect.ts";
 import {
   isUserSession,
   logindRecords,
@@ -15,7 +15,7 @@ import {
   sessionRecord,
 } from "../../src/sources/mod.ts";
 import type { UtmpRecordObject } from "../../mod.ts";
-import { all, asUtmpFile, writeSession } from "./_build.ts";
+import { asUtmpFile, writeSession } from "./_build.ts";
 
 /**
  * A machine's sessions as logind writes them: a console login, ssh logins,

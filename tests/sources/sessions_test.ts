@@ -3,10 +3,12 @@ import { mkdirSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "../_harness.ts";
 import { tempDir, utmpdumpReverse } from "../_util.ts";
-import { history, sessions, who } from "../../mod.ts";
+import { history, loggedIn, sessions, UtmpFileError, who } from "../../mod.ts";
+import { nobodyNote } from "../../src/_activity.ts";
 import { chooseSource, rootPath } from "../../src/sources/mod.ts";
 import { where } from "./_build.ts";
-import { all, HAS_SQLITE, writeSession, writeWtmpdb } from "./_build.ts";
+import { HAS_SQLITE, writeSession, writeWtmpdb } from "./_build.ts";
+import { all } from "../_collect.ts";
 
 const UTMP_TEXT = [
   "[2] [00000] [~~  ] [reboot  ] [~           ] [6.1.0-13-amd64      ] [0.0.0.0        ] [2023-11-14T22:10:00,000000+00:00]",
@@ -106,29 +108,36 @@ test("chooseSource() sessions auto throws UtmpFileError ENOENT naming both place
   await assert.rejects(() => chooseSource("sessions", { source: "lastlog" as "utmp" }), RangeError);
 });
 
-test("chooseSource() history auto reads wtmp where it exists, else wtmpdb, and wtmpdb when the wtmp was left behind", async () => {
+test("chooseSource() history auto reads wtmp where it exists", async () => {
   using t = tempDir();
   hostRoot(t.dir, { wtmp: UTMP_TEXT });
   const wtmp = join(t.dir, "var/log/wtmp");
   assert.deepEqual(where(await chooseSource("history", { root: t.dir })), { source: "wtmp", path: wtmp });
-  if (!HAS_SQLITE) return;
-  hostRoot(join(t.dir, "new"), { wtmpdb: true });
-  assert.deepEqual(where(await chooseSource("history", { root: join(t.dir, "new") })), {
-    source: "wtmpdb",
-    path: join(t.dir, "new/var/lib/wtmpdb/wtmp.db"),
-  });
-  // Both: the wtmp written last wins; an old wtmp beside a newer wtmpdb was left behind by the move to wtmpdb.
-  hostRoot(join(t.dir, "both"), { wtmp: UTMP_TEXT, wtmpdb: true });
-  const both = join(t.dir, "both");
-  utimesSync(join(both, "var/log/wtmp"), new Date("2024-01-01"), new Date("2024-01-01"));
-  assert.equal((where(await chooseSource("history", { root: both }))).source, "wtmpdb");
-  utimesSync(join(both, "var/log/wtmp"), new Date(), new Date(Date.now() + 60_000));
-  assert.equal((where(await chooseSource("history", { root: both }))).source, "wtmp");
-  const records = await all(history({ root: join(t.dir, "new") }));
-  assert.deepEqual(records.map((u) => `${u.layout} ${u.ut_type} ${u.ut_host}`), ["wtmpdb BOOT_TIME 6.12.0"]);
 });
 
-test("chooseSource() sessions and history tell a given path's source by what it is: directory, SQLite or record file", async () => {
+test(
+  "chooseSource() history auto reads wtmpdb where there is no wtmp, and wtmpdb when the wtmp was left behind",
+  async () => {
+    using t = tempDir();
+    hostRoot(join(t.dir, "new"), { wtmpdb: true });
+    assert.deepEqual(where(await chooseSource("history", { root: join(t.dir, "new") })), {
+      source: "wtmpdb",
+      path: join(t.dir, "new/var/lib/wtmpdb/wtmp.db"),
+    });
+    // Both: the wtmp written last wins; an old wtmp beside a newer wtmpdb was left behind by the move to wtmpdb.
+    hostRoot(join(t.dir, "both"), { wtmp: UTMP_TEXT, wtmpdb: true });
+    const both = join(t.dir, "both");
+    utimesSync(join(both, "var/log/wtmp"), new Date("2024-01-01"), new Date("2024-01-01"));
+    assert.equal((where(await chooseSource("history", { root: both }))).source, "wtmpdb");
+    utimesSync(join(both, "var/log/wtmp"), new Date(), new Date(Date.now() + 60_000));
+    assert.equal((where(await chooseSource("history", { root: both }))).source, "wtmp");
+    const records = await all(history({ root: join(t.dir, "new") }));
+    assert.deepEqual(records.map((u) => `${u.layout} ${u.ut_type} ${u.ut_host}`), ["wtmpdb BOOT_TIME 6.12.0"]);
+  },
+  { ignore: !HAS_SQLITE },
+);
+
+test("chooseSource() sessions and history tell a given path's source by what it is: directory or record file", async () => {
   using t = tempDir();
   hostRoot(t.dir, { utmp: UTMP_TEXT, logind: true, wtmp: UTMP_TEXT, wtmpdb: HAS_SQLITE });
   const utmp = join(t.dir, "run/utmp");
@@ -136,12 +145,16 @@ test("chooseSource() sessions and history tell a given path's source by what it 
   assert.deepEqual(where(await chooseSource("sessions", { path: utmp })), { source: "utmp", path: utmp });
   assert.deepEqual(where(await chooseSource("sessions", { path: dir })), { source: "logind", path: dir });
   assert.deepEqual(where(await chooseSource("history", { path: utmp })), { source: "wtmp", path: utmp });
-  if (!HAS_SQLITE) return;
+});
+
+test("chooseSource() sessions and history tell a given path's source by what it is: a SQLite database", async () => {
+  using t = tempDir();
+  hostRoot(t.dir, { utmp: UTMP_TEXT, logind: true, wtmp: UTMP_TEXT, wtmpdb: true });
   const db = join(t.dir, "var/lib/wtmpdb/wtmp.db");
   assert.deepEqual(where(await chooseSource("sessions", { path: db })), { source: "wtmpdb", path: db });
   assert.deepEqual(where(await chooseSource("history", { path: db })), { source: "wtmpdb", path: db });
   assert.deepEqual((await all(history({ path: db }))).map((u) => `${u.layout} ${u.ut_type}`), ["wtmpdb BOOT_TIME"]);
-});
+}, { ignore: !HAS_SQLITE });
 
 test("chooseSource() failures reads the btmp under root, and says plainly where the system keeps none", async () => {
   using t = tempDir();
@@ -164,4 +177,21 @@ test("chooseSource() failures reads the btmp under root, and says plainly where 
   const failed = await all(history({ root: t.dir, source: "btmp" }));
   assert.deepEqual(failed.map((u) => `${u.ut_type} ${u.ut_user} ${u.ut_host}`), ["LOGIN_PROCESS root 198.51.100.7"]);
   await assert.rejects(() => chooseSource("failures", { source: "wtmp" }), RangeError);
+});
+
+test("chooseSource() finding no sessions names the paths it looked at, and loggedIn()'s note is made of them", async () => {
+  using t = tempDir();
+  hostRoot(t.dir, {});
+  const error = await chooseSource("sessions", { root: t.dir }).catch((e) => e);
+  assert.ok(error instanceof UtmpFileError && error.code === "ENOENT", String(error));
+  // The utmp found through the root's /var/run -> /run, then logind's directory: as resolved, in that order.
+  assert.deepEqual(error.lookedAt, [join(t.dir, "run/utmp"), join(t.dir, "run/systemd/sessions")]);
+  const users = await loggedIn({ root: t.dir });
+  assert.equal(users.length, 0);
+  assert.ok(users.notes.includes(nobodyNote(error.lookedAt)), users.notes.join("\n"));
+  // The note is w's wording around those paths, not a piece of the error's message.
+  assert.equal(
+    nobodyNote(["/a/utmp", "/b/sessions"]),
+    'no utmp at "/a/utmp" and no systemd-logind sessions at "/b/sessions": no sessions to show',
+  );
 });

@@ -5,10 +5,10 @@ import { join } from "node:path";
 import process from "node:process";
 import { test } from "../_harness.ts";
 import { ORACLE_ENV, run, tempDir, utmpdumpReverse } from "../_util.ts";
-import { collect } from "../_collect.ts";
+import { all, collect } from "../_collect.ts";
 import { history, type UtmpRecordObject, who } from "../../mod.ts";
 import { wtmpdbRecords, wtmpdbSessions } from "../../src/sources/mod.ts";
-import { all, asUtmpFile, HAS_SQLITE, sqlite, writeWtmpdb, type WtmpdbRow } from "./_build.ts";
+import { asUtmpFile, HAS_SQLITE, sqlite, writeWtmpdb, type WtmpdbRow } from "./_build.ts";
 
 const NO_SQLITE = { ignore: !HAS_SQLITE };
 

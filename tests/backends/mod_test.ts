@@ -7,12 +7,12 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { LibcUnavailableError, UtmpFileError } from "../mod.ts";
-import { type BackendSystem, chooseBackend, createSource } from "../src/backends/mod.ts";
-import { encodeRecords, LAYOUTS } from "../src/layouts/mod.ts";
-import { drain, fakeFfi, fakeLibc } from "./ffi/_fake.ts";
-import { test } from "./_harness.ts";
-import { tempDir } from "./_util.ts";
+import { LibcUnavailableError, UtmpFileError } from "../../mod.ts";
+import { type BackendSystem, chooseBackend, createSource } from "../../src/backends/mod.ts";
+import { encodeRecords, LAYOUTS } from "../../src/layouts/mod.ts";
+import { drain, fakeFfi, fakeLibc } from "../ffi/_fake.ts";
+import { test } from "../_harness.ts";
+import { tempDir } from "../_util.ts";
 
 const UTMP = "/var/run/utmp";
 

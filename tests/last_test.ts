@@ -6,25 +6,21 @@
  */
 
 import assert from "node:assert/strict";
-import { test } from "../_harness.ts";
-import { tempDir } from "../_util.ts";
-import { encodeRecords, LAYOUTS, type RecordInput } from "../../src/layouts/mod.ts";
-import { lastSessions, readBackward, type Session, SessionPairing } from "../../src/last.ts";
-import type { UtmpRecord } from "../../src/record.ts";
-import { UtmpFile } from "../../src/utmp_file.ts";
-import { encode, wtmpScenario } from "./_gen.ts";
-import { oracle } from "./_run.ts";
+import { test } from "./_harness.ts";
+import { tempDir } from "./_util.ts";
+import { encodeRecords, LAYOUTS, type RecordInput } from "../src/layouts/mod.ts";
+import { lastSessions, readBackward, type Session, SessionPairing } from "../src/last.ts";
+import type { UtmpRecord } from "../src/record.ts";
+import { encode, wtmpScenario } from "./cli/_gen.ts";
+import { oracle } from "./cli/_run.ts";
+import { all, collect } from "./_collect.ts";
 
 async function forward(path: string, layout?: "linux-be" | "linux64"): Promise<unknown[]> {
-  const all = [];
-  for await (const u of new UtmpFile(path, { keepInvalid: true, ...(layout ? { layout } : {}) })) all.push(u.toJSON());
-  return all;
+  return (await collect(path, { keepInvalid: true, ...(layout ? { layout } : {}) })).records;
 }
 
 async function backward(path: string, layout?: "linux-be" | "linux64"): Promise<unknown[]> {
-  const all = [];
-  for await (const batch of readBackward(path, layout ? { layout } : {})) for (const u of batch) all.push(u.toJSON());
-  return all;
+  return (await all(readBackward(path, layout ? { layout } : {}), (batch) => batch.map((u) => u.toJSON()))).flat();
 }
 
 test("readBackward() yields every record newest first, the same records UtmpFile reads forward", async () => {
@@ -44,11 +40,11 @@ test("readBackward() skips a trailing partial record and reports it", async () =
   const bytes = encode(wtmpScenario(2, { events: 10, start: 5e8 }));
   const path = tmp.file("wtmp", new Uint8Array([...bytes, 1, 2, 3]));
   const warnings: string[] = [];
-  const all = [];
-  for await (const batch of readBackward(path, { onWarning: (w) => warnings.push(`${w.offset} ${w.reason}`) })) {
-    all.push(...batch.map((u) => u.toJSON()));
-  }
-  assert.deepEqual(all, (await forward(path)).reverse());
+  const backward = await all(
+    readBackward(path, { onWarning: (w) => warnings.push(`${w.offset} ${w.reason}`) }),
+    (batch) => batch.map((u) => u.toJSON()),
+  );
+  assert.deepEqual(backward.flat(), (await forward(path)).reverse());
   assert.deepEqual(warnings, [`${bytes.length} file ends 3 bytes into a 384-byte record`]);
 });
 
@@ -119,13 +115,11 @@ test("lastSessions() pairs logins with logouts, shutdowns and crashes as util-li
 test("SessionPairing.feed() gives the same sessions fed all at once, one record at a time, and as lastSessions()", async () => {
   using tmp = tempDir();
   const path = tmp.file("wtmp", encode(wtmpScenario(3, { events: 300, start: 5e8 })));
-  const records: UtmpRecord[] = [];
-  for await (const batch of readBackward(path)) records.push(...batch);
+  const records: UtmpRecord[] = (await all(readBackward(path))).flat();
   const fromArray = [...new SessionPairing().feed(records)].map(summary);
   const one = new SessionPairing();
   const oneByOne = records.flatMap((u) => [...one.feed([u])]).map(summary);
-  const fromFile = [];
-  for await (const s of lastSessions(path)) fromFile.push(summary(s));
+  const fromFile = await all(lastSessions(path), summary);
   assert.ok(fromArray.length > 100);
   assert.deepEqual(oneByOne, fromArray);
   assert.deepEqual(fromFile, fromArray);
@@ -134,9 +128,8 @@ test("SessionPairing.feed() gives the same sessions fed all at once, one record 
 test("lastSessions() leaves out records outside since/until before pairing, as last --since/--until does", async () => {
   using tmp = tempDir();
   const path = tmp.file("wtmp", encodeRecords(LAYOUTS.linux, HISTORY));
-  const sessions = [];
   const until = new Date(1000000500 * 1000);
-  for await (const s of lastSessions(path, { until, isAlive: () => false })) sessions.push(summary(s));
+  const sessions = await all(lastSessions(path, { until, isAlive: () => false }), summary);
   // ann's logout (…700) is after --until: her session has no logout.
   assert.deepEqual(sessions, [
     "login ann 1000000100 gone - no logout - -",
@@ -172,8 +165,7 @@ test("lastSessions() reads records of every type, as util-linux last does", asyn
     { ut_type: "DEAD_PROCESS", ut_pid: 5, ut_line: "pts/9", tv_sec: 1200000060 },
   ]);
   const path = tmp.file("wtmp", bytes);
-  const sessions = [];
-  for await (const s of lastSessions(path, { layout: "linux" })) sessions.push(summary(s));
+  const sessions = await all(lastSessions(path, { layout: "linux" }), summary);
   assert.deepEqual(sessions, ["login odd 1200000000 logout 1200000060 60"]);
   assert.match(oracle("last", ["-f", path]).out, /^odd +pts\/9 .+ - 21:21 {2}\(00:01\)\n/);
 });
