@@ -132,16 +132,17 @@ function stage(sources: string[]): Map<string, string> {
 }
 
 /**
- * Rewrites relative `.ts` specifiers in the emitted `.d.ts` files to `.js`:
+ * Rewrites relative `.ts` specifiers in the emitted files to `.js`:
  * `rewriteRelativeImportExtensions` leaves declarations alone
- * (microsoft/TypeScript#61037), and tools other than tsc do not map `./x.ts`
- * to `./x.d.ts`.
+ * (microsoft/TypeScript#61037), and misses a dynamic `import()` inside a block
+ * whose `using` it lowers (the tests' `await import("../src/cli/main.ts")`);
+ * tools other than tsc do not map `./x.ts` to `./x.d.ts`.
  *
- * @returns How many declaration files were changed.
+ * @returns How many files were changed.
  */
-function rewriteDeclarationImports(dir: string): number {
+function rewriteTsSpecifiers(dir: string): number {
   let changed = 0;
-  for (const file of walk(dir).filter((f) => f.endsWith(".d.ts"))) {
+  for (const file of walk(dir).filter((f) => f.endsWith(".d.ts") || f.endsWith(".js"))) {
     const path = join(ROOT, file);
     const before = readFileSync(path, "utf8");
     const after = before.replace(/(\bfrom\s*|\bimport\s*\(\s*)(["'])(\.{1,2}\/[^"']+?)(?<!\.d)\.ts\2/g, "$1$2$3.js$2");
@@ -174,7 +175,7 @@ const DECLARATION_LIBS: readonly (readonly [lib: string, uses: RegExp])[] = [
  */
 function referenceDeclarationLibs(dir: string): number {
   let changed = 0;
-  for (const file of walk(dir).filter((f) => f.endsWith(".d.ts"))) {
+  for (const file of walk(dir).filter((f) => f.endsWith(".d.ts") || f.endsWith(".js"))) {
     const path = join(ROOT, file);
     const text = readFileSync(path, "utf8");
     const libs = DECLARATION_LIBS.filter(([, uses]) => uses.test(text)).map(([lib]) =>
@@ -397,8 +398,8 @@ export function build(): void {
   // Node reads script/*.js as CommonJS, TypeScript script/*.d.ts as CommonJS types: the package is "type": "module".
   writeFileSync(join(OUT, "script", "package.json"), JSON.stringify({ type: "commonjs" }) + "\n");
   log(`Left the comments out of the JavaScript (${Math.round(stripComments("npm/esm") / 1000)} kB less)`);
-  const rewritten = rewriteDeclarationImports("npm/esm") + rewriteDeclarationImports("npm/script");
-  log(`Rewrote .ts specifiers to .js in ${rewritten} declaration files`);
+  const rewritten = rewriteTsSpecifiers("npm/esm") + rewriteTsSpecifiers("npm/script");
+  log(`Rewrote .ts specifiers to .js in ${rewritten} emitted files`);
   const referencing = referenceDeclarationLibs("npm/esm") + referenceDeclarationLibs("npm/script");
   log(`Referenced the TypeScript libraries beyond ES2022 they use in ${referencing} declaration files`);
   for (const bin of bins) {
