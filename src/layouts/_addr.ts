@@ -6,7 +6,7 @@
  */
 
 import type { AddrField } from "./schema.ts";
-import { latin1, type TextReader } from "./_text.ts";
+import { latin1, PROBE_READS, SKIP_READS, type TextReader } from "./_text.ts";
 
 /** Reads an address field's octets at a record's offset: 4 for IPv4, 16 for IPv6, [0, 0, 0, 0] when unset. */
 export type AddrReader = (bytes: Uint8Array, view: DataView, record: number) => number[];
@@ -69,7 +69,7 @@ const ipv6Keys = new Int32Array(1024 * 4);
 let dottedReads = 0, dottedHits = 0, dottedSkip = 0;
 let ipv6Reads = 0, ipv6Hits = 0, ipv6Skip = 0;
 /** Lookups a table's hit count is taken over, and the lookups a table that served under a quarter skips. */
-const PROBE = 512, SKIP = 16384;
+const PROBE = PROBE_READS, SKIP = SKIP_READS;
 
 /** IPv4 octets at `at` as dotted text. */
 function dotted(b: Uint8Array, at: number): string {

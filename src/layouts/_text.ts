@@ -123,10 +123,10 @@ function textReader(field: CharField | undefined, decode: CharsReader): TextRead
   };
 }
 
-/** Reads of a field over which its hit rate is counted. */
-const PROBE_READS = 512;
-/** Reads a field with a low hit rate skips the table for, before it counts again. */
-const SKIP_READS = 16384;
+/** Reads of a field (or lookups of an address table, _addr.ts) over which its hit rate is counted. */
+export const PROBE_READS = 512;
+/** Reads a field (or an address table) with a low hit rate skips its table for, before it counts again. */
+export const SKIP_READS = 16384;
 /** Whether the last {@link internedText} came out of the table (or was empty: nothing to keep). */
 let lastHit = false;
 
