@@ -98,7 +98,21 @@ export function cunescape(escaped: string): string {
   // Bytes out: at most 3 per UTF-16 unit of literal text, fewer for an escape (2 to 10 units for 1 to 4 bytes).
   const out = new Uint8Array(escaped.length * 3);
   let n = 0;
-  const literal = (s: string): void => void (n += utf8.encodeInto(s, out.subarray(n)).written);
+  // Runs of text and code points are written in place: no view or string made for an empty run or an escape.
+  const literal = (s: string): void => {
+    if (s !== "") n += utf8.encodeInto(s, out.subarray(n)).written;
+  };
+  const codePoint = (cp: number): void => {
+    if (cp >= 0xd800 && cp <= 0xdfff) cp = 0xfffd; // a lone surrogate, as encodeInto writes it
+    const size = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    if (size === 1) {
+      out[n++] = cp;
+      return;
+    }
+    out[n] = UTF8_LEAD[size]! | (cp >> (6 * (size - 1)));
+    for (let k = 1; k < size; k++) out[n + k] = 0x80 | ((cp >> (6 * (size - 1 - k))) & 63);
+    n += size;
+  };
   let from = 0;
   for (let i = escaped.indexOf("\\"); i !== -1 && i + 1 < escaped.length; i = escaped.indexOf("\\", i)) {
     literal(escaped.slice(from, i));
@@ -117,7 +131,7 @@ export function cunescape(escaped: string): string {
       out[n++] = parseInt(octal, 8);
       i += 4;
     } else if (code !== undefined && parseInt(code, 16) <= 0x10ffff) {
-      literal(String.fromCodePoint(parseInt(code, 16)));
+      codePoint(parseInt(code, 16));
       i += 2 + code.length;
     } else {
       literal("\\");
@@ -128,6 +142,9 @@ export function cunescape(escaped: string): string {
   literal(escaped.slice(from));
   return text.decode(out.subarray(0, n));
 }
+
+/** UTF-8's lead byte marks, by sequence length. */
+const UTF8_LEAD = [0, 0, 0xc0, 0xe0, 0xf0] as const;
 
 const HEX = /^[0-9a-fA-F]+$/;
 const OCTAL = /^[0-3][0-7][0-7]$/;
