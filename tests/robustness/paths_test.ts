@@ -355,7 +355,7 @@ test("readBackward() stops where a file shrank while being read, says so, and ne
   ]]);
 });
 
-test("HistoryReader over a wtmp copytruncated while it reads gives the old file's records and begins, never the new one's", async () => {
+test("FileHistory over a wtmp copytruncated while it reads gives the old file's records and begins, never the new one's", async () => {
   using tmp = tempDir();
   // logrotate's copytruncate: the file copied away, cut to nothing, and the new logins written from its start.
   const n = 3 * PER_CHUNK;
